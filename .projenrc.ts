@@ -1,0 +1,111 @@
+import { awscdk, javascript, TextFile } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// Versions verified together on these machines (see ../shared/TOOLING.md).
+const CDK_VERSION = '2.257.0'; // newest whose assembly schema integ-runner 2.197.10 reads
+const NEWEST_CDK_VERSION = '2.276.0'; // validates templates against CloudFormation rules
+const CDK_NAG_V2 = '2.38.2';
+const CDK_NAG_V3 = '3.0.2';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-shipyard',
+  description:
+    'Opinionated, production-ready golden paths for Amazon ECS: one Environment per stage and web services that are fast to deploy, cheap by default, secure and cdk-nag compliant by construction.',
+  author: 'cdk-shipyard maintainers',
+  authorAddress: 'maintainers@cdk-shipyard.dev',
+  repositoryUrl: 'https://github.com/cdk-shipyard/cdk-shipyard.git',
+  license: 'Apache-2.0',
+  keywords: ['aws', 'cdk', 'ecs', 'fargate', 'golden-path', 'platform-engineering', 'cdk-nag'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  jsiiVersion: '~6.0.0',
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+
+  publishToPypi: { distName: 'cdk-shipyard', module: 'cdk_shipyard' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkshipyard',
+    mavenGroupId: 'io.github.cdkshipyard',
+    mavenArtifactId: 'cdk-shipyard',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkShipyard', packageId: 'CdkShipyard' },
+  publishToGo: { moduleName: 'github.com/cdk-shipyard/cdk-shipyard-go' },
+
+  devDeps: [
+    `cdk-nag@${CDK_NAG_V2}`,
+    `cdk-nag-v3@npm:cdk-nag@${CDK_NAG_V3}`,
+    `aws-cdk-lib-newest@npm:aws-cdk-lib@${NEWEST_CDK_VERSION}`,
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'aws-cdk@^2.1100.0',
+  ],
+
+  jestOptions: {
+    // `test` never rewrites snapshots; `test:update` does, on purpose.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+  tsconfigDev: {
+    include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['cdk.out/', '*.snapshot/**/asset.*/', '.bench/', 'integ/**/cdk-integ.out.*/'],
+
+  githubOptions: { mergify: false },
+  dependabot: false,
+});
+
+project.npmignore?.exclude('/integ/', '/examples/', '/bench/', '/.ci/', '/cdk.out/');
+
+// ts-jest runs with isolatedModules (no type-check): type-check tests, integ apps, examples and bench once.
+project.testTask.spawn(project.addTask('typecheck', {
+  description: 'Type-check test/, integ/, examples/ and bench/',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+}));
+
+const integEnv = {
+  TS_NODE_TRANSPILE_ONLY: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+};
+const integ = project.addTask('integ', {
+  description: 'Verify the integ apps against their committed snapshots (offline, never deploys)',
+  env: integEnv,
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1',
+  receiveArgs: true,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integ snapshots without deploying',
+  env: integEnv,
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --update-on-failed --dry-run',
+  receiveArgs: true,
+});
+const newest = project.addTask('integ:newest-cdk', {
+  description: `Synthesize the integ apps against aws-cdk-lib ${NEWEST_CDK_VERSION} with CloudFormation validation as errors`,
+  env: integEnv,
+  exec: 'ts-node --transpile-only integ/validate-newest-cdk.ts',
+});
+project.testTask.spawn(integ);
+project.testTask.spawn(newest);
+
+project.addTask('example', {
+  description: 'Synthesize the example app (examples/app.ts) into cdk.out/',
+  env: { AWS_EC2_METADATA_DISABLED: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: "cdk synth --quiet --app 'ts-node --prefer-ts-exts examples/app.ts' --output cdk.out",
+});
+
+project.addTask('bench', {
+  description: 'Benchmark synth time, peak RSS, resources and template size against aws-ecs-patterns',
+  env: { AWS_EC2_METADATA_DISABLED: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'ts-node --transpile-only bench/run.ts',
+  receiveArgs: true,
+});
+
+new TextFile(project, '.nvmrc', { lines: ['20'] });
+
+project.synth();

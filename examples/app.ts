@@ -1,0 +1,51 @@
+/**
+ * The example app the README synthesizes: one production environment and two web
+ * services sharing its HTTPS load balancer.
+ *
+ *   npx projen example   # writes cdk.out/
+ */
+import * as path from 'path';
+import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Environment, EnvironmentProfile, Image, Scaling, WebService } from '../src';
+
+const app = new App();
+
+// The platform team's stack: network, cluster, shared HTTPS load balancer.
+const platform = new Stack(app, 'ShipyardPlatform');
+const certificateArn = app.node.tryGetContext('certificateArn')
+  ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+const environment = new Environment(platform, 'Production', {
+  profile: EnvironmentProfile.PRODUCTION,
+  ingress: { certificate: acm.Certificate.fromCertificateArn(platform, 'Certificate', certificateArn) },
+  tags: { 'cost-center': 'platform' },
+});
+
+// An application team's stack: two services routed through the shared load balancer.
+const apps = new Stack(app, 'ShipyardApps');
+const databasePassword = ssm.StringParameter.fromSecureStringParameterAttributes(apps, 'DatabasePassword', {
+  parameterName: '/shipyard/api/database-password',
+});
+
+new WebService(apps, 'Api', {
+  environment,
+  image: Image.fromAsset(path.join(__dirname, 'api')),
+  routing: { pathPatterns: ['/api/*'] },
+  healthCheck: {
+    command: ['CMD-SHELL', 'wget -qO- http://localhost:8080/api/health || exit 1'],
+    startPeriod: Duration.seconds(20),
+  },
+  targetHealthCheck: { path: '/api/health' },
+  environmentVariables: { LOG_LEVEL: 'info' },
+  secrets: { DATABASE_PASSWORD: ecs.Secret.fromSsmParameter(databasePassword) },
+  scaling: { minCapacity: 2, maxCapacity: 10, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(1000)] },
+});
+
+new WebService(apps, 'Web', {
+  environment,
+  image: Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine'),
+  cpu: 512,
+  memoryLimitMiB: 1024,
+  containerSecurity: { user: '101:101', writablePaths: ['/tmp', '/var/cache/nginx'] },
+});
+
+app.synth();

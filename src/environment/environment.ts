@@ -1,0 +1,314 @@
+import {
+  Names, Stack, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam,
+  aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery, aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { Capacity } from '../capacity/capacity';
+import { acknowledge, acknowledgeProvider } from '../private/nag';
+import { IIngress, IngressOptions, SharedIngress } from './ingress';
+import { Network, NetworkConfig } from './network';
+import { EnvironmentProfile, profileDefaults } from './profile';
+
+/**
+ * What workloads need from an environment. Implemented by `Environment` and by
+ * `Environment.fromAttributes` for an environment built in another app.
+ */
+export interface IEnvironment extends IConstruct {
+  /** The profile the environment's defaults come from. */
+  readonly profile: EnvironmentProfile;
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The ECS cluster. */
+  readonly cluster: ecs.ICluster;
+  /** The shared load balancer that web services route through. */
+  readonly ingress: IIngress;
+  /** Subnets tasks run in (never public; tasks get no public IP). */
+  readonly taskSubnets: ec2.SubnetSelection;
+  /** Whether tasks can reach the internet (false with VPC endpoints only). */
+  readonly internetEgress: boolean;
+  /** Capacity workloads run on unless they choose their own. */
+  readonly defaultCapacity: Capacity;
+  /** Retention of workload log groups. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * KMS key that encrypts workload log groups.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Topic that workload alarms notify.
+   * @default - no topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * The Service Connect namespace.
+   * @default - none
+   */
+  readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  /** Tags every workload in the environment carries. */
+  readonly tags: { [key: string]: string };
+}
+
+/** Properties of an Environment. */
+export interface EnvironmentProps {
+  /**
+   * Picks the cost and safety defaults together; each stays overridable.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * The network.
+   * @default Network.newVpc() - 2 AZs, NAT per AZ in production and one NAT in development
+   */
+  readonly network?: Network;
+  /**
+   * The shared load balancer.
+   * @default - internet-facing; HTTPS required in production
+   */
+  readonly ingress?: IngressOptions;
+  /**
+   * Capacity workloads run on unless they choose their own.
+   * @default - Capacity.fargate() in production, Capacity.fargateSpotMix() in development
+   */
+  readonly capacity?: Capacity;
+  /**
+   * Retention of log groups (workloads and VPC flow logs).
+   * @default - 30 days in production, 7 days in development
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key for log groups. When it is a key created in this app, the CloudWatch Logs
+   * service is allowed to use it; an imported key needs that grant in its key policy.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Topic that workload alarms notify.
+   * @default - no topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Name of the Service Connect (Cloud Map HTTP) namespace.
+   * @default - a name unique to this environment's construct path
+   */
+  readonly serviceConnectNamespaceName?: string;
+  /**
+   * Container Insights level.
+   * @default ecs.ContainerInsights.ENHANCED
+   */
+  readonly containerInsights?: ecs.ContainerInsights;
+  /**
+   * Tags on every resource of the environment and its workloads.
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/** Attributes of an environment built in another app. */
+export interface EnvironmentAttributes {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The ECS cluster. */
+  readonly cluster: ecs.ICluster;
+  /** The shared load balancer. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The listener services add rules to. */
+  readonly listener: elbv2.IApplicationListener;
+  /**
+   * The listener's protocol.
+   * @default elbv2.ApplicationProtocol.HTTPS
+   */
+  readonly listenerProtocol?: elbv2.ApplicationProtocol;
+  /**
+   * The environment's profile.
+   * @default EnvironmentProfile.PRODUCTION
+   */
+  readonly profile?: EnvironmentProfile;
+  /**
+   * Task subnets.
+   * @default - the VPC's private subnets
+   */
+  readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Whether tasks can reach the internet.
+   * @default true
+   */
+  readonly internetEgress?: boolean;
+  /**
+   * Default capacity of workloads.
+   * @default - the profile's
+   */
+  readonly capacity?: Capacity;
+  /**
+   * Log retention.
+   * @default - the profile's
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key for log groups.
+   * @default - none
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Alarm topic.
+   * @default - none
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Service Connect namespace.
+   * @default - none
+   */
+  readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  /**
+   * Tags for workloads.
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * A platform team's ECS environment: network, cluster with Fargate and Fargate Spot,
+ * Container Insights, a Service Connect namespace, one shared load balancer and the
+ * defaults its workloads inherit.
+ */
+export class Environment extends Construct implements IEnvironment {
+  /** An environment built in another app, for workloads deployed separately. */
+  public static fromAttributes(scope: Construct, id: string, attrs: EnvironmentAttributes): IEnvironment {
+    return new ImportedEnvironment(scope, id, attrs);
+  }
+
+  public readonly profile: EnvironmentProfile;
+  public readonly vpc: ec2.IVpc;
+  public readonly cluster: ecs.ICluster;
+  public readonly ingress: IIngress;
+  public readonly taskSubnets: ec2.SubnetSelection;
+  public readonly internetEgress: boolean;
+  public readonly defaultCapacity: Capacity;
+  public readonly logRetention: logs.RetentionDays;
+  public readonly logEncryptionKey?: kms.IKey;
+  public readonly alarmTopic?: sns.ITopic;
+  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  public readonly tags: { [key: string]: string };
+  /** The VPC flow log group, when the VPC was created here. */
+  public readonly flowLogGroup?: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: EnvironmentProps = {}) {
+    super(scope, id);
+    this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
+    const defaults = profileDefaults(this.profile);
+    this.logRetention = props.logRetention ?? defaults.logRetention;
+    this.logEncryptionKey = props.logEncryptionKey;
+    this.alarmTopic = props.alarmTopic;
+    this.tags = { ...(props.tags ?? {}) };
+    if (this.logEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.logEncryptionKey);
+
+    const network: NetworkConfig = (props.network ?? Network.newVpc()).bind(this, {
+      natGatewayPerAz: defaults.natGatewayPerAz,
+      logRetention: this.logRetention,
+      logEncryptionKey: this.logEncryptionKey,
+    });
+    this.vpc = network.vpc;
+    this.taskSubnets = network.taskSubnets;
+    this.internetEgress = network.internetEgress;
+    this.flowLogGroup = network.flowLogGroup;
+
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
+      enableFargateCapacityProviders: true,
+    });
+    this.defaultCapacity = props.capacity ?? defaults.capacity;
+    cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity.bind(this));
+    this.cluster = cluster;
+    this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
+      name: props.serviceConnectNamespaceName
+        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
+      type: servicediscovery.NamespaceType.HTTP,
+      useForServiceConnect: true,
+    });
+
+    this.ingress = new SharedIngress(this, 'Ingress', {
+      ...props.ingress,
+      vpc: this.vpc,
+      subnets: network.loadBalancerSubnets,
+      production: this.profile === EnvironmentProfile.PRODUCTION,
+    });
+
+    for (const [key, value] of Object.entries(this.tags)) Tags.of(this).add(key, value);
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    if (this.flowLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.flowLogGroup);
+    // aws-cdk-lib closes the default security group with a custom resource whose Lambda
+    // function it owns; its findings are acknowledged where the function is defined.
+    const reason = 'aws-cdk-lib\'s provider that removes all rules from the VPC default security group; it runs once per deployment, needs no VPC access and uses the basic Lambda execution role.';
+    acknowledgeProvider(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', [
+      { id: 'NIST.800.53.R5-LambdaConcurrency', reason },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason },
+      { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
+      { id: 'HIPAA.Security-LambdaConcurrency', reason },
+      { id: 'HIPAA.Security-LambdaDLQ', reason },
+      { id: 'HIPAA.Security-LambdaInsideVPC', reason },
+      { id: 'PCI.DSS.321-LambdaInsideVPC', reason },
+    ], [
+      { id: 'AwsSolutions-IAM4', reason, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+    ]);
+  }
+}
+
+/** Acknowledge the KMS findings of a log group left on CloudWatch Logs' own encryption. */
+export function acknowledgeUnencryptedLogGroup(logGroup: logs.ILogGroup): void {
+  const reason = 'Encrypted at rest by CloudWatch Logs; pass Environment logEncryptionKey to use a customer managed KMS key.';
+  acknowledge(logGroup, [
+    { id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason },
+    { id: 'HIPAA.Security-CloudWatchLogGroupEncrypted', reason },
+    { id: 'PCI.DSS.321-CloudWatchLogGroupEncrypted', reason },
+  ]);
+}
+
+/** Let CloudWatch Logs in this account and region use the key for log groups. */
+function allowCloudWatchLogs(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+    },
+  }));
+}
+
+class ImportedEnvironment extends Construct implements IEnvironment {
+  public readonly profile: EnvironmentProfile;
+  public readonly vpc: ec2.IVpc;
+  public readonly cluster: ecs.ICluster;
+  public readonly ingress: IIngress;
+  public readonly taskSubnets: ec2.SubnetSelection;
+  public readonly internetEgress: boolean;
+  public readonly defaultCapacity: Capacity;
+  public readonly logRetention: logs.RetentionDays;
+  public readonly logEncryptionKey?: kms.IKey;
+  public readonly alarmTopic?: sns.ITopic;
+  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  public readonly tags: { [key: string]: string };
+
+  constructor(scope: Construct, id: string, attrs: EnvironmentAttributes) {
+    super(scope, id);
+    this.profile = attrs.profile ?? EnvironmentProfile.PRODUCTION;
+    const defaults = profileDefaults(this.profile);
+    this.vpc = attrs.vpc;
+    this.cluster = attrs.cluster;
+    this.ingress = SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
+      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS);
+    this.taskSubnets = attrs.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.internetEgress = attrs.internetEgress ?? true;
+    this.defaultCapacity = attrs.capacity ?? defaults.capacity;
+    this.logRetention = attrs.logRetention ?? defaults.logRetention;
+    this.logEncryptionKey = attrs.logEncryptionKey;
+    this.alarmTopic = attrs.alarmTopic;
+    this.serviceConnectNamespace = attrs.serviceConnectNamespace;
+    this.tags = { ...(attrs.tags ?? {}) };
+  }
+}

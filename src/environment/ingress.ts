@@ -1,0 +1,349 @@
+import {
+  Annotations, Duration, RemovalPolicy, Token,
+  aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
+  aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { enableAccessLogs } from '../private/access-logs';
+import { acknowledge } from '../private/nag';
+import { RulePriorities } from '../private/rule-priorities';
+
+/** Where a service receives traffic on the shared load balancer. */
+export interface Routing {
+  /**
+   * Host headers to match (ALB wildcards `*` and `?`), e.g. `api.example.com`.
+   * @default - any host
+   */
+  readonly hostHeaders?: string[];
+  /**
+   * Path patterns to match (ALB wildcards `*` and `?`), e.g. `/api/*`.
+   * @default - ['/*'] when no host header is given, any path otherwise
+   */
+  readonly pathPatterns?: string[];
+  /**
+   * The listener rule priority (1-50000; lower is evaluated first).
+   * @default - automatic: specific rules before broad ones, stable when services come and go
+   */
+  readonly priority?: number;
+}
+
+/** A domain the environment serves, with the hosted zone that holds it. */
+export interface DomainOptions {
+  /** The domain, e.g. `example.com`; `*.example.com` is covered too. */
+  readonly domainName: string;
+  /** The public hosted zone of the domain. */
+  readonly hostedZone: route53.IHostedZone;
+}
+
+/** The environment's shared load balancer. */
+export interface IngressOptions {
+  /**
+   * Whether the load balancer faces the internet.
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Serve HTTPS with this certificate.
+   * @default - a certificate for `domain` if one is given, else none
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * Create a DNS-validated certificate for the domain (and its subdomains) and alias
+   * records that point the domain at the load balancer.
+   * @default - no domain
+   */
+  readonly domain?: DomainOptions;
+  /**
+   * The listener protocol.
+   * @default - HTTPS when a certificate or domain is given; otherwise HTTPS (an error) in
+   * production and plain HTTP with a warning in development
+   */
+  readonly protocol?: elbv2.ApplicationProtocol;
+  /**
+   * Protect the load balancer from deletion.
+   * @default - true in production, false in development
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * ARN of a WAFv2 web ACL (REGIONAL scope) to associate.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+  /**
+   * Days access logs are kept in their bucket.
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * Seconds a connection may stay idle.
+   * @default 60
+   */
+  readonly idleTimeout?: Duration;
+}
+
+/** What a service needs from the load balancer it routes through. */
+export interface IIngress {
+  /** The load balancer. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The listener services add their rules to. */
+  readonly listener: elbv2.IApplicationListener;
+  /** The listener's protocol. */
+  readonly protocol: elbv2.ApplicationProtocol;
+  /**
+   * Route matching requests to `targetGroup` with a listener rule created in `scope`.
+   * Validates the routing and allocates a priority that never collides with other services.
+   */
+  addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule;
+}
+
+/** Properties of a shared ingress built by an environment. */
+export interface SharedIngressProps extends IngressOptions {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets for the load balancer.
+   * @default - public subnets when internet-facing, private otherwise
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /** Whether the environment is production (HTTPS required, deletion protection on). */
+  readonly production: boolean;
+}
+
+/**
+ * One HTTP(S) application load balancer that many services route through.
+ */
+export class SharedIngress extends Construct implements IIngress {
+  /**
+   * An ingress for a load balancer and listener created elsewhere (another app).
+   * Automatic priorities are unique among the routes added through this object.
+   */
+  public static fromListener(scope: Construct, id: string, loadBalancer: elbv2.IApplicationLoadBalancer,
+    listener: elbv2.IApplicationListener, protocol: elbv2.ApplicationProtocol): IIngress {
+    return new ImportedIngress(scope, id, loadBalancer, listener, protocol);
+  }
+
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  public readonly listener: elbv2.IApplicationListener;
+  public readonly protocol: elbv2.ApplicationProtocol;
+  /** The bucket that receives access logs (SSE-S3: ALB access logs cannot use KMS). */
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The certificate, when HTTPS is served. */
+  public readonly certificate?: acm.ICertificate;
+  private readonly priorities: RulePriorities;
+
+  constructor(scope: Construct, id: string, props: SharedIngressProps) {
+    super(scope, id);
+    this.priorities = new RulePriorities(this);
+    const internetFacing = props.internetFacing ?? true;
+    if (props.certificate && props.domain) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
+        'pass a certificate, or a domain to create one, not both');
+    }
+    this.certificate = props.certificate ?? (props.domain ? new acm.Certificate(this, 'Certificate', {
+      domainName: props.domain.domainName,
+      subjectAlternativeNames: [`*.${props.domain.domainName}`],
+      validation: acm.CertificateValidation.fromDns(props.domain.hostedZone),
+    }) : undefined);
+    this.protocol = props.protocol
+      ?? (this.certificate || props.production ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
+    if (this.protocol === elbv2.ApplicationProtocol.HTTPS && !this.certificate) {
+      throw new ShipyardError(this, ErrorCode.HTTPS_WITHOUT_CERTIFICATE,
+        `HTTPS is ${props.protocol ? 'asked for' : 'required in production'} but no certificate or domain is given`,
+        'pass ingress.certificate or ingress.domain, or set ingress.protocol to ApplicationProtocol.HTTP to serve plain HTTP');
+    }
+    if (this.protocol === elbv2.ApplicationProtocol.HTTP && this.certificate) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
+        'leave ingress.protocol out to serve HTTPS with the certificate');
+    }
+    const retentionDays = props.accessLogRetentionDays ?? 365;
+    checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
+    checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays, 1, 36500, ' days');
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Shared load balancer: listener ports in, service ports out',
+      allowAllOutbound: false,
+    });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing,
+      vpcSubnets: props.subnets ?? { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : undefined, onePerAz: true },
+      securityGroup,
+      dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? props.production,
+      idleTimeout: props.idleTimeout,
+    });
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{
+        expiration: Duration.days(retentionDays),
+        noncurrentVersionExpiration: Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+    });
+    enableAccessLogs(this, loadBalancer, this.accessLogsBucket);
+    this.loadBalancer = loadBalancer;
+
+    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
+    const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
+    const listener = loadBalancer.addListener(https ? 'Https' : 'Http', {
+      port: https ? 443 : 80,
+      protocol: this.protocol,
+      certificates: this.certificate ? [this.certificate] : undefined,
+      // ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.3 and 1.2 only.
+      sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      defaultAction: notFound,
+      open: false,
+    });
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    securityGroup.addIngressRule(clients, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
+    if (https) {
+      const redirect = loadBalancer.addListener('HttpRedirect', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+        open: false,
+      });
+      const reason = 'This HTTP listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.';
+      acknowledge(redirect, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => ({ id: `${pack}-ELBv2ACMCertificateRequired`, reason })));
+      securityGroup.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+    } else {
+      Annotations.of(this).addWarningV2('cdk-shipyard:plain-http',
+        'the shared load balancer serves plain HTTP: traffic is not encrypted. Pass ingress.certificate or ingress.domain to serve HTTPS.');
+    }
+
+    if (props.domain) {
+      const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
+      new route53.ARecord(this, 'AliasRecord', { zone: props.domain.hostedZone, recordName: props.domain.domainName, target });
+      new route53.ARecord(this, 'WildcardAliasRecord', { zone: props.domain.hostedZone, recordName: `*.${props.domain.domainName}`, target });
+    }
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
+    }
+    this.listener = listener;
+    this.acknowledgeFindings(loadBalancer, listener, internetFacing, https, props);
+  }
+
+  public addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
+    return createRoute(this.priorities, this.listener, scope, id, routing, targetGroup);
+  }
+
+  private acknowledgeFindings(loadBalancer: elbv2.ApplicationLoadBalancer, listener: elbv2.ApplicationListener,
+    internetFacing: boolean, https: boolean, props: SharedIngressProps): void {
+    const bucketReason = 'This bucket is the destination of the load balancer access logs; logging it to itself would loop, and ALB access logs support SSE-S3 only (no KMS), replication is left to the account\'s backup policy.';
+    acknowledge(this.accessLogsBucket, [
+      { id: 'AwsSolutions-S1', reason: bucketReason },
+      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: bucketReason },
+      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: bucketReason },
+      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: bucketReason },
+      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: bucketReason },
+      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: bucketReason },
+      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: bucketReason },
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: bucketReason },
+      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: bucketReason },
+      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: bucketReason },
+    ]);
+    if (internetFacing) {
+      acknowledge(loadBalancer.connections.securityGroups[0], [{
+        id: 'AwsSolutions-EC23',
+        reason: 'An internet-facing load balancer accepts its listener ports from any IPv4 address; nothing else is open.',
+      }]);
+    }
+    const noWaf = 'No WAF web ACL was given (ingress.webAclArn); the load balancer drops invalid headers and serves TLS 1.2+ only.';
+    if (!props.webAclArn) {
+      acknowledge(loadBalancer, [
+        { id: 'NIST.800.53.R5-ALBWAFEnabled', reason: noWaf },
+        { id: 'PCI.DSS.321-ALBWAFEnabled', reason: noWaf },
+      ]);
+    }
+    if (!(props.deletionProtection ?? props.production)) {
+      const reason = 'Deletion protection is off by choice (development profile or ingress.deletionProtection: false) so the environment can be torn down.';
+      acknowledge(loadBalancer, [
+        { id: 'NIST.800.53.R5-ELBDeletionProtectionEnabled', reason },
+      ]);
+    }
+    if (!https) {
+      const reason = 'Plain HTTP was chosen explicitly (no certificate); cdk-shipyard raises the acknowledgeable warning cdk-shipyard:plain-http.';
+      acknowledge(listener, [
+        { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason },
+        { id: 'HIPAA.Security-ALBHttpToHttpsRedirection', reason },
+        { id: 'PCI.DSS.321-ALBHttpToHttpsRedirection', reason },
+      ]);
+      acknowledge(loadBalancer, [
+        { id: 'NIST.800.53.R5-ELBTlsHttpsListenersOnly', reason },
+        { id: 'HIPAA.Security-ELBTlsHttpsListenersOnly', reason },
+        { id: 'PCI.DSS.321-ELBTlsHttpsListenersOnly', reason },
+      ]);
+    }
+  }
+}
+
+class ImportedIngress extends Construct implements IIngress {
+  private readonly priorities: RulePriorities;
+  constructor(scope: Construct, id: string,
+    public readonly loadBalancer: elbv2.IApplicationLoadBalancer,
+    public readonly listener: elbv2.IApplicationListener,
+    public readonly protocol: elbv2.ApplicationProtocol) {
+    super(scope, id);
+    this.priorities = new RulePriorities(this);
+  }
+
+  public addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
+    return createRoute(this.priorities, this.listener, scope, id, routing, targetGroup);
+  }
+}
+
+/**
+ * ALB limits: at most 5 condition values per rule, path patterns up to 128 characters,
+ * host headers up to 128 characters. Source: Elastic Load Balancing User Guide,
+ * "Listener rules for your Application Load Balancer" (Rule condition types).
+ */
+function createRoute(priorities: RulePriorities, listener: elbv2.IApplicationListener, scope: Construct, id: string,
+  routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
+  const hostHeaders = routing.hostHeaders ?? [];
+  const pathPatterns = routing.pathPatterns ?? (hostHeaders.length === 0 ? ['/*'] : []);
+  checkRouting(scope, hostHeaders, pathPatterns, routing.priority);
+  const conditions: elbv2.ListenerCondition[] = [];
+  if (hostHeaders.length) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
+  if (pathPatterns.length) conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns));
+  const priority = priorities.register(scope, { hostHeaders, pathPatterns, priority: routing.priority });
+  return new elbv2.ApplicationListenerRule(scope, id, {
+    listener,
+    priority,
+    conditions,
+    action: elbv2.ListenerAction.forward([targetGroup]),
+  });
+}
+
+function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: string[], priority: number | undefined): void {
+  checkInteger(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority);
+  checkRange(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority, 1, 50000);
+  const values = [...hostHeaders, ...pathPatterns];
+  if (values.some(v => Token.isUnresolved(v))) return;
+  if (values.length > 5) {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID,
+      `routing has ${values.length} host header and path values; a listener rule takes at most 5`,
+      'route fewer hosts or paths, or use broader wildcards');
+  }
+  for (const p of pathPatterns) {
+    if (!isKnown(p)) continue;
+    if (p.length === 0 || p.length > 128 || !/^[A-Za-z0-9_\-.$/~"'@:+&()!,;=*?]+$/.test(p)) {
+      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `path pattern ${show(p)} is not valid`,
+        'use 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & ( ) ! , ; = and the wildcards * ?');
+    }
+  }
+  for (const h of hostHeaders) {
+    if (h.length === 0 || h.length > 128 || !/^[A-Za-z0-9\-.*?]+$/.test(h)) {
+      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `host header ${show(h)} is not valid`,
+        'use 1-128 characters of A-Z a-z 0-9 - . and the wildcards * ?');
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkInteger, checkRange } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+
+/** How tasks in private subnets reach AWS services and the internet. */
+export enum Egress {
+  /** One NAT gateway for the whole VPC (lower fixed cost, one AZ's NAT is a single point of failure). */
+  NAT_GATEWAY = 'NAT_GATEWAY',
+  /** One NAT gateway per AZ (tasks keep egress when an AZ fails; doubles the NAT fixed cost with 2 AZs). */
+  NAT_GATEWAY_PER_AZ = 'NAT_GATEWAY_PER_AZ',
+  /**
+   * No NAT gateway and no internet egress: isolated subnets with VPC endpoints for ECR,
+   * S3, CloudWatch Logs, Secrets Manager and SSM. Images must come from ECR.
+   */
+  VPC_ENDPOINTS = 'VPC_ENDPOINTS',
+}
+
+/** Options for a new VPC. */
+export interface NewVpcOptions {
+  /**
+   * Availability zones to span.
+   * @default 2
+   */
+  readonly maxAzs?: number;
+  /**
+   * How private subnets reach out.
+   * @default - NAT_GATEWAY_PER_AZ in production, NAT_GATEWAY in development
+   */
+  readonly egress?: Egress;
+  /**
+   * The VPC's IPv4 range.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+}
+
+/** Options for an existing VPC. */
+export interface ExistingVpcOptions {
+  /**
+   * Subnets for tasks.
+   * @default - the VPC's private subnets (with egress), else its isolated subnets
+   */
+  readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Subnets for the shared load balancer.
+   * @default - public subnets for an internet-facing load balancer, the task subnets for an internal one
+   */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+  /**
+   * Whether tasks in the task subnets can reach the internet (through NAT).
+   * @default true
+   */
+  readonly internetEgress?: boolean;
+}
+
+/** What the environment gets from its network choice. */
+export interface NetworkConfig {
+  readonly vpc: ec2.IVpc;
+  readonly taskSubnets: ec2.SubnetSelection;
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+  readonly internetEgress: boolean;
+  /** The flow log group, when the VPC was created here. */
+  readonly flowLogGroup?: logs.ILogGroup;
+}
+
+/** What the environment passes to its network choice. */
+export interface NetworkBindOptions {
+  readonly natGatewayPerAz: boolean;
+  readonly logRetention: logs.RetentionDays;
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/** The environment's network: a new VPC or an existing one. */
+export class Network {
+  /** A new VPC with public and private subnets, flow logs and a closed default security group. */
+  public static newVpc(options: NewVpcOptions = {}): Network {
+    return new Network((scope, bind) => createVpc(scope, options, bind));
+  }
+
+  /** An existing VPC (for example `ec2.Vpc.fromLookup`). */
+  public static fromVpc(vpc: ec2.IVpc, options: ExistingVpcOptions = {}): Network {
+    return new Network(() => {
+      const internetEgress = options.internetEgress ?? true;
+      return {
+        vpc,
+        taskSubnets: options.taskSubnets ?? {
+          subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+        },
+        loadBalancerSubnets: options.loadBalancerSubnets,
+        internetEgress,
+      };
+    });
+  }
+
+  private constructor(private readonly produce: (scope: Construct, options: NetworkBindOptions) => NetworkConfig) {}
+
+  /** Create or adopt the network in `scope`. */
+  public bind(scope: Construct, options: NetworkBindOptions): NetworkConfig {
+    return this.produce(scope, options);
+  }
+}
+
+function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOptions): NetworkConfig {
+  const maxAzs = options.maxAzs ?? 2;
+  checkInteger(scope, ErrorCode.NETWORK, 'network maxAzs', maxAzs);
+  checkRange(scope, ErrorCode.NETWORK, 'network maxAzs', maxAzs, 1, 6);
+  const egress = options.egress ?? (bind.natGatewayPerAz ? Egress.NAT_GATEWAY_PER_AZ : Egress.NAT_GATEWAY);
+  if (egress === Egress.NAT_GATEWAY_PER_AZ && maxAzs < 2) {
+    throw new ShipyardError(scope, ErrorCode.NETWORK, 'NAT_GATEWAY_PER_AZ with a single AZ gives no availability',
+      'span at least 2 AZs (maxAzs) or use Egress.NAT_GATEWAY');
+  }
+  const endpointsOnly = egress === Egress.VPC_ENDPOINTS;
+  const privateType = endpointsOnly ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr(options.cidr ?? '10.0.0.0/16'),
+    maxAzs,
+    natGateways: endpointsOnly ? 0 : egress === Egress.NAT_GATEWAY_PER_AZ ? maxAzs : 1,
+    restrictDefaultSecurityGroup: true,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: privateType, cidrMask: 20 },
+    ],
+  });
+  const flowLogGroup = new logs.LogGroup(scope, 'FlowLogs', {
+    retention: bind.logRetention,
+    encryptionKey: bind.logEncryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+    trafficType: ec2.FlowLogTrafficType.ALL,
+  });
+  if (endpointsOnly) addServiceEndpoints(vpc);
+  acknowledgeNetworkFindings(vpc);
+  return { vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, flowLogGroup };
+}
+
+const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+function acknowledgeNetworkFindings(vpc: ec2.Vpc): void {
+  const routeReason = 'Public subnets hold only the internet-facing load balancer and NAT gateways and need a route to the internet gateway; tasks run in private subnets without public IPs.';
+  for (const subnet of vpc.publicSubnets) {
+    const route = subnet.node.tryFindChild('DefaultRoute');
+    if (route) acknowledge(route, COMPLIANCE_PACKS.map(p => ({ id: `${p}-VPCNoUnrestrictedRouteToIGW`, reason: routeReason })));
+  }
+  const flowLogPolicy = vpc.node.tryFindChild('FlowLog')?.node.tryFindChild('IAMRole')?.node.tryFindChild('DefaultPolicy');
+  if (flowLogPolicy) acknowledgeInlinePolicy(flowLogPolicy);
+}
+
+/** The endpoints Fargate tasks need without NAT: image pulls, logs, secrets and parameters. */
+function addServiceEndpoints(vpc: ec2.Vpc): void {
+  const subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  // ECR stores image layers in S3: the gateway endpoint is free.
+  vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
+  const interfaces: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+    ['EcrApiEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR],
+    ['EcrDockerEndpoint', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+    ['LogsEndpoint', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+    ['SecretsManagerEndpoint', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+    ['SsmEndpoint', ec2.InterfaceVpcEndpointAwsService.SSM],
+  ];
+  for (const [id, service] of interfaces) {
+    vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true });
+  }
+}

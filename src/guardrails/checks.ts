@@ -1,0 +1,109 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ErrorCode, ShipyardError, show } from './errors';
+
+/** True when the value is known at synth time (not an unresolved token). */
+export function isKnown(value: number | string | undefined): value is number | string {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** Throws when a known number lies outside [min, max]. */
+export function checkRange(
+  scope: IConstruct, code: ErrorCode, what: string, value: number | undefined,
+  min: number, max: number, unit = '',
+): void {
+  if (!isKnown(value)) return;
+  if (value < min || value > max || Number.isNaN(value)) {
+    throw new ShipyardError(scope, code, `${what} is ${show(value)}${unit}, outside ${min}-${max}${unit}`,
+      `set ${what} between ${min} and ${max}${unit}`);
+  }
+}
+
+/** Throws when a known number is not a whole number. */
+export function checkInteger(scope: IConstruct, code: ErrorCode, what: string, value: number | undefined): void {
+  if (!isKnown(value)) return;
+  if (!Number.isInteger(value)) {
+    throw new ShipyardError(scope, code, `${what} is ${show(value)}, not a whole number`, `set ${what} to a whole number`);
+  }
+}
+
+/** Seconds of a duration, or undefined when the duration is a token. */
+export function knownSeconds(duration: Duration | undefined): number | undefined {
+  if (duration === undefined || duration.isUnresolved()) return undefined;
+  return duration.toSeconds();
+}
+
+export function checkPort(scope: IConstruct, what: string, port: number | undefined): void {
+  checkInteger(scope, ErrorCode.PORT_RANGE, what, port);
+  checkRange(scope, ErrorCode.PORT_RANGE, what, port, 1, 65535);
+}
+
+/**
+ * Supported Fargate Linux task sizes (CPU units -> memory MiB).
+ * Source: Amazon ECS API Reference, TaskDefinition `memory`/`cpu`
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html):
+ * 256: 512/1024/2048; 512: 1-4 GB; 1024: 2-8 GB; 2048: 4-16 GB and 4096: 8-30 GB in 1 GB steps;
+ * 8192: 16-60 GB in 4 GB steps; 16384: 32-120 GB in 8 GB steps (platform 1.4.0+).
+ */
+const FARGATE_SIZES: ReadonlyArray<{ cpu: number; min: number; max: number; step: number }> = [
+  { cpu: 256, min: 512, max: 2048, step: 512 },
+  { cpu: 512, min: 1024, max: 4096, step: 1024 },
+  { cpu: 1024, min: 2048, max: 8192, step: 1024 },
+  { cpu: 2048, min: 4096, max: 16384, step: 1024 },
+  { cpu: 4096, min: 8192, max: 30720, step: 1024 },
+  { cpu: 8192, min: 16384, max: 61440, step: 4096 },
+  { cpu: 16384, min: 32768, max: 122880, step: 8192 },
+];
+
+/** The memory values Fargate accepts for a CPU value, empty when the CPU value is not supported. */
+export function fargateMemoryOptions(cpu: number): number[] {
+  const size = FARGATE_SIZES.find(s => s.cpu === cpu);
+  if (!size) return [];
+  const values: number[] = [];
+  for (let m = size.min; m <= size.max; m += size.step) {
+    // 256 CPU takes 512, 1024 and 2048 only.
+    if (cpu === 256 && m === 1536) continue;
+    values.push(m);
+  }
+  return values;
+}
+
+export function checkFargateTaskSize(scope: IConstruct, cpu: number, memoryMiB: number): void {
+  if (!isKnown(cpu) || !isKnown(memoryMiB)) return;
+  const cpus = FARGATE_SIZES.map(s => s.cpu);
+  if (!cpus.includes(cpu)) {
+    throw new ShipyardError(scope, ErrorCode.FARGATE_TASK_SIZE,
+      `cpu ${show(cpu)} is not a Fargate task size`, `use one of ${cpus.join(', ')} CPU units`);
+  }
+  const options = fargateMemoryOptions(cpu);
+  if (!options.includes(memoryMiB)) {
+    const size = FARGATE_SIZES.find(s => s.cpu === cpu)!;
+    const allowed = cpu === 256 ? '512, 1024 or 2048' : `${size.min}-${size.max} in steps of ${size.step}`;
+    throw new ShipyardError(scope, ErrorCode.FARGATE_TASK_SIZE,
+      `memoryLimitMiB ${show(memoryMiB)} is not valid with cpu ${cpu} on Fargate`,
+      `with cpu ${cpu} use memoryLimitMiB ${allowed}, or change cpu`);
+  }
+}
+
+/**
+ * Environment variable names that must never hold plain values: AWS credentials and
+ * the ECS agent's registry credentials belong in a secret.
+ */
+const FORBIDDEN_PLAIN_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ECS_ENGINE_AUTH_DATA'];
+/** Names that usually carry a secret; a waivable warning rather than an error. */
+const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
+
+/** Throws on forbidden names; returns the names that merely look secret. */
+export function checkPlainEnvironment(scope: IConstruct, variables: { [key: string]: string }): string[] {
+  const names = Object.keys(variables);
+  for (const name of names) {
+    if (FORBIDDEN_PLAIN_VARIABLES.includes(name.toUpperCase())) {
+      throw new ShipyardError(scope, ErrorCode.SECRET_IN_ENVIRONMENT,
+        `environment variable ${show(name)} holds a credential in plain text`,
+        name.toUpperCase().startsWith('AWS_')
+          ? 'remove it and grant the task role (`taskRole`) the permissions instead'
+          : `pass it through \`secrets: { ${name}: ecs.Secret.fromSecretsManager(...) }\``);
+    }
+  }
+  return names.filter(n => SECRET_LOOKING.test(n));
+}

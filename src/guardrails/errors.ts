@@ -1,0 +1,67 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Stable codes of the errors cdk-shipyard raises at synth time.
+ *
+ * Each error message starts with `[cdk-shipyard:<code>]`, names the construct
+ * path and the bad value, and says how to fix it. Codes never change meaning.
+ */
+export enum ErrorCode {
+  /** Task CPU and memory are not a combination Fargate supports. */
+  FARGATE_TASK_SIZE = 'FARGATE_TASK_SIZE',
+  /** A port is outside 1-65535. */
+  PORT_RANGE = 'PORT_RANGE',
+  /** A container asks for more memory than its task has. */
+  CONTAINER_MEMORY = 'CONTAINER_MEMORY',
+  /** A container health check value is outside what ECS accepts. */
+  CONTAINER_HEALTH_CHECK = 'CONTAINER_HEALTH_CHECK',
+  /** A load balancer target health check value is outside what ELB accepts. */
+  TARGET_HEALTH_CHECK = 'TARGET_HEALTH_CHECK',
+  /** The deregistration delay is outside 0-3600 seconds. */
+  DEREGISTRATION_DELAY = 'DEREGISTRATION_DELAY',
+  /** Scaling bounds are inconsistent (min above max, negative values). */
+  SCALING_BOUNDS = 'SCALING_BOUNDS',
+  /** The desired count lies outside the scaling bounds. */
+  DESIRED_COUNT = 'DESIRED_COUNT',
+  /** A target-tracking target is outside (0, 100] or not positive. */
+  SCALING_TARGET = 'SCALING_TARGET',
+  /** Routing on the shared load balancer collides with another service's rule. */
+  ROUTING_COLLISION = 'ROUTING_COLLISION',
+  /** Routing values are malformed (priority, path pattern, host header, too many conditions). */
+  ROUTING_INVALID = 'ROUTING_INVALID',
+  /** HTTPS was asked for without a certificate or a domain. */
+  HTTPS_WITHOUT_CERTIFICATE = 'HTTPS_WITHOUT_CERTIFICATE',
+  /** A secret is passed as a plain environment variable. */
+  SECRET_IN_ENVIRONMENT = 'SECRET_IN_ENVIRONMENT',
+  /** Network settings are inconsistent. */
+  NETWORK = 'NETWORK',
+  /** A capacity provider strategy is invalid. */
+  CAPACITY_STRATEGY = 'CAPACITY_STRATEGY',
+  /** Rolling deployment percentages are invalid. */
+  DEPLOYMENT = 'DEPLOYMENT',
+  /** Two options that exclude each other were both given. */
+  CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
+}
+
+/**
+ * The error cdk-shipyard throws for structural misuse.
+ *
+ * Not exported through jsii (it extends the built-in `Error`); catch it by its
+ * `[cdk-shipyard:<code>]` message prefix in other languages.
+ */
+export class ShipyardError extends Error {
+  public readonly code: ErrorCode;
+  public readonly constructPath: string;
+
+  constructor(scope: IConstruct, code: ErrorCode, problem: string, fix: string) {
+    super(`[cdk-shipyard:${code}] ${scope.node.path}: ${problem}. Fix: ${fix}`);
+    this.name = 'ShipyardError';
+    this.code = code;
+    this.constructPath = scope.node.path;
+  }
+}
+
+/** Format a value for an error message. */
+export function show(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,12 @@
+export * from './environment/environment';
+export * from './environment/ingress';
+export * from './environment/network';
+export * from './environment/profile';
+export * from './capacity/capacity';
+export * from './workloads/web-service';
+export * from './task/image';
+export * from './task/baseline';
+export * from './logging/logging';
+export * from './scaling/scaling';
+export * from './deployment/deployment';
+export { ErrorCode } from './guardrails/errors';

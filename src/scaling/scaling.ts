@@ -1,0 +1,121 @@
+import { Duration, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+
+/** Cooldowns shared by every target-tracking policy. */
+export interface ScalingTargetOptions {
+  /**
+   * Wait after a scale-out before another scale-out.
+   * @default Duration.seconds(60) - react to load quickly
+   */
+  readonly scaleOutCooldown?: Duration;
+  /**
+   * Wait after a scale-in before another scale-in.
+   * @default Duration.seconds(300) - shrink slowly
+   */
+  readonly scaleInCooldown?: Duration;
+}
+
+/** What a scaling target needs from the workload it scales. */
+export interface ScalingBindContext {
+  /** The service's scalable task count. */
+  readonly taskCount: ecs.ScalableTaskCount;
+  /**
+   * The service's load balancer target group, for request-based scaling.
+   * @default - the workload has no target group
+   */
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+}
+
+/**
+ * A target-tracking scaling policy: keep one metric near a target value.
+ */
+export class Scaling {
+  /** Keep average CPU utilisation near `targetPercent` (0-100]. */
+  public static cpu(targetPercent: number, options: ScalingTargetOptions = {}): Scaling {
+    return new Scaling('Cpu', targetPercent, options);
+  }
+
+  /** Keep average memory utilisation near `targetPercent` (0-100]. */
+  public static memory(targetPercent: number, options: ScalingTargetOptions = {}): Scaling {
+    return new Scaling('Memory', targetPercent, options);
+  }
+
+  /** Keep load balancer requests per task near `requestsPerTarget` (per minute). */
+  public static requestsPerTarget(requestsPerTarget: number, options: ScalingTargetOptions = {}): Scaling {
+    return new Scaling('Requests', requestsPerTarget, options);
+  }
+
+  private constructor(
+    /** The metric tracked: Cpu, Memory or Requests; also the policy's construct id. */
+    public readonly metric: string,
+    private readonly target: number,
+    private readonly options: ScalingTargetOptions,
+  ) {}
+
+  /** Create the policy on the workload. */
+  public bind(scope: IConstruct, context: ScalingBindContext): void {
+    const cooldowns = {
+      scaleOutCooldown: this.options.scaleOutCooldown ?? Duration.seconds(60),
+      scaleInCooldown: this.options.scaleInCooldown ?? Duration.seconds(300),
+    };
+    if (this.metric === 'Requests') {
+      checkInteger(scope, ErrorCode.SCALING_TARGET, 'requestsPerTarget', this.target);
+      if (isKnown(this.target) && this.target <= 0) {
+        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `requestsPerTarget is ${show(this.target)}`,
+          'track a positive number of requests per task');
+      }
+      if (!context.targetGroup) {
+        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'request-based scaling needs a load balancer target group',
+          'scale on Scaling.cpu(...) or Scaling.memory(...) instead');
+      }
+      context.taskCount.scaleOnRequestCount('RequestsScaling', {
+        requestsPerTarget: this.target, targetGroup: context.targetGroup, ...cooldowns,
+      });
+      return;
+    }
+    if (isKnown(this.target) && (this.target <= 0 || this.target > 100)) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_TARGET,
+        `${this.metric.toLowerCase()} target utilisation is ${show(this.target)}%, outside (0, 100]`,
+        'track a utilisation above 0 and at most 100 percent (60-75 is typical)');
+    }
+    if (this.metric === 'Cpu') {
+      context.taskCount.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: this.target, ...cooldowns });
+    } else {
+      context.taskCount.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: this.target, ...cooldowns });
+    }
+  }
+}
+
+/** Target-tracking auto scaling of a workload's task count. */
+export interface ScalingOptions {
+  /** Fewest tasks. */
+  readonly minCapacity: number;
+  /** Most tasks. */
+  readonly maxCapacity: number;
+  /**
+   * The metrics to track; the service scales out when any is above target and in when all are below.
+   * @default [Scaling.cpu(70)]
+   */
+  readonly targets?: Scaling[];
+}
+
+/** Validate scaling bounds against `scope`. */
+export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): void {
+  checkInteger(scope, ErrorCode.SCALING_BOUNDS, 'minCapacity', options.minCapacity);
+  checkInteger(scope, ErrorCode.SCALING_BOUNDS, 'maxCapacity', options.maxCapacity);
+  checkRange(scope, ErrorCode.SCALING_BOUNDS, 'minCapacity', options.minCapacity, 0, 5000);
+  checkRange(scope, ErrorCode.SCALING_BOUNDS, 'maxCapacity', options.maxCapacity, 1, 5000);
+  if (isKnown(options.minCapacity) && isKnown(options.maxCapacity) && options.minCapacity > options.maxCapacity) {
+    throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS,
+      `minCapacity ${options.minCapacity} is above maxCapacity ${options.maxCapacity}`,
+      'set minCapacity at or below maxCapacity');
+  }
+  const metrics = (options.targets ?? []).map(t => t.metric);
+  const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
+  if (twice) {
+    throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `two scaling targets track ${twice}`,
+      'keep one target per metric');
+  }
+}

@@ -1,0 +1,97 @@
+import { Annotations, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+
+/**
+ * The secure container baseline. Every field has a safe default; relaxing one is
+ * explicit and raises an acknowledgeable warning.
+ */
+export interface ContainerSecurityOptions {
+  /**
+   * The user (and group) the container runs as, `uid[:gid]` or a name the image defines.
+   * @default '1000:1000' - a non-root user
+   */
+  readonly user?: string;
+  /**
+   * Mount the container's root file system read-only.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Paths that stay writable, each backed by a scratch volume so the root file system
+   * stays read-only (nginx, for instance, needs `/var/cache/nginx` and `/var/run`).
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+  /**
+   * Run an init process (tini) as PID 1 that forwards signals and reaps zombies.
+   * @default true
+   */
+  readonly initProcessEnabled?: boolean;
+}
+
+/** Apply the baseline to `container` in `task`. Returns the baseline settings used. */
+export function applySecureBaseline(
+  scope: Construct, task: ecs.TaskDefinition, container: ecs.ContainerDefinition, options: ContainerSecurityOptions = {},
+): void {
+  const writablePaths = options.writablePaths ?? ['/tmp'];
+  writablePaths.forEach((path, i) => {
+    if (!path.startsWith('/')) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `writable path ${show(path)} is not absolute`,
+        'give absolute container paths such as /tmp or /var/cache/nginx');
+    }
+    if (writablePaths.indexOf(path) !== i) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `writable path ${show(path)} is listed twice`,
+        'list each writable path once');
+    }
+    const volumeName = `${container.containerName}-writable-${i}`;
+    task.addVolume({ name: volumeName });
+    container.addMountPoints({ sourceVolume: volumeName, containerPath: path, readOnly: false });
+  });
+  if (isRoot(options.user)) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:root-user',
+      `container ${container.containerName} runs as root (user ${show(options.user)}); a non-root user limits what a compromised process can do`);
+  }
+  if (options.readOnlyRootFilesystem === false) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:writable-root-filesystem',
+      `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`);
+  }
+}
+
+/** The container definition fields the baseline sets. */
+export function baselineContainerProps(options: ContainerSecurityOptions = {}) {
+  return {
+    user: options.user ?? '1000:1000',
+    readonlyRootFilesystem: options.readOnlyRootFilesystem ?? true,
+    privileged: false,
+  };
+}
+
+/** The Linux parameters the baseline sets (init process, no added capabilities). */
+export function baselineLinuxParameters(scope: Construct, options: ContainerSecurityOptions = {}): ecs.LinuxParameters {
+  return new ecs.LinuxParameters(scope, 'LinuxParameters', {
+    initProcessEnabled: options.initProcessEnabled ?? true,
+  });
+}
+
+function isRoot(user: string | undefined): boolean {
+  if (user === undefined) return false;
+  const name = user.split(':')[0];
+  return name === '0' || name === 'root';
+}
+
+/**
+ * Validate a container health check against ECS limits.
+ * Source: ECS API Reference, HealthCheck
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html):
+ * interval 5-300 s, timeout 2-120 s, retries 1-10, start period 0-300 s.
+ */
+export function checkContainerHealthCheck(scope: Construct, healthCheck: ecs.HealthCheck | undefined): void {
+  if (!healthCheck) return;
+  const code = ErrorCode.CONTAINER_HEALTH_CHECK;
+  checkRange(scope, code, 'healthCheck.interval', knownSeconds(healthCheck.interval), 5, 300, ' s');
+  checkRange(scope, code, 'healthCheck.timeout', knownSeconds(healthCheck.timeout), 2, 120, ' s');
+  checkRange(scope, code, 'healthCheck.retries', healthCheck.retries, 1, 10);
+  checkRange(scope, code, 'healthCheck.startPeriod', knownSeconds(healthCheck.startPeriod), 0, 300, ' s');
+}
