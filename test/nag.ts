@@ -23,7 +23,7 @@ export function nagV2Findings(app: App): string[] {
     for (const type of ['aws:cdk:error', 'aws:cdk:warning']) {
       for (const entry of stack.findMetadataByType(type)) {
         const text = String(entry.data);
-        const rule = PACKS.map(p => text.match(new RegExp(`^(${p.replace(/\./g, '\\.')}-[A-Za-z0-9]+(\\[[^\\]]*\\])?)`))).find(m => m);
+        const rule = [...PACKS, 'CdkNagValidationFailure'].map(p => text.match(new RegExp(`^(${p.replace(/\./g, '\\.')}(-[A-Za-z0-9]+)?(\\[[^\\]]*\\])?)`))).find(m => m);
         if (rule) findings.push(`v2 ${rule[1]} ${entry.path}`);
       }
     }

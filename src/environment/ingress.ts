@@ -268,11 +268,15 @@ export class SharedIngress extends Construct implements IIngress {
       const reason = 'Deletion protection is off by choice (development profile or ingress.deletionProtection: false) so the environment can be torn down.';
       acknowledge(loadBalancer, [
         { id: 'NIST.800.53.R5-ELBDeletionProtectionEnabled', reason },
+        { id: 'HIPAA.Security-ELBDeletionProtectionEnabled', reason },
       ]);
     }
     if (!https) {
       const reason = 'Plain HTTP was chosen explicitly (no certificate); cdk-shipyard raises the acknowledgeable warning cdk-shipyard:plain-http.';
       acknowledge(listener, [
+        { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
+        { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
+        { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
         { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason },
         { id: 'HIPAA.Security-ALBHttpToHttpsRedirection', reason },
         { id: 'PCI.DSS.321-ALBHttpToHttpsRedirection', reason },

@@ -132,7 +132,7 @@ function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOp
     destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
     trafficType: ec2.FlowLogTrafficType.ALL,
   });
-  if (endpointsOnly) addServiceEndpoints(vpc);
+  if (endpointsOnly) addServiceEndpoints(scope, vpc, options.cidr ?? '10.0.0.0/16');
   acknowledgeNetworkFindings(vpc);
   return { vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, flowLogGroup };
 }
@@ -150,8 +150,14 @@ function acknowledgeNetworkFindings(vpc: ec2.Vpc): void {
 }
 
 /** The endpoints Fargate tasks need without NAT: image pulls, logs, secrets and parameters. */
-function addServiceEndpoints(vpc: ec2.Vpc): void {
+function addServiceEndpoints(scope: Construct, vpc: ec2.Vpc, cidr: string): void {
   const subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  const securityGroup = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
+    vpc,
+    description: 'VPC interface endpoints: HTTPS from inside the VPC only',
+    allowAllOutbound: false,
+  });
+  securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
   // ECR stores image layers in S3: the gateway endpoint is free.
   vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
   const interfaces: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
@@ -162,6 +168,6 @@ function addServiceEndpoints(vpc: ec2.Vpc): void {
     ['SsmEndpoint', ec2.InterfaceVpcEndpointAwsService.SSM],
   ];
   for (const [id, service] of interfaces) {
-    vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true });
+    vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true, securityGroups: [securityGroup], open: false });
   }
 }

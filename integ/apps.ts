@@ -1,0 +1,73 @@
+/**
+ * The integ scenarios, as functions so that the compliance tests build exactly what
+ * integ-runner snapshots. Each `integ.<name>.ts` file turns one into a deployable app.
+ */
+import * as path from 'path';
+import { App, Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { Egress, Environment, EnvironmentProfile, Image, Network, Scaling, WebService } from '../src';
+
+/** What an integ scenario builds. */
+export interface Scenario {
+  readonly stack: Stack;
+  readonly environment: Environment;
+  readonly services: WebService[];
+}
+
+/** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */
+export const HELLO_IMAGE = path.join(__dirname, 'images', 'hello');
+
+/**
+ * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
+ * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN.
+ */
+export function sharedAlb(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegSharedAlb');
+  const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN
+    ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+  const environment = new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.PRODUCTION,
+    ingress: {
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn),
+      // An integ test must be destroyable; production environments keep protection on.
+      deletionProtection: false,
+    },
+    tags: { 'shipyard:integ': 'shared-alb' },
+  });
+  const api = new WebService(stack, 'Api', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    routing: { pathPatterns: ['/api/*'] },
+    targetHealthCheck: { path: '/api/health' },
+    healthCheck: {
+      command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/api/health || exit 1'],
+      startPeriod: Duration.seconds(15),
+    },
+    environmentVariables: { LOG_LEVEL: 'info' },
+    scaling: { minCapacity: 2, maxCapacity: 6, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)] },
+  });
+  const site = new WebService(stack, 'Site', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    cpu: 512,
+    memoryLimitMiB: 1024,
+  });
+  return { stack, environment, services: [api, site] };
+}
+
+/**
+ * (b) A development environment without NAT: isolated subnets and VPC endpoints, plain
+ * HTTP, and one web service whose image comes from ECR through the endpoints.
+ */
+export function vpcEndpoints(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegVpcEndpoints');
+  const environment = new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.DEVELOPMENT,
+    network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }),
+  });
+  const site = new WebService(stack, 'Site', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    targetHealthCheck: { path: '/health' },
+  });
+  return { stack, environment, services: [site] };
+}
