@@ -3,11 +3,11 @@ import {
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { Capacity } from '../capacity/capacity';
-import { acknowledge, acknowledgeProvider } from '../private/nag';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
+import { Capacity } from '../capacity/capacity';
+import { acknowledge, acknowledgeProvider } from '../private/nag';
 
 /**
  * What workloads need from an environment. Implemented by `Environment` and by

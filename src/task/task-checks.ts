@@ -12,10 +12,10 @@ export function containerMemoryErrors(taskDefinition: ecs.TaskDefinition, taskMe
   const errors: string[] = [];
   let reserved = 0;
   for (const c of containers) {
-    const limit = typeof c.Memory === 'number' ? c.Memory : undefined;
-    const reservation = typeof c.MemoryReservation === 'number' ? c.MemoryReservation : undefined;
+    const limit = typeof c.memory === 'number' ? c.memory : undefined;
+    const reservation = typeof c.memoryReservation === 'number' ? c.memoryReservation : undefined;
     if (limit !== undefined && limit > taskMemoryMiB) {
-      errors.push(`[cdk-shipyard:${ErrorCode.CONTAINER_MEMORY}] ${taskDefinition.node.path}: container ${JSON.stringify(c.Name)} `
+      errors.push(`[cdk-shipyard:${ErrorCode.CONTAINER_MEMORY}] ${taskDefinition.node.path}: container ${JSON.stringify(c.name)} `
         + `has a memory limit of ${limit} MiB, above the task's ${taskMemoryMiB} MiB. Fix: lower the container's memoryLimitMiB or raise the task's memoryLimitMiB`);
     }
     reserved += reservation ?? limit ?? 0;
