@@ -4,10 +4,10 @@
  * every unacknowledged finding, as `<major> <rule> <path>` lines.
  */
 import { App, Aspects, IAspect, Stage } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import * as nag2 from 'cdk-nag';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as nag3 from 'cdk-nag-v3';
+import { IConstruct } from 'constructs';
 
 export const PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 

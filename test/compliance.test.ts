@@ -1,0 +1,46 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
+import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
+import { sharedAlb, vpcEndpoints } from '../integ/apps';
+
+const scenarios = { sharedAlb, vpcEndpoints };
+
+describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {
+  test.each(Object.entries(scenarios))('the %s integ app has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, build) => {
+    const app = new App();
+    build(app);
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  test('the harness reports findings of both majors (it can fail)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NonCompliant');
+    new s3.Bucket(stack, 'PlainBucket');
+    new sqs.Queue(stack, 'PlainQueue');
+    const v3 = nagV3Findings(app);
+    const v2 = nagV2Findings(app);
+    expect(v3).toEqual(expect.arrayContaining([expect.stringMatching(/^v3 AwsSolutions-S1 NonCompliant\/PlainBucket/)]));
+    expect(v2).toEqual(expect.arrayContaining([expect.stringMatching(/^v2 AwsSolutions-S1 \/NonCompliant\/PlainBucket/)]));
+    expect(v2.some(f => f.includes('NIST.800.53.R5-'))).toBe(true);
+  });
+
+  test('every acknowledgement the library makes is listed in the README with the rule id', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const ids = new Set<string>();
+    for (const build of Object.values(scenarios)) {
+      const app = new App();
+      build(app);
+      for (const stack of app.synth().stacks) {
+        for (const resource of Object.values<any>(stack.template.Resources)) {
+          for (const rule of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+            ids.add(rule.id.replace(/^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-/, ''));
+          }
+        }
+      }
+    }
+    expect(ids.size).toBeGreaterThan(5);
+    const missing = [...ids].filter(id => !readme.includes(`\`${id}\``));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,242 @@
+import { aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Environment, EnvironmentProfile, Image, WebService } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import {
+  CERTIFICATE_ARN, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack,
+} from '../fixtures';
+
+function loadBalancerAttributes(stack: any): Array<{ Key: string; Value: string }> {
+  return resources(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0][1].Properties.LoadBalancerAttributes;
+}
+
+describe('shared ingress', () => {
+  test('serves HTTPS with a TLS 1.2+ policy and a 404 default, and redirects HTTP to HTTPS', () => {
+    const stack = testStack();
+    productionEnvironment(stack);
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found' } }],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    });
+  });
+
+  test('drops invalid header fields, logs access and is deletion-protected in production', () => {
+    const stack = testStack();
+    productionEnvironment(stack);
+    expect(loadBalancerAttributes(stack)).toEqual(expect.arrayContaining([
+      { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+      { Key: 'deletion_protection.enabled', Value: 'true' },
+      { Key: 'access_logs.s3.enabled', Value: 'true' },
+    ]));
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+  });
+
+  test('the access-log bucket is SSE-S3, private, TLS-only, versioned, expiring and retained', () => {
+    const stack = testStack();
+    productionEnvironment(stack);
+    const t = template(stack);
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+      },
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the load balancer security group opens only the listener ports and egresses to services only', () => {
+    const stack = testStack();
+    productionEnvironment(stack);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Shared load balancer'),
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 }),
+      ],
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    });
+  });
+
+  test('development without a certificate serves plain HTTP with an acknowledgeable warning', () => {
+    const stack = testStack();
+    new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    template(stack).resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    expect(hasWarning(stack, 'cdk-shipyard:plain-http')).toBe(true);
+    expect(loadBalancerAttributes(stack)).toEqual(expect.arrayContaining([{ Key: 'deletion_protection.enabled', Value: 'false' }]));
+  });
+
+  test('an internal load balancer accepts clients from the VPC only', () => {
+    const stack = testStack();
+    productionEnvironment(stack, { ingress: { internetFacing: false, protocol: elbv2.ApplicationProtocol.HTTP } });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] }, FromPort: 80 })],
+    });
+  });
+
+  test('a domain gets a DNS-validated certificate for it and its subdomains, and alias records', () => {
+    const stack = testStack();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+    new Environment(stack, 'Env', { ingress: { domain: { domainName: 'example.com', hostedZone } } });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'example.com', SubjectAlternativeNames: ['*.example.com'], ValidationMethod: 'DNS',
+    });
+    t.resourceCountIs('AWS::Route53::RecordSet', 2);
+    t.hasResourceProperties('AWS::Route53::RecordSet', { Name: '*.example.com.', Type: 'A' });
+  });
+
+  test('a WAF web ACL is associated when given', () => {
+    const stack = testStack();
+    const webAclArn = 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/shipyard/1';
+    productionEnvironment(stack, { ingress: { certificate: undefined, protocol: elbv2.ApplicationProtocol.HTTP, webAclArn } });
+    template(stack).hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: webAclArn });
+  });
+
+  test('acknowledgements carry their reasons in the template metadata', () => {
+    const stack = testStack();
+    productionEnvironment(stack);
+    const [, bucket] = resources(stack, 'AWS::S3::Bucket')[0];
+    const ids = bucket.Metadata.cdk_nag.rules_to_suppress.map((r: any) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'NIST.800.53.R5-S3DefaultEncryptionKMS']));
+    for (const rule of bucket.Metadata.cdk_nag.rules_to_suppress) expect(rule.reason.length).toBeGreaterThan(20);
+  });
+
+  test('fails when production has no certificate or domain', () => {
+    expectError(ErrorCode.HTTPS_WITHOUT_CERTIFICATE, () => new Environment(testStack(), 'Env'));
+  });
+
+  test('fails when HTTPS is asked for without a certificate', () => {
+    expectError(ErrorCode.HTTPS_WITHOUT_CERTIFICATE, () => new Environment(testStack(), 'Env', {
+      profile: EnvironmentProfile.DEVELOPMENT, ingress: { protocol: elbv2.ApplicationProtocol.HTTPS },
+    }));
+  });
+
+  test('fails when both a certificate and a domain are given', () => {
+    const stack = testStack();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(stack, {
+      ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert2', CERTIFICATE_ARN), domain: { domainName: 'example.com', hostedZone } },
+    }));
+  });
+
+  test('fails when plain HTTP is asked for with a certificate', () => {
+    const stack = testStack();
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(stack, 'Env', {
+      ingress: {
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN),
+        protocol: elbv2.ApplicationProtocol.HTTP,
+      },
+    }));
+  });
+
+  test('fails when access-log retention is not a positive number of days', () => {
+    const stack = testStack();
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(stack, 'Env', {
+      ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN), accessLogRetentionDays: 0 },
+    }));
+  });
+});
+
+describe('routing on the shared load balancer', () => {
+  function priorities(stack: any): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, rule] of resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule')) out[id] = rule.Properties.Priority;
+    return out;
+  }
+
+  test('specific rules get lower (earlier) priorities than broad ones, whatever the declaration order', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const image = Image.fromRegistry('nginx');
+    new WebService(stack, 'Site', { environment, image });
+    new WebService(stack, 'Api', { environment, image, routing: { pathPatterns: ['/api/*'] } });
+    new WebService(stack, 'Admin', { environment, image, routing: { pathPatterns: ['/api/admin/*'] } });
+    new WebService(stack, 'Tenant', { environment, image, routing: { hostHeaders: ['tenant.example.com'], pathPatterns: ['/api/*'] } });
+    new WebService(stack, 'Docs', { environment, image, routing: { hostHeaders: ['docs.example.com'] } });
+    const p = priorities(stack);
+    const of = (prefix: string) => Object.entries(p).find(([id]) => id.startsWith(prefix))![1];
+    expect(of('Tenant')).toBeLessThan(of('Docs'));
+    expect(of('Docs')).toBeLessThan(of('Admin'));
+    expect(of('Admin')).toBeLessThan(of('Api'));
+    expect(of('Api')).toBeLessThan(of('Site'));
+    expect(new Set(Object.values(p)).size).toBe(5);
+    for (const value of Object.values(p)) expect(value).toBeGreaterThanOrEqual(1);
+    for (const value of Object.values(p)) expect(value).toBeLessThanOrEqual(50000);
+  });
+
+  test('adding or removing a service never renumbers another service\'s rule', () => {
+    const build = (extra: boolean) => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack);
+      const image = Image.fromRegistry('nginx');
+      if (extra) new WebService(stack, 'Extra', { environment, image, routing: { pathPatterns: ['/extra/*'] } });
+      new WebService(stack, 'Api', { environment, image, routing: { pathPatterns: ['/api/*'] } });
+      new WebService(stack, 'Site', { environment, image });
+      return priorities(stack);
+    };
+    const without = build(false);
+    const withExtra = build(true);
+    for (const [id, value] of Object.entries(without)) expect(withExtra[id]).toBe(value);
+  });
+
+  test('an explicit priority is used as given and automatic ones avoid it', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/api/*'], priority: 7 } });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 7 });
+  });
+
+  test('fails when two services route the same host and path', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'A', { environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/api/*'] } });
+    expectError(ErrorCode.ROUTING_COLLISION, () => new WebService(stack, 'B', {
+      environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/api/*'] },
+    }));
+  });
+
+  test('fails when two services ask for the same priority', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'A', { environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/a/*'], priority: 10 } });
+    expectError(ErrorCode.ROUTING_COLLISION, () => new WebService(stack, 'B', {
+      environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/b/*'], priority: 10 },
+    }));
+  });
+
+  test('fails at synth when an explicit priority makes another rule unreachable', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'Site', { environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/*'], priority: 1 } });
+    new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: { pathPatterns: ['/api/*'] } });
+    expectValidationError(stack, ErrorCode.ROUTING_COLLISION, /never reached/);
+  });
+
+  test.each([
+    ['a priority above 50000', { pathPatterns: ['/a'], priority: 50001 }],
+    ['a priority of 0', { pathPatterns: ['/a'], priority: 0 }],
+    ['more than 5 condition values', { pathPatterns: ['/a', '/b', '/c', '/d', '/e', '/f'] }],
+    ['a path pattern with a space', { pathPatterns: ['/a b'] }],
+    ['a host header with a slash', { hostHeaders: ['example.com/x'] }],
+  ])('fails when routing has %s', (_name, routing) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'A', { environment, image: Image.fromRegistry('nginx'), routing }));
+  });
+});

@@ -1,0 +1,63 @@
+/** Shared test fixtures: apps with the validation flag on, and a production environment. */
+import { App, Stack, Stage, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Environment, EnvironmentProps, IEnvironment } from '../src';
+import { ErrorCode } from '../src/guardrails/errors';
+
+export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+
+/** An app whose synth treats CloudFormation validation findings as errors (aws-cdk-lib 2.262+). */
+export function testApp(): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+export function testStack(name = 'Test'): Stack {
+  return new Stack(testApp(), name);
+}
+
+/** A production environment with a certificate, in `stack`. */
+export function productionEnvironment(stack: Stack, props: EnvironmentProps = {}): Environment {
+  return new Environment(stack, 'Env', {
+    ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
+    ...props,
+  });
+}
+
+/**
+ * Synthesize the stack's app once and keep the result: aws-cdk-lib 2.257 cannot
+ * synthesize an app with a cluster twice (its capacity-provider aspect is not idempotent),
+ * while `Template.fromStack` and `Annotations.fromStack` would each synthesize again.
+ */
+function synthesized(stack: Stack) {
+  const assembly = Stage.of(stack)!.synth();
+  return assembly.getStackArtifact(stack.artifactId);
+}
+
+export function template(stack: Stack): Template {
+  return Template.fromJSON(synthesized(stack).template);
+}
+
+/** Run `build` and expect a ShipyardError with `code`. */
+export function expectError(code: ErrorCode, build: () => unknown): void {
+  expect(build).toThrow(new RegExp(`^\\[cdk-shipyard:${code}\\] `));
+}
+
+/** Validation (node.addValidation) errors surface when the stack is synthesized. */
+export function expectValidationError(stack: Stack, code: ErrorCode, pattern: RegExp = /./): void {
+  expect(() => synthesized(stack)).toThrow(new RegExp(`\\[cdk-shipyard:${code}\\][\\s\\S]*${pattern.source}`));
+}
+
+export function warningIds(stack: Stack): string[] {
+  return synthesized(stack).findMetadataByType('aws:cdk:warning').map(w => String(w.data));
+}
+
+export function hasWarning(stack: Stack, id: string): boolean {
+  return warningIds(stack).some(w => w.includes(id));
+}
+
+/** Resources of `type` in the template, as [logicalId, resource] pairs. */
+export function resources(stack: Stack, type: string): Array<[string, any]> {
+  return Object.entries(template(stack).findResources(type));
+}
+
+export type { IEnvironment };

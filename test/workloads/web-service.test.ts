@@ -1,0 +1,395 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Lazy, Stack, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import {
+  Capacity, Deployment, Egress, Environment, Image, Logging, Network, Scaling, WebService, WebServiceProps,
+} from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import {
+  expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack,
+} from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
+
+function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
+  return { stack, service };
+}
+
+function containerDefinition(stack: Stack): any {
+  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+}
+
+describe('WebService', () => {
+  test('default output matches the snapshot', () => {
+    const { stack } = web();
+    expect(template(stack).toJSON()).toMatchSnapshot();
+  });
+
+  describe('task', () => {
+    test('is 0.25 vCPU / 512 MiB on ARM64 Linux by default', () => {
+      const { stack } = web();
+      template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+        Cpu: '256',
+        Memory: '512',
+        NetworkMode: 'awsvpc',
+        RequiresCompatibilities: ['FARGATE'],
+        RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      });
+    });
+
+    test('the container runs the secure baseline: read-only root, writable /tmp, non-root, init, no privilege', () => {
+      const { stack } = web();
+      const c = containerDefinition(stack);
+      expect(c).toMatchObject({
+        ReadonlyRootFilesystem: true,
+        User: '1000:1000',
+        Privileged: false,
+        LinuxParameters: { InitProcessEnabled: true },
+        MountPoints: [{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'app-writable-0' }],
+      });
+      template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { Volumes: [{ Name: 'app-writable-0' }] });
+    });
+
+    test('extra writable paths become scratch volumes so the root file system stays read-only', () => {
+      const { stack } = web({ containerSecurity: { writablePaths: ['/tmp', '/var/cache/nginx'], user: '101' } });
+      const c = containerDefinition(stack);
+      expect(c.ReadonlyRootFilesystem).toBe(true);
+      expect(c.User).toBe('101');
+      expect(c.MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/cache/nginx']);
+    });
+
+    test('relaxing the baseline raises acknowledgeable warnings', () => {
+      const { stack } = web({ containerSecurity: { user: 'root', readOnlyRootFilesystem: false } });
+      expect(hasWarning(stack, 'cdk-shipyard:root-user')).toBe(true);
+      expect(hasWarning(stack, 'cdk-shipyard:writable-root-filesystem')).toBe(true);
+      expect(containerDefinition(stack).ReadonlyRootFilesystem).toBe(false);
+    });
+
+    test('logs go to a retained log group with the environment retention, non-blocking', () => {
+      const { stack, service } = web();
+      expect(service.logGroup).toBeDefined();
+      template(stack).hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+      expect(containerDefinition(stack).LogConfiguration).toMatchObject({
+        LogDriver: 'awslogs', Options: { 'awslogs-stream-prefix': 'app', 'mode': 'non-blocking' },
+      });
+    });
+
+    test('a logging override sets retention and stream prefix', () => {
+      const { stack } = web({ logging: Logging.awsLogs({ retention: 365, streamPrefix: 'web' }) });
+      template(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+      expect(containerDefinition(stack).LogConfiguration.Options['awslogs-stream-prefix']).toBe('web');
+    });
+
+    test('environment variables and secrets reach the container; the execution role reads only that parameter', () => {
+      const stack = testStack();
+      const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'P', { parameterName: '/app/db' });
+      web({ environmentVariables: { LOG_LEVEL: 'info' }, secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(parameter) } }, stack);
+      const c = containerDefinition(stack);
+      expect(c.Environment).toEqual([{ Name: 'LOG_LEVEL', Value: 'info' }]);
+      expect(c.Secrets).toEqual([{ Name: 'DB_PASSWORD', ValueFrom: Match.anyValue() }].map(() => expect.objectContaining({ Name: 'DB_PASSWORD' })));
+      template(stack).hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ssm:GetParameters']) })]) },
+      });
+    });
+
+    test('a local image is built for ARM64 tasks as linux/arm64 and for X86_64 tasks as linux/amd64', () => {
+      const dir = path.join(__dirname, '..', '..', 'integ', 'images', 'hello');
+      for (const [arch, platform] of [[ecs.CpuArchitecture.ARM64, 'linux/arm64'], [ecs.CpuArchitecture.X86_64, 'linux/amd64']] as const) {
+        const { stack } = web({ image: Image.fromAsset(dir), cpuArchitecture: arch });
+        const assembly = Stack.of(stack).node.root as any;
+        const manifest = assembly.synth().artifacts.find((a: any) => a.id === 'Test.assets');
+        const images = JSON.parse(fs.readFileSync(manifest.file, 'utf8')).dockerImages;
+        expect(Object.values(images).map((i: any) => i.source.platform)).toEqual([platform]);
+      }
+    });
+
+    test('exposes the L2 objects it creates', () => {
+      const { service } = web();
+      expect(service.service).toBeInstanceOf(ecs.FargateService);
+      expect(service.taskDefinition).toBeInstanceOf(ecs.FargateTaskDefinition);
+      expect(service.container.containerName).toBe('app');
+      expect(service.targetGroup).toBeDefined();
+      expect(service.listenerRule).toBeDefined();
+      expect(service.taskRole).toBe(service.taskDefinition.taskRole);
+      expect(service.scalableTaskCount).toBeUndefined();
+    });
+  });
+
+  describe('service', () => {
+    test('deploys with the circuit breaker, rollback, 100% / 200% and no public IP', () => {
+      const { stack } = web();
+      template(stack).hasResourceProperties('AWS::ECS::Service', {
+        DeploymentConfiguration: {
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+        },
+        NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+        DesiredCount: 2,
+        PropagateTags: 'SERVICE',
+        EnableECSManagedTags: true,
+        LaunchType: Match.absent(),
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      });
+    });
+
+    test('the grace period follows the container start period', () => {
+      const { stack } = web({ healthCheck: { command: ['CMD-SHELL', 'true'], startPeriod: Duration.seconds(45) } });
+      template(stack).hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 45 });
+      const other = web();
+      template(other.stack).hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 60 });
+    });
+
+    test('waits for the cluster\'s capacity provider associations', () => {
+      const { stack } = web();
+      const [, service] = resources(stack, 'AWS::ECS::Service')[0];
+      const [associationId] = resources(stack, 'AWS::ECS::ClusterCapacityProviderAssociations')[0];
+      expect(service.DependsOn).toContain(associationId);
+    });
+
+    test('a workload capacity choice overrides the environment default', () => {
+      const { stack } = web({ capacity: Capacity.fargateSpotMix({ onDemandBase: 2, onDemandWeight: 1, spotWeight: 3 }) });
+      template(stack).hasResourceProperties('AWS::ECS::Service', {
+        CapacityProviderStrategy: [
+          { CapacityProvider: 'FARGATE', Base: 2, Weight: 1 },
+          { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
+        ],
+      });
+    });
+
+    test('a rolling deployment can trade capacity for speed', () => {
+      const { stack } = web({ deployment: Deployment.rolling({ minHealthyPercent: 50, maxHealthyPercent: 150 }) });
+      template(stack).hasResourceProperties('AWS::ECS::Service', {
+        DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 50, MaximumPercent: 150 }),
+      });
+    });
+
+    test('accepts traffic only from the shared load balancer, on the container port', () => {
+      const { stack } = web({ containerPort: 3000 });
+      const ingress = resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+      expect(ingress).toEqual([expect.objectContaining({
+        FromPort: 3000,
+        ToPort: 3000,
+        IpProtocol: 'tcp',
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/IngressSecurityGroup/), 'GroupId'] },
+      })]);
+      template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('Web: traffic from the shared load balancer only'),
+        SecurityGroupIngress: Match.absent(),
+      });
+    });
+  });
+
+  describe('load balancing', () => {
+    test('the target group checks health every 10 s, 2 healthy / 3 unhealthy, and drains in 30 s', () => {
+      const { stack } = web();
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        TargetType: 'ip',
+        Port: 8080,
+        Protocol: 'HTTP',
+        HealthCheckIntervalSeconds: 10,
+        HealthCheckTimeoutSeconds: 5,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 3,
+        HealthCheckPath: '/',
+        Matcher: { HttpCode: '200-399' },
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      });
+    });
+
+    test('health check and draining are overridable', () => {
+      const { stack } = web({
+        targetHealthCheck: { path: '/healthz', interval: Duration.seconds(30), healthyThresholdCount: 3, healthyHttpCodes: '200' },
+        deregistrationDelay: Duration.seconds(120),
+      });
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        HealthCheckPath: '/healthz',
+        HealthCheckIntervalSeconds: 30,
+        HealthyThresholdCount: 3,
+        Matcher: { HttpCode: '200' },
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '120' }]),
+      });
+    });
+
+    test('routes every path by default through a rule on the environment listener', () => {
+      const { stack } = web();
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: Match.anyValue() }],
+        ListenerArn: { Ref: Match.stringLikeRegexp('Https') },
+      });
+    });
+
+    test('routes by host header and path together', () => {
+      const { stack } = web({ routing: { hostHeaders: ['api.example.com'], pathPatterns: ['/v1/*'] } });
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Conditions: [
+          { Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } },
+          { Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/*'] } },
+        ],
+      });
+    });
+  });
+
+  describe('scaling', () => {
+    test('tracks CPU at 70% by default between min and max, starting at min', () => {
+      const { stack, service } = web({ scaling: { minCapacity: 3, maxCapacity: 12 } });
+      expect(service.scalableTaskCount).toBeDefined();
+      const t = template(stack);
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 12 });
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 70,
+          ScaleOutCooldown: 60,
+          ScaleInCooldown: 300,
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        },
+      });
+      t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
+    });
+
+    test('tracks memory and requests per target', () => {
+      const { stack } = web({ scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.memory(80), Scaling.requestsPerTarget(1000)] } });
+      const t = template(stack);
+      t.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+        }),
+      });
+      t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          TargetValue: 1000,
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        }),
+      });
+    });
+  });
+
+  describe('warnings', () => {
+    test('secret-looking plain variables are flagged', () => {
+      const { stack } = web({ environmentVariables: { API_TOKEN: 'x', LOG_LEVEL: 'debug' } });
+      expect(hasWarning(stack, 'cdk-shipyard:secret-like-variable')).toBe(true);
+    });
+
+    test('a non-ECR image in an environment without egress is flagged', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack, { network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }) });
+      web({ environment }, stack);
+      expect(hasWarning(stack, 'cdk-shipyard:image-unreachable')).toBe(true);
+    });
+
+    test('an ECR image in an environment without egress is not flagged', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack, { network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }) });
+      web({ environment, image: Image.fromAsset(path.join(__dirname, '..', '..', 'integ', 'images', 'hello')) }, stack);
+      expect(hasWarning(stack, 'cdk-shipyard:image-unreachable')).toBe(false);
+    });
+  });
+
+  describe('validation', () => {
+    test.each([
+      [256, 1024 + 512], [256, 4096], [512, 512], [1024, 9216], [2048, 3072], [4096, 31744], [8192, 18432], [16384, 36864], [300, 1024],
+    ])('fails when cpu %d is paired with %d MiB', (cpu, memoryLimitMiB) => {
+      expectError(ErrorCode.FARGATE_TASK_SIZE, () => web({ cpu, memoryLimitMiB }));
+    });
+
+    test.each([
+      [256, 512], [256, 2048], [512, 4096], [1024, 8192], [2048, 16384], [4096, 30720], [8192, 61440], [16384, 122880], [16384, 32768],
+    ])('accepts cpu %d with %d MiB', (cpu, memoryLimitMiB) => {
+      expect(() => web({ cpu, memoryLimitMiB })).not.toThrow();
+    });
+
+    test.each([0, 65536, 1.5])('fails when the container port is %d', (containerPort) => {
+      expectError(ErrorCode.PORT_RANGE, () => web({ containerPort }));
+    });
+
+    test('skips unresolved tokens', () => {
+      expect(() => web({ containerPort: Lazy.number({ produce: () => 70000 }) })).not.toThrow();
+    });
+
+    test.each([
+      ['interval 4 s', { interval: Duration.seconds(4) }],
+      ['timeout 121 s', { timeout: Duration.seconds(121) }],
+      ['retries 11', { retries: 11 }],
+      ['start period 301 s', { startPeriod: Duration.seconds(301) }],
+    ])('fails when the container health check has %s', (_name, values) => {
+      expectError(ErrorCode.CONTAINER_HEALTH_CHECK, () => web({ healthCheck: { command: ['CMD', 'true'], ...values } }));
+    });
+
+    test.each([
+      ['interval 301 s', { interval: Duration.seconds(301) }],
+      ['timeout 1 s', { timeout: Duration.seconds(1) }],
+      ['healthy threshold 1', { healthyThresholdCount: 1 }],
+      ['unhealthy threshold 11', { unhealthyThresholdCount: 11 }],
+      ['a timeout as long as the interval', { interval: Duration.seconds(10), timeout: Duration.seconds(10) }],
+      ['a path without a leading slash', { path: 'health' }],
+    ])('fails when the target health check has %s', (_name, targetHealthCheck) => {
+      expectError(ErrorCode.TARGET_HEALTH_CHECK, () => web({ targetHealthCheck }));
+    });
+
+    test('fails when the deregistration delay is above 3600 s', () => {
+      expectError(ErrorCode.DEREGISTRATION_DELAY, () => web({ deregistrationDelay: Duration.seconds(3601) }));
+    });
+
+    test('fails when minCapacity is above maxCapacity', () => {
+      expectError(ErrorCode.SCALING_BOUNDS, () => web({ scaling: { minCapacity: 5, maxCapacity: 2 } }));
+    });
+
+    test('fails when the desired count lies outside the scaling bounds', () => {
+      expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 1, scaling: { minCapacity: 2, maxCapacity: 4 } }));
+    });
+
+    test.each([0, 101, -5])('fails when a utilisation target is %d%%', (target) => {
+      expectError(ErrorCode.SCALING_TARGET, () => web({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.cpu(target)] } }));
+    });
+
+    test('fails when requests per target is not positive', () => {
+      expectError(ErrorCode.SCALING_TARGET, () => web({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.requestsPerTarget(0)] } }));
+    });
+
+    test('fails when two targets track the same metric', () => {
+      expectError(ErrorCode.SCALING_TARGET, () => web({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.cpu(50), Scaling.cpu(60)] } }));
+    });
+
+    test.each(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ECS_ENGINE_AUTH_DATA'])('fails when %s is a plain environment variable', (name) => {
+      expectError(ErrorCode.SECRET_IN_ENVIRONMENT, () => web({ environmentVariables: { [name]: 'x' } }));
+    });
+
+    test('fails when a writable path is relative', () => {
+      expectError(ErrorCode.CONFLICTING_OPTIONS, () => web({ containerSecurity: { writablePaths: ['tmp'] } }));
+    });
+
+    test.each([
+      ['minHealthyPercent 120', { minHealthyPercent: 120 }],
+      ['maxHealthyPercent 250', { maxHealthyPercent: 250 }],
+      ['100% / 100%', { minHealthyPercent: 100, maxHealthyPercent: 100 }],
+    ])('fails when a rolling deployment has %s', (_name, options) => {
+      expectError(ErrorCode.DEPLOYMENT, () => web({ deployment: Deployment.rolling(options) }));
+    });
+
+    test('fails at synth when a container added through the escape hatch needs more memory than the task', () => {
+      const { stack, service } = web();
+      service.taskDefinition.addContainer('Sidecar', { image: ecs.ContainerImage.fromRegistry('busybox'), memoryLimitMiB: 1024 });
+      expectValidationError(stack, ErrorCode.CONTAINER_MEMORY, /Sidecar/);
+    });
+
+    test('fails at synth when containers together reserve more memory than the task', () => {
+      const { stack, service } = web({ cpu: 256, memoryLimitMiB: 512 });
+      service.taskDefinition.addContainer('A', { image: ecs.ContainerImage.fromRegistry('busybox'), memoryReservationMiB: 300 });
+      service.taskDefinition.addContainer('B', { image: ecs.ContainerImage.fromRegistry('busybox'), memoryReservationMiB: 300 });
+      expectValidationError(stack, ErrorCode.CONTAINER_MEMORY, /reserve 600 MiB/);
+    });
+
+    test('development environments run one task by default', () => {
+      const stack = testStack();
+      const environment = new Environment(stack, 'Env', { profile: 'development' as any });
+      web({ environment }, stack);
+      template(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
+    });
+  });
+});
