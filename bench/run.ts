@@ -1,0 +1,75 @@
+/**
+ * Side-by-side benchmark of cdk-shipyard and aws-ecs-patterns for the same workload:
+ * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 30.
+ *
+ * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
+ * variants alternate, and each cell is the median of REPEAT runs. Prints a table and writes
+ * .bench/results.json. Run with `npx projen bench` (compiles the library first).
+ *
+ * Options: BENCH_SIZES=1,10,30  BENCH_REPEAT=3
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+interface Sample {
+  variant: string; count: number; loadMs: number; synthMs: number; peakRssMiB: number; resources: number; templateBytes: number;
+}
+
+const sizes = (process.env.BENCH_SIZES ?? '1,10,30').split(',').map(Number);
+const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+const variants = ['shipyard', 'ecs-patterns'];
+const root = path.join(__dirname, '..');
+
+if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
+  throw new Error('lib/ is missing: run `npx projen compile` first (the bench task does)');
+}
+
+function run(variant: string, count: number): Sample {
+  const out = execFileSync(process.execPath,
+    [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'workload.ts'), variant, String(count)],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const results: Record<string, Record<number, Sample>> = { 'shipyard': {}, 'ecs-patterns': {} };
+for (const count of sizes) {
+  const samples: Record<string, Sample[]> = { 'shipyard': [], 'ecs-patterns': [] };
+  for (let r = 0; r < repeat; r++) {
+    // Alternate the order so neither variant always runs on a warmer disk cache.
+    const order = r % 2 === 0 ? variants : [...variants].reverse();
+    for (const variant of order) samples[variant].push(run(variant, count));
+  }
+  for (const variant of variants) {
+    const s = samples[variant];
+    results[variant][count] = {
+      variant,
+      count,
+      loadMs: median(s.map(x => x.loadMs)),
+      synthMs: median(s.map(x => x.synthMs)),
+      peakRssMiB: median(s.map(x => x.peakRssMiB)),
+      resources: s[0].resources,
+      templateBytes: s[0].templateBytes,
+    };
+  }
+}
+
+const rows: string[] = [];
+const header = '| N | variant | synth (ms) | ratio | peak RSS (MiB) | ratio | resources | ratio | template (KiB) | ratio |';
+rows.push(header, '|---|---|---|---|---|---|---|---|---|---|');
+for (const count of sizes) {
+  const base = results['ecs-patterns'][count];
+  for (const variant of variants) {
+    const s = results[variant][count];
+    const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x';
+    rows.push(`| ${count} | ${variant} | ${s.synthMs.toFixed(0)} | ${ratio(s.synthMs, base.synthMs)} | ${s.peakRssMiB.toFixed(0)} | `
+      + `${ratio(s.peakRssMiB, base.peakRssMiB)} | ${s.resources} | ${ratio(s.resources, base.resources)} | `
+      + `${(s.templateBytes / 1024).toFixed(0)} | ${ratio(s.templateBytes, base.templateBytes)} |`);
+  }
+}
+console.log(`cdk-shipyard vs aws-ecs-patterns, median of ${repeat} runs each, one process per run (${process.version})`);
+console.log(rows.join('\n'));
+fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+fs.writeFileSync(path.join(root, '.bench', 'results.json'), JSON.stringify(results, null, 2));

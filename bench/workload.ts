@@ -1,0 +1,76 @@
+/**
+ * One benchmark run, in its own process: builds N web services (0.5 vCPU / 1 GB, 2 tasks,
+ * circuit breaker) with cdk-shipyard or with aws-ecs-patterns, synthesizes them and
+ * prints one JSON line with the measurements.
+ *
+ *   ts-node bench/workload.ts <shipyard|ecs-patterns> <N>
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+
+const [variant, countArg] = process.argv.slice(2);
+const count = Number(countArg);
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+
+function main(): void {
+  const loadStart = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cdk: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const patterns: typeof import('aws-cdk-lib/aws-ecs-patterns') = require('aws-cdk-lib/aws-ecs-patterns');
+  // The compiled library, as users get it from npm.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const shipyard: typeof import('../src') = require('../lib');
+  const loadMs = performance.now() - loadStart;
+
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-'));
+  const start = performance.now();
+  const app = new cdk.App({ outdir });
+  const stack = new cdk.Stack(app, 'Bench');
+  if (variant === 'shipyard') {
+    const environment = new shipyard.Environment(stack, 'Env', {
+      ingress: { certificate: cdk.aws_certificatemanager.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
+    });
+    for (let i = 0; i < count; i++) {
+      new shipyard.WebService(stack, `Service${i}`, {
+        environment,
+        image: shipyard.Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'),
+        cpu: 512,
+        memoryLimitMiB: 1024,
+        desiredCount: 2,
+        routing: { pathPatterns: [`/service${i}/*`] },
+      });
+    }
+  } else if (variant === 'ecs-patterns') {
+    const vpc = new cdk.aws_ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const cluster = new cdk.aws_ecs.Cluster(stack, 'Cluster', { vpc });
+    for (let i = 0; i < count; i++) {
+      new patterns.ApplicationLoadBalancedFargateService(stack, `Service${i}`, {
+        cluster,
+        cpu: 512,
+        memoryLimitMiB: 1024,
+        desiredCount: 2,
+        circuitBreaker: { rollback: true },
+        taskImageOptions: { image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'), containerPort: 8080 },
+      });
+    }
+  } else {
+    throw new Error(`unknown variant ${variant}; use shipyard or ecs-patterns`);
+  }
+  const assembly = app.synth();
+  const synthMs = performance.now() - start;
+
+  let resources = 0;
+  let templateBytes = 0;
+  for (const artifact of assembly.stacks) {
+    resources += Object.keys(artifact.template.Resources ?? {}).length;
+    templateBytes += fs.statSync(artifact.templateFullPath).size;
+  }
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes }));
+}
+
+main();
