@@ -1,4 +1,4 @@
-import { awscdk, javascript, TextFile } from 'projen';
+import { awscdk, javascript, JsonFile, TextFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // Versions verified together on these machines (see ../shared/TOOLING.md).
@@ -45,6 +45,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // `test` never rewrites snapshots; `test:update` does, on purpose.
     updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coverageReporters: ['text-summary', 'lcov'],
@@ -56,6 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out/', '*.snapshot/**/asset.*/', '.bench/', 'integ/**/cdk-integ.out.*/'],
 
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
   githubOptions: { mergify: false },
   dependabot: false,
 });
@@ -93,19 +95,29 @@ const newest = project.addTask('integ:newest-cdk', {
 project.testTask.spawn(integ);
 project.testTask.spawn(newest);
 
-project.addTask('example', {
+const example = project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) into cdk.out/',
-  env: { AWS_EC2_METADATA_DISABLED: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
-  exec: "cdk synth --quiet --app 'ts-node --prefer-ts-exts examples/app.ts' --output cdk.out",
+  env: {
+    AWS_EC2_METADATA_DISABLED: 'true',
+    JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+  },
+  exec: "cdk synth --quiet --no-notices --no-version-reporting --app 'ts-node --prefer-ts-exts examples/app.ts' --output cdk.out",
 });
+// The README's main command is part of the gate, so it cannot rot.
+project.testTask.spawn(example);
 
-project.addTask('bench', {
+const bench = project.addTask('bench', {
   description: 'Benchmark synth time, peak RSS, resources and template size against aws-ecs-patterns',
   env: { AWS_EC2_METADATA_DISABLED: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
-  exec: 'ts-node --transpile-only bench/run.ts',
-  receiveArgs: true,
 });
+bench.spawn(project.compileTask);
+bench.exec('ts-node --transpile-only bench/run.ts', { receiveArgs: true });
 
 new TextFile(project, '.nvmrc', { lines: ['20'] });
+// eslint's project service uses the nearest tsconfig.json: point these folders at the dev config.
+for (const dir of ['integ', 'examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: true });
+}
 
 project.synth();
