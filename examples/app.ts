@@ -1,8 +1,10 @@
 /**
- * The example app the README synthesizes: one production environment and two web
- * services sharing its HTTPS load balancer.
+ * The example app the README synthesizes: a platform team's production environment and an
+ * application team's two web services sharing its HTTPS load balancer.
  *
- *   npx projen example   # writes cdk.out/
+ *   npx projen example      # writes cdk.out/
+ *
+ * Deploying needs an ACM certificate in the target region: pass -c certificateArn=arn:aws:acm:...
  */
 import * as path from 'path';
 import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
@@ -31,7 +33,7 @@ new WebService(apps, 'Api', {
   image: Image.fromAsset(path.join(__dirname, 'api')),
   routing: { pathPatterns: ['/api/*'] },
   healthCheck: {
-    command: ['CMD-SHELL', 'wget -qO- http://localhost:8080/api/health || exit 1'],
+    command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/api/health || exit 1'],
     startPeriod: Duration.seconds(20),
   },
   targetHealthCheck: { path: '/api/health' },
@@ -40,12 +42,11 @@ new WebService(apps, 'Api', {
   scaling: { minCapacity: 2, maxCapacity: 10, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(1000)] },
 });
 
-new WebService(apps, 'Web', {
+new WebService(apps, 'Site', {
   environment,
-  image: Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine'),
+  image: Image.fromAsset(path.join(__dirname, 'site')),
   cpu: 512,
   memoryLimitMiB: 1024,
-  containerSecurity: { user: '101:101', writablePaths: ['/tmp', '/var/cache/nginx'] },
 });
 
 app.synth();
