@@ -3,7 +3,9 @@
  * integ-runner snapshots. Each `integ.<name>.ts` file turns one into a deployable app.
  */
 import * as path from 'path';
-import { App, Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import {
+  App, Duration, Stack, aws_certificatemanager as acm, aws_iam as iam, aws_kms as kms, aws_sns as sns,
+} from 'aws-cdk-lib';
 import { Egress, Environment, EnvironmentProfile, Image, Network, Scaling, WebService } from '../src';
 
 /** What an integ scenario builds. */
@@ -24,8 +26,17 @@ export function sharedAlb(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegSharedAlb');
   const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN
     ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+  // Deployment-failure notifications: an encrypted topic whose key EventBridge may use.
+  const topicKey = new kms.Key(stack, 'AlarmTopicKey', { enableKeyRotation: true });
+  topicKey.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+  }));
+  const alarmTopic = new sns.Topic(stack, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.PRODUCTION,
+    alarmTopic,
     ingress: {
       certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn),
       // An integ test must be destroyable; production environments keep protection on.

@@ -83,8 +83,10 @@ export interface EnvironmentProps {
    */
   readonly logEncryptionKey?: kms.IKey;
   /**
-   * Topic that workload alarms notify.
-   * @default - no topic
+   * Topic that workloads notify when something needs a person: today, a deployment that
+   * failed and was rolled back. An encrypted topic's key must let EventBridge
+   * (`events.amazonaws.com`) use it.
+   * @default - no notifications
    */
   readonly alarmTopic?: sns.ITopic;
   /**

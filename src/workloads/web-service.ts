@@ -1,6 +1,7 @@
 import {
   Annotations, Duration, Tags,
-  aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_logs as logs,
+  aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
+  aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity } from '../capacity/capacity';
@@ -170,6 +171,8 @@ export class WebService extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** The scalable task count, when scaling is configured. */
   public readonly scalableTaskCount?: ecs.ScalableTaskCount;
+  /** The rule that notifies the environment's alarm topic when a deployment fails, if it has one. */
+  public readonly deploymentFailedRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
@@ -261,6 +264,21 @@ export class WebService extends Construct implements ec2.IConnectable {
       for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) {
         target.bind(this, { taskCount: this.scalableTaskCount, targetGroup: this.targetGroup });
       }
+    }
+
+    if (env.alarmTopic) {
+      // ECS emits SERVICE_DEPLOYMENT_FAILED when the circuit breaker stops (and rolls back)
+      // a deployment. Source: Amazon ECS Developer Guide, "Amazon ECS service deployment events".
+      this.deploymentFailedRule = new events.Rule(this, 'DeploymentFailed', {
+        description: `${this.node.path}: a deployment failed and was rolled back`,
+        eventPattern: {
+          source: ['aws.ecs'],
+          detailType: ['ECS Deployment State Change'],
+          resources: [this.service.serviceArn],
+          detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+        },
+        targets: [new eventsTargets.SnsTopic(env.alarmTopic)],
+      });
     }
 
     for (const [key, value] of Object.entries(env.tags)) Tags.of(this).add(key, value);

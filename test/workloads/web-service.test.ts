@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Lazy, Stack, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, aws_ecs as ecs, aws_sns as sns, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   Capacity, Deployment, Egress, Environment, Image, Logging, Network, Scaling, WebService, WebServiceProps,
@@ -267,6 +267,33 @@ describe('WebService', () => {
           PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
         }),
       });
+    });
+  });
+
+  describe('notifications', () => {
+    test('a failed (rolled back) deployment notifies the environment alarm topic', () => {
+      const stack = testStack();
+      const alarmTopic = new sns.Topic(stack, 'Topic');
+      const { service } = web({ environment: productionEnvironment(stack, { alarmTopic }) }, stack);
+      expect(service.deploymentFailedRule).toBeDefined();
+      template(stack).hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          'source': ['aws.ecs'],
+          'detail-type': ['ECS Deployment State Change'],
+          'resources': [{ Ref: Match.stringLikeRegexp('WebService') }],
+          'detail': { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+        },
+        Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('Topic') } })],
+      });
+      template(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' })]) },
+      });
+    });
+
+    test('without an alarm topic there is no notification rule', () => {
+      const { stack, service } = web();
+      expect(service.deploymentFailedRule).toBeUndefined();
+      template(stack).resourceCountIs('AWS::Events::Rule', 0);
     });
   });
 
