@@ -55,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', '*.snapshot/**/asset.*/', '.bench/', 'integ/**/cdk-integ.out.*/'],
+  gitignore: ['cdk.out/', 'integ/*.snapshot/asset.*', '.bench/', 'integ/**/cdk-integ.out.*/'],
 
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
   githubOptions: { mergify: false },
@@ -113,6 +113,12 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only bench/run.ts', { receiveArgs: true });
+
+// README examples compile: jsii-rosetta compiles every TypeScript snippet (fixture in rosetta/).
+project.postCompileTask.exec('jsii-rosetta extract --strict .jsii', {
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+});
+project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/*.tabl.json');
 
 new TextFile(project, '.nvmrc', { lines: ['20'] });
 // eslint's project service uses the nearest tsconfig.json: point these folders at the dev config.
