@@ -3,12 +3,12 @@
  * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 30.
  *
  * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
- * variants alternate, and each cell is the median of REPEAT runs. Prints a table and writes
+ * variants alternate, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
  * .bench/results.json. Run with `npx projen bench` (compiles the library first).
  *
- * Options: BENCH_SIZES=1,10,30  BENCH_REPEAT=3
+ * Options: BENCH_SIZES=1,10,30  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
  */
-import { execFileSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -17,7 +17,7 @@ interface Sample {
 }
 
 const sizes = (process.env.BENCH_SIZES ?? '1,10,30').split(',').map(Number);
-const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+const repeat = Number(process.env.BENCH_REPEAT ?? 5);
 const variants = ['shipyard', 'ecs-patterns'];
 const root = path.join(__dirname, '..');
 
@@ -26,10 +26,13 @@ if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
 }
 
 function run(variant: string, count: number): Sample {
-  const out = execFileSync(process.execPath,
-    [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'workload.ts'), variant, String(count)],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  const args = [require.resolve('ts-node/dist/bin'), '--transpile-only', path.join(__dirname, 'workload.ts'), variant, String(count)];
+  const child = spawnSync(process.execPath, args, {
+    cwd: root, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+  });
+  // CDK's synth report (warnings) goes to stderr; show it only when a run fails.
+  if (child.status !== 0) throw new Error(`${variant} N=${count} failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -69,7 +72,8 @@ for (const count of sizes) {
       + `${(s.templateBytes / 1024).toFixed(0)} | ${ratio(s.templateBytes, base.templateBytes)} |`);
   }
 }
-console.log(`cdk-shipyard vs aws-ecs-patterns, median of ${repeat} runs each, one process per run (${process.version})`);
+console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENCH_FLAGS ?? 'recommended'}, `
+  + `median of ${repeat} runs each, one process per run (${process.version})`);
 console.log(rows.join('\n'));
 fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
-fs.writeFileSync(path.join(root, '.bench', 'results.json'), JSON.stringify(results, null, 2));
+fs.writeFileSync(path.join(root, '.bench', `results-${process.env.BENCH_FLAGS ?? 'recommended'}.json`), JSON.stringify(results, null, 2));

@@ -4,6 +4,10 @@
  * prints one JSON line with the measurements.
  *
  *   ts-node bench/workload.ts <shipyard|ecs-patterns> <N>
+ *
+ * BENCH_FLAGS=recommended (default) runs both as a new CDK app would, with the feature
+ * flags `cdk init` writes to cdk.json (cx-api CURRENTLY_RECOMMENDED_FLAGS); BENCH_FLAGS=none
+ * runs them with no flags set.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -23,11 +27,16 @@ function main(): void {
   // The compiled library, as users get it from npm.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const shipyard: typeof import('../src') = require('../lib');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cxapi: typeof import('aws-cdk-lib/cx-api') = require('aws-cdk-lib/cx-api');
   const loadMs = performance.now() - loadStart;
+  const flags = process.env.BENCH_FLAGS ?? 'recommended';
+  if (flags !== 'recommended' && flags !== 'none') throw new Error(`BENCH_FLAGS is ${flags}; use recommended or none`);
+  const context = flags === 'recommended' ? { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } : {};
 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-'));
   const start = performance.now();
-  const app = new cdk.App({ outdir });
+  const app = new cdk.App({ outdir, context });
   const stack = new cdk.Stack(app, 'Bench');
   if (variant === 'shipyard') {
     const environment = new shipyard.Environment(stack, 'Env', {
