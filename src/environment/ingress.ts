@@ -29,6 +29,27 @@ export interface Routing {
   readonly priority?: number;
 }
 
+/** An HTTP header condition. */
+export interface HttpHeaderMatch {
+  /** Header name. */
+  readonly name: string;
+  /** Values that match (ALB wildcards `*` and `?`). */
+  readonly values: string[];
+}
+
+/** A route to add to the shared listener. */
+export interface RouteOptions {
+  /** Host and path conditions, and an optional explicit priority. */
+  readonly routing: Routing;
+  /** What the rule does with matching requests (forward, weighted forward...). */
+  readonly action: elbv2.ListenerAction;
+  /**
+   * An HTTP header the request must also carry (test traffic).
+   * @default - no header condition
+   */
+  readonly httpHeader?: HttpHeaderMatch;
+}
+
 /** A domain the environment serves, with the hosted zone that holds it. */
 export interface DomainOptions {
   /** The domain, e.g. `example.com`; `*.example.com` is covered too. */
@@ -92,10 +113,10 @@ export interface IIngress {
   /** The listener's protocol. */
   readonly protocol: elbv2.ApplicationProtocol;
   /**
-   * Route matching requests to `targetGroup` with a listener rule created in `scope`.
-   * Validates the routing and allocates a priority that never collides with other services.
+   * Add a listener rule in `scope` for matching requests. Validates the routing and
+   * allocates a priority that never collides with other services.
    */
-  addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule;
+  addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule;
 }
 
 /** Properties of a shared ingress built by an environment. */
@@ -232,8 +253,8 @@ export class SharedIngress extends Construct implements IIngress {
     this.acknowledgeFindings(loadBalancer, listener, internetFacing, https, props);
   }
 
-  public addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
-    return createRoute(this.priorities, this.listener, scope, id, routing, targetGroup);
+  public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
+    return createRoute(this.priorities, this.listener, scope, id, options);
   }
 
   private acknowledgeFindings(loadBalancer: elbv2.ApplicationLoadBalancer, listener: elbv2.ApplicationListener,
@@ -300,8 +321,8 @@ class ImportedIngress extends Construct implements IIngress {
     this.priorities = new RulePriorities(this);
   }
 
-  public addRoute(scope: Construct, id: string, routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
-    return createRoute(this.priorities, this.listener, scope, id, routing, targetGroup);
+  public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
+    return createRoute(this.priorities, this.listener, scope, id, options);
   }
 }
 
@@ -311,30 +332,34 @@ class ImportedIngress extends Construct implements IIngress {
  * "Listener rules for your Application Load Balancer" (Rule condition types).
  */
 function createRoute(priorities: RulePriorities, listener: elbv2.IApplicationListener, scope: Construct, id: string,
-  routing: Routing, targetGroup: elbv2.IApplicationTargetGroup): elbv2.ApplicationListenerRule {
+  options: RouteOptions): elbv2.ApplicationListenerRule {
+  const routing = options.routing;
   const hostHeaders = routing.hostHeaders ?? [];
   const pathPatterns = routing.pathPatterns ?? (hostHeaders.length === 0 ? ['/*'] : []);
-  checkRouting(scope, hostHeaders, pathPatterns, routing.priority);
+  const header = options.httpHeader;
+  checkRouting(scope, hostHeaders, pathPatterns, routing.priority, header ? header.values.length : 0);
   const conditions: elbv2.ListenerCondition[] = [];
   if (hostHeaders.length) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
   if (pathPatterns.length) conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns));
-  const priority = priorities.register(scope, { hostHeaders, pathPatterns, priority: routing.priority });
-  return new elbv2.ApplicationListenerRule(scope, id, {
-    listener,
-    priority,
-    conditions,
-    action: elbv2.ListenerAction.forward([targetGroup]),
+  if (header) conditions.push(elbv2.ListenerCondition.httpHeader(header.name, header.values));
+  const priority = priorities.register(scope, {
+    hostHeaders,
+    pathPatterns,
+    priority: routing.priority,
+    headers: header ? header.values.map(v => `${header.name}=${v}`) : undefined,
   });
+  return new elbv2.ApplicationListenerRule(scope, id, { listener, priority, conditions, action: options.action });
 }
 
-function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: string[], priority: number | undefined): void {
+function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: string[], priority: number | undefined,
+  headerValues: number): void {
   checkInteger(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority);
   checkRange(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority, 1, 50000);
   const values = [...hostHeaders, ...pathPatterns];
   if (values.some(v => Token.isUnresolved(v))) return;
-  if (values.length > 5) {
+  if (values.length + headerValues > 5) {
     throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID,
-      `routing has ${values.length} host header and path values; a listener rule takes at most 5`,
+      `routing has ${values.length + headerValues} host header, path and header values; a listener rule takes at most 5`,
       'route fewer hosts or paths, or use broader wildcards');
   }
   for (const p of pathPatterns) {

@@ -9,6 +9,8 @@ export interface RouteRequest {
   readonly hostHeaders: string[];
   /** Path patterns (ALB wildcards `*` and `?`). */
   readonly pathPatterns: string[];
+  /** HTTP header conditions as `name=value` (a rule matches when the header has that value). */
+  readonly headers?: string[];
   /** An explicit priority, or undefined for an automatic one. */
   readonly priority?: number;
 }
@@ -19,16 +21,17 @@ interface Route extends RouteRequest {
 
 /** ALB rule priorities run 1-50000. */
 const MAX_PRIORITY = 50000;
-/** Three bands by conditions: host and path, host only, path only. */
-const BAND_SIZE = 16600;
+/** Four bands by conditions: with an HTTP header, host and path, host only, path only. */
+const BAND_SIZE = 12450;
 /** Ten groups per band by literal length; longer (more specific) patterns come first. */
-const GROUP_SIZE = 1660;
+const GROUP_SIZE = 1245;
 
 /**
  * Allocates listener rule priorities for the services that share one listener.
  *
  * An automatic priority depends only on the route itself, never on the other services:
- * - specific rules come first: host + path, then host only, then path only, and within
+ * - specific rules come first: rules with an HTTP header condition (test traffic), then
+ *   host + path, then host only, then path only, and within
  *   each, patterns with more literal characters before broader ones;
  * - inside that slot a hash of the construct path picks the number, so adding or
  *   removing a service never renumbers another service's rule (CloudFormation would
@@ -51,6 +54,7 @@ export class RulePriorities {
       owner,
       hostHeaders: normalise(request.hostHeaders, true),
       pathPatterns: normalise(request.pathPatterns, false),
+      headers: normalise(request.headers ?? [], true),
       priority: request.priority,
     };
     for (const other of this.routes) {
@@ -122,7 +126,8 @@ export class RulePriorities {
 
 /** The priority an automatic route asks for before collisions are separated. */
 export function preferredPriority(route: RouteRequest & { owner: IConstruct }): number {
-  const band = route.hostHeaders.length > 0 ? (route.pathPatterns.length > 0 ? 0 : 1) : 2;
+  const band = (route.headers ?? []).length > 0 ? 0
+    : route.hostHeaders.length > 0 ? (route.pathPatterns.length > 0 ? 1 : 2) : 3;
   const literal = Math.min(...[...route.hostHeaders, ...route.pathPatterns].map(literalLength));
   const group = Math.min(9, Math.floor(literal / 2));
   const hash = createHash('sha256').update(route.owner.node.path).digest().readUInt32BE(0);
@@ -139,12 +144,15 @@ function normalise(values: string[], caseInsensitive: boolean): string[] {
 }
 
 function sameConditions(a: RouteRequest, b: RouteRequest): boolean {
-  return JSON.stringify([a.hostHeaders, a.pathPatterns]) === JSON.stringify([b.hostHeaders, b.pathPatterns]);
+  return JSON.stringify([a.hostHeaders, a.pathPatterns, a.headers ?? []])
+    === JSON.stringify([b.hostHeaders, b.pathPatterns, b.headers ?? []]);
 }
 
 /** True when every request `b` matches is also matched by `a`. */
 function covers(a: RouteRequest, b: RouteRequest): boolean {
-  return coversCondition(a.hostHeaders, b.hostHeaders) && coversCondition(a.pathPatterns, b.pathPatterns);
+  // A header condition narrows a rule: `a` covers `b` only if `b` requires every header `a` does.
+  const headersCovered = (a.headers ?? []).every(h => (b.headers ?? []).includes(h));
+  return headersCovered && coversCondition(a.hostHeaders, b.hostHeaders) && coversCondition(a.pathPatterns, b.pathPatterns);
 }
 
 function coversCondition(broad: string[], narrow: string[]): boolean {
@@ -162,5 +170,6 @@ function describe(route: RouteRequest): string {
   const parts = [];
   if (route.hostHeaders.length) parts.push(`host ${show(route.hostHeaders)}`);
   if (route.pathPatterns.length) parts.push(`path ${show(route.pathPatterns)}`);
+  if ((route.headers ?? []).length) parts.push(`header ${show(route.headers)}`);
   return parts.join(' + ');
 }
