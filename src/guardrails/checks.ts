@@ -30,7 +30,7 @@ export function checkInteger(scope: IConstruct, code: ErrorCode, what: string, v
 /** Seconds of a duration, or undefined when the duration is a token. */
 export function knownSeconds(duration: Duration | undefined): number | undefined {
   if (duration === undefined || duration.isUnresolved()) return undefined;
-  return duration.toSeconds();
+  return duration.toSeconds({ integral: false });
 }
 
 export function checkPort(scope: IConstruct, what: string, port: number | undefined): void {

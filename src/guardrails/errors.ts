@@ -37,8 +37,10 @@ export enum ErrorCode {
   NETWORK = 'NETWORK',
   /** A capacity provider strategy is invalid. */
   CAPACITY_STRATEGY = 'CAPACITY_STRATEGY',
-  /** Rolling deployment percentages are invalid. */
+  /** A deployment strategy's settings are invalid or do not fit the workload. */
   DEPLOYMENT = 'DEPLOYMENT',
+  /** An alarm threshold is out of range, or alarm rollback has no alarm to watch. */
+  ALARM = 'ALARM',
   /** Two options that exclude each other were both given. */
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
 }

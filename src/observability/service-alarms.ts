@@ -1,0 +1,177 @@
+import {
+  Duration, Names, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2, aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode } from '../guardrails/errors';
+import { acknowledge } from '../private/nag';
+
+/** The alarms cdk-shipyard creates for a service. */
+export enum ServiceAlarm {
+  /** Target 5xx responses as a share of requests. */
+  HTTP_5XX_RATE = 'HTTP_5XX_RATE',
+  /** 99th percentile target response time. */
+  RESPONSE_TIME_P99 = 'RESPONSE_TIME_P99',
+  /** Targets failing the load balancer health check. */
+  UNHEALTHY_TARGETS = 'UNHEALTHY_TARGETS',
+  /** Fewer running tasks than desired (Container Insights). */
+  RUNNING_TASKS_BELOW_DESIRED = 'RUNNING_TASKS_BELOW_DESIRED',
+  /** Average CPU utilisation. */
+  CPU_HIGH = 'CPU_HIGH',
+  /** Average memory utilisation. */
+  MEMORY_HIGH = 'MEMORY_HIGH',
+}
+
+/** Thresholds of a service's alarms; any alarm can be switched off. */
+export interface ServiceAlarmsOptions {
+  /**
+   * Percent of requests answered 5xx by the targets, over 3 consecutive minutes.
+   * @default 5
+   */
+  readonly http5xxRatePercent?: number;
+  /**
+   * p99 target response time, over 5 consecutive minutes.
+   * @default Duration.seconds(2)
+   */
+  readonly responseTimeP99?: Duration;
+  /**
+   * Average CPU utilisation percent, over 5 consecutive minutes.
+   * @default 90
+   */
+  readonly cpuPercent?: number;
+  /**
+   * Average memory utilisation percent, over 5 consecutive minutes.
+   * @default 90
+   */
+  readonly memoryPercent?: number;
+  /**
+   * Alarms not to create.
+   * @default - all alarms
+   */
+  readonly disabled?: ServiceAlarm[];
+}
+
+/** What the alarms watch. */
+export interface ServiceAlarmsProps extends ServiceAlarmsOptions {
+  /** The service. */
+  readonly service: ecs.BaseService;
+  /** The cluster's name. */
+  readonly clusterName: string;
+  /** The target groups traffic reaches (two with blue/green). */
+  readonly targetGroups: elbv2.ApplicationTargetGroup[];
+  /** The load balancer's full name (for metric dimensions). */
+  readonly loadBalancerFullName: string;
+  /**
+   * Topic notified on alarm and on recovery.
+   * @default - no actions
+   */
+  readonly topic?: sns.ITopic;
+}
+
+/**
+ * A service's alarms, with fixed names derived from the construct path so that the
+ * service can reference them for deployment rollback without a dependency cycle.
+ */
+export class ServiceAlarms extends Construct {
+  /** The alarms created, by kind. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** Names of the alarms that roll a deployment back (5xx rate, unhealthy targets). */
+  public readonly rollbackAlarmNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
+    super(scope, id);
+    const disabled = new Set(props.disabled ?? []);
+    const rate = props.http5xxRatePercent ?? 5;
+    const p99 = props.responseTimeP99 ?? Duration.seconds(2);
+    const cpu = props.cpuPercent ?? 90;
+    const memory = props.memoryPercent ?? 90;
+    checkRange(this, ErrorCode.ALARM, 'alarms.http5xxRatePercent', rate, 0.1, 100, '%');
+    checkRange(this, ErrorCode.ALARM, 'alarms.cpuPercent', cpu, 1, 100, '%');
+    checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
+    checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
+    const baseName = Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' });
+    const minute = Duration.minutes(1);
+    const tgMetric = (metricName: string, statistic: string) => props.targetGroups.map(tg => new cloudwatch.Metric({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      statistic,
+      period: minute,
+      dimensionsMap: { LoadBalancer: props.loadBalancerFullName, TargetGroup: tg.targetGroupFullName },
+    }));
+    // With blue/green both target groups carry traffic in turn: sum them.
+    const sum = (metrics: cloudwatch.Metric[], prefix: string) => {
+      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+      metrics.forEach((m, i) => { usingMetrics[`${prefix}${i}`] = m; });
+      return { expression: Object.keys(usingMetrics).map(k => `FILL(${k}, 0)`).join(' + '), usingMetrics };
+    };
+
+    const make = (kind: ServiceAlarm, suffix: string, metric: cloudwatch.IMetric, threshold: number,
+      periods: number, description: string, rollback = false) => {
+      if (disabled.has(kind)) return;
+      const alarmName = `${baseName}-${suffix}`;
+      const alarm = new cloudwatch.Alarm(this, suffix, {
+        alarmName,
+        alarmDescription: `${scope.node.path}: ${description}`,
+        metric,
+        threshold,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (props.topic) {
+        alarm.addAlarmAction(new actions.SnsAction(props.topic));
+        alarm.addOkAction(new actions.SnsAction(props.topic));
+      } else {
+        const reason = 'The alarm drives ECS deployment rollback and dashboards; the environment has no alarmTopic to notify.';
+        acknowledge(alarm, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-CloudWatchAlarmAction`, reason })));
+      }
+      this.alarms.push(alarm);
+      // The literal name, not a reference: the service lists it without depending on the alarm.
+      if (rollback) this.rollbackAlarmNames.push(alarmName);
+    };
+
+    const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
+    const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');
+    make(ServiceAlarm.HTTP_5XX_RATE, 'Http5xxRate', new cloudwatch.MathExpression({
+      expression: `IF((${requests.expression}) > 0, 100 * (${errors.expression}) / (${requests.expression}), 0)`,
+      usingMetrics: { ...errors.usingMetrics, ...requests.usingMetrics },
+      period: minute,
+      label: '5xx rate (%)',
+    }), rate, 3, `targets answered ${rate}% or more of requests with 5xx for 3 minutes`, true);
+
+    const [firstLatency, ...otherLatencies] = tgMetric('TargetResponseTime', 'p99');
+    make(ServiceAlarm.RESPONSE_TIME_P99, 'ResponseTimeP99', otherLatencies.length === 0 ? firstLatency
+      : new cloudwatch.MathExpression({
+        expression: 'MAX([FILL(l0, 0), FILL(l1, 0)])',
+        usingMetrics: { l0: firstLatency, l1: otherLatencies[0] },
+        period: minute,
+        label: 'p99 response time (s)',
+      }), p99.toSeconds({ integral: false }), 5, `p99 response time was ${p99.toHumanString()} or more for 5 minutes`);
+
+    const unhealthy = sum(tgMetric('UnHealthyHostCount', 'Maximum'), 'u');
+    make(ServiceAlarm.UNHEALTHY_TARGETS, 'UnhealthyTargets', new cloudwatch.MathExpression({
+      ...unhealthy, period: minute, label: 'unhealthy targets',
+    }), 1, 3, 'targets failed the load balancer health check for 3 minutes', true);
+
+    const insights = (metricName: string) => new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName,
+      statistic: 'Average',
+      period: minute,
+      dimensionsMap: { ClusterName: props.clusterName, ServiceName: props.service.serviceName },
+    });
+    make(ServiceAlarm.RUNNING_TASKS_BELOW_DESIRED, 'RunningTasksBelowDesired', new cloudwatch.MathExpression({
+      expression: 'desired - running',
+      usingMetrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
+      period: minute,
+      label: 'tasks missing',
+    }), 1, 5, 'fewer tasks ran than desired for 5 minutes');
+
+    make(ServiceAlarm.CPU_HIGH, 'CpuHigh', props.service.metricCpuUtilization({ period: minute }), cpu, 5,
+      `average CPU was ${cpu}% or more for 5 minutes`);
+    make(ServiceAlarm.MEMORY_HIGH, 'MemoryHigh', props.service.metricMemoryUtilization({ period: minute }), memory, 5,
+      `average memory was ${memory}% or more for 5 minutes`);
+  }
+}

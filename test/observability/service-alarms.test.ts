@@ -1,0 +1,82 @@
+import { Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Deployment, Image, ServiceAlarm, WebService, WebServiceProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  const service = new WebService(stack, 'Web', { image: Image.fromRegistry('nginx'), ...props, environment });
+  return { stack, service };
+}
+
+function alarm(stack: Stack, suffix: string): any {
+  const found = resources(stack, 'AWS::CloudWatch::Alarm').find(([, a]) => String(a.Properties.AlarmName).endsWith(`-${suffix}`));
+  return found?.[1].Properties;
+}
+
+describe('service alarms', () => {
+  test('six alarms with fixed names notify the environment topic on alarm and recovery', () => {
+    const stack = testStack();
+    const alarmTopic = new sns.Topic(stack, 'Topic');
+    web({ environment: productionEnvironment(stack, { alarmTopic }) }, stack);
+    const all = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(all.map(a => String(a.AlarmName).split('-').pop()).sort()).toEqual(
+      ['CpuHigh', 'Http5xxRate', 'MemoryHigh', 'ResponseTimeP99', 'RunningTasksBelowDesired', 'UnhealthyTargets']);
+    for (const a of all) {
+      expect(typeof a.AlarmName).toBe('string');
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(a.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    }
+  });
+
+  test('the 5xx alarm is a rate over requests, 5% for 3 minutes', () => {
+    const { stack } = web();
+    const a = alarm(stack, 'Http5xxRate');
+    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((FILL(r0, 0)) > 0, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0)');
+  });
+
+  test('p99 latency, CPU and memory thresholds are overridable', () => {
+    const { stack } = web({ alarms: { responseTimeP99: Duration.millis(800), cpuPercent: 75, memoryPercent: 85 } });
+    expect(alarm(stack, 'ResponseTimeP99')).toMatchObject({ Threshold: 0.8, ExtendedStatistic: 'p99' });
+    expect(alarm(stack, 'CpuHigh')).toMatchObject({ Threshold: 75, MetricName: 'CPUUtilization' });
+    expect(alarm(stack, 'MemoryHigh')).toMatchObject({ Threshold: 85, MetricName: 'MemoryUtilization' });
+  });
+
+  test('missing tasks are desired minus running from Container Insights', () => {
+    const { stack } = web();
+    const a = alarm(stack, 'RunningTasksBelowDesired');
+    expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('desired - running');
+    expect(a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Namespace)).toEqual(['ECS/ContainerInsights', 'ECS/ContainerInsights']);
+  });
+
+  test('with blue/green, target-group alarms sum both target groups', () => {
+    const { stack } = web({ deployment: Deployment.blueGreen() });
+    const a = alarm(stack, 'UnhealthyTargets');
+    expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(u0, 0) + FILL(u1, 0)');
+  });
+
+  test('any alarm can be switched off', () => {
+    const { stack } = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH, ServiceAlarm.MEMORY_HIGH] } });
+    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  });
+
+  test('without a topic the alarms still exist for rollback, acknowledged for the alarm-action rule', () => {
+    const { stack } = web();
+    const [, a] = resources(stack, 'AWS::CloudWatch::Alarm')[0];
+    expect(a.Properties.AlarmActions).toBeUndefined();
+    expect(a.Metadata.cdk_nag.rules_to_suppress.map((r: any) => r.id)).toContain('NIST.800.53.R5-CloudWatchAlarmAction');
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ Alarms: Match.objectLike({ Enable: true }) }),
+    });
+  });
+
+  test.each([
+    ['a 5xx rate of 0%', { http5xxRatePercent: 0 }],
+    ['CPU above 100%', { cpuPercent: 120 }],
+    ['memory of 0%', { memoryPercent: 0 }],
+  ])('fails when alarms have %s', (_name, alarms) => {
+    expectError(ErrorCode.ALARM, () => web({ alarms }));
+  });
+});
