@@ -6,7 +6,7 @@ import * as path from 'path';
 import {
   App, Duration, Stack, aws_certificatemanager as acm, aws_iam as iam, aws_kms as kms, aws_sns as sns,
 } from 'aws-cdk-lib';
-import { Egress, Environment, EnvironmentProfile, Image, Network, Scaling, WebService } from '../src';
+import { Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, WebService } from '../src';
 
 /** What an integ scenario builds. */
 export interface Scenario {
@@ -18,14 +18,18 @@ export interface Scenario {
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */
 export const HELLO_IMAGE = path.join(__dirname, 'images', 'hello');
 
+function integCertificate(stack: Stack): acm.ICertificate {
+  const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN
+    ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+  return acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn);
+}
+
 /**
  * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
  * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN.
  */
 export function sharedAlb(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegSharedAlb');
-  const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN
-    ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
   // Deployment-failure notifications: an encrypted topic whose key EventBridge may use.
   const topicKey = new kms.Key(stack, 'AlarmTopicKey', { enableKeyRotation: true });
   topicKey.addToResourcePolicy(new iam.PolicyStatement({
@@ -38,7 +42,7 @@ export function sharedAlb(app: App): Scenario {
     profile: EnvironmentProfile.PRODUCTION,
     alarmTopic,
     ingress: {
-      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn),
+      certificate: integCertificate(stack),
       // An integ test must be destroyable; production environments keep protection on.
       deletionProtection: false,
     },
@@ -81,4 +85,31 @@ export function vpcEndpoints(app: App): Scenario {
     targetHealthCheck: { path: '/health' },
   });
   return { stack, environment, services: [site] };
+}
+
+/**
+ * (c) ECS-native releases on the shared HTTPS load balancer: a blue/green service whose
+ * new revision takes test traffic (header x-shipyard-test: true) before production traffic,
+ * and a canary service. Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
+ */
+export function nativeBlueGreen(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegBlueGreen');
+  const environment = new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.PRODUCTION,
+    ingress: { certificate: integCertificate(stack), deletionProtection: false },
+  });
+  const api = new WebService(stack, 'Api', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    routing: { pathPatterns: ['/api/*'] },
+    targetHealthCheck: { path: '/api/health' },
+    deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTrafficHeader: {} }),
+    scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.requestsPerTarget(500)] },
+  });
+  const site = new WebService(stack, 'Site', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    deployment: Deployment.canary({ canaryPercent: 10, canaryBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(5) }),
+  });
+  return { stack, environment, services: [api, site] };
 }

@@ -9,4 +9,6 @@ export * from './task/baseline';
 export * from './logging/logging';
 export * from './scaling/scaling';
 export * from './deployment/deployment';
+export * from './deployment/deploy-speed';
+export * from './observability/service-alarms';
 export { ErrorCode } from './guardrails/errors';

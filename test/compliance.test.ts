@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
-import { sharedAlb, vpcEndpoints } from '../integ/apps';
+import { nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
 
-const scenarios = { sharedAlb, vpcEndpoints };
+const scenarios = { sharedAlb, vpcEndpoints, nativeBlueGreen };
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {
   test.each(Object.entries(scenarios))('the %s integ app has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, build) => {

@@ -1,12 +1,13 @@
+import { Duration, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
 /** Options for a rolling deployment. */
 export interface RollingDeploymentOptions {
   /**
    * Lowest share of the desired count that stays running and healthy during a deployment.
-   * @default 100 - never serve with fewer tasks than asked
+   * @default - 100 (never serve with fewer tasks than asked) with DeploySpeed.SAFE, 50 with FAST
    */
   readonly minHealthyPercent?: number;
   /**
@@ -19,45 +20,249 @@ export interface RollingDeploymentOptions {
    * @default true
    */
   readonly rollbackOnFailure?: boolean;
+  /**
+   * Roll back when one of the service's rollback alarms (5xx rate, unhealthy targets) fires
+   * during the deployment.
+   * @default true
+   */
+  readonly rollbackOnAlarm?: boolean;
+}
+
+/** A Lambda function ECS invokes at deployment lifecycle stages; it answers SUCCEEDED, FAILED or IN_PROGRESS. */
+export interface LifecycleHook {
+  /** The function to invoke. */
+  readonly handler: lambda.IFunction;
+  /** The stages to invoke it at (for example PRE_SCALE_UP, POST_TEST_TRAFFIC_SHIFT). */
+  readonly stages: ecs.DeploymentLifecycleStage[];
+}
+
+/** Options shared by the blue/green family of deployments. */
+export interface BlueGreenOptions {
+  /**
+   * Time both revisions run after production traffic moved, before the old one stops
+   * (a rollback within it is instant).
+   * @default Duration.minutes(10)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Route test traffic to the new revision before production traffic moves: requests that
+   * carry this HTTP header (and match the service's routing) reach the new tasks.
+   * @default - no test traffic
+   */
+  readonly testTrafficHeader?: TestTrafficHeader;
+  /**
+   * Functions ECS invokes at lifecycle stages (pre-scale-up, post-test-traffic-shift...).
+   * @default - none
+   */
+  readonly lifecycleHooks?: LifecycleHook[];
+  /**
+   * Roll back when one of the service's rollback alarms fires during the deployment.
+   * @default true
+   */
+  readonly rollbackOnAlarm?: boolean;
+}
+
+/** An HTTP header that marks test requests. */
+export interface TestTrafficHeader {
+  /**
+   * Header name.
+   * @default 'x-shipyard-test'
+   */
+  readonly name?: string;
+  /**
+   * Header values that select the new revision.
+   * @default ['true']
+   */
+  readonly values?: string[];
+}
+
+/** Options for a linear deployment. */
+export interface LinearDeploymentOptions extends BlueGreenOptions {
+  /**
+   * Percent of production traffic moved at each step (3-100, in steps of 0.1).
+   * @default 10
+   */
+  readonly stepPercent?: number;
+  /**
+   * Wait between steps (0-1440 minutes).
+   * @default Duration.minutes(6)
+   */
+  readonly stepBakeTime?: Duration;
+}
+
+/** Options for a canary deployment. */
+export interface CanaryDeploymentOptions extends BlueGreenOptions {
+  /**
+   * Percent of production traffic the canary receives first (0.1-100).
+   * @default 5
+   */
+  readonly canaryPercent?: number;
+  /**
+   * How long the canary takes that share before the rest moves (0-1440 minutes).
+   * @default Duration.minutes(10)
+   */
+  readonly canaryBakeTime?: Duration;
 }
 
 /** What a deployment strategy resolves to on an ECS service. */
 export interface DeploymentConfig {
-  /** Minimum healthy percent. */
-  readonly minHealthyPercent: number;
-  /** Maximum percent. */
-  readonly maxHealthyPercent: number;
+  /** The ECS deployment strategy. */
+  readonly strategy: ecs.DeploymentStrategy;
+  /** Minimum healthy percent (rolling). */
+  readonly minHealthyPercent?: number;
+  /** Maximum percent (rolling). */
+  readonly maxHealthyPercent?: number;
   /** Whether the circuit breaker rolls back. */
   readonly rollbackOnFailure: boolean;
+  /** Whether the rollback alarms roll back. */
+  readonly rollbackOnAlarm: boolean;
+  /** Bake time (blue/green family). */
+  readonly bakeTime?: Duration;
+  /** Traffic steps (linear, canary). */
+  readonly trafficShift?: ecs.TrafficShiftConfig;
+  /** Test traffic header (blue/green family). */
+  readonly testTrafficHeader?: TestTrafficHeader;
+  /** Lifecycle hooks (blue/green family). */
+  readonly lifecycleHooks: LifecycleHook[];
+}
+
+/** What a workload tells its deployment strategy. */
+export interface DeploymentBindOptions {
+  /** Whether the workload has a load balancer (or Service Connect) whose traffic can shift. */
+  readonly shiftsTraffic: boolean;
+  /**
+   * Minimum healthy percent when the strategy leaves it open (the deploy-speed preset's).
+   * @default 100
+   */
+  readonly defaultMinHealthyPercent?: number;
+  /**
+   * Maximum percent when the strategy leaves it open.
+   * @default 200
+   */
+  readonly defaultMaxHealthyPercent?: number;
 }
 
 /**
  * How a workload rolls out a new task definition.
  *
- * Every strategy keeps the deployment circuit breaker on, so a deployment that cannot
- * become healthy stops instead of hanging for hours.
+ * Every strategy keeps the deployment circuit breaker on and, by default, rolls back when
+ * the service's rollback alarms fire, so a bad release stops instead of hanging for hours.
  */
 export class Deployment {
-  /** A rolling deployment with the circuit breaker and rollback (the default). */
+  /** A rolling deployment with the circuit breaker and alarm rollback (the default). */
   public static rolling(options: RollingDeploymentOptions = {}): Deployment {
-    return new Deployment(options);
+    return new Deployment(ecs.DeploymentStrategy.ROLLING, options);
   }
 
-  private constructor(private readonly options: RollingDeploymentOptions) {}
+  /**
+   * ECS-native blue/green: the new revision starts beside the old one on a second target
+   * group, takes test traffic, then all production traffic at once, and the old one stays
+   * for the bake time.
+   */
+  public static blueGreen(options: BlueGreenOptions = {}): Deployment {
+    return new Deployment(ecs.DeploymentStrategy.BLUE_GREEN, options);
+  }
+
+  /** ECS-native linear: production traffic moves in equal steps with a wait after each. */
+  public static linear(options: LinearDeploymentOptions = {}): Deployment {
+    return new Deployment(ecs.DeploymentStrategy.LINEAR, options);
+  }
+
+  /** ECS-native canary: a small share of production traffic first, then the rest. */
+  public static canary(options: CanaryDeploymentOptions = {}): Deployment {
+    return new Deployment(ecs.DeploymentStrategy.CANARY, options);
+  }
+
+  private constructor(
+    /** The ECS deployment strategy this stands for. */
+    public readonly strategy: ecs.DeploymentStrategy,
+    private readonly options: RollingDeploymentOptions & LinearDeploymentOptions & CanaryDeploymentOptions,
+  ) {}
 
   /** Validate the strategy against `scope` and return the service settings. */
-  public bind(scope: IConstruct): DeploymentConfig {
-    const min = this.options.minHealthyPercent ?? 100;
-    const max = this.options.maxHealthyPercent ?? 200;
-    checkInteger(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min);
-    checkRange(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min, 0, 100, '%');
-    checkInteger(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max);
-    checkRange(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max, 100, 200, '%');
-    if (isKnown(min) && isKnown(max) && min === 100 && max === 100) {
-      throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
-        'minHealthyPercent and maxHealthyPercent are both 100, so ECS can neither stop an old task nor start a new one',
-        'raise maxHealthyPercent above 100 or lower minHealthyPercent');
+  public bind(scope: IConstruct, context: DeploymentBindOptions): DeploymentConfig {
+    const o = this.options;
+    if (this.strategy === ecs.DeploymentStrategy.ROLLING) {
+      const min = o.minHealthyPercent ?? context.defaultMinHealthyPercent ?? 100;
+      const max = o.maxHealthyPercent ?? context.defaultMaxHealthyPercent ?? 200;
+      checkInteger(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min);
+      checkRange(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min, 0, 100, '%');
+      checkInteger(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max);
+      checkRange(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max, 100, 200, '%');
+      if (isKnown(min) && isKnown(max) && min === 100 && max === 100) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
+          'minHealthyPercent and maxHealthyPercent are both 100, so ECS can neither stop an old task nor start a new one',
+          'raise maxHealthyPercent above 100 or lower minHealthyPercent');
+      }
+      return {
+        strategy: this.strategy,
+        minHealthyPercent: min,
+        maxHealthyPercent: max,
+        rollbackOnFailure: o.rollbackOnFailure ?? true,
+        rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+        lifecycleHooks: [],
+      };
     }
-    return { minHealthyPercent: min, maxHealthyPercent: max, rollbackOnFailure: this.options.rollbackOnFailure ?? true };
+
+    const name = this.strategy.toLowerCase().replace('_', '/');
+    if (!context.shiftsTraffic) {
+      throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `a ${name} deployment needs a load balancer or Service Connect to shift traffic`,
+        'use Deployment.rolling(), or give the workload a load balancer');
+    }
+    // Source: Amazon ECS API Reference, DeploymentConfiguration: bakeTimeInMinutes 0-1440,
+    // linear stepPercent 3.0-100.0, canaryPercent 0.1-100.0, step bake times 0-1440 minutes.
+    const bakeTime = o.bakeTime ?? Duration.minutes(10);
+    checkMinutes(scope, 'bakeTime', bakeTime);
+    let trafficShift: ecs.TrafficShiftConfig | undefined;
+    if (this.strategy === ecs.DeploymentStrategy.LINEAR) {
+      trafficShift = { stepPercent: o.stepPercent ?? 10, stepBakeTime: o.stepBakeTime ?? Duration.minutes(6) };
+      checkPercent(scope, 'stepPercent', trafficShift.stepPercent!, 3);
+      checkMinutes(scope, 'stepBakeTime', trafficShift.stepBakeTime);
+    } else if (this.strategy === ecs.DeploymentStrategy.CANARY) {
+      trafficShift = { stepPercent: o.canaryPercent ?? 5, stepBakeTime: o.canaryBakeTime ?? Duration.minutes(10) };
+      checkPercent(scope, 'canaryPercent', trafficShift.stepPercent!, 0.1);
+      checkMinutes(scope, 'canaryBakeTime', trafficShift.stepBakeTime);
+    }
+    const header = o.testTrafficHeader;
+    if (header) {
+      const headerName = header.name ?? 'x-shipyard-test';
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(headerName)) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `test traffic header name ${show(headerName)} is not a valid HTTP header name`,
+          'use up to 40 letters, digits and - (for example x-shipyard-test)');
+      }
+      if (header.values !== undefined && header.values.length === 0) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'test traffic header has no values', 'give at least one value, or leave values out for "true"');
+      }
+    }
+    (o.lifecycleHooks ?? []).forEach((hook, i) => {
+      if (hook.stages.length === 0) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `lifecycle hook ${i} has no stages`, 'name the stages ECS should invoke the function at');
+      }
+    });
+    return {
+      strategy: this.strategy,
+      rollbackOnFailure: true,
+      rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+      bakeTime,
+      trafficShift,
+      testTrafficHeader: header ? { name: header.name ?? 'x-shipyard-test', values: header.values ?? ['true'] } : undefined,
+      lifecycleHooks: o.lifecycleHooks ?? [],
+    };
+  }
+}
+
+function checkMinutes(scope: IConstruct, what: string, value: Duration | undefined): void {
+  const seconds = knownSeconds(value);
+  if (seconds === undefined) return;
+  if (seconds % 60 !== 0) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `${what} is ${seconds} s, not whole minutes`, `give ${what} in whole minutes`);
+  }
+  checkRange(scope, ErrorCode.DEPLOYMENT, what, seconds / 60, 0, 1440, ' minutes');
+}
+
+function checkPercent(scope: IConstruct, what: string, value: number, min: number): void {
+  checkRange(scope, ErrorCode.DEPLOYMENT, what, value, min, 100, '%');
+  if (isKnown(value) && Math.abs(value * 10 - Math.round(value * 10)) > 1e-9) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `${what} is ${value}%, not a multiple of 0.1`, `round ${what} to one decimal`);
   }
 }

@@ -1,4 +1,6 @@
-import { Duration, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import {
+  Duration, aws_applicationautoscaling as appscaling, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+} from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -26,6 +28,17 @@ export interface ScalingBindContext {
    * @default - the workload has no target group
    */
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * The second target group of a blue/green service: request scaling then sums both,
+   * because ECS swaps which one carries production traffic at every deployment.
+   * @default - one target group
+   */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * The load balancer's full name, needed with `alternateTargetGroup`.
+   * @default - none
+   */
+  readonly loadBalancerFullName?: string;
 }
 
 /**
@@ -69,6 +82,10 @@ export class Scaling {
       if (!context.targetGroup) {
         throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'request-based scaling needs a load balancer target group',
           'scale on Scaling.cpu(...) or Scaling.memory(...) instead');
+      }
+      if (context.alternateTargetGroup && context.loadBalancerFullName) {
+        requestScalingAcrossTargetGroups(scope, context, this.target, cooldowns);
+        return;
       }
       context.taskCount.scaleOnRequestCount('RequestsScaling', {
         requestsPerTarget: this.target, targetGroup: context.targetGroup, ...cooldowns,
@@ -118,4 +135,47 @@ export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): 
     throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `two scaling targets track ${twice}`,
       'keep one target per metric');
   }
+}
+
+/**
+ * Target tracking on requests per target summed over both target groups of a blue/green
+ * service. aws-cdk-lib's target-tracking policy renders no metric math, so this is the L1
+ * policy (Application Auto Scaling target tracking supports metric math in a customized
+ * metric specification).
+ */
+function requestScalingAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext, target: number,
+  cooldowns: { scaleOutCooldown: Duration; scaleInCooldown: Duration }): void {
+  const scalableTarget = context.taskCount.node.findChild('Target') as appscaling.ScalableTarget;
+  const metric = (id: string, tg: elbv2.ApplicationTargetGroup) => ({
+    id,
+    returnData: false,
+    metricStat: {
+      stat: 'Sum',
+      metric: {
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'RequestCountPerTarget',
+        dimensions: [
+          { name: 'TargetGroup', value: tg.targetGroupFullName },
+          { name: 'LoadBalancer', value: context.loadBalancerFullName! },
+        ],
+      },
+    },
+  });
+  new appscaling.CfnScalingPolicy(context.taskCount, 'RequestsScaling', {
+    policyName: `${scope.node.path.replace(/\//g, '-')}-requests`.slice(-256),
+    policyType: 'TargetTrackingScaling',
+    scalingTargetId: scalableTarget.scalableTargetId,
+    targetTrackingScalingPolicyConfiguration: {
+      targetValue: target,
+      scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
+      scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
+      customizedMetricSpecification: {
+        metrics: [
+          metric('blue', context.targetGroup!),
+          metric('green', context.alternateTargetGroup!),
+          { id: 'requests', expression: 'FILL(blue, 0) + FILL(green, 0)', label: 'requests per target', returnData: true },
+        ],
+      },
+    },
+  });
 }

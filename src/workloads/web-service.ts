@@ -1,11 +1,12 @@
 import {
-  Annotations, Duration, Tags,
+  Annotations, Duration, Fn, Tags,
   aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
   aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity } from '../capacity/capacity';
-import { Deployment } from '../deployment/deployment';
+import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
+import { Deployment, DeploymentConfig } from '../deployment/deployment';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { Routing } from '../environment/ingress';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
@@ -14,6 +15,7 @@ import {
 } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { Logging } from '../logging/logging';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { checkScalingBounds, Scaling, ScalingOptions } from '../scaling/scaling';
 import {
@@ -31,12 +33,12 @@ export interface TargetHealthCheckOptions {
   readonly path?: string;
   /**
    * Time between checks.
-   * @default Duration.seconds(10) - ELB's default of 30 s makes each deployment step slower
+   * @default - the deploy-speed preset's: 10 s (SAFE) or 5 s (FAST); ELB's default of 30 s makes each deployment step slower
    */
   readonly interval?: Duration;
   /**
    * Time to wait for a response.
-   * @default Duration.seconds(5)
+   * @default - the deploy-speed preset's: 5 s (SAFE) or 4 s (FAST)
    */
   readonly timeout?: Duration;
   /**
@@ -46,7 +48,7 @@ export interface TargetHealthCheckOptions {
   readonly healthyThresholdCount?: number;
   /**
    * Consecutive failures before a task is taken out.
-   * @default 3
+   * @default - the deploy-speed preset's: 3 (SAFE) or 2 (FAST)
    */
   readonly unhealthyThresholdCount?: number;
   /**
@@ -114,9 +116,21 @@ export interface WebServiceProps {
   readonly targetHealthCheck?: TargetHealthCheckOptions;
   /**
    * Time the load balancer drains a task before it stops.
-   * @default Duration.seconds(30) - ELB's default of 300 s makes each deployment step slower
+   * @default - the deploy-speed preset's: 30 s (SAFE) or 5 s (FAST); ELB's default of 300 s makes each deployment step slower
    */
   readonly deregistrationDelay?: Duration;
+  /**
+   * Sets health checks, draining and rolling percentages together for deployment speed.
+   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
+   */
+  readonly deploySpeed?: DeploySpeed;
+  /**
+   * The service's alarms (5xx rate, p99 latency, unhealthy targets, missing tasks, CPU,
+   * memory); they notify the environment's alarm topic, and the 5xx and unhealthy-target
+   * alarms roll deployments back.
+   * @default - every alarm with its default threshold
+   */
+  readonly alarms?: ServiceAlarmsOptions;
   /**
    * Where the service receives traffic on the environment's load balancer.
    * @default - every path ('/*') on any host
@@ -133,8 +147,9 @@ export interface WebServiceProps {
    */
   readonly scaling?: ScalingOptions;
   /**
-   * How new versions roll out.
-   * @default Deployment.rolling() - circuit breaker with rollback, 100% / 200%
+   * How new versions roll out: rolling, or ECS-native blue/green, linear or canary on the
+   * shared load balancer.
+   * @default Deployment.rolling() - circuit breaker and alarm rollback, percentages from the deploy-speed preset
    */
   readonly deployment?: Deployment;
   /**
@@ -159,10 +174,18 @@ export class WebService extends Construct implements ec2.IConnectable {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The application container. */
   public readonly container: ecs.ContainerDefinition;
-  /** The target group the listener rule forwards to. */
+  /** The target group the listener rule forwards to (blue, with blue/green deployments). */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The second (green) target group of a blue/green, linear or canary deployment. */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The listener rule on the shared load balancer. */
   public readonly listenerRule: elbv2.ApplicationListenerRule;
+  /** The listener rule that sends test traffic to the new revision, when one is configured. */
+  public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  /** The role ECS uses to shift traffic between the target groups (blue/green family). */
+  public readonly deploymentRole?: iam.IRole;
+  /** The service's alarms. */
+  public readonly alarms: ServiceAlarms;
   /** The container log group. */
   public readonly logGroup: logs.ILogGroup;
   /** The task role: grant the service's permissions to it. */
@@ -186,7 +209,14 @@ export class WebService extends Construct implements ec2.IConnectable {
     checkContainerHealthCheck(this, props.healthCheck);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
     const desiredCount = this.desiredCount(env.profile, props);
-    const deployment = (props.deployment ?? Deployment.rolling()).bind(this);
+    const speed = deploySpeedSettings(props.deploySpeed
+      ?? (env.profile === EnvironmentProfile.PRODUCTION ? DeploySpeed.SAFE : DeploySpeed.FAST));
+    const deployment = (props.deployment ?? Deployment.rolling()).bind(this, {
+      shiftsTraffic: true,
+      defaultMinHealthyPercent: speed.minHealthyPercent,
+      defaultMaxHealthyPercent: speed.maxHealthyPercent,
+    });
+    const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
     const capacity = (props.capacity ?? env.defaultCapacity).bind(this);
     const secretLooking = checkPlainEnvironment(this, props.environmentVariables ?? {});
 
@@ -232,8 +262,13 @@ export class WebService extends Construct implements ec2.IConnectable {
       securityGroups: [securityGroup],
       capacityProviderStrategies: capacity,
       circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
-      minHealthyPercent: deployment.minHealthyPercent,
-      maxHealthyPercent: deployment.maxHealthyPercent,
+      // The blue/green family starts a full second set of tasks, then stops the old one.
+      minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
+      maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
+      deploymentStrategy: rolling ? undefined : deployment.strategy,
+      bakeTime: deployment.bakeTime,
+      linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
+      canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheck?.startPeriod ?? Duration.seconds(60),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
@@ -244,17 +279,69 @@ export class WebService extends Construct implements ec2.IConnectable {
     this.service.node.addDependency(env.cluster);
     this.connections = this.service.connections;
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: env.vpc,
       targetType: elbv2.TargetType.IP,
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
-      healthCheck: this.targetHealthCheck(props.targetHealthCheck),
-    });
-    this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
-    this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', props.routing ?? {}, this.targetGroup);
+      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
+      healthCheck: this.targetHealthCheck(speed, props.targetHealthCheck),
+    };
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const routing = props.routing ?? {};
+    if (rolling) {
+      this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
+      this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
+    } else {
+      const green = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
+      this.alternateTargetGroup = green;
+      // ECS moves the weights between the two target groups as it shifts traffic.
+      const action = () => elbv2.ListenerAction.weightedForward([
+        { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
+      ]);
+      this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: action() });
+      if (deployment.testTrafficHeader) {
+        this.testListenerRule = env.ingress.addRoute(this, 'TestListenerRule', {
+          routing: { hostHeaders: routing.hostHeaders, pathPatterns: routing.pathPatterns },
+          action: action(),
+          httpHeader: { name: deployment.testTrafficHeader.name!, values: deployment.testTrafficHeader.values! },
+        });
+      }
+      this.deploymentRole = this.createDeploymentRole(env, green);
+      // The role's policy must be attached before ECS validates the load balancer configuration.
+      this.service.node.addDependency(this.deploymentRole);
+      this.targetGroup.addTarget(this.service.loadBalancerTarget({
+        containerName,
+        containerPort,
+        alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+          alternateTargetGroup: green,
+          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.listenerRule),
+          testListener: this.testListenerRule
+            ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule) : undefined,
+          role: this.deploymentRole,
+        }),
+      }));
+      this.addLifecycleHooks(deployment);
+    }
     this.service.connections.allowFrom(env.ingress.loadBalancer, ec2.Port.tcp(containerPort), 'From the shared load balancer');
+
+    const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', env.ingress.loadBalancer.loadBalancerArn));
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      ...props.alarms,
+      service: this.service,
+      clusterName: env.cluster.clusterName,
+      targetGroups: this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup],
+      loadBalancerFullName,
+      topic: env.alarmTopic,
+    });
+    if (deployment.rollbackOnAlarm) {
+      if (this.alarms.rollbackAlarmNames.length === 0) {
+        throw new ShipyardError(this, ErrorCode.ALARM,
+          'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
+          'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment');
+      }
+      this.service.enableDeploymentAlarms(this.alarms.rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    }
 
     if (props.scaling) {
       this.scalableTaskCount = this.service.autoScaleTaskCount({
@@ -262,7 +349,12 @@ export class WebService extends Construct implements ec2.IConnectable {
         maxCapacity: props.scaling.maxCapacity,
       });
       for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) {
-        target.bind(this, { taskCount: this.scalableTaskCount, targetGroup: this.targetGroup });
+        target.bind(this, {
+          taskCount: this.scalableTaskCount,
+          targetGroup: this.targetGroup,
+          alternateTargetGroup: this.alternateTargetGroup,
+          loadBalancerFullName,
+        });
       }
     }
 
@@ -312,11 +404,11 @@ export class WebService extends Construct implements ec2.IConnectable {
    * ELB limits: interval 5-300 s, timeout 2-120 s, thresholds 2-10, timeout shorter than
    * interval. Source: Elastic Load Balancing API Reference, CreateTargetGroup.
    */
-  private targetHealthCheck(options: TargetHealthCheckOptions = {}): elbv2.HealthCheck {
-    const interval = options.interval ?? Duration.seconds(10);
-    const timeout = options.timeout ?? Duration.seconds(5);
-    const healthy = options.healthyThresholdCount ?? 2;
-    const unhealthy = options.unhealthyThresholdCount ?? 3;
+  private targetHealthCheck(speed: DeploySpeedSettings, options: TargetHealthCheckOptions = {}): elbv2.HealthCheck {
+    const interval = options.interval ?? speed.interval;
+    const timeout = options.timeout ?? speed.timeout;
+    const healthy = options.healthyThresholdCount ?? speed.healthyThresholdCount;
+    const unhealthy = options.unhealthyThresholdCount ?? speed.unhealthyThresholdCount;
     const code = ErrorCode.TARGET_HEALTH_CHECK;
     checkRange(this, code, 'targetHealthCheck.interval', knownSeconds(interval), 5, 300, ' s');
     checkRange(this, code, 'targetHealthCheck.timeout', knownSeconds(timeout), 2, 120, ' s');
@@ -341,6 +433,58 @@ export class WebService extends Construct implements ec2.IConnectable {
       unhealthyThresholdCount: unhealthy,
       healthyHttpCodes: options.healthyHttpCodes ?? '200-399',
     };
+  }
+
+  /**
+   * The role ECS assumes to move traffic between the target groups: the actions of the
+   * AWS managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, limited to this
+   * service's listener, rules and target groups (Describe* takes no resource).
+   */
+  private createDeploymentRole(env: IEnvironment, green: elbv2.ApplicationTargetGroup): iam.Role {
+    const role = new iam.Role(this, 'DeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: `${this.node.path}: lets ECS shift traffic between the blue and green target groups`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      resources: [this.targetGroup.targetGroupArn, green.targetGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [env.ingress.listener.listenerArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: [this.listenerRule, this.testListenerRule].filter(r => r !== undefined).map(r => r!.listenerRuleArn),
+    }));
+    const policy = role.node.findChild('DefaultPolicy');
+    acknowledgeInlinePolicy(policy);
+    acknowledge(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'elasticloadbalancing:Describe* actions support no resource-level permissions; every modifying action is limited to this service\'s listener, rules and target groups.',
+      appliesTo: ['Resource::*'],
+    }]);
+    return role;
+  }
+
+  private addLifecycleHooks(deployment: DeploymentConfig): void {
+    deployment.lifecycleHooks.forEach((hook, i) => {
+      const role = new iam.Role(this, `LifecycleHook${i}Role`, {
+        assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+        description: `${this.node.path}: lets ECS invoke deployment lifecycle hook ${i}`,
+      });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.handler.functionArn] }));
+      this.service.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(hook.handler, `LifecycleHook${i}`, {
+        lifecycleStages: hook.stages, role,
+      }));
+      this.service.node.addDependency(role);
+      acknowledgeInlinePolicy(role.node.findChild('DefaultPolicy'));
+    });
   }
 
   private acknowledgeFindings(env: IEnvironment, props: WebServiceProps): void {

@@ -1,0 +1,59 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * Sets the settings that decide how long one rolling step takes, together.
+ *
+ * Modeled load-balancer time of one rolling step (a new task becomes healthy, an old one
+ * drains): healthy threshold x check interval + deregistration delay. Task start and
+ * image pull come on top and depend on the image.
+ *
+ * | Preset | health check | healthy / unhealthy | deregistration | min / max % | modeled step |
+ * |---|---|---|---|---|---|
+ * | SAFE | every 10 s, 5 s timeout | 2 / 3 | 30 s | 100 / 200 | 2 x 10 + 30 = 50 s |
+ * | FAST | every 5 s, 4 s timeout | 2 / 2 | 5 s | 50 / 200 | 2 x 5 + 5 = 15 s |
+ * | (ELB defaults) | every 30 s | 5 / 2 | 300 s | - | 5 x 30 + 300 = 450 s |
+ */
+export enum DeploySpeed {
+  /** Production: never below the desired count, connections drain for 30 s. */
+  SAFE = 'SAFE',
+  /** Development: half the tasks may be replaced at once, connections drain for 5 s. */
+  FAST = 'FAST',
+}
+
+/** The values a preset stands for. */
+export interface DeploySpeedSettings {
+  readonly interval: Duration;
+  readonly timeout: Duration;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  readonly deregistrationDelay: Duration;
+  readonly minHealthyPercent: number;
+  readonly maxHealthyPercent: number;
+}
+
+export function deploySpeedSettings(speed: DeploySpeed): DeploySpeedSettings {
+  return speed === DeploySpeed.FAST
+    ? {
+      interval: Duration.seconds(5),
+      timeout: Duration.seconds(4),
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 2,
+      deregistrationDelay: Duration.seconds(5),
+      minHealthyPercent: 50,
+      maxHealthyPercent: 200,
+    }
+    : {
+      interval: Duration.seconds(10),
+      timeout: Duration.seconds(5),
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 3,
+      deregistrationDelay: Duration.seconds(30),
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+    };
+}
+
+/** Modeled seconds of one rolling step's load-balancer time: healthy threshold x interval + deregistration delay. */
+export function modeledStepSeconds(settings: DeploySpeedSettings): number {
+  return settings.healthyThresholdCount * settings.interval.toSeconds() + settings.deregistrationDelay.toSeconds();
+}
