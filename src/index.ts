@@ -11,4 +11,5 @@ export * from './scaling/scaling';
 export * from './deployment/deployment';
 export * from './deployment/deploy-speed';
 export * from './observability/service-alarms';
+export * from './observability/dashboards';
 export { ErrorCode } from './guardrails/errors';

@@ -7,6 +7,7 @@ import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
 import { Capacity } from '../capacity/capacity';
+import { EnvironmentDashboard } from '../observability/dashboards';
 import { acknowledge, acknowledgeProvider } from '../private/nag';
 
 /**
@@ -104,6 +105,12 @@ export interface EnvironmentProps {
    * @default - none
    */
   readonly tags?: { [key: string]: string };
+  /**
+   * Create a CloudWatch dashboard for the environment (load balancer traffic, errors and
+   * latency; the cluster's services, tasks, CPU and memory).
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
 /** Attributes of an environment built in another app. */
@@ -193,6 +200,8 @@ export class Environment extends Construct implements IEnvironment {
   public readonly tags: { [key: string]: string };
   /** The VPC flow log group, when the VPC was created here. */
   public readonly flowLogGroup?: logs.ILogGroup;
+  /** The environment's dashboard, unless switched off. */
+  public readonly dashboard?: EnvironmentDashboard;
 
   constructor(scope: Construct, id: string, props: EnvironmentProps = {}) {
     super(scope, id);
@@ -229,12 +238,19 @@ export class Environment extends Construct implements IEnvironment {
       useForServiceConnect: true,
     });
 
-    this.ingress = new SharedIngress(this, 'Ingress', {
+    const ingress = new SharedIngress(this, 'Ingress', {
       ...props.ingress,
       vpc: this.vpc,
       subnets: network.loadBalancerSubnets,
       production: this.profile === EnvironmentProfile.PRODUCTION,
     });
+    this.ingress = ingress;
+    if (props.dashboard ?? true) {
+      this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
+        clusterName: cluster.clusterName,
+        loadBalancerFullName: ingress.loadBalancerFullName,
+      });
+    }
 
     for (const [key, value] of Object.entries(this.tags)) Tags.of(this).add(key, value);
     this.acknowledgeFindings();

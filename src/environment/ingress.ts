@@ -152,6 +152,8 @@ export class SharedIngress extends Construct implements IIngress {
   public readonly accessLogsBucket: s3.Bucket;
   /** The certificate, when HTTPS is served. */
   public readonly certificate?: acm.ICertificate;
+  /** The load balancer's full name (`app/<name>/<id>`), for CloudWatch dimensions. */
+  public readonly loadBalancerFullName: string;
   private readonly priorities: RulePriorities;
 
   constructor(scope: Construct, id: string, props: SharedIngressProps) {
@@ -212,6 +214,7 @@ export class SharedIngress extends Construct implements IIngress {
     });
     enableAccessLogs(this, loadBalancer, this.accessLogsBucket);
     this.loadBalancer = loadBalancer;
+    this.loadBalancerFullName = loadBalancer.loadBalancerFullName;
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
     const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;

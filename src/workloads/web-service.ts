@@ -15,6 +15,7 @@ import {
 } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { Logging } from '../logging/logging';
+import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { checkScalingBounds, Scaling, ScalingOptions } from '../scaling/scaling';
@@ -132,6 +133,12 @@ export interface WebServiceProps {
    */
   readonly alarms?: ServiceAlarmsOptions;
   /**
+   * Create a CloudWatch dashboard for the service (requests, errors, latency, CPU, memory,
+   * tasks, deployments, alarm states).
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
    * Where the service receives traffic on the environment's load balancer.
    * @default - every path ('/*') on any host
    */
@@ -186,6 +193,8 @@ export class WebService extends Construct implements ec2.IConnectable {
   public readonly deploymentRole?: iam.IRole;
   /** The service's alarms. */
   public readonly alarms: ServiceAlarms;
+  /** The service's dashboard, unless switched off. */
+  public readonly dashboard?: ServiceDashboard;
   /** The container log group. */
   public readonly logGroup: logs.ILogGroup;
   /** The task role: grant the service's permissions to it. */
@@ -334,6 +343,15 @@ export class WebService extends Construct implements ec2.IConnectable {
       loadBalancerFullName,
       topic: env.alarmTopic,
     });
+    if (props.dashboard ?? true) {
+      this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+        service: this.service,
+        clusterName: env.cluster.clusterName,
+        targetGroups: this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup],
+        loadBalancerFullName,
+        alarms: this.alarms.alarms,
+      });
+    }
     if (deployment.rollbackOnAlarm) {
       if (this.alarms.rollbackAlarmNames.length === 0) {
         throw new ShipyardError(this, ErrorCode.ALARM,
