@@ -61,6 +61,8 @@ export interface NetworkConfig {
   readonly taskSubnets: ec2.SubnetSelection;
   readonly loadBalancerSubnets?: ec2.SubnetSelection;
   readonly internetEgress: boolean;
+  /** The VPC's IPv4 range as a literal, when known at synth time (a new VPC). */
+  readonly cidr?: string;
   /** The flow log group, when the VPC was created here. */
   readonly flowLogGroup?: logs.ILogGroup;
 }
@@ -134,7 +136,7 @@ function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOp
   });
   if (endpointsOnly) addServiceEndpoints(scope, vpc, options.cidr ?? '10.0.0.0/16');
   acknowledgeNetworkFindings(vpc);
-  return { vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, flowLogGroup };
+  return { vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, cidr: options.cidr ?? '10.0.0.0/16', flowLogGroup };
 }
 
 const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
