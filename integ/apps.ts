@@ -6,7 +6,7 @@ import * as path from 'path';
 import {
   App, Duration, Stack, aws_certificatemanager as acm, aws_iam as iam, aws_kms as kms, aws_sns as sns,
 } from 'aws-cdk-lib';
-import { Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, WebService } from '../src';
+import { Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
 
 /** What an integ scenario builds. */
 export interface Scenario {
@@ -90,26 +90,28 @@ export function vpcEndpoints(app: App): Scenario {
 /**
  * (c) ECS-native releases on the shared HTTPS load balancer: a blue/green service whose
  * new revision takes test traffic (header x-shipyard-test: true) before production traffic,
- * and a canary service. Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
+ * and a canary service whose new revision takes test traffic on the test listener (port 8443). Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
  */
 export function nativeBlueGreen(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegBlueGreen');
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.PRODUCTION,
-    ingress: { certificate: integCertificate(stack), deletionProtection: false },
+    ingress: { certificate: integCertificate(stack), deletionProtection: false, testListener: { port: 8443 } },
   });
   const api = new WebService(stack, 'Api', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     routing: { pathPatterns: ['/api/*'] },
     targetHealthCheck: { path: '/api/health' },
-    deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTrafficHeader: {} }),
+    deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTraffic: TestTraffic.header() }),
     scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.requestsPerTarget(500)] },
   });
   const site = new WebService(stack, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
-    deployment: Deployment.canary({ canaryPercent: 10, canaryBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(5) }),
+    deployment: Deployment.canary({
+      canaryPercent: 10, canaryBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(5), testTraffic: TestTraffic.testListener(),
+    }),
   });
   return { stack, environment, services: [api, site] };
 }

@@ -45,11 +45,11 @@ export interface BlueGreenOptions {
    */
   readonly bakeTime?: Duration;
   /**
-   * Route test traffic to the new revision before production traffic moves: requests that
-   * carry this HTTP header (and match the service's routing) reach the new tasks.
+   * Route test traffic to the new revision before production traffic moves, by HTTP header
+   * on the production listener or through the environment's test listener.
    * @default - no test traffic
    */
-  readonly testTrafficHeader?: TestTrafficHeader;
+  readonly testTraffic?: TestTraffic;
   /**
    * Functions ECS invokes at lifecycle stages (pre-scale-up, post-test-traffic-shift...).
    * @default - none
@@ -62,18 +62,61 @@ export interface BlueGreenOptions {
   readonly rollbackOnAlarm?: boolean;
 }
 
-/** An HTTP header that marks test requests. */
-export interface TestTrafficHeader {
+/** What test traffic resolves to. */
+export interface TestTrafficConfig {
   /**
-   * Header name.
-   * @default 'x-shipyard-test'
+   * Header name, for header-routed test traffic.
+   * @default - not routed by header
    */
-  readonly name?: string;
+  readonly headerName?: string;
   /**
-   * Header values that select the new revision.
-   * @default ['true']
+   * Header values, for header-routed test traffic.
+   * @default - not routed by header
    */
-  readonly values?: string[];
+  readonly headerValues?: string[];
+  /** Whether test traffic arrives on the environment's test listener. */
+  readonly onTestListener: boolean;
+}
+
+/** How test requests reach the new revision of a blue/green, linear or canary deployment. */
+export class TestTraffic {
+  /**
+   * Requests that carry this header (and match the service's routing) on the production
+   * listener reach the new revision.
+   * @param name header name (default 'x-shipyard-test')
+   * @param values header values (default ['true'])
+   */
+  public static header(name?: string, values?: string[]): TestTraffic {
+    return new TestTraffic(false, name ?? 'x-shipyard-test', values ?? ['true']);
+  }
+
+  /**
+   * Requests on the environment's test listener (`ingress.testListener`) that match the
+   * service's routing reach the new revision.
+   */
+  public static testListener(): TestTraffic {
+    return new TestTraffic(true);
+  }
+
+  private constructor(
+    private readonly onTestListener: boolean,
+    private readonly headerName?: string,
+    private readonly headerValues?: string[],
+  ) {}
+
+  /** Validate against `scope`. */
+  public bind(scope: IConstruct): TestTrafficConfig {
+    if (this.headerName !== undefined) {
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(this.headerName)) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `test traffic header name ${show(this.headerName)} is not a valid HTTP header name`,
+          'use up to 40 letters, digits and - (for example x-shipyard-test)');
+      }
+      if ((this.headerValues ?? []).length === 0) {
+        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'test traffic header has no values', 'give at least one value, or leave values out for "true"');
+      }
+    }
+    return { onTestListener: this.onTestListener, headerName: this.headerName, headerValues: this.headerValues };
+  }
 }
 
 /** Options for a linear deployment. */
@@ -120,8 +163,8 @@ export interface DeploymentConfig {
   readonly bakeTime?: Duration;
   /** Traffic steps (linear, canary). */
   readonly trafficShift?: ecs.TrafficShiftConfig;
-  /** Test traffic header (blue/green family). */
-  readonly testTrafficHeader?: TestTrafficHeader;
+  /** Test traffic (blue/green family). */
+  readonly testTraffic?: TestTrafficConfig;
   /** Lifecycle hooks (blue/green family). */
   readonly lifecycleHooks: LifecycleHook[];
 }
@@ -223,17 +266,6 @@ export class Deployment {
       checkPercent(scope, 'canaryPercent', trafficShift.stepPercent!, 0.1);
       checkMinutes(scope, 'canaryBakeTime', trafficShift.stepBakeTime);
     }
-    const header = o.testTrafficHeader;
-    if (header) {
-      const headerName = header.name ?? 'x-shipyard-test';
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(headerName)) {
-        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `test traffic header name ${show(headerName)} is not a valid HTTP header name`,
-          'use up to 40 letters, digits and - (for example x-shipyard-test)');
-      }
-      if (header.values !== undefined && header.values.length === 0) {
-        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'test traffic header has no values', 'give at least one value, or leave values out for "true"');
-      }
-    }
     (o.lifecycleHooks ?? []).forEach((hook, i) => {
       if (hook.stages.length === 0) {
         throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `lifecycle hook ${i} has no stages`, 'name the stages ECS should invoke the function at');
@@ -245,7 +277,7 @@ export class Deployment {
       rollbackOnAlarm: o.rollbackOnAlarm ?? true,
       bakeTime,
       trafficShift,
-      testTrafficHeader: header ? { name: header.name ?? 'x-shipyard-test', values: header.values ?? ['true'] } : undefined,
+      testTraffic: o.testTraffic?.bind(scope),
       lifecycleHooks: o.lifecycleHooks ?? [],
     };
   }

@@ -129,6 +129,11 @@ export interface EnvironmentAttributes {
    */
   readonly listenerProtocol?: elbv2.ApplicationProtocol;
   /**
+   * The test listener, for blue/green test traffic.
+   * @default - none
+   */
+  readonly testListener?: elbv2.IApplicationListener;
+  /**
    * The environment's profile.
    * @default EnvironmentProfile.PRODUCTION
    */
@@ -242,6 +247,7 @@ export class Environment extends Construct implements IEnvironment {
       ...props.ingress,
       vpc: this.vpc,
       subnets: network.loadBalancerSubnets,
+      vpcCidr: network.cidr,
       production: this.profile === EnvironmentProfile.PRODUCTION,
     });
     this.ingress = ingress;
@@ -319,7 +325,7 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     this.vpc = attrs.vpc;
     this.cluster = attrs.cluster;
     this.ingress = SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
-      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS);
+      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS, attrs.testListener);
     this.taskSubnets = attrs.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.internetEgress = attrs.internetEgress ?? true;
     this.defaultCapacity = attrs.capacity ?? defaults.capacity;

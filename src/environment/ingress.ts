@@ -4,7 +4,7 @@ import {
   aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { checkInteger, checkPort, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { enableAccessLogs } from '../private/access-logs';
 import { acknowledge } from '../private/nag';
@@ -48,6 +48,22 @@ export interface RouteOptions {
    * @default - no header condition
    */
   readonly httpHeader?: HttpHeaderMatch;
+  /**
+   * Add the rule to the test listener instead of the production listener.
+   * @default false
+   */
+  readonly onTestListener?: boolean;
+}
+
+/** A second listener on its own port, for test traffic of blue/green deployments. */
+export interface TestListenerOptions {
+  /** The port (not the production port, nor 80 when HTTP redirects to HTTPS). */
+  readonly port: number;
+  /**
+   * Who may reach the test port.
+   * @default - the VPC's own range
+   */
+  readonly allowedCidrs?: string[];
 }
 
 /** A domain the environment serves, with the hosted zone that holds it. */
@@ -102,6 +118,12 @@ export interface IngressOptions {
    * @default 60
    */
   readonly idleTimeout?: Duration;
+  /**
+   * A test listener for blue/green, linear and canary deployments that use
+   * `TestTraffic.testListener()`; same protocol and certificate as production.
+   * @default - no test listener
+   */
+  readonly testListener?: TestListenerOptions;
 }
 
 /** What a service needs from the load balancer it routes through. */
@@ -112,6 +134,11 @@ export interface IIngress {
   readonly listener: elbv2.IApplicationListener;
   /** The listener's protocol. */
   readonly protocol: elbv2.ApplicationProtocol;
+  /**
+   * The test listener, for blue/green test traffic.
+   * @default - none
+   */
+  readonly testListener?: elbv2.IApplicationListener;
   /**
    * Add a listener rule in `scope` for matching requests. Validates the routing and
    * allocates a priority that never collides with other services.
@@ -130,6 +157,12 @@ export interface SharedIngressProps extends IngressOptions {
   readonly subnets?: ec2.SubnetSelection;
   /** Whether the environment is production (HTTPS required, deletion protection on). */
   readonly production: boolean;
+  /**
+   * The VPC's IPv4 range as a literal, so security group rules name it (compliance rules
+   * cannot evaluate a token).
+   * @default - the VPC's CidrBlock attribute
+   */
+  readonly vpcCidr?: string;
 }
 
 /**
@@ -141,13 +174,14 @@ export class SharedIngress extends Construct implements IIngress {
    * Automatic priorities are unique among the routes added through this object.
    */
   public static fromListener(scope: Construct, id: string, loadBalancer: elbv2.IApplicationLoadBalancer,
-    listener: elbv2.IApplicationListener, protocol: elbv2.ApplicationProtocol): IIngress {
-    return new ImportedIngress(scope, id, loadBalancer, listener, protocol);
+    listener: elbv2.IApplicationListener, protocol: elbv2.ApplicationProtocol, testListener?: elbv2.IApplicationListener): IIngress {
+    return new ImportedIngress(scope, id, loadBalancer, listener, protocol, testListener);
   }
 
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   public readonly listener: elbv2.IApplicationListener;
   public readonly protocol: elbv2.ApplicationProtocol;
+  public readonly testListener?: elbv2.IApplicationListener;
   /** The bucket that receives access logs (SSE-S3: ALB access logs cannot use KMS). */
   public readonly accessLogsBucket: s3.Bucket;
   /** The certificate, when HTTPS is served. */
@@ -155,10 +189,12 @@ export class SharedIngress extends Construct implements IIngress {
   /** The load balancer's full name (`app/<name>/<id>`), for CloudWatch dimensions. */
   public readonly loadBalancerFullName: string;
   private readonly priorities: RulePriorities;
+  private readonly testPriorities: RulePriorities;
 
   constructor(scope: Construct, id: string, props: SharedIngressProps) {
     super(scope, id);
     this.priorities = new RulePriorities(this);
+    this.testPriorities = new RulePriorities(this);
     const internetFacing = props.internetFacing ?? true;
     if (props.certificate && props.domain) {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
@@ -227,7 +263,8 @@ export class SharedIngress extends Construct implements IIngress {
       defaultAction: notFound,
       open: false,
     });
-    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    const vpcCidr = props.vpcCidr ?? props.vpc.vpcCidrBlock;
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr);
     securityGroup.addIngressRule(clients, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
     if (https) {
       const redirect = loadBalancer.addListener('HttpRedirect', {
@@ -253,11 +290,42 @@ export class SharedIngress extends Construct implements IIngress {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
     }
     this.listener = listener;
+    if (props.testListener) {
+      const port = props.testListener.port;
+      checkPort(this, 'ingress.testListener.port', port);
+      const taken = https ? [443, 80] : [80];
+      if (isKnown(port) && taken.includes(port)) {
+        throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `the test listener port ${port} is a production listener port`,
+          `choose another port for ingress.testListener (for example ${https ? 8443 : 8080})`);
+      }
+      const testListener = loadBalancer.addListener('TestListener', {
+        port,
+        protocol: this.protocol,
+        certificates: this.certificate ? [this.certificate] : undefined,
+        sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+        defaultAction: notFound,
+        open: false,
+      });
+      const testers = props.testListener.allowedCidrs ?? [vpcCidr];
+      for (const cidr of testers) securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), 'Test traffic');
+      this.testListener = testListener;
+      if (!https) this.acknowledgePlainHttpListener(testListener);
+    }
     this.acknowledgeFindings(loadBalancer, listener, internetFacing, https, props);
   }
 
   public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
-    return createRoute(this.priorities, this.listener, scope, id, options);
+    return options.onTestListener
+      ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
+      : createRoute(this.priorities, this.listener, scope, id, options);
+  }
+
+  private acknowledgePlainHttpListener(listener: elbv2.ApplicationListener): void {
+    const reason = 'Plain HTTP was chosen explicitly (no certificate); cdk-shipyard raises the acknowledgeable warning cdk-shipyard:plain-http.';
+    acknowledge(listener, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap(p => [
+      { id: `${p}-ELBv2ACMCertificateRequired`, reason },
+      { id: `${p}-ALBHttpToHttpsRedirection`, reason },
+    ]));
   }
 
   private acknowledgeFindings(loadBalancer: elbv2.ApplicationLoadBalancer, listener: elbv2.ApplicationListener,
@@ -297,14 +365,7 @@ export class SharedIngress extends Construct implements IIngress {
     }
     if (!https) {
       const reason = 'Plain HTTP was chosen explicitly (no certificate); cdk-shipyard raises the acknowledgeable warning cdk-shipyard:plain-http.';
-      acknowledge(listener, [
-        { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
-        { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
-        { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
-        { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason },
-        { id: 'HIPAA.Security-ALBHttpToHttpsRedirection', reason },
-        { id: 'PCI.DSS.321-ALBHttpToHttpsRedirection', reason },
-      ]);
+      this.acknowledgePlainHttpListener(listener);
       acknowledge(loadBalancer, [
         { id: 'NIST.800.53.R5-ELBTlsHttpsListenersOnly', reason },
         { id: 'HIPAA.Security-ELBTlsHttpsListenersOnly', reason },
@@ -316,17 +377,30 @@ export class SharedIngress extends Construct implements IIngress {
 
 class ImportedIngress extends Construct implements IIngress {
   private readonly priorities: RulePriorities;
+  private readonly testPriorities: RulePriorities;
   constructor(scope: Construct, id: string,
     public readonly loadBalancer: elbv2.IApplicationLoadBalancer,
     public readonly listener: elbv2.IApplicationListener,
-    public readonly protocol: elbv2.ApplicationProtocol) {
+    public readonly protocol: elbv2.ApplicationProtocol,
+    public readonly testListener?: elbv2.IApplicationListener) {
     super(scope, id);
     this.priorities = new RulePriorities(this);
+    this.testPriorities = new RulePriorities(this);
   }
 
   public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
-    return createRoute(this.priorities, this.listener, scope, id, options);
+    return options.onTestListener
+      ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
+      : createRoute(this.priorities, this.listener, scope, id, options);
   }
+}
+
+function requireTestListener(ingress: IConstruct, listener: elbv2.IApplicationListener | undefined): elbv2.IApplicationListener {
+  if (!listener) {
+    throw new ShipyardError(ingress, ErrorCode.CONFLICTING_OPTIONS, 'a route asks for the test listener, but there is none',
+      'set ingress.testListener on the Environment');
+  }
+  return listener;
 }
 
 /**

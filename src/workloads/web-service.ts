@@ -309,11 +309,17 @@ export class WebService extends Construct implements ec2.IConnectable {
         { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
       ]);
       this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: action() });
-      if (deployment.testTrafficHeader) {
+      const test = deployment.testTraffic;
+      if (test) {
+        if (test.onTestListener && !env.ingress.testListener) {
+          throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'test traffic goes to the environment\'s test listener, but the environment has none',
+            'set ingress.testListener on the Environment, or use TestTraffic.header()');
+        }
         this.testListenerRule = env.ingress.addRoute(this, 'TestListenerRule', {
-          routing: { hostHeaders: routing.hostHeaders, pathPatterns: routing.pathPatterns },
+          routing: test.onTestListener ? routing : { hostHeaders: routing.hostHeaders, pathPatterns: routing.pathPatterns },
           action: action(),
-          httpHeader: { name: deployment.testTrafficHeader.name!, values: deployment.testTrafficHeader.values! },
+          httpHeader: test.headerName ? { name: test.headerName, values: test.headerValues! } : undefined,
+          onTestListener: test.onTestListener,
         });
       }
       this.deploymentRole = this.createDeploymentRole(env, green);
@@ -474,7 +480,8 @@ export class WebService extends Construct implements ec2.IConnectable {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['elasticloadbalancing:ModifyListener'],
-      resources: [env.ingress.listener.listenerArn],
+      resources: [env.ingress.listener, ...(this.testListenerRule && env.ingress.testListener ? [env.ingress.testListener] : [])]
+        .map(l => l.listenerArn),
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['elasticloadbalancing:ModifyRule'],

@@ -1,13 +1,19 @@
-import { Duration, Stack, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Deployment, DeploySpeed, Environment, EnvironmentProfile, Image, Scaling, ServiceAlarm, WebService, WebServiceProps } from '../../src';
+import {
+  Deployment, DeploySpeed, Environment, EnvironmentProfile, Image, Scaling, ServiceAlarm, TestTraffic, WebService, WebServiceProps,
+} from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { CERTIFICATE_ARN, expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
   const environment = props.environment ?? productionEnvironment(stack);
   const service = new WebService(stack, 'Web', { image: Image.fromRegistry('nginx'), ...props, environment });
   return { stack, service };
+}
+
+function acmCertificate(stack: Stack): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(stack, 'TestCert', CERTIFICATE_ARN);
 }
 
 function hook(stack: Stack): lambda.IFunction {
@@ -88,7 +94,7 @@ describe('ECS-native blue/green, linear and canary', () => {
   });
 
   test('the deployment role may modify only this service\'s rules, listener and target groups', () => {
-    const { stack } = web({ deployment: Deployment.blueGreen({ testTrafficHeader: {} }) });
+    const { stack } = web({ deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header() }) });
     const [, policy] = resources(stack, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WebDeploymentRole'))!;
     const statements = policy.Properties.PolicyDocument.Statement;
     const of = (action: string) => statements.find((s: any) => [].concat(s.Action).includes(action as never));
@@ -107,7 +113,7 @@ describe('ECS-native blue/green, linear and canary', () => {
   test('test traffic with the header reaches the new revision through an earlier rule', () => {
     const { stack, service } = web({
       routing: { pathPatterns: ['/api/*'] },
-      deployment: Deployment.blueGreen({ testTrafficHeader: { name: 'x-canary', values: ['yes'] } }),
+      deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header('x-canary', ['yes']) }),
     });
     expect(service.testListenerRule).toBeDefined();
     const rules = resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, r]) => ({ id, ...r.Properties }));
@@ -121,6 +127,37 @@ describe('ECS-native blue/green, linear and canary', () => {
     template(stack).hasResourceProperties('AWS::ECS::Service', {
       LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ TestListenerRule: { Ref: test.id } }) })],
     });
+  });
+
+  test('test traffic can arrive on the environment\'s test listener instead of a header', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, {
+      ingress: { certificate: acmCertificate(stack), testListener: { port: 8443 } },
+    });
+    const { service } = web({ environment, routing: { pathPatterns: ['/api/*'] }, deployment: Deployment.blueGreen({ testTraffic: TestTraffic.testListener() }) }, stack);
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ FromPort: 8443, CidrIp: '10.0.0.0/16' })]),
+    });
+    const [, rule] = resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').find(([id]) => id.startsWith('WebTestListenerRule'))!;
+    expect(rule.Properties.ListenerArn).toEqual({ Ref: expect.stringMatching(/TestListener/) });
+    expect(rule.Properties.Conditions).toEqual([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }]);
+    expect(service.testListenerRule).toBeDefined();
+    const [, policy] = resources(stack, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WebDeploymentRole'))!;
+    const modifyListener = policy.Properties.PolicyDocument.Statement.find((x: any) => x.Action === 'elasticloadbalancing:ModifyListener');
+    expect(modifyListener.Resource).toHaveLength(2);
+  });
+
+  test('fails when test traffic asks for a test listener the environment does not have', () => {
+    expectError(ErrorCode.DEPLOYMENT, () => web({ deployment: Deployment.blueGreen({ testTraffic: TestTraffic.testListener() }) }));
+  });
+
+  test.each([443, 80])('fails when the test listener takes production port %d', (port) => {
+    const stack = testStack();
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(stack, {
+      ingress: { certificate: acmCertificate(stack), testListener: { port } },
+    }));
   });
 
   test('linear and canary carry their steps', () => {
@@ -171,7 +208,7 @@ describe('ECS-native blue/green, linear and canary', () => {
   });
 
   test('fails at synth when an explicit production priority would shadow the test rule', () => {
-    const { stack } = web({ routing: { priority: 1 }, deployment: Deployment.blueGreen({ testTrafficHeader: {} }) });
+    const { stack } = web({ routing: { priority: 1 }, deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header() }) });
     expectValidationError(stack, ErrorCode.ROUTING_COLLISION, /never reached/);
   });
 
@@ -183,8 +220,8 @@ describe('ECS-native blue/green, linear and canary', () => {
     ['linear step 101', () => Deployment.linear({ stepPercent: 101 })],
     ['bake time 1441 minutes', () => Deployment.blueGreen({ bakeTime: Duration.minutes(1441) })],
     ['step bake time of 90 seconds', () => Deployment.linear({ stepBakeTime: Duration.seconds(90) })],
-    ['a test header with a space', () => Deployment.blueGreen({ testTrafficHeader: { name: 'x test' } })],
-    ['a test header without values', () => Deployment.blueGreen({ testTrafficHeader: { values: [] } })],
+    ['a test header with a space', () => Deployment.blueGreen({ testTraffic: TestTraffic.header('x test') })],
+    ['a test header without values', () => Deployment.blueGreen({ testTraffic: TestTraffic.header(undefined, []) })],
   ])('fails when a deployment has %s', (_name, deployment) => {
     expectError(ErrorCode.DEPLOYMENT, () => web({ deployment: deployment() }));
   });

@@ -85,7 +85,7 @@ describe('shared ingress', () => {
     productionEnvironment(stack, { ingress: { internetFacing: false, protocol: elbv2.ApplicationProtocol.HTTP } });
     template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] }, FromPort: 80 })],
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 80 })],
     });
   });
 
