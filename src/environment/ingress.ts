@@ -229,7 +229,12 @@ export class SharedIngress extends Construct implements IIngress {
       vpc: props.vpc,
       internetFacing,
       vpcSubnets: props.subnets ?? { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : undefined, onePerAz: true },
-      securityGroup,
+      // The environment owns the group's rules: the load balancer gets an immutable reference,
+      // so registering a service's targets adds no "load balancer to target" rule per service here
+      // (the service's own group still admits this group on its port).
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroupRef', securityGroup.securityGroupId, {
+        mutable: false, allowAllOutbound: false,
+      }),
       dropInvalidHeaderFields: true,
       deletionProtection: props.deletionProtection ?? props.production,
       idleTimeout: props.idleTimeout,
@@ -265,6 +270,10 @@ export class SharedIngress extends Construct implements IIngress {
     });
     const vpcCidr = props.vpcCidr ?? props.vpc.vpcCidrBlock;
     const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr);
+    // The load balancer only opens connections to its registered targets and their health
+    // checks; one rule to the VPC replaces one rule per service (each service's own group
+    // admits only this group, on its port).
+    securityGroup.addEgressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcpRange(1, 65535), 'To targets in the VPC');
     securityGroup.addIngressRule(clients, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
     if (https) {
       const redirect = loadBalancer.addListener('HttpRedirect', {
@@ -344,7 +353,7 @@ export class SharedIngress extends Construct implements IIngress {
       { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: bucketReason },
     ]);
     if (internetFacing) {
-      acknowledge(loadBalancer.connections.securityGroups[0], [{
+      acknowledge(this.node.findChild('SecurityGroup'), [{
         id: 'AwsSolutions-EC23',
         reason: 'An internet-facing load balancer accepts its listener ports from any IPv4 address; nothing else is open.',
       }]);

@@ -17,9 +17,9 @@ export enum ServiceAlarm {
   UNHEALTHY_TARGETS = 'UNHEALTHY_TARGETS',
   /** Fewer running tasks than desired (Container Insights). */
   RUNNING_TASKS_BELOW_DESIRED = 'RUNNING_TASKS_BELOW_DESIRED',
-  /** Average CPU utilisation. */
+  /** Average CPU utilisation (part of the CPU-or-memory alarm). */
   CPU_HIGH = 'CPU_HIGH',
-  /** Average memory utilisation. */
+  /** Average memory utilisation (part of the CPU-or-memory alarm). */
   MEMORY_HIGH = 'MEMORY_HIGH',
 }
 
@@ -36,7 +36,8 @@ export interface ServiceAlarmsOptions {
    */
   readonly responseTimeP99?: Duration;
   /**
-   * Average CPU utilisation percent, over 5 consecutive minutes.
+   * Average CPU utilisation percent, over 5 consecutive minutes. CPU and memory share one
+   * alarm that fires when either is at its threshold (one stack resource instead of two).
    * @default 90
    */
   readonly cpuPercent?: number;
@@ -169,9 +170,28 @@ export class ServiceAlarms extends Construct {
       label: 'tasks missing',
     }), 1, 5, 'fewer tasks ran than desired for 5 minutes');
 
-    make(ServiceAlarm.CPU_HIGH, 'CpuHigh', props.service.metricCpuUtilization({ period: minute }), cpu, 5,
-      `average CPU was ${cpu}% or more for 5 minutes`);
-    make(ServiceAlarm.MEMORY_HIGH, 'MemoryHigh', props.service.metricMemoryUtilization({ period: minute }), memory, 5,
-      `average memory was ${memory}% or more for 5 minutes`);
+    // CPU and memory in one alarm, each scaled to its own threshold: 100 means a threshold is reached.
+    const saturation: Record<string, cloudwatch.IMetric> = {};
+    const parts: string[] = [];
+    const described: string[] = [];
+    if (!disabled.has(ServiceAlarm.CPU_HIGH)) {
+      saturation.cpu = props.service.metricCpuUtilization({ period: minute });
+      parts.push(`100 * cpu / ${cpu}`);
+      described.push(`CPU ${cpu}%`);
+    }
+    if (!disabled.has(ServiceAlarm.MEMORY_HIGH)) {
+      saturation.memory = props.service.metricMemoryUtilization({ period: minute });
+      parts.push(`100 * memory / ${memory}`);
+      described.push(`memory ${memory}%`);
+    }
+    if (parts.length > 0) {
+      make(disabled.has(ServiceAlarm.CPU_HIGH) ? ServiceAlarm.MEMORY_HIGH : ServiceAlarm.CPU_HIGH, 'CpuOrMemoryHigh',
+        new cloudwatch.MathExpression({
+          expression: parts.length === 1 ? parts[0] : `MAX([${parts.join(', ')}])`,
+          usingMetrics: saturation,
+          period: minute,
+          label: 'percent of the CPU or memory threshold',
+        }), 100, 5, `average ${described.join(' or ')} or more for 5 minutes`);
+    }
   }
 }

@@ -134,8 +134,9 @@ export interface WebServiceProps {
   readonly alarms?: ServiceAlarmsOptions;
   /**
    * Create a CloudWatch dashboard for the service (requests, errors, latency, CPU, memory,
-   * tasks, deployments, alarm states).
-   * @default true
+   * tasks, deployments, alarm states). Each dashboard costs about 3 USD a month and is one
+   * more stack resource; the environment's dashboard covers every service's traffic.
+   * @default false
    */
   readonly dashboard?: boolean;
   /**
@@ -338,7 +339,11 @@ export class WebService extends Construct implements ec2.IConnectable {
       }));
       this.addLifecycleHooks(deployment);
     }
-    this.service.connections.allowFrom(env.ingress.loadBalancer, ec2.Port.tcp(containerPort), 'From the shared load balancer');
+    // Ingress from the load balancer's groups only; their egress is the environment's
+    // (one rule to the VPC), so no rule per service lands on the shared group.
+    for (const group of env.ingress.loadBalancer.connections.securityGroups) {
+      securityGroup.addIngressRule(group, ec2.Port.tcp(containerPort), 'From the shared load balancer');
+    }
 
     const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', env.ingress.loadBalancer.loadBalancerArn));
     this.alarms = new ServiceAlarms(this, 'Alarms', {
@@ -349,7 +354,7 @@ export class WebService extends Construct implements ec2.IConnectable {
       loadBalancerFullName,
       topic: env.alarmTopic,
     });
-    if (props.dashboard ?? true) {
+    if (props.dashboard ?? false) {
       this.dashboard = new ServiceDashboard(this, 'Dashboard', {
         service: this.service,
         clusterName: env.cluster.clusterName,

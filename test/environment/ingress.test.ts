@@ -58,7 +58,7 @@ describe('shared ingress', () => {
     });
   });
 
-  test('the load balancer security group opens only the listener ports and egresses to services only', () => {
+  test('the load balancer security group opens only the listener ports and egresses only into the VPC', () => {
     const stack = testStack();
     productionEnvironment(stack);
     template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -67,7 +67,7 @@ describe('shared ingress', () => {
         Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
         Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 }),
       ],
-      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+      SecurityGroupEgress: [{ CidrIp: '10.0.0.0/16', FromPort: 1, ToPort: 65535, IpProtocol: 'tcp', Description: 'To targets in the VPC' }],
     });
   });
 

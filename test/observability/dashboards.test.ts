@@ -21,7 +21,7 @@ describe('dashboards', () => {
   test('each web service has a dashboard with its traffic, resources, tasks, deployments and alarms', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack, { dashboard: false });
-    const web = new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx') });
+    const web = new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), dashboard: true });
     expect(web.dashboard).toBeDefined();
     const dashboards = resources(stack, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
@@ -35,16 +35,17 @@ describe('dashboards', () => {
   test('a blue/green service graphs both target groups', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack, { dashboard: false });
-    new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), deployment: Deployment.blueGreen() });
+    new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), deployment: Deployment.blueGreen(), dashboard: true });
     const body = dashboardBody(resources(stack, 'AWS::CloudWatch::Dashboard')[0][1]);
     expect(body).toContain('RequestCount (blue)');
     expect(body).toContain('RequestCount (green)');
   });
 
-  test('dashboards can be switched off', () => {
+  test('service dashboards are opt-in and the environment dashboard can be switched off', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack, { dashboard: false });
-    new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), dashboard: false });
+    const web = new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx') });
+    expect(web.dashboard).toBeUndefined();
     template(stack).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 });

@@ -16,13 +16,13 @@ function alarm(stack: Stack, suffix: string): any {
 }
 
 describe('service alarms', () => {
-  test('six alarms with fixed names notify the environment topic on alarm and recovery', () => {
+  test('five alarms with fixed names notify the environment topic on alarm and recovery', () => {
     const stack = testStack();
     const alarmTopic = new sns.Topic(stack, 'Topic');
     web({ environment: productionEnvironment(stack, { alarmTopic }) }, stack);
     const all = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(all.map(a => String(a.AlarmName).split('-').pop()).sort()).toEqual(
-      ['CpuHigh', 'Http5xxRate', 'MemoryHigh', 'ResponseTimeP99', 'RunningTasksBelowDesired', 'UnhealthyTargets']);
+      ['CpuOrMemoryHigh', 'Http5xxRate', 'ResponseTimeP99', 'RunningTasksBelowDesired', 'UnhealthyTargets']);
     for (const a of all) {
       expect(typeof a.AlarmName).toBe('string');
       expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
@@ -40,8 +40,9 @@ describe('service alarms', () => {
   test('p99 latency, CPU and memory thresholds are overridable', () => {
     const { stack } = web({ alarms: { responseTimeP99: Duration.millis(800), cpuPercent: 75, memoryPercent: 85 } });
     expect(alarm(stack, 'ResponseTimeP99')).toMatchObject({ Threshold: 0.8, ExtendedStatistic: 'p99' });
-    expect(alarm(stack, 'CpuHigh')).toMatchObject({ Threshold: 75, MetricName: 'CPUUtilization' });
-    expect(alarm(stack, 'MemoryHigh')).toMatchObject({ Threshold: 85, MetricName: 'MemoryUtilization' });
+    const saturation = alarm(stack, 'CpuOrMemoryHigh');
+    expect(saturation.Threshold).toBe(100);
+    expect(saturation.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([100 * cpu / 75, 100 * memory / 85])');
   });
 
   test('missing tasks are desired minus running from Container Insights', () => {
@@ -57,9 +58,11 @@ describe('service alarms', () => {
     expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(u0, 0) + FILL(u1, 0)');
   });
 
-  test('any alarm can be switched off', () => {
-    const { stack } = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH, ServiceAlarm.MEMORY_HIGH] } });
-    template(stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  test('any alarm can be switched off, CPU and memory each on its own', () => {
+    const both = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH, ServiceAlarm.MEMORY_HIGH] } });
+    template(both.stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    const memoryOnly = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH] } });
+    expect(alarm(memoryOnly.stack, 'CpuOrMemoryHigh').Metrics.find((m: any) => m.Expression).Expression).toBe('100 * memory / 90');
   });
 
   test('without a topic the alarms still exist for rollback, acknowledged for the alarm-action rule', () => {

@@ -174,12 +174,15 @@ describe('WebService', () => {
         FromPort: 3000,
         ToPort: 3000,
         IpProtocol: 'tcp',
+        GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebSecurityGroup/), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/IngressSecurityGroup/), 'GroupId'] },
       })]);
       template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
         GroupDescription: Match.stringLikeRegexp('Web: traffic from the shared load balancer only'),
         SecurityGroupIngress: Match.absent(),
       });
+      // No per-service rule lands on the shared load balancer's group.
+      template(stack).resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
     });
   });
 
