@@ -3,7 +3,7 @@
  * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 30.
  *
  * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
- * variants alternate, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
+ * variants take turns going first, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
  * .bench/results.json. Run with `npx projen bench` (compiles the library first).
  *
  * Options: BENCH_SIZES=1,10,30  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
@@ -18,7 +18,7 @@ interface Sample {
 
 const sizes = (process.env.BENCH_SIZES ?? '1,10,30').split(',').map(Number);
 const repeat = Number(process.env.BENCH_REPEAT ?? 5);
-const variants = ['shipyard', 'ecs-patterns'];
+const variants = ['shipyard', 'shipyard-no-alarms', 'ecs-patterns'];
 const root = path.join(__dirname, '..');
 
 if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
@@ -37,12 +37,12 @@ function run(variant: string, count: number): Sample {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const results: Record<string, Record<number, Sample>> = { 'shipyard': {}, 'ecs-patterns': {} };
+const results: Record<string, Record<number, Sample>> = Object.fromEntries(variants.map(v => [v, {}]));
 for (const count of sizes) {
-  const samples: Record<string, Sample[]> = { 'shipyard': [], 'ecs-patterns': [] };
+  const samples: Record<string, Sample[]> = Object.fromEntries(variants.map(v => [v, []]));
   for (let r = 0; r < repeat; r++) {
-    // Alternate the order so neither variant always runs on a warmer disk cache.
-    const order = r % 2 === 0 ? variants : [...variants].reverse();
+    // Rotate the order so no variant always runs first (on a colder disk cache).
+    const order = variants.map((_, i) => variants[(i + r) % variants.length]);
     for (const variant of order) samples[variant].push(run(variant, count));
   }
   for (const variant of variants) {

@@ -3,7 +3,10 @@
  * circuit breaker) with cdk-shipyard or with aws-ecs-patterns, synthesizes them and
  * prints one JSON line with the measurements.
  *
- *   ts-node bench/workload.ts <shipyard|ecs-patterns> <N>
+ *   ts-node bench/workload.ts <shipyard|shipyard-no-alarms|ecs-patterns> <N>
+ *
+ * shipyard-no-alarms switches the per-service alarms (and alarm rollback) off, so the
+ * table separates what the library costs from what its default alarms add.
  *
  * BENCH_FLAGS=recommended (default) runs both as a new CDK app would, with the feature
  * flags `cdk init` writes to cdk.json (cx-api CURRENTLY_RECOMMENDED_FLAGS); BENCH_FLAGS=none
@@ -38,7 +41,8 @@ function main(): void {
   const start = performance.now();
   const app = new cdk.App({ outdir, context });
   const stack = new cdk.Stack(app, 'Bench');
-  if (variant === 'shipyard') {
+  if (variant === 'shipyard' || variant === 'shipyard-no-alarms') {
+    const bare = variant === 'shipyard-no-alarms';
     const environment = new shipyard.Environment(stack, 'Env', {
       ingress: { certificate: cdk.aws_certificatemanager.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
     });
@@ -50,6 +54,8 @@ function main(): void {
         memoryLimitMiB: 1024,
         desiredCount: 2,
         routing: { pathPatterns: [`/service${i}/*`] },
+        alarms: bare ? { disabled: Object.values(shipyard.ServiceAlarm) } : undefined,
+        deployment: bare ? shipyard.Deployment.rolling({ rollbackOnAlarm: false }) : undefined,
       });
     }
   } else if (variant === 'ecs-patterns') {

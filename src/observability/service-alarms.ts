@@ -125,7 +125,7 @@ export class ServiceAlarms extends Construct {
         alarm.addAlarmAction(new actions.SnsAction(props.topic));
         alarm.addOkAction(new actions.SnsAction(props.topic));
       } else {
-        const reason = 'The alarm drives ECS deployment rollback and dashboards; the environment has no alarmTopic to notify.';
+        const reason = 'Drives ECS deployment rollback; the environment has no alarmTopic.';
         acknowledge(alarm, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-CloudWatchAlarmAction`, reason })));
       }
       this.alarms.push(alarm);
