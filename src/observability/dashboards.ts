@@ -1,7 +1,8 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ONE_MINUTE, serviceInsightsMetric, targetGroupMetric } from '../private/metrics';
 
-const PERIOD = Duration.minutes(1);
+const PERIOD = ONE_MINUTE;
 
 /** What a service dashboard shows. */
 export interface ServiceDashboardProps {
@@ -27,21 +28,10 @@ export class ServiceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
-    const perTargetGroup = (metricName: string, statistic: string) => props.targetGroups.map((tg, i) => new cloudwatch.Metric({
-      namespace: 'AWS/ApplicationELB',
-      metricName,
-      statistic,
-      period: PERIOD,
-      label: props.targetGroups.length > 1 ? `${metricName} (${i === 0 ? 'blue' : 'green'})` : metricName,
-      dimensionsMap: { LoadBalancer: props.loadBalancerFullName, TargetGroup: tg.targetGroupFullName },
-    }));
-    const insights = (metricName: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      statistic: 'Average',
-      period: PERIOD,
-      dimensionsMap: { ClusterName: props.clusterName, ServiceName: props.service.serviceName },
-    });
+    const perTargetGroup = (metricName: string, statistic: string) => props.targetGroups.map((tg, i) =>
+      targetGroupMetric(props.loadBalancerFullName, tg, metricName, statistic,
+        props.targetGroups.length > 1 ? `${metricName} (${i === 0 ? 'blue' : 'green'})` : metricName));
+    const insights = (metricName: string) => serviceInsightsMetric(props.clusterName, props.service.serviceName, metricName);
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       defaultInterval: Duration.hours(3),
       widgets: [

@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode } from '../guardrails/errors';
+import { ONE_MINUTE, serviceInsightsMetric, targetGroupMetric } from '../private/metrics';
 import { acknowledge } from '../private/nag';
 
 /** The alarms cdk-shipyard creates for a service. */
@@ -92,14 +93,9 @@ export class ServiceAlarms extends Construct {
     checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
     const baseName = Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' });
-    const minute = Duration.minutes(1);
-    const tgMetric = (metricName: string, statistic: string) => props.targetGroups.map(tg => new cloudwatch.Metric({
-      namespace: 'AWS/ApplicationELB',
-      metricName,
-      statistic,
-      period: minute,
-      dimensionsMap: { LoadBalancer: props.loadBalancerFullName, TargetGroup: tg.targetGroupFullName },
-    }));
+    const minute = ONE_MINUTE;
+    const tgMetric = (metricName: string, statistic: string) =>
+      props.targetGroups.map(tg => targetGroupMetric(props.loadBalancerFullName, tg, metricName, statistic));
     // With blue/green both target groups carry traffic in turn: sum them.
     const sum = (metrics: cloudwatch.Metric[], prefix: string) => {
       const usingMetrics: Record<string, cloudwatch.IMetric> = {};
@@ -156,13 +152,7 @@ export class ServiceAlarms extends Construct {
       ...unhealthy, period: minute, label: 'unhealthy targets',
     }), 1, 3, 'targets failed the load balancer health check for 3 minutes', true);
 
-    const insights = (metricName: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      statistic: 'Average',
-      period: minute,
-      dimensionsMap: { ClusterName: props.clusterName, ServiceName: props.service.serviceName },
-    });
+    const insights = (metricName: string) => serviceInsightsMetric(props.clusterName, props.service.serviceName, metricName);
     make(ServiceAlarm.RUNNING_TASKS_BELOW_DESIRED, 'RunningTasksBelowDesired', new cloudwatch.MathExpression({
       expression: 'desired - running',
       usingMetrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
