@@ -1,5 +1,5 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { Scenario } from './apps';
 
 /** After deployment, every service reaches its desired count of running tasks. */
@@ -13,4 +13,22 @@ export function assertServicesRunning(test: IntegTest, scenario: Scenario): void
       services: [{ runningCount: desired.desiredCount }],
     })).waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
   }
+}
+
+/**
+ * The body of every `integ.<name>.ts`: build the scenario in a fresh app, register it as an
+ * integ test that deploys, asserts that its services run (plus `extra` assertions) and is
+ * destroyed (log groups and the access-log bucket are retained by design), then synthesize.
+ */
+export function runScenario(name: string, build: (app: App) => Scenario,
+  extra?: (test: IntegTest, scenario: Scenario) => void): void {
+  const app = new App();
+  const scenario = build(app);
+  const test = new IntegTest(app, name, {
+    testCases: [scenario.stack],
+    cdkCommandOptions: { destroy: { args: { force: true } } },
+  });
+  assertServicesRunning(test, scenario);
+  extra?.(test, scenario);
+  app.synth();
 }
