@@ -1,5 +1,6 @@
 export * from './environment/environment';
 export * from './environment/ingress';
+export * from './environment/routing';
 export * from './environment/network';
 export * from './environment/profile';
 export * from './capacity/capacity';

@@ -5,11 +5,12 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity } from '../capacity/capacity';
+import { wireBlueGreen } from '../deployment/blue-green';
 import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
-import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { Deployment } from '../deployment/deployment';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
-import { Routing } from '../environment/ingress';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
+import { Routing } from '../environment/routing';
 import {
   checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkPort, checkRange, isKnown, knownSeconds,
 } from '../guardrails/checks';
@@ -303,41 +304,20 @@ export class WebService extends Construct implements ec2.IConnectable {
       this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
       this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
     } else {
-      const green = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
-      this.alternateTargetGroup = green;
-      // ECS moves the weights between the two target groups as it shifts traffic.
-      const action = () => elbv2.ListenerAction.weightedForward([
-        { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
-      ]);
-      this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: action() });
-      const test = deployment.testTraffic;
-      if (test) {
-        if (test.onTestListener && !env.ingress.testListener) {
-          throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'test traffic goes to the environment\'s test listener, but the environment has none',
-            'set ingress.testListener on the Environment, or use TestTraffic.header()');
-        }
-        this.testListenerRule = env.ingress.addRoute(this, 'TestListenerRule', {
-          routing: test.onTestListener ? routing : { hostHeaders: routing.hostHeaders, pathPatterns: routing.pathPatterns },
-          action: action(),
-          httpHeader: test.headerName ? { name: test.headerName, values: test.headerValues! } : undefined,
-          onTestListener: test.onTestListener,
-        });
-      }
-      this.deploymentRole = this.createDeploymentRole(env, green);
-      // The role's policy must be attached before ECS validates the load balancer configuration.
-      this.service.node.addDependency(this.deploymentRole);
-      this.targetGroup.addTarget(this.service.loadBalancerTarget({
+      const wiring = wireBlueGreen(this, {
+        ingress: env.ingress,
+        service: this.service,
+        blue: this.targetGroup,
+        targetGroupProps,
+        routing,
+        deployment,
         containerName,
         containerPort,
-        alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
-          alternateTargetGroup: green,
-          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.listenerRule),
-          testListener: this.testListenerRule
-            ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule) : undefined,
-          role: this.deploymentRole,
-        }),
-      }));
-      this.addLifecycleHooks(deployment);
+      });
+      this.alternateTargetGroup = wiring.green;
+      this.listenerRule = wiring.listenerRule;
+      this.testListenerRule = wiring.testListenerRule;
+      this.deploymentRole = wiring.deploymentRole;
     }
     // Ingress from the load balancer's groups only; their egress is the environment's
     // (one rule to the VPC), so no rule per service lands on the shared group.
@@ -462,59 +442,6 @@ export class WebService extends Construct implements ec2.IConnectable {
       unhealthyThresholdCount: unhealthy,
       healthyHttpCodes: options.healthyHttpCodes ?? '200-399',
     };
-  }
-
-  /**
-   * The role ECS assumes to move traffic between the target groups: the actions of the
-   * AWS managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, limited to this
-   * service's listener, rules and target groups (Describe* takes no resource).
-   */
-  private createDeploymentRole(env: IEnvironment, green: elbv2.ApplicationTargetGroup): iam.Role {
-    const role = new iam.Role(this, 'DeploymentRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-      description: `${this.node.path}: lets ECS shift traffic between the blue and green target groups`,
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
-        'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: [this.targetGroup.targetGroupArn, green.targetGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:ModifyListener'],
-      resources: [env.ingress.listener, ...(this.testListenerRule && env.ingress.testListener ? [env.ingress.testListener] : [])]
-        .map(l => l.listenerArn),
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:ModifyRule'],
-      resources: [this.listenerRule, this.testListenerRule].filter(r => r !== undefined).map(r => r!.listenerRuleArn),
-    }));
-    const policy = role.node.findChild('DefaultPolicy');
-    acknowledgeInlinePolicy(policy);
-    acknowledge(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'elasticloadbalancing:Describe* actions support no resource-level permissions; every modifying action is limited to this service\'s listener, rules and target groups.',
-      appliesTo: ['Resource::*'],
-    }]);
-    return role;
-  }
-
-  private addLifecycleHooks(deployment: DeploymentConfig): void {
-    deployment.lifecycleHooks.forEach((hook, i) => {
-      const role = new iam.Role(this, `LifecycleHook${i}Role`, {
-        assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-        description: `${this.node.path}: lets ECS invoke deployment lifecycle hook ${i}`,
-      });
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.handler.functionArn] }));
-      this.service.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(hook.handler, `LifecycleHook${i}`, {
-        lifecycleStages: hook.stages, role,
-      }));
-      this.service.node.addDependency(role);
-      acknowledgeInlinePolicy(role.node.findChild('DefaultPolicy'));
-    });
   }
 
   private acknowledgeFindings(env: IEnvironment, props: WebServiceProps): void {
