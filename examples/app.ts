@@ -1,14 +1,17 @@
 /**
  * The example app the README synthesizes: a platform team's production environment and an
- * application team's two web services sharing its HTTPS load balancer.
+ * application team's two web services sharing its HTTPS load balancer, one of them released
+ * blue/green, with alarms notifying an encrypted topic.
  *
  *   npx projen example      # writes cdk.out/
  *
  * Deploying needs an ACM certificate in the target region: pass -c certificateArn=arn:aws:acm:...
  */
 import * as path from 'path';
-import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
-import { Environment, EnvironmentProfile, Image, Scaling, WebService } from '../src';
+import {
+  App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_ssm as ssm,
+} from 'aws-cdk-lib';
+import { Deployment, Environment, EnvironmentProfile, Image, Scaling, TestTraffic, WebService } from '../src';
 
 const app = new App();
 
@@ -16,8 +19,18 @@ const app = new App();
 const platform = new Stack(app, 'ShipyardPlatform');
 const certificateArn = app.node.tryGetContext('certificateArn')
   ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+// Alarms and failed deployments notify this topic; its key lets CloudWatch and EventBridge publish.
+const alarmKey = new kms.Key(platform, 'AlarmTopicKey', { enableKeyRotation: true });
+alarmKey.addToResourcePolicy(new iam.PolicyStatement({
+  principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+  actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+  resources: ['*'],
+}));
+const alarmTopic = new sns.Topic(platform, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
+
 const environment = new Environment(platform, 'Production', {
   profile: EnvironmentProfile.PRODUCTION,
+  alarmTopic,
   ingress: { certificate: acm.Certificate.fromCertificateArn(platform, 'Certificate', certificateArn) },
   tags: { 'cost-center': 'platform' },
 });
@@ -40,6 +53,8 @@ new WebService(apps, 'Api', {
   environmentVariables: { LOG_LEVEL: 'info' },
   secrets: { DATABASE_PASSWORD: ecs.Secret.fromSsmParameter(databasePassword) },
   scaling: { minCapacity: 2, maxCapacity: 10, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(1000)] },
+  // New versions take requests carrying `x-shipyard-test: true` first, then all traffic at once.
+  deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header(), bakeTime: Duration.minutes(10) }),
 });
 
 new WebService(apps, 'Site', {
