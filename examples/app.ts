@@ -8,10 +8,8 @@
  * Deploying needs an ACM certificate in the target region: pass -c certificateArn=arn:aws:acm:...
  */
 import * as path from 'path';
-import {
-  App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_iam as iam, aws_kms as kms, aws_sns as sns, aws_ssm as ssm,
-} from 'aws-cdk-lib';
-import { Deployment, Environment, EnvironmentProfile, Image, Scaling, TestTraffic, WebService } from '../src';
+import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
+import { AlarmTopic, Deployment, Environment, EnvironmentProfile, Image, Scaling, TestTraffic, WebService } from '../src';
 
 const app = new App();
 
@@ -19,14 +17,8 @@ const app = new App();
 const platform = new Stack(app, 'ShipyardPlatform');
 const certificateArn = app.node.tryGetContext('certificateArn')
   ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
-// Alarms and failed deployments notify this topic; its key lets CloudWatch and EventBridge publish.
-const alarmKey = new kms.Key(platform, 'AlarmTopicKey', { enableKeyRotation: true });
-alarmKey.addToResourcePolicy(new iam.PolicyStatement({
-  principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-  actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-  resources: ['*'],
-}));
-const alarmTopic = new sns.Topic(platform, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
+// Alarms and failed deployments notify an encrypted topic CloudWatch and EventBridge can publish to.
+const alarmTopic = new AlarmTopic(platform, 'AlarmTopic').topic;
 
 const environment = new Environment(platform, 'Production', {
   profile: EnvironmentProfile.PRODUCTION,

@@ -3,10 +3,8 @@
  * integ-runner snapshots. Each `integ.<name>.ts` file turns one into a deployable app.
  */
 import * as path from 'path';
-import {
-  App, Duration, Stack, aws_certificatemanager as acm, aws_iam as iam, aws_kms as kms, aws_sns as sns,
-} from 'aws-cdk-lib';
-import { Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
+import { App, Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
 
 /** What an integ scenario builds. */
 export interface Scenario {
@@ -30,14 +28,8 @@ function integCertificate(stack: Stack): acm.ICertificate {
  */
 export function sharedAlb(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegSharedAlb');
-  // Deployment-failure notifications: an encrypted topic whose key EventBridge may use.
-  const topicKey = new kms.Key(stack, 'AlarmTopicKey', { enableKeyRotation: true });
-  topicKey.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: ['*'],
-  }));
-  const alarmTopic = new sns.Topic(stack, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
+  // Alarms and failed deployments notify an encrypted topic.
+  const alarmTopic = new AlarmTopic(stack, 'AlarmTopic').topic;
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.PRODUCTION,
     alarmTopic,

@@ -13,4 +13,5 @@ export * from './deployment/deployment';
 export * from './deployment/deploy-speed';
 export * from './observability/service-alarms';
 export * from './observability/dashboards';
+export * from './observability/alarm-topic';
 export { ErrorCode } from './guardrails/errors';
