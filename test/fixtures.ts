@@ -61,3 +61,10 @@ export function resources(stack: Stack, type: string): Array<[string, any]> {
 }
 
 export type { IEnvironment };
+
+/** Statements of the IAM policies whose logical ids start with `prefix` (e.g. a role's DefaultPolicy). */
+export function policyStatements(stack: Stack, prefix: string): any[] {
+  return resources(stack, 'AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith(prefix))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}

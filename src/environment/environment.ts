@@ -3,6 +3,7 @@ import {
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { execConfiguration, ExecOptions } from './exec';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
@@ -111,6 +112,11 @@ export interface EnvironmentProps {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * Encrypt and record ECS Exec sessions of workloads that enable exec (`enableExec`).
+   * @default - sessions use TLS only and are not recorded
+   */
+  readonly exec?: ExecOptions;
 }
 
 /** Attributes of an environment built in another app. */
@@ -232,6 +238,9 @@ export class Environment extends Construct implements IEnvironment {
       vpc: this.vpc,
       containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
       enableFargateCapacityProviders: true,
+      executeCommandConfiguration: props.exec
+        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
+        : undefined,
     });
     this.defaultCapacity = props.capacity ?? defaults.capacity;
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity.bind(this));
@@ -264,6 +273,8 @@ export class Environment extends Construct implements IEnvironment {
 
   private acknowledgeFindings(): void {
     if (this.flowLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.flowLogGroup);
+    const execLogGroup = this.node.tryFindChild('ExecLogGroup');
+    if (execLogGroup instanceof logs.LogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(execLogGroup);
     // aws-cdk-lib closes the default security group with a custom resource whose Lambda
     // function it owns; its findings are acknowledged where the function is defined.
     const reason = 'aws-cdk-lib\'s provider that removes all rules from the VPC default security group; it runs once per deployment, needs no VPC access and uses the basic Lambda execution role.';

@@ -41,6 +41,18 @@ export enum ErrorCode {
   DEPLOYMENT = 'DEPLOYMENT',
   /** An alarm threshold is out of range, or alarm rollback has no alarm to watch. */
   ALARM = 'ALARM',
+  /** Too many containers, duplicate container names or ports in one task. */
+  CONTAINERS = 'CONTAINERS',
+  /** A container dependency names a missing container, forms a cycle or cannot be met. */
+  CONTAINER_DEPENDENCY = 'CONTAINER_DEPENDENCY',
+  /** A log configuration is missing, duplicated or unsupported where it runs. */
+  LOGGING = 'LOGGING',
+  /** A volume or file-system setting is invalid (names, paths, POSIX ids, encryption, IAM). */
+  VOLUME = 'VOLUME',
+  /** A secret does not come from Secrets Manager or SSM Parameter Store. */
+  SECRET = 'SECRET',
+  /** A task or container setting is outside what the launch type accepts (timeouts, storage, Linux parameters). */
+  TASK_SETTINGS = 'TASK_SETTINGS',
   /** Two options that exclude each other were both given. */
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
 }

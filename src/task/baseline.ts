@@ -69,8 +69,8 @@ export function baselineContainerProps(options: ContainerSecurityOptions = {}) {
 }
 
 /** The Linux parameters the baseline sets (init process, no added capabilities). */
-export function baselineLinuxParameters(scope: Construct, options: ContainerSecurityOptions = {}): ecs.LinuxParameters {
-  return new ecs.LinuxParameters(scope, 'LinuxParameters', {
+export function baselineLinuxParameters(scope: Construct, options: ContainerSecurityOptions = {}, id = 'LinuxParameters'): ecs.LinuxParameters {
+  return new ecs.LinuxParameters(scope, id, {
     initProcessEnabled: options.initProcessEnabled ?? true,
   });
 }

@@ -1,4 +1,4 @@
-import { aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_ecs as ecs } from 'aws-cdk-lib';
+import { aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_ecs as ecs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** Options for an image built from a local Dockerfile. */
@@ -20,6 +20,16 @@ export interface ImageAssetOptions {
   readonly target?: string;
 }
 
+/** Options for an image in a registry. */
+export interface RegistryImageOptions {
+  /**
+   * Credentials of a private registry: a Secrets Manager secret with `username` and
+   * `password` keys. The execution role may read exactly this secret.
+   * @default - anonymous pulls
+   */
+  readonly credentials?: secretsmanager.ISecret;
+}
+
 /** What a workload passes to its image. */
 export interface ImageBindOptions {
   /** The task's CPU architecture. */
@@ -33,9 +43,12 @@ export interface ImageBindOptions {
  * task never receives an x86 image.
  */
 export class Image {
-  /** An image in a public or private registry, e.g. `public.ecr.aws/nginx/nginx:1.27`. */
-  public static fromRegistry(name: string): Image {
-    return new Image(() => ecs.ContainerImage.fromRegistry(name), false);
+  /**
+   * An image in a public or private registry, e.g. `public.ecr.aws/nginx/nginx:1.27` or
+   * `registry.example.com/team/app@sha256:...` (a digest pins the exact bytes).
+   */
+  public static fromRegistry(name: string, options: RegistryImageOptions = {}): Image {
+    return new Image(() => ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials }), false);
   }
 
   /** An image in an ECR repository, by tag or digest (`sha256:...`). */

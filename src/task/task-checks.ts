@@ -1,28 +1,251 @@
 import { Stack, Token, aws_ecs as ecs } from 'aws-cdk-lib';
 import { ErrorCode } from '../guardrails/errors';
 
+/** A problem found in a task definition, before it is tied to a construct path. */
+export interface TaskProblem {
+  readonly code: ErrorCode;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+type Container = Record<string, any>;
+
 /**
- * Validation run once the tree is built: every container of the task (including those
- * added through the `taskDefinition` escape hatch) must fit in the task's memory.
+ * ECS limits. Source: Amazon ECS Developer Guide, "Amazon ECS service quotas" (10 containers
+ * per task definition) and ECS API Reference, ContainerDefinition (`dependsOn`, `stopTimeout`:
+ * at most 120 s on Fargate).
  */
-export function containerMemoryErrors(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: number): string[] {
-  if (Token.isUnresolved(taskMemoryMiB)) return [];
+const MAX_CONTAINERS = 10;
+const FARGATE_MAX_STOP_TIMEOUT = 120;
+
+/**
+ * Everything wrong with a task definition, read from its resolved CloudFormation, so
+ * containers and volumes added through the `taskDefinition` escape hatch are checked too.
+ */
+export function taskProblems(taskDefinition: ecs.TaskDefinition, options: { memoryMiB: number; fargate: boolean; synth: boolean }): TaskProblem[] {
+  const stack = Stack.of(taskDefinition);
+  // Render each container afresh: resolving the task definition's own (cached) lazy
+  // values before synthesis would freeze them and drop containers added afterwards.
+  const containers = taskDefinition.node.children
+    .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+    .map(c => stack.resolve(c.renderContainerDefinition()) as Container);
   const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-  const containers = (Stack.of(taskDefinition).resolve(cfn.containerDefinitions) ?? []) as Array<Record<string, unknown>>;
-  const errors: string[] = [];
+  const volumes = options.synth ? (stack.resolve(cfn.volumes) ?? []) as Container[] : [];
+  return [
+    ...countAndNames(containers),
+    ...ports(containers),
+    ...dependencies(containers),
+    ...logConfigurations(containers, options.fargate),
+    ...secretSources(containers),
+    ...stopTimeouts(containers, options.fargate),
+    ...efsVolumes(volumes),
+    ...memory(containers, options.memoryMiB),
+  ];
+}
+
+function countAndNames(containers: Container[]): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  if (containers.length > MAX_CONTAINERS) {
+    problems.push({ code: ErrorCode.CONTAINERS, problem: `the task has ${containers.length} containers, more than ECS's ${MAX_CONTAINERS}`, fix: 'move some sidecars into another workload' });
+  }
+  const seen = new Set<string>();
+  for (const c of containers) {
+    if (typeof c.name !== 'string') continue;
+    if (seen.has(c.name)) {
+      problems.push({ code: ErrorCode.CONTAINERS, problem: `two containers are named ${JSON.stringify(c.name)}`, fix: 'give every container of the task its own name' });
+    }
+    seen.add(c.name);
+  }
+  return problems;
+}
+
+/** In awsvpc mode all containers share one network namespace, so a port can be bound once. */
+function ports(containers: Container[]): TaskProblem[] {
+  const owners = new Map<string, string>();
+  const problems: TaskProblem[] = [];
+  for (const c of containers) {
+    for (const mapping of (c.portMappings ?? []) as Container[]) {
+      if (typeof mapping.containerPort !== 'number') continue;
+      const key = `${mapping.containerPort}/${mapping.protocol ?? 'tcp'}`;
+      const owner = owners.get(key);
+      if (owner !== undefined) {
+        problems.push({
+          code: ErrorCode.CONTAINERS,
+          problem: `containers ${JSON.stringify(owner)} and ${JSON.stringify(c.name)} both use port ${key}; in awsvpc mode they share one network namespace`,
+          fix: 'give each container its own port',
+        });
+      }
+      owners.set(key, c.name);
+    }
+  }
+  return problems;
+}
+
+function dependencies(containers: Container[]): TaskProblem[] {
+  const byName = new Map(containers.map(c => [c.name as string, c]));
+  const problems: TaskProblem[] = [];
+  for (const c of containers) {
+    for (const d of (c.dependsOn ?? []) as Container[]) {
+      const target = byName.get(d.containerName);
+      if (!target) {
+        problems.push({
+          code: ErrorCode.CONTAINER_DEPENDENCY,
+          problem: `container ${JSON.stringify(c.name)} depends on ${JSON.stringify(d.containerName)}, which is not a container of the task`,
+          fix: `depend on one of ${[...byName.keys()].join(', ')}`,
+        });
+      } else if (d.condition === 'HEALTHY' && !target.healthCheck) {
+        problems.push({
+          code: ErrorCode.CONTAINER_DEPENDENCY,
+          problem: `container ${JSON.stringify(c.name)} waits for ${JSON.stringify(d.containerName)} to be HEALTHY, but that container has no health check`,
+          fix: `give ${d.containerName} a healthCheck, or wait for START`,
+        });
+      } else if ((d.condition === 'COMPLETE' || d.condition === 'SUCCESS') && target.essential !== false) {
+        problems.push({
+          code: ErrorCode.CONTAINER_DEPENDENCY,
+          problem: `container ${JSON.stringify(c.name)} waits for ${JSON.stringify(d.containerName)} to ${d.condition === 'SUCCESS' ? 'succeed' : 'complete'}, but that container is essential (the task would stop when it exits)`,
+          fix: `make ${d.containerName} non-essential (essential: false, or an init container)`,
+        });
+      }
+    }
+  }
+  const cycle = findCycle(containers);
+  if (cycle) {
+    problems.push({
+      code: ErrorCode.CONTAINER_DEPENDENCY,
+      problem: `containers depend on each other in a cycle: ${cycle.join(' -> ')}`,
+      fix: 'remove one of those dependencies',
+    });
+  }
+  return problems;
+}
+
+function findCycle(containers: Container[]): string[] | undefined {
+  const edges = new Map(containers.map(c => [c.name as string, ((c.dependsOn ?? []) as Container[]).map(d => d.containerName as string)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done' || !edges.has(name)) return undefined;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    path.push(name);
+    for (const next of edges.get(name)!) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of edges.keys()) {
+    const found = visit(name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function logConfigurations(containers: Container[], fargate: boolean): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  // A second router is refused by aws-cdk-lib itself (FirelensRouterAlreadyAdded).
+  const routers = containers.filter(c => c.firelensConfiguration);
+  for (const r of routers) {
+    if (fargate && r.firelensConfiguration.options?.['config-file-type'] === 's3') {
+      problems.push({
+        code: ErrorCode.LOGGING,
+        problem: `log router ${JSON.stringify(r.name)} loads its config file from S3, which Fargate does not support`,
+        fix: 'build the file into the router image and use FireLensConfigFile.fromImage(path)',
+      });
+    }
+  }
+  for (const c of containers) {
+    if (!c.logConfiguration) {
+      problems.push({
+        code: ErrorCode.LOGGING,
+        problem: `container ${JSON.stringify(c.name)} has no log configuration`,
+        fix: 'give it a log driver (the workload\'s logging applies to the containers it creates)',
+      });
+    }
+  }
+  return problems;
+}
+
+/** `valueFrom` is an ARN of Secrets Manager or SSM, or the name of an SSM parameter in the task's region. */
+function secretSources(containers: Container[]): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  for (const c of containers) {
+    const secrets = [...(c.secrets ?? []), ...(c.logConfiguration?.secretOptions ?? [])] as Container[];
+    for (const s of secrets) {
+      const problem = secretArnProblem(s.valueFrom);
+      if (problem) problems.push({ ...problem, problem: `container ${JSON.stringify(c.name)} secret ${JSON.stringify(s.name)}: ${problem.problem}` });
+    }
+  }
+  return problems;
+}
+
+/** The problem with a secret's source ARN, if it is a known ARN of another service. */
+export function secretArnProblem(valueFrom: unknown): TaskProblem | undefined {
+  if (typeof valueFrom !== 'string' || Token.isUnresolved(valueFrom) || !valueFrom.startsWith('arn:')) return undefined;
+  const service = valueFrom.split(':')[2];
+  if (service === 'secretsmanager' || service === 'ssm') return undefined;
+  return {
+    code: ErrorCode.SECRET,
+    problem: `${valueFrom} is a ${service || 'malformed'} ARN, not a Secrets Manager secret or SSM parameter`,
+    fix: 'pass ecs.Secret.fromSecretsManager(...) or ecs.Secret.fromSsmParameter(...)',
+  };
+}
+
+function stopTimeouts(containers: Container[], fargate: boolean): TaskProblem[] {
+  if (!fargate) return [];
+  return containers
+    .filter(c => typeof c.stopTimeout === 'number' && c.stopTimeout > FARGATE_MAX_STOP_TIMEOUT)
+    .map(c => ({
+      code: ErrorCode.TASK_SETTINGS,
+      problem: `container ${JSON.stringify(c.name)} has a stop timeout of ${c.stopTimeout} s, above Fargate's ${FARGATE_MAX_STOP_TIMEOUT} s`,
+      fix: `set stopTimeout to at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`,
+    }));
+}
+
+function efsVolumes(volumes: Container[]): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  for (const v of volumes) {
+    const config = v.efsVolumeConfiguration;
+    if (!config) continue;
+    if (config.transitEncryption !== 'ENABLED') {
+      problems.push({ code: ErrorCode.VOLUME, problem: `EFS volume ${JSON.stringify(v.name)} does not encrypt data in transit`, fix: 'set transitEncryption: \'ENABLED\' (Volume.efs does)' });
+    }
+    if (config.authorizationConfig?.iam !== 'ENABLED') {
+      problems.push({ code: ErrorCode.VOLUME, problem: `EFS volume ${JSON.stringify(v.name)} does not use IAM authorization`, fix: 'set authorizationConfig.iam: \'ENABLED\' with an access point (Volume.efs does)' });
+    }
+  }
+  return problems;
+}
+
+function memory(containers: Container[], taskMemoryMiB: number): TaskProblem[] {
+  if (Token.isUnresolved(taskMemoryMiB)) return [];
+  const problems: TaskProblem[] = [];
   let reserved = 0;
   for (const c of containers) {
     const limit = typeof c.memory === 'number' ? c.memory : undefined;
     const reservation = typeof c.memoryReservation === 'number' ? c.memoryReservation : undefined;
     if (limit !== undefined && limit > taskMemoryMiB) {
-      errors.push(`[cdk-shipyard:${ErrorCode.CONTAINER_MEMORY}] ${taskDefinition.node.path}: container ${JSON.stringify(c.name)} `
-        + `has a memory limit of ${limit} MiB, above the task's ${taskMemoryMiB} MiB. Fix: lower the container's memoryLimitMiB or raise the task's memoryLimitMiB`);
+      problems.push({
+        code: ErrorCode.CONTAINER_MEMORY,
+        problem: `container ${JSON.stringify(c.name)} has a memory limit of ${limit} MiB, above the task's ${taskMemoryMiB} MiB`,
+        fix: 'lower the container\'s memoryLimitMiB or raise the task\'s memoryLimitMiB',
+      });
     }
     reserved += reservation ?? limit ?? 0;
   }
   if (reserved > taskMemoryMiB) {
-    errors.push(`[cdk-shipyard:${ErrorCode.CONTAINER_MEMORY}] ${taskDefinition.node.path}: the containers reserve ${reserved} MiB together, `
-      + `above the task's ${taskMemoryMiB} MiB. Fix: lower the containers' memory or raise the task's memoryLimitMiB`);
+    problems.push({
+      code: ErrorCode.CONTAINER_MEMORY,
+      problem: `the containers reserve ${reserved} MiB together, above the task's ${taskMemoryMiB} MiB`,
+      fix: 'lower the containers\' memory or raise the task\'s memoryLimitMiB',
+    });
   }
-  return errors;
+  return problems;
+}
+
+/** Format a problem as a validation message for the task definition. */
+export function formatProblem(taskDefinition: ecs.TaskDefinition, p: TaskProblem): string {
+  return `[cdk-shipyard:${p.code}] ${taskDefinition.node.path}: ${p.problem}. Fix: ${p.fix}`;
 }

@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, Fn, Tags,
+  Duration, Fn, Tags,
   aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
   aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
@@ -8,23 +8,18 @@ import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
 import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
-import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
+import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
 import { Routing } from '../environment/routing';
 import {
-  checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkPort, checkRange, isKnown, knownSeconds,
+  checkInteger, checkPort, checkRange, isKnown, knownSeconds,
 } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
-import { Logging } from '../logging/logging';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { checkScalingBounds, Scaling, ScalingOptions } from '../scaling/scaling';
-import {
-  applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, ContainerSecurityOptions,
-} from '../task/baseline';
-import { Image } from '../task/image';
-import { containerMemoryErrors } from '../task/task-checks';
+import { WorkloadTaskProps } from '../task/containers';
+import { buildTask, warnAboutTask } from '../task/task-builder';
 
 /** The load balancer's health check of a service's tasks. */
 export interface TargetHealthCheckOptions {
@@ -61,56 +56,19 @@ export interface TargetHealthCheckOptions {
 }
 
 /** Properties of a WebService. */
-export interface WebServiceProps {
+export interface WebServiceProps extends WorkloadTaskProps {
   /** The environment the service runs in. */
   readonly environment: IEnvironment;
-  /** The container image. */
-  readonly image: Image;
   /**
    * Port the container listens on (non-root users cannot bind below 1024).
    * @default 8080
    */
   readonly containerPort?: number;
   /**
-   * Task CPU units (256 = 0.25 vCPU); must pair with `memoryLimitMiB` as Fargate allows.
-   * @default 256
-   */
-  readonly cpu?: number;
-  /**
-   * Task memory in MiB.
-   * @default 512
-   */
-  readonly memoryLimitMiB?: number;
-  /**
-   * CPU architecture of the task (and of a local image build).
-   * @default ecs.CpuArchitecture.ARM64 - Graviton, about 20% cheaper than x86
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /**
    * Tasks to run.
    * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
    */
   readonly desiredCount?: number;
-  /**
-   * The container's command.
-   * @default - the image's
-   */
-  readonly command?: string[];
-  /**
-   * Plain (non-secret) environment variables. Credentials are rejected; use `secrets`.
-   * @default - none
-   */
-  readonly environmentVariables?: { [key: string]: string };
-  /**
-   * Secrets from Secrets Manager or SSM Parameter Store, injected as environment variables.
-   * @default - none
-   */
-  readonly secrets?: { [key: string]: ecs.Secret };
-  /**
-   * The container health check; its start period also becomes the service's health check grace period.
-   * @default - none (the load balancer health check decides)
-   */
-  readonly healthCheck?: ecs.HealthCheck;
   /**
    * The load balancer's health check.
    * @default - path '/', every 10 s, 2 healthy / 3 unhealthy, 5 s timeout
@@ -161,16 +119,6 @@ export interface WebServiceProps {
    * @default Deployment.rolling() - circuit breaker and alarm rollback, percentages from the deploy-speed preset
    */
   readonly deployment?: Deployment;
-  /**
-   * Where container logs go.
-   * @default Logging.awsLogs() - a new log group with the environment's retention, retained on delete
-   */
-  readonly logging?: Logging;
-  /**
-   * The secure container baseline.
-   * @default - read-only root file system with a writable /tmp, user 1000:1000, init process, no privilege
-   */
-  readonly containerSecurity?: ContainerSecurityOptions;
 }
 
 /**
@@ -197,8 +145,8 @@ export class WebService extends Construct implements ec2.IConnectable {
   public readonly alarms: ServiceAlarms;
   /** The service's dashboard, unless switched off. */
   public readonly dashboard?: ServiceDashboard;
-  /** The container log group. */
-  public readonly logGroup: logs.ILogGroup;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
   /** The task role: grant the service's permissions to it. */
   public readonly taskRole: iam.IRole;
   /** The service's security groups. */
@@ -211,13 +159,8 @@ export class WebService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const env = props.environment;
-    const cpu = props.cpu ?? 256;
-    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     const containerPort = props.containerPort ?? 8080;
-    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
-    checkFargateTaskSize(this, cpu, memoryLimitMiB);
     checkPort(this, 'containerPort', containerPort);
-    checkContainerHealthCheck(this, props.healthCheck);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
     const desiredCount = this.desiredCount(env.profile, props);
     const speed = deploySpeedSettings(props.deploySpeed
@@ -229,35 +172,13 @@ export class WebService extends Construct implements ec2.IConnectable {
     });
     const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
     const capacity = (props.capacity ?? env.defaultCapacity).bind(this);
-    const secretLooking = checkPlainEnvironment(this, props.environmentVariables ?? {});
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB,
-      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }]);
+    this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
-    const containerName = 'app';
-    const logging = (props.logging ?? Logging.awsLogs()).bind(this, {
-      containerName,
-      retention: env.logRetention,
-      encryptionKey: env.logEncryptionKey,
-    });
-    this.logGroup = logging.logGroup;
-    this.container = this.taskDefinition.addContainer('App', {
-      containerName,
-      image: props.image.bind(this, { cpuArchitecture }),
-      command: props.command,
-      portMappings: [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }],
-      environment: props.environmentVariables,
-      secrets: props.secrets,
-      healthCheck: props.healthCheck,
-      logging: logging.logDriver,
-      linuxParameters: baselineLinuxParameters(this, props.containerSecurity),
-      ...baselineContainerProps(props.containerSecurity),
-    });
-    applySecureBaseline(this, this.taskDefinition, this.container, props.containerSecurity);
-    this.node.addValidation({ validate: () => containerMemoryErrors(this.taskDefinition, memoryLimitMiB) });
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    const containerName = this.container.containerName;
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: env.vpc,
@@ -284,7 +205,9 @@ export class WebService extends Construct implements ec2.IConnectable {
       healthCheckGracePeriod: props.healthCheck?.startPeriod ?? Duration.seconds(60),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
+      enableExecuteCommand: props.enableExec,
     });
+    task.connect(this.service);
     // The capacity providers must be associated with the cluster before the service is
     // created, and stay until it is deleted.
     this.service.node.addDependency(env.cluster);
@@ -383,15 +306,7 @@ export class WebService extends Construct implements ec2.IConnectable {
     }
 
     for (const [key, value] of Object.entries(env.tags)) Tags.of(this).add(key, value);
-    if (secretLooking.length > 0) {
-      Annotations.of(this).addWarningV2('cdk-shipyard:secret-like-variable',
-        `environment variables ${secretLooking.join(', ')} look like secrets; pass them through \`secrets\` (ecs.Secret) instead`);
-    }
-    if (!env.internetEgress && !props.image.fromEcr) {
-      Annotations.of(this).addWarningV2('cdk-shipyard:image-unreachable',
-        'the environment has no internet egress (VPC endpoints only) and the image is not in ECR; tasks cannot pull it unless the registry is reachable privately');
-    }
-    this.acknowledgeFindings(env, props);
+    warnAboutTask(this, env, task, props);
   }
 
   private desiredCount(profile: EnvironmentProfile, props: WebServiceProps): number {
@@ -442,24 +357,5 @@ export class WebService extends Construct implements ec2.IConnectable {
       unhealthyThresholdCount: unhealthy,
       healthyHttpCodes: options.healthyHttpCodes ?? '200-399',
     };
-  }
-
-  private acknowledgeFindings(env: IEnvironment, props: WebServiceProps): void {
-    if (!env.logEncryptionKey && !props.logging) acknowledgeUnencryptedLogGroup(this.logGroup);
-    if (props.environmentVariables && Object.keys(props.environmentVariables).length > 0) {
-      acknowledge(this.taskDefinition, [{
-        id: 'AwsSolutions-ECS2',
-        reason: 'Plain environment variables carry configuration only: cdk-shipyard rejects credentials at synth time and passes secrets through ecs.Secret.',
-      }]);
-    }
-    const executionPolicy = this.taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
-    if (executionPolicy) acknowledgeInlinePolicy(executionPolicy);
-    if (executionPolicy && props.image.fromEcr) {
-      acknowledge(executionPolicy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'ecr:GetAuthorizationToken does not support resource-level permissions; image pulls are limited to the image\'s repository.',
-        appliesTo: ['Resource::*'],
-      }]);
-    }
   }
 }

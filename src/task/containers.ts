@@ -1,0 +1,249 @@
+import { Duration, aws_ecs as ecs } from 'aws-cdk-lib';
+import { ContainerSecurityOptions } from './baseline';
+import { Image } from './image';
+import { Volume } from './volumes';
+import { Logging } from '../logging/logging';
+import { Tracing } from '../observability/tracing';
+
+/** The name of a workload's main container, for `dependsOn` and volume mounts. */
+export const APP_CONTAINER_NAME = 'app';
+
+/** A container another container waits for. */
+export interface ContainerDependency {
+  /** Name of the container waited for (`app` is the workload's main container). */
+  readonly containerName: string;
+  /**
+   * What the container must reach first. HEALTHY needs a health check on that container;
+   * COMPLETE and SUCCESS need it to be non-essential (it exits).
+   * @default ecs.ContainerDependencyCondition.START
+   */
+  readonly condition?: ecs.ContainerDependencyCondition;
+}
+
+/**
+ * A container next to the workload's main container: a proxy, an agent, or (as an init
+ * container) a step that must finish first. The secure baseline applies to it as well.
+ */
+export interface SidecarOptions {
+  /** Container name, unique within the task (`app` is taken). */
+  readonly name: string;
+  /** The container image (built for the task's CPU architecture when local). */
+  readonly image: Image;
+  /**
+   * The container's command.
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * The container's entry point.
+   * @default - the image's
+   */
+  readonly entryPoint?: string[];
+  /**
+   * Plain environment variables. Credentials are rejected; use `secrets`.
+   * @default - none
+   */
+  readonly environmentVariables?: { [key: string]: string };
+  /**
+   * Secrets from Secrets Manager or SSM Parameter Store, injected as environment variables.
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+  /**
+   * Whether the task stops when this container stops. Init containers are never essential.
+   * @default true for sidecars
+   */
+  readonly essential?: boolean;
+  /**
+   * The container's health check (needed when another container waits for it to be HEALTHY).
+   * @default - none
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+  /**
+   * CPU units reserved for the container, out of the task's.
+   * @default - none reserved; the container shares the task's CPU
+   */
+  readonly cpu?: number;
+  /**
+   * Soft memory limit in MiB, counted against the task's memory.
+   * @default 64
+   */
+  readonly memoryReservationMiB?: number;
+  /**
+   * Hard memory limit in MiB; the container is killed above it.
+   * @default - no hard limit; the task's memory is the limit
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Ports the container listens on (within the task, or for Service Connect).
+   * @default - none
+   */
+  readonly portMappings?: ecs.PortMapping[];
+  /**
+   * Containers that must reach a condition before this one starts.
+   * @default - none
+   */
+  readonly dependsOn?: ContainerDependency[];
+  /**
+   * Make the main container wait until this sidecar reaches the condition (START, or HEALTHY
+   * for a proxy the app needs). Init containers always use SUCCESS.
+   * @default - the main container does not wait for the sidecar
+   */
+  readonly appWaitsFor?: ecs.ContainerDependencyCondition;
+  /**
+   * The secure baseline of this container.
+   * @default - read-only root file system with a writable /tmp, user 1000:1000, init process, no privilege
+   */
+  readonly containerSecurity?: ContainerSecurityOptions;
+}
+
+/** Linux settings of the main container, beyond the secure baseline. */
+export interface LinuxSettings {
+  /**
+   * Kernel capabilities to drop (`ecs.Capability.ALL` drops every one).
+   * @default - Docker's default set is kept
+   */
+  readonly dropCapabilities?: ecs.Capability[];
+  /**
+   * Resource limits (Fargate accepts `NOFILE` only, up to 1048576).
+   * @default - nofile 65535 on Fargate
+   */
+  readonly ulimits?: ecs.Ulimit[];
+  /**
+   * Size of /dev/shm in MiB. EC2 capacity only: Fargate does not support it.
+   * @default - Docker's 64 MiB
+   */
+  readonly sharedMemorySizeMiB?: number;
+  /**
+   * tmpfs mounts. EC2 capacity only; on Fargate use `containerSecurity.writablePaths`.
+   * @default - none
+   */
+  readonly tmpfs?: ecs.Tmpfs[];
+}
+
+/** Restart a failed essential container in place instead of replacing the task. */
+export interface RestartPolicyOptions {
+  /**
+   * Exit codes that do not restart the container (at most 50).
+   * @default - every exit code restarts it
+   */
+  readonly ignoredExitCodes?: number[];
+  /**
+   * How long the container must have run before a restart is tried again (60-1800 s).
+   * @default Duration.seconds(300)
+   */
+  readonly attemptPeriod?: Duration;
+}
+
+/**
+ * The task model every workload shares: the main container, sidecars, volumes, logs and
+ * operations access.
+ */
+export interface WorkloadTaskProps {
+  /** The main container's image. */
+  readonly image: Image;
+  /**
+   * Task CPU units (256 = 0.25 vCPU); must pair with `memoryLimitMiB` as Fargate allows.
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the task (and of local image builds).
+   * @default ecs.CpuArchitecture.ARM64 - Graviton, about 20% cheaper than x86
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * The main container's command.
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * Plain (non-secret) environment variables. Credentials are rejected; use `secrets`.
+   * @default - none
+   */
+  readonly environmentVariables?: { [key: string]: string };
+  /**
+   * Secrets from Secrets Manager (whole secret, JSON field, version stage or id) or SSM
+   * Parameter Store (String or SecureString), injected as environment variables. The
+   * execution role may read exactly these.
+   * @default - none
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+  /**
+   * Environment files (`.env`) from S3; the execution role may read exactly these objects.
+   * @default - none
+   */
+  readonly environmentFiles?: ecs.EnvironmentFile[];
+  /**
+   * The main container's health check; its start period also becomes the service's health
+   * check grace period.
+   * @default - none (the load balancer health check decides)
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+  /**
+   * Where the logs of every container of the task go.
+   * @default Logging.awsLogs() - a new log group with the environment's retention, retained on delete
+   */
+  readonly logging?: Logging;
+  /**
+   * The main container's secure baseline.
+   * @default - read-only root file system with a writable /tmp, user 1000:1000, init process, no privilege
+   */
+  readonly containerSecurity?: ContainerSecurityOptions;
+  /**
+   * Containers running beside the main container.
+   * @default - none
+   */
+  readonly sidecars?: SidecarOptions[];
+  /**
+   * Containers that must run to completion (exit 0) before the main container starts.
+   * @default - none
+   */
+  readonly initContainers?: SidecarOptions[];
+  /**
+   * Volumes mounted into the task's containers: EFS, or scratch space shared between containers.
+   * @default - only the baseline's writable scratch paths
+   */
+  readonly volumes?: Volume[];
+  /**
+   * Ephemeral storage of a Fargate task in GiB (21-200).
+   * @default 20 - Fargate's included storage
+   */
+  readonly ephemeralStorageGiB?: number;
+  /**
+   * Time the main container gets after SIGTERM before SIGKILL (Fargate: at most 120 s).
+   * @default Duration.seconds(30)
+   */
+  readonly stopTimeout?: Duration;
+  /**
+   * Time a container's dependencies get to reach their condition before it gives up.
+   * @default - ECS's default (3 minutes on Fargate)
+   */
+  readonly startTimeout?: Duration;
+  /**
+   * Restart the main container in place when it exits.
+   * @default - no restart; the service replaces the task
+   */
+  readonly restartPolicy?: RestartPolicyOptions;
+  /**
+   * Linux settings of the main container beyond the baseline.
+   * @default - the baseline only
+   */
+  readonly linuxSettings?: LinuxSettings;
+  /**
+   * Allow `aws ecs execute-command` into the tasks (ECS Exec). The task role gets the SSM
+   * channel permissions and, when the environment configures exec, its logging and key.
+   * @default false
+   */
+  readonly enableExec?: boolean;
+  /**
+   * Distributed tracing through a collector sidecar.
+   * @default - no tracing
+   */
+  readonly tracing?: Tracing;
+}

@@ -1,0 +1,329 @@
+import { Annotations, Stack, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
+import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
+import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
+import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
+import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
+import { COLLECTOR_NAME } from '../observability/tracing';
+import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+
+/** The task of a workload, built from its `WorkloadTaskProps`. */
+export interface TaskModel {
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  readonly container: ecs.ContainerDefinition;
+  /** Every container the workload created, main container first. */
+  readonly containers: ecs.ContainerDefinition[];
+  /** The log group the main container's logs reach, if they stay in CloudWatch Logs. */
+  readonly logGroup?: logs.ILogGroup;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  /** Whether every image the task pulls is in ECR (reachable through the ECR VPC endpoints). */
+  readonly imagesFromEcr: boolean;
+  /** Environment variables that look like secrets, for the workload's warning. */
+  readonly secretLooking: string[];
+  /**
+   * Finish the task once the service exists: admit it where the task needs it (EFS security
+   * groups) and acknowledge the task role's findings (exec adds to the role with the service).
+   */
+  connect(service: ecs.BaseService): void;
+}
+
+/** Writable paths the ECS Exec agent needs when the root file system is read-only. Source: aws/containers-roadmap#1359. */
+const EXEC_WRITABLE_PATHS = ['/var/lib/amazon', '/var/log/amazon'];
+
+/** Restart policy limits. Source: Amazon ECS Developer Guide, "Restart individual containers in Amazon ECS tasks". */
+const RESTART_ATTEMPT_PERIOD = { min: 60, max: 1800 };
+const MAX_IGNORED_EXIT_CODES = 50;
+
+/** Build the Fargate task of a workload: main container, sidecars, volumes, logging and tracing. */
+export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[]): TaskModel {
+  const cpu = props.cpu ?? 256;
+  const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+  const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+  checkFargateTaskSize(scope, cpu, memoryLimitMiB);
+  checkContainerHealthCheck(scope, props.healthCheck);
+  checkTaskSettings(scope, props);
+  checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
+  const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
+
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+    cpu,
+    memoryLimitMiB,
+    runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    ephemeralStorageGiB: props.ephemeralStorageGiB,
+  });
+  const logging = props.logging ?? Logging.awsLogs();
+  const logBind = (containerName: string): LoggingBindOptions => ({
+    containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey,
+  });
+  const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
+  const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
+
+  const security = props.enableExec
+    ? { ...props.containerSecurity, writablePaths: unique([...(props.containerSecurity?.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS]) }
+    : props.containerSecurity;
+  const linuxParameters = baselineLinuxParameters(scope, security);
+  applyLinuxSettings(scope, linuxParameters, props);
+  const container = taskDefinition.addContainer('App', {
+    containerName: APP_CONTAINER_NAME,
+    image: props.image.bind(scope, { cpuArchitecture }),
+    command: props.command,
+    portMappings,
+    environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
+    environmentFiles: props.environmentFiles,
+    secrets: props.secrets,
+    healthCheck: props.healthCheck,
+    logging: appLogging.logDriver,
+    linuxParameters,
+    stopTimeout: props.stopTimeout,
+    startTimeout: props.startTimeout,
+    enableRestartPolicy: props.restartPolicy ? true : undefined,
+    restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
+    restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
+    ...baselineContainerProps(security),
+  });
+  applySecureBaseline(scope, taskDefinition, container, security);
+  grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
+  props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
+
+  const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
+  const all = [
+    ...(tracing ? [tracing.sidecar] : []),
+    ...(props.sidecars ?? []),
+    ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
+  ];
+  for (const options of all) {
+    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, logging.bind(scope, logBind(options.name)))]);
+  }
+  const containers = [container, ...sidecars.map(([, c]) => c)];
+  const byName = new Map(containers.map(c => [c.containerName, c]));
+  const depend = (from: ecs.ContainerDefinition, dependency: ContainerDependency) => {
+    const target = byName.get(dependency.containerName);
+    if (!target) {
+      throw new ShipyardError(scope, ErrorCode.CONTAINER_DEPENDENCY,
+        `container ${show(from.containerName)} depends on ${show(dependency.containerName)}, which is not a container of the task`,
+        `depend on one of ${[...byName.keys()].join(', ')}`);
+    }
+    from.addContainerDependencies({ container: target, condition: dependency.condition ?? ecs.ContainerDependencyCondition.START });
+  };
+  for (const [options, sidecar] of sidecars) {
+    options.dependsOn?.forEach(d => depend(sidecar, d));
+    if (options.appWaitsFor) depend(container, { containerName: options.name, condition: options.appWaitsFor });
+  }
+
+  const fileSystems: efs.IFileSystem[] = [];
+  for (const volume of props.volumes ?? []) {
+    const config = volume.bind(scope, { taskDefinition, containers });
+    if (config.fileSystem) fileSystems.push(config.fileSystem);
+  }
+
+  const fargate = { memoryMiB: memoryLimitMiB, fargate: true };
+  const problems = taskProblems(taskDefinition, { ...fargate, synth: false });
+  if (problems.length > 0) throw new ShipyardError(scope, problems[0].code, problems[0].problem, problems[0].fix);
+  // Containers and volumes added later through the escape hatch are checked at synth.
+  taskDefinition.node.addValidation({
+    validate: () => taskProblems(taskDefinition, { ...fargate, synth: true }).map(p => formatProblem(taskDefinition, p)),
+  });
+
+  acknowledgeTaskFindings(scope, taskDefinition, props);
+  const imagesFromEcr = props.image.fromEcr && all.every(s => s.image.fromEcr);
+  return {
+    taskDefinition,
+    container,
+    containers,
+    logGroup: appLogging.logGroup,
+    cpuArchitecture,
+    imagesFromEcr,
+    secretLooking,
+    connect: (service) => {
+      fileSystems.forEach(fs => fs.connections.allowDefaultPortFrom(service, 'NFS from the workloads that mount it'));
+      acknowledgeTaskRole(taskDefinition, props, service.cluster);
+    },
+  };
+}
+
+/**
+ * ECS reads environment files with the execution role, which aws-cdk-lib does not grant.
+ * Source: Amazon ECS Developer Guide, "Pass an individual environment variable to a container"
+ * (s3:GetObject on the object, s3:GetBucketLocation on the bucket).
+ */
+function grantEnvironmentFiles(scope: Construct, taskDefinition: ecs.TaskDefinition, files: ecs.EnvironmentFile[]): void {
+  const partition = Stack.of(scope).partition;
+  for (const file of files) {
+    const location = file.bind(scope).s3Location;
+    taskDefinition.addToExecutionRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [`arn:${partition}:s3:::${location.bucketName}/${location.objectKey}`],
+    }));
+    taskDefinition.addToExecutionRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation'],
+      resources: [`arn:${partition}:s3:::${location.bucketName}`],
+    }));
+  }
+}
+
+function unique(paths: string[]): string[] {
+  return paths.filter((p, i) => paths.indexOf(p) === i);
+}
+
+function checkTaskSettings(scope: Construct, props: WorkloadTaskProps): void {
+  const code = ErrorCode.TASK_SETTINGS;
+  // Fargate ephemeral storage: 21-200 GiB. Source: ECS API Reference, EphemeralStorage.
+  checkInteger(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB);
+  checkRange(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200, ' GiB');
+  // Fargate stops a container at most 120 s after SIGTERM. Source: ECS API Reference, ContainerDefinition stopTimeout.
+  checkRange(scope, code, 'stopTimeout', knownSeconds(props.stopTimeout), 0, 120, ' s');
+  checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 0, 600, ' s');
+  const restart = props.restartPolicy;
+  if (restart) {
+    const { min, max } = RESTART_ATTEMPT_PERIOD;
+    checkRange(scope, code, 'restartPolicy.attemptPeriod', knownSeconds(restart.attemptPeriod), min, max, ' s');
+    checkRange(scope, code, 'restartPolicy.ignoredExitCodes (count)', restart.ignoredExitCodes?.length, 0, MAX_IGNORED_EXIT_CODES);
+  }
+  const linux = props.linuxSettings;
+  if (linux?.sharedMemorySizeMiB !== undefined || (linux?.tmpfs?.length ?? 0) > 0) {
+    throw new ShipyardError(scope, code, 'linuxSettings.sharedMemorySizeMiB and tmpfs are not supported on Fargate',
+      'remove them; use containerSecurity.writablePaths for scratch space');
+  }
+  for (const u of linux?.ulimits ?? []) {
+    if (u.name !== ecs.UlimitName.NOFILE) {
+      throw new ShipyardError(scope, code, `ulimit ${show(u.name)} is not supported on Fargate (only nofile is)`, 'remove it or use nofile');
+    }
+  }
+}
+
+function checkSecrets(scope: Construct, containerName: string, secrets: { [key: string]: ecs.Secret } | undefined): void {
+  for (const [name, secret] of Object.entries(secrets ?? {})) {
+    const problem = secretArnProblem(secret.arn);
+    if (problem) throw new ShipyardError(scope, problem.code, `container ${show(containerName)} secret ${show(name)}: ${problem.problem}`, problem.fix);
+  }
+}
+
+function applyLinuxSettings(scope: Construct, linuxParameters: ecs.LinuxParameters, props: WorkloadTaskProps): void {
+  const drop = props.linuxSettings?.dropCapabilities ?? [];
+  if (drop.length > 0) linuxParameters.dropCapabilities(...drop);
+  if (props.enableExec && drop.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:exec-dropped-capabilities',
+      'ECS Exec runs its agent inside the main container; dropped capabilities may stop it from starting a session');
+  }
+}
+
+function initContainer(scope: Construct, init: SidecarOptions): SidecarOptions {
+  if (init.essential === true) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINER_DEPENDENCY, `init container ${show(init.name)} is essential`,
+      'leave essential unset: an init container exits, which would stop the task');
+  }
+  return { ...init, essential: false, appWaitsFor: ecs.ContainerDependencyCondition.SUCCESS };
+}
+
+const RESERVED_NAMES = [APP_CONTAINER_NAME, LOG_ROUTER_NAME, COLLECTOR_NAME];
+
+function addSidecar(
+  scope: Construct, taskDefinition: ecs.TaskDefinition, options: SidecarOptions, cpuArchitecture: ecs.CpuArchitecture,
+  logging: { logDriver: ecs.LogDriver },
+): ecs.ContainerDefinition {
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(options.name)) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is not valid`,
+      'use up to 255 letters, digits, hyphens and underscores');
+  }
+  if (taskDefinition.findContainer(options.name) || (RESERVED_NAMES.includes(options.name) && options.name !== COLLECTOR_NAME)) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is already used in the task`,
+      `pick another name (${RESERVED_NAMES.join(', ')} are taken by the workload)`);
+  }
+  checkContainerHealthCheck(scope, options.healthCheck);
+  checkSecrets(scope, options.name, options.secrets);
+  checkPlainEnvironment(scope, options.environmentVariables ?? {});
+  const sidecar = taskDefinition.addContainer(`Sidecar-${options.name}`, {
+    containerName: options.name,
+    image: options.image.bind(scope, { cpuArchitecture }),
+    command: options.command,
+    entryPoint: options.entryPoint,
+    environment: options.environmentVariables,
+    secrets: options.secrets,
+    essential: options.essential ?? true,
+    healthCheck: options.healthCheck,
+    cpu: options.cpu,
+    memoryReservationMiB: options.memoryReservationMiB ?? (options.memoryLimitMiB === undefined ? 64 : undefined),
+    memoryLimitMiB: options.memoryLimitMiB,
+    portMappings: options.portMappings,
+    logging: logging.logDriver,
+    linuxParameters: baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
+    ...baselineContainerProps(options.containerSecurity),
+  });
+  applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity);
+  return sidecar;
+}
+
+function acknowledgeTaskFindings(scope: Construct, taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps): void {
+  for (const child of scope.node.children) {
+    if (child instanceof logs.LogGroup && !(child.node.defaultChild as logs.CfnLogGroup).kmsKeyId) acknowledgeUnencryptedLogGroup(child);
+  }
+  const plainVariables = [props.environmentVariables, ...[...props.sidecars ?? [], ...props.initContainers ?? []].map(s => s.environmentVariables)]
+    .some(v => v && Object.keys(v).length > 0);
+  if (plainVariables || props.tracing) {
+    acknowledge(taskDefinition, [{
+      id: 'AwsSolutions-ECS2',
+      reason: 'Plain environment variables carry configuration only: cdk-shipyard rejects credentials at synth time and passes secrets through ecs.Secret.',
+    }]);
+  }
+  const stack = Stack.of(scope);
+  const executionPolicy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+  if (executionPolicy) {
+    acknowledgeInlinePolicy(executionPolicy);
+    const text = JSON.stringify(stack.resolve((executionPolicy.node.defaultChild as iam.CfnPolicy).policyDocument));
+    if (text.includes('ecr:GetAuthorizationToken')) {
+      acknowledge(executionPolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'ecr:GetAuthorizationToken does not support resource-level permissions; image pulls are limited to the images\' repositories.',
+        appliesTo: ['Resource::*'],
+      }]);
+    }
+    if (text.includes('repository/aws-for-fluent-bit')) {
+      acknowledge(executionPolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'AWS publishes the AWS for Fluent Bit image from an AWS-owned account that differs by region; pulls are limited to that repository name in this region.',
+        appliesTo: ['Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/aws-for-fluent-bit'],
+      }]);
+    }
+  }
+}
+
+/** The waivable warnings about a workload's task. */
+export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskModel, props: WorkloadTaskProps): void {
+  if (task.secretLooking.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:secret-like-variable',
+      `environment variables ${task.secretLooking.join(', ')} look like secrets; pass them through \`secrets\` (ecs.Secret) instead`);
+  }
+  if (!env.internetEgress && !task.imagesFromEcr) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:image-unreachable',
+      'the environment has no internet egress (VPC endpoints only) and an image of the task is not in ECR; tasks cannot pull it unless the registry is reachable privately');
+  }
+  if (!env.internetEgress && props.enableExec) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:exec-unreachable',
+      'ECS Exec needs the ssmmessages endpoint; the environment has no internet egress, so add an interface endpoint for ssmmessages to the VPC');
+  }
+}
+
+/** Acknowledge the task role's findings for the wildcards the task model itself adds. */
+function acknowledgeTaskRole(taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, cluster: ecs.ICluster): void {
+  const taskPolicy = taskDefinition.taskRole.node.tryFindChild('DefaultPolicy');
+  if (!taskPolicy) return;
+  acknowledgeInlinePolicy(taskPolicy);
+  const reasons = [
+    props.tracing ? 'X-Ray trace and sampling actions take no resource-level permissions' : undefined,
+    props.enableExec ? 'the ECS Exec channel actions (ssmmessages) and logs:DescribeLogGroups take no resource-level permissions' : undefined,
+  ].filter((r): r is string => r !== undefined);
+  if (reasons.length === 0) return;
+  const appliesTo = ['Resource::*'];
+  const execLogGroup = props.enableExec ? cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup : undefined;
+  if (execLogGroup instanceof logs.LogGroup) {
+    // aws-cdk-lib grants session logging on the group's streams by name.
+    const logicalId = Stack.of(execLogGroup).getLogicalId(execLogGroup.node.defaultChild as logs.CfnLogGroup);
+    appliesTo.push(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${logicalId}>:*`);
+    reasons.push('exec session logs go to the environment\'s exec log group and its streams only');
+  }
+  acknowledge(taskPolicy, [{ id: 'AwsSolutions-IAM5', reason: `${reasons.join('; ')}.`, appliesTo }]);
+}

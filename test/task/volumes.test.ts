@@ -1,0 +1,159 @@
+import { Duration, Stack, aws_ec2 as ec2, aws_efs as efs } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Image, SharedFileSystem, Volume, WebService, WebServiceProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
+
+function setup(props: (fs: SharedFileSystem) => Partial<WebServiceProps>): { stack: Stack; files: SharedFileSystem; service: WebService } {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  const files = new SharedFileSystem(stack, 'Files', { environment });
+  const service = new WebService(stack, 'Web', { image: IMAGE, environment, ...props(files) });
+  return { stack, files, service };
+}
+
+function appContainer(stack: Stack): any {
+  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+}
+
+describe('SharedFileSystem', () => {
+  test('is encrypted, retained, TLS-only and in a daily backup plan kept 35 days', () => {
+    const { stack } = setup(() => ({}));
+    const t = template(stack);
+    t.hasResource('AWS::EFS::FileSystem', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        Encrypted: true,
+        ThroughputMode: 'elastic',
+        FileSystemPolicy: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        }),
+      }),
+    });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(0 5 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } })] },
+    });
+    const selection = resources(stack, 'AWS::Backup::BackupSelection')[0][1];
+    expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain('FilesFileSystem');
+    t.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+  });
+
+  test('fails with a backup retention of 0 days', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.VOLUME, () => new SharedFileSystem(stack, 'Files', { environment, backupRetention: Duration.hours(1) }));
+  });
+});
+
+describe('Volume.efs', () => {
+  test('mounts through its own access point with transit encryption and IAM authorization', () => {
+    const { stack } = setup(files => ({ volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data' })] }));
+    const t = template(stack);
+    t.hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '1000', Gid: '1000' },
+      RootDirectory: { Path: '/data', CreationInfo: { OwnerUid: '1000', OwnerGid: '1000', Permissions: '750' } },
+    });
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: Match.arrayWith([{
+        Name: 'data',
+        EFSVolumeConfiguration: {
+          FilesystemId: Match.anyValue(),
+          TransitEncryption: 'ENABLED',
+          AuthorizationConfig: { AccessPointId: Match.anyValue(), IAM: 'ENABLED' },
+        },
+      }]),
+    });
+    expect(appContainer(stack).MountPoints).toContainEqual({ ContainerPath: '/data', ReadOnly: false, SourceVolume: 'data' });
+  });
+
+  test('the task role may mount and write through the access point only', () => {
+    const { stack } = setup(files => ({ volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data' })] }));
+    template(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FilesFileSystem'), 'Arn'] },
+          Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': Match.anyValue() } },
+        }]),
+      },
+    });
+  });
+
+  test('a read-only mount grants ClientMount only', () => {
+    const { stack } = setup(files => ({ volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data', readOnly: true })] }));
+    const statements = resources(stack, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter(s => JSON.stringify(s.Action).includes('elasticfilesystem'))).toEqual([expect.objectContaining({ Action: 'elasticfilesystem:ClientMount' })]);
+    expect(appContainer(stack).MountPoints).toContainEqual({ ContainerPath: '/data', ReadOnly: true, SourceVolume: 'data' });
+  });
+
+  test('the file system admits NFS from the mounting service only', () => {
+    const { stack } = setup(files => ({ volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data' })] }));
+    const ingress = resources(stack, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties.FromPort === 2049);
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0][1].Properties).toMatchObject({
+      GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^FilesFileSystemEfsSecurityGroup/), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebSecurityGroup/), 'GroupId'] },
+      ToPort: 2049,
+    });
+  });
+
+  test('works with an imported file system', () => {
+    const { stack } = setup(() => ({}));
+    const imported = efs.FileSystem.fromFileSystemAttributes(stack, 'Imported', {
+      fileSystemId: 'fs-12345678',
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'ImportedSg', 'sg-12345678'),
+    });
+    new WebService(stack, 'Other', {
+      image: IMAGE,
+      environment: (stack.node.findChild('Env') as any),
+      routing: { pathPatterns: ['/other/*'] },
+      volumes: [Volume.efs('shared', imported, { containerPath: '/shared', accessPoint: { uid: 2000, gid: 2000, path: '/teams/a' } })],
+    });
+    template(stack).hasResourceProperties('AWS::EFS::AccessPoint', { FileSystemId: 'fs-12345678', PosixUser: { Uid: '2000', Gid: '2000' } });
+  });
+
+  test.each([
+    ['a uid above 4294967295', { uid: 4294967296 }],
+    ['a negative gid', { gid: -1 }],
+    ['a relative path', { path: 'data' }],
+  ])('fails with %s', (_name, accessPoint) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const files = new SharedFileSystem(stack, 'Files', { environment });
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'Web', {
+      image: IMAGE, environment, volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data', accessPoint })],
+    }));
+  });
+
+  test('fails at synth when an escape-hatch EFS volume skips transit encryption or IAM', () => {
+    const { stack, service } = setup(() => ({}));
+    service.taskDefinition.addVolume({ name: 'raw', efsVolumeConfiguration: { fileSystemId: 'fs-1' } });
+    expectValidationError(stack, ErrorCode.VOLUME, /"raw" does not encrypt data in transit/);
+  });
+});
+
+describe('Volume.scratch', () => {
+  test('is shared between the containers that mount it', () => {
+    const { stack } = setup(() => ({
+      initContainers: [{ name: 'fetch', image: IMAGE }],
+      volumes: [Volume.scratch('assets', { containerPath: '/assets', containers: ['fetch', 'app'] })],
+    }));
+    const defs = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties;
+    expect(defs.Volumes).toContainEqual({ Name: 'assets' });
+    for (const c of defs.ContainerDefinitions) {
+      expect(c.MountPoints).toContainEqual({ ContainerPath: '/assets', ReadOnly: false, SourceVolume: 'assets' });
+    }
+  });
+
+  test('fails when mounted into a container the task does not have', () => {
+    expectError(ErrorCode.VOLUME, () => setup(() => ({ volumes: [Volume.scratch('assets', { containerPath: '/assets', containers: ['nginx'] })] })));
+  });
+
+  test('fails with a relative container path', () => {
+    expectError(ErrorCode.VOLUME, () => setup(() => ({ volumes: [Volume.scratch('assets', { containerPath: 'assets' })] })));
+  });
+
+});
