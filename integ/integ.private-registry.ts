@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { privateRegistry } from './task-apps';
+
+runScenario('PrivateRegistry', privateRegistry);

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { sharedFiles } from './task-apps';
+
+runScenario('SharedFiles', sharedFiles);

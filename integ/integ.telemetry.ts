@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { telemetry } from './task-apps';
+
+runScenario('Telemetry', telemetry);
