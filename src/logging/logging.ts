@@ -236,7 +236,10 @@ function addRouter(scope: Construct, bind: LoggingBindOptions, options: FireLens
       },
     },
     logging: ecs.LogDrivers.awsLogs({ logGroup: routerLogGroup, streamPrefix: LOG_ROUTER_NAME, mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
-    readonlyRootFilesystem: true,
+    // The AWS for Fluent Bit image writes its startup files to its own file system and fails
+    // to start on a read-only root (fluent/fluent-bit#7308, aws/aws-for-fluent-bit#928); it
+    // must run as root to create the log socket ECS mounts (aws/containers-roadmap#2122).
+    readonlyRootFilesystem: false,
     user: '0',
     privileged: false,
   });

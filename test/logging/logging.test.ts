@@ -53,6 +53,9 @@ describe('Logging.fireLens', () => {
     expect(router).toMatchObject({
       Essential: true,
       MemoryReservation: 50,
+      User: '0',
+      ReadonlyRootFilesystem: false,
+      Privileged: false,
       FirelensConfiguration: { Type: 'fluentbit', Options: { 'enable-ecs-log-metadata': 'true' } },
       LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'log-router' }) },
     });
