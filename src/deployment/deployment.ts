@@ -183,6 +183,12 @@ export interface DeploymentBindOptions {
    * @default 200
    */
   readonly defaultMaxHealthyPercent?: number;
+  /**
+   * Whether the workload has alarms that can roll a deployment back (load balancer 5xx and
+   * health); without them alarm rollback is off unless asked for, and asking for it fails.
+   * @default true
+   */
+  readonly hasRollbackAlarms?: boolean;
 }
 
 /**
@@ -242,7 +248,7 @@ export class Deployment {
         minHealthyPercent: min,
         maxHealthyPercent: max,
         rollbackOnFailure: o.rollbackOnFailure ?? true,
-        rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+        rollbackOnAlarm: o.rollbackOnAlarm ?? context.hasRollbackAlarms ?? true,
         lifecycleHooks: [],
       };
     }

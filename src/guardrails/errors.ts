@@ -53,6 +53,16 @@ export enum ErrorCode {
   SECRET = 'SECRET',
   /** A task or container setting is outside what the launch type accepts (timeouts, storage, Linux parameters). */
   TASK_SETTINGS = 'TASK_SETTINGS',
+  /** A queue setting is invalid (FIFO mismatch, visibility timeout, receive count, retention). */
+  QUEUE = 'QUEUE',
+  /** Service Connect is misconfigured (no namespace, client-only with a port, TLS without an authority). */
+  SERVICE_CONNECT = 'SERVICE_CONNECT',
+  /** A schedule is invalid (expression, time zone, window, dates, retry policy). */
+  SCHEDULE = 'SCHEDULE',
+  /** An event pattern is not valid JSON or not an object. */
+  EVENT_PATTERN = 'EVENT_PATTERN',
+  /** A network load balancer listener is invalid (TLS without certificate, UDP with TLS). */
+  LISTENER = 'LISTENER',
   /** Two options that exclude each other were both given. */
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
 }

@@ -1,12 +1,12 @@
 import {
-  Duration, Names, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_ecs as ecs,
+  Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode } from '../guardrails/errors';
+import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric, targetGroupMetric } from '../private/metrics';
-import { acknowledge } from '../private/nag';
 
 /** The alarms cdk-shipyard creates for a service. */
 export enum ServiceAlarm {
@@ -60,16 +60,26 @@ export interface ServiceAlarmsProps extends ServiceAlarmsOptions {
   readonly service: ecs.BaseService;
   /** The cluster's name. */
   readonly clusterName: string;
-  /** The target groups traffic reaches (two with blue/green). */
-  readonly targetGroups: elbv2.ApplicationTargetGroup[];
-  /** The load balancer's full name (for metric dimensions). */
-  readonly loadBalancerFullName: string;
+  /**
+   * The target groups traffic reaches (two with blue/green); the 5xx-rate, response-time
+   * and unhealthy-target alarms need them.
+   * @default - no load balancer: only the task-count and CPU-or-memory alarms
+   */
+  readonly targetGroups?: elbv2.ApplicationTargetGroup[];
+  /**
+   * The load balancer's full name (for metric dimensions).
+   * @default - no load balancer
+   */
+  readonly loadBalancerFullName?: string;
   /**
    * Topic notified on alarm and on recovery.
    * @default - no actions
    */
   readonly topic?: sns.ITopic;
 }
+
+type MakeAlarm = (kind: ServiceAlarm, suffix: string, metric: cloudwatch.IMetric, threshold: number,
+  periods: number, description: string, rollback?: boolean) => void;
 
 /**
  * A service's alarms, with fixed names derived from the construct path so that the
@@ -92,10 +102,9 @@ export class ServiceAlarms extends Construct {
     checkRange(this, ErrorCode.ALARM, 'alarms.cpuPercent', cpu, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
-    const baseName = Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' });
-    const minute = ONE_MINUTE;
+    const targetGroups = props.targetGroups ?? [];
     const tgMetric = (metricName: string, statistic: string) =>
-      props.targetGroups.map(tg => targetGroupMetric(props.loadBalancerFullName, tg, metricName, statistic));
+      targetGroups.map(tg => targetGroupMetric(props.loadBalancerFullName!, tg, metricName, statistic));
     // With blue/green both target groups carry traffic in turn: sum them.
     const sum = (metrics: cloudwatch.Metric[], prefix: string) => {
       const usingMetrics: Record<string, cloudwatch.IMetric> = {};
@@ -106,29 +115,20 @@ export class ServiceAlarms extends Construct {
     const make = (kind: ServiceAlarm, suffix: string, metric: cloudwatch.IMetric, threshold: number,
       periods: number, description: string, rollback = false) => {
       if (disabled.has(kind)) return;
-      const alarmName = `${baseName}-${suffix}`;
-      const alarm = new cloudwatch.Alarm(this, suffix, {
-        alarmName,
-        alarmDescription: `${scope.node.path}: ${description}`,
-        metric,
-        threshold,
-        evaluationPeriods: periods,
-        datapointsToAlarm: periods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      if (props.topic) {
-        alarm.addAlarmAction(new actions.SnsAction(props.topic));
-        alarm.addOkAction(new actions.SnsAction(props.topic));
-      } else {
-        const reason = 'Drives ECS deployment rollback; the environment has no alarmTopic.';
-        acknowledge(alarm, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-CloudWatchAlarmAction`, reason })));
-      }
+      const alarm = fixedNameAlarm(this, scope, { id: suffix, description, metric, threshold, periods, topic: props.topic });
       this.alarms.push(alarm);
       // The literal name, not a reference: the service lists it without depending on the alarm.
-      if (rollback) this.rollbackAlarmNames.push(alarmName);
+      if (rollback) this.rollbackAlarmNames.push(`${alarmBaseName(scope)}-${suffix}`);
     };
 
+    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) this.loadBalancerAlarms(make, tgMetric, sum, rate, p99);
+    this.taskAlarms(make, props, disabled, cpu, memory);
+  }
+
+  private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],
+    sum: (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> },
+    rate: number, p99: Duration): void {
+    const minute = ONE_MINUTE;
     const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
     const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');
     make(ServiceAlarm.HTTP_5XX_RATE, 'Http5xxRate', new cloudwatch.MathExpression({
@@ -151,6 +151,10 @@ export class ServiceAlarms extends Construct {
     make(ServiceAlarm.UNHEALTHY_TARGETS, 'UnhealthyTargets', new cloudwatch.MathExpression({
       ...unhealthy, period: minute, label: 'unhealthy targets',
     }), 1, 3, 'targets failed the load balancer health check for 3 minutes', true);
+  }
+
+  private taskAlarms(make: MakeAlarm, props: ServiceAlarmsProps, disabled: Set<ServiceAlarm>, cpu: number, memory: number): void {
+    const minute = ONE_MINUTE;
 
     const insights = (metricName: string) => serviceInsightsMetric(props.clusterName, props.service.serviceName, metricName);
     make(ServiceAlarm.RUNNING_TASKS_BELOW_DESIRED, 'RunningTasksBelowDesired', new cloudwatch.MathExpression({

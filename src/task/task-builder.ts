@@ -257,18 +257,25 @@ function addSidecar(
   return sidecar;
 }
 
+/** Acknowledge AwsSolutions-ECS2 (plain environment variables) once per task definition. */
+export function acknowledgePlainVariables(taskDefinition: ecs.TaskDefinition): void {
+  if (ACKNOWLEDGED_VARIABLES.has(taskDefinition)) return;
+  ACKNOWLEDGED_VARIABLES.add(taskDefinition);
+  acknowledge(taskDefinition, [{
+    id: 'AwsSolutions-ECS2',
+    reason: 'Plain environment variables carry configuration only: cdk-shipyard rejects credentials at synth time and passes secrets through ecs.Secret.',
+  }]);
+}
+
+const ACKNOWLEDGED_VARIABLES = new WeakSet<ecs.TaskDefinition>();
+
 function acknowledgeTaskFindings(scope: Construct, taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps): void {
   for (const child of scope.node.children) {
     if (child instanceof logs.LogGroup && !(child.node.defaultChild as logs.CfnLogGroup).kmsKeyId) acknowledgeUnencryptedLogGroup(child);
   }
   const plainVariables = [props.environmentVariables, ...[...props.sidecars ?? [], ...props.initContainers ?? []].map(s => s.environmentVariables)]
     .some(v => v && Object.keys(v).length > 0);
-  if (plainVariables || props.tracing) {
-    acknowledge(taskDefinition, [{
-      id: 'AwsSolutions-ECS2',
-      reason: 'Plain environment variables carry configuration only: cdk-shipyard rejects credentials at synth time and passes secrets through ecs.Secret.',
-    }]);
-  }
+  if (plainVariables || props.tracing) acknowledgePlainVariables(taskDefinition);
   const stack = Stack.of(scope);
   const executionPolicy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
   if (executionPolicy) {

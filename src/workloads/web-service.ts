@@ -1,23 +1,20 @@
 import {
-  Duration, Fn, Tags,
-  aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
-  aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs,
+  Duration, Fn, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { BackendService, connectToBackend } from './backend-service';
+import { applyEnvironmentTags, gracePeriod, notifyDeploymentFailures, resolveDesiredCount, speedOf } from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
-import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
+import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
-import { EnvironmentProfile, profileDefaults } from '../environment/profile';
 import { Routing } from '../environment/routing';
-import {
-  checkInteger, checkPort, checkRange, isKnown, knownSeconds,
-} from '../guardrails/checks';
+import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { checkScalingBounds, Scaling, ScalingOptions } from '../scaling/scaling';
+import { Scaling, ScalingOptions } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -162,9 +159,8 @@ export class WebService extends Construct implements ec2.IConnectable {
     const containerPort = props.containerPort ?? 8080;
     checkPort(this, 'containerPort', containerPort);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
-    const desiredCount = this.desiredCount(env.profile, props);
-    const speed = deploySpeedSettings(props.deploySpeed
-      ?? (env.profile === EnvironmentProfile.PRODUCTION ? DeploySpeed.SAFE : DeploySpeed.FAST));
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
+    const speed = speedOf(env, props.deploySpeed);
     const deployment = (props.deployment ?? Deployment.rolling()).bind(this, {
       shiftsTraffic: true,
       defaultMinHealthyPercent: speed.minHealthyPercent,
@@ -202,7 +198,7 @@ export class WebService extends Construct implements ec2.IConnectable {
       linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
       canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
       // The container's start period covers boot; without one, give the app a minute.
-      healthCheckGracePeriod: props.healthCheck?.startPeriod ?? Duration.seconds(60),
+      healthCheckGracePeriod: gracePeriod(props.healthCheck),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
       enableExecuteCommand: props.enableExec,
@@ -290,44 +286,21 @@ export class WebService extends Construct implements ec2.IConnectable {
       }
     }
 
-    if (env.alarmTopic) {
-      // ECS emits SERVICE_DEPLOYMENT_FAILED when the circuit breaker stops (and rolls back)
-      // a deployment. Source: Amazon ECS Developer Guide, "Amazon ECS service deployment events".
-      this.deploymentFailedRule = new events.Rule(this, 'DeploymentFailed', {
-        description: `${this.node.path}: a deployment failed and was rolled back`,
-        eventPattern: {
-          source: ['aws.ecs'],
-          detailType: ['ECS Deployment State Change'],
-          resources: [this.service.serviceArn],
-          detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
-        },
-        targets: [new eventsTargets.SnsTopic(env.alarmTopic)],
-      });
-    }
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
 
-    for (const [key, value] of Object.entries(env.tags)) Tags.of(this).add(key, value);
+    applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
-  }
-
-  private desiredCount(profile: EnvironmentProfile, props: WebServiceProps): number {
-    const scaling = props.scaling;
-    if (scaling) checkScalingBounds(this, scaling);
-    const desired = props.desiredCount ?? scaling?.minCapacity ?? profileDefaults(profile).desiredCount;
-    checkInteger(this, ErrorCode.DESIRED_COUNT, 'desiredCount', desired);
-    checkRange(this, ErrorCode.DESIRED_COUNT, 'desiredCount', desired, 0, 5000);
-    if (scaling && isKnown(desired) && isKnown(scaling.minCapacity) && isKnown(scaling.maxCapacity)
-      && (desired < scaling.minCapacity || desired > scaling.maxCapacity)) {
-      throw new ShipyardError(this, ErrorCode.DESIRED_COUNT,
-        `desiredCount ${desired} is outside the scaling bounds ${scaling.minCapacity}-${scaling.maxCapacity}`,
-        'leave desiredCount out (it follows scaling.minCapacity) or set it within the bounds');
-    }
-    return desired;
   }
 
   /**
    * ELB limits: interval 5-300 s, timeout 2-120 s, thresholds 2-10, timeout shorter than
    * interval. Source: Elastic Load Balancing API Reference, CreateTargetGroup.
    */
+
+  /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
+  public connectTo(backend: BackendService): void {
+    connectToBackend(this, backend);
+  }
   private targetHealthCheck(speed: DeploySpeedSettings, options: TargetHealthCheckOptions = {}): elbv2.HealthCheck {
     const interval = options.interval ?? speed.interval;
     const timeout = options.timeout ?? speed.timeout;

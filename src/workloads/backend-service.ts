@@ -1,0 +1,273 @@
+import {
+  Duration, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
+  aws_kms as kms, aws_logs as logs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { applyEnvironmentTags, createPlainService, resolveDesiredCount, speedOf } from './service-base';
+import { Capacity } from '../capacity/capacity';
+import { DeploySpeed } from '../deployment/deploy-speed';
+import { Deployment } from '../deployment/deployment';
+import { IEnvironment } from '../environment/environment';
+import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { acknowledge } from '../private/nag';
+import { Scaling, ScalingOptions } from '../scaling/scaling';
+import { WorkloadTaskProps } from '../task/containers';
+import { buildTask, warnAboutTask } from '../task/task-builder';
+
+/** TLS between Service Connect proxies. */
+export interface ServiceConnectTlsOptions {
+  /** The AWS Private CA authority that issues the service's certificates. */
+  readonly certificateAuthority: acmpca.ICertificateAuthority;
+  /**
+   * KMS key that encrypts the private key ECS stores.
+   * @default - an AWS owned key
+   */
+  readonly kmsKey?: kms.IKey;
+}
+
+/** How a backend is reached over Service Connect. */
+export interface ServiceConnectOptions {
+  /**
+   * The name clients call (`http://<dnsName>:<port>`).
+   * @default - the construct id in lower case
+   */
+  readonly dnsName?: string;
+  /**
+   * The service's name in the Cloud Map namespace.
+   * @default - the DNS name
+   */
+  readonly discoveryName?: string;
+  /**
+   * Only call other services; publish no endpoint (the service has no port then).
+   * @default false
+   */
+  readonly clientOnly?: boolean;
+  /**
+   * Longest a request may take end to end through the proxy.
+   * @default - no limit (ECS's default for HTTP is 15 s idle)
+   */
+  readonly perRequestTimeout?: Duration;
+  /**
+   * Longest a connection may stay idle.
+   * @default - ECS's default (5 minutes for HTTP)
+   */
+  readonly idleTimeout?: Duration;
+  /**
+   * Encrypt traffic between proxies with certificates from AWS Private CA.
+   * @default - plain traffic inside the VPC
+   */
+  readonly tls?: ServiceConnectTlsOptions;
+  /**
+   * Write the proxy's access logs (JSON) next to the container's logs.
+   * @default false
+   */
+  readonly accessLogs?: boolean;
+}
+
+/** Properties of a BackendService. */
+export interface BackendServiceProps extends WorkloadTaskProps {
+  /** The environment (its Service Connect namespace). */
+  readonly environment: IEnvironment;
+  /**
+   * Port the container listens on; clients reach it on the same port.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Application protocol of the port (HTTP metrics and retries need HTTP, HTTP2 or GRPC).
+   * @default ecs.AppProtocol.http
+   */
+  readonly appProtocol?: ecs.AppProtocol;
+  /**
+   * Service Connect settings.
+   * @default - reachable as http://<id in lower case>:<containerPort>
+   */
+  readonly serviceConnect?: ServiceConnectOptions;
+  /**
+   * Tasks to run.
+   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
+   */
+  readonly desiredCount?: number;
+  /**
+   * Target-tracking auto scaling (CPU or memory).
+   * @default - a fixed number of tasks
+   */
+  readonly scaling?: ScalingOptions;
+  /**
+   * Capacity the tasks run on.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
+  /**
+   * How new versions roll out (rolling; the circuit breaker rolls back failures).
+   * @default Deployment.rolling({ rollbackOnAlarm: false })
+   */
+  readonly deployment?: Deployment;
+  /**
+   * Rolling percentages preset.
+   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
+   */
+  readonly deploySpeed?: DeploySpeed;
+  /**
+   * The service's alarms.
+   * @default - running tasks below desired, CPU or memory high
+   */
+  readonly alarms?: ServiceAlarmsOptions;
+}
+
+/** Something that can call a backend and be admitted by its security group. */
+export interface IBackendClient extends ec2.IConnectable {
+  /** The client's ECS service (Service Connect is enabled on it in client mode when needed). */
+  readonly service: ecs.BaseService;
+}
+
+/**
+ * A private service reached over Service Connect inside the environment: no load balancer,
+ * no route from outside, and inbound traffic only from the workloads allowed to call it.
+ */
+export class BackendService extends Construct implements IBackendClient {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role. */
+  public readonly taskRole: iam.IRole;
+  /** The service's security group. */
+  public readonly connections: ec2.Connections;
+  /** The service's alarms. */
+  public readonly alarms: ServiceAlarms;
+  /** The scalable task count, with scaling. */
+  public readonly scalableTaskCount?: ecs.ScalableTaskCount;
+  /** The rule that notifies the alarm topic when a deployment fails. */
+  public readonly deploymentFailedRule?: events.Rule;
+  /** The URL clients call, unless client-only. */
+  public readonly endpoint?: string;
+  /** The role ECS uses to issue TLS certificates, with TLS. */
+  public readonly tlsRole?: iam.IRole;
+  private readonly port?: number;
+
+  constructor(scope: Construct, id: string, props: BackendServiceProps) {
+    super(scope, id);
+    const env = props.environment;
+    const sc = props.serviceConnect ?? {};
+    if (!env.serviceConnectNamespace) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace',
+        'pass serviceConnectNamespace to Environment.fromAttributes (an Environment always has one)');
+    }
+    if (sc.clientOnly && props.containerPort !== undefined) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, `serviceConnect.clientOnly is set, but containerPort ${props.containerPort} is given`,
+        'drop containerPort (a client-only service publishes no endpoint) or clientOnly');
+    }
+    if (sc.tls && !sc.tls.certificateAuthority) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.tls has no certificate authority',
+        'give tls.certificateAuthority (an AWS Private CA authority)');
+    }
+    const port = sc.clientOnly ? undefined : props.containerPort ?? 8080;
+    if (port !== undefined) checkPort(this, 'containerPort', port);
+    this.port = port;
+    // Source: Amazon ECS API Reference, ServiceConnectService timeouts (0-2147483647 s).
+    checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.perRequestTimeout', knownSeconds(sc.perRequestTimeout), 0, 2147483647, ' s');
+    checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
+    const dnsName = sc.dnsName ?? id.toLowerCase();
+
+    const task = buildTask(this, env, props, port === undefined ? [] : [{
+      containerPort: port, name: 'api', appProtocol: props.appProtocol ?? ecs.AppProtocol.http,
+    }]);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+
+    this.tlsRole = sc.tls ? this.createTlsRole() : undefined;
+    const created = createPlainService(this, {
+      env,
+      task,
+      desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
+      capacity: props.capacity,
+      deployment: props.deployment,
+      speed: speedOf(env, props.deploySpeed),
+      securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',
+      enableExec: props.enableExec,
+      alarms: props.alarms,
+      serviceConnect: {
+        namespace: env.serviceConnectNamespace.namespaceArn,
+        services: port === undefined ? undefined : [{
+          portMappingName: 'api',
+          dnsName,
+          discoveryName: sc.discoveryName ?? dnsName,
+          port,
+          perRequestTimeout: sc.perRequestTimeout,
+          idleTimeout: sc.idleTimeout,
+          tls: sc.tls
+            ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: this.tlsRole }
+            : undefined,
+        }],
+        logDriver: this.logGroup
+          ? ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect', mode: ecs.AwsLogDriverMode.NON_BLOCKING })
+          : undefined,
+        accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
+      },
+    });
+    this.service = created.service;
+    this.connections = this.service.connections;
+    this.alarms = created.alarms;
+    this.deploymentFailedRule = created.deploymentFailedRule;
+    if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
+
+    if (props.scaling) {
+      this.scalableTaskCount = this.service.autoScaleTaskCount({ minCapacity: props.scaling.minCapacity, maxCapacity: props.scaling.maxCapacity });
+      for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
+    }
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  /** Admit `client` to this backend's port (nothing else is opened). */
+  public allowFrom(client: ec2.IConnectable): void {
+    if (this.port === undefined) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'a client-only service accepts no connections', 'call allowFrom on a service that publishes an endpoint');
+    }
+    this.connections.allowFrom(client, ec2.Port.tcp(this.port), `From ${client instanceof Construct ? client.node.path : 'a client'}`);
+  }
+
+  /** Call `backend` over Service Connect: admits this service to it. */
+  public connectTo(backend: BackendService): void {
+    connectToBackend(this, backend);
+  }
+
+  private createTlsRole(): iam.IRole {
+    const role = new iam.Role(this, 'TlsRole', {
+      description: `${this.node.path}: ECS issues Service Connect TLS certificates from AWS Private CA`,
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
+    });
+    acknowledge(role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'ECS requires the AWS managed AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity policy for Service Connect TLS.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity'],
+    }]);
+    return role;
+  }
+}
+
+/** Services this library put into Service Connect client mode (each only once). */
+const CLIENTS = new WeakSet<ecs.BaseService>();
+
+/**
+ * Let `client` call `backend` over Service Connect: the client joins the namespace in client
+ * mode when it has no Service Connect yet, and the backend admits it on its port.
+ */
+export function connectToBackend(client: IBackendClient, backend: BackendService): void {
+  const namespace = backend.service.cluster.defaultCloudMapNamespace;
+  if (!CLIENTS.has(client.service) && !(client instanceof BackendService)) {
+    client.service.enableServiceConnect({ namespace: namespace?.namespaceArn });
+    CLIENTS.add(client.service);
+  }
+  backend.allowFrom(client);
+}

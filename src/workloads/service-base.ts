@@ -1,0 +1,138 @@
+import {
+  Duration, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Capacity } from '../capacity/capacity';
+import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
+import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { IEnvironment } from '../environment/environment';
+import { EnvironmentProfile, profileDefaults } from '../environment/profile';
+import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { checkScalingBounds, ScalingOptions } from '../scaling/scaling';
+import { TaskModel } from '../task/task-builder';
+
+/** The deploy-speed preset of a workload: SAFE in production, FAST in development. */
+export function speedOf(env: IEnvironment, speed?: DeploySpeed): DeploySpeedSettings {
+  return deploySpeedSettings(speed ?? (env.profile === EnvironmentProfile.PRODUCTION ? DeploySpeed.SAFE : DeploySpeed.FAST));
+}
+
+/** The desired count: given, else the scaling minimum, else the profile's; checked against the bounds. */
+export function resolveDesiredCount(scope: Construct, profile: EnvironmentProfile, desiredCount: number | undefined,
+  scaling: { minCapacity: number; maxCapacity: number } | undefined, minimum = 0): number {
+  if (scaling) checkScalingBounds(scope, scaling as ScalingOptions);
+  const desired = desiredCount ?? scaling?.minCapacity ?? profileDefaults(profile).desiredCount;
+  checkInteger(scope, ErrorCode.DESIRED_COUNT, 'desiredCount', desired);
+  checkRange(scope, ErrorCode.DESIRED_COUNT, 'desiredCount', desired, minimum, 5000);
+  if (scaling && isKnown(desired) && isKnown(scaling.minCapacity) && isKnown(scaling.maxCapacity)
+    && (desired < scaling.minCapacity || desired > scaling.maxCapacity)) {
+    throw new ShipyardError(scope, ErrorCode.DESIRED_COUNT,
+      `desiredCount ${desired} is outside the scaling bounds ${scaling.minCapacity}-${scaling.maxCapacity}`,
+      'leave desiredCount out (it follows scaling.minCapacity) or set it within the bounds');
+  }
+  return desired;
+}
+
+/** What a long-running workload without a load balancer needs to create its service. */
+export interface PlainServiceOptions {
+  readonly env: IEnvironment;
+  readonly task: TaskModel;
+  readonly desiredCount: number;
+  readonly capacity?: Capacity;
+  readonly deployment?: Deployment;
+  readonly speed: DeploySpeedSettings;
+  readonly securityGroupDescription: string;
+  readonly enableExec?: boolean;
+  readonly serviceConnect?: ecs.ServiceConnectProps;
+  readonly alarms?: ServiceAlarmsOptions;
+}
+
+/** A service, its security group and alarms. */
+export interface PlainService {
+  readonly service: ecs.FargateService;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly alarms: ServiceAlarms;
+  readonly deployment: DeploymentConfig;
+  readonly deploymentFailedRule?: events.Rule;
+}
+
+/**
+ * A rolling Fargate service in the environment's private subnets, with the circuit breaker,
+ * the deploy-speed percentages, the task-count and CPU-or-memory alarms and the
+ * deployment-failed notification: the part BackendService and WorkerService share.
+ */
+export function createPlainService(scope: Construct, o: PlainServiceOptions): PlainService {
+  const deployment = (o.deployment ?? Deployment.rolling()).bind(scope, {
+    shiftsTraffic: false,
+    hasRollbackAlarms: false,
+    defaultMinHealthyPercent: o.speed.minHealthyPercent,
+    defaultMaxHealthyPercent: o.speed.maxHealthyPercent,
+  });
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc: o.env.vpc,
+    description: `${scope.node.path}: ${o.securityGroupDescription}`,
+    allowAllOutbound: true,
+  });
+  const service = new ecs.FargateService(scope, 'Service', {
+    cluster: o.env.cluster,
+    taskDefinition: o.task.taskDefinition,
+    desiredCount: o.desiredCount,
+    vpcSubnets: o.env.taskSubnets,
+    assignPublicIp: false,
+    securityGroups: [securityGroup],
+    capacityProviderStrategies: (o.capacity ?? o.env.defaultCapacity).bind(scope),
+    circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
+    minHealthyPercent: deployment.minHealthyPercent,
+    maxHealthyPercent: deployment.maxHealthyPercent,
+    propagateTags: ecs.PropagatedTagSource.SERVICE,
+    enableECSManagedTags: true,
+    enableExecuteCommand: o.enableExec,
+    serviceConnectConfiguration: o.serviceConnect,
+  });
+  // The capacity providers must be associated with the cluster before the service is
+  // created, and stay until it is deleted.
+  service.node.addDependency(o.env.cluster);
+  o.task.connect(service);
+  const alarms = new ServiceAlarms(scope, 'Alarms', {
+    ...o.alarms,
+    service,
+    clusterName: o.env.cluster.clusterName,
+    topic: o.env.alarmTopic,
+  });
+  if (deployment.rollbackOnAlarm) {
+    throw new ShipyardError(scope, ErrorCode.ALARM, 'the deployment rolls back on alarm, but the workload has no load balancer alarm to watch',
+      'set rollbackOnAlarm: false (the circuit breaker still rolls back failed deployments)');
+  }
+  const deploymentFailedRule = notifyDeploymentFailures(scope, o.env, service);
+  return { service, securityGroup, alarms, deployment, deploymentFailedRule };
+}
+
+/**
+ * An EventBridge rule that sends the service's SERVICE_DEPLOYMENT_FAILED events (the
+ * circuit breaker stopped and rolled back a deployment) to the environment's topic.
+ * Source: Amazon ECS Developer Guide, "Amazon ECS service deployment events".
+ */
+export function notifyDeploymentFailures(scope: Construct, env: IEnvironment, service: ecs.BaseService): events.Rule | undefined {
+  if (!env.alarmTopic) return undefined;
+  return new events.Rule(scope, 'DeploymentFailed', {
+    description: `${scope.node.path}: a deployment failed and was rolled back`,
+    eventPattern: {
+      source: ['aws.ecs'],
+      detailType: ['ECS Deployment State Change'],
+      resources: [service.serviceArn],
+      detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+    },
+    targets: [new eventsTargets.SnsTopic(env.alarmTopic)],
+  });
+}
+
+/** Tag everything under `scope` with the environment's tags. */
+export function applyEnvironmentTags(scope: Construct, env: IEnvironment): void {
+  for (const [key, value] of Object.entries(env.tags)) Tags.of(scope).add(key, value);
+}
+
+/** The health check grace period: the container's start period, or a minute. */
+export function gracePeriod(healthCheck: ecs.HealthCheck | undefined): Duration {
+  return healthCheck?.startPeriod ?? Duration.seconds(60);
+}

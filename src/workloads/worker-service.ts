@@ -1,0 +1,272 @@
+import {
+  Duration, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs,
+  aws_events as events, aws_iam as iam,
+  aws_logs as logs, aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { BackendService, connectToBackend } from './backend-service';
+import { applyEnvironmentTags, createPlainService, resolveDesiredCount, speedOf } from './service-base';
+import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
+import { Capacity } from '../capacity/capacity';
+import { DeploySpeed } from '../deployment/deploy-speed';
+import { Deployment } from '../deployment/deployment';
+import { IEnvironment } from '../environment/environment';
+import { checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode } from '../guardrails/errors';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { fixedNameAlarm } from '../private/alarms';
+import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
+import { WorkloadTaskProps } from '../task/containers';
+import { acknowledgePlainVariables, buildTask, warnAboutTask } from '../task/task-builder';
+
+/** Backlog scaling of a worker. */
+export interface WorkerScalingOptions {
+  /** Fewest tasks; 0 lets the worker scale to zero and wake up on the first message. */
+  readonly minCapacity: number;
+  /** Most tasks. */
+  readonly maxCapacity: number;
+  /**
+   * Visible messages each task may have waiting (the target of backlog-per-task tracking):
+   * roughly the messages one task works through in the acceptable latency.
+   * @default 100
+   */
+  readonly messagesPerTask?: number;
+  /**
+   * Wait after a scale-out before another.
+   * @default Duration.seconds(60)
+   */
+  readonly scaleOutCooldown?: Duration;
+  /**
+   * Wait after a scale-in before another.
+   * @default Duration.seconds(300)
+   */
+  readonly scaleInCooldown?: Duration;
+}
+
+/** Alarms of a worker, beyond the service's. */
+export interface WorkerAlarmsOptions extends ServiceAlarmsOptions {
+  /**
+   * Alarm when the oldest message has waited this long (5 consecutive minutes).
+   * @default Duration.minutes(15)
+   */
+  readonly oldestMessageAge?: Duration;
+  /**
+   * Alarm as soon as the dead-letter queue holds a message.
+   * @default true
+   */
+  readonly deadLetterQueueNotEmpty?: boolean;
+}
+
+/** Properties of a WorkerService. */
+export interface WorkerServiceProps extends WorkloadTaskProps {
+  /** The environment the worker runs in. */
+  readonly environment: IEnvironment;
+  /**
+   * The queue the worker consumes; its URL and name reach the container as QUEUE_URL and QUEUE_NAME.
+   * @default WorkQueue.newQueue() - a standard queue with a dead-letter queue, SSE-SQS, TLS only, retained
+   */
+  readonly queue?: WorkQueue;
+  /**
+   * The longest time the worker takes for one message; the queue's visibility timeout must cover it.
+   * @default - not declared; the visibility timeout is checked against the stop timeout only
+   */
+  readonly processingTime?: Duration;
+  /**
+   * SNS topics the queue subscribes to.
+   * @default - none
+   */
+  readonly subscriptions?: TopicSubscription[];
+  /**
+   * Tasks to run without scaling.
+   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
+   */
+  readonly desiredCount?: number;
+  /**
+   * Scale on the backlog per task (visible messages / running tasks).
+   * @default - a fixed number of tasks
+   */
+  readonly scaling?: WorkerScalingOptions;
+  /**
+   * Capacity the tasks run on.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
+  /**
+   * How new versions roll out (rolling; the circuit breaker rolls back failures).
+   * @default Deployment.rolling({ rollbackOnAlarm: false })
+   */
+  readonly deployment?: Deployment;
+  /**
+   * Rolling percentages preset.
+   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
+   */
+  readonly deploySpeed?: DeploySpeed;
+  /**
+   * The worker's alarms.
+   * @default - task count, CPU or memory, oldest message 15 minutes, dead-letter queue not empty
+   */
+  readonly alarms?: WorkerAlarmsOptions;
+}
+
+/**
+ * A service that consumes an SQS queue, scales on its backlog and alarms when messages age
+ * or land in the dead-letter queue.
+ */
+export class WorkerService extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The queue consumed. */
+  public readonly queue: sqs.IQueue;
+  /** The dead-letter queue, when known. */
+  public readonly deadLetterQueue?: sqs.IQueue;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role (may consume the queue). */
+  public readonly taskRole: iam.IRole;
+  /** The service's security group (no ingress). */
+  public readonly connections: ec2.Connections;
+  /** The service's alarms. */
+  public readonly alarms: ServiceAlarms;
+  /** The queue alarms (oldest message, dead-letter queue). */
+  public readonly queueAlarms: cloudwatch.Alarm[] = [];
+  /** The scalable task count, with scaling. */
+  public readonly scalableTaskCount?: ecs.ScalableTaskCount;
+  /** The rule that notifies the alarm topic when a deployment fails. */
+  public readonly deploymentFailedRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: WorkerServiceProps) {
+    super(scope, id);
+    const env = props.environment;
+    const scaling = props.scaling;
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, scaling);
+    const stopSeconds = knownSeconds(props.stopTimeout) ?? 30;
+    const processingSeconds = knownSeconds(props.processingTime);
+    const visibility = Math.max(60, 2 * (processingSeconds ?? 0), stopSeconds + 30);
+    const queues = (props.queue ?? WorkQueue.newQueue()).bind(this, {
+      defaultVisibilityTimeout: Duration.seconds(visibility),
+      processingSeconds,
+      stopTimeoutSeconds: stopSeconds,
+    });
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
+
+    const task = buildTask(this, env, props, []);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+    this.container.addEnvironment('QUEUE_URL', this.queue.queueUrl);
+    this.container.addEnvironment('QUEUE_NAME', this.queue.queueName);
+    acknowledgePlainVariables(this.taskDefinition);
+    this.queue.grantConsumeMessages(this.taskRole);
+    subscribe(this.queue, props.subscriptions ?? []);
+
+    const created = createPlainService(this, {
+      env,
+      task,
+      desiredCount,
+      capacity: props.capacity,
+      deployment: props.deployment,
+      speed: speedOf(env, props.deploySpeed),
+      securityGroupDescription: 'a queue worker; no inbound traffic',
+      enableExec: props.enableExec,
+      alarms: props.alarms,
+    });
+    this.service = created.service;
+    this.connections = this.service.connections;
+    this.alarms = created.alarms;
+    this.deploymentFailedRule = created.deploymentFailedRule;
+    this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));
+    if (scaling) this.scalableTaskCount = this.scaleOnBacklog(env, scaling);
+
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+
+  /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
+  public connectTo(backend: BackendService): void {
+    connectToBackend(this, backend);
+  }
+  private createQueueAlarms(env: IEnvironment, options: WorkerAlarmsOptions): cloudwatch.Alarm[] {
+    const created: cloudwatch.Alarm[] = [];
+    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string) =>
+      created.push(fixedNameAlarm(this, this, { id, metric, threshold, periods, description, topic: env.alarmTopic }));
+    const age = options.oldestMessageAge ?? Duration.minutes(15);
+    checkRange(this, ErrorCode.ALARM, 'alarms.oldestMessageAge', knownSeconds(age), 60, 1209600, ' s');
+    add('OldestMessageAge', this.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+      age.toSeconds(), 5, `the oldest message waited ${age.toHumanString()} or more for 5 minutes`);
+    if (this.deadLetterQueue && (options.deadLetterQueueNotEmpty ?? true)) {
+      add('DeadLetterQueueNotEmpty', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        1, 1, 'messages failed processing and moved to the dead-letter queue');
+    }
+    return created;
+  }
+
+  /**
+   * Target tracking on visible messages per running task (metric math over SQS and
+   * Container Insights), plus a step policy that starts one task when messages wait and
+   * none runs (target tracking cannot scale out from zero: zero tasks times any ratio is zero).
+   */
+  private scaleOnBacklog(env: IEnvironment, scaling: WorkerScalingOptions): ecs.ScalableTaskCount {
+    const perTask = scaling.messagesPerTask ?? 100;
+    checkRange(this, ErrorCode.SCALING_TARGET, 'scaling.messagesPerTask', perTask, 1, 1e9);
+    const taskCount = this.service.autoScaleTaskCount({ minCapacity: scaling.minCapacity, maxCapacity: scaling.maxCapacity });
+    const target = taskCount.node.findChild('Target') as appscaling.ScalableTarget;
+    const queueName = this.queue.queueName;
+    new appscaling.CfnScalingPolicy(taskCount, 'BacklogScaling', {
+      policyName: `${this.node.path.replace(/\//g, '-')}-backlog`.slice(-256),
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: target.scalableTargetId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: perTask,
+        scaleOutCooldown: (scaling.scaleOutCooldown ?? Duration.seconds(60)).toSeconds(),
+        scaleInCooldown: (scaling.scaleInCooldown ?? Duration.seconds(300)).toSeconds(),
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: 'visible',
+              returnData: false,
+              metricStat: { stat: 'Average', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: queueName }] } },
+            },
+            {
+              id: 'running',
+              returnData: false,
+              metricStat: {
+                stat: 'Average',
+                metric: {
+                  namespace: 'ECS/ContainerInsights',
+                  metricName: 'RunningTaskCount',
+                  dimensions: [{ name: 'ClusterName', value: env.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }],
+                },
+              },
+            },
+            { id: 'backlog', expression: 'IF(FILL(running, 0) > 0, FILL(visible, 0) / FILL(running, 0), FILL(visible, 0))', label: 'messages per task', returnData: true },
+          ],
+        },
+      },
+    });
+    if (scaling.minCapacity === 0) {
+      taskCount.scaleOnMetric('WakeUp', {
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)',
+          usingMetrics: {
+            visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+            running: serviceInsightsMetric(env.cluster.clusterName, this.service.serviceName, 'RunningTaskCount'),
+          },
+          period: ONE_MINUTE,
+          label: 'messages wait and no task runs',
+        }),
+        scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        evaluationPeriods: 1,
+        cooldown: Duration.seconds(60),
+      });
+    }
+    return taskCount;
+  }
+}

@@ -1,0 +1,126 @@
+import { Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { BackendService, BackendServiceProps, Environment, Image, Scaling, WebService, WorkerService } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/orders:2.0.0');
+
+function backend(props: Partial<BackendServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; backend: BackendService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  return { stack, backend: new BackendService(stack, 'Orders', { image: IMAGE, ...props, environment }) };
+}
+
+function ingressRules(stack: Stack, port: number): any[] {
+  return resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties).filter(p => p.FromPort === port);
+}
+
+describe('BackendService', () => {
+  test('default output matches the snapshot', () => {
+    const { stack } = backend();
+    const own = Object.fromEntries(Object.entries(template(stack).toJSON().Resources).filter(([id]) => id.startsWith('Orders')));
+    expect(own).toMatchSnapshot();
+  });
+
+  test('publishes http://<id>:8080 in the environment namespace with proxy logs', () => {
+    const { stack, backend: b } = backend();
+    expect(b.endpoint).toBe('http://orders:8080');
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: {
+        Enabled: true,
+        Namespace: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EnvClusterDefaultServiceDiscoveryNamespace'), 'Arn'] },
+        Services: [{ PortName: 'api', DiscoveryName: 'orders', ClientAliases: [{ DnsName: 'orders', Port: 8080 }] }],
+        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-stream-prefix': 'service-connect' }) }),
+      },
+      LoadBalancers: Match.absent(),
+    });
+    const app = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+    expect(app.PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp', Name: 'api', AppProtocol: 'http' }]);
+  });
+
+  test('opens nothing until a workload is allowed in', () => {
+    const { stack } = backend();
+    expect(ingressRules(stack, 8080)).toEqual([]);
+  });
+
+  test('connectTo (idempotent) admits the caller on the backend port only and puts it in client mode', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const orders = new BackendService(stack, 'Orders', { image: IMAGE, environment });
+    const web = new WebService(stack, 'Web', { image: IMAGE, environment });
+    const worker = new WorkerService(stack, 'Worker', { image: IMAGE, environment });
+    web.connectTo(orders);
+    worker.connectTo(orders);
+    worker.connectTo(orders);
+    const rules = ingressRules(stack, 8080).filter(r => JSON.stringify(r.GroupId).includes('Orders'));
+    expect(rules.map(r => r.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([
+      expect.stringMatching(/^WebSecurityGroup/), expect.stringMatching(/^WorkerSecurityGroup/),
+    ]); // connectTo is idempotent: the second call adds nothing
+    const services = resources(stack, 'AWS::ECS::Service').filter(([id]) => /^(Web|Worker)Service/.test(id)).map(([, s]) => s.Properties);
+    expect(services).toHaveLength(2);
+    for (const s of services) {
+      expect(s.ServiceConnectConfiguration.Enabled).toBe(true);
+      expect(s.ServiceConnectConfiguration.Services).toBeUndefined();
+    }
+  });
+
+  test('timeouts, TLS with Private CA and access logs', () => {
+    const stack = testStack();
+    const ca = acmpca.CertificateAuthority.fromCertificateAuthorityArn(stack, 'Ca', 'arn:aws:acm-pca:us-east-1:111111111111:certificate-authority/abc');
+    backend({
+      serviceConnect: { dnsName: 'orders.internal', perRequestTimeout: Duration.seconds(30), idleTimeout: Duration.minutes(2), tls: { certificateAuthority: ca }, accessLogs: true },
+    }, stack);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({
+        Services: [Match.objectLike({
+          ClientAliases: [{ DnsName: 'orders.internal', Port: 8080 }],
+          Timeout: { PerRequestTimeoutSeconds: 30, IdleTimeoutSeconds: 120 },
+          Tls: Match.objectLike({ IssuerCertificateAuthority: { AwsPcaAuthorityArn: 'arn:aws:acm-pca:us-east-1:111111111111:certificate-authority/abc' } }),
+        })],
+        AccessLogConfiguration: { Format: 'JSON', IncludeQueryParameters: 'DISABLED' },
+      }),
+    });
+    template(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] }),
+      ManagedPolicyArns: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')])]) })],
+    });
+  });
+
+  test('a client-only service publishes nothing', () => {
+    const { stack, backend: b } = backend({ serviceConnect: { clientOnly: true } });
+    expect(b.endpoint).toBeUndefined();
+    template(stack).hasResourceProperties('AWS::ECS::Service', { ServiceConnectConfiguration: Match.objectLike({ Enabled: true, Services: Match.absent() }) });
+  });
+
+  test('scales on CPU', () => {
+    const { stack } = backend({ scaling: { minCapacity: 2, maxCapacity: 8, targets: [Scaling.cpu(60)] } });
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60 }),
+    });
+  });
+
+  test('fails when client-only is given a port', () => {
+    expectError(ErrorCode.SERVICE_CONNECT, () => backend({ containerPort: 9000, serviceConnect: { clientOnly: true } }));
+  });
+
+  test('fails with TLS but no certificate authority', () => {
+    expectError(ErrorCode.SERVICE_CONNECT, () => backend({ serviceConnect: { tls: {} as any } }));
+  });
+
+  test('fails when the environment has no Service Connect namespace', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const environment = Environment.fromAttributes(stack, 'Imported', {
+      vpc,
+      cluster,
+      loadBalancer: { loadBalancerArn: 'arn', connections: new ec2.Connections() } as any,
+      listener: {} as any,
+    });
+    expectError(ErrorCode.SERVICE_CONNECT, () => backend({ environment }, stack));
+  });
+
+  test('fails when scaling on requests (no load balancer)', () => {
+    expectError(ErrorCode.SCALING_TARGET, () => backend({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.requestsPerTarget(100)] } }));
+  });
+});
