@@ -3,14 +3,15 @@
  * integ-runner snapshots. Each `integ.<name>.ts` file turns one into a deployable app.
  */
 import * as path from 'path';
-import { App, Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
 
 /** What an integ scenario builds. */
 export interface Scenario {
   readonly stack: Stack;
   readonly environment: Environment;
-  readonly services: WebService[];
+  /** The long-running services; each must reach its desired count after deployment. */
+  readonly services: Array<{ readonly service: ecs.BaseService }>;
 }
 
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario } from './apps';
 import {
-  Environment, EnvironmentProfile, Image, LogDestination, Logging, SharedFileSystem, Tracing, Volume, WebService,
+  Environment, EnvironmentProfile, Image, LogDestination, Logging, SharedFileSystem, Tracing, Volume, WebService, WorkerService,
 } from '../src';
 import { Acknowledgement, acknowledge } from '../src/private/nag';
 
@@ -80,21 +80,20 @@ export function telemetry(app: App): Scenario {
 
 /**
  * (e) Shared files: an EFS file system of the environment (encrypted, TLS-only, backed up
- * daily) that a service mounts through its own access point; an init container writes to
- * it before the main container starts.
+ * daily) that a queue worker mounts through its own access point; an init container writes
+ * to it before the main container starts.
  */
 export function sharedFiles(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegSharedFiles');
   const environment = developmentEnvironment(stack, 'shared-files');
   const files = new SharedFileSystem(stack, 'Files', { environment });
-  const web = new WebService(stack, 'Web', {
+  const worker = new WorkerService(stack, 'Worker', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
-    targetHealthCheck: { path: '/health' },
     initContainers: [{ name: 'prepare', image: Image.fromAsset(HELLO_IMAGE), command: ['sh', '-c', 'date > /data/started-at'] }],
     volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data', containers: ['prepare', 'app'] })],
   });
-  return { stack, environment, services: [web] };
+  return { stack, environment, services: [worker] };
 }
 
 /**

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { serviceConnect } from './workload-apps';
+
+runScenario('ServiceConnect', serviceConnect);

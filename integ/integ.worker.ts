@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { queueWorker } from './workload-apps';
+
+runScenario('Worker', queueWorker);
