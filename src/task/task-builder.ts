@@ -1,4 +1,4 @@
-import { Annotations, Stack, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
@@ -28,7 +28,7 @@ export interface TaskModel {
    * Finish the task once the service exists: admit it where the task needs it (EFS security
    * groups) and acknowledge the task role's findings (exec adds to the role with the service).
    */
-  connect(service: ecs.BaseService): void;
+  connect(runner: ec2.IConnectable, cluster: ecs.ICluster): void;
 }
 
 /** Writable paths the ECS Exec agent needs when the root file system is read-only. Source: aws/containers-roadmap#1359. */
@@ -138,9 +138,9 @@ export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTa
     cpuArchitecture,
     imagesFromEcr,
     secretLooking,
-    connect: (service) => {
-      fileSystems.forEach(fs => fs.connections.allowDefaultPortFrom(service, 'NFS from the workloads that mount it'));
-      acknowledgeTaskRole(taskDefinition, props, service.cluster);
+    connect: (runner, cluster) => {
+      fileSystems.forEach(fs => fs.connections.allowDefaultPortFrom(runner, 'NFS from the workloads that mount it'));
+      acknowledgeTaskRole(taskDefinition, props, cluster);
     },
   };
 }
@@ -333,4 +333,32 @@ function acknowledgeTaskRole(taskDefinition: ecs.TaskDefinition, props: Workload
     reasons.push('exec session logs go to the environment\'s exec log group and its streams only');
   }
   acknowledge(taskPolicy, [{ id: 'AwsSolutions-IAM5', reason: `${reasons.join('; ')}.`, appliesTo }]);
+}
+
+/**
+ * The task-role permissions ECS Exec needs when tasks are started without a service
+ * (aws-cdk-lib adds them for services only): the SSM channel, and the cluster's exec key,
+ * log group and bucket. Source: Amazon ECS Developer Guide, "Monitor Amazon ECS containers
+ * with ECS Exec", IAM permissions.
+ */
+export function grantExecToTasks(taskDefinition: ecs.TaskDefinition, cluster: ecs.ICluster): void {
+  taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({
+    actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+    resources: ['*'],
+  }));
+  const exec = cluster.executeCommandConfiguration;
+  if (exec?.kmsKey) taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [exec.kmsKey.keyArn] }));
+  const logGroup = exec?.logConfiguration?.cloudWatchLogGroup as logs.ILogGroup | undefined;
+  if (logGroup) {
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+  }
+  const bucket = exec?.logConfiguration?.s3Bucket;
+  if (bucket) {
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetEncryptionConfiguration'], resources: [bucket.bucketArn] }));
+    taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${exec?.logConfiguration?.s3KeyPrefix ?? ''}*`)] }));
+  }
 }

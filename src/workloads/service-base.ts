@@ -1,5 +1,5 @@
 import {
-  Duration, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets,
+  Duration, RemovalPolicy, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity } from '../capacity/capacity';
@@ -10,6 +10,7 @@ import { EnvironmentProfile, profileDefaults } from '../environment/profile';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { acknowledge } from '../private/nag';
 import { checkScalingBounds, ScalingOptions } from '../scaling/scaling';
 import { TaskModel } from '../task/task-builder';
 
@@ -46,6 +47,10 @@ export interface PlainServiceOptions {
   readonly enableExec?: boolean;
   readonly serviceConnect?: ecs.ServiceConnectProps;
   readonly alarms?: ServiceAlarmsOptions;
+  /** Fixed names of alarms (created by the caller) that roll a deployment back. */
+  readonly rollbackAlarmNames?: string[];
+  /** Grace period when a load balancer checks the tasks. */
+  readonly healthCheckGracePeriod?: Duration;
 }
 
 /** A service, its security group and alarms. */
@@ -65,7 +70,7 @@ export interface PlainService {
 export function createPlainService(scope: Construct, o: PlainServiceOptions): PlainService {
   const deployment = (o.deployment ?? Deployment.rolling()).bind(scope, {
     shiftsTraffic: false,
-    hasRollbackAlarms: false,
+    hasRollbackAlarms: (o.rollbackAlarmNames ?? []).length > 0,
     defaultMinHealthyPercent: o.speed.minHealthyPercent,
     defaultMaxHealthyPercent: o.speed.maxHealthyPercent,
   });
@@ -89,11 +94,12 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     enableECSManagedTags: true,
     enableExecuteCommand: o.enableExec,
     serviceConnectConfiguration: o.serviceConnect,
+    healthCheckGracePeriod: o.healthCheckGracePeriod,
   });
   // The capacity providers must be associated with the cluster before the service is
   // created, and stay until it is deleted.
   service.node.addDependency(o.env.cluster);
-  o.task.connect(service);
+  o.task.connect(service, o.env.cluster);
   const alarms = new ServiceAlarms(scope, 'Alarms', {
     ...o.alarms,
     service,
@@ -101,8 +107,11 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     topic: o.env.alarmTopic,
   });
   if (deployment.rollbackOnAlarm) {
-    throw new ShipyardError(scope, ErrorCode.ALARM, 'the deployment rolls back on alarm, but the workload has no load balancer alarm to watch',
-      'set rollbackOnAlarm: false (the circuit breaker still rolls back failed deployments)');
+    if ((o.rollbackAlarmNames ?? []).length === 0) {
+      throw new ShipyardError(scope, ErrorCode.ALARM, 'the deployment rolls back on alarm, but the workload has no load balancer alarm to watch',
+        'set rollbackOnAlarm: false (the circuit breaker still rolls back failed deployments)');
+    }
+    service.enableDeploymentAlarms(o.rollbackAlarmNames!, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
   }
   const deploymentFailedRule = notifyDeploymentFailures(scope, o.env, service);
   return { service, securityGroup, alarms, deployment, deploymentFailedRule };
@@ -135,4 +144,19 @@ export function applyEnvironmentTags(scope: Construct, env: IEnvironment): void 
 /** The health check grace period: the container's start period, or a minute. */
 export function gracePeriod(healthCheck: ecs.HealthCheck | undefined): Duration {
   return healthCheck?.startPeriod ?? Duration.seconds(60);
+}
+
+/**
+ * A dead-letter queue for what Scheduler or EventBridge could not deliver: SSE-SQS, TLS only,
+ * kept 14 days (the longest SQS allows), retained on delete.
+ */
+export function deliveryDeadLetterQueue(scope: Construct, owner: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(queue, [{ id: 'AwsSolutions-SQS3', reason: `This queue is the ${owner}'s dead-letter queue.` }]);
+  return queue;
 }

@@ -1,0 +1,320 @@
+import {
+  Duration, Stack, Token, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs,
+  aws_events as events, aws_iam as iam, aws_logs as logs, aws_scheduler as scheduler, aws_sqs as sqs, aws_stepfunctions as sfn,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkTimeZone, JobSchedule } from './job-schedule';
+import { OverlapGuard } from './overlap-guard';
+import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
+import { Capacity } from '../capacity/capacity';
+import { IEnvironment } from '../environment/environment';
+import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { fixedNameAlarm } from '../private/alarms';
+import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+import { SidecarOptions, WorkloadTaskProps } from '../task/containers';
+import { Image } from '../task/image';
+import { buildTask, grantExecToTasks, warnAboutTask } from '../task/task-builder';
+
+/** Properties of a ScheduledJob. */
+export interface ScheduledJobProps extends WorkloadTaskProps {
+  /** The environment the job runs in. */
+  readonly environment: IEnvironment;
+  /** When the job runs. */
+  readonly schedule: JobSchedule;
+  /**
+   * IANA time zone of cron and at expressions.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Let Scheduler start the run anywhere within this window after the scheduled time (1-1440 minutes).
+   * @default - runs exactly on time
+   */
+  readonly flexibleWindow?: Duration;
+  /**
+   * First time the schedule may fire, ISO 8601 (`2026-12-01T00:00:00Z`).
+   * @default - from now
+   */
+  readonly startDate?: string;
+  /**
+   * Last time the schedule may fire, ISO 8601.
+   * @default - no end
+   */
+  readonly endDate?: string;
+  /**
+   * Times Scheduler retries starting the task when RunTask fails (0-185).
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long Scheduler keeps retrying a run (60 s - 24 h).
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Where Scheduler sends runs it could not start.
+   * @default - a new encrypted, TLS-only queue kept 14 days, retained on delete
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Stop a run after this long: an essential timer sidecar exits, and ECS stops the task.
+   * @default - runs until the main container exits
+   */
+  readonly timeout?: Duration;
+  /**
+   * Image of the timer sidecar (it needs `sh` and `sleep`).
+   * @default - busybox 1.37 from Amazon ECR Public
+   */
+  readonly timeoutImage?: Image;
+  /**
+   * Capacity the runs use.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
+  /**
+   * Whether the schedule is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Skip a run while the previous one is still running or pending: Scheduler then starts a
+   * Step Functions state machine that lists the family's tasks in the cluster and calls
+   * RunTask only when there are none.
+   * @default false - every scheduled time starts a run
+   */
+  readonly preventOverlap?: boolean;
+}
+
+/** Container name of the timeout timer. */
+const TIMER_NAME = 'timeout';
+
+/**
+ * A task that EventBridge Scheduler starts on a schedule, with retries, a dead-letter queue,
+ * a scheduler role that may start exactly this task, an optional run timeout, and an alarm
+ * when a run fails (the main container exits non-zero or the task fails to start).
+ */
+export class ScheduledJob extends Construct implements ec2.IConnectable {
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role. */
+  public readonly taskRole: iam.IRole;
+  /** The schedule. */
+  public readonly schedule: scheduler.CfnSchedule;
+  /** The role Scheduler uses to start the task. */
+  public readonly schedulerRole: iam.Role;
+  /** Where runs Scheduler could not start go. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The runs' security group (no ingress). */
+  public readonly connections: ec2.Connections;
+  /** The rule matching failed runs. */
+  public readonly failureRule: events.Rule;
+  /** The alarm raised when a run fails (notifies the environment's topic). */
+  public readonly failureAlarm: cloudwatch.Alarm;
+  /** The state machine that skips overlapping runs, with `preventOverlap`. */
+  public readonly overlapGuard?: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    super(scope, id);
+    const env = props.environment;
+    const expression = props.schedule.bind(this);
+    const timeZone = props.timeZone ?? 'UTC';
+    checkTimeZone(this, timeZone);
+    this.checkWindow(props);
+
+    const timer = props.timeout ? this.timer(props.timeout, props.timeoutImage) : undefined;
+    const task = buildTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, []);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: env.vpc, description: `${this.node.path}: a scheduled job; no inbound traffic`, allowAllOutbound: true,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+    if (props.enableExec) grantExecToTasks(this.taskDefinition, env.cluster);
+    task.connect(this.connections, env.cluster);
+
+    this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
+    const strategy = (props.capacity ?? env.defaultCapacity).bind(this);
+    const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
+    const role = this.createSchedulerRole();
+    this.schedulerRole = role;
+    let target: scheduler.CfnSchedule.TargetProperty;
+    const common = {
+      roleArn: role.roleArn,
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      retryPolicy: {
+        maximumRetryAttempts: props.retryAttempts ?? 2,
+        maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
+      },
+    };
+    if (props.preventOverlap) {
+      this.overlapGuard = new OverlapGuard(this, 'OverlapGuard', {
+        cluster: env.cluster,
+        taskDefinition: this.taskDefinition,
+        logRetention: env.logRetention,
+        logEncryptionKey: env.logEncryptionKey,
+        runTaskParameters: {
+          CapacityProviderStrategy: strategy.map(s => ({ CapacityProvider: s.capacityProvider, Base: s.base, Weight: s.weight })),
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' } },
+          EnableECSManagedTags: true,
+          PropagateTags: 'TASK_DEFINITION',
+          EnableExecuteCommand: props.enableExec ?? false,
+        },
+      }).stateMachine;
+      this.overlapGuard.grantStartExecution(role);
+      target = { ...common, arn: this.overlapGuard.stateMachineArn, input: '{}' };
+    } else {
+      this.allowRunTask(env, role);
+      target = {
+        ...common,
+        arn: env.cluster.clusterArn,
+        ecsParameters: {
+          taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+          taskCount: 1,
+          capacityProviderStrategy: strategy.map(s => ({ capacityProvider: s.capacityProvider, base: s.base, weight: s.weight })),
+          networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' } },
+          enableEcsManagedTags: true,
+          propagateTags: 'TASK_DEFINITION',
+          enableExecuteCommand: props.enableExec,
+        },
+      };
+    }
+    this.deadLetterQueue.grantSendMessages(role);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) acknowledgeInlinePolicy(policy);
+    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+      description: `${this.node.path}: runs ${this.taskDefinition.family}`,
+      scheduleExpression: expression,
+      scheduleExpressionTimezone: timeZone,
+      flexibleTimeWindow: props.flexibleWindow
+        ? { mode: 'FLEXIBLE', maximumWindowInMinutes: props.flexibleWindow.toMinutes() }
+        : { mode: 'OFF' },
+      startDate: props.startDate,
+      endDate: props.endDate,
+      state: props.enabled === false ? 'DISABLED' : 'ENABLED',
+      target,
+    });
+    // The capacity providers must be associated with the cluster before runs start.
+    this.schedule.node.addDependency(env.cluster);
+
+    this.failureRule = new events.Rule(this, 'RunFailed', {
+      description: `${this.node.path}: a run exited non-zero or failed to start`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [env.cluster.clusterArn],
+          taskDefinitionArn: [{ prefix: `${Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: this.taskDefinition.family })}:` }],
+          lastStatus: ['STOPPED'],
+          $or: [
+            { containers: { name: ['app'], exitCode: [{ 'anything-but': 0 }] } },
+            { stopCode: ['TaskFailedToStart'] },
+          ],
+        },
+      },
+    });
+    // EventBridge counts the rule's matches; the alarm turns a failed run into an alarm state.
+    this.failureAlarm = fixedNameAlarm(this, this, {
+      id: 'RunFailedAlarm',
+      description: 'a run exited non-zero or failed to start',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+        dimensionsMap: { RuleName: this.failureRule.ruleName },
+      }),
+      threshold: 1,
+      periods: 1,
+      topic: env.alarmTopic,
+    });
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  /** Source: EventBridge Scheduler API Reference, RetryPolicy and FlexibleTimeWindow. */
+  private checkWindow(props: ScheduledJobProps): void {
+    const code = ErrorCode.SCHEDULE;
+    checkInteger(this, code, 'retryAttempts', props.retryAttempts);
+    checkRange(this, code, 'retryAttempts', props.retryAttempts, 0, 185);
+    checkRange(this, code, 'maxEventAge', knownSeconds(props.maxEventAge), 60, 86400, ' s');
+    if (props.flexibleWindow && !props.flexibleWindow.isUnresolved()) {
+      checkRange(this, code, 'flexibleWindow', props.flexibleWindow.toMinutes({ integral: false }), 1, 1440, ' minutes');
+    }
+    const start = parseDate(this, 'startDate', props.startDate);
+    const end = parseDate(this, 'endDate', props.endDate);
+    if (start !== undefined && end !== undefined && start >= end) {
+      throw new ShipyardError(this, code, `startDate ${props.startDate} is not before endDate ${props.endDate}`, 'give a start date before the end date');
+    }
+    // Fargate stops containers within 120 s; a timeout must leave the job time to run.
+    checkRange(this, code, 'timeout', knownSeconds(props.timeout), 60, 7 * 86400, ' s');
+  }
+
+  /**
+   * An essential sidecar that sleeps for the timeout, then exits: ECS stops a task when an
+   * essential container exits, so the main container gets SIGTERM (and its non-zero exit
+   * raises the failure alarm). It exits 0 when stopped first.
+   */
+  private timer(timeout: Duration, image?: Image): SidecarOptions {
+    return {
+      name: TIMER_NAME,
+      image: image ?? Image.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      command: ['sh', '-c', `trap 'exit 0' TERM; sleep ${timeout.toSeconds()} & wait $!`],
+      essential: true,
+      memoryReservationMiB: 16,
+    };
+  }
+
+
+  /** The role Scheduler assumes (only this account's schedules may use it). */
+  private createSchedulerRole(): iam.Role {
+    return new iam.Role(this, 'SchedulerRole', {
+      description: `${this.node.path}: EventBridge Scheduler starts the job`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+    });
+  }
+
+  /**
+   * Start exactly this task definition in this cluster, tag the task (managed tags) and
+   * pass the task's two roles. Source: EventBridge Scheduler User Guide, "Amazon ECS RunTask" target.
+   */
+  private allowRunTask(env: IEnvironment, role: iam.Role): void {
+    const stack = Stack.of(this);
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [this.taskDefinition.taskDefinitionArn],
+      conditions: { ArnEquals: { 'ecs:cluster': env.cluster.clusterArn } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ecs:TagResource'],
+      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${env.cluster.clusterName}/*` })],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    }));
+    const roles = [this.taskDefinition.taskRole, this.taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined);
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: roles.map(r => r.roleArn) }));
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    const cfnCluster = env.cluster.node.defaultChild;
+    if (policy && cfnCluster instanceof ecs.CfnCluster) {
+      acknowledge(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Tags may be put on the tasks of this cluster only, and only as RunTask creates them (task ids are not known in advance).',
+        appliesTo: [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${stack.getLogicalId(cfnCluster)}>/*`],
+      }]);
+    }
+  }
+}
+
+function parseDate(scope: Construct, what: string, value: string | undefined): number | undefined {
+  if (value === undefined || Token.isUnresolved(value)) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw new ShipyardError(scope, ErrorCode.SCHEDULE, `${what} ${show(value)} is not an ISO 8601 date and time`, `give ${what} like 2026-12-01T00:00:00Z`);
+  }
+  return time;
+}

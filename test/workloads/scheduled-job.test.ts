@@ -1,0 +1,174 @@
+import { Duration, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AlarmTopic, Image, JobSchedule, ScheduledJob, ScheduledJobProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/report:1.0.0');
+
+function job(props: Partial<ScheduledJobProps> = {}, stack: Stack = testStack()): { stack: Stack; job: ScheduledJob } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  return { stack, job: new ScheduledJob(stack, 'Report', { image: IMAGE, schedule: JobSchedule.cron('0 3 * * ? *'), ...props, environment }) };
+}
+
+describe('ScheduledJob', () => {
+  test('default output matches the snapshot', () => {
+    const { stack } = job();
+    const own = Object.fromEntries(Object.entries(template(stack).toJSON().Resources).filter(([id]) => id.startsWith('Report')));
+    expect(own).toMatchSnapshot();
+  });
+
+  test('EventBridge Scheduler starts one Fargate task on the environment capacity, with retries and a dead-letter queue', () => {
+    const { stack } = job();
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EnvCluster'), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportDeadLetterQueue'), 'Arn'] } },
+        EcsParameters: Match.objectLike({
+          TaskCount: 1,
+          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+          NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+          EnableECSManagedTags: true,
+          PropagateTags: 'TASK_DEFINITION',
+        }),
+      }),
+    });
+    expect(resources(stack, 'AWS::ECS::Service')).toHaveLength(0);
+  });
+
+  test('the scheduler role may run exactly this task definition in this cluster and pass its two roles', () => {
+    const { stack } = job();
+    const statements = policyStatements(stack, 'ReportSchedulerRole');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'ecs:RunTask',
+      Resource: { Ref: expect.stringMatching(/^ReportTaskDefinition/) },
+      Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^EnvCluster/), 'Arn'] } } },
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'iam:PassRole',
+      Resource: [
+        { 'Fn::GetAtt': [expect.stringMatching(/^ReportTaskDefinitionTaskRole/), 'Arn'] },
+        { 'Fn::GetAtt': [expect.stringMatching(/^ReportTaskDefinitionExecutionRole/), 'Arn'] },
+      ],
+    }));
+    template(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })],
+      }),
+    });
+  });
+
+  test('a failed run (non-zero exit of the app, or failure to start) raises an alarm to the environment topic', () => {
+    const stack = testStack();
+    const alarmTopic = new AlarmTopic(stack, 'Alarms').topic;
+    const environment = productionEnvironment(stack, { alarmTopic });
+    job({ environment }, stack);
+    template(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        'detail': Match.objectLike({
+          lastStatus: ['STOPPED'],
+          $or: [{ containers: { name: ['app'], exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+        }),
+      },
+    });
+    template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'MatchedEvents',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
+  });
+
+  test('a timeout adds an essential timer that stops the task', () => {
+    const { stack } = job({ timeout: Duration.minutes(30) });
+    const timer = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions.find((c: any) => c.Name === 'timeout');
+    expect(timer).toMatchObject({ Essential: true, Command: ['sh', '-c', "trap 'exit 0' TERM; sleep 1800 & wait $!"], ReadonlyRootFilesystem: true });
+  });
+
+  test('time zone, flexible window, dates, retries and an existing dead-letter queue', () => {
+    const stack = testStack();
+    const dlq = sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:111111111111:failed-runs');
+    job({
+      schedule: JobSchedule.rate(Duration.hours(6)),
+      timeZone: 'Europe/Paris',
+      flexibleWindow: Duration.minutes(15),
+      startDate: '2026-12-01T00:00:00Z',
+      endDate: '2027-12-01T00:00:00Z',
+      retryAttempts: 5,
+      maxEventAge: Duration.minutes(10),
+      deadLetterQueue: dlq,
+    }, stack);
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+      StartDate: '2026-12-01T00:00:00Z',
+      EndDate: '2027-12-01T00:00:00Z',
+      Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 600 }, DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:111111111111:failed-runs' } }),
+    });
+    expect(resources(stack, 'AWS::SQS::Queue')).toHaveLength(0);
+  });
+
+  test.each([
+    [JobSchedule.rate(Duration.minutes(1)), 'rate(1 minute)'],
+    [JobSchedule.rate(Duration.days(2)), 'rate(2 days)'],
+    [JobSchedule.at('2026-12-24T18:00:00'), 'at(2026-12-24T18:00:00)'],
+    [JobSchedule.cron('0/15 8-18 ? * MON-FRI *'), 'cron(0/15 8-18 ? * MON-FRI *)'],
+  ])('accepts %s', (schedule, expected) => {
+    const { stack } = job({ schedule });
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expected });
+  });
+
+  test.each([
+    ['a 5-field cron', JobSchedule.cron('0 3 * * ?')],
+    ['a cron without ?', JobSchedule.cron('0 3 * * * *')],
+    ['a cron with hour 25', JobSchedule.cron('0 25 * * ? *')],
+    ['an impossible date', JobSchedule.at('2026-02-30T10:00:00')],
+    ['a singular unit for 2', JobSchedule.expression('rate(2 hour)')],
+    ['a rate of 0', JobSchedule.expression('rate(0 minutes)')],
+    ['an unknown form', JobSchedule.expression('every day')],
+  ])('fails with %s', (_name, schedule) => {
+    expectError(ErrorCode.SCHEDULE, () => job({ schedule }));
+  });
+
+  test.each([
+    ['an unknown time zone', { timeZone: 'Mars/Olympus' }],
+    ['186 retry attempts', { retryAttempts: 186 }],
+    ['a max event age of 30 s', { maxEventAge: Duration.seconds(30) }],
+    ['a max event age above 24 h', { maxEventAge: Duration.hours(25) }],
+    ['a flexible window of 2 days', { flexibleWindow: Duration.days(2) }],
+    ['an end before the start', { startDate: '2027-01-01T00:00:00Z', endDate: '2026-01-01T00:00:00Z' }],
+    ['a date that is not ISO 8601', { startDate: 'tomorrow' }],
+  ])('fails with %s', (_name, props) => {
+    expectError(ErrorCode.SCHEDULE, () => job(props as Partial<ScheduledJobProps>));
+  });
+});
+
+describe('ScheduledJob preventOverlap', () => {
+  test('Scheduler starts a state machine that runs the task only when none of its family runs', () => {
+    const { stack, job: j } = job({ preventOverlap: true });
+    expect(j.overlapGuard).toBeDefined();
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ReportOverlapGuardStateMachine') }, EcsParameters: Match.absent() }),
+    });
+    const machine = resources(stack, 'AWS::StepFunctions::StateMachine')[0][1].Properties;
+    const definition = JSON.stringify(machine.DefinitionString);
+    expect(definition).toContain('aws-sdk:ecs:listTasks');
+    expect(definition).toContain('aws-sdk:ecs:runTask');
+    expect(definition).toContain('IsPresent');
+    expect(machine.LoggingConfiguration.Level).toBe('ALL');
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    const scheduler = policyStatements(stack, 'ReportSchedulerRole');
+    expect(scheduler.map(s => s.Action)).toEqual(['states:StartExecution', expect.arrayContaining(['sqs:SendMessage'])]);
+    const guard = policyStatements(stack, 'ReportOverlapGuardStateMachineRole');
+    expect(guard).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'ecs:ListTasks' }));
+    expect(guard).toContainEqual(expect.objectContaining({ Action: 'ecs:runTask', Resource: { Ref: expect.stringMatching(/^ReportTaskDefinition/) } }));
+  });
+});
