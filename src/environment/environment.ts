@@ -25,6 +25,11 @@ export interface IEnvironment extends IConstruct {
   /** The shared load balancer that web services route through. */
   readonly ingress: IIngress;
   /** Subnets tasks run in (never public; tasks get no public IP). */
+  /**
+   * The VPC's IPv4 range as a literal, when known at synth time (a new VPC).
+   * @default - unknown; use the VPC's token
+   */
+  readonly vpcCidr?: string;
   readonly taskSubnets: ec2.SubnetSelection;
   /** Whether tasks can reach the internet (false with VPC endpoints only). */
   readonly internetEgress: boolean;
@@ -202,6 +207,7 @@ export class Environment extends Construct implements IEnvironment {
   public readonly cluster: ecs.ICluster;
   public readonly ingress: IIngress;
   public readonly taskSubnets: ec2.SubnetSelection;
+  public readonly vpcCidr?: string;
   public readonly internetEgress: boolean;
   public readonly defaultCapacity: Capacity;
   public readonly logRetention: logs.RetentionDays;
@@ -231,6 +237,7 @@ export class Environment extends Construct implements IEnvironment {
     });
     this.vpc = network.vpc;
     this.taskSubnets = network.taskSubnets;
+    this.vpcCidr = network.cidr;
     this.internetEgress = network.internetEgress;
     this.flowLogGroup = network.flowLogGroup;
 

@@ -117,8 +117,8 @@ export interface BackendServiceProps extends WorkloadTaskProps {
   readonly alarms?: ServiceAlarmsOptions;
 }
 
-/** Something that can call a backend and be admitted by its security group. */
-export interface IBackendClient extends ec2.IConnectable {
+/** Something that can call a backend and be admitted by its security group (any workload with a service). */
+interface BackendClient extends ec2.IConnectable {
   /** The client's ECS service (Service Connect is enabled on it in client mode when needed). */
   readonly service: ecs.BaseService;
 }
@@ -127,7 +127,7 @@ export interface IBackendClient extends ec2.IConnectable {
  * A private service reached over Service Connect inside the environment: no load balancer,
  * no route from outside, and inbound traffic only from the workloads allowed to call it.
  */
-export class BackendService extends Construct implements IBackendClient {
+export class BackendService extends Construct implements ec2.IConnectable {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The task definition. */
@@ -263,7 +263,7 @@ const CLIENTS = new WeakSet<ecs.BaseService>();
  * Let `client` call `backend` over Service Connect: the client joins the namespace in client
  * mode when it has no Service Connect yet, and the backend admits it on its port.
  */
-export function connectToBackend(client: IBackendClient, backend: BackendService): void {
+export function connectToBackend(client: BackendClient, backend: BackendService): void {
   const namespace = backend.service.cluster.defaultCloudMapNamespace;
   if (!CLIENTS.has(client.service) && !(client instanceof BackendService)) {
     client.service.enableServiceConnect({ namespace: namespace?.namespaceArn });

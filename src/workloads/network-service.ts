@@ -1,0 +1,304 @@
+import {
+  Duration, aws_certificatemanager as acm, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { applyEnvironmentTags, createPlainService, gracePeriod, resolveDesiredCount, speedOf } from './service-base';
+import { Capacity } from '../capacity/capacity';
+import { DeploySpeed } from '../deployment/deploy-speed';
+import { Deployment } from '../deployment/deployment';
+import { IEnvironment } from '../environment/environment';
+import { EnvironmentProfile } from '../environment/profile';
+import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
+import { ONE_MINUTE } from '../private/metrics';
+import { acknowledge } from '../private/nag';
+import { Scaling, ScalingOptions } from '../scaling/scaling';
+import { WorkloadTaskProps } from '../task/containers';
+import { buildTask, warnAboutTask } from '../task/task-builder';
+
+/** Properties of a NetworkService. */
+export interface NetworkServiceProps extends WorkloadTaskProps {
+  /** The environment the service runs in. */
+  readonly environment: IEnvironment;
+  /**
+   * Port the container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Listener protocol: TCP, UDP, TCP_UDP, or TLS (terminated at the load balancer with `certificate`).
+   * @default elbv2.Protocol.TCP
+   */
+  readonly protocol?: elbv2.Protocol;
+  /**
+   * Port clients connect to.
+   * @default - 443 with TLS, else the container port
+   */
+  readonly listenerPort?: number;
+  /**
+   * TCP port the load balancer health-checks (NLB checks UDP targets over TCP, so a UDP
+   * service must also accept TCP connections on this port).
+   * @default - the container port
+   */
+  readonly healthCheckPort?: number;
+  /**
+   * Certificate of a TLS listener.
+   * @default - none (required with TLS)
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * Reachable from the internet (public subnets) instead of from the VPC only.
+   * @default false
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Bucket for the access logs of a TLS listener (NLB logs TLS connections only).
+   * @default - no access logs
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Tasks to run.
+   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
+   */
+  readonly desiredCount?: number;
+  /**
+   * Target-tracking auto scaling (CPU or memory).
+   * @default - a fixed number of tasks
+   */
+  readonly scaling?: ScalingOptions;
+  /**
+   * Capacity the tasks run on.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
+  /**
+   * How new versions roll out (rolling, rolled back by the circuit breaker and the unhealthy-target alarm).
+   * @default Deployment.rolling()
+   */
+  readonly deployment?: Deployment;
+  /**
+   * Health checks, draining and rolling percentages preset.
+   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
+   */
+  readonly deploySpeed?: DeploySpeed;
+  /**
+   * Time the load balancer drains a task before it stops.
+   * @default - the deploy-speed preset's: 30 s (SAFE) or 5 s (FAST)
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * The service's alarms (the unhealthy-target alarm always exists and rolls deployments back).
+   * @default - running tasks below desired, CPU or memory high
+   */
+  readonly alarms?: ServiceAlarmsOptions;
+}
+
+/**
+ * A TCP, UDP or TLS service behind its own Network Load Balancer (with a security group),
+ * with the fast health checks and draining of the deploy-speed preset.
+ */
+export class NetworkService extends Construct implements ec2.IConnectable {
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role. */
+  public readonly taskRole: iam.IRole;
+  /** The network load balancer. */
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  /** The listener. */
+  public readonly listener: elbv2.NetworkListener;
+  /** The target group. */
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** The service's security group. */
+  public readonly connections: ec2.Connections;
+  /** The service's alarms. */
+  public readonly alarms: ServiceAlarms;
+  /** The unhealthy-target alarm (rolls deployments back). */
+  public readonly unhealthyTargetsAlarm: cloudwatch.Alarm;
+  /** The scalable task count, with scaling. */
+  public readonly scalableTaskCount?: ecs.ScalableTaskCount;
+  /** The rule that notifies the alarm topic when a deployment fails. */
+  public readonly deploymentFailedRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: NetworkServiceProps) {
+    super(scope, id);
+    const env = props.environment;
+    const protocol = props.protocol ?? elbv2.Protocol.TCP;
+    const containerPort = props.containerPort ?? 8080;
+    const listenerPort = props.listenerPort ?? (protocol === elbv2.Protocol.TLS ? 443 : containerPort);
+    this.checkListener(protocol, props, containerPort, listenerPort);
+    const speed = speedOf(env, props.deploySpeed);
+    checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
+    const udp = protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP;
+    const ecsProtocol = protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
+    const healthPort = props.healthCheckPort ?? containerPort;
+    checkPort(this, 'healthCheckPort', healthPort);
+
+    const task = buildTask(this, env, props, [
+      { containerPort, protocol: ecsProtocol, name: 'listener' },
+      ...(healthPort !== containerPort || protocol === elbv2.Protocol.UDP ? [{ containerPort: healthPort, protocol: ecs.Protocol.TCP, name: 'health' }] : []),
+    ]);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+
+    const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock);
+    const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: env.vpc,
+      description: `${this.node.path}: clients to the network load balancer`,
+      allowAllOutbound: false,
+    });
+    for (const port of portsFor(protocol, listenerPort)) {
+      lbSecurityGroup.addIngressRule(clients, port, props.internetFacing ? 'From the internet' : 'From the VPC');
+    }
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc: env.vpc,
+      internetFacing: props.internetFacing ?? false,
+      vpcSubnets: props.internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : env.taskSubnets,
+      securityGroups: [lbSecurityGroup],
+      crossZoneEnabled: true,
+      deletionProtection: env.profile === EnvironmentProfile.PRODUCTION,
+    });
+    if (props.accessLogsBucket && protocol === elbv2.Protocol.TLS) this.loadBalancer.logAccessLogs(props.accessLogsBucket, id);
+
+    const unhealthyName = `${alarmBaseName(this)}-UnhealthyTargets`;
+    const created = createPlainService(this, {
+      env,
+      task,
+      desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
+      capacity: props.capacity,
+      deployment: props.deployment,
+      speed,
+      securityGroupDescription: 'traffic from its network load balancer only',
+      enableExec: props.enableExec,
+      alarms: props.alarms,
+      rollbackAlarmNames: [unhealthyName],
+      healthCheckGracePeriod: gracePeriod(props.healthCheck),
+    });
+    this.service = created.service;
+    this.connections = this.service.connections;
+    this.alarms = created.alarms;
+    this.deploymentFailedRule = created.deploymentFailedRule;
+    // TCP and TLS arrive from the load balancer; UDP keeps the client's address, so tasks
+    // admit the clients themselves. Health checks are TCP for every protocol.
+    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
+    for (const port of fromLoadBalancer) {
+      created.securityGroup.addIngressRule(lbSecurityGroup, port, 'From the network load balancer');
+      lbSecurityGroup.addEgressRule(created.securityGroup, port, 'To the tasks');
+    }
+    if (udp) {
+      created.securityGroup.addIngressRule(clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
+      lbSecurityGroup.addEgressRule(created.securityGroup, ec2.Port.udp(containerPort), 'UDP to the tasks');
+    }
+
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+      vpc: env.vpc,
+      port: containerPort,
+      protocol: protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : protocol,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
+      // UDP targets are checked over TCP on the same port.
+      healthCheck: {
+        protocol: elbv2.Protocol.TCP,
+        port: String(healthPort),
+        interval: speed.interval,
+        healthyThresholdCount: speed.healthyThresholdCount,
+        unhealthyThresholdCount: speed.unhealthyThresholdCount,
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort, protocol: ecsProtocol })],
+    });
+    this.listener = this.loadBalancer.addListener('Listener', {
+      port: listenerPort,
+      protocol,
+      certificates: props.certificate ? [props.certificate] : undefined,
+      sslPolicy: protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
+      defaultTargetGroups: [this.targetGroup],
+    });
+
+    this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
+      id: 'UnhealthyTargets',
+      description: 'targets failed the load balancer health check for 3 minutes',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/NetworkELB',
+        metricName: 'UnHealthyHostCount',
+        statistic: 'Maximum',
+        period: ONE_MINUTE,
+        dimensionsMap: { LoadBalancer: this.loadBalancer.loadBalancerFullName, TargetGroup: this.targetGroup.targetGroupFullName },
+      }),
+      threshold: 1,
+      periods: 3,
+      topic: env.alarmTopic,
+    });
+    if (props.scaling) {
+      this.scalableTaskCount = this.service.autoScaleTaskCount({ minCapacity: props.scaling.minCapacity, maxCapacity: props.scaling.maxCapacity });
+      for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
+    }
+    this.acknowledgeFindings(env, protocol, props);
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  private checkListener(protocol: elbv2.Protocol, props: NetworkServiceProps, containerPort: number, listenerPort: number): void {
+    checkPort(this, 'containerPort', containerPort);
+    checkPort(this, 'listenerPort', listenerPort);
+    const code = ErrorCode.LISTENER;
+    if (![elbv2.Protocol.TCP, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP, elbv2.Protocol.TLS].includes(protocol)) {
+      throw new ShipyardError(this, code, `protocol ${protocol} is not a network load balancer protocol`, 'use TCP, UDP, TCP_UDP or TLS');
+    }
+    if (protocol === elbv2.Protocol.TLS && !props.certificate) {
+      throw new ShipyardError(this, code, 'the TLS listener has no certificate', 'give certificate (an ACM certificate)');
+    }
+    if (protocol !== elbv2.Protocol.TLS && props.certificate) {
+      throw new ShipyardError(this, code, `a certificate is given for a ${protocol} listener, which cannot use TLS`,
+        protocol === elbv2.Protocol.TCP ? 'use protocol TLS to terminate TLS at the load balancer, or drop the certificate' : 'UDP cannot carry TLS: drop the certificate');
+    }
+  }
+
+  private acknowledgeFindings(env: IEnvironment, protocol: elbv2.Protocol, props: NetworkServiceProps): void {
+    const lb = this.loadBalancer.node.defaultChild!;
+    if (!props.accessLogsBucket || protocol !== elbv2.Protocol.TLS) {
+      const reason = protocol === elbv2.Protocol.TLS
+        ? 'No accessLogsBucket was given; connections are visible in VPC flow logs.'
+        : 'Network Load Balancers log TLS connections only; this listener is not TLS. Connections are visible in VPC flow logs.';
+      acknowledge(lb, [
+        { id: 'AwsSolutions-ELB2', reason },
+        { id: 'NIST.800.53.R5-ELBLoggingEnabled', reason },
+        { id: 'PCI.DSS.321-ELBLoggingEnabled', reason },
+        { id: 'HIPAA.Security-ELBLoggingEnabled', reason },
+      ]);
+    }
+    if (env.profile !== EnvironmentProfile.PRODUCTION) {
+      const reason = 'Off in development environments so they can be torn down.';
+      acknowledge(lb, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-ELBDeletionProtectionEnabled`, reason })));
+    }
+    if (protocol !== elbv2.Protocol.TLS) {
+      const reason = `A ${protocol} listener chosen explicitly; TLS, if any, is end to end between client and task.`;
+      acknowledge(this.listener.node.defaultChild!, [
+        { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
+        { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
+        { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
+      ]);
+    }
+    if (props.internetFacing) {
+      acknowledge(this.loadBalancer.connections.securityGroups[0].node.defaultChild!, [{
+        id: 'AwsSolutions-EC23', reason: 'An internet-facing network load balancer accepts its listener port from any IPv4 address; nothing else is open.',
+      }]);
+    }
+  }
+}
+
+/** The security group ports of a listener protocol (TCP_UDP is one rule each). */
+function portsFor(protocol: elbv2.Protocol, port: number): ec2.Port[] {
+  if (protocol === elbv2.Protocol.UDP) return [ec2.Port.udp(port)];
+  if (protocol === elbv2.Protocol.TCP_UDP) return [ec2.Port.tcp(port), ec2.Port.udp(port)];
+  return [ec2.Port.tcp(port)];
+}

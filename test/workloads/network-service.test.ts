@@ -1,0 +1,114 @@
+import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Image, NetworkService, NetworkServiceProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/mqtt:1.0.0');
+
+function nlb(props: (stack: Stack) => Partial<NetworkServiceProps> = () => ({})): { stack: Stack; service: NetworkService } {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  return { stack, service: new NetworkService(stack, 'Mqtt', { image: IMAGE, ...props(stack), environment }) };
+}
+
+function certificate(stack: Stack): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(stack, 'NlbCert', CERTIFICATE_ARN);
+}
+
+describe('NetworkService', () => {
+  test('an internal TCP load balancer with its own security group, fast health checks and draining', () => {
+    const { stack } = nlb();
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internal',
+      SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^MqttLoadBalancerSecurityGroup'), 'GroupId'] }],
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'deletion_protection.enabled', Value: 'true' },
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+      ]),
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Protocol: 'TCP',
+      Port: 8080,
+      TargetType: 'ip',
+      HealthCheckProtocol: 'TCP',
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'TCP', Port: 8080 });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('clients to the network load balancer'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 8080, IpProtocol: 'tcp' })],
+    });
+  });
+
+  test('the tasks admit the load balancer only; the unhealthy-target alarm rolls deployments back', () => {
+    const { stack } = nlb();
+    const ingress = resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties)
+      .filter(r => JSON.stringify(r.GroupId).includes('MqttSecurityGroup'));
+    expect(ingress).toEqual([expect.objectContaining({
+      FromPort: 8080,
+      ToPort: 8080,
+      IpProtocol: 'tcp',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^MqttLoadBalancerSecurityGroup/), 'GroupId'] },
+    })]);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: [Match.stringLikeRegexp('UnhealthyTargets$')], Enable: true, Rollback: true } }),
+      HealthCheckGracePeriodSeconds: 60,
+    });
+    template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/NetworkELB', MetricName: 'UnHealthyHostCount' });
+  });
+
+  test('terminates TLS with a certificate on 443 and a TLS 1.3 policy', () => {
+    const { stack } = nlb(s => ({ protocol: elbv2.Protocol.TLS, certificate: certificate(s) }));
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'TLS', Port: 443, Certificates: [{ CertificateArn: CERTIFICATE_ARN }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+    });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Protocol: 'TCP' });
+  });
+
+  test('UDP keeps client addresses: tasks admit the clients on UDP and health checks on TCP', () => {
+    const { stack } = nlb(() => ({ protocol: elbv2.Protocol.UDP, containerPort: 5683, healthCheckPort: 8081 }));
+    const ingress = resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties)
+      .filter(r => JSON.stringify(r.GroupId).includes('MqttSecurityGroup'));
+    expect(ingress.map(r => `${r.IpProtocol}/${r.FromPort}`)).toEqual(['tcp/8081']);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('traffic from its network load balancer only'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', IpProtocol: 'udp', FromPort: 5683 })],
+    });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Protocol: 'UDP', HealthCheckPort: '8081', HealthCheckProtocol: 'TCP' });
+    const app = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+    expect(app.PortMappings).toEqual([
+      expect.objectContaining({ ContainerPort: 5683, Protocol: 'udp' }),
+      expect.objectContaining({ ContainerPort: 8081, Protocol: 'tcp' }),
+    ]);
+  });
+
+  test('internet-facing in public subnets', () => {
+    const { stack } = nlb(() => ({ internetFacing: true }));
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 8080 })],
+    });
+  });
+
+  test('fails with TLS but no certificate', () => {
+    expectError(ErrorCode.LISTENER, () => nlb(() => ({ protocol: elbv2.Protocol.TLS })));
+  });
+
+  test('fails with a certificate on a UDP listener', () => {
+    expectError(ErrorCode.LISTENER, () => nlb(s => ({ protocol: elbv2.Protocol.UDP, certificate: certificate(s) })));
+  });
+
+  test('fails with an HTTP protocol', () => {
+    expectError(ErrorCode.LISTENER, () => nlb(() => ({ protocol: elbv2.Protocol.HTTP })));
+  });
+
+  test('fails with a listener port of 0', () => {
+    expectError(ErrorCode.PORT_RANGE, () => nlb(() => ({ listenerPort: 0 })));
+  });
+});
