@@ -3,7 +3,9 @@
  * integ-runner snapshots. Each `integ.<name>.ts` file turns one into a deployable app.
  */
 import * as path from 'path';
-import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
+import {
+  App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_events as events, aws_scheduler as scheduler,
+} from 'aws-cdk-lib';
 import { AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
 
 /** What an integ scenario builds. */
@@ -12,6 +14,10 @@ export interface Scenario {
   readonly environment: Environment;
   /** The long-running services; each must reach its desired count after deployment. */
   readonly services: Array<{ readonly service: ecs.BaseService }>;
+  /** Schedules that must exist and be enabled after deployment. */
+  readonly schedules?: scheduler.CfnSchedule[];
+  /** EventBridge rules that must exist and be enabled after deployment. */
+  readonly rules?: events.IRule[];
 }
 
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */

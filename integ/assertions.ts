@@ -15,6 +15,18 @@ export function assertServicesRunning(test: IntegTest, scenario: Scenario): void
   }
 }
 
+/** After deployment, every schedule and rule of the scenario exists and is enabled. */
+export function assertTriggersEnabled(test: IntegTest, scenario: Scenario): void {
+  for (const schedule of scenario.schedules ?? []) {
+    test.assertions.awsApiCall('Scheduler', 'getSchedule', { Name: schedule.ref })
+      .expect(ExpectedResult.objectLike({ State: 'ENABLED' }));
+  }
+  for (const rule of scenario.rules ?? []) {
+    test.assertions.awsApiCall('EventBridge', 'describeRule', { Name: rule.ruleName })
+      .expect(ExpectedResult.objectLike({ State: 'ENABLED' }));
+  }
+}
+
 /**
  * The body of every `integ.<name>.ts`: build the scenario in a fresh app, register it as an
  * integ test that deploys, asserts that its services run (plus `extra` assertions) and is
@@ -29,6 +41,7 @@ export function runScenario(name: string, build: (app: App) => Scenario,
     cdkCommandOptions: { destroy: { args: { force: true } } },
   });
   assertServicesRunning(test, scenario);
+  assertTriggersEnabled(test, scenario);
   extra?.(test, scenario);
   app.synth();
 }

@@ -2,11 +2,13 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario } from './apps';
 import {
-  AlarmTopic, BackendService, Environment, EnvironmentProfile, Image, WebService, WorkerService, WorkQueue,
+  AlarmTopic, BackendService, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
+  WebService, WorkerService, WorkQueue,
 } from '../src';
+import { acknowledge } from '../src/private/nag';
 
 function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITopic): Environment {
   return new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, tags: { 'shipyard:integ': tag } });
@@ -53,4 +55,94 @@ export function serviceConnect(app: App): Scenario {
   });
   web.connectTo(orders);
   return { stack, environment, services: [orders, web] };
+}
+
+/**
+ * (i) Scheduled jobs: a nightly report in the Paris time zone that stops after 20 minutes,
+ * and an every-5-minutes sync that skips a run while the previous one is still going. Failed
+ * runs raise an alarm to the environment's topic.
+ */
+export function scheduledJobs(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegScheduledJob');
+  const alarms = new AlarmTopic(stack, 'Alarms').topic;
+  const environment = developmentEnvironment(stack, 'scheduled-job', alarms);
+  const report = new ScheduledJob(stack, 'Report', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    command: ['sh', '-c', 'echo "report $(date)"'],
+    schedule: JobSchedule.cron('30 2 * * ? *'),
+    timeZone: 'Europe/Paris',
+    flexibleWindow: Duration.minutes(10),
+    timeout: Duration.minutes(20),
+  });
+  const sync = new ScheduledJob(stack, 'Sync', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    command: ['sh', '-c', 'echo sync; sleep 30'],
+    schedule: JobSchedule.rate(Duration.minutes(5)),
+    retryAttempts: 1,
+    maxEventAge: Duration.minutes(5),
+    preventOverlap: true,
+  });
+  return { stack, environment, services: [], schedules: [report.schedule, sync.schedule], rules: [report.failureRule] };
+}
+
+/**
+ * (j) An event-triggered task: each object uploaded under incoming/ in a bucket starts a
+ * task that receives the bucket and key; events it cannot start go to a dead-letter queue.
+ */
+export function eventTask(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegEventTask');
+  const environment = developmentEnvironment(stack, 'event-task');
+  const uploads = new s3.Bucket(stack, 'Uploads', {
+    eventBridgeEnabled: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    versioned: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const reason = 'Integration test: an upload bucket whose access logging, replication and key are per-organisation choices.';
+  acknowledge(uploads, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled',
+    'PCI.DSS.321-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled',
+    'PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS',
+    'PCI.DSS.321-S3DefaultEncryptionKMS'].map(id => ({ id, reason })));
+  const task = new EventTask(stack, 'Ingest', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    command: ['sh', '-c', 'echo "ingest s3://$BUCKET/$OBJECT_KEY"'],
+    trigger: EventTrigger.s3ObjectCreated(uploads, { prefix: 'incoming/' }),
+    eventFields: { BUCKET: '$.detail.bucket.name', OBJECT_KEY: '$.detail.object.key' },
+  });
+  uploads.grantRead(task.taskRole, 'incoming/*');
+  // The app's own grant and aws-cdk-lib's bucket-notification handler (eventBridgeEnabled).
+  const own = 'Integration test: the app\'s own read grant on incoming/ and aws-cdk-lib\'s bucket notification handler.';
+  const packs = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+  acknowledge(task.taskRole.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: own,
+      appliesTo: ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
+        `Resource::<${stack.getLogicalId(uploads.node.defaultChild as s3.CfnBucket)}.Arn>/incoming/*`],
+    },
+    ...packs.map(p => ({ id: `${p}-IAMNoInlinePolicy`, reason: own })),
+  ]);
+  acknowledge(uploads.node.findChild('Notifications').node.findChild('HandlerPolicy'), packs.map(p => ({ id: `${p}-IAMNoInlinePolicy`, reason: own })));
+  const handler = stack.node.children.find(c => c.node.id.startsWith('BucketNotificationsHandler'))!;
+  acknowledge(handler.node.findChild('Role'), [{
+    id: 'AwsSolutions-IAM4', reason: own, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+  }]);
+  return { stack, environment, services: [], rules: [task.rule] };
+}
+
+/** (k) A TCP service behind its own internal network load balancer. */
+export function networkService(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegNetworkService');
+  const environment = developmentEnvironment(stack, 'network-service');
+  const tcp = new NetworkService(stack, 'Tcp', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    listenerPort: 80,
+  });
+  return { stack, environment, services: [tcp] };
 }

@@ -4,9 +4,21 @@ import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
 import { nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
 import { privateRegistry, sharedFiles, telemetry } from '../integ/task-apps';
-import { queueWorker, serviceConnect } from '../integ/workload-apps';
+import { eventTask, networkService, queueWorker, scheduledJobs, serviceConnect } from '../integ/workload-apps';
 
-const scenarios = { sharedAlb, vpcEndpoints, nativeBlueGreen, telemetry, sharedFiles, privateRegistry, queueWorker, serviceConnect };
+const scenarios = {
+  sharedAlb,
+  vpcEndpoints,
+  nativeBlueGreen,
+  telemetry,
+  sharedFiles,
+  privateRegistry,
+  queueWorker,
+  serviceConnect,
+  scheduledJobs,
+  eventTask,
+  networkService,
+};
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {
   test.each(Object.entries(scenarios))('the %s integ app has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, build) => {

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { eventTask } from './workload-apps';
+
+runScenario('EventTask', eventTask);

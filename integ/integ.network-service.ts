@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { networkService } from './workload-apps';
+
+runScenario('NetworkService', networkService);

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { scheduledJobs } from './workload-apps';
+
+runScenario('ScheduledJob', scheduledJobs);
