@@ -1,15 +1,20 @@
 /**
  * The example app the README synthesizes: a platform team's production environment and an
- * application team's two web services sharing its HTTPS load balancer, one of them released
- * blue/green, with alarms notifying an encrypted topic.
+ * application team's workloads: two web services sharing its HTTPS load balancer (one
+ * released blue/green), a private backend they call over Service Connect, a queue worker, a
+ * nightly job, a task per uploaded file and a TCP service, with alarms notifying an
+ * encrypted topic.
  *
  *   npx projen example      # writes cdk.out/
  *
  * Deploying needs an ACM certificate in the target region: pass -c certificateArn=arn:aws:acm:...
  */
 import * as path from 'path';
-import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_ssm as ssm } from 'aws-cdk-lib';
-import { AlarmTopic, Deployment, Environment, EnvironmentProfile, Image, Scaling, TestTraffic, WebService } from '../src';
+import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_s3 as s3, aws_ssm as ssm } from 'aws-cdk-lib';
+import {
+  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule,
+  NetworkService, Scaling, ScheduledJob, TestTraffic, WebService, WorkerService,
+} from '../src';
 
 const app = new App();
 
@@ -33,9 +38,10 @@ const databasePassword = ssm.StringParameter.fromSecureStringParameterAttributes
   parameterName: '/shipyard/api/database-password',
 });
 
-new WebService(apps, 'Api', {
+const apiImage = Image.fromAsset(path.join(__dirname, 'api'));
+const api = new WebService(apps, 'Api', {
   environment,
-  image: Image.fromAsset(path.join(__dirname, 'api')),
+  image: apiImage,
   routing: { pathPatterns: ['/api/*'] },
   healthCheck: {
     command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/api/health || exit 1'],
@@ -55,5 +61,42 @@ new WebService(apps, 'Site', {
   cpu: 512,
   memoryLimitMiB: 1024,
 });
+
+// A private backend only the API may call, at http://orders:8080.
+const orders = new BackendService(apps, 'Orders', { environment, image: apiImage });
+api.connectTo(orders);
+
+// A worker on its own queue (with a dead-letter queue), scaling on its backlog down to zero.
+new WorkerService(apps, 'Emails', {
+  environment,
+  image: apiImage,
+  command: ['sh', '-c', 'echo "consume $QUEUE_URL"; while true; do sleep 60; done'],
+  processingTime: Duration.minutes(2),
+  scaling: { minCapacity: 0, maxCapacity: 5, messagesPerTask: 50 },
+});
+
+// A nightly report at 02:30 Paris time that may not run longer than an hour.
+new ScheduledJob(apps, 'NightlyReport', {
+  environment,
+  image: apiImage,
+  command: ['sh', '-c', 'echo report'],
+  schedule: JobSchedule.cron('30 2 * * ? *'),
+  timeZone: 'Europe/Paris',
+  timeout: Duration.hours(1),
+  preventOverlap: true,
+});
+
+// A task for every CSV uploaded to the imports bucket.
+const imports = s3.Bucket.fromBucketName(apps, 'Imports', 'shipyard-example-imports');
+new EventTask(apps, 'Import', {
+  environment,
+  image: apiImage,
+  command: ['sh', '-c', 'echo "import $OBJECT_KEY"'],
+  trigger: EventTrigger.s3ObjectCreated(imports, { suffix: '.csv' }),
+  eventFields: { OBJECT_KEY: '$.detail.object.key' },
+});
+
+// A TCP service behind its own internal network load balancer.
+new NetworkService(apps, 'Syslog', { environment, image: apiImage, containerPort: 6514, listenerPort: 514 });
 
 app.synth();

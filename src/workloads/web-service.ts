@@ -203,7 +203,7 @@ export class WebService extends Construct implements ec2.IConnectable {
       enableECSManagedTags: true,
       enableExecuteCommand: props.enableExec,
     });
-    task.connect(this.service);
+    task.connect(this.service, env.cluster);
     // The capacity providers must be associated with the cluster before the service is
     // created, and stay until it is deleted.
     this.service.node.addDependency(env.cluster);
