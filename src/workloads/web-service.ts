@@ -9,6 +9,7 @@ import { wireBlueGreen } from '../deployment/blue-green';
 import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
+import { IIngress } from '../environment/ingress';
 import { Routing } from '../environment/routing';
 import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
@@ -96,6 +97,12 @@ export interface WebServiceProps extends WorkloadTaskProps {
    */
   readonly dashboard?: boolean;
   /**
+   * The load balancer the service receives traffic from: a dedicated or internal one
+   * (`new SharedIngress(...)`) instead of the environment's.
+   * @default - the environment's shared load balancer
+   */
+  readonly ingress?: IIngress;
+  /**
    * Where the service receives traffic on the environment's load balancer.
    * @default - every path ('/*') on any host
    */
@@ -156,6 +163,7 @@ export class WebService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const env = props.environment;
+    const ingress = props.ingress ?? env.ingress;
     const containerPort = props.containerPort ?? 8080;
     checkPort(this, 'containerPort', containerPort);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
@@ -220,11 +228,11 @@ export class WebService extends Construct implements ec2.IConnectable {
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
     const routing = props.routing ?? {};
     if (rolling) {
-      this.listenerRule = env.ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
+      this.listenerRule = ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
       this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
     } else {
       const wiring = wireBlueGreen(this, {
-        ingress: env.ingress,
+        ingress,
         service: this.service,
         blue: this.targetGroup,
         targetGroupProps,
@@ -240,11 +248,11 @@ export class WebService extends Construct implements ec2.IConnectable {
     }
     // Ingress from the load balancer's groups only; their egress is the environment's
     // (one rule to the VPC), so no rule per service lands on the shared group.
-    for (const group of env.ingress.loadBalancer.connections.securityGroups) {
+    for (const group of ingress.loadBalancer.connections.securityGroups) {
       securityGroup.addIngressRule(group, ec2.Port.tcp(containerPort), 'From the shared load balancer');
     }
 
-    const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', env.ingress.loadBalancer.loadBalancerArn));
+    const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms,
       service: this.service,

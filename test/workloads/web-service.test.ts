@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Lazy, Stack, aws_ecs as ecs, aws_sns as sns, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  Capacity, Deployment, Egress, Environment, Image, Logging, Network, Scaling, WebService, WebServiceProps,
+  Capacity, Deployment, Egress, Environment, Image, Logging, Network, Scaling, SharedIngress, WebService, WebServiceProps,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import {
@@ -187,6 +187,22 @@ describe('WebService', () => {
   });
 
   describe('load balancing', () => {
+    test('a dedicated internal load balancer replaces the shared one (rule, security group, metrics)', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack);
+      const internal = new SharedIngress(stack, 'Internal', {
+        vpc: environment.vpc, production: true, internetFacing: false, protocol: elbv2.ApplicationProtocol.HTTP, vpcCidr: '10.0.0.0/16',
+      });
+      web({ environment, ingress: internal }, stack);
+      const rules = resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+      expect(rules).toHaveLength(1);
+      expect(JSON.stringify(rules[0][1].Properties.ListenerArn)).toContain('InternalLoadBalancerHttp');
+      const ingress = resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties)
+        .filter(r => JSON.stringify(r.GroupId).includes('WebSecurityGroup'));
+      expect(ingress).toEqual([expect.objectContaining({ SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^InternalSecurityGroup/), 'GroupId'] } })]);
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Name: Match.absent() });
+    });
+
     test('the target group checks health every 10 s, 2 healthy / 3 unhealthy, and drains in 30 s', () => {
       const { stack } = web();
       template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
