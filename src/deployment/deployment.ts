@@ -1,4 +1,4 @@
-import { Duration, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Duration, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -147,6 +147,63 @@ export interface CanaryDeploymentOptions extends BlueGreenOptions {
   readonly canaryBakeTime?: Duration;
 }
 
+/** AppSpec lifecycle events of an ECS CodeDeploy deployment a hook function can run at. */
+export enum CodeDeployHookStage {
+  /** Before the replacement task set is created. */
+  BEFORE_INSTALL = 'BeforeInstall',
+  /** After the replacement task set is created and its target group attached. */
+  AFTER_INSTALL = 'AfterInstall',
+  /** After the test listener sends traffic to the replacement task set. */
+  AFTER_ALLOW_TEST_TRAFFIC = 'AfterAllowTestTraffic',
+  /** Before production traffic moves to the replacement task set. */
+  BEFORE_ALLOW_TRAFFIC = 'BeforeAllowTraffic',
+  /** After production traffic moved. */
+  AFTER_ALLOW_TRAFFIC = 'AfterAllowTraffic',
+}
+
+/** A Lambda function CodeDeploy invokes at an AppSpec lifecycle event. */
+export interface CodeDeployHook {
+  /** The lifecycle event. */
+  readonly stage: CodeDeployHookStage;
+  /** The function; it reports with codedeploy:PutLifecycleEventHookExecutionStatus (granted on the deployment group). */
+  readonly handler: lambda.IFunction;
+}
+
+/** Options of a CodeDeploy blue/green deployment. */
+export interface CodeDeployOptions {
+  /**
+   * How traffic moves: all at once, linear, canary, or a custom `codedeploy.EcsDeploymentConfig`.
+   * @default codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
+   */
+  readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
+  /**
+   * How long the original task set keeps running after traffic moved (0-2880 minutes), the
+   * window for an instant rollback.
+   * @default Duration.minutes(5)
+   */
+  readonly terminationWaitTime?: Duration;
+  /**
+   * Roll back when the 5xx-rate or unhealthy-target alarm fires during the deployment.
+   * @default true
+   */
+  readonly rollbackOnAlarm?: boolean;
+  /**
+   * Functions run at AppSpec lifecycle events (they are listed in `WebService.codeDeployAppSpec`).
+   * @default - none
+   */
+  readonly hooks?: CodeDeployHook[];
+}
+
+/** A CodeDeploy deployment once bound. */
+export interface CodeDeployConfig {
+  /** The traffic-shifting configuration. */
+  readonly deploymentConfig: codedeploy.IEcsDeploymentConfig;
+  /** Time the original task set keeps running. */
+  readonly terminationWaitTime: Duration;
+  /** AppSpec hooks. */
+  readonly hooks: CodeDeployHook[];
+}
+
 /** What a deployment strategy resolves to on an ECS service. */
 export interface DeploymentConfig {
   /** The ECS deployment strategy. */
@@ -167,6 +224,11 @@ export interface DeploymentConfig {
   readonly testTraffic?: TestTrafficConfig;
   /** Lifecycle hooks (blue/green family). */
   readonly lifecycleHooks: LifecycleHook[];
+  /**
+   * CodeDeploy settings, when CodeDeploy (not ECS) deploys the service.
+   * @default - ECS deploys the service
+   */
+  readonly codeDeploy?: CodeDeployConfig;
 }
 
 /** What a workload tells its deployment strategy. */
@@ -222,14 +284,27 @@ export class Deployment {
     return new Deployment(ecs.DeploymentStrategy.CANARY, options);
   }
 
+  /**
+   * CodeDeploy blue/green (the CODE_DEPLOY deployment controller) on a load balancer of the
+   * service's own (`WebService.ingress`): CodeDeploy moves the listener's default action. New
+   * task definitions reach the service through `aws deploy create-deployment` with the
+   * service's `codeDeployAppSpec`, not through CloudFormation. AWS recommends the ECS-native
+   * `blueGreen()` for new services; use this where CodeDeploy is the release tool.
+   */
+  public static codeDeploy(options: CodeDeployOptions = {}): Deployment {
+    return new Deployment(ecs.DeploymentStrategy.BLUE_GREEN, options, options);
+  }
+
   private constructor(
     /** The ECS deployment strategy this stands for. */
     public readonly strategy: ecs.DeploymentStrategy,
     private readonly options: RollingDeploymentOptions & LinearDeploymentOptions & CanaryDeploymentOptions,
+    private readonly codeDeployOptions?: CodeDeployOptions,
   ) {}
 
   /** Validate the strategy against `scope` and return the service settings. */
   public bind(scope: IConstruct, context: DeploymentBindOptions): DeploymentConfig {
+    if (this.codeDeployOptions) return codeDeployConfig(scope, context, this.codeDeployOptions);
     const o = this.options;
     if (this.strategy === ecs.DeploymentStrategy.ROLLING) {
       const min = o.minHealthyPercent ?? context.defaultMinHealthyPercent ?? 100;
@@ -287,6 +362,36 @@ export class Deployment {
       lifecycleHooks: o.lifecycleHooks ?? [],
     };
   }
+}
+
+/** Source: AWS CodeDeploy API Reference, BlueGreenDeploymentConfiguration (termination wait 0-2880 minutes). */
+function codeDeployConfig(scope: IConstruct, context: DeploymentBindOptions, o: CodeDeployOptions): DeploymentConfig {
+  if (!context.shiftsTraffic) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'a CodeDeploy deployment needs a load balancer to shift traffic',
+      'use Deployment.rolling(), or give the workload a load balancer');
+  }
+  const wait = o.terminationWaitTime ?? Duration.minutes(5);
+  const seconds = knownSeconds(wait);
+  if (seconds !== undefined && seconds % 60 !== 0) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `terminationWaitTime is ${seconds} s, not whole minutes`, 'give it in whole minutes');
+  }
+  checkRange(scope, ErrorCode.DEPLOYMENT, 'terminationWaitTime', seconds === undefined ? undefined : seconds / 60, 0, 2880, ' minutes');
+  const stages = (o.hooks ?? []).map(h => h.stage);
+  const twice = stages.find((s, i) => stages.indexOf(s) !== i);
+  if (twice) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `two CodeDeploy hooks run at ${twice}`, 'give each lifecycle event one function (it can call others)');
+  }
+  return {
+    strategy: ecs.DeploymentStrategy.BLUE_GREEN,
+    rollbackOnFailure: true,
+    rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+    lifecycleHooks: [],
+    codeDeploy: {
+      deploymentConfig: o.deploymentConfig ?? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE,
+      terminationWaitTime: wait,
+      hooks: o.hooks ?? [],
+    },
+  };
 }
 
 function checkMinutes(scope: IConstruct, what: string, value: Duration | undefined): void {

@@ -1,11 +1,13 @@
 import {
-  Duration, Fn, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs,
+  Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  aws_events as events, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
 import { applyEnvironmentTags, gracePeriod, notifyDeploymentFailures, resolveDesiredCount, speedOf } from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
+import { checkCodeDeployIngress, wireCodeDeploy } from '../deployment/code-deploy';
 import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
@@ -139,8 +141,15 @@ export class WebService extends Construct implements ec2.IConnectable {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The second (green) target group of a blue/green, linear or canary deployment. */
   public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** The listener rule on the shared load balancer. */
-  public readonly listenerRule: elbv2.ApplicationListenerRule;
+  /** The listener rule on the load balancer (none with CodeDeploy, which uses the listener's default action). */
+  public readonly listenerRule?: elbv2.ApplicationListenerRule;
+  /** The CodeDeploy deployment group, with `Deployment.codeDeploy()`. */
+  public readonly codeDeployGroup?: codedeploy.EcsDeploymentGroup;
+  /**
+   * The AppSpec (JSON) that deploys the current task definition with CodeDeploy, with
+   * `Deployment.codeDeploy()`: pass it to `aws deploy create-deployment`.
+   */
+  public readonly codeDeployAppSpec?: string;
   /** The listener rule that sends test traffic to the new revision, when one is configured. */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The role ECS uses to shift traffic between the target groups (blue/green family). */
@@ -175,6 +184,8 @@ export class WebService extends Construct implements ec2.IConnectable {
       defaultMaxHealthyPercent: speed.maxHealthyPercent,
     });
     const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
+    const codeDeploy = deployment.codeDeploy !== undefined;
+    if (codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
     const capacity = (props.capacity ?? env.defaultCapacity).bind(this);
 
     const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }]);
@@ -197,12 +208,15 @@ export class WebService extends Construct implements ec2.IConnectable {
       assignPublicIp: false,
       securityGroups: [securityGroup],
       capacityProviderStrategies: capacity,
-      circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
+      // CodeDeploy takes no circuit breaker; it rolls back failed deployments itself.
+      circuitBreaker: codeDeploy ? undefined : { enable: true, rollback: deployment.rollbackOnFailure },
+      deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
+      taskDefinitionRevision: codeDeploy ? ecs.TaskDefinitionRevision.LATEST : undefined,
       // The blue/green family starts a full second set of tasks, then stops the old one.
       minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
       maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
-      deploymentStrategy: rolling ? undefined : deployment.strategy,
-      bakeTime: deployment.bakeTime,
+      deploymentStrategy: rolling || codeDeploy ? undefined : deployment.strategy,
+      bakeTime: codeDeploy ? undefined : deployment.bakeTime,
       linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
       canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
       // The container's start period covers boot; without one, give the app a minute.
@@ -227,7 +241,9 @@ export class WebService extends Construct implements ec2.IConnectable {
     };
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
     const routing = props.routing ?? {};
-    if (rolling) {
+    if (codeDeploy) {
+      this.alternateTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
+    } else if (rolling) {
       this.listenerRule = ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
       this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
     } else {
@@ -270,12 +286,26 @@ export class WebService extends Construct implements ec2.IConnectable {
         alarms: this.alarms.alarms,
       });
     }
-    if (deployment.rollbackOnAlarm) {
-      if (this.alarms.rollbackAlarmNames.length === 0) {
-        throw new ShipyardError(this, ErrorCode.ALARM,
-          'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
-          'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment');
-      }
+    if (deployment.rollbackOnAlarm && this.alarms.rollbackAlarmNames.length === 0) {
+      throw new ShipyardError(this, ErrorCode.ALARM,
+        'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
+        'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment');
+    }
+    if (codeDeploy) {
+      const wiring = wireCodeDeploy(this, {
+        ingress,
+        sharedIngress: env.ingress,
+        service: this.service,
+        blue: this.targetGroup,
+        green: this.alternateTargetGroup!,
+        deployment,
+        containerName,
+        containerPort,
+        taskDefinition: this.taskDefinition,
+      }, this.alarms.rollbackAlarmNames);
+      this.codeDeployGroup = wiring.deploymentGroup;
+      this.codeDeployAppSpec = wiring.appSpec;
+    } else if (deployment.rollbackOnAlarm) {
       this.service.enableDeploymentAlarms(this.alarms.rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
     }
 

@@ -1,0 +1,134 @@
+import {
+  Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2, aws_iam as iam,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DeploymentConfig } from './deployment';
+import { IIngress, SharedIngress } from '../environment/ingress';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { acknowledge } from '../private/nag';
+
+/** What a service hands over to be deployed by CodeDeploy. */
+export interface CodeDeployWiringProps {
+  /** The service's own load balancer. */
+  readonly ingress: IIngress;
+  /** The environment's shared load balancer (CodeDeploy may not take it over). */
+  readonly sharedIngress: IIngress;
+  readonly service: ecs.BaseService;
+  readonly blue: elbv2.ApplicationTargetGroup;
+  readonly green: elbv2.ApplicationTargetGroup;
+  readonly deployment: DeploymentConfig;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly taskDefinition: ecs.TaskDefinition;
+}
+
+/** What the wiring created. */
+export interface CodeDeployWiring {
+  readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
+  /** The AppSpec (JSON) to create a deployment of the current task definition with. */
+  readonly appSpec: string;
+}
+
+/** Check that `ingress` is a load balancer CodeDeploy may take over. */
+export function checkCodeDeployIngress(scope: Construct, ingress: IIngress, sharedIngress: IIngress): void {
+  if (ingress === sharedIngress || !(ingress instanceof SharedIngress)) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
+      'CodeDeploy moves a listener\'s default action, so it needs a load balancer of the service\'s own, not the environment\'s shared one',
+      'give the service ingress: new SharedIngress(...), or use Deployment.blueGreen() on the shared load balancer');
+  }
+}
+
+/**
+ * Wire a CodeDeploy blue/green deployment: the listener (and test listener) of the
+ * service's own load balancer forward to the blue target group, a green target group waits,
+ * and a deployment group rolls back on failure, stop and the service's rollback alarms.
+ */
+export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, rollbackAlarmNames: string[]): CodeDeployWiring {
+  const config = props.deployment.codeDeploy!;
+  const ingress = props.ingress as SharedIngress;
+  const green = props.green;
+  const listener = ingress.listener as elbv2.ApplicationListener;
+  listener.addAction('CodeDeployProduction', { action: elbv2.ListenerAction.forward([props.blue]) });
+  const testListener = ingress.testListener as elbv2.ApplicationListener | undefined;
+  testListener?.addAction('CodeDeployTest', { action: elbv2.ListenerAction.forward([props.blue]) });
+  props.blue.addTarget(props.service.loadBalancerTarget({ containerName: props.containerName, containerPort: props.containerPort }));
+
+  const application = new codedeploy.EcsApplication(scope, 'CodeDeployApplication');
+  const alarms = props.deployment.rollbackOnAlarm
+    ? rollbackAlarmNames.map((name, i) => cloudwatch.Alarm.fromAlarmName(scope, `RollbackAlarm${i}`, name))
+    : [];
+  const deploymentGroup = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+    application,
+    service: props.service,
+    deploymentConfig: config.deploymentConfig,
+    blueGreenDeploymentConfig: {
+      blueTargetGroup: props.blue,
+      greenTargetGroup: green,
+      listener,
+      testListener,
+      terminationWaitTime: config.terminationWaitTime,
+    },
+    alarms,
+    autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
+  });
+  for (const hook of config.hooks) {
+    hook.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+      resources: [deploymentGroup.deploymentGroupArn],
+    }));
+  }
+  const role = deploymentGroup.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'CodeDeploy deploys ECS services with the AWS managed AWSCodeDeployRoleForECS policy.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS'],
+    }]);
+  }
+  checkCodeDeployService(props.service);
+  const appSpec = Stack.of(scope).toJsonString({
+    version: '0.0',
+    Resources: [{
+      TargetService: {
+        Type: 'AWS::ECS::Service',
+        Properties: {
+          TaskDefinition: props.taskDefinition.taskDefinitionArn,
+          LoadBalancerInfo: { ContainerName: props.containerName, ContainerPort: props.containerPort },
+        },
+      },
+    }],
+    Hooks: config.hooks.map(h => ({ [h.stage]: h.handler.functionArn })),
+  });
+  return { deploymentGroup, appSpec };
+}
+
+/**
+ * ECS rejects the circuit breaker and deployment alarms with the CODE_DEPLOY controller, and
+ * CloudFormation cannot change the task definition of such a service: it must follow the
+ * family's latest revision (CodeDeploy deploys new ones). Checked at synth, so escape-hatch
+ * changes are caught too.
+ */
+function checkCodeDeployService(service: ecs.BaseService): void {
+  service.node.addValidation({
+    validate: () => {
+      const cfn = service.node.defaultChild as ecs.CfnService;
+      const stack = Stack.of(service);
+      const errors: string[] = [];
+      const configuration = stack.resolve(cfn.deploymentConfiguration) ?? {};
+      const prefix = `[cdk-shipyard:${ErrorCode.DEPLOYMENT}] ${service.node.path}`;
+      if (configuration.deploymentCircuitBreaker?.enable) {
+        errors.push(`${prefix}: the CodeDeploy controller does not take the deployment circuit breaker. Fix: remove it; CodeDeploy rolls back failed deployments`);
+      }
+      if (configuration.alarms?.enable) {
+        errors.push(`${prefix}: the CodeDeploy controller does not take ECS deployment alarms. Fix: remove them; the deployment group watches the rollback alarms`);
+      }
+      const taskDefinition = stack.resolve(cfn.taskDefinition);
+      if (typeof taskDefinition !== 'string' || /:\d+$/.test(taskDefinition) || Token.isUnresolved(taskDefinition)) {
+        errors.push(`${prefix}: the service pins a task definition revision, which CloudFormation cannot change under CodeDeploy. `
+          + 'Fix: keep taskDefinitionRevision LATEST (the family); deploy new revisions with CodeDeploy');
+      }
+      return errors;
+    },
+  });
+}
