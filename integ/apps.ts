@@ -4,9 +4,12 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_events as events, aws_scheduler as scheduler,
+  App, Duration, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  aws_events as events, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
-import { AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, TestTraffic, WebService } from '../src';
+import {
+  AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, SharedIngress, TestTraffic, WebService,
+} from '../src';
 
 /** What an integ scenario builds. */
 export interface Scenario {
@@ -113,4 +116,30 @@ export function nativeBlueGreen(app: App): Scenario {
     }),
   });
   return { stack, environment, services: [api, site] };
+}
+
+/**
+ * (l) CodeDeploy blue/green: a web service on a load balancer of its own (plain HTTP in a
+ * development environment, test listener on 8443) that CodeDeploy releases canary-style
+ * (10% for 5 minutes), rolling back on failure, stop and the service's alarms. New task
+ * definitions are deployed with `aws deploy create-deployment` and the service's AppSpec.
+ */
+export function codeDeployBlueGreen(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegCodeDeploy');
+  const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+  const ingress = new SharedIngress(stack, 'ApiIngress', {
+    vpc: environment.vpc,
+    production: false,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    vpcCidr: environment.vpcCidr,
+    testListener: { port: 8443 },
+  });
+  const api = new WebService(stack, 'Api', {
+    environment,
+    ingress,
+    image: Image.fromAsset(HELLO_IMAGE),
+    targetHealthCheck: { path: '/health' },
+    deployment: Deployment.codeDeploy({ deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES }),
+  });
+  return { stack, environment, services: [api] };
 }

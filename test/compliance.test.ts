@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
-import { nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
+import { codeDeployBlueGreen, nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
 import { privateRegistry, sharedFiles, telemetry } from '../integ/task-apps';
 import { eventTask, networkService, queueWorker, scheduledJobs, serviceConnect } from '../integ/workload-apps';
 
@@ -18,6 +18,7 @@ const scenarios = {
   scheduledJobs,
   eventTask,
   networkService,
+  codeDeployBlueGreen,
 };
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {

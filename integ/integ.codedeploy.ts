@@ -1,0 +1,4 @@
+import { codeDeployBlueGreen } from './apps';
+import { runScenario } from './assertions';
+
+runScenario('CodeDeploy', codeDeployBlueGreen);
