@@ -5,8 +5,8 @@
 import { App, Duration, RemovalPolicy, Stack, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario } from './apps';
 import {
-  AlarmTopic, BackendService, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
-  WebService, WorkerService, WorkQueue,
+  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
+  TestTraffic, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge } from '../src/private/nag';
 
@@ -135,7 +135,10 @@ export function eventTask(app: App): Scenario {
   return { stack, environment, services: [], rules: [task.rule] };
 }
 
-/** (k) A TCP service behind its own internal network load balancer. */
+/**
+ * (k) TCP services behind their own internal network load balancers: one rolling, one
+ * released ECS-native blue/green with a test listener on 9090.
+ */
 export function networkService(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegNetworkService');
   const environment = developmentEnvironment(stack, 'network-service');
@@ -144,5 +147,12 @@ export function networkService(app: App): Scenario {
     image: Image.fromAsset(HELLO_IMAGE),
     listenerPort: 80,
   });
-  return { stack, environment, services: [tcp] };
+  const blueGreen = new NetworkService(stack, 'TcpBlueGreen', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    listenerPort: 80,
+    deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTraffic: TestTraffic.testListener() }),
+    testListenerPort: 9090,
+  });
+  return { stack, environment, services: [tcp, blueGreen] };
 }

@@ -78,7 +78,7 @@ export function wireBlueGreen(scope: Construct, props: BlueGreenWiringProps): Bl
  * managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, limited to this
  * service's listeners, rules and target groups (Describe* takes no resource).
  */
-function createDeploymentRole(scope: Construct, targetGroups: elbv2.ITargetGroup[], listeners: elbv2.IApplicationListener[],
+export function createDeploymentRole(scope: Construct, targetGroups: elbv2.ITargetGroup[], listeners: Array<{ readonly listenerArn: string }>,
   rules: Array<elbv2.ApplicationListenerRule | undefined>): iam.Role {
   const role = new iam.Role(scope, 'DeploymentRole', {
     assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
@@ -97,10 +97,10 @@ function createDeploymentRole(scope: Construct, targetGroups: elbv2.ITargetGroup
     actions: ['elasticloadbalancing:ModifyListener'],
     resources: listeners.map(l => l.listenerArn),
   }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['elasticloadbalancing:ModifyRule'],
-    resources: rules.filter(r => r !== undefined).map(r => r!.listenerRuleArn),
-  }));
+  const ruleArns = rules.filter(r => r !== undefined).map(r => r!.listenerRuleArn);
+  if (ruleArns.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:ModifyRule'], resources: ruleArns }));
+  }
   const policy = role.node.findChild('DefaultPolicy');
   acknowledgeInlinePolicy(policy);
   acknowledge(policy, [{
@@ -111,7 +111,7 @@ function createDeploymentRole(scope: Construct, targetGroups: elbv2.ITargetGroup
   return role;
 }
 
-function addLifecycleHooks(scope: Construct, service: ecs.BaseService, deployment: DeploymentConfig): void {
+export function addLifecycleHooks(scope: Construct, service: ecs.BaseService, deployment: DeploymentConfig): void {
   deployment.lifecycleHooks.forEach((hook, i) => {
     const role = new iam.Role(scope, `LifecycleHook${i}Role`, {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),

@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { applyEnvironmentTags, createPlainService, gracePeriod, resolveDesiredCount, speedOf } from './service-base';
 import { Capacity } from '../capacity/capacity';
+import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
@@ -75,10 +76,18 @@ export interface NetworkServiceProps extends WorkloadTaskProps {
    */
   readonly capacity?: Capacity;
   /**
-   * How new versions roll out (rolling, rolled back by the circuit breaker and the unhealthy-target alarm).
+   * How new versions roll out: rolling, or ECS-native blue/green, linear or canary (ECS
+   * moves the listener's weights, and adds 10 minutes to each traffic shift with an NLB);
+   * rolled back by the circuit breaker and the unhealthy-target alarm.
    * @default Deployment.rolling()
    */
   readonly deployment?: Deployment;
+  /**
+   * Port of a test listener that reaches the new revision first (with `TestTraffic.testListener()`),
+   * open to the VPC.
+   * @default - no test listener
+   */
+  readonly testListenerPort?: number;
   /**
    * Health checks, draining and rolling percentages preset.
    * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
@@ -115,8 +124,14 @@ export class NetworkService extends Construct implements ec2.IConnectable {
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   /** The listener. */
   public readonly listener: elbv2.NetworkListener;
-  /** The target group. */
+  /** The target group (blue, with the blue/green family). */
   public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** The second (green) target group of a blue/green, linear or canary deployment. */
+  public readonly alternateTargetGroup?: elbv2.NetworkTargetGroup;
+  /** The test listener of a blue/green family deployment with test traffic. */
+  public readonly testListener?: elbv2.NetworkListener;
+  /** The role ECS uses to shift traffic (blue/green family). */
+  public readonly deploymentRole?: iam.IRole;
   /** The service's security group. */
   public readonly connections: ec2.Connections;
   /** The service's alarms. */
@@ -183,7 +198,18 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       alarms: props.alarms,
       rollbackAlarmNames: [unhealthyName],
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
+      shiftsTraffic: true,
     });
+    const deployment = created.deployment;
+    const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
+    if (deployment.testTraffic && !deployment.testTraffic.onTestListener) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'a network load balancer cannot route test traffic by HTTP header',
+        'use TestTraffic.testListener() with testListenerPort');
+    }
+    if (deployment.testTraffic && props.testListenerPort === undefined) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'test traffic goes to a test listener, but testListenerPort is not set',
+        'set testListenerPort (clients from the VPC reach the new revision there)');
+    }
     this.service = created.service;
     this.connections = this.service.connections;
     this.alarms = created.alarms;
@@ -200,7 +226,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       lbSecurityGroup.addEgressRule(created.securityGroup, ec2.Port.udp(containerPort), 'UDP to the tasks');
     }
 
-    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+    const targetGroupProps: elbv2.NetworkTargetGroupProps = {
       vpc: env.vpc,
       port: containerPort,
       protocol: protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : protocol,
@@ -214,26 +240,65 @@ export class NetworkService extends Construct implements ec2.IConnectable {
         healthyThresholdCount: speed.healthyThresholdCount,
         unhealthyThresholdCount: speed.unhealthyThresholdCount,
       },
-      targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort, protocol: ecsProtocol })],
-    });
+    };
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const green = rolling ? undefined : new elbv2.NetworkTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
+    this.alternateTargetGroup = green;
+    // The blue/green family: ECS moves the weights of the listener's default action.
+    const forward = () => green
+      ? {
+        defaultAction: elbv2.NetworkListenerAction.weightedForward([
+          { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
+        ]),
+      }
+      : { defaultTargetGroups: [this.targetGroup] };
     this.listener = this.loadBalancer.addListener('Listener', {
       port: listenerPort,
       protocol,
       certificates: props.certificate ? [props.certificate] : undefined,
       sslPolicy: protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
-      defaultTargetGroups: [this.targetGroup],
+      ...forward(),
     });
+    if (deployment.testTraffic && props.testListenerPort !== undefined) {
+      checkPort(this, 'testListenerPort', props.testListenerPort);
+      if (props.testListenerPort === listenerPort) {
+        throw new ShipyardError(this, ErrorCode.DEPLOYMENT, `testListenerPort ${props.testListenerPort} is the production listener's port`,
+          'give the test listener its own port');
+      }
+      for (const port of portsFor(protocol, props.testListenerPort)) {
+        lbSecurityGroup.addIngressRule(ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock), port, 'Test traffic from the VPC');
+      }
+      this.testListener = this.loadBalancer.addListener('TestListener', {
+        port: props.testListenerPort,
+        protocol,
+        certificates: props.certificate ? [props.certificate] : undefined,
+        sslPolicy: protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
+        ...forward(),
+      });
+    }
+    const loadBalancerTarget = { containerName: this.container.containerName, containerPort, protocol: ecsProtocol };
+    if (green) {
+      const listeners = [this.listener, ...this.testListener ? [this.testListener] : []];
+      this.deploymentRole = createDeploymentRole(this, [this.targetGroup, green], listeners, []);
+      this.service.node.addDependency(this.deploymentRole);
+      this.targetGroup.addTarget(this.service.loadBalancerTarget({
+        ...loadBalancerTarget,
+        alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+          alternateTargetGroup: green,
+          productionListener: ecs.ListenerRuleConfiguration.networkListener(this.listener),
+          testListener: this.testListener ? ecs.ListenerRuleConfiguration.networkListener(this.testListener) : undefined,
+          role: this.deploymentRole,
+        }),
+      }));
+      addLifecycleHooks(this, this.service, deployment);
+    } else {
+      this.targetGroup.addTarget(this.service.loadBalancerTarget(loadBalancerTarget));
+    }
 
     this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
       description: 'targets failed the load balancer health check for 3 minutes',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/NetworkELB',
-        metricName: 'UnHealthyHostCount',
-        statistic: 'Maximum',
-        period: ONE_MINUTE,
-        dimensionsMap: { LoadBalancer: this.loadBalancer.loadBalancerFullName, TargetGroup: this.targetGroup.targetGroupFullName },
-      }),
+      metric: this.unhealthyTargets(),
       threshold: 1,
       periods: 3,
       topic: env.alarmTopic,
@@ -245,6 +310,25 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     this.acknowledgeFindings(env, protocol, props);
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
+  }
+
+  /** Unhealthy targets, summed over both target groups with the blue/green family (ECS swaps them). */
+  private unhealthyTargets(): cloudwatch.IMetric {
+    const groups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : []];
+    const metrics: Record<string, cloudwatch.IMetric> = {};
+    groups.forEach((tg, i) => {
+      metrics[`u${i}`] = new cloudwatch.Metric({
+        namespace: 'AWS/NetworkELB',
+        metricName: 'UnHealthyHostCount',
+        statistic: 'Maximum',
+        period: ONE_MINUTE,
+        dimensionsMap: { LoadBalancer: this.loadBalancer.loadBalancerFullName, TargetGroup: tg.targetGroupFullName },
+      });
+    });
+    if (groups.length === 1) return metrics.u0;
+    return new cloudwatch.MathExpression({
+      expression: Object.keys(metrics).map(k => `FILL(${k}, 0)`).join(' + '), usingMetrics: metrics, period: ONE_MINUTE, label: 'unhealthy targets',
+    });
   }
 
   private checkListener(protocol: elbv2.Protocol, props: NetworkServiceProps, containerPort: number, listenerPort: number): void {
@@ -282,11 +366,13 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     }
     if (protocol !== elbv2.Protocol.TLS) {
       const reason = `A ${protocol} listener chosen explicitly; TLS, if any, is end to end between client and task.`;
-      acknowledge(this.listener.node.defaultChild!, [
-        { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
-        { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
-        { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
-      ]);
+      for (const listener of [this.listener, ...this.testListener ? [this.testListener] : []]) {
+        acknowledge(listener.node.defaultChild!, [
+          { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
+          { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
+          { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
+        ]);
+      }
     }
     if (props.internetFacing) {
       acknowledge(this.loadBalancer.connections.securityGroups[0].node.defaultChild!, [{

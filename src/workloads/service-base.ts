@@ -51,6 +51,8 @@ export interface PlainServiceOptions {
   readonly rollbackAlarmNames?: string[];
   /** Grace period when a load balancer checks the tasks. */
   readonly healthCheckGracePeriod?: Duration;
+  /** Whether a load balancer can shift traffic (blue/green, linear, canary allowed). */
+  readonly shiftsTraffic?: boolean;
 }
 
 /** A service, its security group and alarms. */
@@ -69,11 +71,16 @@ export interface PlainService {
  */
 export function createPlainService(scope: Construct, o: PlainServiceOptions): PlainService {
   const deployment = (o.deployment ?? Deployment.rolling()).bind(scope, {
-    shiftsTraffic: false,
+    shiftsTraffic: o.shiftsTraffic ?? false,
     hasRollbackAlarms: (o.rollbackAlarmNames ?? []).length > 0,
     defaultMinHealthyPercent: o.speed.minHealthyPercent,
     defaultMaxHealthyPercent: o.speed.maxHealthyPercent,
   });
+  const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
+  if (deployment.codeDeploy) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'CodeDeploy deployments are available for WebService only',
+      'use Deployment.rolling(), or the ECS-native blueGreen/linear/canary where the workload has a load balancer');
+  }
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: o.env.vpc,
     description: `${scope.node.path}: ${o.securityGroupDescription}`,
@@ -88,8 +95,13 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     securityGroups: [securityGroup],
     capacityProviderStrategies: (o.capacity ?? o.env.defaultCapacity).bind(scope),
     circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
-    minHealthyPercent: deployment.minHealthyPercent,
-    maxHealthyPercent: deployment.maxHealthyPercent,
+    // The blue/green family starts a full second set of tasks, then stops the old one.
+    minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
+    maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
+    deploymentStrategy: rolling ? undefined : deployment.strategy,
+    bakeTime: deployment.bakeTime,
+    linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
+    canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
     propagateTags: ecs.PropagatedTagSource.SERVICE,
     enableECSManagedTags: true,
     enableExecuteCommand: o.enableExec,

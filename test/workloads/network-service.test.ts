@@ -1,6 +1,6 @@
 import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Image, NetworkService, NetworkServiceProps } from '../../src';
+import { Deployment, Image, NetworkService, NetworkServiceProps, TestTraffic } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -110,5 +110,69 @@ describe('NetworkService', () => {
 
   test('fails with a listener port of 0', () => {
     expectError(ErrorCode.PORT_RANGE, () => nlb(() => ({ listenerPort: 0 })));
+  });
+
+  describe('ECS-native blue/green family', () => {
+    test('the listener forwards with weights ECS moves, to blue and green, with a scoped deployment role', () => {
+      const { stack } = nlb(() => ({ deployment: Deployment.canary({ canaryPercent: 10 }) }));
+      const listener = resources(stack, 'AWS::ElasticLoadBalancingV2::Listener').find(([id]) => id.startsWith('Mqtt'))![1].Properties;
+      expect(listener.DefaultActions).toEqual([{
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: { Ref: expect.stringMatching(/^MqttTargetGroup/) }, Weight: 100 },
+            { TargetGroupArn: { Ref: expect.stringMatching(/^MqttGreenTargetGroup/) }, Weight: 0 },
+          ],
+        },
+      }]);
+      template(stack).hasResourceProperties('AWS::ECS::Service', {
+        DeploymentConfiguration: Match.objectLike({
+          Strategy: 'CANARY',
+          CanaryConfiguration: Match.objectLike({ CanaryPercent: 10 }),
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+        }),
+        LoadBalancers: [Match.objectLike({
+          AdvancedConfiguration: Match.objectLike({
+            AlternateTargetGroupArn: { Ref: Match.stringLikeRegexp('^MqttGreenTargetGroup') },
+            ProductionListenerRule: { Ref: Match.stringLikeRegexp('^MqttLoadBalancerListener') },
+          }),
+        })],
+      });
+      const statements = resources(stack, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('MqttDeploymentRole'))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(expect.objectContaining({ Action: 'elasticloadbalancing:ModifyListener', Resource: { Ref: expect.stringMatching(/^MqttLoadBalancerListener/) } }));
+      expect(JSON.stringify(statements)).not.toContain('ModifyRule');
+    });
+
+    test('test traffic on a test listener open to the VPC', () => {
+      const { stack } = nlb(() => ({ deployment: Deployment.blueGreen({ testTraffic: TestTraffic.testListener() }), testListenerPort: 9090 }));
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9090, Protocol: 'TCP' });
+      template(stack).hasResourceProperties('AWS::ECS::Service', {
+        LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ TestListenerRule: { Ref: Match.stringLikeRegexp('^MqttLoadBalancerTestListener') } }) })],
+      });
+    });
+
+    test('the unhealthy-target alarm sums both target groups', () => {
+      const { stack } = nlb(() => ({ deployment: Deployment.blueGreen() }));
+      template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.stringLikeRegexp('UnhealthyTargets$'),
+        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(u0, 0) + FILL(u1, 0)' })]),
+      });
+    });
+
+    test('fails with header test traffic (an NLB cannot match headers)', () => {
+      expectError(ErrorCode.DEPLOYMENT, () => nlb(() => ({ deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header() }) })));
+    });
+
+    test('fails with a test listener on the production port', () => {
+      expectError(ErrorCode.DEPLOYMENT, () => nlb(() => ({
+        deployment: Deployment.blueGreen({ testTraffic: TestTraffic.testListener() }), testListenerPort: 8080,
+      })));
+    });
+
+    test('fails with CodeDeploy (WebService only)', () => {
+      expectError(ErrorCode.DEPLOYMENT, () => nlb(() => ({ deployment: Deployment.codeDeploy() })));
+    });
   });
 });
