@@ -1,5 +1,6 @@
 import {
-  Duration, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs,
+  Duration, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions,
+  aws_ec2 as ec2, aws_ecs as ecs,
   aws_events as events, aws_iam as iam,
   aws_logs as logs, aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -251,7 +252,15 @@ export class WorkerService extends Construct {
       },
     });
     if (scaling.minCapacity === 0) {
-      taskCount.scaleOnMetric('WakeUp', {
+      // One alarm and one step: +1 task when messages wait and no task runs.
+      const wakeUp = new appscaling.StepScalingAction(taskCount, 'WakeUp', {
+        scalingTarget: target,
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        cooldown: Duration.seconds(60),
+      });
+      wakeUp.addAdjustment({ adjustment: 1, lowerBound: 0 });
+      const alarm = new cloudwatch.Alarm(taskCount, 'WakeUpAlarm', {
+        alarmDescription: `${this.node.path}: messages wait and no task runs; start one`,
         metric: new cloudwatch.MathExpression({
           expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)',
           usingMetrics: {
@@ -261,11 +270,12 @@ export class WorkerService extends Construct {
           period: ONE_MINUTE,
           label: 'messages wait and no task runs',
         }),
-        scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
-        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        threshold: 1,
         evaluationPeriods: 1,
-        cooldown: Duration.seconds(60),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      alarm.addAlarmAction(new actions.ApplicationScalingAction(wakeUp));
     }
     return taskCount;
   }

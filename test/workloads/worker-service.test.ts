@@ -130,7 +130,12 @@ describe('WorkerService', () => {
     });
     template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)' })]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('WakeUp') }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
     });
+    // One alarm only: no scale-in step that would sit in ALARM whenever the queue is empty.
+    expect(resources(stack, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('WakeUp'))).toHaveLength(1);
   });
 
   test('the default visibility timeout covers twice the processing time', () => {
