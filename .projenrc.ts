@@ -62,7 +62,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   dependabot: false,
 });
 
-project.npmignore?.exclude('/integ/', '/examples/', '/bench/', '/.ci/', '/cdk.out/');
+project.npmignore?.exclude('/integ/', '/examples/', '/bench/', '/.ci/', '/cdk.out/', '/docs/');
 
 // ts-jest runs with isolatedModules (no type-check): type-check tests, integ apps, examples and bench once.
 project.testTask.spawn(project.addTask('typecheck', {
