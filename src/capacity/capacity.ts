@@ -1,4 +1,4 @@
-import { aws_ecs as ecs } from 'aws-cdk-lib';
+import { Stack, aws_ecs as ecs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -20,6 +20,31 @@ export interface FargateSpotMixOptions {
    * @default 1
    */
   readonly spotWeight?: number;
+}
+
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
+
+/**
+ * At synth, every provider a strategy names must be associated with the cluster the
+ * workload runs in (read from the cluster's capacity provider associations, when the cluster
+ * is defined in this app); otherwise ECS fails the deployment.
+ */
+function checkProvidersAvailable(scope: IConstruct, items: ecs.CapacityProviderStrategy[]): void {
+  scope.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(scope);
+      const associations = stack.node.findAll().filter((c): c is ecs.CfnClusterCapacityProviderAssociations =>
+        c instanceof ecs.CfnClusterCapacityProviderAssociations);
+      if (associations.length !== 1) return [];
+      const available = (stack.resolve(associations[0].capacityProviders) ?? []) as unknown[];
+      const known = new Set(available.map(p => JSON.stringify(p)));
+      return items
+        .filter(i => !known.has(JSON.stringify(stack.resolve(i.capacityProvider))))
+        .map(i => `[cdk-shipyard:${ErrorCode.CAPACITY_STRATEGY}] ${scope.node.path}: the strategy names capacity provider `
+          + `${JSON.stringify(stack.resolve(i.capacityProvider))}, which the cluster does not have. Fix: add the provider to the `
+          + 'environment\'s cluster, or pick one it has');
+    },
+  });
 }
 
 /**
@@ -90,6 +115,16 @@ export class Capacity {
         `every capacity provider weight is 0 (${show(this.items.map(i => i.capacityProvider))})`,
         'give at least one provider a weight above 0');
     }
+    // Source: Amazon ECS Developer Guide, "Amazon ECS capacity providers": a strategy holds
+    // either Fargate providers or Auto Scaling group providers, never both.
+    const fargate = this.items.filter(i => FARGATE_PROVIDERS.includes(i.capacityProvider));
+    if (fargate.length > 0 && fargate.length < this.items.length) {
+      const others = this.items.filter(i => !FARGATE_PROVIDERS.includes(i.capacityProvider)).map(i => i.capacityProvider);
+      throw new ShipyardError(scope, ErrorCode.CAPACITY_STRATEGY,
+        `the strategy mixes Fargate providers with ${others.map(o => show(o)).join(', ')}`,
+        'use Fargate providers only, or Auto Scaling group providers only, in one strategy');
+    }
+    checkProvidersAvailable(scope, this.items);
     return this.items.map(i => ({ ...i }));
   }
 
