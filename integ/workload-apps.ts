@@ -6,7 +6,7 @@ import { App, Duration, RemovalPolicy, Stack, aws_s3 as s3, aws_sns as sns } fro
 import { HELLO_IMAGE, Scenario } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
-  TestTraffic, WebService, WorkerService, WorkQueue,
+  SharedNetworkLoadBalancer, TestTraffic, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge } from '../src/private/nag';
 
@@ -136,8 +136,9 @@ export function eventTask(app: App): Scenario {
 }
 
 /**
- * (k) TCP services behind their own internal network load balancers: one rolling, one
- * released ECS-native blue/green with a test listener on 9090.
+ * (k) TCP services behind their own internal network load balancers (one rolling, one
+ * released ECS-native blue/green with a test listener on 9090), and one on a network load
+ * balancer the environment's services share.
  */
 export function networkService(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegNetworkService');
@@ -154,5 +155,12 @@ export function networkService(app: App): Scenario {
     deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTraffic: TestTraffic.testListener() }),
     testListenerPort: 9090,
   });
-  return { stack, environment, services: [tcp, blueGreen] };
+  const shared = new SharedNetworkLoadBalancer(stack, 'SharedNlb', { environment });
+  const onShared = new NetworkService(stack, 'TcpShared', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    sharedLoadBalancer: shared,
+    listenerPort: 8081,
+  });
+  return { stack, environment, services: [tcp, blueGreen, onShared] };
 }

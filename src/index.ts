@@ -4,6 +4,7 @@ export * from './environment/routing';
 export * from './environment/network';
 export * from './environment/profile';
 export * from './environment/exec';
+export * from './environment/shared-nlb';
 export * from './capacity/capacity';
 export * from './workloads/web-service';
 export * from './workloads/worker-service';

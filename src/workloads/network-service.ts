@@ -10,6 +10,7 @@ import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
+import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
@@ -55,6 +56,12 @@ export interface NetworkServiceProps extends WorkloadTaskProps {
    * @default false
    */
   readonly internetFacing?: boolean;
+  /**
+   * A network load balancer the environment's network services share, each on its own
+   * listener port, instead of one of the service's own.
+   * @default - the service's own network load balancer
+   */
+  readonly sharedLoadBalancer?: SharedNetworkLoadBalancer;
   /**
    * Bucket for the access logs of a TLS listener (NLB logs TLS connections only).
    * @default - no access logs
@@ -166,19 +173,27 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
 
-    const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock);
-    const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+    const shared = props.sharedLoadBalancer;
+    if (shared && (props.internetFacing !== undefined || props.accessLogsBucket)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'internetFacing or accessLogsBucket is given for a service on a shared network load balancer',
+        'set them on the SharedNetworkLoadBalancer (scheme) or leave them out');
+    }
+    const internetFacing = shared ? shared.internetFacing : props.internetFacing ?? false;
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock);
+    const lbSecurityGroup = shared?.securityGroup ?? new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: env.vpc,
       description: `${this.node.path}: clients to the network load balancer`,
       allowAllOutbound: false,
     });
+    shared?._claimPort(this, protocol, listenerPort);
+    if (shared && props.testListenerPort !== undefined) shared._claimPort(this, protocol, props.testListenerPort);
     for (const port of portsFor(protocol, listenerPort)) {
-      lbSecurityGroup.addIngressRule(clients, port, props.internetFacing ? 'From the internet' : 'From the VPC');
+      lbSecurityGroup.addIngressRule(clients, port, internetFacing ? 'From the internet' : 'From the VPC');
     }
-    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+    this.loadBalancer = shared?.loadBalancer ?? new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: env.vpc,
-      internetFacing: props.internetFacing ?? false,
-      vpcSubnets: props.internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : env.taskSubnets,
+      internetFacing,
+      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : env.taskSubnets,
       securityGroups: [lbSecurityGroup],
       crossZoneEnabled: true,
       deletionProtection: env.profile === EnvironmentProfile.PRODUCTION,
@@ -252,7 +267,12 @@ export class NetworkService extends Construct implements ec2.IConnectable {
         ]),
       }
       : { defaultTargetGroups: [this.targetGroup] };
-    this.listener = this.loadBalancer.addListener('Listener', {
+    // On a shared load balancer the listeners live with the service (its stack), like the
+    // shared ALB's rules, so a service in another stack creates no dependency cycle.
+    const addListener = (listenerId: string, listenerProps: elbv2.BaseNetworkListenerProps) => shared
+      ? new elbv2.NetworkListener(this, listenerId, { loadBalancer: this.loadBalancer, ...listenerProps })
+      : this.loadBalancer.addListener(listenerId, listenerProps);
+    this.listener = addListener('Listener', {
       port: listenerPort,
       protocol,
       certificates: props.certificate ? [props.certificate] : undefined,
@@ -268,7 +288,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       for (const port of portsFor(protocol, props.testListenerPort)) {
         lbSecurityGroup.addIngressRule(ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock), port, 'Test traffic from the VPC');
       }
-      this.testListener = this.loadBalancer.addListener('TestListener', {
+      this.testListener = addListener('TestListener', {
         port: props.testListenerPort,
         protocol,
         certificates: props.certificate ? [props.certificate] : undefined,
@@ -349,7 +369,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
 
   private acknowledgeFindings(env: IEnvironment, protocol: elbv2.Protocol, props: NetworkServiceProps): void {
     const lb = this.loadBalancer.node.defaultChild!;
-    if (!props.accessLogsBucket || protocol !== elbv2.Protocol.TLS) {
+    if (!props.sharedLoadBalancer && (!props.accessLogsBucket || protocol !== elbv2.Protocol.TLS)) {
       const reason = protocol === elbv2.Protocol.TLS
         ? 'No accessLogsBucket was given; connections are visible in VPC flow logs.'
         : 'Network Load Balancers log TLS connections only; this listener is not TLS. Connections are visible in VPC flow logs.';
@@ -360,7 +380,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
         { id: 'HIPAA.Security-ELBLoggingEnabled', reason },
       ]);
     }
-    if (env.profile !== EnvironmentProfile.PRODUCTION) {
+    if (!props.sharedLoadBalancer && env.profile !== EnvironmentProfile.PRODUCTION) {
       const reason = 'Off in development environments so they can be torn down.';
       acknowledge(lb, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-ELBDeletionProtectionEnabled`, reason })));
     }
@@ -374,7 +394,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
         ]);
       }
     }
-    if (props.internetFacing) {
+    if (!props.sharedLoadBalancer && props.internetFacing) {
       acknowledge(this.loadBalancer.connections.securityGroups[0].node.defaultChild!, [{
         id: 'AwsSolutions-EC23', reason: 'An internet-facing network load balancer accepts its listener port from any IPv4 address; nothing else is open.',
       }]);

@@ -1,6 +1,6 @@
 import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Deployment, Image, NetworkService, NetworkServiceProps, TestTraffic } from '../../src';
+import { Deployment, Image, NetworkService, NetworkServiceProps, SharedNetworkLoadBalancer, TestTraffic } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -174,5 +174,43 @@ describe('NetworkService', () => {
     test('fails with CodeDeploy (WebService only)', () => {
       expectError(ErrorCode.DEPLOYMENT, () => nlb(() => ({ deployment: Deployment.codeDeploy() })));
     });
+  });
+});
+
+describe('SharedNetworkLoadBalancer', () => {
+  test('two services share one NLB on their own ports; the listeners live with the services', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const shared = new SharedNetworkLoadBalancer(stack, 'Nlb', { environment });
+    new NetworkService(stack, 'Mqtt', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 1883 });
+    new NetworkService(stack, 'Amqp', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 5672 });
+    expect(resources(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer').filter(([, r]) => r.Properties.Type === 'network')).toHaveLength(1);
+    const listeners = resources(stack, 'AWS::ElasticLoadBalancingV2::Listener').filter(([id]) => /^(Mqtt|Amqp)Listener/.test(id));
+    expect(listeners.map(([, l]) => l.Properties.Port).sort()).toEqual([1883, 5672]);
+    for (const [, l] of listeners) expect(l.Properties.LoadBalancerArn).toEqual({ Ref: expect.stringMatching(/^NlbLoadBalancer/) });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('shared network load balancer'),
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 1883 }),
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 5672 }),
+      ],
+    });
+  });
+
+  test('fails when two services claim one port', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const shared = new SharedNetworkLoadBalancer(stack, 'Nlb', { environment });
+    new NetworkService(stack, 'Mqtt', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 1883 });
+    expectError(ErrorCode.LISTENER, () => new NetworkService(stack, 'Other', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 1883 }));
+  });
+
+  test('fails with a scheme on the service instead of the shared load balancer', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const shared = new SharedNetworkLoadBalancer(stack, 'Nlb', { environment });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new NetworkService(stack, 'Mqtt', {
+      environment, image: IMAGE, sharedLoadBalancer: shared, internetFacing: true,
+    }));
   });
 });
