@@ -9,7 +9,7 @@ import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
 import { Capacity } from '../capacity/capacity';
 import { EnvironmentDashboard } from '../observability/dashboards';
-import { acknowledge, acknowledgeProvider } from '../private/nag';
+import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
 
 /**
  * What workloads need from an environment. Implemented by `Environment` and by
@@ -302,11 +302,7 @@ export class Environment extends Construct implements IEnvironment {
 /** Acknowledge the KMS findings of a log group left on CloudWatch Logs' own encryption. */
 export function acknowledgeUnencryptedLogGroup(logGroup: logs.ILogGroup): void {
   const reason = 'Encrypted at rest by CloudWatch Logs; pass Environment logEncryptionKey to use a customer managed KMS key.';
-  acknowledge(logGroup, [
-    { id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason },
-    { id: 'HIPAA.Security-CloudWatchLogGroupEncrypted', reason },
-    { id: 'PCI.DSS.321-CloudWatchLogGroupEncrypted', reason },
-  ]);
+  acknowledge(logGroup, inCompliancePacks('CloudWatchLogGroupEncrypted', reason));
 }
 
 /** Let CloudWatch Logs in this account and region use the key for log groups. */

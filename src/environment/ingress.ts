@@ -8,7 +8,7 @@ import { createRoute, RouteOptions } from './routing';
 import { checkInteger, checkPort, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { enableAccessLogs } from '../private/access-logs';
-import { acknowledge } from '../private/nag';
+import { acknowledge, inCompliancePacks } from '../private/nag';
 import { RulePriorities } from '../private/rule-priorities';
 
 /** A second listener on its own port, for test traffic of blue/green deployments. */
@@ -239,7 +239,7 @@ export class SharedIngress extends Construct implements IIngress {
         open: false,
       });
       const reason = 'This HTTP listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.';
-      acknowledge(redirect, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => ({ id: `${pack}-ELBv2ACMCertificateRequired`, reason })));
+      acknowledge(redirect, inCompliancePacks('ELBv2ACMCertificateRequired', reason));
       securityGroup.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
     } else {
       Annotations.of(this).addWarningV2('cdk-shipyard:plain-http',

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IEnvironment } from './environment';
 import { EnvironmentProfile } from './profile';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
-import { acknowledge } from '../private/nag';
+import { acknowledge, inCompliancePacks } from '../private/nag';
 
 /** Properties of a SharedNetworkLoadBalancer. */
 export interface SharedNetworkLoadBalancerProps {
@@ -61,7 +61,7 @@ export class SharedNetworkLoadBalancer extends Construct {
     ]);
     if (!(props.deletionProtection ?? production)) {
       const reason = 'Off by choice (development, or deletionProtection: false) so the environment can be torn down.';
-      acknowledge(lb, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-ELBDeletionProtectionEnabled`, reason })));
+      acknowledge(lb, inCompliancePacks('ELBDeletionProtectionEnabled', reason));
     }
     if (this.internetFacing) {
       acknowledge(this.securityGroup.node.defaultChild!, [{

@@ -1,6 +1,6 @@
 import { Names, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
+import { acknowledge, inCompliancePacks } from './nag';
 
 /** One alarm as cdk-shipyard makes them. */
 export interface FixedNameAlarmProps {
@@ -42,7 +42,7 @@ export function fixedNameAlarm(scope: Construct, owner: Construct, props: FixedN
     alarm.addOkAction(new actions.SnsAction(props.topic));
   } else {
     const reason = 'The environment has no alarmTopic: the alarm drives deployment rollback or is read in CloudWatch.';
-    acknowledge(alarm, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-CloudWatchAlarmAction`, reason })));
+    acknowledge(alarm, inCompliancePacks('CloudWatchAlarmAction', reason));
   }
   return alarm;
 }

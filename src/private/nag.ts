@@ -70,11 +70,16 @@ export function acknowledgeProvider(scope: IConstruct, providerId: string, handl
   if (roleResource) acknowledge(roleResource, role);
 }
 
+/** One acknowledgement of `rule` in each of the NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs. */
+export function inCompliancePacks(rule: string, reason: string): Acknowledgement[] {
+  return ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => ({ id: `${pack}-${rule}`, reason }));
+}
+
 /**
  * aws-cdk-lib writes grants into one inline policy per role; acknowledge the packs that
  * ask for managed policies instead.
  */
 export function acknowledgeInlinePolicy(policy: IConstruct): void {
   const reason = 'aws-cdk-lib grants write a policy attached to this one role and scoped to the resources it uses; a managed policy would allow reuse, not restrict more.';
-  acknowledge(policy, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-IAMNoInlinePolicy`, reason })));
+  acknowledge(policy, inCompliancePacks('IAMNoInlinePolicy', reason));
 }

@@ -16,7 +16,7 @@ import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
-import { acknowledge } from '../private/nag';
+import { acknowledge, inCompliancePacks } from '../private/nag';
 import { Scaling, ScalingOptions } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
@@ -382,7 +382,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     }
     if (!props.sharedLoadBalancer && env.profile !== EnvironmentProfile.PRODUCTION) {
       const reason = 'Off in development environments so they can be torn down.';
-      acknowledge(lb, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(p => ({ id: `${p}-ELBDeletionProtectionEnabled`, reason })));
+      acknowledge(lb, inCompliancePacks('ELBDeletionProtectionEnabled', reason));
     }
     if (protocol !== elbv2.Protocol.TLS) {
       const reason = `A ${protocol} listener chosen explicitly; TLS, if any, is end to end between client and task.`;
