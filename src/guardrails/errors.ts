@@ -37,6 +37,10 @@ export enum ErrorCode {
   NETWORK = 'NETWORK',
   /** A capacity provider strategy is invalid. */
   CAPACITY_STRATEGY = 'CAPACITY_STRATEGY',
+  /** An EC2 capacity provider's settings are invalid (instance types, sizes, managed scaling, agent configuration). */
+  CAPACITY_PROVIDER = 'CAPACITY_PROVIDER',
+  /** A setting does not fit where the task runs (network mode, placement, CPU architecture on Fargate or EC2). */
+  PLATFORM = 'PLATFORM',
   /** A deployment strategy's settings are invalid or do not fit the workload. */
   DEPLOYMENT = 'DEPLOYMENT',
   /** An alarm threshold is out of range, or alarm rollback has no alarm to watch. */

@@ -69,9 +69,12 @@ export function baselineContainerProps(options: ContainerSecurityOptions = {}) {
 }
 
 /** The Linux parameters the baseline sets (init process, no added capabilities). */
-export function baselineLinuxParameters(scope: Construct, options: ContainerSecurityOptions = {}, id = 'LinuxParameters'): ecs.LinuxParameters {
+export function baselineLinuxParameters(
+  scope: Construct, options: ContainerSecurityOptions = {}, id = 'LinuxParameters', sharedMemorySize?: number,
+): ecs.LinuxParameters {
   return new ecs.LinuxParameters(scope, id, {
     initProcessEnabled: options.initProcessEnabled ?? true,
+    sharedMemorySize,
   });
 }
 

@@ -105,7 +105,7 @@ export interface LinuxSettings {
    */
   readonly dropCapabilities?: ecs.Capability[];
   /**
-   * Resource limits (Fargate accepts `NOFILE` only, up to 1048576).
+   * Resource limits (Fargate accepts `NOFILE` only, up to 1048576; EC2 accepts every limit).
    * @default - nofile 65535 on Fargate
    */
   readonly ulimits?: ecs.Ulimit[];
@@ -154,9 +154,17 @@ export interface WorkloadTaskProps {
   readonly memoryLimitMiB?: number;
   /**
    * CPU architecture of the task (and of local image builds).
-   * @default ecs.CpuArchitecture.ARM64 - Graviton, about 20% cheaper than x86
+   * @default - the architecture of the capacity's instances on EC2; ecs.CpuArchitecture.ARM64 (Graviton, about 20% cheaper than x86) on Fargate
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Network mode. `AWS_VPC` gives each task its own network interface and security group
+   * (Fargate supports nothing else); on EC2 capacity `BRIDGE` maps container ports to
+   * dynamic host ports (many tasks per instance, the instances' security group admits the
+   * load balancer on the ephemeral range) and `HOST` uses the instance's network directly.
+   * @default ecs.NetworkMode.AWS_VPC
+   */
+  readonly networkMode?: ecs.NetworkMode;
   /**
    * The main container's command.
    * @default - the image's

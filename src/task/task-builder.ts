@@ -1,8 +1,9 @@
-import { Annotations, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -12,7 +13,10 @@ import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 
 /** The task of a workload, built from its `WorkloadTaskProps`. */
 export interface TaskModel {
-  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** A `FargateTaskDefinition` on Fargate, an EC2-compatible `TaskDefinition` on EC2 capacity. */
+  readonly taskDefinition: ecs.TaskDefinition;
+  /** The capacity the task runs on. */
+  readonly capacity: Capacity;
   /** The main container. */
   readonly container: ecs.ContainerDefinition;
   /** Every container the workload created, main container first. */
@@ -38,23 +42,47 @@ const EXEC_WRITABLE_PATHS = ['/var/lib/amazon', '/var/log/amazon'];
 const RESTART_ATTEMPT_PERIOD = { min: 60, max: 1800 };
 const MAX_IGNORED_EXIT_CODES = 50;
 
-/** Build the Fargate task of a workload: main container, sidecars, volumes, logging and tracing. */
-export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[]): TaskModel {
+/** Build the task of a workload for its capacity: main container, sidecars, volumes, logging and tracing. */
+export function buildTask(
+  scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[], capacity: Capacity,
+): TaskModel {
   const cpu = props.cpu ?? 256;
   const memoryLimitMiB = props.memoryLimitMiB ?? 512;
-  const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
-  checkFargateTaskSize(scope, cpu, memoryLimitMiB);
+  const onEc2 = capacity.platform === CapacityPlatform.EC2;
+  const networkMode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
+  const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+  checkPlatform(scope, props, capacity, networkMode, cpuArchitecture);
+  if (onEc2) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
+  else checkFargateTaskSize(scope, cpu, memoryLimitMiB);
   checkContainerHealthCheck(scope, props.healthCheck);
-  checkTaskSettings(scope, props);
+  checkTaskSettings(scope, props, onEc2);
   checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
 
-  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
-    cpu,
-    memoryLimitMiB,
-    runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    ephemeralStorageGiB: props.ephemeralStorageGiB,
-  });
+  const runtimePlatform = { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
+  const managed = capacity.platform === CapacityPlatform.MANAGED_INSTANCES;
+  const taskDefinition = managed
+    // Compatible with Fargate too, so a workload moves between the two by its capacity alone.
+    ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
+      compatibility: ecs.Compatibility.FARGATE_AND_MANAGED_INSTANCES,
+      cpu: numberString(cpu),
+      memoryMiB: numberString(memoryLimitMiB),
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      runtimePlatform,
+    })
+    : onEc2 ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
+      compatibility: ecs.Compatibility.EC2,
+      cpu: numberString(cpu),
+      memoryMiB: numberString(memoryLimitMiB),
+      networkMode,
+      // ECS takes no runtime platform for EC2 tasks: the capacity's instances have the task's architecture (checked above).
+    })
+      : new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+        cpu,
+        memoryLimitMiB,
+        runtimePlatform,
+        ephemeralStorageGiB: props.ephemeralStorageGiB,
+      });
   const logging = props.logging ?? Logging.awsLogs();
   const logBind = (containerName: string): LoggingBindOptions => ({
     containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey,
@@ -65,13 +93,14 @@ export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTa
   const security = props.enableExec
     ? { ...props.containerSecurity, writablePaths: unique([...(props.containerSecurity?.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS]) }
     : props.containerSecurity;
-  const linuxParameters = baselineLinuxParameters(scope, security);
+  const linuxParameters = baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
   applyLinuxSettings(scope, linuxParameters, props);
   const container = taskDefinition.addContainer('App', {
     containerName: APP_CONTAINER_NAME,
     image: props.image.bind(scope, { cpuArchitecture }),
     command: props.command,
-    portMappings,
+    // Port names and application protocols are Service Connect's, which host mode does not support.
+    portMappings: networkMode === ecs.NetworkMode.HOST ? portMappings.map(({ name, appProtocol, ...m }) => m) : portMappings,
     environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
     environmentFiles: props.environmentFiles,
     secrets: props.secrets,
@@ -88,6 +117,7 @@ export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTa
   applySecureBaseline(scope, taskDefinition, container, security);
   grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
+  props.linuxSettings?.tmpfs?.forEach(t => linuxParameters.addTmpfs(t));
 
   const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
   const all = [
@@ -120,7 +150,7 @@ export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTa
     if (config.fileSystem) fileSystems.push(config.fileSystem);
   }
 
-  const fargate = { memoryMiB: memoryLimitMiB, fargate: true };
+  const fargate = { memoryMiB: memoryLimitMiB, fargate: !onEc2 };
   const problems = taskProblems(taskDefinition, { ...fargate, synth: false });
   if (problems.length > 0) throw new ShipyardError(scope, problems[0].code, problems[0].problem, problems[0].fix);
   // Containers and volumes added later through the escape hatch are checked at synth.
@@ -132,6 +162,7 @@ export function buildTask(scope: Construct, env: IEnvironment, props: WorkloadTa
   const imagesFromEcr = props.image.fromEcr && all.every(s => s.image.fromEcr);
   return {
     taskDefinition,
+    capacity,
     container,
     containers,
     logGroup: appLogging.logGroup,
@@ -165,17 +196,68 @@ function grantEnvironmentFiles(scope: Construct, taskDefinition: ecs.TaskDefinit
   }
 }
 
+function numberString(value: number): string {
+  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
+}
+
 function unique(paths: string[]): string[] {
   return paths.filter((p, i) => paths.indexOf(p) === i);
 }
 
-function checkTaskSettings(scope: Construct, props: WorkloadTaskProps): void {
+/**
+ * What the capacity's platform cannot run. Source: Amazon ECS Developer Guide, "Amazon ECS
+ * task networking options" (Fargate: awsvpc only) and "Task definition differences for
+ * Fargate" (ephemeral storage is Fargate's; shared memory, tmpfs and other ulimits are EC2's).
+ */
+function checkPlatform(
+  scope: Construct, props: WorkloadTaskProps, capacity: Capacity, networkMode: ecs.NetworkMode, cpuArchitecture: ecs.CpuArchitecture,
+): void {
+  const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.PLATFORM, problem, fix);
+  const instances = capacity.cpuArchitecture;
+  if (instances && cpuArchitecture !== instances) {
+    throw fail(`the task's CPU architecture is ${cpuArchitecture}, and the capacity's instances are ${instances}`,
+      `leave cpuArchitecture out (it follows the instances), or run the workload on ${cpuArchitecture} instances`);
+  }
+  if (capacity.platform !== CapacityPlatform.EC2) {
+    const where = capacity.platform === CapacityPlatform.FARGATE ? 'Fargate' : 'Managed Instances';
+    if (networkMode !== ecs.NetworkMode.AWS_VPC) {
+      throw fail(`network mode ${show(networkMode)} runs on EC2 capacity only, and the workload runs on ${where} (${capacity.kind})`,
+        'leave networkMode out (awsvpc), or run the workload on EC2 capacity (Capacity.ec2(...))');
+    }
+    if (capacity.platform === CapacityPlatform.MANAGED_INSTANCES && props.ephemeralStorageGiB !== undefined) {
+      throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on Managed Instances',
+        'remove it; tasks use the instances\' task storage (ManagedInstancesCapacity taskVolumeStorage)');
+    }
+    return;
+  }
+  if (![ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST].includes(networkMode)) {
+    throw fail(`network mode ${show(networkMode)} is not supported for Linux tasks`, 'use AWS_VPC, BRIDGE or HOST');
+  }
+  if (networkMode !== ecs.NetworkMode.AWS_VPC && capacity.autoScalingCapacities.length === 0) {
+    throw fail(`network mode ${show(networkMode)} needs to know the instances' security groups, and the capacity is a raw strategy`,
+      'use Capacity.ec2(...) or Capacity.ec2SpotMix(...) so the load balancer can be admitted to the instances');
+  }
+  if (props.ephemeralStorageGiB !== undefined) {
+    throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on EC2 capacity',
+      'remove it; EC2 tasks use the instance\'s volume (AutoScalingCapacity volumeSizeGiB)');
+  }
+}
+
+/** EC2 task size. Source: ECS API Reference, TaskDefinition cpu (128 units at least) and memory. */
+function checkEc2TaskSize(scope: Construct, cpu: number, memoryMiB: number): void {
+  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu);
+  checkRange(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu, 128, 196608);
+  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB);
+  checkRange(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB, 128, 3145728);
+}
+
+function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, onEc2: boolean): void {
   const code = ErrorCode.TASK_SETTINGS;
   // Fargate ephemeral storage: 21-200 GiB. Source: ECS API Reference, EphemeralStorage.
   checkInteger(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB);
   checkRange(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200, ' GiB');
   // Fargate stops a container at most 120 s after SIGTERM. Source: ECS API Reference, ContainerDefinition stopTimeout.
-  checkRange(scope, code, 'stopTimeout', knownSeconds(props.stopTimeout), 0, 120, ' s');
+  if (!onEc2) checkRange(scope, code, 'stopTimeout', knownSeconds(props.stopTimeout), 0, 120, ' s');
   checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 0, 600, ' s');
   const restart = props.restartPolicy;
   if (restart) {
@@ -184,13 +266,19 @@ function checkTaskSettings(scope: Construct, props: WorkloadTaskProps): void {
     checkRange(scope, code, 'restartPolicy.ignoredExitCodes (count)', restart.ignoredExitCodes?.length, 0, MAX_IGNORED_EXIT_CODES);
   }
   const linux = props.linuxSettings;
+  if (onEc2) {
+    checkInteger(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB);
+    checkRange(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB, 1, props.memoryLimitMiB ?? 512, ' MiB');
+    return;
+  }
   if (linux?.sharedMemorySizeMiB !== undefined || (linux?.tmpfs?.length ?? 0) > 0) {
     throw new ShipyardError(scope, code, 'linuxSettings.sharedMemorySizeMiB and tmpfs are not supported on Fargate',
-      'remove them; use containerSecurity.writablePaths for scratch space');
+      'remove them and use containerSecurity.writablePaths for scratch space, or run the workload on EC2 capacity');
   }
   for (const u of linux?.ulimits ?? []) {
     if (u.name !== ecs.UlimitName.NOFILE) {
-      throw new ShipyardError(scope, code, `ulimit ${show(u.name)} is not supported on Fargate (only nofile is)`, 'remove it or use nofile');
+      throw new ShipyardError(scope, code, `ulimit ${show(u.name)} is not supported on Fargate (only nofile is)`,
+        'remove it or use nofile, or run the workload on EC2 capacity');
     }
   }
 }
@@ -307,6 +395,11 @@ export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskMod
   if (!env.internetEgress && !task.imagesFromEcr) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:image-unreachable',
       'the environment has no internet egress (VPC endpoints only) and an image of the task is not in ECR; tasks cannot pull it unless the registry is reachable privately');
+  }
+  if (task.capacity.platform === CapacityPlatform.EC2 && task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:awsvpc-on-ec2',
+      'awsvpc tasks on EC2 take one network interface of their instance each (an m7g.large has 2 to spare); '
+      + 'turn on the account setting awsvpcTrunking, or use networkMode BRIDGE');
   }
   if (!env.internetEgress && props.enableExec) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:exec-unreachable',

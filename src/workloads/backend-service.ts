@@ -129,9 +129,9 @@ interface BackendClient extends ec2.IConnectable {
  */
 export class BackendService extends Construct implements ec2.IConnectable {
   /** The ECS service. */
-  public readonly service: ecs.FargateService;
+  public readonly service: ecs.BaseService;
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
   /** The log group of the main container, unless its logs leave CloudWatch Logs. */
@@ -176,9 +176,13 @@ export class BackendService extends Construct implements ec2.IConnectable {
     checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
     const dnsName = sc.dnsName ?? id.toLowerCase();
 
+    if (props.networkMode === ecs.NetworkMode.HOST) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "host" is not supported by Service Connect',
+        'use AWS_VPC (the default) or BRIDGE');
+    }
     const task = buildTask(this, env, props, port === undefined ? [] : [{
       containerPort: port, name: 'api', appProtocol: props.appProtocol ?? ecs.AppProtocol.http,
-    }]);
+    }], props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -189,7 +193,6 @@ export class BackendService extends Construct implements ec2.IConnectable {
       env,
       task,
       desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
-      capacity: props.capacity,
       deployment: props.deployment,
       speed: speedOf(env, props.deploySpeed),
       securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',
@@ -215,7 +218,7 @@ export class BackendService extends Construct implements ec2.IConnectable {
       },
     });
     this.service = created.service;
-    this.connections = this.service.connections;
+    this.connections = created.connections;
     this.alarms = created.alarms;
     this.deploymentFailedRule = created.deploymentFailedRule;
     if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;

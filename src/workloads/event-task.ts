@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
+import { Capacity } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -142,7 +143,7 @@ export interface EventTaskProps extends WorkloadTaskProps {
  */
 export class EventTask extends Construct implements ec2.IConnectable {
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
   /** The log group of the main container, unless its logs leave CloudWatch Logs. */
@@ -170,7 +171,8 @@ export class EventTask extends Construct implements ec2.IConnectable {
       }
     }
 
-    const task = buildTask(this, env, props, []);
+    // EventBridge's ECS target takes a launch type, not a capacity provider strategy: Fargate.
+    const task = buildTask(this, env, props, [], Capacity.fargate());
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;

@@ -12,7 +12,7 @@ import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
 import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
@@ -118,9 +118,9 @@ export interface NetworkServiceProps extends WorkloadTaskProps {
  */
 export class NetworkService extends Construct implements ec2.IConnectable {
   /** The ECS service. */
-  public readonly service: ecs.FargateService;
+  public readonly service: ecs.BaseService;
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
   /** The log group of the main container, unless its logs leave CloudWatch Logs. */
@@ -164,10 +164,14 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     const healthPort = props.healthCheckPort ?? containerPort;
     checkPort(this, 'healthCheckPort', healthPort);
 
+    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by NetworkService`,
+        'leave networkMode out: a NetworkService registers each task\'s own address (awsvpc), on Fargate and EC2 alike');
+    }
     const task = buildTask(this, env, props, [
       { containerPort, protocol: ecsProtocol, name: 'listener' },
       ...(healthPort !== containerPort || protocol === elbv2.Protocol.UDP ? [{ containerPort: healthPort, protocol: ecs.Protocol.TCP, name: 'health' }] : []),
-    ]);
+    ], props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -205,7 +209,6 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       env,
       task,
       desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
-      capacity: props.capacity,
       deployment: props.deployment,
       speed,
       securityGroupDescription: 'traffic from its network load balancer only',
@@ -226,19 +229,20 @@ export class NetworkService extends Construct implements ec2.IConnectable {
         'set testListenerPort (clients from the VPC reach the new revision there)');
     }
     this.service = created.service;
-    this.connections = this.service.connections;
+    this.connections = created.connections;
+    const taskGroup = created.securityGroup!;
     this.alarms = created.alarms;
     this.deploymentFailedRule = created.deploymentFailedRule;
     // TCP and TLS arrive from the load balancer; UDP keeps the client's address, so tasks
     // admit the clients themselves. Health checks are TCP for every protocol.
     const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
     for (const port of fromLoadBalancer) {
-      created.securityGroup.addIngressRule(lbSecurityGroup, port, 'From the network load balancer');
-      lbSecurityGroup.addEgressRule(created.securityGroup, port, 'To the tasks');
+      taskGroup.addIngressRule(lbSecurityGroup, port, 'From the network load balancer');
+      lbSecurityGroup.addEgressRule(taskGroup, port, 'To the tasks');
     }
     if (udp) {
-      created.securityGroup.addIngressRule(clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
-      lbSecurityGroup.addEgressRule(created.securityGroup, ec2.Port.udp(containerPort), 'UDP to the tasks');
+      taskGroup.addIngressRule(clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
+      lbSecurityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks');
     }
 
     const targetGroupProps: elbv2.NetworkTargetGroupProps = {

@@ -96,7 +96,7 @@ const TIMER_NAME = 'timeout';
  */
 export class ScheduledJob extends Construct implements ec2.IConnectable {
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
   /** The log group of the main container, unless its logs leave CloudWatch Logs. */
@@ -127,7 +127,12 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     this.checkWindow(props);
 
     const timer = props.timeout ? this.timer(props.timeout, props.timeoutImage) : undefined;
-    const task = buildTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, []);
+    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by ScheduledJob`,
+        'leave networkMode out: a job\'s task gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
+    }
+    const capacity = props.capacity ?? env.defaultCapacity;
+    const task = buildTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, [], capacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -140,7 +145,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     task.connect(this.connections, env.cluster);
 
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
-    const strategy = (props.capacity ?? env.defaultCapacity).bind(this);
+    const strategy = capacity.bind(this);
+    const placementStrategy = capacity.placementStrategies.flatMap(p => p.toJson());
+    const placementConstraints = capacity.placementConstraints.flatMap(p => p.toJson());
     const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
     const role = this.createSchedulerRole();
     this.schedulerRole = role;
@@ -161,6 +168,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         logEncryptionKey: env.logEncryptionKey,
         runTaskParameters: {
           CapacityProviderStrategy: strategy.map(s => ({ CapacityProvider: s.capacityProvider, Base: s.base, Weight: s.weight })),
+          PlacementStrategy: placementStrategy.length > 0 ? placementStrategy.map(p => ({ Type: p.type, Field: p.field })) : undefined,
+          PlacementConstraints: placementConstraints.length > 0
+            ? placementConstraints.map(p => ({ Type: p.type, Expression: p.expression })) : undefined,
           NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' } },
           EnableECSManagedTags: true,
           PropagateTags: 'TASK_DEFINITION',
@@ -178,6 +188,8 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
           taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
           taskCount: 1,
           capacityProviderStrategy: strategy.map(s => ({ capacityProvider: s.capacityProvider, base: s.base, weight: s.weight })),
+          placementStrategy: placementStrategy.length > 0 ? placementStrategy : undefined,
+          placementConstraints: placementConstraints.length > 0 ? placementConstraints : undefined,
           networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' } },
           enableEcsManagedTags: true,
           propagateTags: 'TASK_DEFINITION',

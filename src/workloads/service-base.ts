@@ -2,7 +2,7 @@ import {
   Duration, RemovalPolicy, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Capacity } from '../capacity/capacity';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { Deployment, DeploymentConfig } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
@@ -35,12 +35,98 @@ export function resolveDesiredCount(scope: Construct, profile: EnvironmentProfil
   return desired;
 }
 
+/** What every service needs beyond the options it shares with aws-cdk-lib's services. */
+export interface EcsServiceOptions {
+  readonly env: IEnvironment;
+  readonly task: TaskModel;
+  /** The strategy, already bound (validated) against the workload. */
+  readonly strategy: ecs.CapacityProviderStrategy[];
+  /** The service options shared by Fargate and EC2 services. */
+  readonly service: Omit<ecs.BaseServiceOptions, 'cluster' | 'capacityProviderStrategies'>;
+  /** A security group of the tasks, in awsvpc mode. */
+  readonly securityGroup?: ec2.ISecurityGroup;
+}
+
+/**
+ * The ECS service of a workload, for the platform its capacity runs on: a `FargateService`,
+ * or an `Ec2Service` with the capacity's placement. awsvpc tasks run in the environment's
+ * private subnets with the workload's security group and no public IP. A service on Auto
+ * Scaling group capacity depends on the groups' deletion guards, so on stack deletion the
+ * service is gone before its instances are.
+ */
+export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.BaseService {
+  const capacity = o.task.capacity;
+  const awsvpc = o.task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+  const network = awsvpc
+    ? { vpcSubnets: o.env.taskSubnets, securityGroups: o.securityGroup ? [o.securityGroup] : undefined, assignPublicIp: false }
+    : {};
+  const common = { ...o.service, ...network, cluster: o.env.cluster, capacityProviderStrategies: o.strategy };
+  let service: ecs.BaseService;
+  if (capacity.platform !== CapacityPlatform.EC2) {
+    // Managed Instances tasks are Fargate-compatible too; the strategy decides where they run.
+    service = new ecs.FargateService(scope, 'Service', { ...common, taskDefinition: o.task.taskDefinition });
+  } else {
+    service = new ecs.Ec2Service(scope, 'Service', {
+      ...common,
+      taskDefinition: o.task.taskDefinition,
+      placementStrategies: capacity.placementStrategies,
+      placementConstraints: capacity.placementConstraints.length > 0 ? capacity.placementConstraints : undefined,
+    });
+    for (const provider of capacity.autoScalingCapacities) service.node.addDependency(provider.deletionGuard);
+  }
+  // The capacity providers must be associated with the cluster before the service is
+  // created, and stay until it is deleted.
+  service.node.addDependency(o.env.cluster);
+  checkNoPublicIp(service, capacity);
+  return service;
+}
+
+/**
+ * Tasks never get a public IP; an escape-hatch change to the L1 fails at synth, naming the
+ * platform (EC2 tasks cannot have one at all). Source: ECS API Reference, AwsVpcConfiguration.
+ */
+function checkNoPublicIp(service: ecs.BaseService, capacity: Capacity): void {
+  const cfn = service.node.defaultChild as ecs.CfnService;
+  service.node.addValidation({
+    validate: () => {
+      const config = service.stack.resolve(cfn.networkConfiguration) as { awsvpcConfiguration?: { assignPublicIp?: string } } | undefined;
+      if (config?.awsvpcConfiguration?.assignPublicIp !== 'ENABLED') return [];
+      const fix = capacity.platform === CapacityPlatform.EC2
+        ? 'EC2 tasks cannot have public IPs; remove the override (tasks reach the internet through the NAT gateway)'
+        : 'remove the override; tasks reach the internet through the NAT gateway or VPC endpoints';
+      return [`[cdk-shipyard:${ErrorCode.NETWORK}] ${service.node.path}: assignPublicIp is ENABLED on ${capacity.platform} capacity. Fix: ${fix}`];
+    },
+  });
+}
+
+/**
+ * How a load balancer reaches the tasks: its target type, and the security groups and port
+ * range it must be admitted to (the workload's group on the container port in awsvpc mode;
+ * the instances' groups on the ephemeral range in bridge mode, or on the container port in
+ * host mode).
+ */
+export function loadBalancerPath(task: TaskModel, securityGroup: ec2.ISecurityGroup | undefined, containerPort: number):
+{ targetType: 'ip' | 'instance'; groups: ec2.ISecurityGroup[]; port: ec2.Port } {
+  const mode = task.taskDefinition.networkMode;
+  if (mode === ecs.NetworkMode.AWS_VPC) return { targetType: 'ip', groups: securityGroup ? [securityGroup] : [], port: ec2.Port.tcp(containerPort) };
+  const groups = task.capacity.autoScalingCapacities.map(p => p.securityGroup);
+  // Docker picks dynamic host ports from the kernel's ephemeral range (32768-60999 on
+  // Amazon Linux 2023) or 49153-65535. Source: ECS API Reference, PortMapping hostPort.
+  const port = mode === ecs.NetworkMode.BRIDGE ? ec2.Port.tcpRange(32768, 65535) : ec2.Port.tcp(containerPort);
+  return { targetType: 'instance', groups, port };
+}
+
+/** The connections a workload's tasks have: their own group in awsvpc mode, the instances' otherwise. */
+export function taskConnections(task: TaskModel, securityGroup: ec2.ISecurityGroup | undefined): ec2.Connections {
+  if (task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC && securityGroup) return new ec2.Connections({ securityGroups: [securityGroup] });
+  return new ec2.Connections({ securityGroups: task.capacity.autoScalingCapacities.map(p => p.securityGroup) });
+}
+
 /** What a long-running workload without a load balancer needs to create its service. */
 export interface PlainServiceOptions {
   readonly env: IEnvironment;
   readonly task: TaskModel;
   readonly desiredCount: number;
-  readonly capacity?: Capacity;
   readonly deployment?: Deployment;
   readonly speed: DeploySpeedSettings;
   readonly securityGroupDescription: string;
@@ -57,8 +143,11 @@ export interface PlainServiceOptions {
 
 /** A service, its security group and alarms. */
 export interface PlainService {
-  readonly service: ecs.FargateService;
-  readonly securityGroup: ec2.SecurityGroup;
+  readonly service: ecs.BaseService;
+  /** The tasks' security group in awsvpc mode; none in bridge or host mode (the instances' groups apply). */
+  readonly securityGroup?: ec2.SecurityGroup;
+  /** The tasks' connections. */
+  readonly connections: ec2.Connections;
   readonly alarms: ServiceAlarms;
   readonly deployment: DeploymentConfig;
   readonly deploymentFailedRule?: events.Rule;
@@ -81,36 +170,34 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'CodeDeploy deployments are available for WebService only',
       'use Deployment.rolling(), or the ECS-native blueGreen/linear/canary where the workload has a load balancer');
   }
-  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+  const awsvpc = o.task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+  const securityGroup = awsvpc ? new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: o.env.vpc,
     description: `${scope.node.path}: ${o.securityGroupDescription}`,
     allowAllOutbound: true,
+  }) : undefined;
+  const service = createEcsService(scope, {
+    env: o.env,
+    task: o.task,
+    strategy: o.task.capacity.bind(scope),
+    securityGroup,
+    service: {
+      desiredCount: o.desiredCount,
+      circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
+      // The blue/green family starts a full second set of tasks, then stops the old one.
+      minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
+      maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
+      deploymentStrategy: rolling ? undefined : deployment.strategy,
+      bakeTime: deployment.bakeTime,
+      linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
+      canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+      enableExecuteCommand: o.enableExec,
+      serviceConnectConfiguration: o.serviceConnect,
+      healthCheckGracePeriod: o.healthCheckGracePeriod,
+    },
   });
-  const service = new ecs.FargateService(scope, 'Service', {
-    cluster: o.env.cluster,
-    taskDefinition: o.task.taskDefinition,
-    desiredCount: o.desiredCount,
-    vpcSubnets: o.env.taskSubnets,
-    assignPublicIp: false,
-    securityGroups: [securityGroup],
-    capacityProviderStrategies: (o.capacity ?? o.env.defaultCapacity).bind(scope),
-    circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },
-    // The blue/green family starts a full second set of tasks, then stops the old one.
-    minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
-    maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
-    deploymentStrategy: rolling ? undefined : deployment.strategy,
-    bakeTime: deployment.bakeTime,
-    linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
-    canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
-    propagateTags: ecs.PropagatedTagSource.SERVICE,
-    enableECSManagedTags: true,
-    enableExecuteCommand: o.enableExec,
-    serviceConnectConfiguration: o.serviceConnect,
-    healthCheckGracePeriod: o.healthCheckGracePeriod,
-  });
-  // The capacity providers must be associated with the cluster before the service is
-  // created, and stay until it is deleted.
-  service.node.addDependency(o.env.cluster);
   o.task.connect(service, o.env.cluster);
   const alarms = new ServiceAlarms(scope, 'Alarms', {
     ...o.alarms,
@@ -126,7 +213,7 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     service.enableDeploymentAlarms(o.rollbackAlarmNames!, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
   }
   const deploymentFailedRule = notifyDeploymentFailures(scope, o.env, service);
-  return { service, securityGroup, alarms, deployment, deploymentFailedRule };
+  return { service, securityGroup, connections: taskConnections(o.task, securityGroup), alarms, deployment, deploymentFailedRule };
 }
 
 /**

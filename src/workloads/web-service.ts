@@ -4,7 +4,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
-import { applyEnvironmentTags, gracePeriod, notifyDeploymentFailures, resolveDesiredCount, speedOf } from './service-base';
+import {
+  applyEnvironmentTags, createEcsService, gracePeriod, loadBalancerPath, notifyDeploymentFailures, resolveDesiredCount, speedOf, taskConnections,
+} from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
 import { checkCodeDeployIngress, wireCodeDeploy } from '../deployment/code-deploy';
@@ -132,9 +134,9 @@ export interface WebServiceProps extends WorkloadTaskProps {
  */
 export class WebService extends Construct implements ec2.IConnectable {
   /** The ECS service. */
-  public readonly service: ecs.FargateService;
+  public readonly service: ecs.BaseService;
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The application container. */
   public readonly container: ecs.ContainerDefinition;
   /** The target group the listener rule forwards to (blue, with blue/green deployments). */
@@ -186,54 +188,52 @@ export class WebService extends Construct implements ec2.IConnectable {
     const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
     const codeDeploy = deployment.codeDeploy !== undefined;
     if (codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
-    const capacity = (props.capacity ?? env.defaultCapacity).bind(this);
-
-    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }]);
+    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }],
+      props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
     this.logGroup = task.logGroup;
     const containerName = this.container.containerName;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const awsvpc = this.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+    const securityGroup = awsvpc ? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: env.vpc,
       description: `${this.node.path}: traffic from the shared load balancer only`,
       allowAllOutbound: true,
-    });
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: env.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount,
-      vpcSubnets: env.taskSubnets,
-      assignPublicIp: false,
-      securityGroups: [securityGroup],
-      capacityProviderStrategies: capacity,
-      // CodeDeploy takes no circuit breaker; it rolls back failed deployments itself.
-      circuitBreaker: codeDeploy ? undefined : { enable: true, rollback: deployment.rollbackOnFailure },
-      deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
-      taskDefinitionRevision: codeDeploy ? ecs.TaskDefinitionRevision.LATEST : undefined,
-      // The blue/green family starts a full second set of tasks, then stops the old one.
-      minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
-      maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
-      deploymentStrategy: rolling || codeDeploy ? undefined : deployment.strategy,
-      bakeTime: codeDeploy ? undefined : deployment.bakeTime,
-      linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
-      canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
-      // The container's start period covers boot; without one, give the app a minute.
-      healthCheckGracePeriod: gracePeriod(props.healthCheck),
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-      enableECSManagedTags: true,
-      enableExecuteCommand: props.enableExec,
+    }) : undefined;
+    this.service = createEcsService(this, {
+      env,
+      task,
+      strategy: task.capacity.bind(this),
+      securityGroup,
+      service: {
+        desiredCount,
+        // CodeDeploy takes no circuit breaker; it rolls back failed deployments itself.
+        circuitBreaker: codeDeploy ? undefined : { enable: true, rollback: deployment.rollbackOnFailure },
+        deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
+        taskDefinitionRevision: codeDeploy ? ecs.TaskDefinitionRevision.LATEST : undefined,
+        // The blue/green family starts a full second set of tasks, then stops the old one.
+        minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
+        maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
+        deploymentStrategy: rolling || codeDeploy ? undefined : deployment.strategy,
+        bakeTime: codeDeploy ? undefined : deployment.bakeTime,
+        linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
+        canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
+        // The container's start period covers boot; without one, give the app a minute.
+        healthCheckGracePeriod: gracePeriod(props.healthCheck),
+        propagateTags: ecs.PropagatedTagSource.SERVICE,
+        enableECSManagedTags: true,
+        enableExecuteCommand: props.enableExec,
+      },
     });
     task.connect(this.service, env.cluster);
-    // The capacity providers must be associated with the cluster before the service is
-    // created, and stay until it is deleted.
-    this.service.node.addDependency(env.cluster);
-    this.connections = this.service.connections;
+    this.connections = taskConnections(task, securityGroup);
+    const path = loadBalancerPath(task, securityGroup, containerPort);
 
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: env.vpc,
-      targetType: elbv2.TargetType.IP,
+      targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
@@ -265,7 +265,7 @@ export class WebService extends Construct implements ec2.IConnectable {
     // Ingress from the load balancer's groups only; their egress is the environment's
     // (one rule to the VPC), so no rule per service lands on the shared group.
     for (const group of ingress.loadBalancer.connections.securityGroups) {
-      securityGroup.addIngressRule(group, ec2.Port.tcp(containerPort), 'From the shared load balancer');
+      for (const target of path.groups) target.addIngressRule(group, path.port, 'From the shared load balancer');
     }
 
     const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));

@@ -115,9 +115,9 @@ export interface WorkerServiceProps extends WorkloadTaskProps {
  */
 export class WorkerService extends Construct {
   /** The ECS service. */
-  public readonly service: ecs.FargateService;
+  public readonly service: ecs.BaseService;
   /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
   /** The queue consumed. */
@@ -155,7 +155,7 @@ export class WorkerService extends Construct {
     this.queue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
 
-    const task = buildTask(this, env, props, []);
+    const task = buildTask(this, env, props, [], props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -170,7 +170,6 @@ export class WorkerService extends Construct {
       env,
       task,
       desiredCount,
-      capacity: props.capacity,
       deployment: props.deployment,
       speed: speedOf(env, props.deploySpeed),
       securityGroupDescription: 'a queue worker; no inbound traffic',
@@ -178,7 +177,7 @@ export class WorkerService extends Construct {
       alarms: props.alarms,
     });
     this.service = created.service;
-    this.connections = this.service.connections;
+    this.connections = created.connections;
     this.alarms = created.alarms;
     this.deploymentFailedRule = created.deploymentFailedRule;
     this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));

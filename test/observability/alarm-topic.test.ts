@@ -22,4 +22,28 @@ describe('AlarmTopic', () => {
     });
     expect(alarms.topic.masterKey).toBe(alarms.key);
   });
+
+  test('Auto Scaling notifications may use the key through the service-linked role of this account only', () => {
+    const stack = testStack();
+    new AlarmTopic(stack, 'Alarms');
+    template(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'aws:PrincipalArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' },
+                  ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*']],
+              },
+            },
+            StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+          },
+        }]),
+      },
+    });
+  });
 });

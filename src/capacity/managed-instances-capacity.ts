@@ -1,0 +1,142 @@
+import { Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { IEnvironment } from '../environment/environment';
+import { checkInteger, checkRange } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+
+/** Properties of a ManagedInstancesCapacity. */
+export interface ManagedInstancesCapacityProps {
+  /** The environment whose cluster gains the capacity provider. Must be an `Environment` of this app. */
+  readonly environment: IEnvironment;
+  /**
+   * What instances ECS may launch (attribute-based selection).
+   * @default - 2-8 vCPUs, at least 4 GiB, Graviton (cpuManufacturers AWS)
+   */
+  readonly instanceRequirements?: ec2.InstanceRequirementsConfig;
+  /**
+   * Launch Spot instances instead of On-Demand.
+   * @default false
+   */
+  readonly spot?: boolean;
+  /**
+   * Storage for the tasks of each instance.
+   * @default Size.gibibytes(80)
+   */
+  readonly taskVolumeStorage?: Size;
+  /**
+   * Name of the capacity provider.
+   * @default - generated
+   */
+  readonly capacityProviderName?: string;
+}
+
+/**
+ * ECS Managed Instances capacity: ECS launches, patches, scales and retires the EC2 instances
+ * (selected by attributes) in the environment's private subnets; you choose the shape.
+ *
+ * Tasks keep Fargate's task sizes (their task definition is compatible with both, so a
+ * workload moves between Fargate and Managed Instances by changing its capacity) and run in
+ * awsvpc mode. ECS uses an infrastructure role (AWS managed
+ * `AmazonECSInfrastructureRolePolicyForManagedInstances`) and an instance profile whose role
+ * name starts with `ecsInstanceRole`, as that policy's `iam:PassRole` requires.
+ */
+export class ManagedInstancesCapacity extends Construct {
+  /** The capacity provider. */
+  public readonly capacityProvider: ecs.ManagedInstancesCapacityProvider;
+  /** The capacity provider's name, for strategies. */
+  public readonly capacityProviderName: string;
+  /** The instances' security group (no inbound rule). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The role ECS uses to manage the instances. */
+  public readonly infrastructureRole: iam.IRole;
+  /** The CPU architecture of the instances, when the requirements pin one. */
+  public readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /** Whether the instances are Spot instances. */
+  public readonly spot: boolean;
+
+  constructor(scope: Construct, id: string, props: ManagedInstancesCapacityProps) {
+    super(scope, id);
+    const env = props.environment;
+    const cluster = env.cluster;
+    if (!(cluster instanceof ecs.Cluster)) {
+      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `the environment's cluster ${show(cluster.node.path)} is imported`,
+        'add Managed Instances capacity in the app that creates the Environment');
+    }
+    const requirements = props.instanceRequirements ?? {
+      vCpuCountMin: 2,
+      vCpuCountMax: 8,
+      memoryMin: Size.gibibytes(4),
+      cpuManufacturers: [ec2.CpuManufacturer.AWS],
+    };
+    this.checkRequirements(requirements);
+    this.cpuArchitecture = architectureOf(requirements);
+    this.spot = props.spot ?? false;
+    // Source: ECS API Reference, InstanceLaunchTemplate storageConfiguration (1-16384 GiB).
+    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'taskVolumeStorage (GiB)', props.taskVolumeStorage?.toGibibytes(), 1, 16384);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: env.vpc,
+      description: `${this.node.path}: ECS Managed Instances; no inbound traffic`,
+      allowAllOutbound: true,
+    });
+    this.capacityProvider = new ecs.ManagedInstancesCapacityProvider(this, 'CapacityProvider', {
+      capacityProviderName: props.capacityProviderName,
+      subnets: env.vpc.selectSubnets(env.taskSubnets).subnets,
+      securityGroups: [this.securityGroup],
+      instanceRequirements: requirements,
+      capacityOptionType: this.spot ? ecs.CapacityOptionType.SPOT : ecs.CapacityOptionType.ON_DEMAND,
+      taskVolumeStorage: props.taskVolumeStorage,
+      monitoring: ecs.InstanceMonitoring.DETAILED,
+      propagateTags: ecs.PropagateManagedInstancesTags.CAPACITY_PROVIDER,
+    });
+    cluster.addManagedInstancesCapacityProvider(this.capacityProvider);
+    this.capacityProviderName = this.capacityProvider.capacityProviderName;
+    this.infrastructureRole = this.capacityProvider.infrastructureRole;
+    this.acknowledgeFindings();
+  }
+
+  private checkRequirements(requirements: ec2.InstanceRequirementsConfig): void {
+    const code = ErrorCode.CAPACITY_PROVIDER;
+    checkInteger(this, code, 'instanceRequirements.vCpuCountMin', requirements.vCpuCountMin);
+    checkRange(this, code, 'instanceRequirements.vCpuCountMin', requirements.vCpuCountMin, 1, 1024);
+    if (requirements.vCpuCountMax !== undefined && requirements.vCpuCountMax < requirements.vCpuCountMin) {
+      throw new ShipyardError(this, code, `instanceRequirements.vCpuCountMax ${requirements.vCpuCountMax} is below vCpuCountMin ${requirements.vCpuCountMin}`,
+        'raise vCpuCountMax or lower vCpuCountMin');
+    }
+    const memoryMax = requirements.memoryMax?.toMebibytes();
+    if (memoryMax !== undefined && memoryMax < requirements.memoryMin.toMebibytes()) {
+      throw new ShipyardError(this, code, 'instanceRequirements.memoryMax is below memoryMin', 'raise memoryMax or lower memoryMin');
+    }
+  }
+
+  private acknowledgeFindings(): void {
+    const role = this.capacityProvider.node.tryFindChild('CapacityProviderRole');
+    if (role) {
+      acknowledge(role, [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'ECS Managed Instances requires the AWS managed AmazonECSInfrastructureRolePolicyForManagedInstances on its infrastructure role.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances'],
+      }]);
+    }
+    const instanceRole = this.capacityProvider.node.tryFindChild('InstanceRole');
+    if (instanceRole) {
+      const reason = 'aws-cdk-lib\'s instance role for ECS Managed Instances: ecs:DiscoverPollEndpoint has no resource-level permissions; '
+        + 'polling and telemetry are limited to container instances, registration and state changes to this cluster.';
+      acknowledge(instanceRole, [{
+        id: 'AwsSolutions-IAM5',
+        reason,
+        appliesTo: ['Resource::*', 'Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/*'],
+      }]);
+      acknowledgeInlinePolicy(instanceRole);
+    }
+  }
+}
+
+function architectureOf(requirements: ec2.InstanceRequirementsConfig): ecs.CpuArchitecture | undefined {
+  const makers = requirements.cpuManufacturers ?? [];
+  if (makers.length === 0) return undefined;
+  if (makers.every(m => m === ec2.CpuManufacturer.AWS)) return ecs.CpuArchitecture.ARM64;
+  if (makers.every(m => m === ec2.CpuManufacturer.INTEL || m === ec2.CpuManufacturer.AMD)) return ecs.CpuArchitecture.X86_64;
+  return undefined;
+}

@@ -1,0 +1,114 @@
+import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { applyEnvironmentTags, notifyDeploymentFailures, taskConnections } from './service-base';
+import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { IEnvironment } from '../environment/environment';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { WorkloadTaskProps } from '../task/containers';
+import { buildTask, warnAboutTask } from '../task/task-builder';
+
+/** Properties of a DaemonService. */
+export interface DaemonServiceProps extends WorkloadTaskProps {
+  /** The environment the daemon runs in. */
+  readonly environment: IEnvironment;
+  /**
+   * The EC2 capacity whose instances each run one task (`Capacity.ec2(...)` or
+   * `Capacity.ec2SpotMix(...)`; its placement constraints apply, strategies do not).
+   */
+  readonly capacity: Capacity;
+  /**
+   * Share of instances that keep a running daemon during a deployment, in percent.
+   * @default 50
+   */
+  readonly minHealthyPercent?: number;
+  /**
+   * The daemon's alarms.
+   * @default - task count and CPU or memory
+   */
+  readonly alarms?: ServiceAlarmsOptions;
+}
+
+/**
+ * One task on every instance of chosen EC2 capacity (log routers, metrics or security
+ * agents), placed by the `cdk-shipyard.capacity` attribute the instances register with.
+ * Daemons use the bridge network mode unless told otherwise (no network interface per
+ * instance; IMDSv2 with hop limit 1 keeps them from the instance role).
+ */
+export class DaemonService extends Construct {
+  /** The ECS service (DAEMON scheduling). */
+  public readonly service: ecs.Ec2Service;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.TaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role. */
+  public readonly taskRole: iam.IRole;
+  /** The tasks' connections (the instances' security groups unless in awsvpc mode). */
+  public readonly connections: ec2.Connections;
+  /** The daemon's alarms. */
+  public readonly alarms: ServiceAlarms;
+  /** The rule that notifies the alarm topic when a deployment fails. */
+  public readonly deploymentFailedRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: DaemonServiceProps) {
+    super(scope, id);
+    const env = props.environment;
+    const capacity = props.capacity;
+    if (capacity.platform !== CapacityPlatform.EC2 || capacity.autoScalingCapacities.length === 0) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `a daemon runs one task per EC2 instance, and its capacity is ${show(capacity.kind)}`,
+        'pass Capacity.ec2(autoScalingCapacity) (or ec2SpotMix) naming the instances to run on');
+    }
+    if (capacity._hasExplicitPlacementStrategies()) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'placement strategies are set for a daemon',
+        'remove them: a daemon runs on every matching instance (placement constraints still apply)');
+    }
+    const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? ecs.NetworkMode.BRIDGE }, [], capacity);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+    const awsvpc = this.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+    const securityGroup = awsvpc ? new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: env.vpc, description: `${this.node.path}: a daemon; no inbound traffic`, allowAllOutbound: true,
+    }) : undefined;
+
+    // DAEMON services take a launch type, not a capacity provider strategy; the attribute
+    // keeps them on the chosen capacity's instances.
+    const values = capacity.autoScalingCapacities.map(p => p.instanceAttributeValue);
+    this.service = new ecs.Ec2Service(this, 'Service', {
+      cluster: env.cluster,
+      taskDefinition: this.taskDefinition,
+      daemon: true,
+      placementConstraints: [
+        ecs.PlacementConstraint.memberOf(`attribute:${AutoScalingCapacity.INSTANCE_ATTRIBUTE} in [${values.join(', ')}]`),
+        ...capacity.placementConstraints,
+      ],
+      vpcSubnets: awsvpc ? env.taskSubnets : undefined,
+      securityGroups: securityGroup ? [securityGroup] : undefined,
+      assignPublicIp: awsvpc ? false : undefined,
+      minHealthyPercent: props.minHealthyPercent ?? 50,
+      maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true },
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+      enableExecuteCommand: props.enableExec,
+    });
+    this.service.node.addDependency(env.cluster);
+    for (const provider of capacity.autoScalingCapacities) this.service.node.addDependency(provider.deletionGuard);
+    task.connect(this.service, env.cluster);
+    this.connections = taskConnections(task, securityGroup);
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      ...props.alarms,
+      service: this.service,
+      clusterName: env.cluster.clusterName,
+      topic: env.alarmTopic,
+    });
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+}
