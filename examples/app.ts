@@ -1,9 +1,9 @@
 /**
  * The example app the README synthesizes: a platform team's production environment and an
  * application team's workloads: two web services sharing its HTTPS load balancer (one
- * released blue/green), a private backend they call over Service Connect, a queue worker, a
- * nightly job, a task per uploaded file and a TCP service, with alarms notifying an
- * encrypted topic.
+ * released blue/green, one on EC2 instances in bridge mode), a private backend they call over
+ * Service Connect, a queue worker, a nightly job, a task per uploaded file, a TCP service and a
+ * daemon on every EC2 instance, with alarms notifying an encrypted topic.
  *
  *   npx projen example      # writes cdk.out/
  *
@@ -12,8 +12,8 @@
 import * as path from 'path';
 import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_s3 as s3, aws_ssm as ssm } from 'aws-cdk-lib';
 import {
-  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule,
-  NetworkService, Scaling, ScheduledJob, TestTraffic, WebService, WorkerService,
+  AlarmTopic, AutoScalingCapacity, BackendService, Capacity, DaemonService, Deployment, Environment, EnvironmentProfile, EventTask,
+  EventTrigger, Image, JobSchedule, NetworkService, Scaling, ScheduledJob, TestTraffic, WebService, WorkerService,
 } from '../src';
 
 const app = new App();
@@ -31,6 +31,8 @@ const environment = new Environment(platform, 'Production', {
   ingress: { certificate: acm.Certificate.fromCertificateArn(platform, 'Certificate', certificateArn) },
   tags: { 'cost-center': 'platform' },
 });
+// EC2 capacity: Graviton instances that ECS adds as tasks need them (0-4).
+const instances = new AutoScalingCapacity(platform, 'Instances', { environment, maxCapacity: 4 });
 
 // An application team's stack: two services routed through the shared load balancer.
 const apps = new Stack(app, 'ShipyardApps');
@@ -55,11 +57,24 @@ const api = new WebService(apps, 'Api', {
   deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header(), bakeTime: Duration.minutes(10) }),
 });
 
+// The site runs on the EC2 instances, several tasks per instance on dynamic host ports.
 new WebService(apps, 'Site', {
   environment,
   image: Image.fromAsset(path.join(__dirname, 'site')),
   cpu: 512,
   memoryLimitMiB: 1024,
+  capacity: Capacity.ec2(instances),
+  networkMode: ecs.NetworkMode.BRIDGE,
+});
+
+// One small agent on every instance of that capacity.
+new DaemonService(apps, 'HostAgent', {
+  environment,
+  image: apiImage,
+  command: ['sh', '-c', 'while true; do echo "instance heartbeat"; sleep 300; done'],
+  capacity: Capacity.ec2(instances),
+  cpu: 128,
+  memoryLimitMiB: 128,
 });
 
 // A private backend only the API may call, at http://orders:8080.

@@ -2,15 +2,18 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
 import { Scenario } from './apps';
 
-/** After deployment, every service reaches its desired count of running tasks. */
+/**
+ * After deployment, every service reaches its desired count of running tasks; a daemon
+ * (no desired count) completes its deployment, that is, runs on every instance.
+ */
 export function assertServicesRunning(test: IntegTest, scenario: Scenario): void {
-  for (const web of scenario.services) {
-    const desired = web.service.node.defaultChild as { desiredCount?: number };
+  for (const workload of scenario.services) {
+    const desired = (workload.service.node.defaultChild as { desiredCount?: number }).desiredCount;
     test.assertions.awsApiCall('ECS', 'describeServices', {
       cluster: scenario.environment.cluster.clusterName,
-      services: [web.service.serviceName],
+      services: [workload.service.serviceName],
     }).expect(ExpectedResult.objectLike({
-      services: [{ runningCount: desired.desiredCount }],
+      services: [desired === undefined ? { deployments: [{ rolloutState: 'COMPLETED' }] } : { runningCount: desired }],
     })).waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
   }
 }

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { fargateSpotMix } from './capacity-apps';
+
+runScenario('FargateSpot', fargateSpotMix);

@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { managedInstances } from './capacity-apps';
+
+runScenario('ManagedInstances', managedInstances);
