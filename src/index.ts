@@ -8,6 +8,7 @@ export * from './environment/shared-nlb';
 export * from './capacity/capacity';
 export * from './capacity/auto-scaling-capacity';
 export * from './capacity/managed-instances-capacity';
+export * from './capacity/external-instances';
 export * from './workloads/web-service';
 export * from './workloads/worker-service';
 export * from './workloads/backend-service';

@@ -1,12 +1,13 @@
 import {
-  CustomResource, Duration, Names, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
+  CustomResource, Duration, Names, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { addDeletionGuard } from '../private/asg-deletion-guard';
-import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+import { grantEcsAgent } from '../private/ecs-agent';
+import { acknowledge } from '../private/nag';
 
 /** The operating system of EC2 container instances (ECS-optimized images, latest version at each deployment). */
 export enum HostImage {
@@ -182,7 +183,7 @@ export class AutoScalingCapacity extends Construct {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `${this.node.path}: ECS container agent of cluster instances`,
     });
-    this.addAgentPermissions(cluster);
+    grantEcsAgent(this.instanceRole, cluster);
 
     const userData = bottlerocket ? ec2.UserData.custom('') : ec2.UserData.forLinux();
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
@@ -275,7 +276,6 @@ export class AutoScalingCapacity extends Construct {
       retention: env.logRetention,
       deleteBefore: [cluster, this.capacityProvider],
     });
-    this.acknowledgeFindings(cluster);
   }
 
   private checkProps(props: AutoScalingCapacityProps, instanceTypes: ec2.InstanceType[]) {
@@ -341,42 +341,6 @@ export class AutoScalingCapacity extends Construct {
           'agent settings are single-line values without quotes');
       }
     }
-  }
-
-  /**
-   * The agent's permissions, from the AmazonEC2ContainerServiceforEC2Role policy cut to
-   * this cluster. Image pulls and logs use each task's execution role.
-   */
-  private addAgentPermissions(cluster: ecs.Cluster): void {
-    const stack = Stack.of(this);
-    const containerInstances = stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${cluster.clusterName}/*` });
-    this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance', 'ecs:SubmitAttachmentStateChanges',
-        'ecs:SubmitContainerStateChange', 'ecs:SubmitTaskStateChange'],
-      resources: [cluster.clusterArn],
-    }));
-    this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:PutSystemLogEvents', 'ecs:UpdateContainerInstancesState'],
-      resources: [containerInstances],
-    }));
-    this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:TagResource'],
-      resources: [containerInstances],
-      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterContainerInstance' } },
-    }));
-    // DiscoverPollEndpoint supports no resource-level permissions.
-    this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DiscoverPollEndpoint'], resources: ['*'] }));
-  }
-
-  private acknowledgeFindings(cluster: ecs.Cluster): void {
-    const policy = this.instanceRole.node.findChild('DefaultPolicy');
-    acknowledgeInlinePolicy(policy);
-    const clusterId = Stack.of(cluster).getLogicalId(cluster.node.defaultChild as ecs.CfnCluster);
-    acknowledge(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions; the other agent actions are limited to this cluster\'s container instances.',
-      appliesTo: ['Resource::*', `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/<${clusterId}>/*`],
-    }]);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Stack, aws_ecs as ecs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { AutoScalingCapacity } from './auto-scaling-capacity';
+import type { ExternalInstances } from './external-instances';
 import type { ManagedInstancesCapacity } from './managed-instances-capacity';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -32,6 +33,8 @@ export enum CapacityPlatform {
   EC2 = 'EC2',
   /** ECS Managed Instances: EC2 instances ECS launches, patches and retires itself; awsvpc networking. */
   MANAGED_INSTANCES = 'MANAGED_INSTANCES',
+  /** ECS Anywhere: your own servers registered with the cluster (the EXTERNAL launch type; bridge or host networking). */
+  EXTERNAL = 'EXTERNAL',
 }
 
 /** Where EC2 tasks are placed among the instances. */
@@ -172,6 +175,14 @@ export class Capacity {
   }
 
   /**
+   * Tasks on ECS Anywhere instances (the EXTERNAL launch type, no capacity provider). Only
+   * workloads that take no load balancer or Service Connect traffic run there (`WorkerService`).
+   */
+  public static external(instances: ExternalInstances): Capacity {
+    return new Capacity(`external (${instances.node.path})`, [], CapacityPlatform.EXTERNAL);
+  }
+
+  /**
    * Any capacity provider strategy, as given. Escape hatch for providers cdk-shipyard does not model yet.
    */
   public static strategy(strategy: ecs.CapacityProviderStrategy[], options: StrategyOptions = {}): Capacity {
@@ -229,6 +240,8 @@ export class Capacity {
 
   /** The capacity provider strategy this choice stands for, validated against `scope`. */
   public bind(scope: IConstruct): ecs.CapacityProviderStrategy[] {
+    // ECS Anywhere takes a launch type, not a strategy.
+    if (this.platform === CapacityPlatform.EXTERNAL) return [];
     if (this.items.length === 0) {
       throw new ShipyardError(scope, ErrorCode.CAPACITY_STRATEGY, 'the capacity provider strategy is empty',
         'name at least one capacity provider');

@@ -7,7 +7,8 @@ import { execConfiguration, ExecOptions } from './exec';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
-import { Capacity } from '../capacity/capacity';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
 
@@ -250,6 +251,10 @@ export class Environment extends Construct implements IEnvironment {
         : undefined,
     });
     this.defaultCapacity = props.capacity ?? defaults.capacity;
+    if (this.defaultCapacity.platform === CapacityPlatform.EXTERNAL) {
+      throw new ShipyardError(this, ErrorCode.CAPACITY_STRATEGY, 'ECS Anywhere cannot be the environment\'s default capacity (it is a launch type, not a strategy)',
+        'keep a Fargate or EC2 default, and pass Capacity.external(...) to the workloads that run there');
+    }
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity.bind(this));
     this.cluster = cluster;
     this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({

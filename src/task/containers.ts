@@ -158,6 +158,12 @@ export interface WorkloadTaskProps {
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
+   * Operating system of the task's containers. Windows Server tasks run on Fargate
+   * (on-demand, X86_64, 1, 2 or 4 vCPU), without the Linux parts of the baseline.
+   * @default ecs.OperatingSystemFamily.LINUX
+   */
+  readonly operatingSystemFamily?: ecs.OperatingSystemFamily;
+  /**
    * Network mode. `AWS_VPC` gives each task its own network interface and security group
    * (Fargate supports nothing else); on EC2 capacity `BRIDGE` maps container ports to
    * dynamic host ports (many tasks per instance, the instances' security group admits the

@@ -5,7 +5,7 @@ import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskPr
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
-import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, knownSeconds } from '../guardrails/checks';
+import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
@@ -49,17 +49,23 @@ export function buildTask(
   const cpu = props.cpu ?? 256;
   const memoryLimitMiB = props.memoryLimitMiB ?? 512;
   const onEc2 = capacity.platform === CapacityPlatform.EC2;
-  const networkMode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
-  const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+  const external = capacity.platform === CapacityPlatform.EXTERNAL;
+  // ECS Anywhere has no awsvpc; its instances are mostly x86_64 servers.
+  const networkMode = props.networkMode ?? (external ? ecs.NetworkMode.BRIDGE : ecs.NetworkMode.AWS_VPC);
+  const operatingSystemFamily = props.operatingSystemFamily ?? ecs.OperatingSystemFamily.LINUX;
+  const windows = operatingSystemFamily.isWindows();
+  if (windows) checkWindows(scope, props, capacity, cpu);
+  const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture
+    ?? (windows || external ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
   checkPlatform(scope, props, capacity, networkMode, cpuArchitecture);
-  if (onEc2) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
+  if (onEc2 || external) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
   else checkFargateTaskSize(scope, cpu, memoryLimitMiB);
   checkContainerHealthCheck(scope, props.healthCheck);
-  checkTaskSettings(scope, props, onEc2);
+  checkTaskSettings(scope, props, onEc2 || external);
   checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
 
-  const runtimePlatform = { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
+  const runtimePlatform = { cpuArchitecture, operatingSystemFamily };
   const managed = capacity.platform === CapacityPlatform.MANAGED_INSTANCES;
   const taskDefinition = managed
     // Compatible with Fargate too, so a workload moves between the two by its capacity alone.
@@ -70,19 +76,25 @@ export function buildTask(
       networkMode: ecs.NetworkMode.AWS_VPC,
       runtimePlatform,
     })
-    : onEc2 ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
-      compatibility: ecs.Compatibility.EC2,
+    : external ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
+      compatibility: ecs.Compatibility.EXTERNAL,
       cpu: numberString(cpu),
       memoryMiB: numberString(memoryLimitMiB),
       networkMode,
-      // ECS takes no runtime platform for EC2 tasks: the capacity's instances have the task's architecture (checked above).
     })
-      : new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
-        cpu,
-        memoryLimitMiB,
-        runtimePlatform,
-        ephemeralStorageGiB: props.ephemeralStorageGiB,
-      });
+      : onEc2 ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
+        compatibility: ecs.Compatibility.EC2,
+        cpu: numberString(cpu),
+        memoryMiB: numberString(memoryLimitMiB),
+        networkMode,
+      // ECS takes no runtime platform for EC2 tasks: the capacity's instances have the task's architecture (checked above).
+      })
+        : new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+          cpu,
+          memoryLimitMiB,
+          runtimePlatform,
+          ephemeralStorageGiB: props.ephemeralStorageGiB,
+        });
   const logging = props.logging ?? Logging.awsLogs();
   const logBind = (containerName: string): LoggingBindOptions => ({
     containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey,
@@ -93,8 +105,9 @@ export function buildTask(
   const security = props.enableExec
     ? { ...props.containerSecurity, writablePaths: unique([...(props.containerSecurity?.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS]) }
     : props.containerSecurity;
-  const linuxParameters = baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
-  applyLinuxSettings(scope, linuxParameters, props);
+  // Windows containers take none of the Linux controls (checked above: no Linux settings given).
+  const linuxParameters = windows ? undefined : baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
+  if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
   const container = taskDefinition.addContainer('App', {
     containerName: APP_CONTAINER_NAME,
     image: props.image.bind(scope, { cpuArchitecture }),
@@ -112,12 +125,12 @@ export function buildTask(
     enableRestartPolicy: props.restartPolicy ? true : undefined,
     restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
-    ...baselineContainerProps(security),
+    ...(windows ? {} : baselineContainerProps(security)),
   });
-  applySecureBaseline(scope, taskDefinition, container, security);
+  if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
   grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
-  props.linuxSettings?.tmpfs?.forEach(t => linuxParameters.addTmpfs(t));
+  props.linuxSettings?.tmpfs?.forEach(t => linuxParameters?.addTmpfs(t));
 
   const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
   const all = [
@@ -126,7 +139,11 @@ export function buildTask(
     ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
   ];
   for (const options of all) {
-    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, logging.bind(scope, logBind(options.name)))]);
+    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, logging.bind(scope, logBind(options.name)), windows)]);
+  }
+  if (windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
+    throw new ShipyardError(scope, ErrorCode.LOGGING, 'FireLens does not run Windows containers on Fargate',
+      'use Logging.awsLogs() or Logging.splunk() for Windows tasks');
   }
   const containers = [container, ...sidecars.map(([, c]) => c)];
   const byName = new Map(containers.map(c => [c.containerName, c]));
@@ -150,7 +167,7 @@ export function buildTask(
     if (config.fileSystem) fileSystems.push(config.fileSystem);
   }
 
-  const fargate = { memoryMiB: memoryLimitMiB, fargate: !onEc2 };
+  const fargate = { memoryMiB: memoryLimitMiB, fargate: !onEc2 && !external };
   const problems = taskProblems(taskDefinition, { ...fargate, synth: false });
   if (problems.length > 0) throw new ShipyardError(scope, problems[0].code, problems[0].problem, problems[0].fix);
   // Containers and volumes added later through the escape hatch are checked at synth.
@@ -218,6 +235,15 @@ function checkPlatform(
     throw fail(`the task's CPU architecture is ${cpuArchitecture}, and the capacity's instances are ${instances}`,
       `leave cpuArchitecture out (it follows the instances), or run the workload on ${cpuArchitecture} instances`);
   }
+  if (capacity.platform === CapacityPlatform.EXTERNAL) {
+    if (networkMode !== ecs.NetworkMode.BRIDGE && networkMode !== ecs.NetworkMode.HOST) {
+      throw fail(`network mode ${show(networkMode)} is not available on ECS Anywhere`, 'leave networkMode out (bridge) or use HOST');
+    }
+    if (props.ephemeralStorageGiB !== undefined) {
+      throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on ECS Anywhere', 'remove it');
+    }
+    return;
+  }
   if (capacity.platform !== CapacityPlatform.EC2) {
     const where = capacity.platform === CapacityPlatform.FARGATE ? 'Fargate' : 'Managed Instances';
     if (networkMode !== ecs.NetworkMode.AWS_VPC) {
@@ -240,6 +266,44 @@ function checkPlatform(
   if (props.ephemeralStorageGiB !== undefined) {
     throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on EC2 capacity',
       'remove it; EC2 tasks use the instance\'s volume (AutoScalingCapacity volumeSizeGiB)');
+  }
+}
+
+/**
+ * Windows containers on Fargate. Source: Amazon ECS Developer Guide, "Amazon ECS task
+ * definition differences for Windows containers on AWS Fargate" and "Fargate Windows":
+ * X86_64 only, no Fargate Spot, 1, 2 or 4 vCPU, awsvpc networking, no EFS, FireLens,
+ * Service Connect or Linux parameters (user, read-only root file system, init process).
+ */
+function checkWindows(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, cpu: number): void {
+  const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.PLATFORM, problem, fix);
+  const family = props.operatingSystemFamily!._operatingSystemFamily;
+  if (capacity.platform !== CapacityPlatform.FARGATE) {
+    throw fail(`Windows tasks (${family}) run on Fargate here, and the capacity is ${capacity.kind}`,
+      'use Capacity.fargate() for Windows workloads (Windows container instances are not modelled yet)');
+  }
+  if (capacity.providerNames.includes('FARGATE_SPOT')) {
+    throw fail(`Fargate Spot does not run Windows tasks, and the capacity (${capacity.kind}) names FARGATE_SPOT`,
+      'use Capacity.fargate() for Windows workloads');
+  }
+  if (props.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
+    throw fail('Windows tasks on Fargate are X86_64 only, and cpuArchitecture is ARM64', 'leave cpuArchitecture out (X86_64 for Windows)');
+  }
+  if (isKnown(cpu) && ![1024, 2048, 4096].includes(cpu)) {
+    throw new ShipyardError(scope, ErrorCode.FARGATE_TASK_SIZE, `cpu ${cpu} is not a Windows task size on Fargate`,
+      'use 1024, 2048 or 4096 CPU units (1, 2 or 4 vCPU)');
+  }
+  const linuxOnly: Array<[string, boolean]> = [
+    ['containerSecurity', props.containerSecurity !== undefined],
+    ['linuxSettings', props.linuxSettings !== undefined],
+    ['tracing', props.tracing !== undefined],
+    ['volumes', (props.volumes ?? []).length > 0],
+    ['sidecars[].containerSecurity', [...props.sidecars ?? [], ...props.initContainers ?? []].some(s => s.containerSecurity !== undefined)],
+  ];
+  const given = linuxOnly.filter(([, set]) => set).map(([name]) => name);
+  if (given.length > 0) {
+    throw fail(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} Linux-only, and the task runs Windows (${family})`,
+      'remove them for a Windows task');
   }
 }
 
@@ -311,7 +375,7 @@ const RESERVED_NAMES = [APP_CONTAINER_NAME, LOG_ROUTER_NAME, COLLECTOR_NAME];
 
 function addSidecar(
   scope: Construct, taskDefinition: ecs.TaskDefinition, options: SidecarOptions, cpuArchitecture: ecs.CpuArchitecture,
-  logging: { logDriver: ecs.LogDriver },
+  logging: { logDriver: ecs.LogDriver }, windows: boolean,
 ): ecs.ContainerDefinition {
   if (!/^[a-zA-Z0-9_-]{1,255}$/.test(options.name)) {
     throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is not valid`,
@@ -338,10 +402,10 @@ function addSidecar(
     memoryLimitMiB: options.memoryLimitMiB,
     portMappings: options.portMappings,
     logging: logging.logDriver,
-    linuxParameters: baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
-    ...baselineContainerProps(options.containerSecurity),
+    linuxParameters: windows ? undefined : baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
+    ...(windows ? {} : baselineContainerProps(options.containerSecurity)),
   });
-  applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity);
+  if (!windows) applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity);
   return sidecar;
 }
 
@@ -395,6 +459,11 @@ export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskMod
   if (!env.internetEgress && !task.imagesFromEcr) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:image-unreachable',
       'the environment has no internet egress (VPC endpoints only) and an image of the task is not in ECR; tasks cannot pull it unless the registry is reachable privately');
+  }
+  if (props.operatingSystemFamily?.isWindows()) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:windows-baseline',
+      'Windows containers take none of the secure baseline\'s Linux controls (read-only root file system, non-root user, init process); '
+      + 'run the application as a non-administrator user inside the image');
   }
   if (task.capacity.platform === CapacityPlatform.EC2 && task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:awsvpc-on-ec2',

@@ -1,5 +1,5 @@
 import {
-  Duration, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
+  Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
   aws_kms as kms, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -176,6 +176,10 @@ export class BackendService extends Construct implements ec2.IConnectable {
     checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
     const dnsName = sc.dnsName ?? id.toLowerCase();
 
+    if (props.operatingSystemFamily?.isWindows()) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks',
+        'run the backend on Linux, or make it a WebService behind an internal SharedIngress');
+    }
     if (props.networkMode === ecs.NetworkMode.HOST) {
       throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "host" is not supported by Service Connect',
         'use AWS_VPC (the default) or BRIDGE');
@@ -259,6 +263,11 @@ export class BackendService extends Construct implements ec2.IConnectable {
   }
 }
 
+function isWindowsTask(taskDefinition: ecs.TaskDefinition): boolean {
+  const platform = Stack.of(taskDefinition).resolve((taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).runtimePlatform);
+  return typeof platform?.operatingSystemFamily === 'string' && platform.operatingSystemFamily.startsWith('WINDOWS');
+}
+
 /** Services this library put into Service Connect client mode (each only once). */
 const CLIENTS = new WeakSet<ecs.BaseService>();
 
@@ -267,6 +276,14 @@ const CLIENTS = new WeakSet<ecs.BaseService>();
  * mode when it has no Service Connect yet, and the backend admits it on its port.
  */
 export function connectToBackend(client: BackendClient, backend: BackendService): void {
+  if (client.service instanceof ecs.ExternalService) {
+    throw new ShipyardError(client.service, ErrorCode.SERVICE_CONNECT, 'Service Connect does not reach ECS Anywhere tasks, and this caller runs on external instances',
+      'call the backend through an internal load balancer, or run the caller on Fargate or EC2');
+  }
+  if (isWindowsTask(client.service.taskDefinition)) {
+    throw new ShipyardError(client.service, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks, and this caller runs Windows',
+      'reach the backend through an internal load balancer (a WebService with an internal SharedIngress) instead');
+  }
   const namespace = backend.service.cluster.defaultCloudMapNamespace;
   if (!CLIENTS.has(client.service) && !(client instanceof BackendService)) {
     client.service.enableServiceConnect({ namespace: namespace?.namespaceArn });

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { checkTimeZone, JobSchedule } from './job-schedule';
 import { OverlapGuard } from './overlap-guard';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
-import { Capacity } from '../capacity/capacity';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -132,6 +132,10 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         'leave networkMode out: a job\'s task gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
     }
     const capacity = props.capacity ?? env.defaultCapacity;
+    if (capacity.platform === CapacityPlatform.EXTERNAL) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'a ScheduledJob runs its task through EventBridge Scheduler, which does not start ECS Anywhere tasks here',
+        'run the job on Fargate, EC2 or Managed Instances capacity');
+    }
     const task = buildTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, [], capacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;

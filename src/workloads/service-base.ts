@@ -45,6 +45,11 @@ export interface EcsServiceOptions {
   readonly service: Omit<ecs.BaseServiceOptions, 'cluster' | 'capacityProviderStrategies'>;
   /** A security group of the tasks, in awsvpc mode. */
   readonly securityGroup?: ec2.ISecurityGroup;
+  /**
+   * What the workload needs that ECS Anywhere cannot give (a load balancer, Service Connect),
+   * if anything; set, it fails on external capacity.
+   */
+  readonly notOnExternal?: string;
 }
 
 /**
@@ -62,7 +67,23 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
     : {};
   const common = { ...o.service, ...network, cluster: o.env.cluster, capacityProviderStrategies: o.strategy };
   let service: ecs.BaseService;
-  if (capacity.platform !== CapacityPlatform.EC2) {
+  if (capacity.platform === CapacityPlatform.EXTERNAL) {
+    if (o.notOnExternal) {
+      throw new ShipyardError(scope, ErrorCode.PLATFORM, `the workload needs ${o.notOnExternal}, which ECS Anywhere instances cannot take`,
+        'run it on Fargate or EC2 capacity; on ECS Anywhere run a WorkerService');
+    }
+    const { vpcSubnets, securityGroups, assignPublicIp, ...external } = common;
+    service = new ecs.ExternalService(scope, 'Service', {
+      ...external,
+      capacityProviderStrategies: undefined,
+      // aws-cdk-lib refuses an external service in a cluster with a Cloud Map namespace (the
+      // environment's Service Connect namespace); the same cluster, imported, has none.
+      cluster: ecs.Cluster.fromClusterAttributes(scope, 'ExternalCluster', {
+        clusterName: o.env.cluster.clusterName, clusterArn: o.env.cluster.clusterArn, vpc: o.env.vpc,
+      }),
+      taskDefinition: o.task.taskDefinition,
+    });
+  } else if (capacity.platform !== CapacityPlatform.EC2) {
     // Managed Instances tasks are Fargate-compatible too; the strategy decides where they run.
     service = new ecs.FargateService(scope, 'Service', { ...common, taskDefinition: o.task.taskDefinition });
   } else {
@@ -181,6 +202,7 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     task: o.task,
     strategy: o.task.capacity.bind(scope),
     securityGroup,
+    notOnExternal: o.serviceConnect ? 'Service Connect' : o.shiftsTraffic ? 'a load balancer' : undefined,
     service: {
       desiredCount: o.desiredCount,
       circuitBreaker: { enable: true, rollback: deployment.rollbackOnFailure },

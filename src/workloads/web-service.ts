@@ -207,6 +207,7 @@ export class WebService extends Construct implements ec2.IConnectable {
       task,
       strategy: task.capacity.bind(this),
       securityGroup,
+      notOnExternal: 'a load balancer',
       service: {
         desiredCount,
         // CodeDeploy takes no circuit breaker; it rolls back failed deployments itself.
