@@ -9,6 +9,9 @@ import {
   WebService, WorkerService,
 } from '../src';
 
+/** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
+const WINDOWS_WEB_IMAGE = 'mcr.microsoft.com/dotnet/samples:aspnetapp-nanoserver-ltsc2022';
+
 /**
  * (m) EC2 capacity: an On-Demand Amazon Linux 2023 group and a Spot Bottlerocket group
  * (Graviton, managed scaling from zero, termination protection, managed draining), a web
@@ -104,5 +107,37 @@ export function managedInstances(app: App): Scenario {
     targetHealthCheck: { path: '/health' },
   });
   const worker = new WorkerService(stack, 'Worker', { environment, image: Image.fromAsset(HELLO_IMAGE), capacity });
+  return { stack, environment, services: [web, worker] };
+}
+
+/**
+ * (p) Windows containers: an ASP.NET sample on Windows Server 2022 EC2 instances (nat mode,
+ * behind the shared load balancer) and a Windows worker on on-demand Fargate.
+ */
+export function windows(app: App): Scenario {
+  const stack = new Stack(app, 'ShipyardIntegWindows');
+  const environment = new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.DEVELOPMENT, tags: { 'shipyard:integ': 'windows' },
+  });
+  const instances = new AutoScalingCapacity(stack, 'Windows', {
+    environment, hostImage: HostImage.WINDOWS_SERVER_2022, maxCapacity: 2,
+  });
+  const web = new WebService(stack, 'Web', {
+    environment,
+    image: Image.fromRegistry(WINDOWS_WEB_IMAGE),
+    operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+    cpu: 1024,
+    memoryLimitMiB: 2048,
+    capacity: Capacity.ec2(instances),
+  });
+  const worker = new WorkerService(stack, 'Worker', {
+    environment,
+    image: Image.fromRegistry('mcr.microsoft.com/windows/servercore:ltsc2022'),
+    command: ['powershell', '-Command', 'while ($true) { Start-Sleep -Seconds 60 }'],
+    operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+    cpu: 1024,
+    memoryLimitMiB: 2048,
+    capacity: Capacity.fargate(),
+  });
   return { stack, environment, services: [web, worker] };
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
 import { codeDeployBlueGreen, nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
-import { ec2Capacity, fargateSpotMix, managedInstances } from '../integ/capacity-apps';
+import { ec2Capacity, fargateSpotMix, managedInstances, windows } from '../integ/capacity-apps';
 import { privateRegistry, sharedFiles, telemetry } from '../integ/task-apps';
 import { eventTask, networkService, queueWorker, scheduledJobs, serviceConnect } from '../integ/workload-apps';
 
@@ -23,6 +23,7 @@ const scenarios = {
   ec2Capacity,
   fargateSpotMix,
   managedInstances,
+  windows,
 };
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {

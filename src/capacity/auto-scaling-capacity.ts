@@ -18,6 +18,40 @@ export enum HostImage {
    * configured through TOML settings; no shell or package manager on the host.
    */
   BOTTLEROCKET = 'BOTTLEROCKET',
+  /** Windows Server 2022 Full ECS-optimized (x86_64), for Windows containers based on ltsc2022 images. */
+  WINDOWS_SERVER_2022 = 'WINDOWS_SERVER_2022',
+  /** Windows Server 2025 Full ECS-optimized (x86_64), for Windows containers based on ltsc2025 images. */
+  WINDOWS_SERVER_2025 = 'WINDOWS_SERVER_2025',
+}
+
+/** Whether the image runs Windows. */
+function isWindowsHost(hostImage: HostImage): boolean {
+  return hostImage === HostImage.WINDOWS_SERVER_2022 || hostImage === HostImage.WINDOWS_SERVER_2025;
+}
+
+/**
+ * Windows user data that renders cdk-shipyard's own bootstrap and drops aws-cdk-lib's: its
+ * Windows bootstrap runs `Initialize-ECSAgent` without task IAM roles, task networking or
+ * IMDS blocking, and a second initialization would race the first.
+ */
+class WindowsBootstrap extends ec2.UserData {
+  constructor(private readonly script: () => string[]) {
+    super();
+  }
+  public addCommands(): void {
+    // aws-cdk-lib's capacity provider adds its Windows bootstrap here; ours replaces it.
+  }
+  public addOnExitCommands(): void {}
+  public render(): string {
+    return `<powershell>${this.script().join('\n')}</powershell>`;
+  }
+  public addS3DownloadCommand(): string {
+    throw new Error('cdk-shipyard: the Windows bootstrap of AutoScalingCapacity takes no S3 downloads');
+  }
+  public addExecuteFileCommand(): void {
+    throw new Error('cdk-shipyard: the Windows bootstrap of AutoScalingCapacity takes no files to execute');
+  }
+  public addSignalOnExitCommand(): void {}
 }
 
 /** Properties of an AutoScalingCapacity. */
@@ -27,7 +61,8 @@ export interface AutoScalingCapacityProps {
   /**
    * Instance types, all of one CPU architecture. With several, the group may launch any of
    * them (the first is preferred on-demand); Spot needs several to stay available.
-   * @default - m7g.large (Graviton); with `spot`, m7g.large, m6g.large and m7g.xlarge
+   * @default - m7g.large (Graviton); with `spot`, m7g.large, m6g.large and m7g.xlarge; on Windows
+   * (x86_64 only), m7i.large, or m7i.large, m6i.large and m5.large with `spot`
    */
   readonly instanceTypes?: ec2.InstanceType[];
   /**
@@ -86,14 +121,15 @@ export interface AutoScalingCapacityProps {
   /**
    * Size of the encrypted volume that holds images and containers (the root volume on
    * Amazon Linux, the data volume on Bottlerocket), GiB.
-   * @default 30
+   * @default - 30 (Amazon Linux, Bottlerocket); 50 on Windows
    */
   readonly volumeSizeGiB?: number;
   /**
    * More ECS container agent settings. On Amazon Linux, `ECS_*` variables written to
    * `/etc/ecs/ecs.config` (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html);
-   * on Bottlerocket, keys of `settings.ecs` (for example `image-pull-behavior`). They
-   * override the defaults set here.
+   * on Bottlerocket, keys of `settings.ecs` (for example `image-pull-behavior`); on Windows,
+   * `ECS_*` machine environment variables set before the agent starts. They override the
+   * defaults set here.
    * @default - Amazon Linux: ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true, and Spot draining on Spot
    */
   readonly agentConfiguration?: { [key: string]: string };
@@ -151,6 +187,10 @@ export class AutoScalingCapacity extends Construct {
   public readonly cpuArchitecture: ecs.CpuArchitecture;
   /** Whether the instances are Spot instances. */
   public readonly spot: boolean;
+  /** The operating system image of the instances. */
+  public readonly hostImage: HostImage;
+  /** Whether the instances run Windows (and so run Windows tasks only). */
+  public readonly windows: boolean;
   /** The custom resource that force-deletes the group on stack deletion; services on it depend on it. */
   public readonly deletionGuard: CustomResource;
   /** The value of the `cdk-shipyard.capacity` attribute the instances register with. */
@@ -165,13 +205,17 @@ export class AutoScalingCapacity extends Construct {
         'add EC2 capacity in the app that creates the Environment; an imported cluster cannot gain capacity providers here');
     }
     this.spot = props.spot ?? false;
-    const instanceTypes = props.instanceTypes ?? (this.spot
-      ? ['m7g.large', 'm6g.large', 'm7g.xlarge'].map(t => new ec2.InstanceType(t))
-      : [new ec2.InstanceType('m7g.large')]);
+    const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;
+    this.hostImage = hostImage;
+    const bottlerocket = hostImage === HostImage.BOTTLEROCKET;
+    const windows = isWindowsHost(hostImage);
+    this.windows = windows;
+    const defaults = windows
+      ? (this.spot ? ['m7i.large', 'm6i.large', 'm5.large'] : ['m7i.large'])
+      : (this.spot ? ['m7g.large', 'm6g.large', 'm7g.xlarge'] : ['m7g.large']);
+    const instanceTypes = props.instanceTypes ?? defaults.map(t => new ec2.InstanceType(t));
     const settings = this.checkProps(props, instanceTypes);
     this.cpuArchitecture = settings.arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
-    const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;
-    const bottlerocket = hostImage === HostImage.BOTTLEROCKET;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: env.vpc,
@@ -185,7 +229,9 @@ export class AutoScalingCapacity extends Construct {
     });
     grantEcsAgent(this.instanceRole, cluster);
 
-    const userData = bottlerocket ? ec2.UserData.custom('') : ec2.UserData.forLinux();
+    this.instanceAttributeValue = Names.uniqueId(this).slice(-128);
+    const userData = windows ? new WindowsBootstrap(() => this.windowsBootstrap(cluster, props))
+      : bottlerocket ? ec2.UserData.custom('') : ec2.UserData.forLinux();
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: machineImage(hostImage, settings.arm, props.gpu ?? false),
       instanceType: this.spot ? undefined : instanceTypes[0],
@@ -200,7 +246,7 @@ export class AutoScalingCapacity extends Construct {
       associatePublicIpAddress: false,
       detailedMonitoring: true,
       ebsOptimized: true,
-      blockDevices: blockDevices(bottlerocket, settings.volumeSizeGiB),
+      blockDevices: blockDevices(hostImage, settings.volumeSizeGiB),
     });
 
     const topic = props.notificationTopic ?? env.alarmTopic;
@@ -255,9 +301,10 @@ export class AutoScalingCapacity extends Construct {
     // With managed draining or termination protection, aws-cdk-lib adds no drain-hook function.
     cluster.addAsgCapacityProvider(this.capacityProvider);
     this.capacityProviderName = this.capacityProvider.capacityProviderName;
-    this.instanceAttributeValue = Names.uniqueId(this).slice(-128);
     // aws-cdk-lib writes the cluster name first; the settings follow it.
-    if (bottlerocket) {
+    if (windows) {
+      // The bootstrap renders itself (windowsBootstrap).
+    } else if (bottlerocket) {
       const toml = { ...(this.spot ? { 'enable-spot-instance-draining': 'true' } : {}), ...(props.agentConfiguration ?? {}) };
       for (const [key, value] of Object.entries(toml)) userData.addCommands(`${key} = ${tomlValue(value)}`);
       userData.addCommands('[settings.ecs.instance-attributes]', `"${AutoScalingCapacity.INSTANCE_ATTRIBUTE}" = "${this.instanceAttributeValue}"`);
@@ -315,7 +362,13 @@ export class AutoScalingCapacity extends Construct {
       throw fail('targetCapacityPercent is set while managedScaling is off', 'turn managedScaling on, or leave targetCapacityPercent out');
     }
     checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'instanceWarmup (seconds)', props.instanceWarmup?.toSeconds(), 0, 10000);
-    const volumeSizeGiB = props.volumeSizeGiB ?? 30;
+    const windows = isWindowsHost(props.hostImage ?? HostImage.AMAZON_LINUX_2023);
+    if (windows && arm) {
+      throw fail(`Windows instances are x86_64, and instanceTypes are Graviton (${instanceTypes.join(', ')})`,
+        'pick x86_64 instance types (m7i, m6i, c7i...) for Windows');
+    }
+    if (windows && props.gpu) throw fail('gpu is set for Windows instances', 'GPU images are Amazon Linux or Bottlerocket; use one of them');
+    const volumeSizeGiB = props.volumeSizeGiB ?? (windows ? 50 : 30);
     checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'volumeSizeGiB', volumeSizeGiB);
     // The ECS-optimized Amazon Linux 2023 image's root snapshot is 30 GiB; gp3 allows up to 16 TiB.
     checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'volumeSizeGiB', volumeSizeGiB, 30, 16384);
@@ -324,6 +377,26 @@ export class AutoScalingCapacity extends Construct {
     }
     this.checkAgentConfiguration(props);
     return { arm, minCapacity, maxCapacity, managedScaling, managedTerminationProtection, targetCapacityPercent, volumeSizeGiB };
+  }
+
+  /**
+   * The Windows bootstrap. Source: Amazon ECS Developer Guide, "Bootstrapping Windows container
+   * instances with user data" (Initialize-ECSAgent with task IAM roles, task ENIs and IMDS
+   * blocking for awsvpc tasks, awslogs through the execution role).
+   */
+  private windowsBootstrap(cluster: ecs.Cluster, props: AutoScalingCapacityProps): string[] {
+    const variables: { [key: string]: string } = {
+      ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE: 'true',
+      ...(this.spot ? { ECS_ENABLE_SPOT_INSTANCE_DRAINING: 'true' } : {}),
+      ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [AutoScalingCapacity.INSTANCE_ATTRIBUTE]: this.instanceAttributeValue }),
+      ...(props.agentConfiguration ?? {}),
+    };
+    return [
+      'Remove-Item -Recurse -ErrorAction SilentlyContinue C:\\ProgramData\\Amazon\\ECS\\Cache',
+      'Import-Module ECSTools',
+      ...Object.entries(variables).map(([key, value]) => `[Environment]::SetEnvironmentVariable('${key}', '${value}', 'Machine')`),
+      `Initialize-ECSAgent -Cluster '${cluster.clusterName}' -EnableTaskIAMRole -EnableTaskENI -AwsvpcBlockIMDS -LoggingDrivers '["json-file","awslogs"]'`,
+    ];
   }
 
   private checkAgentConfiguration(props: AutoScalingCapacityProps): void {
@@ -345,6 +418,8 @@ export class AutoScalingCapacity extends Construct {
 }
 
 function machineImage(hostImage: HostImage, arm: boolean, gpu: boolean): ec2.IMachineImage {
+  if (hostImage === HostImage.WINDOWS_SERVER_2022) return ecs.EcsOptimizedImage.windows(ecs.WindowsOptimizedVersion.SERVER_2022);
+  if (hostImage === HostImage.WINDOWS_SERVER_2025) return ecs.EcsOptimizedImage.windows(ecs.WindowsOptimizedVersion.SERVER_2025);
   if (hostImage === HostImage.BOTTLEROCKET) {
     return new ecs.BottleRocketImage({
       variant: gpu ? ecs.BottlerocketEcsVariant.AWS_ECS_2_NVIDIA : ecs.BottlerocketEcsVariant.AWS_ECS_2,
@@ -356,15 +431,17 @@ function machineImage(hostImage: HostImage, arm: boolean, gpu: boolean): ec2.IMa
 }
 
 /**
- * Encrypted gp3 volumes. Amazon Linux keeps images on its root volume (/dev/xvda);
- * Bottlerocket has a small OS volume (/dev/xvda) and a data volume (/dev/xvdb) for images
- * and containers. Source: Bottlerocket "Amazon ECS" quickstart, block device mappings.
+ * Encrypted gp3 volumes. Amazon Linux keeps images on its root volume (/dev/xvda), Windows
+ * on its root volume (/dev/sda1); Bottlerocket has a small OS volume (/dev/xvda) and a data
+ * volume (/dev/xvdb) for images and containers. Source: Bottlerocket "Amazon ECS" quickstart,
+ * block device mappings.
  */
-function blockDevices(bottlerocket: boolean, sizeGiB: number): ec2.BlockDevice[] {
+function blockDevices(hostImage: HostImage, sizeGiB: number): ec2.BlockDevice[] {
   const volume = (size: number) => ec2.BlockDeviceVolume.ebs(size, {
     encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
   });
-  return bottlerocket
+  if (isWindowsHost(hostImage)) return [{ deviceName: '/dev/sda1', volume: volume(sizeGiB) }];
+  return hostImage === HostImage.BOTTLEROCKET
     ? [{ deviceName: '/dev/xvda', volume: volume(8) }, { deviceName: '/dev/xvdb', volume: volume(sizeGiB) }]
     : [{ deviceName: '/dev/xvda', volume: volume(sizeGiB) }];
 }

@@ -219,6 +219,15 @@ export class Capacity {
     return this.placement.placementStrategies ?? defaultPlacement();
   }
 
+  /**
+   * Whether the strategy's instances run Windows: true or false when every Auto Scaling group
+   * it names agrees, undefined for Fargate, Managed Instances, ECS Anywhere or a raw strategy.
+   */
+  public get windowsInstances(): boolean | undefined {
+    const kinds = [...new Set(this.autoScalingCapacities.map(p => p.windows))];
+    return kinds.length === 1 ? kinds[0] : undefined;
+  }
+
   /** @internal Whether placement strategies were given (daemons take none). */
   public _hasExplicitPlacementStrategies(): boolean {
     return (this.placement.placementStrategies?.length ?? 0) > 0;
@@ -285,6 +294,10 @@ export class Capacity {
     }
     checkRange(scope, ErrorCode.CAPACITY_STRATEGY, 'placementStrategies (count)', placementStrategies?.length, 0, MAX_PLACEMENT_STRATEGIES);
     checkRange(scope, ErrorCode.CAPACITY_STRATEGY, 'placementConstraints (count)', placementConstraints?.length, 0, MAX_PLACEMENT_CONSTRAINTS);
+    if (new Set(this.autoScalingCapacities.map(p => p.windows)).size > 1) {
+      throw new ShipyardError(scope, ErrorCode.CAPACITY_STRATEGY, 'the strategy mixes Windows and Linux instances',
+        'a task runs on one operating system: mix groups of the same host image family only');
+    }
     const architectures = new Set(this.autoScalingCapacities.map(p => p.cpuArchitecture));
     if (architectures.size > 1) {
       throw new ShipyardError(scope, ErrorCode.CAPACITY_STRATEGY,

@@ -159,7 +159,8 @@ export interface WorkloadTaskProps {
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
    * Operating system of the task's containers. Windows Server tasks run on Fargate
-   * (on-demand, X86_64, 1, 2 or 4 vCPU), without the Linux parts of the baseline.
+   * (on-demand, X86_64, 1, 2 or 4 vCPU) or on Windows EC2 instances (`nat` or `awsvpc`
+   * networking), without the Linux parts of the baseline.
    * @default ecs.OperatingSystemFamily.LINUX
    */
   readonly operatingSystemFamily?: ecs.OperatingSystemFamily;

@@ -51,9 +51,10 @@ export function buildTask(
   const onEc2 = capacity.platform === CapacityPlatform.EC2;
   const external = capacity.platform === CapacityPlatform.EXTERNAL;
   // ECS Anywhere has no awsvpc; its instances are mostly x86_64 servers.
-  const networkMode = props.networkMode ?? (external ? ecs.NetworkMode.BRIDGE : ecs.NetworkMode.AWS_VPC);
   const operatingSystemFamily = props.operatingSystemFamily ?? ecs.OperatingSystemFamily.LINUX;
   const windows = operatingSystemFamily.isWindows();
+  const networkMode = props.networkMode
+    ?? (external ? ecs.NetworkMode.BRIDGE : windows && onEc2 ? ecs.NetworkMode.NAT : ecs.NetworkMode.AWS_VPC);
   if (windows) checkWindows(scope, props, capacity, cpu);
   const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture
     ?? (windows || external ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
@@ -112,8 +113,9 @@ export function buildTask(
     containerName: APP_CONTAINER_NAME,
     image: props.image.bind(scope, { cpuArchitecture }),
     command: props.command,
-    // Port names and application protocols are Service Connect's, which host mode does not support.
-    portMappings: networkMode === ecs.NetworkMode.HOST ? portMappings.map(({ name, appProtocol, ...m }) => m) : portMappings,
+    // Port names and application protocols are Service Connect's, which host and nat modes do not support.
+    portMappings: networkMode === ecs.NetworkMode.HOST || networkMode === ecs.NetworkMode.NAT
+      ? portMappings.map(({ name, appProtocol, ...m }) => m) : portMappings,
     environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
     environmentFiles: props.environmentFiles,
     secrets: props.secrets,
@@ -125,6 +127,9 @@ export function buildTask(
     enableRestartPolicy: props.restartPolicy ? true : undefined,
     restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
+    // ECS ignores task-level CPU and memory for Windows containers on EC2; the app container takes them.
+    cpu: windows && onEc2 ? cpu : undefined,
+    memoryLimitMiB: windows && onEc2 ? memoryLimitMiB : undefined,
     ...(windows ? {} : baselineContainerProps(security)),
   });
   if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
@@ -142,7 +147,7 @@ export function buildTask(
     sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, logging.bind(scope, logBind(options.name)), windows)]);
   }
   if (windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
-    throw new ShipyardError(scope, ErrorCode.LOGGING, 'FireLens does not run Windows containers on Fargate',
+    throw new ShipyardError(scope, ErrorCode.LOGGING, 'the FireLens router cdk-shipyard adds is a Linux container, and the task runs Windows',
       'use Logging.awsLogs() or Logging.splunk() for Windows tasks');
   }
   const containers = [container, ...sidecars.map(([, c]) => c)];
@@ -256,8 +261,17 @@ function checkPlatform(
     }
     return;
   }
-  if (![ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST].includes(networkMode)) {
-    throw fail(`network mode ${show(networkMode)} is not supported for Linux tasks`, 'use AWS_VPC, BRIDGE or HOST');
+  const windows = props.operatingSystemFamily?.isWindows() ?? false;
+  if (!windows && capacity.windowsInstances === true) {
+    throw fail(`the capacity (${capacity.kind}) runs Windows instances, and the task is Linux`,
+      'set operatingSystemFamily to the instances\' Windows Server family, or run the task on Linux capacity');
+  }
+  // Source: Amazon ECS Developer Guide, "Amazon ECS task networking options for EC2": Windows
+  // takes awsvpc or nat (its default), Linux awsvpc, bridge, host or none.
+  const modes = windows ? [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.NAT] : [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST];
+  if (!modes.includes(networkMode)) {
+    throw fail(`network mode ${show(networkMode)} is not supported for ${windows ? 'Windows' : 'Linux'} tasks on EC2`,
+      `use ${modes.map(m => m.toUpperCase()).join(', ')}`);
   }
   if (networkMode !== ecs.NetworkMode.AWS_VPC && capacity.autoScalingCapacities.length === 0) {
     throw fail(`network mode ${show(networkMode)} needs to know the instances' security groups, and the capacity is a raw strategy`,
@@ -270,26 +284,31 @@ function checkPlatform(
 }
 
 /**
- * Windows containers on Fargate. Source: Amazon ECS Developer Guide, "Amazon ECS task
- * definition differences for Windows containers on AWS Fargate" and "Fargate Windows":
- * X86_64 only, no Fargate Spot, 1, 2 or 4 vCPU, awsvpc networking, no EFS, FireLens,
- * Service Connect or Linux parameters (user, read-only root file system, init process).
+ * Windows containers, on Fargate or Windows EC2 instances. Source: Amazon ECS Developer Guide,
+ * "Amazon ECS task definition differences for Windows containers on AWS Fargate" and
+ * "Windows containers": X86_64 only; on Fargate no Spot and 1, 2 or 4 vCPU; no EFS, Service
+ * Connect or Linux parameters (user, read-only root file system, init process).
  */
 function checkWindows(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, cpu: number): void {
   const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.PLATFORM, problem, fix);
   const family = props.operatingSystemFamily!._operatingSystemFamily;
-  if (capacity.platform !== CapacityPlatform.FARGATE) {
-    throw fail(`Windows tasks (${family}) run on Fargate here, and the capacity is ${capacity.kind}`,
-      'use Capacity.fargate() for Windows workloads (Windows container instances are not modelled yet)');
+  if (props.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
+    throw fail('Windows tasks are X86_64 only, and cpuArchitecture is ARM64', 'leave cpuArchitecture out (X86_64 for Windows)');
+  }
+  if (capacity.platform === CapacityPlatform.EC2) {
+    if (capacity.windowsInstances !== true) {
+      throw fail(`Windows tasks (${family}) need Windows instances, and the capacity (${capacity.kind}) does not run Windows`,
+        'run them on an AutoScalingCapacity with hostImage WINDOWS_SERVER_2022 or WINDOWS_SERVER_2025, or on Capacity.fargate()');
+    }
+  } else if (capacity.platform !== CapacityPlatform.FARGATE) {
+    throw fail(`Windows tasks (${family}) run on Fargate or Windows EC2 instances, and the capacity is ${capacity.kind}`,
+      'use Capacity.fargate() or Capacity.ec2(...) with Windows instances');
   }
   if (capacity.providerNames.includes('FARGATE_SPOT')) {
     throw fail(`Fargate Spot does not run Windows tasks, and the capacity (${capacity.kind}) names FARGATE_SPOT`,
       'use Capacity.fargate() for Windows workloads');
   }
-  if (props.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
-    throw fail('Windows tasks on Fargate are X86_64 only, and cpuArchitecture is ARM64', 'leave cpuArchitecture out (X86_64 for Windows)');
-  }
-  if (isKnown(cpu) && ![1024, 2048, 4096].includes(cpu)) {
+  if (capacity.platform === CapacityPlatform.FARGATE && isKnown(cpu) && ![1024, 2048, 4096].includes(cpu)) {
     throw new ShipyardError(scope, ErrorCode.FARGATE_TASK_SIZE, `cpu ${cpu} is not a Windows task size on Fargate`,
       'use 1024, 2048 or 4096 CPU units (1, 2 or 4 vCPU)');
   }

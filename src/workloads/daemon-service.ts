@@ -33,8 +33,8 @@ export interface DaemonServiceProps extends WorkloadTaskProps {
 /**
  * One task on every instance of chosen EC2 capacity (log routers, metrics or security
  * agents), placed by the `cdk-shipyard.capacity` attribute the instances register with.
- * Daemons use the bridge network mode unless told otherwise (no network interface per
- * instance; IMDSv2 with hop limit 1 keeps them from the instance role).
+ * Daemons use the bridge network mode (nat on Windows) unless told otherwise (no network
+ * interface per instance; IMDSv2 with hop limit 1 keeps them from the instance role).
  */
 export class DaemonService extends Construct {
   /** The ECS service (DAEMON scheduling). */
@@ -66,7 +66,8 @@ export class DaemonService extends Construct {
       throw new ShipyardError(this, ErrorCode.PLATFORM, 'placement strategies are set for a daemon',
         'remove them: a daemon runs on every matching instance (placement constraints still apply)');
     }
-    const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? ecs.NetworkMode.BRIDGE }, [], capacity);
+    const defaultMode = capacity.windowsInstances ? ecs.NetworkMode.NAT : ecs.NetworkMode.BRIDGE;
+    const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;

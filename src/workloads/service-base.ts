@@ -132,8 +132,11 @@ export function loadBalancerPath(task: TaskModel, securityGroup: ec2.ISecurityGr
   if (mode === ecs.NetworkMode.AWS_VPC) return { targetType: 'ip', groups: securityGroup ? [securityGroup] : [], port: ec2.Port.tcp(containerPort) };
   const groups = task.capacity.autoScalingCapacities.map(p => p.securityGroup);
   // Docker picks dynamic host ports from the kernel's ephemeral range (32768-60999 on
-  // Amazon Linux 2023) or 49153-65535. Source: ECS API Reference, PortMapping hostPort.
-  const port = mode === ecs.NetworkMode.BRIDGE ? ec2.Port.tcpRange(32768, 65535) : ec2.Port.tcp(containerPort);
+  // Amazon Linux 2023) or 49153-65535; Windows (nat) from 49152-65535. Source: ECS API
+  // Reference, PortMapping hostPort.
+  const port = mode === ecs.NetworkMode.BRIDGE ? ec2.Port.tcpRange(32768, 65535)
+    : mode === ecs.NetworkMode.NAT ? ec2.Port.tcpRange(49152, 65535)
+      : ec2.Port.tcp(containerPort);
   return { targetType: 'instance', groups, port };
 }
 

@@ -1,10 +1,10 @@
-import { aws_ecs as ecs, aws_efs as efs } from 'aws-cdk-lib';
+import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  AutoScalingCapacity, BackendService, Capacity, Image, Logging, Tracing, Volume, WebService, WebServiceProps,
+  AutoScalingCapacity, BackendService, Capacity, DaemonService, HostImage, Image, Logging, Tracing, Volume, WebService, WebServiceProps,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, hasWarning, productionEnvironment, template, testStack } from '../fixtures';
+import { expectError, hasWarning, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('mcr.microsoft.com/dotnet/samples:aspnetapp');
 const WINDOWS = ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE;
@@ -92,5 +92,92 @@ describe('Windows containers', () => {
     }));
     const orders = new BackendService(stack, 'Linux', { environment, image: Image.fromRegistry('x') });
     expectError(ErrorCode.SERVICE_CONNECT, () => web.connectTo(orders));
+  });
+});
+
+describe('Windows on EC2', () => {
+  function windowsInstances(props: Partial<ConstructorParameters<typeof AutoScalingCapacity>[2]> = {}) {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const instances = new AutoScalingCapacity(stack, 'Windows', { environment, hostImage: HostImage.WINDOWS_SERVER_2022, ...props });
+    return { stack, environment, instances };
+  }
+
+  function renderedUserData(stack: Stack): string {
+    const [[, lt]] = resources(stack, 'AWS::EC2::LaunchTemplate');
+    return (lt.Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1] as unknown[])
+      .map(p => (typeof p === 'string' ? p : '<ref>')).join('');
+  }
+
+  test('Windows Server 2022 instances: x86_64 m7i.large, encrypted 50 GiB root, one PowerShell bootstrap with task roles and IMDS blocking', () => {
+    const { stack, instances } = windowsInstances({ spot: true, agentConfiguration: { ECS_IMAGE_PULL_BEHAVIOR: 'prefer-cached' } });
+    expect(instances.windows).toBe(true);
+    expect(instances.cpuArchitecture).toBe(ecs.CpuArchitecture.X86_64);
+    template(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        ImageId: { Ref: Match.stringLikeRegexp('WindowsServer2022EnglishFullECSOptimized') },
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: Match.objectLike({ Encrypted: true, VolumeSize: 50 }) }],
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+      }),
+    });
+    template(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MixedInstancesPolicy: Match.objectLike({
+        LaunchTemplate: Match.objectLike({ Overrides: [{ InstanceType: 'm7i.large' }, { InstanceType: 'm6i.large' }, { InstanceType: 'm5.large' }] }),
+      }),
+    });
+    const script = renderedUserData(stack);
+    expect(script.startsWith('<powershell>')).toBe(true);
+    expect(script.endsWith('</powershell>')).toBe(true);
+    expect(script.match(/Initialize-ECSAgent/g)).toHaveLength(1);
+    expect(script).toContain("Initialize-ECSAgent -Cluster '<ref>' -EnableTaskIAMRole -EnableTaskENI -AwsvpcBlockIMDS -LoggingDrivers '[\"json-file\",\"awslogs\"]'");
+    expect(script).toContain("[Environment]::SetEnvironmentVariable('ECS_ENABLE_SPOT_INSTANCE_DRAINING', 'true', 'Machine')");
+    expect(script).toContain("[Environment]::SetEnvironmentVariable('ECS_IMAGE_PULL_BEHAVIOR', 'prefer-cached', 'Machine')");
+    expect(script).toContain(`'{"cdk-shipyard.capacity":"${instances.instanceAttributeValue}"}'`);
+    // The variables are set before the agent starts; aws-cdk-lib's own bootstrap lines are not there.
+    expect(script.indexOf('ECS_INSTANCE_ATTRIBUTES')).toBeLessThan(script.indexOf('Initialize-ECSAgent'));
+    expect(script).not.toContain('ECS_CLUSTER');
+    expect(script).not.toContain('/etc/ecs');
+  });
+
+  test('a Windows web service on them: nat mode, instance targets, the instances open to the load balancer on 49152-65535', () => {
+    const { stack, environment, instances } = windowsInstances();
+    new WebService(stack, 'Web', {
+      environment, image: IMAGE, operatingSystemFamily: WINDOWS, cpu: 1024, memoryLimitMiB: 2048, capacity: Capacity.ec2(instances),
+    });
+    const t = template(stack);
+    // aws-cdk-lib leaves nat, Windows' default network mode, out of the template.
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      NetworkMode: Match.absent(),
+      RequiresCompatibilities: ['EC2'],
+      RuntimePlatform: Match.absent(),
+      ContainerDefinitions: [Match.objectLike({ Name: 'app', Cpu: 1024, Memory: 2048, User: Match.absent(), LinuxParameters: Match.absent() })],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 49152, ToPort: 65535, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WindowsSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('a daemon on Windows instances defaults to nat', () => {
+    const { stack, environment, instances } = windowsInstances();
+    const daemon = new DaemonService(stack, 'Agent', { environment, image: IMAGE, operatingSystemFamily: WINDOWS, capacity: Capacity.ec2(instances) });
+    expect(daemon.taskDefinition.networkMode).toBe(ecs.NetworkMode.NAT);
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: Match.absent(), RequiresCompatibilities: ['EC2'] });
+  });
+
+  test('fails when a Linux task runs on Windows instances, or a Windows task in bridge mode', () => {
+    const { stack, environment, instances } = windowsInstances();
+    expectError(ErrorCode.PLATFORM, () => new WebService(stack, 'Linux', { environment, image: IMAGE, capacity: Capacity.ec2(instances) }));
+    expectError(ErrorCode.PLATFORM, () => new WebService(stack, 'Bridge', {
+      environment, image: IMAGE, operatingSystemFamily: WINDOWS, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.BRIDGE,
+    }));
+  });
+
+  test('fails when Windows instances are Graviton or GPU, or mixed with Linux groups', () => {
+    expectError(ErrorCode.CAPACITY_PROVIDER, () => windowsInstances({ instanceTypes: [new ec2.InstanceType('m7g.large')] }));
+    expectError(ErrorCode.CAPACITY_PROVIDER, () => windowsInstances({ instanceTypes: [new ec2.InstanceType('g5.xlarge')], gpu: true }));
+    const { stack, environment, instances } = windowsInstances();
+    const linux = new AutoScalingCapacity(stack, 'Linux', { environment, spot: true, instanceTypes: [new ec2.InstanceType('m7i.large')] });
+    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(instances, linux).bind(stack));
   });
 });

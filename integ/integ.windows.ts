@@ -1,0 +1,4 @@
+import { runScenario } from './assertions';
+import { windows } from './capacity-apps';
+
+runScenario('Windows', windows);
