@@ -268,6 +268,54 @@ describe('AutoScalingCapacity', () => {
     });
   });
 
+  test('the guard answers SUCCESS with the reason when the group cannot be deleted, so stack deletion goes on', async () => {
+    const answers: any[] = [];
+    let deletes = 0;
+    const fakeRequire = (name: string) => {
+      if (name === '@aws-sdk/client-auto-scaling') {
+        return {
+          AutoScalingClient: class {
+            async send(command: any) {
+              if (command.constructor.name === 'DeleteAutoScalingGroupCommand') {
+                deletes++;
+                throw new Error('AccessDenied: not authorized to perform autoscaling:DeleteAutoScalingGroup');
+              }
+              return { AutoScalingGroups: [] };
+            }
+          },
+          DeleteAutoScalingGroupCommand: class DeleteAutoScalingGroupCommand { constructor(public input: any) {} },
+          DescribeAutoScalingGroupsCommand: class DescribeAutoScalingGroupsCommand { constructor(public input: any) {} },
+        };
+      }
+      return {
+        request: (_url: string, _options: any, callback: (res: any) => void) => ({
+          on: () => undefined,
+          end: (body: string) => {
+            answers.push(JSON.parse(body));
+            callback({ resume: () => undefined, on: (_e: string, done: () => void) => done() });
+          },
+        }),
+      };
+    };
+    const module = { exports: {} as any };
+    jest.useFakeTimers();
+    new Function('require', 'exports', 'console', HANDLER)(fakeRequire, module.exports, { log: () => undefined, error: () => undefined });
+    const done = module.exports.handler({
+      RequestType: 'Delete',
+      PhysicalResourceId: 'my-group',
+      ResourceProperties: { AutoScalingGroupName: 'my-group' },
+      ResponseURL: 'https://example.com/x',
+      StackId: 's',
+      RequestId: 'r',
+      LogicalResourceId: 'l',
+    }, { getRemainingTimeInMillis: () => 600000, logStreamName: 'stream' });
+    await jest.runAllTimersAsync();
+    await done;
+    jest.useRealTimers();
+    expect(deletes).toBe(6);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Reason: expect.stringContaining('could not force-delete my-group: AccessDenied') })]);
+  });
+
   describe('validation', () => {
     test('fails when instance types mix CPU architectures', () => {
       expectError(ErrorCode.CAPACITY_PROVIDER, () => capacity({ instanceTypes: [new ec2.InstanceType('m7g.large'), new ec2.InstanceType('m7i.large')] }));
