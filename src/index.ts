@@ -7,6 +7,7 @@ export * from './environment/exec';
 export * from './environment/shared-nlb';
 export * from './capacity/capacity';
 export * from './capacity/auto-scaling-capacity';
+export * from './capacity/host-image';
 export * from './capacity/managed-instances-capacity';
 export * from './capacity/external-instances';
 export * from './workloads/web-service';

@@ -2,57 +2,14 @@ import {
   CustomResource, Duration, Names, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { HostImage } from './host-image';
 import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { addDeletionGuard } from '../private/asg-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
+import { blockDevices, isWindowsHost, machineImage, tomlValue, WindowsBootstrap } from '../private/host-images';
 import { acknowledge } from '../private/nag';
-
-/** The operating system of EC2 container instances (ECS-optimized images, latest version at each deployment). */
-export enum HostImage {
-  /** Amazon Linux 2023 ECS-optimized: a general-purpose OS, configured through `/etc/ecs/ecs.config`. */
-  AMAZON_LINUX_2023 = 'AMAZON_LINUX_2023',
-  /**
-   * Bottlerocket (`aws-ecs-2` variant): a minimal, immutable OS built only to run containers,
-   * configured through TOML settings; no shell or package manager on the host.
-   */
-  BOTTLEROCKET = 'BOTTLEROCKET',
-  /** Windows Server 2022 Full ECS-optimized (x86_64), for Windows containers based on ltsc2022 images. */
-  WINDOWS_SERVER_2022 = 'WINDOWS_SERVER_2022',
-  /** Windows Server 2025 Full ECS-optimized (x86_64), for Windows containers based on ltsc2025 images. */
-  WINDOWS_SERVER_2025 = 'WINDOWS_SERVER_2025',
-}
-
-/** Whether the image runs Windows. */
-function isWindowsHost(hostImage: HostImage): boolean {
-  return hostImage === HostImage.WINDOWS_SERVER_2022 || hostImage === HostImage.WINDOWS_SERVER_2025;
-}
-
-/**
- * Windows user data that renders cdk-shipyard's own bootstrap and drops aws-cdk-lib's: its
- * Windows bootstrap runs `Initialize-ECSAgent` without task IAM roles, task networking or
- * IMDS blocking, and a second initialization would race the first.
- */
-class WindowsBootstrap extends ec2.UserData {
-  constructor(private readonly script: () => string[]) {
-    super();
-  }
-  public addCommands(): void {
-    // aws-cdk-lib's capacity provider adds its Windows bootstrap here; ours replaces it.
-  }
-  public addOnExitCommands(): void {}
-  public render(): string {
-    return `<powershell>${this.script().join('\n')}</powershell>`;
-  }
-  public addS3DownloadCommand(): string {
-    throw new Error('cdk-shipyard: the Windows bootstrap of AutoScalingCapacity takes no S3 downloads');
-  }
-  public addExecuteFileCommand(): void {
-    throw new Error('cdk-shipyard: the Windows bootstrap of AutoScalingCapacity takes no files to execute');
-  }
-  public addSignalOnExitCommand(): void {}
-}
 
 /** Properties of an AutoScalingCapacity. */
 export interface AutoScalingCapacityProps {
@@ -415,37 +372,4 @@ export class AutoScalingCapacity extends Construct {
       }
     }
   }
-}
-
-function machineImage(hostImage: HostImage, arm: boolean, gpu: boolean): ec2.IMachineImage {
-  if (hostImage === HostImage.WINDOWS_SERVER_2022) return ecs.EcsOptimizedImage.windows(ecs.WindowsOptimizedVersion.SERVER_2022);
-  if (hostImage === HostImage.WINDOWS_SERVER_2025) return ecs.EcsOptimizedImage.windows(ecs.WindowsOptimizedVersion.SERVER_2025);
-  if (hostImage === HostImage.BOTTLEROCKET) {
-    return new ecs.BottleRocketImage({
-      variant: gpu ? ecs.BottlerocketEcsVariant.AWS_ECS_2_NVIDIA : ecs.BottlerocketEcsVariant.AWS_ECS_2,
-      architecture: arm ? ec2.InstanceArchitecture.ARM_64 : ec2.InstanceArchitecture.X86_64,
-    });
-  }
-  const hardware = gpu ? ecs.AmiHardwareType.GPU : arm ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD;
-  return ecs.EcsOptimizedImage.amazonLinux2023(hardware);
-}
-
-/**
- * Encrypted gp3 volumes. Amazon Linux keeps images on its root volume (/dev/xvda), Windows
- * on its root volume (/dev/sda1); Bottlerocket has a small OS volume (/dev/xvda) and a data
- * volume (/dev/xvdb) for images and containers. Source: Bottlerocket "Amazon ECS" quickstart,
- * block device mappings.
- */
-function blockDevices(hostImage: HostImage, sizeGiB: number): ec2.BlockDevice[] {
-  const volume = (size: number) => ec2.BlockDeviceVolume.ebs(size, {
-    encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
-  });
-  if (isWindowsHost(hostImage)) return [{ deviceName: '/dev/sda1', volume: volume(sizeGiB) }];
-  return hostImage === HostImage.BOTTLEROCKET
-    ? [{ deviceName: '/dev/xvda', volume: volume(8) }, { deviceName: '/dev/xvdb', volume: volume(sizeGiB) }]
-    : [{ deviceName: '/dev/xvda', volume: volume(sizeGiB) }];
-}
-
-function tomlValue(value: string): string {
-  return /^(true|false|-?\d+)$/.test(value) ? value : `"${value}"`;
 }

@@ -2,10 +2,11 @@ import { Annotations, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as e
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
+import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
-import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { checkFargateTaskSize, checkPlainEnvironment } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
@@ -38,9 +39,6 @@ export interface TaskModel {
 /** Writable paths the ECS Exec agent needs when the root file system is read-only. Source: aws/containers-roadmap#1359. */
 const EXEC_WRITABLE_PATHS = ['/var/lib/amazon', '/var/log/amazon'];
 
-/** Restart policy limits. Source: Amazon ECS Developer Guide, "Restart individual containers in Amazon ECS tasks". */
-const RESTART_ATTEMPT_PERIOD = { min: 60, max: 1800 };
-const MAX_IGNORED_EXIT_CODES = 50;
 
 /** Build the task of a workload for its capacity: main container, sidecars, volumes, logging and tracing. */
 export function buildTask(
@@ -224,146 +222,6 @@ function numberString(value: number): string {
 
 function unique(paths: string[]): string[] {
   return paths.filter((p, i) => paths.indexOf(p) === i);
-}
-
-/**
- * What the capacity's platform cannot run. Source: Amazon ECS Developer Guide, "Amazon ECS
- * task networking options" (Fargate: awsvpc only) and "Task definition differences for
- * Fargate" (ephemeral storage is Fargate's; shared memory, tmpfs and other ulimits are EC2's).
- */
-function checkPlatform(
-  scope: Construct, props: WorkloadTaskProps, capacity: Capacity, networkMode: ecs.NetworkMode, cpuArchitecture: ecs.CpuArchitecture,
-): void {
-  const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.PLATFORM, problem, fix);
-  const instances = capacity.cpuArchitecture;
-  if (instances && cpuArchitecture !== instances) {
-    throw fail(`the task's CPU architecture is ${cpuArchitecture}, and the capacity's instances are ${instances}`,
-      `leave cpuArchitecture out (it follows the instances), or run the workload on ${cpuArchitecture} instances`);
-  }
-  if (capacity.platform === CapacityPlatform.EXTERNAL) {
-    if (networkMode !== ecs.NetworkMode.BRIDGE && networkMode !== ecs.NetworkMode.HOST) {
-      throw fail(`network mode ${show(networkMode)} is not available on ECS Anywhere`, 'leave networkMode out (bridge) or use HOST');
-    }
-    if (props.ephemeralStorageGiB !== undefined) {
-      throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on ECS Anywhere', 'remove it');
-    }
-    return;
-  }
-  if (capacity.platform !== CapacityPlatform.EC2) {
-    const where = capacity.platform === CapacityPlatform.FARGATE ? 'Fargate' : 'Managed Instances';
-    if (networkMode !== ecs.NetworkMode.AWS_VPC) {
-      throw fail(`network mode ${show(networkMode)} runs on EC2 capacity only, and the workload runs on ${where} (${capacity.kind})`,
-        'leave networkMode out (awsvpc), or run the workload on EC2 capacity (Capacity.ec2(...))');
-    }
-    if (capacity.platform === CapacityPlatform.MANAGED_INSTANCES && props.ephemeralStorageGiB !== undefined) {
-      throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on Managed Instances',
-        'remove it; tasks use the instances\' task storage (ManagedInstancesCapacity taskVolumeStorage)');
-    }
-    return;
-  }
-  const windows = props.operatingSystemFamily?.isWindows() ?? false;
-  if (!windows && capacity.windowsInstances === true) {
-    throw fail(`the capacity (${capacity.kind}) runs Windows instances, and the task is Linux`,
-      'set operatingSystemFamily to the instances\' Windows Server family, or run the task on Linux capacity');
-  }
-  // Source: Amazon ECS Developer Guide, "Amazon ECS task networking options for EC2": Windows
-  // takes awsvpc or nat (its default), Linux awsvpc, bridge, host or none.
-  const modes = windows ? [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.NAT] : [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST];
-  if (!modes.includes(networkMode)) {
-    throw fail(`network mode ${show(networkMode)} is not supported for ${windows ? 'Windows' : 'Linux'} tasks on EC2`,
-      `use ${modes.map(m => m.toUpperCase()).join(', ')}`);
-  }
-  if (networkMode !== ecs.NetworkMode.AWS_VPC && capacity.autoScalingCapacities.length === 0) {
-    throw fail(`network mode ${show(networkMode)} needs to know the instances' security groups, and the capacity is a raw strategy`,
-      'use Capacity.ec2(...) or Capacity.ec2SpotMix(...) so the load balancer can be admitted to the instances');
-  }
-  if (props.ephemeralStorageGiB !== undefined) {
-    throw fail('ephemeralStorageGiB is a Fargate setting, and the workload runs on EC2 capacity',
-      'remove it; EC2 tasks use the instance\'s volume (AutoScalingCapacity volumeSizeGiB)');
-  }
-}
-
-/**
- * Windows containers, on Fargate or Windows EC2 instances. Source: Amazon ECS Developer Guide,
- * "Amazon ECS task definition differences for Windows containers on AWS Fargate" and
- * "Windows containers": X86_64 only; on Fargate no Spot and 1, 2 or 4 vCPU; no EFS, Service
- * Connect or Linux parameters (user, read-only root file system, init process).
- */
-function checkWindows(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, cpu: number): void {
-  const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.PLATFORM, problem, fix);
-  const family = props.operatingSystemFamily!._operatingSystemFamily;
-  if (props.cpuArchitecture === ecs.CpuArchitecture.ARM64) {
-    throw fail('Windows tasks are X86_64 only, and cpuArchitecture is ARM64', 'leave cpuArchitecture out (X86_64 for Windows)');
-  }
-  if (capacity.platform === CapacityPlatform.EC2) {
-    if (capacity.windowsInstances !== true) {
-      throw fail(`Windows tasks (${family}) need Windows instances, and the capacity (${capacity.kind}) does not run Windows`,
-        'run them on an AutoScalingCapacity with hostImage WINDOWS_SERVER_2022 or WINDOWS_SERVER_2025, or on Capacity.fargate()');
-    }
-  } else if (capacity.platform !== CapacityPlatform.FARGATE) {
-    throw fail(`Windows tasks (${family}) run on Fargate or Windows EC2 instances, and the capacity is ${capacity.kind}`,
-      'use Capacity.fargate() or Capacity.ec2(...) with Windows instances');
-  }
-  if (capacity.providerNames.includes('FARGATE_SPOT')) {
-    throw fail(`Fargate Spot does not run Windows tasks, and the capacity (${capacity.kind}) names FARGATE_SPOT`,
-      'use Capacity.fargate() for Windows workloads');
-  }
-  if (capacity.platform === CapacityPlatform.FARGATE && isKnown(cpu) && ![1024, 2048, 4096].includes(cpu)) {
-    throw new ShipyardError(scope, ErrorCode.FARGATE_TASK_SIZE, `cpu ${cpu} is not a Windows task size on Fargate`,
-      'use 1024, 2048 or 4096 CPU units (1, 2 or 4 vCPU)');
-  }
-  const linuxOnly: Array<[string, boolean]> = [
-    ['containerSecurity', props.containerSecurity !== undefined],
-    ['linuxSettings', props.linuxSettings !== undefined],
-    ['tracing', props.tracing !== undefined],
-    ['volumes', (props.volumes ?? []).length > 0],
-    ['sidecars[].containerSecurity', [...props.sidecars ?? [], ...props.initContainers ?? []].some(s => s.containerSecurity !== undefined)],
-  ];
-  const given = linuxOnly.filter(([, set]) => set).map(([name]) => name);
-  if (given.length > 0) {
-    throw fail(`${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} Linux-only, and the task runs Windows (${family})`,
-      'remove them for a Windows task');
-  }
-}
-
-/** EC2 task size. Source: ECS API Reference, TaskDefinition cpu (128 units at least) and memory. */
-function checkEc2TaskSize(scope: Construct, cpu: number, memoryMiB: number): void {
-  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu);
-  checkRange(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu, 128, 196608);
-  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB);
-  checkRange(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB, 128, 3145728);
-}
-
-function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, onEc2: boolean): void {
-  const code = ErrorCode.TASK_SETTINGS;
-  // Fargate ephemeral storage: 21-200 GiB. Source: ECS API Reference, EphemeralStorage.
-  checkInteger(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB);
-  checkRange(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200, ' GiB');
-  // Fargate stops a container at most 120 s after SIGTERM. Source: ECS API Reference, ContainerDefinition stopTimeout.
-  if (!onEc2) checkRange(scope, code, 'stopTimeout', knownSeconds(props.stopTimeout), 0, 120, ' s');
-  checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 0, 600, ' s');
-  const restart = props.restartPolicy;
-  if (restart) {
-    const { min, max } = RESTART_ATTEMPT_PERIOD;
-    checkRange(scope, code, 'restartPolicy.attemptPeriod', knownSeconds(restart.attemptPeriod), min, max, ' s');
-    checkRange(scope, code, 'restartPolicy.ignoredExitCodes (count)', restart.ignoredExitCodes?.length, 0, MAX_IGNORED_EXIT_CODES);
-  }
-  const linux = props.linuxSettings;
-  if (onEc2) {
-    checkInteger(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB);
-    checkRange(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB, 1, props.memoryLimitMiB ?? 512, ' MiB');
-    return;
-  }
-  if (linux?.sharedMemorySizeMiB !== undefined || (linux?.tmpfs?.length ?? 0) > 0) {
-    throw new ShipyardError(scope, code, 'linuxSettings.sharedMemorySizeMiB and tmpfs are not supported on Fargate',
-      'remove them and use containerSecurity.writablePaths for scratch space, or run the workload on EC2 capacity');
-  }
-  for (const u of linux?.ulimits ?? []) {
-    if (u.name !== ecs.UlimitName.NOFILE) {
-      throw new ShipyardError(scope, code, `ulimit ${show(u.name)} is not supported on Fargate (only nofile is)`,
-        'remove it or use nofile, or run the workload on EC2 capacity');
-    }
-  }
 }
 
 function checkSecrets(scope: Construct, containerName: string, secrets: { [key: string]: ecs.Secret } | undefined): void {
