@@ -1,5 +1,5 @@
 /** Shared test fixtures: apps with the validation flag on, and a production environment. */
-import { App, Stack, Stage, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { App, Stack, Stage, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Environment, EnvironmentProps, IEnvironment } from '../src';
 import { ErrorCode } from '../src/guardrails/errors';
@@ -20,6 +20,17 @@ export function productionEnvironment(stack: Stack, props: EnvironmentProps = {}
   return new Environment(stack, 'Env', {
     ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
     ...props,
+  });
+}
+
+/** A production environment in `stack`, seen through `Environment.fromAttributes` with an imported cluster. */
+export function importedEnvironment(stack: Stack): IEnvironment {
+  const source = productionEnvironment(stack, {});
+  return Environment.fromAttributes(stack, 'Imported', {
+    vpc: source.vpc,
+    cluster: ecs.Cluster.fromClusterAttributes(stack, 'ImportedCluster', { clusterName: 'c', vpc: source.vpc }),
+    loadBalancer: source.ingress.loadBalancer,
+    listener: source.ingress.listener,
   });
 }
 

@@ -10,6 +10,7 @@ import { addDeletionGuard } from '../private/asg-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
 import { blockDevices, isWindowsHost, machineImage, tomlValue, WindowsBootstrap } from '../private/host-images';
 import { acknowledge } from '../private/nag';
+import { ownedCluster } from '../private/owned-cluster';
 
 /** Properties of an AutoScalingCapacity. */
 export interface AutoScalingCapacityProps {
@@ -156,11 +157,7 @@ export class AutoScalingCapacity extends Construct {
   constructor(scope: Construct, id: string, props: AutoScalingCapacityProps) {
     super(scope, id);
     const env = props.environment;
-    const cluster = env.cluster;
-    if (!(cluster instanceof ecs.Cluster)) {
-      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `the environment's cluster ${show(cluster.node.path)} is imported`,
-        'add EC2 capacity in the app that creates the Environment; an imported cluster cannot gain capacity providers here');
-    }
+    const cluster = ownedCluster(this, env, 'EC2 capacity');
     this.spot = props.spot ?? false;
     const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;
     this.hostImage = hostImage;

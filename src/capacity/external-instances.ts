@@ -1,9 +1,9 @@
 import { Stack, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { grantEcsAgent } from '../private/ecs-agent';
 import { acknowledge } from '../private/nag';
+import { ownedCluster } from '../private/owned-cluster';
 
 /** Properties of ExternalInstances. */
 export interface ExternalInstancesProps {
@@ -28,11 +28,7 @@ export class ExternalInstances extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalInstancesProps) {
     super(scope, id);
-    const cluster = props.environment.cluster;
-    if (!(cluster instanceof ecs.Cluster)) {
-      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `the environment's cluster ${show(cluster.node.path)} is imported`,
-        'register external instances in the app that creates the Environment');
-    }
+    const cluster = ownedCluster(this, props.environment, 'external instances');
     this.cluster = cluster;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),

@@ -2,8 +2,9 @@ import { Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-li
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+import { ownedCluster } from '../private/owned-cluster';
 
 /** Properties of a ManagedInstancesCapacity. */
 export interface ManagedInstancesCapacityProps {
@@ -58,11 +59,7 @@ export class ManagedInstancesCapacity extends Construct {
   constructor(scope: Construct, id: string, props: ManagedInstancesCapacityProps) {
     super(scope, id);
     const env = props.environment;
-    const cluster = env.cluster;
-    if (!(cluster instanceof ecs.Cluster)) {
-      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `the environment's cluster ${show(cluster.node.path)} is imported`,
-        'add Managed Instances capacity in the app that creates the Environment');
-    }
+    const cluster = ownedCluster(this, env, 'Managed Instances capacity');
     const requirements = props.instanceRequirements ?? {
       vCpuCountMin: 2,
       vCpuCountMax: 8,

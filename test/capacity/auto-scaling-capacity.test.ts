@@ -1,9 +1,9 @@
 import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, Environment, HostImage, Image, WebService } from '../../src';
+import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, HostImage, Image, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { HANDLER } from '../../src/private/asg-deletion-guard';
-import { expectError, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 function capacity(props: Partial<AutoScalingCapacityProps> = {}, stack: Stack = testStack()) {
   const environment = props.environment ?? productionEnvironment(stack);
@@ -15,6 +15,68 @@ function userData(stack: Stack): string {
   const [[, lt]] = resources(stack, 'AWS::EC2::LaunchTemplate');
   const parts = lt.Properties.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1] as unknown[];
   return parts.map(p => (typeof p === 'string' ? p : '<ref>')).join('');
+}
+
+const DELETE_EVENT = {
+  RequestType: 'Delete',
+  PhysicalResourceId: 'my-group' as string | undefined,
+  ResourceProperties: { AutoScalingGroupName: 'my-group' },
+  ResponseURL: 'https://example.com/x',
+  StackId: 's',
+  RequestId: 'r',
+  LogicalResourceId: 'l',
+};
+
+/**
+ * The deletion guard's inline handler, loaded with a fake Auto Scaling client (`send` answers
+ * each command) and a fake HTTPS client that records what it answers CloudFormation.
+ */
+function loadGuard(send: (command: any) => any) {
+  const calls: Array<[string, any]> = [];
+  const answers: any[] = [];
+  const fakeRequire = (name: string) => {
+    if (name === '@aws-sdk/client-auto-scaling') {
+      return {
+        AutoScalingClient: class {
+          async send(command: any) {
+            calls.push([command.constructor.name, command.input]);
+            return send(command);
+          }
+        },
+        DeleteAutoScalingGroupCommand: class DeleteAutoScalingGroupCommand { constructor(public input: any) {} },
+        DescribeAutoScalingGroupsCommand: class DescribeAutoScalingGroupsCommand { constructor(public input: any) {} },
+      };
+    }
+    if (name === 'https') {
+      return {
+        request: (_url: string, _options: any, callback: (res: any) => void) => ({
+          on: () => undefined,
+          end: (body: string) => {
+            answers.push(JSON.parse(body));
+            callback({ resume: () => undefined, on: (_e: string, done: () => void) => done() });
+          },
+        }),
+      };
+    }
+    throw new Error(`unexpected module ${name}`);
+  };
+  const module = { exports: {} as any };
+  new Function('require', 'exports', 'console', HANDLER)(fakeRequire, module.exports, { log: () => undefined, error: () => undefined });
+  const context = { getRemainingTimeInMillis: () => 600000, logStreamName: 'stream' };
+  return {
+    calls,
+    answers,
+    run: async (event: typeof DELETE_EVENT) => {
+      jest.useFakeTimers();
+      try {
+        const done = module.exports.handler(event, context);
+        await jest.runAllTimersAsync();
+        await done;
+      } finally {
+        jest.useRealTimers();
+      }
+    },
+  };
 }
 
 describe('AutoScalingCapacity', () => {
@@ -206,114 +268,37 @@ describe('AutoScalingCapacity', () => {
     });
 
     test('the guard force-deletes the group on Delete, waits until it is gone, and always answers SUCCESS', async () => {
-      const calls: Array<[string, any]> = [];
       let describes = 0;
-      const answers: any[] = [];
-      const fakeRequire = (name: string) => {
-        if (name === '@aws-sdk/client-auto-scaling') {
-          return {
-            AutoScalingClient: class {
-              async send(command: any) {
-                calls.push([command.constructor.name, command.input]);
-                if (command.constructor.name === 'DescribeAutoScalingGroupsCommand') {
-                  describes++;
-                  return { AutoScalingGroups: describes < 2 ? [{ Status: 'Delete in progress' }] : [] };
-                }
-                return {};
-              }
-            },
-            DeleteAutoScalingGroupCommand: class DeleteAutoScalingGroupCommand { constructor(public input: any) {} },
-            DescribeAutoScalingGroupsCommand: class DescribeAutoScalingGroupsCommand { constructor(public input: any) {} },
-          };
-        }
-        if (name === 'https') {
-          return {
-            request: (_url: string, _options: any, callback: (res: any) => void) => ({
-              on: () => undefined,
-              end: (body: string) => {
-                answers.push(JSON.parse(body));
-                callback({ resume: () => undefined, on: (_e: string, done: () => void) => done() });
-              },
-            }),
-          };
-        }
-        throw new Error(`unexpected module ${name}`);
-      };
-      const module = { exports: {} as any };
-      jest.useFakeTimers();
-      new Function('require', 'exports', 'console', HANDLER)(fakeRequire, module.exports, { log: () => undefined, error: () => undefined });
-      const context = { getRemainingTimeInMillis: () => 600000, logStreamName: 'stream' };
-      const event = {
-        RequestType: 'Delete',
-        PhysicalResourceId: 'my-group',
-        ResourceProperties: { AutoScalingGroupName: 'my-group' },
-        ResponseURL: 'https://example.com/x',
-        StackId: 's',
-        RequestId: 'r',
-        LogicalResourceId: 'l',
-      };
-      const done = module.exports.handler(event, context);
-      await jest.runAllTimersAsync();
-      await done;
-      jest.useRealTimers();
-      expect(calls[0]).toEqual(['DeleteAutoScalingGroupCommand', { AutoScalingGroupName: 'my-group', ForceDelete: true }]);
-      expect(calls.filter(([n]) => n === 'DescribeAutoScalingGroupsCommand')).toHaveLength(2);
-      expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'my-group' })]);
+      const guard = loadGuard(command => {
+        if (command.constructor.name !== 'DescribeAutoScalingGroupsCommand') return {};
+        describes++;
+        return { AutoScalingGroups: describes < 2 ? [{ Status: 'Delete in progress' }] : [] };
+      });
+      await guard.run(DELETE_EVENT);
+      expect(guard.calls[0]).toEqual(['DeleteAutoScalingGroupCommand', { AutoScalingGroupName: 'my-group', ForceDelete: true }]);
+      expect(guard.calls.filter(([n]) => n === 'DescribeAutoScalingGroupsCommand')).toHaveLength(2);
+      expect(guard.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'my-group' })]);
 
-      calls.length = 0;
-      answers.length = 0;
-      await module.exports.handler({ ...event, RequestType: 'Create', PhysicalResourceId: undefined }, context);
-      expect(calls).toEqual([]);
-      expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'my-group' })]);
+      guard.calls.length = 0;
+      guard.answers.length = 0;
+      await guard.run({ ...DELETE_EVENT, RequestType: 'Create', PhysicalResourceId: undefined });
+      expect(guard.calls).toEqual([]);
+      expect(guard.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'my-group' })]);
     });
-  });
 
-  test('the guard answers SUCCESS with the reason when the group cannot be deleted, so stack deletion goes on', async () => {
-    const answers: any[] = [];
-    let deletes = 0;
-    const fakeRequire = (name: string) => {
-      if (name === '@aws-sdk/client-auto-scaling') {
-        return {
-          AutoScalingClient: class {
-            async send(command: any) {
-              if (command.constructor.name === 'DeleteAutoScalingGroupCommand') {
-                deletes++;
-                throw new Error('AccessDenied: not authorized to perform autoscaling:DeleteAutoScalingGroup');
-              }
-              return { AutoScalingGroups: [] };
-            }
-          },
-          DeleteAutoScalingGroupCommand: class DeleteAutoScalingGroupCommand { constructor(public input: any) {} },
-          DescribeAutoScalingGroupsCommand: class DescribeAutoScalingGroupsCommand { constructor(public input: any) {} },
-        };
-      }
-      return {
-        request: (_url: string, _options: any, callback: (res: any) => void) => ({
-          on: () => undefined,
-          end: (body: string) => {
-            answers.push(JSON.parse(body));
-            callback({ resume: () => undefined, on: (_e: string, done: () => void) => done() });
-          },
-        }),
-      };
-    };
-    const module = { exports: {} as any };
-    jest.useFakeTimers();
-    new Function('require', 'exports', 'console', HANDLER)(fakeRequire, module.exports, { log: () => undefined, error: () => undefined });
-    const done = module.exports.handler({
-      RequestType: 'Delete',
-      PhysicalResourceId: 'my-group',
-      ResourceProperties: { AutoScalingGroupName: 'my-group' },
-      ResponseURL: 'https://example.com/x',
-      StackId: 's',
-      RequestId: 'r',
-      LogicalResourceId: 'l',
-    }, { getRemainingTimeInMillis: () => 600000, logStreamName: 'stream' });
-    await jest.runAllTimersAsync();
-    await done;
-    jest.useRealTimers();
-    expect(deletes).toBe(6);
-    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Reason: expect.stringContaining('could not force-delete my-group: AccessDenied') })]);
+    test('the guard answers SUCCESS with the reason when the group cannot be deleted, so stack deletion goes on', async () => {
+      const guard = loadGuard(command => {
+        if (command.constructor.name === 'DeleteAutoScalingGroupCommand') {
+          throw new Error('AccessDenied: not authorized to perform autoscaling:DeleteAutoScalingGroup');
+        }
+        return { AutoScalingGroups: [] };
+      });
+      await guard.run(DELETE_EVENT);
+      expect(guard.calls.filter(([n]) => n === 'DeleteAutoScalingGroupCommand')).toHaveLength(6);
+      expect(guard.answers).toEqual([
+        expect.objectContaining({ Status: 'SUCCESS', Reason: expect.stringContaining('could not force-delete my-group: AccessDenied') }),
+      ]);
+    });
   });
 
   describe('validation', () => {
@@ -362,13 +347,7 @@ describe('AutoScalingCapacity', () => {
 
     test('fails when the environment is imported', () => {
       const stack = testStack();
-      const source = productionEnvironment(stack);
-      const imported = Environment.fromAttributes(stack, 'Imported', {
-        vpc: source.vpc,
-        cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'c', vpc: source.vpc }),
-        loadBalancer: source.ingress.loadBalancer,
-        listener: source.ingress.listener,
-      });
+      const imported = importedEnvironment(stack);
       expectError(ErrorCode.CAPACITY_PROVIDER, () => new AutoScalingCapacity(stack, 'Instances', { environment: imported }));
     });
   });

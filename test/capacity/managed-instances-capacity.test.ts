@@ -1,8 +1,8 @@
 import { Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, CapacityPlatform, Environment, Image, ManagedInstancesCapacity, WebService } from '../../src';
+import { Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, productionEnvironment, template, testStack } from '../fixtures';
+import { expectError, importedEnvironment, productionEnvironment, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
 
@@ -93,13 +93,7 @@ describe('ManagedInstancesCapacity', () => {
 
   test('fails when the environment is imported', () => {
     const stack = testStack();
-    const source = productionEnvironment(stack);
-    const imported = Environment.fromAttributes(stack, 'Imported', {
-      vpc: source.vpc,
-      cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'c', vpc: source.vpc }),
-      loadBalancer: source.ingress.loadBalancer,
-      listener: source.ingress.listener,
-    });
+    const imported = importedEnvironment(stack);
     expectError(ErrorCode.CAPACITY_PROVIDER, () => new ManagedInstancesCapacity(stack, 'Managed', { environment: imported }));
   });
 });
