@@ -39,8 +39,6 @@ export function resolveDesiredCount(scope: Construct, profile: EnvironmentProfil
 export interface EcsServiceOptions {
   readonly env: IEnvironment;
   readonly task: TaskModel;
-  /** The strategy, already bound (validated) against the workload. */
-  readonly strategy: ecs.CapacityProviderStrategy[];
   /** The service options shared by Fargate and EC2 services. */
   readonly service: Omit<ecs.BaseServiceOptions, 'cluster' | 'capacityProviderStrategies'>;
   /** A security group of the tasks, in awsvpc mode. */
@@ -65,7 +63,7 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
   const network = awsvpc
     ? { vpcSubnets: o.env.taskSubnets, securityGroups: o.securityGroup ? [o.securityGroup] : undefined, assignPublicIp: false }
     : {};
-  const common = { ...o.service, ...network, cluster: o.env.cluster, capacityProviderStrategies: o.strategy };
+  const common = { ...o.service, ...network, cluster: o.env.cluster, capacityProviderStrategies: capacity.bind(scope) };
   let service: ecs.BaseService;
   if (capacity.platform === CapacityPlatform.EXTERNAL) {
     if (o.notOnExternal) {
@@ -203,7 +201,6 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
   const service = createEcsService(scope, {
     env: o.env,
     task: o.task,
-    strategy: o.task.capacity.bind(scope),
     securityGroup,
     notOnExternal: o.serviceConnect ? 'Service Connect' : o.shiftsTraffic ? 'a load balancer' : undefined,
     service: {

@@ -205,7 +205,6 @@ export class WebService extends Construct implements ec2.IConnectable {
     this.service = createEcsService(this, {
       env,
       task,
-      strategy: task.capacity.bind(this),
       securityGroup,
       notOnExternal: 'a load balancer',
       service: {
