@@ -6,8 +6,9 @@ import { HostImage } from './host-image';
 import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
-import { addDeletionGuard } from '../private/asg-deletion-guard';
+import { addAutoScalingGroupGuard } from '../private/capacity-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
+import { taskEgress } from '../private/egress';
 import { blockDevices, isWindowsHost, machineImage, tomlValue, WindowsBootstrap } from '../private/host-images';
 import { acknowledge } from '../private/nag';
 import { ownedCluster } from '../private/owned-cluster';
@@ -225,6 +226,8 @@ export class AutoScalingCapacity extends Construct {
       notifications: topic ? [{ topic, scalingEvents: autoscaling.ScalingEvents.ALL }] : undefined,
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
+    // Instances boot once they can reach ECS, and are gone before that way out is.
+    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).node.addDependency(taskEgress(env));
     if (many) {
       // cdk-nag reads the group's LaunchTemplate property, not a mixed instances policy's.
       const reason = 'The group launches every instance from the mixed instances policy\'s launch template, which requires IMDSv2 '
@@ -272,7 +275,7 @@ export class AutoScalingCapacity extends Construct {
       for (const [key, value] of Object.entries(agent)) userData.addCommands(`echo '${key}=${value}' >> /etc/ecs/ecs.config`);
     }
 
-    this.deletionGuard = addDeletionGuard(this, this.autoScalingGroup, {
+    this.deletionGuard = addAutoScalingGroupGuard(this, this.autoScalingGroup, {
       owner: env,
       retention: env.logRetention,
       deleteBefore: [cluster, this.capacityProvider],

@@ -1,8 +1,10 @@
-import { Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
+import { CustomResource, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
+import { taskEgress } from '../private/egress';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { ownedCluster } from '../private/owned-cluster';
 
@@ -55,6 +57,11 @@ export class ManagedInstancesCapacity extends Construct {
   public readonly cpuArchitecture?: ecs.CpuArchitecture;
   /** Whether the instances are Spot instances. */
   public readonly spot: boolean;
+  /**
+   * The custom resource that, on stack deletion, waits until ECS has retired the instances
+   * before CloudFormation removes the roles, security group and network they use.
+   */
+  public readonly deletionGuard: CustomResource;
 
   constructor(scope: Construct, id: string, props: ManagedInstancesCapacityProps) {
     super(scope, id);
@@ -77,8 +84,12 @@ export class ManagedInstancesCapacity extends Construct {
       description: `${this.node.path}: ECS Managed Instances; no inbound traffic`,
       allowAllOutbound: true,
     });
+    // The deletion guard needs the name before the provider exists (the provider depends on
+    // it); aws-cdk-lib's own generated names take the same form.
+    const capacityProviderName = props.capacityProviderName
+      ?? `cp-${Names.uniqueResourceName(this, { maxLength: 252, allowedSpecialCharacters: '-_' })}`;
     this.capacityProvider = new ecs.ManagedInstancesCapacityProvider(this, 'CapacityProvider', {
-      capacityProviderName: props.capacityProviderName,
+      capacityProviderName,
       subnets: env.vpc.selectSubnets(env.taskSubnets).subnets,
       securityGroups: [this.securityGroup],
       instanceRequirements: requirements,
@@ -90,6 +101,22 @@ export class ManagedInstancesCapacity extends Construct {
     cluster.addManagedInstancesCapacityProvider(this.capacityProvider);
     this.capacityProviderName = this.capacityProvider.capacityProviderName;
     this.infrastructureRole = this.capacityProvider.infrastructureRole;
+    const cfnProvider = this.capacityProvider.node.findChild('CapacityProvider') as ecs.CfnCapacityProvider;
+    this.deletionGuard = addManagedInstancesGuard(this, {
+      owner: env,
+      retention: env.logRetention,
+      cluster,
+      capacityProviderName,
+      capacityProvider: cfnProvider,
+      // Everything the instances use while ECS retires them; the provider itself references
+      // these, but they would otherwise go as soon as it is deleted.
+      deleteBefore: [
+        cluster,
+        this.securityGroup,
+        taskEgress(env),
+        ...['CapacityProviderRole', 'InstanceRole', 'InstanceProfile'].flatMap(child => this.capacityProvider.node.tryFindChild(child) ?? []),
+      ],
+    });
     this.acknowledgeFindings();
   }
 

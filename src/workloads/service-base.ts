@@ -10,6 +10,7 @@ import { EnvironmentProfile, profileDefaults } from '../environment/profile';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
 import { checkScalingBounds, ScalingOptions } from '../scaling/scaling';
 import { TaskModel } from '../task/task-builder';
@@ -55,7 +56,8 @@ export interface EcsServiceOptions {
  * or an `Ec2Service` with the capacity's placement. awsvpc tasks run in the environment's
  * private subnets with the workload's security group and no public IP. A service on Auto
  * Scaling group capacity depends on the groups' deletion guards, so on stack deletion the
- * service is gone before its instances are.
+ * service is gone before its instances are; every service in the VPC depends on the task
+ * subnets' egress, so it is gone before its tasks' way out is.
  */
 export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.BaseService {
   const capacity = o.task.capacity;
@@ -94,8 +96,10 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
     for (const provider of capacity.autoScalingCapacities) service.node.addDependency(provider.deletionGuard);
   }
   // The capacity providers must be associated with the cluster before the service is
-  // created, and stay until it is deleted.
+  // created, and stay until it is deleted; so must the tasks' way out (image pulls on
+  // create, draining on delete).
   service.node.addDependency(o.env.cluster);
+  if (capacity.platform !== CapacityPlatform.EXTERNAL) (service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(o.env));
   checkNoPublicIp(service, capacity);
   return service;
 }

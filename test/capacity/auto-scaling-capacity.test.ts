@@ -1,8 +1,8 @@
 import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { deleteEvent, loadGuard } from './guard-handler';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, HostImage, Image, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { HANDLER } from '../../src/private/asg-deletion-guard';
 import { expectError, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 function capacity(props: Partial<AutoScalingCapacityProps> = {}, stack: Stack = testStack()) {
@@ -17,67 +17,7 @@ function userData(stack: Stack): string {
   return parts.map(p => (typeof p === 'string' ? p : '<ref>')).join('');
 }
 
-const DELETE_EVENT = {
-  RequestType: 'Delete',
-  PhysicalResourceId: 'my-group' as string | undefined,
-  ResourceProperties: { AutoScalingGroupName: 'my-group' },
-  ResponseURL: 'https://example.com/x',
-  StackId: 's',
-  RequestId: 'r',
-  LogicalResourceId: 'l',
-};
-
-/**
- * The deletion guard's inline handler, loaded with a fake Auto Scaling client (`send` answers
- * each command) and a fake HTTPS client that records what it answers CloudFormation.
- */
-function loadGuard(send: (command: any) => any) {
-  const calls: Array<[string, any]> = [];
-  const answers: any[] = [];
-  const fakeRequire = (name: string) => {
-    if (name === '@aws-sdk/client-auto-scaling') {
-      return {
-        AutoScalingClient: class {
-          async send(command: any) {
-            calls.push([command.constructor.name, command.input]);
-            return send(command);
-          }
-        },
-        DeleteAutoScalingGroupCommand: class DeleteAutoScalingGroupCommand { constructor(public input: any) {} },
-        DescribeAutoScalingGroupsCommand: class DescribeAutoScalingGroupsCommand { constructor(public input: any) {} },
-      };
-    }
-    if (name === 'https') {
-      return {
-        request: (_url: string, _options: any, callback: (res: any) => void) => ({
-          on: () => undefined,
-          end: (body: string) => {
-            answers.push(JSON.parse(body));
-            callback({ resume: () => undefined, on: (_e: string, done: () => void) => done() });
-          },
-        }),
-      };
-    }
-    throw new Error(`unexpected module ${name}`);
-  };
-  const module = { exports: {} as any };
-  new Function('require', 'exports', 'console', HANDLER)(fakeRequire, module.exports, { log: () => undefined, error: () => undefined });
-  const context = { getRemainingTimeInMillis: () => 600000, logStreamName: 'stream' };
-  return {
-    calls,
-    answers,
-    run: async (event: typeof DELETE_EVENT) => {
-      jest.useFakeTimers();
-      try {
-        const done = module.exports.handler(event, context);
-        await jest.runAllTimersAsync();
-        await done;
-      } finally {
-        jest.useRealTimers();
-      }
-    },
-  };
-}
+const DELETE_EVENT = deleteEvent('my-group', { AutoScalingGroupName: 'my-group' });
 
 describe('AutoScalingCapacity', () => {
   test('defaults: Graviton m7g.large on Amazon Linux 2023, IMDSv2 with hop limit 1, encrypted gp3, no public IP', () => {
@@ -250,6 +190,14 @@ describe('AutoScalingCapacity', () => {
       expect(service.DependsOn).toContain(guardId);
     });
 
+    test('the group waits for the subnets\' way out, so instances can reach ECS until the group is gone', () => {
+      const { stack } = capacity();
+      const [[, group]] = resources(stack, 'AWS::AutoScaling::AutoScalingGroup');
+      const routes = resources(stack, 'AWS::EC2::Route').map(([id]) => id).filter(id => id.includes('PrivateSubnet'));
+      expect(routes).toHaveLength(2);
+      expect(group.DependsOn).toEqual(expect.arrayContaining(routes));
+    });
+
     test('one guard function per environment, allowed to delete its groups only', () => {
       const stack = testStack();
       const environment = productionEnvironment(stack);
@@ -257,10 +205,10 @@ describe('AutoScalingCapacity', () => {
       new AutoScalingCapacity(stack, 'B', { environment, spot: true });
       const t = template(stack);
       expect(resources(stack, 'Custom::ShipyardAutoScalingGroupDeletionGuard')).toHaveLength(2);
-      const functions = resources(stack, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('EnvAutoScalingGroupDeletionGuard'));
+      const functions = resources(stack, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('EnvCapacityDeletionGuard'));
       expect(functions).toHaveLength(1);
       t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 900, Handler: 'index.handler' });
-      const deletes = policyStatements(stack, 'EnvAutoScalingGroupDeletionGuardRole').filter(s => s.Action === 'autoscaling:DeleteAutoScalingGroup');
+      const deletes = policyStatements(stack, 'EnvCapacityDeletionGuardRole').filter(s => s.Action === 'autoscaling:DeleteAutoScalingGroup');
       expect(deletes).toHaveLength(2);
       for (const statement of deletes) {
         expect(JSON.stringify(statement.Resource)).toMatch(/autoScalingGroup:\*:autoScalingGroupName\//);
@@ -270,7 +218,7 @@ describe('AutoScalingCapacity', () => {
     test('the guard force-deletes the group on Delete, waits until it is gone, and always answers SUCCESS', async () => {
       let describes = 0;
       const guard = loadGuard(command => {
-        if (command.constructor.name !== 'DescribeAutoScalingGroupsCommand') return {};
+        if (command !== 'DescribeAutoScalingGroupsCommand') return {};
         describes++;
         return { AutoScalingGroups: describes < 2 ? [{ Status: 'Delete in progress' }] : [] };
       });
@@ -288,7 +236,7 @@ describe('AutoScalingCapacity', () => {
 
     test('the guard answers SUCCESS with the reason when the group cannot be deleted, so stack deletion goes on', async () => {
       const guard = loadGuard(command => {
-        if (command.constructor.name === 'DeleteAutoScalingGroupCommand') {
+        if (command === 'DeleteAutoScalingGroupCommand') {
           throw new Error('AccessDenied: not authorized to perform autoscaling:DeleteAutoScalingGroup');
         }
         return { AutoScalingGroups: [] };

@@ -1,8 +1,9 @@
 import { Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
+import { deleteEvent, loadGuard } from './guard-handler';
+import { AutoScalingCapacity, Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, importedEnvironment, productionEnvironment, template, testStack } from '../fixtures';
+import { expectError, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
 
@@ -95,5 +96,107 @@ describe('ManagedInstancesCapacity', () => {
     const stack = testStack();
     const imported = importedEnvironment(stack);
     expectError(ErrorCode.CAPACITY_PROVIDER, () => new ManagedInstancesCapacity(stack, 'Managed', { environment: imported }));
+  });
+
+  describe('stack deletion', () => {
+    const PROPS = { ClusterName: 'my-cluster', CapacityProviderName: 'cp-managed' };
+    const DELETE = deleteEvent('cp-managed', PROPS);
+
+    test('the provider depends on a guard that depends on the cluster, roles, profile, security group and the subnets\' way out', () => {
+      const { stack, environment, instances } = managed();
+      new WebService(stack, 'Web', { environment, image: IMAGE, capacity: Capacity.managedInstances(instances) });
+      const t = template(stack).toJSON();
+      const id = (type: string, prefix = '') => Object.entries<any>(t.Resources).find(([k, r]) => r.Type === type && k.startsWith(prefix))![0];
+      const [guardId, guard] = Object.entries<any>(t.Resources).find(([, r]) => r.Type === 'Custom::ShipyardManagedInstancesDeletionGuard')!;
+      const provider = t.Resources[id('AWS::ECS::CapacityProvider')];
+      // The guard needs the name before the provider exists.
+      expect(provider.Properties.Name).toMatch(/^cp-TestManaged/);
+      expect(guard.Properties).toEqual(expect.objectContaining({ ClusterName: { Ref: id('AWS::ECS::Cluster') }, CapacityProviderName: provider.Properties.Name }));
+      // CloudFormation deletes in reverse: services, provider, guard (waits), then what the instances use.
+      expect(provider.DependsOn).toContain(guardId);
+      expect(guard.DependsOn).toEqual(expect.arrayContaining([
+        id('AWS::ECS::Cluster'),
+        id('AWS::EC2::SecurityGroup', 'ManagedSecurityGroup'),
+        id('AWS::IAM::Role', 'ManagedCapacityProviderCapacityProviderRole'),
+        id('AWS::IAM::Role', 'ManagedCapacityProviderInstanceRole'),
+        id('AWS::IAM::InstanceProfile'),
+        id('AWS::EC2::Route', 'EnvVpcPrivateSubnet1DefaultRoute'),
+        id('AWS::EC2::Route', 'EnvVpcPrivateSubnet2DefaultRoute'),
+      ]));
+      const service = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::ECS::Service');
+      expect(service.Properties.CapacityProviderStrategy[0].CapacityProvider).toEqual({ Ref: id('AWS::ECS::CapacityProvider') });
+    });
+
+    test('the guard may read providers and this cluster\'s container instances only', () => {
+      const { stack } = managed({ capacityProviderName: 'thumbnails' });
+      template(stack).hasResourceProperties('Custom::ShipyardManagedInstancesDeletionGuard', { CapacityProviderName: 'thumbnails' });
+      const statements = policyStatements(stack, 'EnvCapacityDeletionGuardRole');
+      const byAction = (action: string) => statements.filter(s => s.Action === action);
+      expect(byAction('ecs:DescribeCapacityProviders')).toEqual([expect.objectContaining({ Resource: '*' })]);
+      expect(byAction('ecs:ListContainerInstances')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EnvCluster/), 'Arn'] } })]);
+      expect(JSON.stringify(byAction('ecs:DescribeContainerInstances'))).toMatch(/container-instance\/",\{"Ref":"EnvCluster[0-9A-F]+"\},"\/\*"/);
+      expect(statements.some(s => /autoscaling:Delete|ecs:Delete|ecs:Update|ecs:Deregister/.test(JSON.stringify(s.Action)))).toBe(false);
+    });
+
+    test('one guard function for Auto Scaling groups and Managed Instances of an environment', () => {
+      const { stack, environment } = managed();
+      new AutoScalingCapacity(stack, 'Instances', { environment });
+      expect(resources(stack, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('EnvCapacityDeletionGuard'))).toHaveLength(1);
+      expect(resources(stack, 'Custom::ShipyardManagedInstancesDeletionGuard')).toHaveLength(1);
+      expect(resources(stack, 'Custom::ShipyardAutoScalingGroupDeletionGuard')).toHaveLength(1);
+    });
+
+    test('on Delete the guard waits until the provider is INACTIVE and none of its container instances remain', async () => {
+      let polls = 0;
+      const guard = loadGuard((command, input) => {
+        if (command === 'DescribeCapacityProvidersCommand') {
+          polls++;
+          expect(input).toEqual({ capacityProviders: ['cp-managed'], cluster: 'my-cluster' });
+          return { capacityProviders: [{ name: 'cp-managed', status: polls < 3 ? 'DEPROVISIONING' : 'INACTIVE' }] };
+        }
+        if (command === 'ListContainerInstancesCommand') return { containerInstanceArns: polls < 4 ? ['a', 'b'] : [] };
+        // 'b' belongs to another provider of the cluster: it does not hold the guard.
+        return { containerInstances: [{ capacityProviderName: 'cp-managed' }, { capacityProviderName: 'other' }] };
+      });
+      await guard.run(DELETE);
+      expect(guard.callsOf('DescribeCapacityProvidersCommand')).toHaveLength(4);
+      expect(guard.callsOf('DescribeContainerInstancesCommand')[0][1]).toEqual({ cluster: 'my-cluster', containerInstances: ['a', 'b'] });
+      expect(guard.calls.every(([name]) => /^(Describe|List)/.test(name))).toBe(true);
+      expect(guard.answers).toEqual([{ Status: 'SUCCESS', Reason: 'stream', PhysicalResourceId: 'cp-managed', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }]);
+    });
+
+    test('a provider already gone, or a cluster already gone, ends the wait', async () => {
+      const gone = loadGuard(command => (command === 'DescribeCapacityProvidersCommand'
+        ? { capacityProviders: [], failures: [{ reason: 'MISSING' }] }
+        : { containerInstanceArns: [] }));
+      await gone.run(DELETE);
+      expect(gone.callsOf('DescribeCapacityProvidersCommand')).toHaveLength(1);
+      expect(gone.answers[0].Reason).toBe('stream');
+
+      const noCluster = loadGuard(() => {
+        throw Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' });
+      });
+      await noCluster.run(DELETE);
+      expect(noCluster.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Reason: 'stream' })]);
+    });
+
+    test('instances that never leave: the guard answers SUCCESS with the reason before the function times out', async () => {
+      const guard = loadGuard(command => (command === 'DescribeCapacityProvidersCommand'
+        ? { capacityProviders: [{ status: 'DEPROVISIONING' }] }
+        : command === 'ListContainerInstancesCommand' ? { containerInstanceArns: ['a'] } : { containerInstances: [{ capacityProviderName: 'cp-managed' }] }),
+      120000);
+      await guard.run(DELETE);
+      // One poll every 15 s while more than 30 s remain (kept to answer): at 0, 15, ... 75 s.
+      expect(guard.callsOf('DescribeCapacityProvidersCommand')).toHaveLength(6);
+      expect(guard.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Reason: 'cp-managed still had instances when the guard ran out of time' })]);
+    });
+
+    test('Create and Update do nothing', async () => {
+      const guard = loadGuard(() => ({}));
+      await guard.run({ ...DELETE, RequestType: 'Create', PhysicalResourceId: undefined });
+      await guard.run({ ...DELETE, RequestType: 'Update' });
+      expect(guard.calls).toEqual([]);
+      expect(guard.answers.map(a => a.PhysicalResourceId)).toEqual(['cp-managed', 'cp-managed']);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Lazy, Stack, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, aws_ecr as ecr, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   Capacity, Deployment, Egress, Environment, Image, Logging, Network, Scaling, SharedIngress, WebService, WebServiceProps,
@@ -148,6 +148,27 @@ describe('WebService', () => {
       const [, service] = resources(stack, 'AWS::ECS::Service')[0];
       const [associationId] = resources(stack, 'AWS::ECS::ClusterCapacityProviderAssociations')[0];
       expect(service.DependsOn).toContain(associationId);
+    });
+
+    test('waits for the tasks\' way out, so it is created after it and deleted before it', () => {
+      const { stack } = web();
+      const [, service] = resources(stack, 'AWS::ECS::Service')[0];
+      // Default routes through the NAT gateways have no other dependent: without this they go first on deletion.
+      const routes = resources(stack, 'AWS::EC2::Route').map(([id]) => id).filter(id => id.includes('PrivateSubnet'));
+      const associations = resources(stack, 'AWS::EC2::SubnetRouteTableAssociation').map(([id]) => id).filter(id => id.includes('PrivateSubnet'));
+      expect(routes).toHaveLength(2);
+      expect(service.DependsOn).toEqual(expect.arrayContaining([...routes, ...associations]));
+
+      const isolated = testStack();
+      web({
+        environment: productionEnvironment(isolated, { network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }) }),
+        image: Image.fromEcrRepository(
+          ecr.Repository.fromRepositoryName(isolated, 'Repo', 'app'), '1.0.0'),
+      }, isolated);
+      const [, isolatedService] = resources(isolated, 'AWS::ECS::Service')[0];
+      const endpoints = resources(isolated, 'AWS::EC2::VPCEndpoint').map(([id]) => id);
+      expect(endpoints).toHaveLength(6);
+      expect(isolatedService.DependsOn).toEqual(expect.arrayContaining(endpoints));
     });
 
     test('a workload capacity choice overrides the environment default', () => {
