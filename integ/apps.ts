@@ -4,11 +4,12 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
-  aws_events as events, aws_scheduler as scheduler,
+  App, Duration, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
 import {
-  AlarmTopic, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, SharedIngress, TestTraffic, WebService,
+  AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, SharedIngress,
+  TestTraffic, WebService,
 } from '../src';
 
 /** What an integ scenario builds. */
@@ -73,7 +74,9 @@ export function sharedAlb(app: App): Scenario {
 
 /**
  * (b) A development environment without NAT: isolated subnets and VPC endpoints, plain
- * HTTP, and one web service whose image comes from ECR through the endpoints.
+ * HTTP, one web service on Fargate whose image comes from ECR through the endpoints, and
+ * one on EC2 instances (bridge mode) that register with ECS through the agent endpoints the
+ * capacity adds.
  */
 export function vpcEndpoints(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegVpcEndpoints');
@@ -86,7 +89,21 @@ export function vpcEndpoints(app: App): Scenario {
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
   });
-  return { stack, environment, services: [site] };
+  const instances = new AutoScalingCapacity(stack, 'Instances', {
+    environment,
+    instanceTypes: [new ec2.InstanceType('t4g.small')],
+    maxCapacity: 2,
+  });
+  const api = new WebService(stack, 'Api', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    capacity: Capacity.ec2(instances),
+    networkMode: ecs.NetworkMode.BRIDGE,
+    routing: { pathPatterns: ['/api/*'] },
+    targetHealthCheck: { path: '/api/health' },
+    desiredCount: 1,
+  });
+  return { stack, environment, services: [site, api] };
 }
 
 /**

@@ -8,7 +8,7 @@ import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { addAutoScalingGroupGuard } from '../private/capacity-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
-import { taskEgress } from '../private/egress';
+import { ensureAgentEndpoints, taskEgress } from '../private/egress';
 import { blockDevices, isWindowsHost, machineImage, tomlValue, WindowsBootstrap } from '../private/host-images';
 import { acknowledge } from '../private/nag';
 import { ownedCluster } from '../private/owned-cluster';
@@ -159,6 +159,7 @@ export class AutoScalingCapacity extends Construct {
     super(scope, id);
     const env = props.environment;
     const cluster = ownedCluster(this, env, 'EC2 capacity');
+    ensureAgentEndpoints(this, env);
     this.spot = props.spot ?? false;
     const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;
     this.hostImage = hostImage;

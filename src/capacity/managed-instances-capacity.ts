@@ -4,7 +4,7 @@ import type { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
-import { taskEgress } from '../private/egress';
+import { ensureAgentEndpoints, taskEgress } from '../private/egress';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { ownedCluster } from '../private/owned-cluster';
 
@@ -67,6 +67,7 @@ export class ManagedInstancesCapacity extends Construct {
     super(scope, id);
     const env = props.environment;
     const cluster = ownedCluster(this, env, 'Managed Instances capacity');
+    ensureAgentEndpoints(this, env);
     const requirements = props.instanceRequirements ?? {
       vCpuCountMin: 2,
       vCpuCountMax: 8,

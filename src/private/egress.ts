@@ -1,5 +1,5 @@
-import { aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { Dependable, IConstruct, IDependable } from 'constructs';
+import { Annotations, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 
 /**
@@ -23,4 +23,36 @@ export function taskEgress(env: IEnvironment): IDependable {
     },
   });
   return egress;
+}
+
+/**
+ * The interface endpoints an ECS container agent needs where there is no NAT.
+ * Source: Amazon ECS Developer Guide, "Amazon ECS interface VPC endpoints (AWS PrivateLink)".
+ */
+const AGENT_ENDPOINTS: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+  ['EcsEndpoint', ec2.InterfaceVpcEndpointAwsService.ECS],
+  ['EcsAgentEndpoint', ec2.InterfaceVpcEndpointAwsService.ECS_AGENT],
+  ['EcsTelemetryEndpoint', ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY],
+];
+
+/**
+ * Container instances (Auto Scaling groups, Managed Instances) in an environment without
+ * internet egress reach ECS through the `ecs`, `ecs-agent` and `ecs-telemetry` endpoints;
+ * Fargate needs none of them, so the environment adds them only with the first EC2 capacity,
+ * next to its other endpoints. A VPC defined outside the environment gets a warning instead.
+ */
+export function ensureAgentEndpoints(scope: Construct, env: IEnvironment): void {
+  if (env.internetEgress) return;
+  const vpc = env.vpc;
+  const securityGroup = (env as unknown as IConstruct).node?.tryFindChild('EndpointSecurityGroup');
+  if (!(vpc instanceof ec2.Vpc) || !(securityGroup instanceof ec2.SecurityGroup)) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:agent-endpoints',
+      'The environment has no internet egress and its VPC was not created by it: container instances reach ECS only if the VPC '
+      + 'has interface endpoints for ecs, ecs-agent and ecs-telemetry (with private DNS) in the task subnets.');
+    return;
+  }
+  for (const [id, service] of AGENT_ENDPOINTS) {
+    if (vpc.node.tryFindChild(id)) continue;
+    vpc.addInterfaceEndpoint(id, { service, subnets: env.taskSubnets, privateDnsEnabled: true, securityGroups: [securityGroup], open: false });
+  }
 }

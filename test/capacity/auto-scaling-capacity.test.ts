@@ -1,9 +1,11 @@
 import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { deleteEvent, loadGuard } from './guard-handler';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, HostImage, Image, WebService } from '../../src';
+import {
+  AutoScalingCapacity, AutoScalingCapacityProps, Capacity, Egress, HostImage, Image, ManagedInstancesCapacity, Network, WebService,
+} from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, hasWarning, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 function capacity(props: Partial<AutoScalingCapacityProps> = {}, stack: Stack = testStack()) {
   const environment = props.environment ?? productionEnvironment(stack);
@@ -196,6 +198,38 @@ describe('AutoScalingCapacity', () => {
       const routes = resources(stack, 'AWS::EC2::Route').map(([id]) => id).filter(id => id.includes('PrivateSubnet'));
       expect(routes).toHaveLength(2);
       expect(group.DependsOn).toEqual(expect.arrayContaining(routes));
+    });
+
+    test('without NAT, the environment gains the ECS agent endpoints once, and the group waits for them', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack, { network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }) });
+      new AutoScalingCapacity(stack, 'A', { environment });
+      new ManagedInstancesCapacity(stack, 'B', { environment });
+      const endpoints = resources(stack, 'AWS::EC2::VPCEndpoint');
+      const names = endpoints.map(([, e]) => JSON.stringify(e.Properties.ServiceName)).filter(n => /\.ecs/.test(n));
+      expect(names).toEqual([expect.stringMatching(/\.ecs"\]/), expect.stringMatching(/\.ecs-agent"/), expect.stringMatching(/\.ecs-telemetry"/)]);
+      const [[, group]] = resources(stack, 'AWS::AutoScaling::AutoScalingGroup');
+      expect(group.DependsOn).toEqual(expect.arrayContaining(endpoints.map(([id]) => id)));
+      // With NAT, none are added.
+      const natStack = testStack();
+      new AutoScalingCapacity(natStack, 'A', { environment: productionEnvironment(natStack) });
+      expect(resources(natStack, 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
+    });
+
+    test('without NAT in a VPC the environment did not create, a warning names the endpoints to add', () => {
+      const stack = testStack();
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-1',
+        vpcCidrBlock: '10.1.0.0/16',
+        availabilityZones: ['a', 'b'],
+        publicSubnetIds: ['p-1', 'p-2'],
+        isolatedSubnetIds: ['s-1', 's-2'],
+        isolatedSubnetRouteTableIds: ['r-1', 'r-2'],
+      });
+      const environment = productionEnvironment(stack, { network: Network.fromVpc(vpc, { internetEgress: false }) });
+      new AutoScalingCapacity(stack, 'A', { environment });
+      expect(hasWarning(stack, 'cdk-shipyard:agent-endpoints')).toBe(true);
+      expect(resources(stack, 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
     });
 
     test('one guard function per environment, allowed to delete its groups only', () => {
