@@ -89,7 +89,8 @@ export interface AutoScalingCapacityProps {
    * on Bottlerocket, keys of `settings.ecs` (for example `image-pull-behavior`); on Windows,
    * `ECS_*` machine environment variables set before the agent starts. They override the
    * defaults set here.
-   * @default - Amazon Linux: ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true, and Spot draining on Spot
+   * @default - Amazon Linux: ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true, and Spot draining on Spot;
+   * Bottlerocket: awsvpc-block-imds = true, allow-privileged-containers = false, and Spot draining on Spot
    */
   readonly agentConfiguration?: { [key: string]: string };
   /**
@@ -110,6 +111,16 @@ const AGENT_DEFAULTS: { [key: string]: string } = {
   // are kept out by IMDSv2 with a hop limit of 1.
   ECS_AWSVPC_BLOCK_IMDS: 'true',
   ECS_DISABLE_PRIVILEGED: 'true',
+};
+
+/**
+ * The same settings on Bottlerocket, as keys of `settings.ecs`. Source: the Bottlerocket ECS
+ * settings model (bottlerocket-os/bottlerocket, sources/settings-extensions/ecs: `awsvpc-block-imds`,
+ * `allow-privileged-containers`).
+ */
+const BOTTLEROCKET_DEFAULTS: { [key: string]: string } = {
+  'awsvpc-block-imds': 'true',
+  'allow-privileged-containers': 'false',
 };
 
 /**
@@ -263,7 +274,11 @@ export class AutoScalingCapacity extends Construct {
     if (windows) {
       // The bootstrap renders itself (windowsBootstrap).
     } else if (bottlerocket) {
-      const toml = { ...(this.spot ? { 'enable-spot-instance-draining': 'true' } : {}), ...(props.agentConfiguration ?? {}) };
+      const toml = {
+        ...BOTTLEROCKET_DEFAULTS,
+        ...(this.spot ? { 'enable-spot-instance-draining': 'true' } : {}),
+        ...(props.agentConfiguration ?? {}),
+      };
       for (const [key, value] of Object.entries(toml)) userData.addCommands(`${key} = ${tomlValue(value)}`);
       userData.addCommands('[settings.ecs.instance-attributes]', `"${AutoScalingCapacity.INSTANCE_ATTRIBUTE}" = "${this.instanceAttributeValue}"`);
     } else {

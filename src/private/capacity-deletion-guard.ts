@@ -92,7 +92,7 @@ exports.handler = async (event, context) => {
   let reason;
   if (event.RequestType === 'Delete') {
     try {
-      if (props.AutoScalingGroupName) await deleteGroup(props.AutoScalingGroupName, context);
+      if (props.AutoScalingGroupName) await deleteGroup(id, context);
       else await awaitRetirement(props.ClusterName, props.CapacityProviderName, context);
     } catch (e) {
       console.error(e);

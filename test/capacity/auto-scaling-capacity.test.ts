@@ -153,7 +153,8 @@ describe('AutoScalingCapacity', () => {
       }),
     });
     expect(userData(stack)).toBe([
-      '', '[settings.ecs]', 'cluster = "<ref>"', 'enable-spot-instance-draining = true', 'image-pull-behavior = "prefer-cached"',
+      '', '[settings.ecs]', 'cluster = "<ref>"', 'awsvpc-block-imds = true', 'allow-privileged-containers = false',
+      'enable-spot-instance-draining = true', 'image-pull-behavior = "prefer-cached"',
       '[settings.ecs.instance-attributes]', `"cdk-shipyard.capacity" = "${instances.instanceAttributeValue}"`,
     ].join('\n'));
     expect(JSON.stringify(policyStatements(stack, 'InstancesInstanceRole'))).not.toContain('ssm:');
