@@ -1,5 +1,5 @@
 import {
-  CustomResource, Duration, Names, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
+  CustomResource, Duration, Names, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { HostImage } from './host-image';
@@ -170,6 +170,13 @@ export class AutoScalingCapacity extends Construct {
     super(scope, id);
     const env = props.environment;
     const cluster = ownedCluster(this, env, 'EC2 capacity');
+    // The cluster's provider associations reference the provider, and the provider the cluster.
+    if (Stack.of(this) !== Stack.of(cluster)) {
+      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER,
+        `it is in stack ${show(Stack.of(this).stackName)}, the environment's cluster in ${show(Stack.of(cluster).stackName)}; the cluster's `
+        + 'capacity provider associations would reference this stack while this stack references the cluster (a cycle)',
+        `create the AutoScalingCapacity in ${show(Stack.of(cluster).stackName)}, the environment's stack; its workloads may live anywhere`);
+    }
     ensureAgentEndpoints(this, env);
     this.spot = props.spot ?? false;
     const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;

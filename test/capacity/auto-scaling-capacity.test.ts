@@ -1,4 +1,4 @@
-import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { deleteEvent, loadGuard } from './guard-handler';
 import {
@@ -326,6 +326,16 @@ describe('AutoScalingCapacity', () => {
       expectError(ErrorCode.CAPACITY_PROVIDER, () => capacity({ agentConfiguration: { ECS_CLUSTER: 'other' } }));
       expectError(ErrorCode.CAPACITY_PROVIDER, () => capacity({ agentConfiguration: { ECS_LOGLEVEL: "debug' && reboot" } }));
       expectError(ErrorCode.CAPACITY_PROVIDER, () => capacity({ hostImage: HostImage.BOTTLEROCKET, agentConfiguration: { ECS_LOGLEVEL: 'debug' } }));
+    });
+
+    test('fails in another stack than the environment\'s (the provider associations would make a cycle); workloads may', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack);
+      const apps = new Stack(stack.node.scope as App, 'Apps');
+      expectError(ErrorCode.CAPACITY_PROVIDER, () => new AutoScalingCapacity(apps, 'Instances', { environment }));
+      const instances = new AutoScalingCapacity(stack, 'Instances', { environment });
+      new WebService(apps, 'Web', { environment, image: Image.fromRegistry('x'), capacity: Capacity.ec2(instances) });
+      expect(() => (stack.node.scope as App).synth()).not.toThrow();
     });
 
     test('fails when the environment is imported', () => {

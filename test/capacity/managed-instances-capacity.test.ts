@@ -1,4 +1,4 @@
-import { Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { deleteEvent, loadGuard } from './guard-handler';
 import { AutoScalingCapacity, Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
@@ -90,6 +90,16 @@ describe('ManagedInstancesCapacity', () => {
       instanceRequirements: { vCpuCountMin: 2, memoryMin: Size.gibibytes(8), memoryMax: Size.gibibytes(4) },
     }));
     expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ taskVolumeStorage: Size.tebibytes(20) }));
+  });
+
+  test('may live in another stack than its environment (the provider is cluster-scoped, not in the associations)', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const apps = new Stack(stack.node.scope as App, 'Apps');
+    const instances = new ManagedInstancesCapacity(apps, 'Managed', { environment });
+    new WebService(apps, 'Web', { environment, image: IMAGE, capacity: Capacity.managedInstances(instances) });
+    expect(() => (stack.node.scope as App).synth()).not.toThrow();
+    expect(resources(apps, 'Custom::ShipyardManagedInstancesDeletionGuard')).toHaveLength(1);
   });
 
   test('fails when the environment is imported', () => {
