@@ -17,13 +17,18 @@ const WINDOWS_WEB_IMAGE = 'mcr.microsoft.com/dotnet/samples:aspnetapp-nanoserver
  * (Graviton, managed scaling from zero, termination protection, managed draining), a web
  * service in bridge mode behind the shared load balancer with one task always On-Demand and
  * the rest on Spot, and a daemon on every instance of both groups. Instance notifications
- * go to the environment's topic; `cdk destroy` completes through the deletion guards.
+ * go to the environment's topic; `cdk destroy` completes through the deletion guards. The
+ * environment also has the ECS Anywhere role (no machine registers in the test).
  */
 export function ec2Capacity(app: App): Scenario {
   const stack = new Stack(app, 'ShipyardIntegEc2Capacity');
   const alarmTopic = new AlarmTopic(stack, 'Alarms').topic;
   const environment = new Environment(stack, 'Env', {
-    profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, tags: { 'shipyard:integ': 'ec2-capacity' },
+    profile: EnvironmentProfile.DEVELOPMENT,
+    alarmTopic,
+    tags: { 'shipyard:integ': 'ec2-capacity' },
+    // The ECS Anywhere role deploys too; registering a machine is an operator's step.
+    externalInstances: true,
   });
   const onDemand = new AutoScalingCapacity(stack, 'OnDemand', {
     environment,

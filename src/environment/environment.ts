@@ -8,6 +8,7 @@ import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { ExternalInstances } from '../capacity/external-instances';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
@@ -123,6 +124,13 @@ export interface EnvironmentProps {
    * @default - sessions use TLS only and are not recorded
    */
   readonly exec?: ExecOptions;
+  /**
+   * Let servers outside AWS join the cluster (ECS Anywhere): the environment creates the role
+   * they assume once registered through an SSM hybrid activation (`externalInstances`); run
+   * workers there with `Capacity.external(environment.externalInstances)`.
+   * @default false
+   */
+  readonly externalInstances?: boolean;
 }
 
 /** Attributes of an environment built in another app. */
@@ -220,6 +228,8 @@ export class Environment extends Construct implements IEnvironment {
   public readonly flowLogGroup?: logs.ILogGroup;
   /** The environment's dashboard, unless switched off. */
   public readonly dashboard?: EnvironmentDashboard;
+  /** The ECS Anywhere role and registration commands, when `externalInstances` is on. */
+  public readonly externalInstances?: ExternalInstances;
 
   constructor(scope: Construct, id: string, props: EnvironmentProps = {}) {
     super(scope, id);
@@ -257,6 +267,7 @@ export class Environment extends Construct implements IEnvironment {
     }
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity.bind(this));
     this.cluster = cluster;
+    if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
     this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
       name: props.serviceConnectNamespaceName
         ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),

@@ -35,6 +35,23 @@ describe('ECS Anywhere', () => {
     expect(JSON.stringify(commands[2])).toContain('ecs-anywhere-install.sh');
   });
 
+  test('an environment option creates the same role; off by default', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, { externalInstances: true });
+    expect(environment.externalInstances).toBeInstanceOf(ExternalInstances);
+    new WorkerService(stack, 'Worker', { environment, image: IMAGE, capacity: Capacity.external(environment.externalInstances!) });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ssm.amazonaws.com' } })] }) });
+    t.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'EXTERNAL' });
+    expect(policyStatements(stack, 'EnvExternalInstancesRole')).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['ecs:RegisterContainerInstance']),
+    }));
+
+    const plain = testStack();
+    expect(productionEnvironment(plain).externalInstances).toBeUndefined();
+    template(plain).resourcePropertiesCountIs('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ssm.amazonaws.com' } })] }) }, 0);
+  });
+
   test('a worker runs as an external service in bridge mode, in the environment\'s cluster', () => {
     const { stack, environment, capacity } = anywhere();
     expect(capacity.platform).toBe(CapacityPlatform.EXTERNAL);
