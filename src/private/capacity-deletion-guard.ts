@@ -172,7 +172,7 @@ export function addAutoScalingGroupGuard(scope: Construct, group: autoscaling.Au
     })],
   }));
   // DescribeAutoScalingGroups supports no resource-level permissions.
-  addReadOnce(fn, 'autoscaling:DescribeAutoScalingGroups', ['*']);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }));
   const guard = new CustomResource(scope, 'DeletionGuard', {
     serviceToken: fn.functionArn,
     resourceType: 'Custom::ShipyardAutoScalingGroupDeletionGuard',
@@ -208,7 +208,7 @@ export function addManagedInstancesGuard(scope: Construct, options: ManagedInsta
   const stack = Stack.of(fn);
   const clusterName = options.cluster.clusterName;
   // DescribeCapacityProviders supports no resource-level permissions.
-  addReadOnce(fn, 'ecs:DescribeCapacityProviders', ['*']);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeCapacityProviders'], resources: ['*'] }));
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:ListContainerInstances'], resources: [options.cluster.clusterArn] }));
   fn.addToRolePolicy(new iam.PolicyStatement({
     actions: ['ecs:DescribeContainerInstances'],
@@ -227,17 +227,6 @@ export function addManagedInstancesGuard(scope: Construct, options: ManagedInsta
     `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/${clusterId ? `<${clusterId}>` : clusterName}/*`,
   ]);
   return guard;
-}
-
-const readActions = new WeakMap<lambda.Function, Set<string>>();
-
-/** Adds a read-only statement once per function. */
-function addReadOnce(fn: lambda.Function, action: string, resources: string[]): void {
-  const added = readActions.get(fn) ?? new Set<string>();
-  readActions.set(fn, added);
-  if (added.has(action)) return;
-  added.add(action);
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources }));
 }
 
 function acknowledgeWildcards(fn: lambda.Function, appliesTo: string[]): void {
