@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs,
+  App, Duration, Environment as StackEnvironment, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
 import {
@@ -24,6 +24,30 @@ export interface Scenario {
   readonly rules?: events.IRule[];
 }
 
+/**
+ * How the compliance tests vary a scenario, to test it as users deploy it; the integ apps
+ * (and their snapshots) use the defaults.
+ */
+export interface ScenarioOptions {
+  /** Make every stack environment-specific (literal account and region in ARNs). @default - environment-agnostic */
+  readonly env?: StackEnvironment;
+  /** Put the workloads (and the app's own resources) in a stack of their own. @default - beside the environment */
+  readonly workloadsApart?: boolean;
+}
+
+/** What builds a scenario into an app. */
+export type ScenarioBuilder = (app: App, options?: ScenarioOptions) => Scenario;
+
+/**
+ * The scenario's stacks: `stack` holds the environment (and the integ test's target);
+ * `workloads` is the same stack unless the options put the workloads apart.
+ */
+export function scenarioStacks(app: App, name: string, options: ScenarioOptions = {}): { stack: Stack; workloads: Stack } {
+  const stack = new Stack(app, name, { env: options.env });
+  const workloads = options.workloadsApart ? new Stack(app, `${name}Workloads`, { env: options.env }) : stack;
+  return { stack, workloads };
+}
+
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */
 export const HELLO_IMAGE = path.join(__dirname, 'images', 'hello');
 
@@ -37,8 +61,8 @@ function integCertificate(stack: Stack): acm.ICertificate {
  * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
  * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN.
  */
-export function sharedAlb(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegSharedAlb');
+export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegSharedAlb', options);
   // Alarms and failed deployments notify an encrypted topic.
   const alarmTopic = new AlarmTopic(stack, 'AlarmTopic').topic;
   const environment = new Environment(stack, 'Env', {
@@ -51,7 +75,7 @@ export function sharedAlb(app: App): Scenario {
     },
     tags: { 'shipyard:integ': 'shared-alb' },
   });
-  const api = new WebService(stack, 'Api', {
+  const api = new WebService(workloads, 'Api', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     routing: { pathPatterns: ['/api/*'] },
@@ -63,7 +87,7 @@ export function sharedAlb(app: App): Scenario {
     environmentVariables: { LOG_LEVEL: 'info' },
     scaling: { minCapacity: 2, maxCapacity: 6, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)] },
   });
-  const site = new WebService(stack, 'Site', {
+  const site = new WebService(workloads, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     cpu: 512,
@@ -78,13 +102,13 @@ export function sharedAlb(app: App): Scenario {
  * one on EC2 instances (bridge mode) that register with ECS through the agent endpoints the
  * capacity adds.
  */
-export function vpcEndpoints(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegVpcEndpoints');
+export function vpcEndpoints(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegVpcEndpoints', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT,
     network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }),
   });
-  const site = new WebService(stack, 'Site', {
+  const site = new WebService(workloads, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
@@ -94,7 +118,7 @@ export function vpcEndpoints(app: App): Scenario {
     instanceTypes: [new ec2.InstanceType('t4g.small')],
     maxCapacity: 2,
   });
-  const api = new WebService(stack, 'Api', {
+  const api = new WebService(workloads, 'Api', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     capacity: Capacity.ec2(instances),
@@ -111,13 +135,13 @@ export function vpcEndpoints(app: App): Scenario {
  * new revision takes test traffic (header x-shipyard-test: true) before production traffic,
  * and a canary service whose new revision takes test traffic on the test listener (port 8443). Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
  */
-export function nativeBlueGreen(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegBlueGreen');
+export function nativeBlueGreen(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegBlueGreen', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.PRODUCTION,
     ingress: { certificate: integCertificate(stack), deletionProtection: false, testListener: { port: 8443 } },
   });
-  const api = new WebService(stack, 'Api', {
+  const api = new WebService(workloads, 'Api', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     routing: { pathPatterns: ['/api/*'] },
@@ -125,7 +149,7 @@ export function nativeBlueGreen(app: App): Scenario {
     deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTraffic: TestTraffic.header() }),
     scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.requestsPerTarget(500)] },
   });
-  const site = new WebService(stack, 'Site', {
+  const site = new WebService(workloads, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     deployment: Deployment.canary({
@@ -141,17 +165,17 @@ export function nativeBlueGreen(app: App): Scenario {
  * (10% for 5 minutes), rolling back on failure, stop and the service's alarms. New task
  * definitions are deployed with `aws deploy create-deployment` and the service's AppSpec.
  */
-export function codeDeployBlueGreen(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegCodeDeploy');
+export function codeDeployBlueGreen(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegCodeDeploy', options);
   const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
-  const ingress = new SharedIngress(stack, 'ApiIngress', {
+  const ingress = new SharedIngress(workloads, 'ApiIngress', {
     vpc: environment.vpc,
     production: false,
     protocol: elbv2.ApplicationProtocol.HTTP,
     vpcCidr: environment.vpcCidr,
     testListener: { port: 8443 },
   });
-  const api = new WebService(stack, 'Api', {
+  const api = new WebService(workloads, 'Api', {
     environment,
     ingress,
     image: Image.fromAsset(HELLO_IMAGE),

@@ -1,6 +1,6 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
-import { Scenario } from './apps';
+import { Scenario, ScenarioBuilder } from './apps';
 
 /**
  * After deployment, every service reaches its desired count of running tasks; a daemon
@@ -35,7 +35,7 @@ export function assertTriggersEnabled(test: IntegTest, scenario: Scenario): void
  * integ test that deploys, asserts that its services run (plus `extra` assertions) and is
  * destroyed (log groups and the access-log bucket are retained by design), then synthesize.
  */
-export function runScenario(name: string, build: (app: App) => Scenario,
+export function runScenario(name: string, build: ScenarioBuilder,
   extra?: (test: IntegTest, scenario: Scenario) => void): void {
   const app = new App();
   const scenario = build(app);

@@ -2,8 +2,8 @@
  * The capacity integ scenarios (EC2 Auto Scaling groups, the Fargate Spot mix), shared by
  * the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
-import { HELLO_IMAGE, Scenario } from './apps';
+import { App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, ManagedInstancesCapacity,
   WebService, WorkerService,
@@ -20,8 +20,8 @@ const WINDOWS_WEB_IMAGE = 'mcr.microsoft.com/dotnet/samples:aspnetapp-nanoserver
  * go to the environment's topic; `cdk destroy` completes through the deletion guards. The
  * environment also has the ECS Anywhere role (no machine registers in the test).
  */
-export function ec2Capacity(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegEc2Capacity');
+export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegEc2Capacity', options);
   const alarmTopic = new AlarmTopic(stack, 'Alarms').topic;
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT,
@@ -44,7 +44,7 @@ export function ec2Capacity(app: App): Scenario {
     targetCapacityPercent: 90,
   });
   const capacity = Capacity.ec2SpotMix(onDemand, spot, { onDemandBase: 1 });
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     networkMode: ecs.NetworkMode.BRIDGE,
@@ -52,7 +52,7 @@ export function ec2Capacity(app: App): Scenario {
     desiredCount: 2,
     targetHealthCheck: { path: '/health' },
   });
-  const agent = new DaemonService(stack, 'Agent', {
+  const agent = new DaemonService(workloads, 'Agent', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     capacity,
@@ -67,19 +67,19 @@ export function ec2Capacity(app: App): Scenario {
  * on-demand Fargate and the rest three-to-one on Spot, and an ARM64 worker entirely on
  * Fargate Spot (supported for Graviton since 2024).
  */
-export function fargateSpotMix(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegFargateSpot');
+export function fargateSpotMix(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegFargateSpot', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT, tags: { 'shipyard:integ': 'fargate-spot' },
   });
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     capacity: Capacity.fargateSpotMix({ onDemandBase: 2, onDemandWeight: 1, spotWeight: 3 }),
     desiredCount: 3,
     targetHealthCheck: { path: '/health' },
   });
-  const worker = new WorkerService(stack, 'Worker', {
+  const worker = new WorkerService(workloads, 'Worker', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     cpuArchitecture: ecs.CpuArchitecture.ARM64,
@@ -93,8 +93,8 @@ export function fargateSpotMix(app: App): Scenario {
  * (o) ECS Managed Instances: Graviton instances of 2-4 vCPUs that ECS launches, patches and
  * retires, running a web service behind the shared load balancer and a queue worker.
  */
-export function managedInstances(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegManagedInstances');
+export function managedInstances(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegManagedInstances', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT, tags: { 'shipyard:integ': 'managed-instances' },
   });
@@ -105,13 +105,13 @@ export function managedInstances(app: App): Scenario {
     },
   });
   const capacity = Capacity.managedInstances(instances);
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     capacity,
     targetHealthCheck: { path: '/health' },
   });
-  const worker = new WorkerService(stack, 'Worker', { environment, image: Image.fromAsset(HELLO_IMAGE), capacity });
+  const worker = new WorkerService(workloads, 'Worker', { environment, image: Image.fromAsset(HELLO_IMAGE), capacity });
   return { stack, environment, services: [web, worker] };
 }
 
@@ -119,15 +119,15 @@ export function managedInstances(app: App): Scenario {
  * (p) Windows containers: an ASP.NET sample on Windows Server 2022 EC2 instances (nat mode,
  * behind the shared load balancer) and a Windows worker on on-demand Fargate.
  */
-export function windows(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegWindows');
+export function windows(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWindows', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT, tags: { 'shipyard:integ': 'windows' },
   });
   const instances = new AutoScalingCapacity(stack, 'Windows', {
     environment, hostImage: HostImage.WINDOWS_SERVER_2022, maxCapacity: 2,
   });
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromRegistry(WINDOWS_WEB_IMAGE),
     operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
@@ -135,7 +135,7 @@ export function windows(app: App): Scenario {
     memoryLimitMiB: 2048,
     capacity: Capacity.ec2(instances),
   });
-  const worker = new WorkerService(stack, 'Worker', {
+  const worker = new WorkerService(workloads, 'Worker', {
     environment,
     image: Image.fromRegistry('mcr.microsoft.com/windows/servercore:ltsc2022'),
     command: ['powershell', '-Command', 'while ($true) { Start-Sleep -Seconds 60 }'],

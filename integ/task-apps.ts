@@ -6,7 +6,7 @@ import {
   App, Duration, RemovalPolicy, Stack, Validations, aws_ecs as ecs, aws_kinesisfirehose as firehose, aws_s3 as s3,
   aws_secretsmanager as secretsmanager, aws_ssm as ssm,
 } from 'aws-cdk-lib';
-import { HELLO_IMAGE, Scenario } from './apps';
+import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   Environment, EnvironmentProfile, Image, LogDestination, Logging, SharedFileSystem, Tracing, Volume, WebService, WorkerService,
 } from '../src';
@@ -31,10 +31,10 @@ function developmentEnvironment(stack: Stack, tag: string): Environment {
  * (traces to X-Ray, metrics to CloudWatch) whose logs FireLens routes to a Firehose stream
  * that delivers to an encrypted S3 bucket.
  */
-export function telemetry(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegTelemetry');
+export function telemetry(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegTelemetry', options);
   const environment = developmentEnvironment(stack, 'telemetry');
-  const logBucket = new s3.Bucket(stack, 'LogArchive', {
+  const logBucket = new s3.Bucket(workloads, 'LogArchive', {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
     versioned: true,
@@ -49,24 +49,24 @@ export function telemetry(app: App): Scenario {
     ...inCompliancePacks('S3BucketReplicationEnabled', 'A log archive of an integration test; replication is a per-organisation choice.'),
     ...inCompliancePacks('S3DefaultEncryptionKMS', 'SSE-S3 encryption; a customer managed key is a per-organisation choice.'),
   ]);
-  const stream = new firehose.DeliveryStream(stack, 'LogStream', {
+  const stream = new firehose.DeliveryStream(workloads, 'LogStream', {
     destination: new firehose.S3Bucket(logBucket, { dataOutputPrefix: 'web/', errorOutputPrefix: 'errors/' }),
     encryption: firehose.StreamEncryption.awsOwnedKey(),
   });
   // aws-cdk-lib's Firehose construct adds a CIDR mapping that only some destinations use.
-  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Integration test: aws-cdk-lib\'s unused Firehose CIDR mapping.' });
+  Validations.of(workloads).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Integration test: aws-cdk-lib\'s unused Firehose CIDR mapping.' });
   const deliveryReason = integReason('The Firehose stream\'s own S3 delivery role and error log group, as aws-cdk-lib creates them for the user\'s stream.');
   acknowledge(stream.node.findChild('S3 Destination Role').node.findChild('DefaultPolicy'), [
     {
       id: 'AwsSolutions-IAM5',
       reason: deliveryReason,
       appliesTo: ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
-        `Resource::<${stack.getLogicalId(logBucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`],
+        `Resource::<${workloads.getLogicalId(logBucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`],
     },
     ...inCompliancePacks('IAMNoInlinePolicy', deliveryReason),
   ]);
   acknowledge(stream.node.findChild('LogGroup'), inCompliancePacks('CloudWatchLogGroupEncrypted', deliveryReason));
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
@@ -83,11 +83,11 @@ export function telemetry(app: App): Scenario {
  * daily) that a queue worker mounts through its own access point; an init container writes
  * to it before the main container starts.
  */
-export function sharedFiles(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegSharedFiles');
+export function sharedFiles(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegSharedFiles', options);
   const environment = developmentEnvironment(stack, 'shared-files');
   const files = new SharedFileSystem(stack, 'Files', { environment });
-  const worker = new WorkerService(stack, 'Worker', {
+  const worker = new WorkerService(workloads, 'Worker', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     initContainers: [{ name: 'prepare', image: Image.fromAsset(HELLO_IMAGE), command: ['sh', '-c', 'date > /data/started-at'] }],
@@ -102,16 +102,16 @@ export function sharedFiles(app: App): Scenario {
  * operators can open ECS Exec sessions that are encrypted and recorded. Deploying needs
  * SHIPYARD_INTEG_PRIVATE_IMAGE and SHIPYARD_INTEG_REGISTRY_SECRET_ARN (username/password).
  */
-export function privateRegistry(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegPrivateRegistry');
+export function privateRegistry(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegPrivateRegistry', options);
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.DEVELOPMENT,
     exec: {},
     tags: { 'shipyard:integ': 'private-registry' },
   });
-  const credentials = secretsmanager.Secret.fromSecretCompleteArn(stack, 'RegistryCredentials',
+  const credentials = secretsmanager.Secret.fromSecretCompleteArn(workloads, 'RegistryCredentials',
     process.env.SHIPYARD_INTEG_REGISTRY_SECRET_ARN ?? 'arn:aws:secretsmanager:us-east-1:111111111111:secret:registry-AbCdEf');
-  const apiKey = new secretsmanager.Secret(stack, 'ApiKey', {
+  const apiKey = new secretsmanager.Secret(workloads, 'ApiKey', {
     description: 'A generated value the integ app reads',
     generateSecretString: { secretStringTemplate: '{"user":"app"}', generateStringKey: 'password', excludePunctuation: true },
   });
@@ -121,8 +121,8 @@ export function privateRegistry(app: App): Scenario {
     ...inCompliancePacks('SecretsManagerRotationEnabled', rotation),
     ...inCompliancePacks('SecretsManagerUsingKMSKey', 'Encrypted with the AWS managed key for Secrets Manager.'),
   ]);
-  const featureFlags = new ssm.StringParameter(stack, 'FeatureFlags', { stringValue: '{"beta":false}' });
-  const web = new WebService(stack, 'Web', {
+  const featureFlags = new ssm.StringParameter(workloads, 'FeatureFlags', { stringValue: '{"beta":false}' });
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromRegistry(process.env.SHIPYARD_INTEG_PRIVATE_IMAGE ?? 'registry.example.com/shipyard/hello:1.0.0', { credentials }),
     targetHealthCheck: { path: '/health' },

@@ -3,7 +3,7 @@
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
 import { App, Duration, RemovalPolicy, Stack, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
-import { HELLO_IMAGE, Scenario } from './apps';
+import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
   SharedNetworkLoadBalancer, TestTraffic, WebService, WorkerService, WorkQueue,
@@ -19,12 +19,12 @@ function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITop
  * topic with a filter policy, scaling on the backlog per task down to zero and waking up on
  * the first message, with queue alarms sent to the environment's topic.
  */
-export function queueWorker(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegWorker');
+export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWorker', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
   const environment = developmentEnvironment(stack, 'worker', alarms);
-  const orders = new AlarmTopic(stack, 'Orders').topic;
-  const worker = new WorkerService(stack, 'Worker', {
+  const orders = new AlarmTopic(workloads, 'Orders').topic;
+  const worker = new WorkerService(workloads, 'Worker', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     queue: WorkQueue.newQueue({ maxReceiveCount: 5 }),
@@ -39,15 +39,15 @@ export function queueWorker(app: App): Scenario {
  * (h) Service Connect: a private backend reached as http://orders:8080 inside the
  * environment, called by a web service that is the only workload its security group admits.
  */
-export function serviceConnect(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegServiceConnect');
+export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegServiceConnect', options);
   const environment = developmentEnvironment(stack, 'service-connect');
-  const orders = new BackendService(stack, 'Orders', {
+  const orders = new BackendService(workloads, 'Orders', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     serviceConnect: { perRequestTimeout: Duration.seconds(15), accessLogs: true },
   });
-  const web = new WebService(stack, 'Web', {
+  const web = new WebService(workloads, 'Web', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
@@ -62,11 +62,11 @@ export function serviceConnect(app: App): Scenario {
  * and an every-5-minutes sync that skips a run while the previous one is still going. Failed
  * runs raise an alarm to the environment's topic.
  */
-export function scheduledJobs(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegScheduledJob');
+export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegScheduledJob', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
   const environment = developmentEnvironment(stack, 'scheduled-job', alarms);
-  const report = new ScheduledJob(stack, 'Report', {
+  const report = new ScheduledJob(workloads, 'Report', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     command: ['sh', '-c', 'echo "report $(date)"'],
@@ -75,7 +75,7 @@ export function scheduledJobs(app: App): Scenario {
     flexibleWindow: Duration.minutes(10),
     timeout: Duration.minutes(20),
   });
-  const sync = new ScheduledJob(stack, 'Sync', {
+  const sync = new ScheduledJob(workloads, 'Sync', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     command: ['sh', '-c', 'echo sync; sleep 30'],
@@ -91,10 +91,10 @@ export function scheduledJobs(app: App): Scenario {
  * (j) An event-triggered task: each object uploaded under incoming/ in a bucket starts a
  * task that receives the bucket and key; events it cannot start go to a dead-letter queue.
  */
-export function eventTask(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegEventTask');
+export function eventTask(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegEventTask', options);
   const environment = developmentEnvironment(stack, 'event-task');
-  const uploads = new s3.Bucket(stack, 'Uploads', {
+  const uploads = new s3.Bucket(workloads, 'Uploads', {
     eventBridgeEnabled: true,
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -107,7 +107,7 @@ export function eventTask(app: App): Scenario {
     'PCI.DSS.321-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled',
     'PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS',
     'PCI.DSS.321-S3DefaultEncryptionKMS'].map(id => ({ id, reason })));
-  const task = new EventTask(stack, 'Ingest', {
+  const task = new EventTask(workloads, 'Ingest', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     command: ['sh', '-c', 'echo "ingest s3://$BUCKET/$OBJECT_KEY"'],
@@ -122,12 +122,12 @@ export function eventTask(app: App): Scenario {
       id: 'AwsSolutions-IAM5',
       reason: own,
       appliesTo: ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
-        `Resource::<${stack.getLogicalId(uploads.node.defaultChild as s3.CfnBucket)}.Arn>/incoming/*`],
+        `Resource::<${workloads.getLogicalId(uploads.node.defaultChild as s3.CfnBucket)}.Arn>/incoming/*`],
     },
     ...inCompliancePacks('IAMNoInlinePolicy', own),
   ]);
   acknowledge(uploads.node.findChild('Notifications').node.findChild('HandlerPolicy'), inCompliancePacks('IAMNoInlinePolicy', own));
-  const handler = stack.node.children.find(c => c.node.id.startsWith('BucketNotificationsHandler'))!;
+  const handler = workloads.node.children.find(c => c.node.id.startsWith('BucketNotificationsHandler'))!;
   acknowledge(handler.node.findChild('Role'), [{
     id: 'AwsSolutions-IAM4', reason: own, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
   }]);
@@ -139,15 +139,15 @@ export function eventTask(app: App): Scenario {
  * released ECS-native blue/green with a test listener on 9090), and one on a network load
  * balancer the environment's services share.
  */
-export function networkService(app: App): Scenario {
-  const stack = new Stack(app, 'ShipyardIntegNetworkService');
+export function networkService(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegNetworkService', options);
   const environment = developmentEnvironment(stack, 'network-service');
-  const tcp = new NetworkService(stack, 'Tcp', {
+  const tcp = new NetworkService(workloads, 'Tcp', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     listenerPort: 80,
   });
-  const blueGreen = new NetworkService(stack, 'TcpBlueGreen', {
+  const blueGreen = new NetworkService(workloads, 'TcpBlueGreen', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     listenerPort: 80,
@@ -155,7 +155,7 @@ export function networkService(app: App): Scenario {
     testListenerPort: 9090,
   });
   const shared = new SharedNetworkLoadBalancer(stack, 'SharedNlb', { environment });
-  const onShared = new NetworkService(stack, 'TcpShared', {
+  const onShared = new NetworkService(workloads, 'TcpShared', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     sharedLoadBalancer: shared,
