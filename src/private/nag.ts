@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** One cdk-nag finding the library acknowledges, with the reason auditors read. */
@@ -27,12 +27,28 @@ export function acknowledge(resource: IConstruct, rules: Acknowledgement[]): voi
   const merged = [...existing];
   for (const rule of rules) {
     const entry: Record<string, unknown> = { id: rule.id, reason: rule.reason };
-    if (rule.appliesTo) entry.applies_to = rule.appliesTo;
+    const appliesTo = rule.appliesTo?.map(finding => renderFinding(cfn, finding));
+    if (appliesTo) entry.applies_to = appliesTo;
     if (!merged.some(e => JSON.stringify(e) === JSON.stringify(entry))) merged.push(entry);
-    const v3Ids = rule.appliesTo ? rule.appliesTo.map(f => `${rule.id}[${f}]`) : [rule.id];
+    const v3Ids = appliesTo ? appliesTo.map(f => `${rule.id}[${f}]`) : [rule.id];
     for (const id of v3Ids) recordAcknowledgement(cfn, id, rule.reason);
   }
   cfn.addMetadata('cdk_nag', { rules_to_suppress: merged });
+}
+
+/**
+ * A finding as cdk-nag renders it on `resource`. Findings are written with the pseudo
+ * parameters (`<AWS::Region>`, `<AWS::AccountId>`), as ARNs render in an
+ * environment-agnostic stack; in an environment-specific stack (`env: { account, region }`)
+ * aws-cdk-lib writes the literal region and account instead, and so must the finding, since
+ * both cdk-nag majors compare findings as exact strings.
+ */
+export function renderFinding(resource: IConstruct, finding: string): string {
+  const stack = Stack.of(resource);
+  let rendered = finding;
+  if (!Token.isUnresolved(stack.region)) rendered = rendered.split('<AWS::Region>').join(stack.region);
+  if (!Token.isUnresolved(stack.account)) rendered = rendered.split('<AWS::AccountId>').join(stack.account);
+  return rendered;
 }
 
 /**
