@@ -190,7 +190,9 @@ export function buildTask(
     imagesFromEcr,
     secretLooking,
     connect: (runner, cluster) => {
-      fileSystems.forEach(fs => fs.connections.allowDefaultPortFrom(runner, 'NFS from the workloads that mount it'));
+      // From the workload's side: where the file system lives in the environment's stack and the
+      // workload in another, both rules land in the workload's stack (no dependency back on it).
+      fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
       acknowledgeTaskRole(taskDefinition, props, cluster);
     },
   };

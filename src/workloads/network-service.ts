@@ -236,13 +236,15 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     // TCP and TLS arrive from the load balancer; UDP keeps the client's address, so tasks
     // admit the clients themselves. Health checks are TCP for every protocol.
     const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
+    // The load balancer's egress rules are remote rules: with a shared NLB in the environment's
+    // stack and the service in another, they land in the service's stack (no dependency back).
     for (const port of fromLoadBalancer) {
       taskGroup.addIngressRule(lbSecurityGroup, port, 'From the network load balancer');
-      lbSecurityGroup.addEgressRule(taskGroup, port, 'To the tasks');
+      lbSecurityGroup.addEgressRule(taskGroup, port, 'To the tasks', true);
     }
     if (udp) {
       taskGroup.addIngressRule(clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
-      lbSecurityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks');
+      lbSecurityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks', true);
     }
 
     const targetGroupProps: elbv2.NetworkTargetGroupProps = {
