@@ -2,35 +2,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
-import { codeDeployBlueGreen, nativeBlueGreen, sharedAlb, vpcEndpoints } from '../integ/apps';
-import { ec2Capacity, fargateSpotMix, managedInstances, windows } from '../integ/capacity-apps';
-import { privateRegistry, sharedFiles, telemetry } from '../integ/task-apps';
-import { eventTask, networkService, queueWorker, scheduledJobs, serviceConnect } from '../integ/workload-apps';
+import { SCENARIOS, VARIANTS } from '../integ/scenarios';
 
-const scenarios = {
-  sharedAlb,
-  vpcEndpoints,
-  nativeBlueGreen,
-  telemetry,
-  sharedFiles,
-  privateRegistry,
-  queueWorker,
-  serviceConnect,
-  scheduledJobs,
-  eventTask,
-  networkService,
-  codeDeployBlueGreen,
-  ec2Capacity,
-  fargateSpotMix,
-  managedInstances,
-  windows,
-};
+const scenarios = Object.entries(SCENARIOS);
+const cases = Object.entries(VARIANTS).flatMap(([variant, options]) => scenarios.map(([name, build]) => [name, variant, build, options] as const));
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {
-  test.each(Object.entries(scenarios))('the %s integ app has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, build) => {
+  test.each(cases)('the %s integ app (%s) has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, _variant, build, options) => {
     const app = new App();
-    build(app);
+    build(app, options);
     expect(nagFindings(app)).toEqual([]);
+  });
+
+  test('the variants build what they say: literal ARNs in environment-specific stacks, workloads in a stack of their own', () => {
+    const app = new App();
+    SCENARIOS['scheduled-job'](app, VARIANTS['environment-specific, workloads apart']);
+    const stacks = app.synth().stacks.map(s => s.stackName).sort();
+    expect(stacks).toEqual(['ShipyardIntegScheduledJob', 'ShipyardIntegScheduledJobWorkloads']);
+    const workloads = JSON.stringify(app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template);
+    expect(workloads).toContain(':ecs:eu-west-1:123456789012:task/');
+    expect(workloads).toContain('AWS::Scheduler::Schedule');
   });
 
   test('the harness reports findings of both majors (it can fail)', () => {
@@ -48,7 +39,7 @@ describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI 
   test('every acknowledgement the library makes is listed in the README with the rule id', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     const ids = new Set<string>();
-    for (const build of Object.values(scenarios)) {
+    for (const build of Object.values(SCENARIOS)) {
       const app = new App();
       build(app);
       for (const stack of app.synth().stacks) {
