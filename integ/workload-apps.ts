@@ -101,6 +101,7 @@ export function eventTask(app: App, options?: ScenarioOptions): Scenario {
     versioned: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
   });
   const reason = 'Integration test: an upload bucket whose access logging, replication and key are per-organisation choices.';
   acknowledge(uploads, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled',

@@ -245,8 +245,13 @@ export class AutoScalingCapacity extends Construct {
       notifications: topic ? [{ topic, scalingEvents: autoscaling.ScalingEvents.ALL }] : undefined,
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
+    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     // Instances boot once they can reach ECS, and are gone before that way out is.
-    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).node.addDependency(taskEgress(env));
+    cfnGroup.node.addDependency(taskEgress(env));
+    // The zones of the group's subnets, stated: a group that spans several zones says so (AWS
+    // Control Tower CT.AUTOSCALING.PR.1). CloudFormation requires the subnets to lie in them.
+    const zones = [...new Set(env.vpc.selectSubnets(env.taskSubnets).availabilityZones)];
+    if (zones.length >= 2 && zones.every(zone => zone)) cfnGroup.availabilityZones = zones;
     if (many) {
       // cdk-nag reads the group's LaunchTemplate property, not a mixed instances policy's.
       const reason = 'The group launches every instance from the mixed instances policy\'s launch template, which requires IMDSv2 '

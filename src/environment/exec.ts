@@ -1,5 +1,6 @@
 import { RemovalPolicy, aws_ecs as ecs, aws_kms as kms, aws_logs as logs, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { restrictGrantsToAwsServices } from '../private/kms';
 
 /** How ECS Exec sessions into the environment's tasks are encrypted and recorded. */
 export interface ExecOptions {
@@ -29,11 +30,16 @@ export interface ExecOptions {
 export function execConfiguration(
   scope: Construct, options: ExecOptions, defaults: { retention: logs.RetentionDays; logKey?: kms.IKey },
 ): ecs.ExecuteCommandConfiguration {
-  const kmsKey = options.kmsKey ?? new kms.Key(scope, 'ExecKey', {
-    description: `${scope.node.path}: encrypts ECS Exec sessions`,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
+  let kmsKey = options.kmsKey;
+  if (!kmsKey) {
+    const key = new kms.Key(scope, 'ExecKey', {
+      description: `${scope.node.path}: encrypts ECS Exec sessions`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    restrictGrantsToAwsServices(key);
+    kmsKey = key;
+  }
   const logGroup = options.logGroup ?? new logs.LogGroup(scope, 'ExecLogGroup', {
     retention: defaults.retention,
     encryptionKey: defaults.logKey,

@@ -110,6 +110,11 @@ export interface LoggingBindOptions {
    * @default - CloudWatch Logs' own encryption
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * The task's memory, the hard limit of the containers the logging adds (the FireLens router).
+   * @default - no hard limit on them
+   */
+  readonly taskMemoryMiB?: number;
 }
 
 /** A container's log configuration once bound. */
@@ -227,6 +232,8 @@ function addRouter(scope: Construct, bind: LoggingBindOptions, options: FireLens
     image,
     essential: true,
     memoryReservationMiB: options.routerMemoryReservationMiB ?? 50,
+    // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7).
+    memoryLimitMiB: bind.taskMemoryMiB,
     firelensConfig: {
       type: ecs.FirelensLogRouterType.FLUENTBIT,
       options: {

@@ -1,5 +1,6 @@
 import { Stack, aws_iam as iam, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { restrictGrantsToAwsServices } from '../private/kms';
 
 /** Properties of an AlarmTopic. */
 export interface AlarmTopicProps {
@@ -45,6 +46,7 @@ export class AlarmTopic extends Construct {
         StringEquals: { 'kms:CallerAccount': stack.account },
       },
     }));
+    restrictGrantsToAwsServices(this.key);
     this.topic = new sns.Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true, displayName: props.displayName });
   }
 }

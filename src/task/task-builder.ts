@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
@@ -96,7 +96,7 @@ export function buildTask(
         });
   const logging = props.logging ?? Logging.awsLogs();
   const logBind = (containerName: string): LoggingBindOptions => ({
-    containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey,
+    containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey, taskMemoryMiB: memoryLimitMiB,
   });
   const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
   const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
@@ -107,6 +107,7 @@ export function buildTask(
   // Windows containers take none of the Linux controls (checked above: no Linux settings given).
   const linuxParameters = windows ? undefined : baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
   if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
+  const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
   const container = taskDefinition.addContainer('App', {
     containerName: APP_CONTAINER_NAME,
     image: props.image.bind(scope, { cpuArchitecture }),
@@ -125,9 +126,11 @@ export function buildTask(
     enableRestartPolicy: props.restartPolicy ? true : undefined,
     restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
-    // ECS ignores task-level CPU and memory for Windows containers on EC2; the app container takes them.
+    // ECS ignores task-level CPU for Windows containers on EC2; the app container takes it.
     cpu: windows && onEc2 ? cpu : undefined,
-    memoryLimitMiB: windows && onEc2 ? memoryLimitMiB : undefined,
+    // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7). The app's is what the
+    // other containers leave of the task's memory, so it can never take what they reserve.
+    memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, memoryLimitMiB) }),
     ...(windows ? {} : baselineContainerProps(security)),
   });
   if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
@@ -135,14 +138,14 @@ export function buildTask(
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
   props.linuxSettings?.tmpfs?.forEach(t => linuxParameters?.addTmpfs(t));
 
-  const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
   const all = [
     ...(tracing ? [tracing.sidecar] : []),
     ...(props.sidecars ?? []),
     ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
   ];
   for (const options of all) {
-    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, logging.bind(scope, logBind(options.name)), windows)]);
+    const sidecarLogging = logging.bind(scope, logBind(options.name));
+    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, sidecarLogging, windows, memoryLimitMiB)]);
   }
   if (windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
     throw new ShipyardError(scope, ErrorCode.LOGGING, 'the FireLens router cdk-shipyard adds is a Linux container, and the task runs Windows',
@@ -254,7 +257,7 @@ const RESERVED_NAMES = [APP_CONTAINER_NAME, LOG_ROUTER_NAME, COLLECTOR_NAME];
 
 function addSidecar(
   scope: Construct, taskDefinition: ecs.TaskDefinition, options: SidecarOptions, cpuArchitecture: ecs.CpuArchitecture,
-  logging: { logDriver: ecs.LogDriver }, windows: boolean,
+  logging: { logDriver: ecs.LogDriver }, windows: boolean, taskMemoryMiB: number,
 ): ecs.ContainerDefinition {
   if (!/^[a-zA-Z0-9_-]{1,255}$/.test(options.name)) {
     throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is not valid`,
@@ -278,7 +281,9 @@ function addSidecar(
     healthCheck: options.healthCheck,
     cpu: options.cpu,
     memoryReservationMiB: options.memoryReservationMiB ?? (options.memoryLimitMiB === undefined ? 64 : undefined),
-    memoryLimitMiB: options.memoryLimitMiB,
+    // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7): the task's, unless given.
+    // (A reservation above it is the task's memory check to report, not aws-cdk-lib's.)
+    memoryLimitMiB: options.memoryLimitMiB ?? Math.max(taskMemoryMiB, options.memoryReservationMiB ?? 0),
     portMappings: options.portMappings,
     logging: logging.logDriver,
     linuxParameters: windows ? undefined : baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
@@ -402,4 +407,21 @@ export function grantExecToTasks(taskDefinition: ecs.TaskDefinition, cluster: ec
     taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetEncryptionConfiguration'], resources: [bucket.bucketArn] }));
     taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${exec?.logConfiguration?.s3KeyPrefix ?? ''}*`)] }));
   }
+}
+
+/**
+ * The app container's hard limit: the task's memory less what the other containers reserve
+ * (their reservation, or their hard limit where they reserve nothing), those added later
+ * through the escape hatch included; at least 6 MiB, the least Docker accepts. Where they
+ * reserve more than the task has, the task's memory check says so.
+ */
+function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: number): number {
+  let reserved = 0;
+  for (const c of taskDefinition.node.children) {
+    if (!(c instanceof ecs.ContainerDefinition) || c.containerName === APP_CONTAINER_NAME) continue;
+    const rendered = c.renderContainerDefinition();
+    const amount = rendered.memoryReservation ?? rendered.memory;
+    if (typeof amount === 'number' && !Token.isUnresolved(amount)) reserved += amount;
+  }
+  return Math.max(taskMemoryMiB - reserved, 6);
 }

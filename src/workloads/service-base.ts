@@ -281,6 +281,8 @@ export function deliveryDeadLetterQueue(scope: Construct, owner: string): sqs.Qu
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
     removalPolicy: RemovalPolicy.RETAIN,
+    // Marks it a dead-letter queue (AWS Control Tower CT.SQS.PR.1); allowAll is SQS's default.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
   acknowledge(queue, [{ id: 'AwsSolutions-SQS3', reason: `This queue is the ${owner}'s dead-letter queue.` }]);
   return queue;

@@ -93,6 +93,10 @@ export class WorkQueue {
         // The longest SQS keeps a message: time to inspect and redrive.
         retentionPeriod: Duration.days(14),
         removalPolicy: RemovalPolicy.RETAIN,
+        // Marks it a dead-letter queue (AWS Control Tower CT.SQS.PR.1). Naming the source queue
+        // (byQueue) would make the two queues reference each other, a cycle CloudFormation
+        // rejects; allowAll is SQS's default, so nothing changes but the declaration.
+        redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
       });
       const queue = new sqs.Queue(scope, 'Queue', {
         ...encryption,

