@@ -40,6 +40,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'aws-cdk@^2.1100.0',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
 
   jestOptions: {
