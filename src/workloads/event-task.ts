@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
-import { Capacity } from '../capacity/capacity';
+import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -133,13 +133,18 @@ export interface EventTaskProps extends WorkloadTaskProps {
    * @default - a new encrypted, TLS-only queue kept 14 days, retained on delete
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Where the tasks run: Fargate, Fargate Spot, EC2 or Managed Instances capacity (EventBridge's
+   * ECS target takes a capacity provider strategy). ECS Anywhere capacity is not supported.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
 }
 
 /**
- * A Fargate task started for each matching EventBridge event (an S3 upload, a business
- * event), with event fields passed to the container, retries and a dead-letter queue.
- * EventBridge starts it with the FARGATE launch type (its ECS target takes no capacity
- * provider strategy).
+ * A task started for each matching EventBridge event (an S3 upload, a business event), with
+ * event fields passed to the container, retries and a dead-letter queue, on the environment's
+ * capacity or the one given.
  */
 export class EventTask extends Construct implements ec2.IConnectable {
   /** The task definition. */
@@ -171,8 +176,16 @@ export class EventTask extends Construct implements ec2.IConnectable {
       }
     }
 
-    // EventBridge's ECS target takes a launch type, not a capacity provider strategy: Fargate.
-    const task = buildTask(this, env, props, [], Capacity.fargate());
+    const capacity = props.capacity ?? env.defaultCapacity;
+    if (capacity.platform === CapacityPlatform.EXTERNAL) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'an EventTask runs its task through EventBridge, which does not start ECS Anywhere tasks here',
+        'run the task on Fargate, EC2 or Managed Instances capacity');
+    }
+    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by EventTask`,
+        'leave networkMode out: an event task gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
+    }
+    const task = buildTask(this, env, props, [], capacity);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -195,7 +208,8 @@ export class EventTask extends Construct implements ec2.IConnectable {
         cluster: env.cluster,
         taskDefinition: this.taskDefinition,
         taskCount: 1,
-        launchType: ecs.LaunchType.FARGATE,
+        // Replaced below by the capacity provider strategy; aws-cdk-lib checks it against the task definition.
+        launchType: capacity.platform === CapacityPlatform.EC2 ? ecs.LaunchType.EC2 : ecs.LaunchType.FARGATE,
         subnetSelection: env.taskSubnets,
         securityGroups: [securityGroup],
         assignPublicIp: false,
@@ -210,12 +224,35 @@ export class EventTask extends Construct implements ec2.IConnectable {
         deadLetterQueue: this.deadLetterQueue,
       })],
     });
+    this.useCapacity(capacity);
     this.rule.node.addDependency(env.cluster);
     this.acknowledgeTargetRole(env);
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
   }
 
+
+  /**
+   * EventBridge's ECS target takes a capacity provider strategy (and then no launch type) and
+   * placement for EC2 (CloudFormation `AWS::Events::Rule` `EcsParameters`); aws-cdk-lib's EcsTask
+   * target writes a launch type only, so the rendered target is amended.
+   */
+  private useCapacity(capacity: Capacity): void {
+    const strategy = capacity.bind(this);
+    const placementStrategy = capacity.placementStrategies.flatMap(p => p.toJson());
+    const placementConstraints = capacity.placementConstraints.flatMap(p => p.toJson());
+    const cfnRule = this.rule.node.defaultChild as events.CfnRule;
+    cfnRule.addDeletionOverride('Properties.Targets.0.EcsParameters.LaunchType');
+    cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
+      strategy.map(s => ({ CapacityProvider: s.capacityProvider, Base: s.base, Weight: s.weight })));
+    if (placementStrategy.length > 0) {
+      cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementStrategies', placementStrategy.map(p => ({ Type: p.type, Field: p.field })));
+    }
+    if (placementConstraints.length > 0) {
+      cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementConstraints',
+        placementConstraints.map(p => ({ Type: p.type, Expression: p.expression })));
+    }
+  }
 
   /**
    * aws-cdk-lib's EcsTask target role: RunTask on this task definition, PassRole for its

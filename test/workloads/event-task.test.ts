@@ -1,6 +1,6 @@
-import { Duration, Stack, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { EventTask, EventTaskProps, EventTrigger, Image } from '../../src';
+import { AutoScalingCapacity, Capacity, Environment, EnvironmentProfile, EventTask, EventTaskProps, EventTrigger, Image } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -32,7 +32,9 @@ describe('EventTask', () => {
       },
       Targets: [Match.objectLike({
         EcsParameters: Match.objectLike({
-          LaunchType: 'FARGATE',
+          // The environment's default capacity (production: on-demand Fargate), not a launch type.
+          LaunchType: Match.absent(),
+          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
           TaskCount: 1,
           NetworkConfiguration: { AwsVpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
         }),
@@ -43,6 +45,49 @@ describe('EventTask', () => {
         }),
       })],
     });
+  });
+
+  test('runs on the capacity given: Fargate Spot, or EC2 instances with their placement', () => {
+    const { stack } = eventTask(() => ({ capacity: Capacity.fargateSpot() }));
+    template(stack).hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: Match.absent(), CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }) })],
+    });
+
+    const ec2Stack = testStack();
+    const environment = productionEnvironment(ec2Stack);
+    const instances = new AutoScalingCapacity(ec2Stack, 'Instances', { environment, instanceTypes: [new ec2.InstanceType('t4g.small')] });
+    new EventTask(ec2Stack, 'OnInstances', {
+      environment, image: IMAGE, trigger: EventTrigger.pattern({ source: ['my.app'] }), capacity: Capacity.ec2(instances),
+    });
+    const [, rule] = resources(ec2Stack, 'AWS::Events::Rule').find(([id]) => id.startsWith('OnInstances'))!;
+    const parameters = rule.Properties.Targets[0].EcsParameters;
+    expect(parameters.LaunchType).toBeUndefined();
+    expect(parameters.CapacityProviderStrategy).toEqual([{ CapacityProvider: expect.anything(), Weight: 1 }]);
+    expect(parameters.PlacementStrategies).toEqual(expect.arrayContaining([expect.objectContaining({ Type: expect.any(String) })]));
+    const [, task] = resources(ec2Stack, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith('OnInstances'))!;
+    expect(task.Properties.RequiresCompatibilities).toEqual(['EC2']);
+  });
+
+  test('a development environment runs event tasks on its Fargate Spot mix, like its services', () => {
+    const stack = testStack();
+    const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+    new EventTask(stack, 'Task', { environment, image: IMAGE, trigger: EventTrigger.pattern({ source: ['my.app'] }) });
+    template(stack).hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({
+        EcsParameters: Match.objectLike({
+          CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+        }),
+      })],
+    });
+  });
+
+  test('fails when the capacity is ECS Anywhere or the network mode is not awsvpc', () => {
+    expectError(ErrorCode.PLATFORM, () => eventTask(() => ({ networkMode: ecs.NetworkMode.BRIDGE })));
+    const stack = testStack();
+    const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, externalInstances: true });
+    expectError(ErrorCode.PLATFORM, () => new EventTask(stack, 'Task', {
+      environment, image: IMAGE, trigger: EventTrigger.pattern({ source: ['my.app'] }), capacity: Capacity.external(environment.externalInstances!),
+    }));
   });
 
   test('accepts a pattern as JSON', () => {
