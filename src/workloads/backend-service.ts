@@ -3,7 +3,7 @@ import {
   aws_kms as kms, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, createPlainService, resolveDesiredCount, speedOf } from './service-base';
+import { applyEnvironmentTags, createPlainService, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
@@ -228,7 +228,7 @@ export class BackendService extends Construct implements ec2.IConnectable {
     if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
 
     if (props.scaling) {
-      this.scalableTaskCount = this.service.autoScaleTaskCount({ minCapacity: props.scaling.minCapacity, maxCapacity: props.scaling.maxCapacity });
+      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
       for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
     }
     applyEnvironmentTags(this, env);

@@ -3,7 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, createPlainService, gracePeriod, resolveDesiredCount, speedOf } from './service-base';
+import { applyEnvironmentTags, createPlainService, gracePeriod, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
 import { DeploySpeed } from '../deployment/deploy-speed';
@@ -330,7 +330,7 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       topic: env.alarmTopic,
     });
     if (props.scaling) {
-      this.scalableTaskCount = this.service.autoScaleTaskCount({ minCapacity: props.scaling.minCapacity, maxCapacity: props.scaling.maxCapacity });
+      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
       for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
     }
     this.acknowledgeFindings(env, protocol, props);

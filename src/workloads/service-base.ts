@@ -1,5 +1,5 @@
 import {
-  Duration, RemovalPolicy, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sqs as sqs,
+  Duration, RemovalPolicy, Tags, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -7,8 +7,8 @@ import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deploy
 import { Deployment, DeploymentConfig } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
-import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { checkInteger, checkRange } from '../guardrails/checks';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
@@ -20,20 +20,46 @@ export function speedOf(env: IEnvironment, speed?: DeploySpeed): DeploySpeedSett
   return deploySpeedSettings(speed ?? (env.profile === EnvironmentProfile.PRODUCTION ? DeploySpeed.SAFE : DeploySpeed.FAST));
 }
 
-/** The desired count: given, else the scaling minimum, else the profile's; checked against the bounds. */
+/**
+ * The desired count: given, else the scaling minimum, else the profile's. With scaling the
+ * count is scaling's alone (see `scaleTaskCount`), so a desiredCount beside it is refused.
+ */
 export function resolveDesiredCount(scope: Construct, profile: EnvironmentProfile, desiredCount: number | undefined,
   scaling: { minCapacity: number; maxCapacity: number } | undefined, minimum = 0): number {
-  if (scaling) checkScalingBounds(scope, scaling as ScalingOptions);
+  if (scaling) {
+    checkScalingBounds(scope, scaling as ScalingOptions);
+    if (desiredCount !== undefined) {
+      throw new ShipyardError(scope, ErrorCode.DESIRED_COUNT,
+        `desiredCount ${count(desiredCount)} is given with scaling (${count(scaling.minCapacity)}-${count(scaling.maxCapacity)} tasks); `
+        + 'with scaling the template leaves DesiredCount out, so that a deploy never resets a scaled-out service',
+        'leave desiredCount out: scaling.minCapacity brings a new service up');
+    }
+  }
   const desired = desiredCount ?? scaling?.minCapacity ?? profileDefaults(profile).desiredCount;
   checkInteger(scope, ErrorCode.DESIRED_COUNT, 'desiredCount', desired);
   checkRange(scope, ErrorCode.DESIRED_COUNT, 'desiredCount', desired, minimum, 5000);
-  if (scaling && isKnown(desired) && isKnown(scaling.minCapacity) && isKnown(scaling.maxCapacity)
-    && (desired < scaling.minCapacity || desired > scaling.maxCapacity)) {
-    throw new ShipyardError(scope, ErrorCode.DESIRED_COUNT,
-      `desiredCount ${desired} is outside the scaling bounds ${scaling.minCapacity}-${scaling.maxCapacity}`,
-      'leave desiredCount out (it follows scaling.minCapacity) or set it within the bounds');
-  }
   return desired;
+}
+
+/** A count for a message: the number, or what stands for it while it is a token. */
+function count(value: number): string {
+  return Token.isUnresolved(value) ? '(a token)' : show(value);
+}
+
+/**
+ * Scale the service between `minCapacity` and `maxCapacity`, and leave DesiredCount out of its
+ * template. CloudFormation sends a service's DesiredCount with every update of it, so a
+ * template that holds one resets a scaled-out service to that number on the next deploy (the
+ * reason for aws-cdk-lib's `@aws-cdk/aws-ecs:removeDefaultDesiredCount` flag, which only
+ * covers an unset count). Without one, CloudFormation creates the service with one task
+ * ("For new services, if a desired count is not specified, a default value of 1 is used":
+ * AWS::ECS::Service DesiredCount) and registering the scalable target moves it within the
+ * bounds at once; updates leave the count to Application Auto Scaling.
+ */
+export function scaleTaskCount(service: ecs.BaseService, minCapacity: number, maxCapacity: number): ecs.ScalableTaskCount {
+  const taskCount = service.autoScaleTaskCount({ minCapacity, maxCapacity });
+  (service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+  return taskCount;
 }
 
 /** What every service needs beyond the options it shares with aws-cdk-lib's services. */

@@ -5,7 +5,8 @@ import {
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
 import {
-  applyEnvironmentTags, createEcsService, gracePeriod, loadBalancerPath, notifyDeploymentFailures, resolveDesiredCount, speedOf, taskConnections,
+  applyEnvironmentTags, createEcsService, gracePeriod, loadBalancerPath, notifyDeploymentFailures, resolveDesiredCount, scaleTaskCount, speedOf,
+  taskConnections,
 } from './service-base';
 import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
@@ -310,10 +311,7 @@ export class WebService extends Construct implements ec2.IConnectable {
     }
 
     if (props.scaling) {
-      this.scalableTaskCount = this.service.autoScaleTaskCount({
-        minCapacity: props.scaling.minCapacity,
-        maxCapacity: props.scaling.maxCapacity,
-      });
+      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
       for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) {
         target.bind(this, {
           taskCount: this.scalableTaskCount,

@@ -6,7 +6,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
-import { applyEnvironmentTags, createPlainService, resolveDesiredCount, speedOf } from './service-base';
+import { applyEnvironmentTags, createPlainService, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
 import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
@@ -215,7 +215,7 @@ export class WorkerService extends Construct {
   private scaleOnBacklog(env: IEnvironment, scaling: WorkerScalingOptions): ecs.ScalableTaskCount {
     const perTask = scaling.messagesPerTask ?? 100;
     checkRange(this, ErrorCode.SCALING_TARGET, 'scaling.messagesPerTask', perTask, 1, 1e9);
-    const taskCount = this.service.autoScaleTaskCount({ minCapacity: scaling.minCapacity, maxCapacity: scaling.maxCapacity });
+    const taskCount = scaleTaskCount(this.service, scaling.minCapacity, scaling.maxCapacity);
     const target = taskCount.node.findChild('Target') as appscaling.ScalableTarget;
     const queueName = this.queue.queueName;
     new appscaling.CfnScalingPolicy(taskCount, 'BacklogScaling', {

@@ -275,7 +275,7 @@ describe('WebService', () => {
   });
 
   describe('scaling', () => {
-    test('tracks CPU at 70% by default between min and max, starting at min', () => {
+    test('tracks CPU at 70% by default between min and max; the scalable target, not the template, sets the count', () => {
       const { stack, service } = web({ scaling: { minCapacity: 3, maxCapacity: 12 } });
       expect(service.scalableTaskCount).toBeDefined();
       const t = template(stack);
@@ -289,7 +289,8 @@ describe('WebService', () => {
           PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
         },
       });
-      t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
+      // A DesiredCount in the template would reset a scaled-out service to 3 on the next deploy.
+      t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
     });
 
     test('tracks memory and requests per target', () => {
@@ -407,8 +408,9 @@ describe('WebService', () => {
       expectError(ErrorCode.SCALING_BOUNDS, () => web({ scaling: { minCapacity: 5, maxCapacity: 2 } }));
     });
 
-    test('fails when the desired count lies outside the scaling bounds', () => {
+    test('fails when a desired count is given with scaling (scaling owns the count)', () => {
       expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 1, scaling: { minCapacity: 2, maxCapacity: 4 } }));
+      expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 3, scaling: { minCapacity: 2, maxCapacity: 4 } }));
     });
 
     test.each([0, 101, -5])('fails when a utilisation target is %d%%', (target) => {

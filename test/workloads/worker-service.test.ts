@@ -115,12 +115,13 @@ describe('WorkerService', () => {
       }),
     });
     expect(resources(stack, 'AWS::ApplicationAutoScaling::ScalingPolicy')).toHaveLength(1);
-    template(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
   });
 
   test('scales to zero and wakes up on the first message', () => {
     const { stack } = worker({ scaling: { minCapacity: 0, maxCapacity: 4 } });
-    template(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 4 });
     template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
       StepScalingPolicyConfiguration: Match.objectLike({
