@@ -69,6 +69,8 @@ export enum ErrorCode {
   LISTENER = 'LISTENER',
   /** Two options that exclude each other were both given. */
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
+  /** An image reference cannot be pulled as given (malformed, or credentials on a private ECR image). */
+  IMAGE = 'IMAGE',
 }
 
 /**

@@ -1,5 +1,32 @@
-import { aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_ecs as ecs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Stack, Token, aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_ecs as ecs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+
+/**
+ * A private ECR image: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]`
+ * (Amazon ECR User Guide, "Private registry concepts": the registry URI format).
+ */
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._\/-]*?)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * A registry image that is a private ECR image: rendered exactly as given, with the pull
+ * granted to the execution role (ECS pulls ECR images with it, never with registry
+ * credentials), as `ecs.ContainerImage.fromEcrRepository` grants it.
+ */
+class EcrUriImage extends ecs.ContainerImage {
+  constructor(private readonly name: string, private readonly repositoryArn: (scope: Construct) => string, private readonly repositoryName: string) {
+    super();
+  }
+
+  public bind(scope: Construct, containerDefinition: ecs.ContainerDefinition): ecs.ContainerImageConfig {
+    // aws-cdk-lib binds a container's image with the container definition as scope: one per container.
+    const repository = ecr.Repository.fromRepositoryAttributes(scope, 'ImageRepository', {
+      repositoryArn: this.repositoryArn(scope), repositoryName: this.repositoryName,
+    });
+    repository.grantPull(containerDefinition.taskDefinition.obtainExecutionRole());
+    return { imageName: this.name };
+  }
+}
 
 /** Options for an image built from a local Dockerfile. */
 export interface ImageAssetOptions {
@@ -48,6 +75,19 @@ export class Image {
    * `registry.example.com/team/app@sha256:...` (a digest pins the exact bytes).
    */
   public static fromRegistry(name: string, options: RegistryImageOptions = {}): Image {
+    const ecrImage = Token.isUnresolved(name) ? null : ECR_IMAGE.exec(name);
+    if (ecrImage) {
+      // A private ECR image: the execution role is granted the pull of its repository.
+      const [, account, region, repositoryName] = ecrImage;
+      return new Image((scope) => {
+        if (options.credentials) {
+          throw new ShipyardError(scope, ErrorCode.IMAGE, `${show(name)} is a private ECR image, which ECS pulls with the task's execution role, not with registry credentials`,
+            'leave credentials out (the execution role is granted the pull), or use Image.fromEcrRepository');
+        }
+        const arn = (s: Construct) => `arn:${Stack.of(s).partition}:ecr:${region}:${account}:repository/${repositoryName}`;
+        return new EcrUriImage(name, arn, repositoryName);
+      }, true);
+    }
     return new Image(() => ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials }), false);
   }
 

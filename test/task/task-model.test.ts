@@ -205,6 +205,26 @@ describe('task model: secrets, environment files and settings', () => {
 });
 
 describe('task model: images', () => {
+  test('a private ECR image named by its URI is pulled with the execution role, granted that repository alone', () => {
+    const stack = testStack();
+    const uri = '222222222222.dkr.ecr.eu-west-1.amazonaws.com/team/api@sha256:' + 'a'.repeat(64);
+    web({ image: Image.fromRegistry(uri), sidecars: [{ name: 'proxy', image: Image.fromRegistry('222222222222.dkr.ecr.eu-west-1.amazonaws.com/team/proxy:2.1') }] }, stack);
+    expect(container(stack, 'app').Image).toBe(uri);
+    const statements = policyStatements(stack, 'WebTaskDefinitionExecutionRole');
+    const pulls = statements.filter(s => JSON.stringify(s.Action).includes('ecr:BatchGetImage')).map(s => JSON.stringify(s.Resource));
+    expect(pulls).toEqual([
+      expect.stringContaining(':ecr:eu-west-1:222222222222:repository/team/api'),
+      expect.stringContaining(':ecr:eu-west-1:222222222222:repository/team/proxy'),
+    ]);
+    expect(statements.some(s => s.Action === 'ecr:GetAuthorizationToken' && s.Resource === '*')).toBe(true);
+  });
+
+  test('fails when a private ECR image is given registry credentials', () => {
+    const stack = testStack();
+    const credentials = sm.Secret.fromSecretCompleteArn(stack, 'Creds', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:registry-AbCdEf');
+    expectError(ErrorCode.IMAGE, () => web({ image: Image.fromRegistry('222222222222.dkr.ecr.us-east-1.amazonaws.com/api:1', { credentials }) }, stack));
+  });
+
   test('pulls from a private registry with credentials the execution role alone may read', () => {
     const stack = testStack();
     const credentials = sm.Secret.fromSecretCompleteArn(stack, 'Creds', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:registry-AbCdEf');
