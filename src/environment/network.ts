@@ -1,7 +1,7 @@
-import { RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token, aws_ec2 as ec2, aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkInteger, checkRange } from '../guardrails/checks';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 
 /** How tasks in private subnets reach AWS services and the internet. */
@@ -83,7 +83,14 @@ export class Network {
 
   /** An existing VPC (for example `ec2.Vpc.fromLookup`). */
   public static fromVpc(vpc: ec2.IVpc, options: ExistingVpcOptions = {}): Network {
-    return new Network(() => {
+    return new Network((scope) => {
+      try {
+        // The load balancer's egress and the tasks' clients are scoped to the VPC's range.
+        void vpc.vpcCidrBlock;
+      } catch {
+        throw new ShipyardError(scope, ErrorCode.NETWORK, `the imported VPC ${vpc.node.path} has no CIDR block`,
+          'pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes (or import the VPC with ec2.Vpc.fromLookup, which reads it)');
+      }
       const internetEgress = options.internetEgress ?? true;
       return {
         vpc,
@@ -104,6 +111,35 @@ export class Network {
   }
 }
 
+/** The subnets of a new VPC, per AZ: a public /24 and a private /20. */
+const PUBLIC_SUBNET_MASK = 24;
+const PRIVATE_SUBNET_MASK = 20;
+
+/**
+ * A new VPC's range: an IPv4 CIDR whose prefix lies between /16 and /28 (Amazon VPC User
+ * Guide, "VPC CIDR blocks": "The allowed block size is between a /16 netmask and /28
+ * netmask"), large enough for a public /24 and a private /20 in each AZ.
+ */
+function checkVpcCidr(scope: Construct, cidr: string, azs: number): void {
+  if (Token.isUnresolved(cidr)) return;
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match || match.slice(1, 5).some(octet => Number(octet) > 255)) {
+    throw new ShipyardError(scope, ErrorCode.NETWORK, `network cidr ${show(cidr)} is not an IPv4 CIDR block`, 'give one such as 10.0.0.0/16');
+  }
+  const prefix = Number(match[5]);
+  if (prefix < 16 || prefix > 28) {
+    throw new ShipyardError(scope, ErrorCode.NETWORK, `network cidr ${show(cidr)} has a /${prefix} prefix; a VPC takes /16 to /28`,
+      'give a range between /16 (65,536 addresses) and /28');
+  }
+  const needed = azs * (2 ** (32 - PUBLIC_SUBNET_MASK) + 2 ** (32 - PRIVATE_SUBNET_MASK));
+  if (2 ** (32 - prefix) < needed) {
+    const smallest = 32 - Math.ceil(Math.log2(needed));
+    throw new ShipyardError(scope, ErrorCode.NETWORK,
+      `network cidr ${show(cidr)} holds ${2 ** (32 - prefix)} addresses, and ${azs} AZ(s) of a public /24 and a private /20 subnet need ${needed}`,
+      `give a /${smallest} or larger range, or fewer AZs (maxAzs)`);
+  }
+}
+
 function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOptions): NetworkConfig {
   const maxAzs = options.maxAzs ?? 2;
   checkInteger(scope, ErrorCode.NETWORK, 'network maxAzs', maxAzs);
@@ -113,6 +149,7 @@ function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOp
     throw new ShipyardError(scope, ErrorCode.NETWORK, 'NAT_GATEWAY_PER_AZ with a single AZ gives no availability',
       'span at least 2 AZs (maxAzs) or use Egress.NAT_GATEWAY');
   }
+  if (options.cidr !== undefined) checkVpcCidr(scope, options.cidr, Math.min(maxAzs, Stack.of(scope).availabilityZones.length));
   const endpointsOnly = egress === Egress.VPC_ENDPOINTS;
   const privateType = endpointsOnly ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
   const vpc = new ec2.Vpc(scope, 'Vpc', {
@@ -121,8 +158,8 @@ function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOp
     natGateways: endpointsOnly ? 0 : egress === Egress.NAT_GATEWAY_PER_AZ ? maxAzs : 1,
     restrictDefaultSecurityGroup: true,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: privateType, cidrMask: 20 },
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: PUBLIC_SUBNET_MASK, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: privateType, cidrMask: PRIVATE_SUBNET_MASK },
     ],
   });
   const flowLogGroup = new logs.LogGroup(scope, 'FlowLogs', {

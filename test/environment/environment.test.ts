@@ -79,6 +79,26 @@ describe('Environment', () => {
     test('fails when maxAzs is outside 1-6', () => {
       expectError(ErrorCode.NETWORK, () => productionEnvironment(testStack(), { network: Network.newVpc({ maxAzs: 7 }) }));
     });
+
+    test.each(['10.0.0.0/15', '10.0.0.0/29', '10.0.0.300/16', '10.0.0/16'])('fails when the VPC CIDR is %s (not IPv4, or outside /16-/28)', (cidr) => {
+      expectError(ErrorCode.NETWORK, () => productionEnvironment(testStack(), { network: Network.newVpc({ cidr }) }));
+    });
+
+    test('fails when the VPC CIDR is too small for its subnets, naming the smallest that fits', () => {
+      expect(() => productionEnvironment(testStack(), { network: Network.newVpc({ cidr: '10.0.0.0/24' }) }))
+        .toThrow(/^\[cdk-shipyard:NETWORK\] Test\/Env: network cidr "10.0.0.0\/24" holds 256 addresses, and 2 AZ\(s\) .* need 8704\. Fix: give a \/18 or larger range/);
+      expect(() => productionEnvironment(testStack(), { network: Network.newVpc({ cidr: '10.0.0.0/18' }) })).not.toThrow();
+      expect(() => productionEnvironment(testStack(), { network: Network.newVpc({ cidr: '10.0.0.0/20', maxAzs: 1, egress: Egress.NAT_GATEWAY }) })).toThrow(/\/19 or larger/);
+    });
+
+    test('fails when an imported VPC has no CIDR block, saying how to pass it', () => {
+      const stack = testStack();
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-1', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-1', 'subnet-2'], publicSubnetIds: ['subnet-3', 'subnet-4'],
+      });
+      expect(() => productionEnvironment(stack, { network: Network.fromVpc(vpc) }))
+        .toThrow(/^\[cdk-shipyard:NETWORK\] Test\/Env: the imported VPC Test\/Vpc has no CIDR block\. Fix: pass vpcCidrBlock to ec2\.Vpc\.fromVpcAttributes/);
+    });
   });
 
   describe('cluster', () => {
