@@ -12,6 +12,7 @@ import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
+import { renderedProperties } from '../private/rendered';
 import { checkScalingBounds, ScalingOptions } from '../scaling/scaling';
 import { TaskModel } from '../task/task-builder';
 
@@ -131,15 +132,16 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
 }
 
 /**
- * Tasks never get a public IP; an escape-hatch change to the L1 fails at synth, naming the
- * platform (EC2 tasks cannot have one at all). Source: ECS API Reference, AwsVpcConfiguration.
+ * Tasks never get a public IP; an escape-hatch change fails at synth, whether it sets the L1
+ * property or overrides the template, naming the platform (EC2 tasks cannot have one at all).
+ * Source: ECS API Reference, AwsVpcConfiguration.
  */
 function checkNoPublicIp(service: ecs.BaseService, capacity: Capacity): void {
   const cfn = service.node.defaultChild as ecs.CfnService;
   service.node.addValidation({
     validate: () => {
-      const config = service.stack.resolve(cfn.networkConfiguration) as { awsvpcConfiguration?: { assignPublicIp?: string } } | undefined;
-      if (config?.awsvpcConfiguration?.assignPublicIp !== 'ENABLED') return [];
+      const rendered = renderedProperties(cfn).NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp;
+      if (rendered !== 'ENABLED') return [];
       const fix = capacity.platform === CapacityPlatform.EC2
         ? 'EC2 tasks cannot have public IPs; remove the override (tasks reach the internet through the NAT gateway)'
         : 'remove the override; tasks reach the internet through the NAT gateway or VPC endpoints';

@@ -408,6 +408,12 @@ describe('WebService', () => {
       expectError(ErrorCode.SCALING_BOUNDS, () => web({ scaling: { minCapacity: 5, maxCapacity: 2 } }));
     });
 
+    test('fails at synth when a template override gives the tasks a public IP (the check reads the rendered template)', () => {
+      const { stack, service } = web();
+      (service.service.node.defaultChild as ecs.CfnService).addPropertyOverride('NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp', 'ENABLED');
+      expectValidationError(stack, ErrorCode.NETWORK, /assignPublicIp is ENABLED on FARGATE capacity/);
+    });
+
     test('fails when a desired count is given with scaling (scaling owns the count)', () => {
       expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 1, scaling: { minCapacity: 2, maxCapacity: 4 } }));
       expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 3, scaling: { minCapacity: 2, maxCapacity: 4 } }));
