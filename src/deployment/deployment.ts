@@ -1,4 +1,4 @@
-import { Duration, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -26,6 +26,14 @@ export interface RollingDeploymentOptions {
    * @default true
    */
   readonly rollbackOnAlarm?: boolean;
+  /**
+   * More alarms that roll a deployment back while it runs (an error-rate or queue alarm of
+   * your own). An alarm of this app without a name is given a fixed one (derived from its
+   * path), so that the service names it without depending on it: an alarm on the service's
+   * own metrics would otherwise form a service-alarm cycle CloudFormation rejects.
+   * @default - the service's own rollback alarms only
+   */
+  readonly rollbackAlarms?: cloudwatch.IAlarm[];
 }
 
 /** A Lambda function ECS invokes at deployment lifecycle stages; it answers SUCCEEDED, FAILED or IN_PROGRESS. */
@@ -60,6 +68,12 @@ export interface BlueGreenOptions {
    * @default true
    */
   readonly rollbackOnAlarm?: boolean;
+  /**
+   * More alarms that roll a deployment back while it runs; named as for rolling deployments
+   * (an unnamed alarm of this app is given a fixed name, so no service-alarm cycle forms).
+   * @default - the service's own rollback alarms only
+   */
+  readonly rollbackAlarms?: cloudwatch.IAlarm[];
 }
 
 /** What test traffic resolves to. */
@@ -216,6 +230,8 @@ export interface DeploymentConfig {
   readonly rollbackOnFailure: boolean;
   /** Whether the rollback alarms roll back. */
   readonly rollbackOnAlarm: boolean;
+  /** The names of the user's own rollback alarms, besides the service's. */
+  readonly rollbackAlarmNames: string[];
   /** Bake time (blue/green family). */
   readonly bakeTime?: Duration;
   /** Traffic steps (linear, canary). */
@@ -323,7 +339,8 @@ export class Deployment {
         minHealthyPercent: min,
         maxHealthyPercent: max,
         rollbackOnFailure: o.rollbackOnFailure ?? true,
-        rollbackOnAlarm: o.rollbackOnAlarm ?? context.hasRollbackAlarms ?? true,
+        rollbackOnAlarm: o.rollbackOnAlarm ?? ((context.hasRollbackAlarms ?? true) || (o.rollbackAlarms ?? []).length > 0),
+        rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
         lifecycleHooks: [],
       };
     }
@@ -356,6 +373,7 @@ export class Deployment {
       strategy: this.strategy,
       rollbackOnFailure: true,
       rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+      rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
       bakeTime,
       trafficShift,
       testTraffic: o.testTraffic?.bind(scope),
@@ -385,6 +403,7 @@ function codeDeployConfig(scope: IConstruct, context: DeploymentBindOptions, o: 
     strategy: ecs.DeploymentStrategy.BLUE_GREEN,
     rollbackOnFailure: true,
     rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+    rollbackAlarmNames: [],
     lifecycleHooks: [],
     codeDeploy: {
       deploymentConfig: o.deploymentConfig ?? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE,
@@ -408,4 +427,23 @@ function checkPercent(scope: IConstruct, what: string, value: number, min: numbe
   if (isKnown(value) && Math.abs(value * 10 - Math.round(value * 10)) > 1e-9) {
     throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `${what} is ${value}%, not a multiple of 0.1`, `round ${what} to one decimal`);
   }
+}
+
+/**
+ * The names a service lists for rollback: an alarm's own when it is known; for an alarm of this
+ * app whose name CloudFormation would generate, a fixed name set now (its path, as the
+ * library's own alarms are named), since listing the generated name would make the service
+ * depend on the alarm while the alarm's metric depends on the service.
+ */
+function rollbackAlarmNames(alarms: cloudwatch.IAlarm[] | undefined): string[] {
+  return (alarms ?? []).map(alarm => {
+    if (!Token.isUnresolved(alarm.alarmName)) return alarm.alarmName;
+    const cfn = alarm.node.defaultChild;
+    // An unnamed alarm's L1 name is aws-cdk-lib's physical-name token, which resolves to nothing.
+    if (cfn instanceof cloudwatch.CfnAlarm && Stack.of(cfn).resolve(cfn.alarmName) === undefined) {
+      cfn.alarmName = Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
+      return cfn.alarmName;
+    }
+    return alarm.alarmName;
+  });
 }

@@ -1,5 +1,6 @@
 import {
-  Duration, RemovalPolicy, Tags, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sqs as sqs,
+  CfnResource, Duration, RemovalPolicy, Stack, Tags, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events,
+  aws_events_targets as eventsTargets, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -128,7 +129,37 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
   service.node.addDependency(o.env.cluster);
   if (capacity.platform !== CapacityPlatform.EXTERNAL) (service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(o.env));
   checkNoPublicIp(service, capacity);
+  checkRollbackAlarmCycle(service);
   return service;
+}
+
+/**
+ * A service that lists an alarm for rollback by its generated name (a Ref) depends on the
+ * alarm; if the alarm's metric names the service, the two depend on each other and
+ * CloudFormation rejects the template. Say so at synth, naming both, for the escape hatch
+ * (`enableDeploymentAlarms([alarm.alarmName])`); the `rollbackAlarms` option fixes names instead.
+ */
+function checkRollbackAlarmCycle(service: ecs.BaseService): void {
+  const cfn = service.node.defaultChild as ecs.CfnService;
+  service.node.addValidation({
+    validate: () => {
+      const names: unknown[] = renderedProperties(cfn).DeploymentConfiguration?.Alarms?.AlarmNames ?? [];
+      const refs = names.map(n => (n as { Ref?: unknown })?.Ref).filter((r): r is string => typeof r === 'string');
+      if (refs.length === 0) return [];
+      const stack = Stack.of(service);
+      const serviceId = stack.getLogicalId(cfn);
+      const byId = new Map(stack.node.findAll().filter(CfnResource.isCfnResource).map(r => [stack.getLogicalId(r), r]));
+      return refs.flatMap(ref => {
+        const alarm = byId.get(ref);
+        if (!alarm) return [];
+        const text = JSON.stringify(renderedProperties(alarm));
+        if (!text.includes(`{"Ref":"${serviceId}"}`) && !text.includes(`{"Fn::GetAtt":["${serviceId}",`)) return [];
+        return [`[cdk-shipyard:${ErrorCode.ALARM}] ${service.node.path}: the service lists alarm ${alarm.node.path} for rollback by its generated name, `
+          + 'and the alarm\'s metric refers to the service, so each depends on the other (CloudFormation rejects the circular dependency). '
+          + 'Fix: pass the alarm as the deployment\'s rollbackAlarms (it is given a fixed name), or give it an alarmName'];
+      });
+    },
+  });
 }
 
 /**
@@ -260,11 +291,12 @@ export function createPlainService(scope: Construct, o: PlainServiceOptions): Pl
     topic: o.env.alarmTopic,
   });
   if (deployment.rollbackOnAlarm) {
-    if ((o.rollbackAlarmNames ?? []).length === 0) {
+    const rollbackAlarmNames = [...o.rollbackAlarmNames ?? [], ...deployment.rollbackAlarmNames];
+    if (rollbackAlarmNames.length === 0) {
       throw new ShipyardError(scope, ErrorCode.ALARM, 'the deployment rolls back on alarm, but the workload has no load balancer alarm to watch',
-        'set rollbackOnAlarm: false (the circuit breaker still rolls back failed deployments)');
+        'give the deployment rollbackAlarms of your own, or set rollbackOnAlarm: false (the circuit breaker still rolls back failed deployments)');
     }
-    service.enableDeploymentAlarms(o.rollbackAlarmNames!, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    service.enableDeploymentAlarms(rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
   }
   const deploymentFailedRule = notifyDeploymentFailures(scope, o.env, service);
   return { service, securityGroup, connections: taskConnections(o.task, securityGroup), alarms, deployment, deploymentFailedRule };

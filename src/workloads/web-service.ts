@@ -287,7 +287,8 @@ export class WebService extends Construct implements ec2.IConnectable {
         alarms: this.alarms.alarms,
       });
     }
-    if (deployment.rollbackOnAlarm && this.alarms.rollbackAlarmNames.length === 0) {
+    const rollbackAlarmNames = [...this.alarms.rollbackAlarmNames, ...deployment.rollbackAlarmNames];
+    if (deployment.rollbackOnAlarm && rollbackAlarmNames.length === 0) {
       throw new ShipyardError(this, ErrorCode.ALARM,
         'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
         'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment');
@@ -307,7 +308,7 @@ export class WebService extends Construct implements ec2.IConnectable {
       this.codeDeployGroup = wiring.deploymentGroup;
       this.codeDeployAppSpec = wiring.appSpec;
     } else if (deployment.rollbackOnAlarm) {
-      this.service.enableDeploymentAlarms(this.alarms.rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+      this.service.enableDeploymentAlarms(rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
     }
 
     if (props.scaling) {
