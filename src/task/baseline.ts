@@ -78,7 +78,8 @@ export function baselineLinuxParameters(
   });
 }
 
-function isRoot(user: string | undefined): boolean {
+/** Whether a container `user` is root (`0` or `root`, with or without a group). */
+export function isRoot(user: string | undefined): boolean {
   if (user === undefined) return false;
   const name = user.split(':')[0];
   return name === '0' || name === 'root';

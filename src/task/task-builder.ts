@@ -1,6 +1,6 @@
 import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
+import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
 import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
@@ -357,6 +357,26 @@ export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskMod
   if (!env.internetEgress && props.enableExec) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:exec-unreachable',
       'ECS Exec needs the ssmmessages endpoint; the environment has no internet egress, so add an interface endpoint for ssmmessages to the VPC');
+  }
+  if (!props.operatingSystemFamily?.isWindows()) warnAboutPrivilegedPorts(scope, task.containers);
+}
+
+/**
+ * A container that runs as a non-root user cannot bind a port below 1024 on ECS: the runtime
+ * leaves net.ipv4.ip_unprivileged_port_start at 1024 and drops no such privilege to
+ * non-root processes (aws/containers-roadmap#1721, open). The task would start and then fail
+ * to listen, so synth says so.
+ */
+function warnAboutPrivilegedPorts(scope: Construct, containers: ecs.ContainerDefinition[]): void {
+  for (const container of containers) {
+    const rendered = container.renderContainerDefinition();
+    if (rendered.user === undefined || Token.isUnresolved(rendered.user) || isRoot(rendered.user)) continue;
+    const low = container.portMappings.map(m => m.containerPort).filter(p => !Token.isUnresolved(p) && p > 0 && p < 1024);
+    if (low.length === 0) continue;
+    Annotations.of(scope).addWarningV2('cdk-shipyard:privileged-port',
+      `container ${container.containerName} listens on port ${low.join(', ')} as user ${show(rendered.user)}, and a non-root process cannot bind a port `
+      + 'below 1024 on ECS; listen on 1024 or above (the load balancer keeps its own port: set containerPort to it, e.g. 8080), '
+      + 'or run the container as root (containerSecurity.user \'0\') if the image drops privileges itself');
   }
 }
 

@@ -68,6 +68,14 @@ describe('WebService', () => {
       expect(containerDefinition(stack).ReadonlyRootFilesystem).toBe(false);
     });
 
+    test('a port below 1024 under the non-root baseline warns (the process could not bind it); root or port 8080 do not', () => {
+      expect(hasWarning(web({ containerPort: 80 }).stack, 'cdk-shipyard:privileged-port')).toBe(true);
+      expect(hasWarning(web({ containerPort: 80, containerSecurity: { user: '0' } }).stack, 'cdk-shipyard:privileged-port')).toBe(false);
+      expect(hasWarning(web({ containerPort: 8080 }).stack, 'cdk-shipyard:privileged-port')).toBe(false);
+      const { stack } = web({ sidecars: [{ name: 'proxy', image: IMAGE, portMappings: [{ containerPort: 443 }] }] });
+      expect(hasWarning(stack, 'cdk-shipyard:privileged-port')).toBe(true);
+    });
+
     test('logs go to a retained log group with the environment retention, non-blocking', () => {
       const { stack, service } = web();
       expect(service.logGroup).toBeDefined();
