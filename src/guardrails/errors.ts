@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -84,14 +85,28 @@ export class ShipyardError extends Error {
   public readonly constructPath: string;
 
   constructor(scope: IConstruct, code: ErrorCode, problem: string, fix: string) {
-    super(`[cdk-shipyard:${code}] ${scope.node.path}: ${problem}. Fix: ${fix}`);
+    super(withoutTokens(`[cdk-shipyard:${code}] ${scope.node.path}: ${problem}. Fix: ${fix}`));
     this.name = 'ShipyardError';
     this.code = code;
     this.constructPath = scope.node.path;
   }
 }
 
-/** Format a value for an error message. */
+/** Format a value for an error message (a value known only at deploy time says so). */
 export function show(value: unknown): string {
-  return JSON.stringify(value);
+  if ((typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) return DEPLOY_TIME;
+  return withoutTokens(JSON.stringify(value) ?? String(value));
+}
+
+const DEPLOY_TIME = '(a value known only at deploy time)';
+
+/**
+ * A message with every unresolved token (`${Token[...]}` in a string, or the number aws-cdk-lib
+ * encodes a numeric token as) replaced by words: a message never shows a token where a name
+ * or value belongs.
+ */
+export function withoutTokens(message: string): string {
+  return message
+    .replace(/\$\{Token\[[^\]]*\]\}/g, DEPLOY_TIME)
+    .replace(/-1\.888154589\d*e\+289/g, DEPLOY_TIME);
 }

@@ -259,7 +259,7 @@ function addSidecar(
   scope: Construct, taskDefinition: ecs.TaskDefinition, options: SidecarOptions, cpuArchitecture: ecs.CpuArchitecture,
   logging: { logDriver: ecs.LogDriver }, windows: boolean, taskMemoryMiB: number,
 ): ecs.ContainerDefinition {
-  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(options.name)) {
+  if (!Token.isUnresolved(options.name) && !/^[a-zA-Z0-9_-]{1,255}$/.test(options.name)) {
     throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is not valid`,
       'use up to 255 letters, digits, hyphens and underscores');
   }

@@ -1,5 +1,5 @@
 import { Stack, Token, aws_ecs as ecs } from 'aws-cdk-lib';
-import { ErrorCode } from '../guardrails/errors';
+import { ErrorCode, withoutTokens } from '../guardrails/errors';
 
 /** A problem found in a task definition, before it is tied to a construct path. */
 export interface TaskProblem {
@@ -247,5 +247,5 @@ function memory(containers: Container[], taskMemoryMiB: number): TaskProblem[] {
 
 /** Format a problem as a validation message for the task definition. */
 export function formatProblem(taskDefinition: ecs.TaskDefinition, p: TaskProblem): string {
-  return `[cdk-shipyard:${p.code}] ${taskDefinition.node.path}: ${p.problem}. Fix: ${p.fix}`;
+  return withoutTokens(`[cdk-shipyard:${p.code}] ${taskDefinition.node.path}: ${p.problem}. Fix: ${p.fix}`);
 }
