@@ -14,6 +14,13 @@ export interface ContainerSecurityOptions {
    */
   readonly user?: string;
   /**
+   * Run as the user the image itself sets (its Dockerfile's `USER`), as stock images such as
+   * nginx or httpd expect; the template then names no user. Raises the acknowledgeable
+   * warning `cdk-shipyard:image-user`, since that user may be root.
+   * @default false - the baseline's (or `user`'s) non-root user
+   */
+  readonly imageUser?: boolean;
+  /**
    * Mount the container's root file system read-only.
    * @default true
    */
@@ -21,7 +28,8 @@ export interface ContainerSecurityOptions {
   /**
    * Paths that stay writable, each backed by a scratch volume so the root file system
    * stays read-only (nginx, for instance, needs `/var/cache/nginx` and `/var/run`).
-   * @default ['/tmp']
+   * @default ['/tmp'] with a read-only root file system; none with a writable one (a volume
+   * over `/tmp` would hide what the image keeps there)
    */
   readonly writablePaths?: string[];
   /**
@@ -35,7 +43,11 @@ export interface ContainerSecurityOptions {
 export function applySecureBaseline(
   scope: Construct, task: ecs.TaskDefinition, container: ecs.ContainerDefinition, options: ContainerSecurityOptions = {},
 ): void {
-  const writablePaths = options.writablePaths ?? ['/tmp'];
+  if (options.imageUser && options.user !== undefined) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `containerSecurity has both user ${show(options.user)} and imageUser`,
+      'give one: user names who the container runs as, imageUser keeps the image\'s own');
+  }
+  const writablePaths = options.writablePaths ?? (options.readOnlyRootFilesystem === false ? [] : ['/tmp']);
   writablePaths.forEach((path, i) => {
     if (!path.startsWith('/')) {
       throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `writable path ${show(path)} is not absolute`,
@@ -53,6 +65,10 @@ export function applySecureBaseline(
     Annotations.of(scope).addWarningV2('cdk-shipyard:root-user',
       `container ${container.containerName} runs as root (user ${show(options.user)}); a non-root user limits what a compromised process can do`);
   }
+  if (options.imageUser) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:image-user',
+      `container ${container.containerName} runs as the user its image sets, which may be root; a non-root user limits what a compromised process can do`);
+  }
   if (options.readOnlyRootFilesystem === false) {
     Annotations.of(scope).addWarningV2('cdk-shipyard:writable-root-filesystem',
       `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`);
@@ -62,7 +78,7 @@ export function applySecureBaseline(
 /** The container definition fields the baseline sets. */
 export function baselineContainerProps(options: ContainerSecurityOptions = {}) {
   return {
-    user: options.user ?? '1000:1000',
+    user: options.imageUser ? undefined : options.user ?? '1000:1000',
     readonlyRootFilesystem: options.readOnlyRootFilesystem ?? true,
     privileged: false,
   };

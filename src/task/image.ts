@@ -55,6 +55,14 @@ export interface RegistryImageOptions {
    * @default - anonymous pulls
    */
   readonly credentials?: secretsmanager.ISecret;
+  /**
+   * The CPU architectures the image is published for. A task whose architecture is left to
+   * its default follows them (an x86-only image runs on X86_64 tasks instead of the ARM64
+   * default); a task set to another architecture fails at synth.
+   * @default - unknown: the task's default architecture applies (ARM64 on Fargate), with the
+   * warning `cdk-shipyard:image-architecture`
+   */
+  readonly architectures?: ecs.CpuArchitecture[];
 }
 
 /** What a workload passes to its image. */
@@ -86,9 +94,9 @@ export class Image {
         }
         const arn = (s: Construct) => `arn:${Stack.of(s).partition}:ecr:${region}:${account}:repository/${repositoryName}`;
         return new EcrUriImage(name, arn, repositoryName);
-      }, true);
+      }, true, options.architectures, true);
     }
-    return new Image(() => ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials }), false);
+    return new Image(() => ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials }), false, options.architectures, true);
   }
 
   /** An image in an ECR repository, by tag or digest (`sha256:...`). */
@@ -119,6 +127,13 @@ export class Image {
     private readonly produce: (scope: Construct, options: ImageBindOptions) => ecs.ContainerImage,
     /** Whether the image is served from ECR (reachable through the ECR VPC endpoints). */
     public readonly fromEcr: boolean,
+    /**
+     * The CPU architectures the image is published for, where stated.
+     * @default - unknown (local builds follow the task's architecture)
+     */
+    public readonly architectures?: ecs.CpuArchitecture[],
+    /** Whether the image is a registry image, pulled by name (its architectures are unknown unless stated). */
+    public readonly registryImage: boolean = false,
   ) {}
 
   /** Resolve the image for a workload. */

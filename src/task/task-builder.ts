@@ -2,6 +2,7 @@ import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_ef
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
+import { Image } from './image';
 import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -54,8 +55,9 @@ export function buildTask(
   const networkMode = props.networkMode
     ?? (external ? ecs.NetworkMode.BRIDGE : windows && onEc2 ? ecs.NetworkMode.NAT : ecs.NetworkMode.AWS_VPC);
   if (windows) checkWindows(scope, props, capacity, cpu);
-  const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture
+  const cpuArchitecture = props.cpuArchitecture ?? capacity.cpuArchitecture ?? imageArchitecture(props.image)
     ?? (windows || external ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
+  checkImageArchitectures(scope, props, cpuArchitecture);
   checkPlatform(scope, props, capacity, networkMode, cpuArchitecture);
   if (onEc2 || external) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
   else checkFargateTaskSize(scope, cpu, memoryLimitMiB);
@@ -101,7 +103,8 @@ export function buildTask(
   const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
   const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
 
-  const security = props.enableExec
+  // ECS Exec's agent writes under /var/lib/amazon and /var/log/amazon: writable paths on a read-only root.
+  const security = props.enableExec && props.containerSecurity?.readOnlyRootFilesystem !== false
     ? { ...props.containerSecurity, writablePaths: unique([...(props.containerSecurity?.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS]) }
     : props.containerSecurity;
   // Windows containers take none of the Linux controls (checked above: no Linux settings given).
@@ -444,4 +447,36 @@ function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: numbe
     if (typeof amount === 'number' && !Token.isUnresolved(amount)) reserved += amount;
   }
   return Math.max(taskMemoryMiB - reserved, 6);
+}
+
+/** The architecture an image stated for one architecture only gives a task left to its default. */
+function imageArchitecture(image: Image): ecs.CpuArchitecture | undefined {
+  const stated = image.architectures ?? [];
+  return stated.length === 1 ? stated[0] : undefined;
+}
+
+/**
+ * Every image that states its architectures includes the task's; a registry image that states
+ * none, meeting the ARM64 default, is warned about (most stock images are multi-architecture,
+ * some are x86 only, and an x86 image on an ARM64 task exits at once with `exec format error`).
+ */
+function checkImageArchitectures(scope: Construct, props: WorkloadTaskProps, cpuArchitecture: ecs.CpuArchitecture): void {
+  const others = [...props.sidecars ?? [], ...props.initContainers ?? []];
+  const images: Array<[string, Image]> = [[APP_CONTAINER_NAME, props.image], ...others.map(s => [s.name, s.image] as [string, Image])];
+  for (const [name, image] of images) {
+    const stated = image.architectures;
+    if (stated && stated.length > 0 && !stated.includes(cpuArchitecture)) {
+      throw new ShipyardError(scope, ErrorCode.IMAGE,
+        `the image of container ${show(name)} is published for ${stated.map(a => a._cpuArchitecture).join(', ')}, and the task runs ${cpuArchitecture._cpuArchitecture}`,
+        'set cpuArchitecture to one the image supports (or leave it out to follow the image), or use an image built for the task\'s architecture');
+    }
+  }
+  const defaulted = props.cpuArchitecture === undefined && cpuArchitecture === ecs.CpuArchitecture.ARM64;
+  const unknown = images.filter(([, image]) => image.registryImage && image.architectures === undefined).map(([name]) => name);
+  if (defaulted && unknown.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:image-architecture',
+      `the task runs ARM64 (Graviton) by default, and the registry image of ${unknown.map(n => show(n)).join(', ')} does not say it is built for ARM64; `
+      + 'state its architectures (Image.fromRegistry(name, { architectures: [ecs.CpuArchitecture.ARM64, ...] })), '
+      + 'or set cpuArchitecture: ecs.CpuArchitecture.X86_64 for an x86-only image');
+  }
 }

@@ -68,6 +68,40 @@ describe('WebService', () => {
       expect(containerDefinition(stack).ReadonlyRootFilesystem).toBe(false);
     });
 
+    test('a stock image keeps its own user and a writable root without a volume hiding its /tmp', () => {
+      const { stack } = web({ containerPort: 80, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } });
+      const c = containerDefinition(stack);
+      expect(c.User).toBeUndefined();
+      expect(c.ReadonlyRootFilesystem).toBe(false);
+      expect(c.MountPoints ?? []).toEqual([]);
+      expect(hasWarning(stack, 'cdk-shipyard:image-user')).toBe(true);
+      expect(hasWarning(stack, 'cdk-shipyard:writable-root-filesystem')).toBe(true);
+      // The image's user is unknown, so no claim about port 80.
+      expect(hasWarning(stack, 'cdk-shipyard:privileged-port')).toBe(false);
+    });
+
+    test('fails when containerSecurity names a user and imageUser both', () => {
+      expectError(ErrorCode.CONFLICTING_OPTIONS, () => web({ containerSecurity: { imageUser: true, user: '101' } }));
+    });
+
+    test('an image that states x86_64 only moves a defaulted task to X86_64; a registry image that states nothing warns on ARM64', () => {
+      const x86 = web({ image: Image.fromRegistry('httpd:2.4', { architectures: [ecs.CpuArchitecture.X86_64] }) });
+      expect(resources(x86.stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.RuntimePlatform.CpuArchitecture).toBe('X86_64');
+      expect(hasWarning(x86.stack, 'cdk-shipyard:image-architecture')).toBe(false);
+      const unknown = web({ image: Image.fromRegistry('httpd:2.4') });
+      expect(hasWarning(unknown.stack, 'cdk-shipyard:image-architecture')).toBe(true);
+      const chosen = web({ image: Image.fromRegistry('httpd:2.4'), cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+      expect(hasWarning(chosen.stack, 'cdk-shipyard:image-architecture')).toBe(false);
+      const multi = web({ image: Image.fromRegistry('httpd:2.4', { architectures: [ecs.CpuArchitecture.ARM64, ecs.CpuArchitecture.X86_64] }) });
+      expect(resources(multi.stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.RuntimePlatform.CpuArchitecture).toBe('ARM64');
+    });
+
+    test('fails when a task is set to an architecture its image is not published for', () => {
+      expectError(ErrorCode.IMAGE, () => web({
+        image: Image.fromRegistry('httpd:2.4', { architectures: [ecs.CpuArchitecture.X86_64] }), cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      }));
+    });
+
     test('a port below 1024 under the non-root baseline warns (the process could not bind it); root or port 8080 do not', () => {
       expect(hasWarning(web({ containerPort: 80 }).stack, 'cdk-shipyard:privileged-port')).toBe(true);
       expect(hasWarning(web({ containerPort: 80, containerSecurity: { user: '0' } }).stack, 'cdk-shipyard:privileged-port')).toBe(false);
