@@ -9,6 +9,7 @@ import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
+import { checkTags } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
@@ -239,6 +240,7 @@ export class Environment extends Construct implements IEnvironment {
     this.logEncryptionKey = props.logEncryptionKey;
     this.alarmTopic = props.alarmTopic;
     this.tags = { ...(props.tags ?? {}) };
+    checkTags(this, this.tags);
     if (this.logEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.logEncryptionKey);
 
     const network: NetworkConfig = (props.network ?? Network.newVpc()).bind(this, {

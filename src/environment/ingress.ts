@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { createRoute, RouteOptions } from './routing';
-import { checkInteger, checkPort, checkRange, isKnown } from '../guardrails/checks';
+import { checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { enableAccessLogs } from '../private/access-logs';
 import { acknowledge, inCompliancePacks } from '../private/nag';
@@ -175,6 +175,8 @@ export class SharedIngress extends Construct implements IIngress {
     const retentionDays = props.accessLogRetentionDays ?? 365;
     checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
     checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays, 1, 36500, ' days');
+    // Source: Elastic Load Balancing User Guide, "Connection idle timeout": 1-4000 seconds.
+    checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.idleTimeout', knownSeconds(props.idleTimeout), 1, 4000, ' s');
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

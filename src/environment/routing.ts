@@ -1,4 +1,4 @@
-import { Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Annotations, Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -91,6 +91,13 @@ function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: st
       throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `path pattern ${show(p)} is not valid`,
         'use 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & ( ) ! , ; = and the wildcards * ?');
     }
+  }
+  // The load balancer matches the request path, which always starts with /: a pattern that
+  // starts with anything but / or a wildcard never matches.
+  const unreachable = pathPatterns.filter(p => isKnown(p) && !/^[/*?]/.test(p));
+  if (unreachable.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-shipyard:unreachable-route',
+      `path pattern ${unreachable.map(p => show(p)).join(', ')} can never match: request paths start with /; write ${show(`/${unreachable[0]}`)}`);
   }
   for (const h of hostHeaders) {
     if (h.length === 0 || h.length > 128 || !/^[A-Za-z0-9\-.*?]+$/.test(h)) {

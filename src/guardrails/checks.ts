@@ -96,6 +96,7 @@ const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDEN
 /** Throws on forbidden names; returns the names that merely look secret. */
 export function checkPlainEnvironment(scope: IConstruct, variables: { [key: string]: string }): string[] {
   const names = Object.keys(variables);
+  checkVariableNames(scope, names);
   for (const name of names) {
     if (FORBIDDEN_PLAIN_VARIABLES.includes(name.toUpperCase())) {
       throw new ShipyardError(scope, ErrorCode.SECRET_IN_ENVIRONMENT,
@@ -106,4 +107,39 @@ export function checkPlainEnvironment(scope: IConstruct, variables: { [key: stri
     }
   }
   return names.filter(n => SECRET_LOOKING.test(n));
+}
+
+/**
+ * Environment variable names: a process's environment holds `NAME=value` strings, so a name
+ * that is empty or holds `=`, whitespace or a NUL can never reach the application as given.
+ */
+export function checkVariableNames(scope: IConstruct, names: string[]): void {
+  for (const name of names) {
+    if (Token.isUnresolved(name)) continue;
+    if (name.length === 0 || /[=\s\0]/.test(name)) {
+      throw new ShipyardError(scope, ErrorCode.TASK_SETTINGS, `environment variable name ${show(name)} is not valid`,
+        'use a name without =, whitespace or NUL, such as LOG_LEVEL');
+    }
+  }
+}
+
+/**
+ * Tag keys and values: keys of 1-128 characters that do not start with `aws:` (reserved for
+ * AWS use), values of at most 256. Source: Tagging AWS Resources User Guide, "Tag naming limits
+ * and requirements".
+ */
+export function checkTags(scope: IConstruct, tags: { [key: string]: string }): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (Token.isUnresolved(key)) continue;
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `tag key ${show(key)} starts with aws:, which AWS reserves for its own tags`,
+        'choose a key without the aws: prefix');
+    }
+    if (key.length === 0 || key.length > 128) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `tag key ${show(key)} has ${key.length} characters`, 'use a key of 1-128 characters');
+    }
+    if (!Token.isUnresolved(value) && value.length > 256) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `the value of tag ${show(key)} has ${value.length} characters`, 'use a value of at most 256 characters');
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from
 import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
-import { checkFargateTaskSize, checkPlainEnvironment } from '../guardrails/checks';
+import { checkFargateTaskSize, checkPlainEnvironment, checkVariableNames } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
@@ -233,6 +233,7 @@ function unique(paths: string[]): string[] {
 }
 
 function checkSecrets(scope: Construct, containerName: string, secrets: { [key: string]: ecs.Secret } | undefined): void {
+  checkVariableNames(scope, Object.keys(secrets ?? {}));
   for (const [name, secret] of Object.entries(secrets ?? {})) {
     const problem = secretArnProblem(secret.arn);
     if (problem) throw new ShipyardError(scope, problem.code, `container ${show(containerName)} secret ${show(name)}: ${problem.problem}`, problem.fix);

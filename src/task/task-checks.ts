@@ -40,7 +40,30 @@ export function taskProblems(taskDefinition: ecs.TaskDefinition, options: { memo
     ...stopTimeouts(containers, options.fargate),
     ...efsVolumes(volumes),
     ...memory(containers, options.memoryMiB),
+    ...mountPaths(containers),
   ];
+}
+
+/** A container path holds one mount; a second hides the first (the baseline's writable /tmp included). */
+function mountPaths(containers: Container[]): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  for (const c of containers) {
+    const byPath = new Map<string, string[]>();
+    for (const m of (c.mountPoints ?? []) as Array<{ containerPath?: unknown; sourceVolume?: unknown }>) {
+      if (typeof m.containerPath !== 'string' || Token.isUnresolved(m.containerPath)) continue;
+      const path = m.containerPath.replace(/\/+$/, '') || '/';
+      byPath.set(path, [...byPath.get(path) ?? [], String(m.sourceVolume)]);
+    }
+    for (const [path, volumes] of byPath) {
+      if (volumes.length < 2) continue;
+      problems.push({
+        code: ErrorCode.VOLUME,
+        problem: `container ${JSON.stringify(c.name)} mounts ${volumes.length} volumes at ${path} (${volumes.join(', ')}); only one can be seen there`,
+        fix: 'mount each path once: leave the path out of containerSecurity.writablePaths (the baseline mounts /tmp) or mount the volume elsewhere',
+      });
+    }
+  }
+  return problems;
 }
 
 function countAndNames(containers: Container[]): TaskProblem[] {

@@ -1,5 +1,5 @@
 import {
-  Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, Fn, Token, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
   aws_events as events, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -17,7 +17,7 @@ import { IEnvironment } from '../environment/environment';
 import { IIngress } from '../environment/ingress';
 import { Routing } from '../environment/routing';
 import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { Scaling, ScalingOptions } from '../scaling/scaling';
@@ -359,13 +359,29 @@ export class WebService extends Construct implements ec2.IConnectable {
       throw new ShipyardError(this, code, `targetHealthCheck.path ${JSON.stringify(path)} is not valid`,
         'give a path that starts with / and has at most 1024 characters');
     }
+    const codes = options.healthyHttpCodes ?? '200-399';
+    checkSuccessCodes(this, codes);
     return {
       path,
       interval,
       timeout,
       healthyThresholdCount: healthy,
       unhealthyThresholdCount: unhealthy,
-      healthyHttpCodes: options.healthyHttpCodes ?? '200-399',
+      healthyHttpCodes: codes,
     };
+  }
+}
+
+/**
+ * An ALB health check's success codes: codes from 200 to 499, listed (`200,202`) or as ranges
+ * (`200-299`). Source: Elastic Load Balancing API Reference, Matcher (HttpCode).
+ */
+function checkSuccessCodes(scope: Construct, codes: string): void {
+  if (Token.isUnresolved(codes)) return;
+  const parts = codes.split(',').map(part => /^(\d{3})(?:-(\d{3}))?$/.exec(part.trim()));
+  const valid = parts.every(m => m !== null && Number(m[1]) >= 200 && Number(m[2] ?? m[1]) <= 499 && Number(m[1]) <= Number(m[2] ?? m[1]));
+  if (!valid) {
+    throw new ShipyardError(scope, ErrorCode.TARGET_HEALTH_CHECK, `targetHealthCheck.healthyHttpCodes ${show(codes)} is not valid`,
+      'give codes from 200 to 499, listed or as ranges, such as "200", "200,204" or "200-399"');
   }
 }

@@ -1,0 +1,59 @@
+/**
+ * Bad inputs AWS would reject (or accept and never act on), caught at synth: one `fails when …`
+ * (or warning) per category of the catalogue.
+ */
+import { Duration, Stack, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Environment, EnvironmentProfile, Image, Volume, WebService, WebServiceProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, expectValidationError, hasWarning, productionEnvironment, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27', { architectures: [ecs.CpuArchitecture.ARM64] });
+
+function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  return { stack, service: new WebService(stack, 'Web', { image: IMAGE, ...props, environment }) };
+}
+
+describe('the bad-input catalogue', () => {
+  test.each(['199', '500', '200-199', '200,abc', '2xx', ''])('fails when the target health check success codes are %j', (codes) => {
+    expectError(ErrorCode.TARGET_HEALTH_CHECK, () => web({ targetHealthCheck: { healthyHttpCodes: codes } }));
+  });
+
+  test('accepts success codes listed and as ranges', () => {
+    expect(() => web({ targetHealthCheck: { healthyHttpCodes: '200,204,300-399' } })).not.toThrow();
+  });
+
+  test.each([0, 4001])('fails when the load balancer idle timeout is %d s (ELB takes 1-4000)', (seconds) => {
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', {
+      profile: EnvironmentProfile.DEVELOPMENT, ingress: { idleTimeout: Duration.seconds(seconds) },
+    }));
+  });
+
+  test('warns when a path pattern can never match (no leading /)', () => {
+    const { stack } = web({ routing: { pathPatterns: ['api/*'] } });
+    expect(hasWarning(stack, 'cdk-shipyard:unreachable-route')).toBe(true);
+    expect(hasWarning(web({ routing: { pathPatterns: ['/api/*', '*.png'] } }).stack, 'cdk-shipyard:unreachable-route')).toBe(false);
+  });
+
+  test.each(['', 'LOG LEVEL', 'A=B'])('fails when an environment variable or secret is named %j', (name) => {
+    expectError(ErrorCode.TASK_SETTINGS, () => web({ environmentVariables: { [name]: 'x' } }));
+    expectError(ErrorCode.TASK_SETTINGS, () => web({ secrets: { [name]: ecs.Secret.fromSsmParameter({ parameterArn: 'arn:aws:ssm:us-east-1:111111111111:parameter/p', parameterName: 'p' } as any) } }));
+  });
+
+  test('fails when an environment tag key is reserved for AWS or too long', () => {
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', { profile: EnvironmentProfile.DEVELOPMENT, tags: { 'aws:team': 'a' } }));
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', { profile: EnvironmentProfile.DEVELOPMENT, tags: { ['k'.repeat(129)]: 'a' } }));
+  });
+
+  test('fails when two volumes are mounted on one container path, the baseline\'s /tmp included', () => {
+    expect(() => web({ volumes: [Volume.scratch('cache', { containerPath: '/tmp' })] }))
+      .toThrow(/^\[cdk-shipyard:VOLUME\] Test\/Web: container "app" mounts 2 volumes at \/tmp \(app-writable-0, cache\)/);
+  });
+
+  test('fails at synth when an escape hatch mounts a second volume on a path', () => {
+    const { stack, service } = web();
+    service.taskDefinition.addVolume({ name: 'extra' });
+    service.container.addMountPoints({ sourceVolume: 'extra', containerPath: '/tmp/', readOnly: false });
+    expectValidationError(stack, ErrorCode.VOLUME, /mounts 2 volumes at \/tmp/);
+  });
+});
