@@ -72,6 +72,8 @@ export enum ErrorCode {
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
   /** An image reference cannot be pulled as given (malformed, or credentials on a private ECR image). */
   IMAGE = 'IMAGE',
+  /** A workload's stack is in another account or region than its environment. */
+  CROSS_ENVIRONMENT = 'CROSS_ENVIRONMENT',
 }
 
 /**

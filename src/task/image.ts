@@ -9,6 +9,23 @@ import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._\/-]*?)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
 
 /**
+ * An image reference as Docker parses it: `[host[:port]/]path[:tag][@digest]`, path components
+ * of lowercase letters and digits joined by `.`, `_`, `__` or `-`, a tag of up to 128 word
+ * characters, dots and dashes, a digest `algorithm:hex` (distribution/reference, grammar).
+ */
+const IMAGE_REFERENCE = new RegExp('^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?/)?'
+  + '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*'
+  + '(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
+
+function checkImageReference(scope: Construct, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!IMAGE_REFERENCE.test(name)) {
+    throw new ShipyardError(scope, ErrorCode.IMAGE, `image reference ${show(name)} is not valid`,
+      'give [registry/]repository[:tag][@sha256:digest] with a lowercase repository, such as public.ecr.aws/nginx/nginx:1.27');
+  }
+}
+
+/**
  * A registry image that is a private ECR image: rendered exactly as given, with the pull
  * granted to the execution role (ECS pulls ECR images with it, never with registry
  * credentials), as `ecs.ContainerImage.fromEcrRepository` grants it.
@@ -96,7 +113,10 @@ export class Image {
         return new EcrUriImage(name, arn, repositoryName);
       }, true, options.architectures, true);
     }
-    return new Image(() => ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials }), false, options.architectures, true);
+    return new Image((scope) => {
+      checkImageReference(scope, name);
+      return ecs.ContainerImage.fromRegistry(name, { credentials: options.credentials });
+    }, false, options.architectures, true);
   }
 
   /** An image in an ECR repository, by tag or digest (`sha256:...`). */

@@ -45,6 +45,7 @@ const EXEC_WRITABLE_PATHS = ['/var/lib/amazon', '/var/log/amazon'];
 export function buildTask(
   scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[], capacity: Capacity,
 ): TaskModel {
+  checkSameEnvironment(scope, env);
   const cpu = props.cpu ?? 256;
   const memoryLimitMiB = props.memoryLimitMiB ?? 512;
   const onEc2 = capacity.platform === CapacityPlatform.EC2;
@@ -479,5 +480,21 @@ function checkImageArchitectures(scope: Construct, props: WorkloadTaskProps, cpu
       `the task runs ARM64 (Graviton) by default, and the registry image of ${unknown.map(n => show(n)).join(', ')} does not say it is built for ARM64; `
       + 'state its architectures (Image.fromRegistry(name, { architectures: [ecs.CpuArchitecture.ARM64, ...] })), '
       + 'or set cpuArchitecture: ecs.CpuArchitecture.X86_64 for an x86-only image');
+  }
+}
+
+/**
+ * A workload runs in its environment's account and region: its service, task definition and
+ * listener rules reference the environment's cluster, VPC and load balancer, which
+ * CloudFormation cannot reach across accounts or regions.
+ */
+function checkSameEnvironment(scope: Construct, env: IEnvironment): void {
+  const here = Stack.of(scope);
+  const there = Stack.of(env.cluster);
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if (differs(here.account, there.account) || differs(here.region, there.region)) {
+    throw new ShipyardError(scope, ErrorCode.CROSS_ENVIRONMENT,
+      `the workload's stack ${here.stackName} is in ${here.account}/${here.region}, and its environment's stack ${there.stackName} in ${there.account}/${there.region}`,
+      'deploy the workload\'s stack to the environment\'s account and region (env), or give it an Environment of its own there');
   }
 }

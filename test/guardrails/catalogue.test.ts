@@ -2,7 +2,7 @@
  * Bad inputs AWS would reject (or accept and never act on), caught at synth: one `fails when …`
  * (or warning) per category of the catalogue.
  */
-import { Duration, Stack, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Environment, EnvironmentProfile, Image, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, expectValidationError, hasWarning, productionEnvironment, testStack } from '../fixtures';
@@ -55,5 +55,26 @@ describe('the bad-input catalogue', () => {
     service.taskDefinition.addVolume({ name: 'extra' });
     service.container.addMountPoints({ sourceVolume: 'extra', containerPath: '/tmp/', readOnly: false });
     expectValidationError(stack, ErrorCode.VOLUME, /mounts 2 volumes at \/tmp/);
+  });
+
+  test.each(['', 'nginx latest', 'Nginx:1', 'nginx:', 'nginx@sha256:xyz', 'nginx:-bad'])('fails when an image reference is %j', (name) => {
+    expectError(ErrorCode.IMAGE, () => web({ image: Image.fromRegistry(name) }));
+  });
+
+  test('accepts registry hosts with ports, tags and digests', () => {
+    for (const name of ['nginx', 'registry.example.com:5000/team/api:1.4.2', `ghcr.io/org/app@sha256:${'a'.repeat(64)}`]) {
+      expect(() => web({ image: Image.fromRegistry(name) })).not.toThrow();
+    }
+  });
+
+  test('fails when a workload\'s stack is in another region or account than its environment', () => {
+    const app = new App();
+    const platform = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const environment = new Environment(platform, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+    const elsewhere = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(() => new WebService(elsewhere, 'Web', { environment, image: IMAGE }))
+      .toThrow(/^\[cdk-shipyard:CROSS_ENVIRONMENT\] Apps\/Web: the workload's stack Apps is in 111111111111\/us-east-1, and its environment's stack Platform in 111111111111\/eu-west-1/);
+    const sameEnv = new Stack(app, 'Same', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(() => new WebService(sameEnv, 'Web', { environment, image: IMAGE })).not.toThrow();
   });
 });
