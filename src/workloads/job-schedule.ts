@@ -59,9 +59,11 @@ function expressionProblem(e: string): string | undefined {
     const fields = cron[1].trim().split(/\s+/);
     if (fields.length !== 6) return `a cron expression has 6 fields, this one has ${fields.length}`;
     if (!fields.every(f => CRON_FIELD.test(f))) return 'a field has characters cron does not accept';
-    const [minutes, hours, dayOfMonth, , dayOfWeek] = fields;
-    if (!inRangeOrPattern(minutes, 0, 59)) return `minutes ${show(minutes)} are outside 0-59`;
-    if (!inRangeOrPattern(hours, 0, 23)) return `hours ${show(hours)} are outside 0-23`;
+    const [, , dayOfMonth, , dayOfWeek] = fields;
+    for (let i = 0; i < CRON_FIELDS.length; i++) {
+      const problem = cronFieldProblem(CRON_FIELDS[i], fields[i]);
+      if (problem) return problem;
+    }
     if ((dayOfMonth === '?') === (dayOfWeek === '?')) return 'exactly one of day-of-month and day-of-week must be ?';
     return undefined;
   }
@@ -83,11 +85,57 @@ function expressionProblem(e: string): string | undefined {
   return 'it is neither cron(...), rate(...) nor at(yyyy-mm-ddThh:mm:ss)';
 }
 
-/** A plain number must lie in [min, max]; lists, ranges, steps and wildcards are left to Scheduler. */
-function inRangeOrPattern(field: string, min: number, max: number): boolean {
-  if (!/^\d+$/.test(field)) return true;
-  const n = Number(field);
-  return n >= min && n <= max;
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names standing for numbers (JAN = 1, SUN = 1). */
+  readonly names?: string[];
+  /** Whether `?` may stand here. */
+  readonly question?: boolean;
+  /** Items of its own syntax (L, W, #) beyond numbers, ranges and steps. */
+  readonly special?: RegExp;
+}
+
+/**
+ * The six fields of a Scheduler cron expression and their values. Source: EventBridge
+ * Scheduler User Guide, "Schedule types on EventBridge Scheduler" (cron expressions): minutes
+ * 0-59, hours 0-23, day-of-month 1-31 (`? L W`), month 1-12 or JAN-DEC, day-of-week 1-7 or
+ * SUN-SAT (`? L #`), year 1970-2199.
+ */
+const CRON_FIELDS: CronField[] = [
+  { name: 'minutes', min: 0, max: 59 },
+  { name: 'hours', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, question: true, special: /^(L|LW|([1-9]|[12]\d|3[01])W)$/ },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day-of-week', min: 1, max: 7, question: true, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], special: /^(L|[1-7]L|[1-7]#[1-5])$/ },
+  { name: 'year', min: 1970, max: 2199 },
+];
+
+/** What is wrong with one cron field: a value outside its range, or syntax it does not take. */
+function cronFieldProblem(field: CronField, value: string): string | undefined {
+  if (value === '?') return field.question ? undefined : `${field.name} cannot be ?`;
+  const number = (text: string): number | undefined => {
+    const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
+    if (index >= 0) return index + 1;
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  };
+  for (const item of value.split(',')) {
+    if (field.special?.test(item.toUpperCase())) continue;
+    const [base, step, ...rest] = item.split('/');
+    if (rest.length > 0 || (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1))) {
+      return `${field.name} ${show(value)} has a step that is not a positive whole number`;
+    }
+    if (base === '*') continue;
+    const bounds = base.split('-');
+    if (bounds.length > 2) return `${field.name} ${show(value)} is not a value, a range or a list`;
+    const numbers = bounds.map(number);
+    if (numbers.some(n => n === undefined)) return `${field.name} ${show(value)} is not a value, a range or a list`;
+    if (numbers.some(n => n! < field.min || n! > field.max)) {
+      return `${field.name} ${show(value)} lie outside ${field.min}-${field.max}${field.names ? ` (or ${field.names[0]}-${field.names[field.names.length - 1]})` : ''}`;
+    }
+  }
+  return undefined;
 }
 
 /** Throws when `timeZone` is not an IANA time zone name. */

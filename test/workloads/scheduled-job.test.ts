@@ -121,6 +121,10 @@ describe('ScheduledJob', () => {
     [JobSchedule.rate(Duration.days(2)), 'rate(2 days)'],
     [JobSchedule.at('2026-12-24T18:00:00'), 'at(2026-12-24T18:00:00)'],
     [JobSchedule.cron('0/15 8-18 ? * MON-FRI *'), 'cron(0/15 8-18 ? * MON-FRI *)'],
+    [JobSchedule.cron('0 12 L * ? 2027-2030'), 'cron(0 12 L * ? 2027-2030)'],
+    [JobSchedule.cron('5,35 */2 ? JAN,JUL 6#1 *'), 'cron(5,35 */2 ? JAN,JUL 6#1 *)'],
+    [JobSchedule.cron('0 9 15W * ? *'), 'cron(0 9 15W * ? *)'],
+    [JobSchedule.cron('0 18 ? * 6L *'), 'cron(0 18 ? * 6L *)'],
   ])('accepts %s', (schedule, expected) => {
     const { stack } = job({ schedule });
     template(stack).hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expected });
@@ -130,6 +134,15 @@ describe('ScheduledJob', () => {
     ['a 5-field cron', JobSchedule.cron('0 3 * * ?')],
     ['a cron without ?', JobSchedule.cron('0 3 * * * *')],
     ['a cron with hour 25', JobSchedule.cron('0 25 * * ? *')],
+    ['a cron with minute 60 in a list', JobSchedule.cron('0,60 3 * * ? *')],
+    ['a cron with hours 20-24', JobSchedule.cron('0 20-24 * * ? *')],
+    ['a cron with day-of-month 32', JobSchedule.cron('0 3 32 * ? *')],
+    ['a cron with month 13', JobSchedule.cron('0 3 1 13 ? *')],
+    ['a cron with an unknown month name', JobSchedule.cron('0 3 1 JANUARY ? *')],
+    ['a cron with day-of-week 8', JobSchedule.cron('0 3 ? * 8 *')],
+    ['a cron with year 1969', JobSchedule.cron('0 3 * * ? 1969')],
+    ['a cron with a step of 0', JobSchedule.cron('0/0 3 * * ? *')],
+    ['a cron with ? in the minutes', JobSchedule.cron('? 3 * * ? *')],
     ['an impossible date', JobSchedule.at('2026-02-30T10:00:00')],
     ['a singular unit for 2', JobSchedule.expression('rate(2 hour)')],
     ['a rate of 0', JobSchedule.expression('rate(0 minutes)')],
