@@ -1,5 +1,5 @@
 import {
-  Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs,
+  Annotations, Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2, aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -49,9 +49,17 @@ export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, r
   const ingress = props.ingress as SharedIngress;
   const green = props.green;
   const listener = ingress.listener as elbv2.ApplicationListener;
-  listener.addAction('CodeDeployProduction', { action: elbv2.ListenerAction.forward([props.blue]) });
+  // CodeDeploy moves the listeners' default actions between blue and green, so the service takes
+  // them over; the 404 they had is replaced on purpose, and aws-cdk-lib's warning about it says
+  // nothing a user can act on.
+  const takeOver = (l: elbv2.ApplicationListener, id: string) => {
+    l.addAction(id, { action: elbv2.ListenerAction.forward([props.blue]) });
+    Annotations.of(l).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced',
+      'CodeDeploy blue/green: the listener forwards to the blue target group in place of the 404 it had');
+  };
+  takeOver(listener, 'CodeDeployProduction');
   const testListener = ingress.testListener as elbv2.ApplicationListener | undefined;
-  testListener?.addAction('CodeDeployTest', { action: elbv2.ListenerAction.forward([props.blue]) });
+  if (testListener) takeOver(testListener, 'CodeDeployTest');
   props.blue.addTarget(props.service.loadBalancerTarget({ containerName: props.containerName, containerPort: props.containerPort }));
 
   const application = new codedeploy.EcsApplication(scope, 'CodeDeployApplication');

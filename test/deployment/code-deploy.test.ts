@@ -4,7 +4,7 @@ import {
 import { Match } from 'aws-cdk-lib/assertions';
 import { CodeDeployHookStage, Deployment, Environment, Image, SharedIngress, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, expectValidationError, productionEnvironment, resources, template, testStack, warningIds } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/api:1.0.0');
 
@@ -35,6 +35,11 @@ describe('Deployment.codeDeploy', () => {
       TaskDefinition: Match.stringLikeRegexp('^TestApiTaskDefinition'),
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: Match.absent(), Alarms: Match.absent() }),
     });
+  });
+
+  test('taking over the listeners\' default action warns nothing a user could act on', () => {
+    const { stack } = codeDeployed();
+    expect(warningIds(stack).filter(id => id.includes('listenerExistingDefaultActionReplaced'))).toEqual([]);
   });
 
   test('the dedicated listener and test listener forward to blue; a deployment group shifts to green and rolls back on failure, stop and alarms', () => {
