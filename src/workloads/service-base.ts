@@ -129,8 +129,25 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
   service.node.addDependency(o.env.cluster);
   if (capacity.platform !== CapacityPlatform.EXTERNAL) (service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(o.env));
   checkNoPublicIp(service, capacity);
+  checkServiceName(service);
   checkRollbackAlarmCycle(service);
   return service;
+}
+
+/**
+ * A service name set through an escape hatch (the L1 property or an override): up to 255
+ * letters, digits, underscores and hyphens. Source: ECS API Reference, CreateService serviceName.
+ */
+function checkServiceName(service: ecs.BaseService): void {
+  const cfn = service.node.defaultChild as ecs.CfnService;
+  service.node.addValidation({
+    validate: () => {
+      const name: unknown = renderedProperties(cfn).ServiceName;
+      if (typeof name !== 'string' || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return [];
+      return [`[cdk-shipyard:${ErrorCode.CONFLICTING_OPTIONS}] ${service.node.path}: service name ${show(name)} is not valid. `
+        + 'Fix: use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)'];
+    },
+  });
 }
 
 /**

@@ -456,6 +456,14 @@ describe('WebService', () => {
       expectValidationError(stack, ErrorCode.NETWORK, /assignPublicIp is ENABLED on FARGATE capacity/);
     });
 
+    test.each([['the L1 property', false], ['a template override', true]])('fails at synth when %s gives the service an invalid name', (_how, override) => {
+      const { stack, service } = web();
+      const cfn = service.service.node.defaultChild as ecs.CfnService;
+      if (override) cfn.addPropertyOverride('ServiceName', 'api service');
+      else cfn.serviceName = 'x'.repeat(256);
+      expectValidationError(stack, ErrorCode.CONFLICTING_OPTIONS, /service name ".*" is not valid/);
+    });
+
     test('fails when a desired count is given with scaling (scaling owns the count)', () => {
       expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 1, scaling: { minCapacity: 2, maxCapacity: 4 } }));
       expectError(ErrorCode.DESIRED_COUNT, () => web({ desiredCount: 3, scaling: { minCapacity: 2, maxCapacity: 4 } }));
