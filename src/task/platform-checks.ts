@@ -132,6 +132,17 @@ export function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, on
     checkRange(scope, code, 'restartPolicy.ignoredExitCodes (count)', restart.ignoredExitCodes?.length, 0, MAX_IGNORED_EXIT_CODES);
   }
   const linux = props.linuxSettings;
+  // A ulimit's limits are whole numbers, the soft one at most the hard one (setrlimit(2) refuses
+  // a soft limit above the hard limit, and the container fails to start).
+  for (const u of linux?.ulimits ?? []) {
+    checkInteger(scope, code, `ulimit ${u.name} softLimit`, u.softLimit);
+    checkInteger(scope, code, `ulimit ${u.name} hardLimit`, u.hardLimit);
+    checkRange(scope, code, `ulimit ${u.name} softLimit`, u.softLimit, 0, Number.MAX_SAFE_INTEGER);
+    if (isKnown(u.softLimit) && isKnown(u.hardLimit) && u.softLimit > u.hardLimit) {
+      throw new ShipyardError(scope, code, `ulimit ${show(u.name)} has a soft limit of ${u.softLimit}, above its hard limit of ${u.hardLimit}`,
+        'make the soft limit at most the hard limit');
+    }
+  }
   if (onEc2) {
     checkInteger(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB);
     checkRange(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB, 1, props.memoryLimitMiB ?? 512, ' MiB');

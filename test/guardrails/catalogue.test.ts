@@ -78,3 +78,11 @@ describe('the bad-input catalogue', () => {
     expect(() => new WebService(sameEnv, 'Web', { environment, image: IMAGE })).not.toThrow();
   });
 });
+
+test.each([
+  ['a soft limit above the hard limit', { name: ecs.UlimitName.NOFILE, softLimit: 70000, hardLimit: 65535 }],
+  ['a fractional limit', { name: ecs.UlimitName.NOFILE, softLimit: 1.5, hardLimit: 2 }],
+  ['a negative limit', { name: ecs.UlimitName.NOFILE, softLimit: -1, hardLimit: 2 }],
+])('fails when a ulimit has %s', (_name, ulimit) => {
+  expectError(ErrorCode.TASK_SETTINGS, () => web({ linuxSettings: { ulimits: [ulimit] } }));
+});
