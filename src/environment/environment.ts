@@ -9,7 +9,7 @@ import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
-import { checkTags } from '../guardrails/checks';
+import { checkLogRetention, checkTags } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
@@ -241,6 +241,7 @@ export class Environment extends Construct implements IEnvironment {
     this.alarmTopic = props.alarmTopic;
     this.tags = { ...(props.tags ?? {}) };
     checkTags(this, this.tags);
+    checkLogRetention(this, 'logRetention', props.logRetention);
     if (this.logEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.logEncryptionKey);
 
     const network: NetworkConfig = (props.network ?? Network.newVpc()).bind(this, {

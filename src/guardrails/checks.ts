@@ -143,3 +143,16 @@ export function checkTags(scope: IConstruct, tags: { [key: string]: string }): v
     }
   }
 }
+
+/**
+ * The retention periods CloudWatch Logs accepts, in days (CloudWatch Logs API Reference,
+ * PutRetentionPolicy retentionInDays); aws-cdk-lib's RetentionDays.INFINITE (9999) sets none.
+ */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999];
+
+/** A log retention that CloudWatch Logs accepts (a value cast into `RetentionDays` may not be one). */
+export function checkLogRetention(scope: IConstruct, name: string, days: number | undefined): void {
+  if (days === undefined || Token.isUnresolved(days) || LOG_RETENTION_DAYS.includes(days)) return;
+  throw new ShipyardError(scope, ErrorCode.LOGGING, `${name} is ${days} days, which CloudWatch Logs does not accept`,
+    'use a logs.RetentionDays value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days)');
+}

@@ -3,6 +3,7 @@ import {
   aws_logs as logs, aws_opensearchservice as opensearch, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkLogRetention } from '../guardrails/checks';
 
 /** Options of FireLens delivery to CloudWatch Logs. */
 export interface FireLensCloudWatchOptions {
@@ -61,6 +62,7 @@ export class LogDestination {
   /** CloudWatch Logs through Fluent Bit's `cloudwatch_logs` output. */
   public static cloudWatchLogs(options: FireLensCloudWatchOptions = {}): LogDestination {
     return new LogDestination((scope, bind) => {
+      checkLogRetention(scope, 'LogDestination.cloudWatchLogs retention', options.retention);
       const logGroup = options.logGroup
         ?? scope.node.tryFindChild('LogGroup') as logs.ILogGroup | undefined
         ?? new logs.LogGroup(scope, 'LogGroup', {

@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FireLensConfigFile, LogDestination } from './destinations';
+import { checkLogRetention } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 
 /** Options for the awslogs driver. */
@@ -198,6 +199,7 @@ export class Logging {
 }
 
 function awsLogsGroup(scope: Construct, options: AwsLogsOptions, bind: { retention: logs.RetentionDays; encryptionKey?: kms.IKey }, id = 'LogGroup'): logs.ILogGroup {
+  checkLogRetention(scope, 'logging retention', options.retention);
   return options.logGroup
     ?? scope.node.tryFindChild(id) as logs.ILogGroup | undefined
     ?? new logs.LogGroup(scope, id, {

@@ -208,11 +208,34 @@ function secretSources(containers: Container[]): TaskProblem[] {
 export function secretArnProblem(valueFrom: unknown): TaskProblem | undefined {
   if (typeof valueFrom !== 'string' || Token.isUnresolved(valueFrom) || !valueFrom.startsWith('arn:')) return undefined;
   const service = valueFrom.split(':')[2];
-  if (service === 'secretsmanager' || service === 'ssm') return undefined;
+  if (service === 'ssm') return ssmParameterProblem(valueFrom);
+  if (service === 'secretsmanager') return undefined;
   return {
     code: ErrorCode.SECRET,
     problem: `${valueFrom} is a ${service || 'malformed'} ARN, not a Secrets Manager secret or SSM parameter`,
     fix: 'pass ecs.Secret.fromSecretsManager(...) or ecs.Secret.fromSsmParameter(...)',
+  };
+}
+
+/**
+ * An SSM parameter ARN: `arn:<partition>:ssm:<region>:<account>:parameter/<name>`, a name of
+ * letters, digits and `_ . - /` (AWS Systems Manager User Guide, "Parameter name
+ * requirements"). JSON keys (`:key::`) select fields of Secrets Manager secrets only.
+ */
+function ssmParameterProblem(arn: string): TaskProblem | undefined {
+  const name = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(arn)?.[1];
+  if (name !== undefined && /^[a-zA-Z0-9_.\-/]+$/.test(name)) return undefined;
+  if (name !== undefined && name.includes(':')) {
+    return {
+      code: ErrorCode.SECRET,
+      problem: `${arn} selects a JSON key of an SSM parameter; JSON keys select fields of Secrets Manager secrets only`,
+      fix: 'reference the parameter itself (ecs.Secret.fromSsmParameter), or keep the JSON in a Secrets Manager secret and use ecs.Secret.fromSecretsManager(secret, field)',
+    };
+  }
+  return {
+    code: ErrorCode.SECRET,
+    problem: `${arn} is not an SSM parameter ARN with a valid name`,
+    fix: 'use arn:<partition>:ssm:<region>:<account>:parameter/<name>, a name of letters, digits and _ . - /',
   };
 }
 

@@ -3,7 +3,7 @@
  * (or warning) per category of the catalogue.
  */
 import { App, Duration, Stack, aws_ecs as ecs } from 'aws-cdk-lib';
-import { Environment, EnvironmentProfile, Image, Volume, WebService, WebServiceProps } from '../../src';
+import { Environment, EnvironmentProfile, Image, Logging, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, expectValidationError, hasWarning, productionEnvironment, testStack } from '../fixtures';
 
@@ -85,4 +85,17 @@ test.each([
   ['a negative limit', { name: ecs.UlimitName.NOFILE, softLimit: -1, hardLimit: 2 }],
 ])('fails when a ulimit has %s', (_name, ulimit) => {
   expectError(ErrorCode.TASK_SETTINGS, () => web({ linuxSettings: { ulimits: [ulimit] } }));
+});
+
+test.each([
+  ['a JSON key on an SSM parameter', 'arn:aws:ssm:us-east-1:111111111111:parameter/app/config:password::'],
+  ['an SSM parameter name with a space', 'arn:aws:ssm:us-east-1:111111111111:parameter/app/my key'],
+  ['an SSM ARN without a parameter', 'arn:aws:ssm:us-east-1:111111111111:document/x'],
+])('fails when a secret is %s', (_name, arn) => {
+  expectError(ErrorCode.SECRET, () => web({ secrets: { KEY: ecs.Secret.fromSsmParameter({ parameterArn: arn, parameterName: 'x', grantRead: () => ({}) } as any) } }));
+});
+
+test('fails when a retention is a number CloudWatch Logs does not accept', () => {
+  expectError(ErrorCode.LOGGING, () => new Environment(testStack(), 'Env', { profile: EnvironmentProfile.DEVELOPMENT, logRetention: 10 as any }));
+  expectError(ErrorCode.LOGGING, () => web({ logging: Logging.awsLogs({ retention: 45 as any }) }));
 });
