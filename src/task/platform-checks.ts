@@ -124,7 +124,11 @@ export function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, on
   checkRange(scope, code, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200, ' GiB');
   // Fargate stops a container at most 120 s after SIGTERM. Source: ECS API Reference, ContainerDefinition stopTimeout.
   if (!onEc2) checkRange(scope, code, 'stopTimeout', knownSeconds(props.stopTimeout), 0, 120, ' s');
-  checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 0, 600, ' s');
+  // Fargate waits 2-120 s for a container's dependencies. Source: CloudFormation resource
+  // reference, AWS::ECS::TaskDefinition ContainerDefinition StartTimeout ("The valid values for
+  // Fargate are 2-120 seconds").
+  if (onEc2) checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 0, 600, ' s');
+  else checkRange(scope, code, 'startTimeout', knownSeconds(props.startTimeout), 2, 120, ' s');
   const restart = props.restartPolicy;
   if (restart) {
     const { min, max } = RESTART_ATTEMPT_PERIOD;

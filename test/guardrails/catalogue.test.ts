@@ -99,3 +99,7 @@ test('fails when a retention is a number CloudWatch Logs does not accept', () =>
   expectError(ErrorCode.LOGGING, () => new Environment(testStack(), 'Env', { profile: EnvironmentProfile.DEVELOPMENT, logRetention: 10 as any }));
   expectError(ErrorCode.LOGGING, () => web({ logging: Logging.awsLogs({ retention: 45 as any }) }));
 });
+
+test.each([1, 121])('fails when a Fargate container start timeout is %d s (Fargate takes 2-120)', (seconds) => {
+  expectError(ErrorCode.TASK_SETTINGS, () => web({ startTimeout: Duration.seconds(seconds) }));
+});
