@@ -92,7 +92,10 @@ export class Tracing {
       return {
         sidecar: {
           name: COLLECTOR_NAME,
-          image: options.image ?? Image.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0'),
+          // The AWS Distro for OpenTelemetry collector is published for amd64 and arm64.
+          image: options.image ?? Image.fromRegistry('public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0', {
+            architectures: [ecs.CpuArchitecture.ARM64, ecs.CpuArchitecture.X86_64],
+          }),
           environmentVariables: { AOT_CONFIG_CONTENT: config },
           memoryReservationMiB: options.memoryReservationMiB ?? 64,
           essential: true,

@@ -280,7 +280,8 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
   private timer(timeout: Duration, image?: Image): SidecarOptions {
     return {
       name: TIMER_NAME,
-      image: image ?? Image.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      // busybox is published for both architectures (Docker Official Images).
+      image: image ?? Image.fromRegistry('public.ecr.aws/docker/library/busybox:1.37', { architectures: [ecs.CpuArchitecture.ARM64, ecs.CpuArchitecture.X86_64] }),
       command: ['sh', '-c', `trap 'exit 0' TERM; sleep ${timeout.toSeconds()} & wait $!`],
       essential: true,
       memoryReservationMiB: 16,

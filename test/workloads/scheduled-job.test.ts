@@ -1,8 +1,9 @@
+import * as path from 'path';
 import { Duration, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AlarmTopic, Image, JobSchedule, ScheduledJob, ScheduledJobProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/report:1.0.0');
 
@@ -90,6 +91,12 @@ describe('ScheduledJob', () => {
     const { stack } = job({ timeout: Duration.minutes(30) });
     const timer = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions.find((c: any) => c.Name === 'timeout');
     expect(timer).toMatchObject({ Essential: true, Command: ['sh', '-c', "trap 'exit 0' TERM; sleep 1800 & wait $!"], ReadonlyRootFilesystem: true });
+  });
+
+  test('the library\'s own timer image states its architectures, so only the app\'s image can raise the architecture warning', () => {
+    const { stack } = job({ image: Image.fromAsset(path.join(__dirname, '..', '..', 'integ', 'images', 'hello')), timeout: Duration.minutes(30) });
+    expect(hasWarning(stack, 'cdk-shipyard:image-architecture')).toBe(false);
+    expect(hasWarning(job({ timeout: Duration.minutes(30) }).stack, 'cdk-shipyard:image-architecture')).toBe(true);
   });
 
   test('time zone, flexible window, dates, retries and an existing dead-letter queue', () => {
