@@ -1,7 +1,8 @@
-import { Duration, Names, Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { alarmBaseName } from '../private/alarms';
 
 /** Options for a rolling deployment. */
 export interface RollingDeploymentOptions {
@@ -441,7 +442,7 @@ function rollbackAlarmNames(alarms: cloudwatch.IAlarm[] | undefined): string[] {
     const cfn = alarm.node.defaultChild;
     // An unnamed alarm's L1 name is aws-cdk-lib's physical-name token, which resolves to nothing.
     if (cfn instanceof cloudwatch.CfnAlarm && Stack.of(cfn).resolve(cfn.alarmName) === undefined) {
-      cfn.alarmName = Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
+      cfn.alarmName = alarmBaseName(alarm);
       return cfn.alarmName;
     }
     return alarm.alarmName;

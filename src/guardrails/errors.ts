@@ -87,11 +87,26 @@ export class ShipyardError extends Error {
   public readonly constructPath: string;
 
   constructor(scope: IConstruct, code: ErrorCode, problem: string, fix: string) {
-    super(withoutTokens(`[cdk-shipyard:${code}] ${scope.node.path}: ${problem}. Fix: ${fix}`));
+    super(problemMessage(scope, { code, problem, fix }));
     this.name = 'ShipyardError';
     this.code = code;
     this.constructPath = scope.node.path;
   }
+}
+
+/** A problem found by a check, before it becomes an error or a validation message. */
+export interface Problem {
+  readonly code: ErrorCode;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/**
+ * The one message format, for errors and synth-time validations alike:
+ * `[cdk-shipyard:CODE] path: problem. Fix: how`, with tokens put in words.
+ */
+export function problemMessage(scope: IConstruct, p: Problem): string {
+  return withoutTokens(`[cdk-shipyard:${p.code}] ${scope.node.path}: ${p.problem}. Fix: ${p.fix}`);
 }
 
 /** Format a value for an error message (a value known only at deploy time says so). */

@@ -4,11 +4,11 @@ import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, c
 import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
 import { Image } from './image';
 import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
-import { formatProblem, secretArnProblem, taskProblems } from './task-checks';
+import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkFargateTaskSize, checkPlainEnvironment, checkVariableNames } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
@@ -182,7 +182,7 @@ export function buildTask(
   if (problems.length > 0) throw new ShipyardError(scope, problems[0].code, problems[0].problem, problems[0].fix);
   // Containers and volumes added later through the escape hatch are checked at synth.
   taskDefinition.node.addValidation({
-    validate: () => taskProblems(taskDefinition, { ...fargate, synth: true }).map(p => formatProblem(taskDefinition, p)),
+    validate: () => taskProblems(taskDefinition, { ...fargate, synth: true }).map(p => problemMessage(taskDefinition, p)),
   });
 
   acknowledgeTaskFindings(scope, taskDefinition, props);
@@ -444,9 +444,7 @@ function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: numbe
   let reserved = 0;
   for (const c of taskDefinition.node.children) {
     if (!(c instanceof ecs.ContainerDefinition) || c.containerName === APP_CONTAINER_NAME) continue;
-    const rendered = c.renderContainerDefinition();
-    const amount = rendered.memoryReservation ?? rendered.memory;
-    if (typeof amount === 'number' && !Token.isUnresolved(amount)) reserved += amount;
+    reserved += reservedMiB(c.renderContainerDefinition());
   }
   return Math.max(taskMemoryMiB - reserved, 6);
 }

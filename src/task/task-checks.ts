@@ -1,12 +1,8 @@
 import { Stack, Token, aws_ecs as ecs } from 'aws-cdk-lib';
-import { ErrorCode, withoutTokens } from '../guardrails/errors';
+import { ErrorCode, Problem } from '../guardrails/errors';
 
 /** A problem found in a task definition, before it is tied to a construct path. */
-export interface TaskProblem {
-  readonly code: ErrorCode;
-  readonly problem: string;
-  readonly fix: string;
-}
+export type TaskProblem = Problem;
 
 type Container = Record<string, any>;
 
@@ -265,13 +261,21 @@ function efsVolumes(volumes: Container[]): TaskProblem[] {
   return problems;
 }
 
+/**
+ * What a container takes of the task's memory: its reservation, else its hard limit (ECS counts
+ * `memory` where no `memoryReservation` is set); nothing while the amount is a token.
+ */
+export function reservedMiB(c: { memory?: unknown; memoryReservation?: unknown }): number {
+  const amount = c.memoryReservation ?? c.memory;
+  return typeof amount === 'number' && !Token.isUnresolved(amount) ? amount : 0;
+}
+
 function memory(containers: Container[], taskMemoryMiB: number): TaskProblem[] {
   if (Token.isUnresolved(taskMemoryMiB)) return [];
   const problems: TaskProblem[] = [];
   let reserved = 0;
   for (const c of containers) {
     const limit = typeof c.memory === 'number' ? c.memory : undefined;
-    const reservation = typeof c.memoryReservation === 'number' ? c.memoryReservation : undefined;
     if (limit !== undefined && limit > taskMemoryMiB) {
       problems.push({
         code: ErrorCode.CONTAINER_MEMORY,
@@ -279,7 +283,7 @@ function memory(containers: Container[], taskMemoryMiB: number): TaskProblem[] {
         fix: 'lower the container\'s memoryLimitMiB or raise the task\'s memoryLimitMiB',
       });
     }
-    reserved += reservation ?? limit ?? 0;
+    reserved += reservedMiB(c);
   }
   if (reserved > taskMemoryMiB) {
     problems.push({
@@ -291,7 +295,3 @@ function memory(containers: Container[], taskMemoryMiB: number): TaskProblem[] {
   return problems;
 }
 
-/** Format a problem as a validation message for the task definition. */
-export function formatProblem(taskDefinition: ecs.TaskDefinition, p: TaskProblem): string {
-  return withoutTokens(`[cdk-shipyard:${p.code}] ${taskDefinition.node.path}: ${p.problem}. Fix: ${p.fix}`);
-}

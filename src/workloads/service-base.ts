@@ -9,7 +9,7 @@ import { Deployment, DeploymentConfig } from '../deployment/deployment';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
 import { checkInteger, checkRange } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ErrorCode, Problem, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
@@ -128,73 +128,75 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
   // create, draining on delete).
   service.node.addDependency(o.env.cluster);
   if (capacity.platform !== CapacityPlatform.EXTERNAL) (service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(o.env));
-  checkNoPublicIp(service, capacity);
-  checkServiceName(service);
-  checkRollbackAlarmCycle(service);
+  checkRenderedService(service, capacity);
   return service;
 }
 
 /**
- * A service name set through an escape hatch (the L1 property or an override): up to 255
- * letters, digits, underscores and hyphens. Source: ECS API Reference, CreateService serviceName.
+ * Checks of the service as the template will hold it, so an escape hatch (the L1 property or a
+ * template override) cannot slip past them: no public IP, a valid name, no rollback-alarm cycle.
  */
-function checkServiceName(service: ecs.BaseService): void {
+function checkRenderedService(service: ecs.BaseService, capacity: Capacity): void {
   const cfn = service.node.defaultChild as ecs.CfnService;
   service.node.addValidation({
     validate: () => {
-      const name: unknown = renderedProperties(cfn).ServiceName;
-      if (typeof name !== 'string' || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return [];
-      return [`[cdk-shipyard:${ErrorCode.CONFLICTING_OPTIONS}] ${service.node.path}: service name ${show(name)} is not valid. `
-        + 'Fix: use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)'];
+      const rendered = renderedProperties(cfn);
+      return [...publicIpProblems(rendered, capacity), ...serviceNameProblems(rendered), ...rollbackAlarmCycleProblems(service, rendered)]
+        .map(p => problemMessage(service, p));
     },
   });
+}
+
+/**
+ * Tasks never get a public IP, naming the platform (EC2 tasks cannot have one at all).
+ * Source: ECS API Reference, AwsVpcConfiguration.
+ */
+function publicIpProblems(rendered: Record<string, any>, capacity: Capacity): Problem[] {
+  if (rendered.NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp !== 'ENABLED') return [];
+  return [{
+    code: ErrorCode.NETWORK,
+    problem: `assignPublicIp is ENABLED on ${capacity.platform} capacity`,
+    fix: capacity.platform === CapacityPlatform.EC2
+      ? 'EC2 tasks cannot have public IPs; remove the override (tasks reach the internet through the NAT gateway)'
+      : 'remove the override; tasks reach the internet through the NAT gateway or VPC endpoints',
+  }];
+}
+
+/** Up to 255 letters, digits, underscores and hyphens. Source: ECS API Reference, CreateService serviceName. */
+function serviceNameProblems(rendered: Record<string, any>): Problem[] {
+  const name: unknown = rendered.ServiceName;
+  if (typeof name !== 'string' || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return [];
+  return [{
+    code: ErrorCode.CONFLICTING_OPTIONS,
+    problem: `service name ${show(name)} is not valid`,
+    fix: 'use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)',
+  }];
 }
 
 /**
  * A service that lists an alarm for rollback by its generated name (a Ref) depends on the
  * alarm; if the alarm's metric names the service, the two depend on each other and
- * CloudFormation rejects the template. Say so at synth, naming both, for the escape hatch
- * (`enableDeploymentAlarms([alarm.alarmName])`); the `rollbackAlarms` option fixes names instead.
+ * CloudFormation rejects the template. Say so, naming both; the `rollbackAlarms` option fixes
+ * names instead.
  */
-function checkRollbackAlarmCycle(service: ecs.BaseService): void {
-  const cfn = service.node.defaultChild as ecs.CfnService;
-  service.node.addValidation({
-    validate: () => {
-      const names: unknown[] = renderedProperties(cfn).DeploymentConfiguration?.Alarms?.AlarmNames ?? [];
-      const refs = names.map(n => (n as { Ref?: unknown })?.Ref).filter((r): r is string => typeof r === 'string');
-      if (refs.length === 0) return [];
-      const stack = Stack.of(service);
-      const serviceId = stack.getLogicalId(cfn);
-      const byId = new Map(stack.node.findAll().filter(CfnResource.isCfnResource).map(r => [stack.getLogicalId(r), r]));
-      return refs.flatMap(ref => {
-        const alarm = byId.get(ref);
-        if (!alarm) return [];
-        const text = JSON.stringify(renderedProperties(alarm));
-        if (!text.includes(`{"Ref":"${serviceId}"}`) && !text.includes(`{"Fn::GetAtt":["${serviceId}",`)) return [];
-        return [`[cdk-shipyard:${ErrorCode.ALARM}] ${service.node.path}: the service lists alarm ${alarm.node.path} for rollback by its generated name, `
-          + 'and the alarm\'s metric refers to the service, so each depends on the other (CloudFormation rejects the circular dependency). '
-          + 'Fix: pass the alarm as the deployment\'s rollbackAlarms (it is given a fixed name), or give it an alarmName'];
-      });
-    },
-  });
-}
-
-/**
- * Tasks never get a public IP; an escape-hatch change fails at synth, whether it sets the L1
- * property or overrides the template, naming the platform (EC2 tasks cannot have one at all).
- * Source: ECS API Reference, AwsVpcConfiguration.
- */
-function checkNoPublicIp(service: ecs.BaseService, capacity: Capacity): void {
-  const cfn = service.node.defaultChild as ecs.CfnService;
-  service.node.addValidation({
-    validate: () => {
-      const rendered = renderedProperties(cfn).NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp;
-      if (rendered !== 'ENABLED') return [];
-      const fix = capacity.platform === CapacityPlatform.EC2
-        ? 'EC2 tasks cannot have public IPs; remove the override (tasks reach the internet through the NAT gateway)'
-        : 'remove the override; tasks reach the internet through the NAT gateway or VPC endpoints';
-      return [`[cdk-shipyard:${ErrorCode.NETWORK}] ${service.node.path}: assignPublicIp is ENABLED on ${capacity.platform} capacity. Fix: ${fix}`];
-    },
+function rollbackAlarmCycleProblems(service: ecs.BaseService, rendered: Record<string, any>): Problem[] {
+  const names: unknown[] = rendered.DeploymentConfiguration?.Alarms?.AlarmNames ?? [];
+  const refs = names.map(n => (n as { Ref?: unknown })?.Ref).filter((r): r is string => typeof r === 'string');
+  if (refs.length === 0) return [];
+  const stack = Stack.of(service);
+  const serviceId = stack.getLogicalId(service.node.defaultChild as ecs.CfnService);
+  const byId = new Map(stack.node.findAll().filter(CfnResource.isCfnResource).map(r => [stack.getLogicalId(r), r]));
+  return refs.flatMap(ref => {
+    const alarm = byId.get(ref);
+    if (!alarm) return [];
+    const text = JSON.stringify(renderedProperties(alarm));
+    if (!text.includes(`{"Ref":"${serviceId}"}`) && !text.includes(`{"Fn::GetAtt":["${serviceId}",`)) return [];
+    return [{
+      code: ErrorCode.ALARM,
+      problem: `the service lists alarm ${alarm.node.path} for rollback by its generated name, and the alarm's metric refers to the service, `
+        + 'so each depends on the other (CloudFormation rejects the circular dependency)',
+      fix: 'pass the alarm as the deployment\'s rollbackAlarms (it is given a fixed name), or give it an alarmName',
+    }];
   });
 }
 
