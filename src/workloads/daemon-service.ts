@@ -1,11 +1,12 @@
 import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, notifyDeploymentFailures, taskConnections } from './service-base';
+import { applyEnvironmentTags, checkRenderedService, notifyDeploymentFailures, taskConnections } from './service-base';
 import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
+import { taskEgress } from '../private/egress';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -100,6 +101,9 @@ export class DaemonService extends Construct {
     });
     this.service.node.addDependency(env.cluster);
     for (const provider of capacity.autoScalingCapacities) this.service.node.addDependency(provider.deletionGuard);
+    // Like every service (ADR 9): created after, and deleted before, its tasks' way out.
+    (this.service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(env));
+    checkRenderedService(this.service, capacity);
     task.connect(this.service, env.cluster);
     this.connections = taskConnections(task, securityGroup);
     this.alarms = new ServiceAlarms(this, 'Alarms', {

@@ -136,7 +136,7 @@ export function createEcsService(scope: Construct, o: EcsServiceOptions): ecs.Ba
  * Checks of the service as the template will hold it, so an escape hatch (the L1 property or a
  * template override) cannot slip past them: no public IP, a valid name, no rollback-alarm cycle.
  */
-function checkRenderedService(service: ecs.BaseService, capacity: Capacity): void {
+export function checkRenderedService(service: ecs.BaseService, capacity: Capacity): void {
   const cfn = service.node.defaultChild as ecs.CfnService;
   service.node.addValidation({
     validate: () => {

@@ -217,6 +217,24 @@ describe('workloads on EC2 capacity', () => {
       t.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith([guardId]) });
     });
 
+    test('like every service, the daemon is created after and deleted before the task subnets\' routes, and its rendered template is checked', () => {
+      const daemon = () => {
+        const { stack, environment, instances } = ec2Environment();
+        const agent = new DaemonService(stack, 'Agent', {
+          environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.AWS_VPC,
+        });
+        return { stack, service: agent.service.node.defaultChild as ecs.CfnService };
+      };
+      const plain = daemon();
+      const [[, service]] = resources(plain.stack, 'AWS::ECS::Service');
+      const routes = resources(plain.stack, 'AWS::EC2::Route').map(([id]) => id).filter(id => id.includes('Private'));
+      expect(routes.length).toBeGreaterThan(0);
+      expect(service.DependsOn).toEqual(expect.arrayContaining(routes));
+      const overridden = daemon();
+      overridden.service.addPropertyOverride('NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp', 'ENABLED');
+      expectValidationError(overridden.stack, ErrorCode.NETWORK, /assignPublicIp is ENABLED on EC2 capacity/);
+    });
+
     test('constraints of the capacity add to the attribute constraint; awsvpc daemons get a security group', () => {
       const { stack, environment, instances } = ec2Environment();
       const daemon = new DaemonService(stack, 'Agent', {
