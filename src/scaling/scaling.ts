@@ -138,6 +138,35 @@ export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): 
 }
 
 /**
+ * Scale the service between `minCapacity` and `maxCapacity`, and leave DesiredCount out of its
+ * template. CloudFormation sends a service's DesiredCount with every update of it, so a
+ * template that holds one resets a scaled-out service to that number on the next deploy (the
+ * reason for aws-cdk-lib's `@aws-cdk/aws-ecs:removeDefaultDesiredCount` flag, which only
+ * covers an unset count). Without one, CloudFormation creates the service with one task
+ * ("For new services, if a desired count is not specified, a default value of 1 is used":
+ * AWS::ECS::Service DesiredCount) and registering the scalable target moves it within the
+ * bounds at once; updates leave the count to Application Auto Scaling.
+ */
+export function scaleTaskCount(service: ecs.BaseService, minCapacity: number, maxCapacity: number): ecs.ScalableTaskCount {
+  const taskCount = service.autoScaleTaskCount({ minCapacity, maxCapacity });
+  (service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+  return taskCount;
+}
+
+
+/**
+ * Scale `service` with `scaling` (target tracking, `Scaling.cpu(70)` unless targets are
+ * given); nothing without scaling.
+ */
+export function scaleService(scope: IConstruct, service: ecs.BaseService, scaling: ScalingOptions | undefined,
+  context: Omit<ScalingBindContext, 'taskCount'> = {}): ecs.ScalableTaskCount | undefined {
+  if (!scaling) return undefined;
+  const taskCount = scaleTaskCount(service, scaling.minCapacity, scaling.maxCapacity);
+  for (const target of scaling.targets ?? [Scaling.cpu(70)]) target.bind(scope, { ...context, taskCount });
+  return taskCount;
+}
+
+/**
  * Target tracking on requests per target summed over both target groups of a blue/green
  * service. aws-cdk-lib's target-tracking policy renders no metric math, so this is the L1
  * policy (Application Auto Scaling target tracking supports metric math in a customized

@@ -41,16 +41,90 @@ export interface TaskModel {
 const EXEC_WRITABLE_PATHS = ['/var/lib/amazon', '/var/log/amazon'];
 
 
+/** The platform a task is built for, decided and checked from the workload's props and capacity. */
+interface TaskPlatform {
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly onEc2: boolean;
+  readonly external: boolean;
+  readonly windows: boolean;
+  readonly networkMode: ecs.NetworkMode;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly operatingSystemFamily: ecs.OperatingSystemFamily;
+}
+
 /** Build the task of a workload for its capacity: main container, sidecars, volumes, logging and tracing. */
 export function buildTask(
   scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[], capacity: Capacity,
 ): TaskModel {
   checkSameEnvironment(scope, env);
+  const platform = taskPlatform(scope, props, capacity);
+  checkContainerHealthCheck(scope, props.healthCheck);
+  checkTaskSettings(scope, props, platform.onEc2 || platform.external);
+  checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
+  const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
+
+  const taskDefinition = createTaskDefinition(scope, props, capacity, platform);
+  const logging = props.logging ?? Logging.awsLogs();
+  const logBind = (containerName: string): LoggingBindOptions => ({
+    containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey, taskMemoryMiB: platform.memoryLimitMiB,
+  });
+  const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
+  const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
+  const container = addAppContainer(scope, taskDefinition, props, platform, portMappings, {
+    logDriver: appLogging.logDriver, environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
+  });
+
+  const all = [
+    ...(tracing ? [tracing.sidecar] : []),
+    ...(props.sidecars ?? []),
+    ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
+  ];
+  const sidecars = all.map((options): [SidecarOptions, ecs.ContainerDefinition] =>
+    [options, addSidecar(scope, taskDefinition, options, platform.cpuArchitecture, logging.bind(scope, logBind(options.name)), platform.windows,
+      platform.memoryLimitMiB)]);
+  if (platform.windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
+    throw new ShipyardError(scope, ErrorCode.LOGGING, 'the FireLens router cdk-shipyard adds is a Linux container, and the task runs Windows',
+      'use Logging.awsLogs() or Logging.splunk() for Windows tasks');
+  }
+  const containers = [container, ...sidecars.map(([, c]) => c)];
+  addContainerDependencies(scope, container, sidecars);
+  const fileSystems: efs.IFileSystem[] = [];
+  for (const volume of props.volumes ?? []) {
+    const config = volume.bind(scope, { taskDefinition, containers });
+    if (config.fileSystem) fileSystems.push(config.fileSystem);
+  }
+  checkTaskDefinition(scope, taskDefinition, platform);
+  acknowledgeTaskFindings(scope, taskDefinition, props);
+  return {
+    taskDefinition,
+    capacity,
+    container,
+    containers,
+    logGroup: appLogging.logGroup,
+    cpuArchitecture: platform.cpuArchitecture,
+    imagesFromEcr: props.image.fromEcr && all.every(s => s.image.fromEcr),
+    secretLooking,
+    connect: (runner, cluster) => {
+      // From the workload's side: where the file system lives in the environment's stack and the
+      // workload in another, both rules land in the workload's stack (no dependency back on it).
+      fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
+      acknowledgeTaskRole(taskDefinition, props, cluster);
+    },
+  };
+}
+
+/**
+ * The task's platform: size, operating system, network mode (bridge on ECS Anywhere, which has
+ * no awsvpc; nat for Windows on EC2; awsvpc otherwise) and architecture (the capacity's or the
+ * image's; x86_64 for Windows and ECS Anywhere, whose instances are mostly x86_64 servers;
+ * ARM64 otherwise), checked against the capacity.
+ */
+function taskPlatform(scope: Construct, props: WorkloadTaskProps, capacity: Capacity): TaskPlatform {
   const cpu = props.cpu ?? 256;
   const memoryLimitMiB = props.memoryLimitMiB ?? 512;
   const onEc2 = capacity.platform === CapacityPlatform.EC2;
   const external = capacity.platform === CapacityPlatform.EXTERNAL;
-  // ECS Anywhere has no awsvpc; its instances are mostly x86_64 servers.
   const operatingSystemFamily = props.operatingSystemFamily ?? ecs.OperatingSystemFamily.LINUX;
   const windows = operatingSystemFamily.isWindows();
   const networkMode = props.networkMode
@@ -62,68 +136,54 @@ export function buildTask(
   checkPlatform(scope, props, capacity, networkMode, cpuArchitecture);
   if (onEc2 || external) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
   else checkFargateTaskSize(scope, cpu, memoryLimitMiB);
-  checkContainerHealthCheck(scope, props.healthCheck);
-  checkTaskSettings(scope, props, onEc2 || external);
-  checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
-  const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
+  return { cpu, memoryLimitMiB, onEc2, external, windows, networkMode, cpuArchitecture, operatingSystemFamily };
+}
 
-  const runtimePlatform = { cpuArchitecture, operatingSystemFamily };
-  const managed = capacity.platform === CapacityPlatform.MANAGED_INSTANCES;
-  const taskDefinition = managed
-    // Compatible with Fargate too, so a workload moves between the two by its capacity alone.
-    ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
-      compatibility: ecs.Compatibility.FARGATE_AND_MANAGED_INSTANCES,
-      cpu: numberString(cpu),
-      memoryMiB: numberString(memoryLimitMiB),
-      networkMode: ecs.NetworkMode.AWS_VPC,
-      runtimePlatform,
-    })
-    : external ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
-      compatibility: ecs.Compatibility.EXTERNAL,
-      cpu: numberString(cpu),
-      memoryMiB: numberString(memoryLimitMiB),
-      networkMode,
-    })
-      : onEc2 ? new ecs.TaskDefinition(scope, 'TaskDefinition', {
-        compatibility: ecs.Compatibility.EC2,
-        cpu: numberString(cpu),
-        memoryMiB: numberString(memoryLimitMiB),
-        networkMode,
-      // ECS takes no runtime platform for EC2 tasks: the capacity's instances have the task's architecture (checked above).
-      })
-        : new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
-          cpu,
-          memoryLimitMiB,
-          runtimePlatform,
-          ephemeralStorageGiB: props.ephemeralStorageGiB,
-        });
-  const logging = props.logging ?? Logging.awsLogs();
-  const logBind = (containerName: string): LoggingBindOptions => ({
-    containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey, taskMemoryMiB: memoryLimitMiB,
-  });
-  const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
-  const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
+/** The task definition for the capacity's platform. */
+function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, platform: TaskPlatform): ecs.TaskDefinition {
+  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB) };
+  const runtimePlatform = { cpuArchitecture: platform.cpuArchitecture, operatingSystemFamily: platform.operatingSystemFamily };
+  switch (capacity.platform) {
+    case CapacityPlatform.MANAGED_INSTANCES:
+      // Compatible with Fargate too, so a workload moves between the two by its capacity alone.
+      return new ecs.TaskDefinition(scope, 'TaskDefinition', {
+        ...size, compatibility: ecs.Compatibility.FARGATE_AND_MANAGED_INSTANCES, networkMode: ecs.NetworkMode.AWS_VPC, runtimePlatform,
+      });
+    case CapacityPlatform.EXTERNAL:
+      return new ecs.TaskDefinition(scope, 'TaskDefinition', { ...size, compatibility: ecs.Compatibility.EXTERNAL, networkMode: platform.networkMode });
+    case CapacityPlatform.EC2:
+      // ECS takes no runtime platform for EC2 tasks: the capacity's instances have the task's architecture (checked).
+      return new ecs.TaskDefinition(scope, 'TaskDefinition', { ...size, compatibility: ecs.Compatibility.EC2, networkMode: platform.networkMode });
+    default:
+      return new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+        cpu: platform.cpu, memoryLimitMiB: platform.memoryLimitMiB, runtimePlatform, ephemeralStorageGiB: props.ephemeralStorageGiB,
+      });
+  }
+}
 
+/** The main container, with the secure baseline (Linux) and its settings. */
+function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, platform: TaskPlatform,
+  portMappings: ecs.PortMapping[], wiring: { logDriver?: ecs.LogDriver; environment?: Record<string, string> }): ecs.ContainerDefinition {
+  const { windows, networkMode } = platform;
   // ECS Exec's agent writes under /var/lib/amazon and /var/log/amazon: writable paths on a read-only root.
   const security = props.enableExec && props.containerSecurity?.readOnlyRootFilesystem !== false
     ? { ...props.containerSecurity, writablePaths: unique([...(props.containerSecurity?.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS]) }
     : props.containerSecurity;
-  // Windows containers take none of the Linux controls (checked above: no Linux settings given).
+  // Windows containers take none of the Linux controls (checked: no Linux settings given).
   const linuxParameters = windows ? undefined : baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
   if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
-  const sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]> = [];
   const container = taskDefinition.addContainer('App', {
     containerName: APP_CONTAINER_NAME,
-    image: props.image.bind(scope, { cpuArchitecture }),
+    image: props.image.bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
     command: props.command,
     // Port names and application protocols are Service Connect's, which host and nat modes do not support.
     portMappings: networkMode === ecs.NetworkMode.HOST || networkMode === ecs.NetworkMode.NAT
       ? portMappings.map(({ name, appProtocol, ...m }) => m) : portMappings,
-    environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
+    environment: wiring.environment,
     environmentFiles: props.environmentFiles,
     secrets: props.secrets,
     healthCheck: props.healthCheck,
-    logging: appLogging.logDriver,
+    logging: wiring.logDriver,
     linuxParameters,
     stopTimeout: props.stopTimeout,
     startTimeout: props.startTimeout,
@@ -131,32 +191,23 @@ export function buildTask(
     restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
     // ECS ignores task-level CPU for Windows containers on EC2; the app container takes it.
-    cpu: windows && onEc2 ? cpu : undefined,
+    cpu: windows && platform.onEc2 ? platform.cpu : undefined,
     // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7). The app's is what the
     // other containers leave of the task's memory, so it can never take what they reserve.
-    memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, memoryLimitMiB) }),
+    memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB) }),
     ...(windows ? {} : baselineContainerProps(security)),
   });
   if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
   grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
   props.linuxSettings?.tmpfs?.forEach(t => linuxParameters?.addTmpfs(t));
+  return container;
+}
 
-  const all = [
-    ...(tracing ? [tracing.sidecar] : []),
-    ...(props.sidecars ?? []),
-    ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
-  ];
-  for (const options of all) {
-    const sidecarLogging = logging.bind(scope, logBind(options.name));
-    sidecars.push([options, addSidecar(scope, taskDefinition, options, cpuArchitecture, sidecarLogging, windows, memoryLimitMiB)]);
-  }
-  if (windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
-    throw new ShipyardError(scope, ErrorCode.LOGGING, 'the FireLens router cdk-shipyard adds is a Linux container, and the task runs Windows',
-      'use Logging.awsLogs() or Logging.splunk() for Windows tasks');
-  }
-  const containers = [container, ...sidecars.map(([, c]) => c)];
-  const byName = new Map(containers.map(c => [c.containerName, c]));
+/** The sidecars' `dependsOn` and the app's `appWaitsFor`, each naming a container of the task. */
+function addContainerDependencies(scope: Construct, container: ecs.ContainerDefinition,
+  sidecars: Array<[SidecarOptions, ecs.ContainerDefinition]>): void {
+  const byName = new Map([container, ...sidecars.map(([, c]) => c)].map(c => [c.containerName, c]));
   const depend = (from: ecs.ContainerDefinition, dependency: ContainerDependency) => {
     const target = byName.get(dependency.containerName);
     if (!target) {
@@ -170,39 +221,16 @@ export function buildTask(
     options.dependsOn?.forEach(d => depend(sidecar, d));
     if (options.appWaitsFor) depend(container, { containerName: options.name, condition: options.appWaitsFor });
   }
+}
 
-  const fileSystems: efs.IFileSystem[] = [];
-  for (const volume of props.volumes ?? []) {
-    const config = volume.bind(scope, { taskDefinition, containers });
-    if (config.fileSystem) fileSystems.push(config.fileSystem);
-  }
-
-  const fargate = { memoryMiB: memoryLimitMiB, fargate: !onEc2 && !external };
+/** The task's problems now, and at synth again for containers and volumes added later through the escape hatch. */
+function checkTaskDefinition(scope: Construct, taskDefinition: ecs.TaskDefinition, platform: TaskPlatform): void {
+  const fargate = { memoryMiB: platform.memoryLimitMiB, fargate: !platform.onEc2 && !platform.external };
   const problems = taskProblems(taskDefinition, { ...fargate, synth: false });
   if (problems.length > 0) throw new ShipyardError(scope, problems[0].code, problems[0].problem, problems[0].fix);
-  // Containers and volumes added later through the escape hatch are checked at synth.
   taskDefinition.node.addValidation({
     validate: () => taskProblems(taskDefinition, { ...fargate, synth: true }).map(p => problemMessage(taskDefinition, p)),
   });
-
-  acknowledgeTaskFindings(scope, taskDefinition, props);
-  const imagesFromEcr = props.image.fromEcr && all.every(s => s.image.fromEcr);
-  return {
-    taskDefinition,
-    capacity,
-    container,
-    containers,
-    logGroup: appLogging.logGroup,
-    cpuArchitecture,
-    imagesFromEcr,
-    secretLooking,
-    connect: (runner, cluster) => {
-      // From the workload's side: where the file system lives in the environment's stack and the
-      // workload in another, both rules land in the workload's stack (no dependency back on it).
-      fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
-      acknowledgeTaskRole(taskDefinition, props, cluster);
-    },
-  };
 }
 
 /**

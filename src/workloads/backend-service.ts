@@ -1,18 +1,20 @@
 import {
   Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
-  aws_kms as kms, aws_logs as logs,
+  aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, createPlainService, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
+import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
+import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { acknowledge } from '../private/nag';
-import { Scaling, ScalingOptions } from '../scaling/scaling';
+import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -156,7 +158,45 @@ export class BackendService extends Construct implements ec2.IConnectable {
     super(scope, id);
     const env = props.environment;
     const sc = props.serviceConnect ?? {};
-    if (!env.serviceConnectNamespace) {
+    const port = this.checkServiceConnect(props, sc);
+    this.port = port;
+    const dnsName = sc.dnsName ?? id.toLowerCase();
+    const task = buildTask(this, env, props, port === undefined ? [] : [{
+      containerPort: port, name: 'api', appProtocol: props.appProtocol ?? ecs.AppProtocol.http,
+    }], props.capacity ?? env.defaultCapacity);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+
+    this.tlsRole = sc.tls ? this.createTlsRole() : undefined;
+    const serviceConnect = this.serviceConnectConfiguration(env.serviceConnectNamespace!, sc, port, dnsName);
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
+    const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
+    const built = buildService(this, {
+      env,
+      task,
+      securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
+      notOnExternal: 'Service Connect',
+      enableExec: props.enableExec,
+      serviceConnect,
+    });
+    this.service = built.service;
+    this.connections = built.connections;
+    this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
+    if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  /** The Service Connect settings and the platform, checked; the port clients call (none when client-only). */
+  private checkServiceConnect(props: BackendServiceProps, sc: ServiceConnectOptions): number | undefined {
+    if (!props.environment.serviceConnectNamespace) {
       throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace',
         'pass serviceConnectNamespace to Environment.fromAttributes (an Environment always has one)');
     }
@@ -170,11 +210,9 @@ export class BackendService extends Construct implements ec2.IConnectable {
     }
     const port = sc.clientOnly ? undefined : props.containerPort ?? 8080;
     if (port !== undefined) checkPort(this, 'containerPort', port);
-    this.port = port;
     // Source: Amazon ECS API Reference, ServiceConnectService timeouts (0-2147483647 s).
     checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.perRequestTimeout', knownSeconds(sc.perRequestTimeout), 0, 2147483647, ' s');
     checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
-    const dnsName = sc.dnsName ?? id.toLowerCase();
 
     if (props.operatingSystemFamily?.isWindows()) {
       throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks',
@@ -184,55 +222,7 @@ export class BackendService extends Construct implements ec2.IConnectable {
       throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "host" is not supported by Service Connect',
         'use AWS_VPC (the default) or BRIDGE');
     }
-    const task = buildTask(this, env, props, port === undefined ? [] : [{
-      containerPort: port, name: 'api', appProtocol: props.appProtocol ?? ecs.AppProtocol.http,
-    }], props.capacity ?? env.defaultCapacity);
-    this.taskDefinition = task.taskDefinition;
-    this.container = task.container;
-    this.logGroup = task.logGroup;
-    this.taskRole = this.taskDefinition.taskRole;
-
-    this.tlsRole = sc.tls ? this.createTlsRole() : undefined;
-    const created = createPlainService(this, {
-      env,
-      task,
-      desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
-      deployment: props.deployment,
-      speed: speedOf(env, props.deploySpeed),
-      securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',
-      enableExec: props.enableExec,
-      alarms: props.alarms,
-      serviceConnect: {
-        namespace: env.serviceConnectNamespace.namespaceArn,
-        services: port === undefined ? undefined : [{
-          portMappingName: 'api',
-          dnsName,
-          discoveryName: sc.discoveryName ?? dnsName,
-          port,
-          perRequestTimeout: sc.perRequestTimeout,
-          idleTimeout: sc.idleTimeout,
-          tls: sc.tls
-            ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: this.tlsRole }
-            : undefined,
-        }],
-        logDriver: this.logGroup
-          ? ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect', mode: ecs.AwsLogDriverMode.NON_BLOCKING })
-          : undefined,
-        accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
-      },
-    });
-    this.service = created.service;
-    this.connections = created.connections;
-    this.alarms = created.alarms;
-    this.deploymentFailedRule = created.deploymentFailedRule;
-    if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
-
-    if (props.scaling) {
-      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
-      for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
-    }
-    applyEnvironmentTags(this, env);
-    warnAboutTask(this, env, task, props);
+    return port;
   }
 
   /** Admit `client` to this backend's port (nothing else is opened). */
@@ -246,6 +236,29 @@ export class BackendService extends Construct implements ec2.IConnectable {
   /** Call `backend` over Service Connect: admits this service to it. */
   public connectTo(backend: BackendService): void {
     connectToBackend(this, backend);
+  }
+
+  /** The backend's Service Connect server (or client-only) configuration. */
+  private serviceConnectConfiguration(namespace: servicediscovery.INamespace, sc: ServiceConnectOptions, port: number | undefined,
+    dnsName: string): ecs.ServiceConnectProps {
+    return {
+      namespace: namespace.namespaceArn,
+      services: port === undefined ? undefined : [{
+        portMappingName: 'api',
+        dnsName,
+        discoveryName: sc.discoveryName ?? dnsName,
+        port,
+        perRequestTimeout: sc.perRequestTimeout,
+        idleTimeout: sc.idleTimeout,
+        tls: sc.tls
+          ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: this.tlsRole }
+          : undefined,
+      }],
+      logDriver: this.logGroup
+        ? ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect', mode: ecs.AwsLogDriverMode.NON_BLOCKING })
+        : undefined,
+      accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
+    };
   }
 
   private createTlsRole(): iam.IRole {

@@ -1,12 +1,12 @@
 import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, checkRenderedService, notifyDeploymentFailures, taskConnections } from './service-base';
-import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
+import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { applyEnvironmentTags } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { daemonRolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { taskEgress } from '../private/egress';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -73,39 +73,16 @@ export class DaemonService extends Construct {
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-    const awsvpc = this.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
-    const securityGroup = awsvpc ? new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: env.vpc, description: `${this.node.path}: a daemon; no inbound traffic`, allowAllOutbound: true,
-    }) : undefined;
-
-    // DAEMON services take a launch type, not a capacity provider strategy; the attribute
-    // keeps them on the chosen capacity's instances.
-    const values = capacity.autoScalingCapacities.map(p => p.instanceAttributeValue);
-    this.service = new ecs.Ec2Service(this, 'Service', {
-      cluster: env.cluster,
-      taskDefinition: this.taskDefinition,
+    const built = buildService(this, {
+      env,
+      task,
+      securityGroupDescription: 'a daemon; no inbound traffic',
+      rollout: daemonRolloutOptions(props.minHealthyPercent ?? 50),
       daemon: true,
-      placementConstraints: [
-        ecs.PlacementConstraint.memberOf(`attribute:${AutoScalingCapacity.INSTANCE_ATTRIBUTE} in [${values.join(', ')}]`),
-        ...capacity.placementConstraints,
-      ],
-      vpcSubnets: awsvpc ? env.taskSubnets : undefined,
-      securityGroups: securityGroup ? [securityGroup] : undefined,
-      assignPublicIp: awsvpc ? false : undefined,
-      minHealthyPercent: props.minHealthyPercent ?? 50,
-      maxHealthyPercent: 100,
-      circuitBreaker: { enable: true, rollback: true },
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-      enableECSManagedTags: true,
-      enableExecuteCommand: props.enableExec,
+      enableExec: props.enableExec,
     });
-    this.service.node.addDependency(env.cluster);
-    for (const provider of capacity.autoScalingCapacities) this.service.node.addDependency(provider.deletionGuard);
-    // Like every service (ADR 9): created after, and deleted before, its tasks' way out.
-    (this.service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(env));
-    checkRenderedService(this.service, capacity);
-    task.connect(this.service, env.cluster);
-    this.connections = taskConnections(task, securityGroup);
+    this.service = built.service as ecs.Ec2Service;
+    this.connections = built.connections;
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms,
       service: this.service,

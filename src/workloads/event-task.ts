@@ -3,14 +3,15 @@ import {
   aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs, aws_s3 as s3, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
+import { buildStandaloneTask, pascalCase, runTaskPlacement } from './standalone-task';
+import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { WorkloadTaskProps } from '../task/containers';
-import { acknowledgePlainVariables, buildTask, grantExecToTasks, warnAboutTask } from '../task/task-builder';
+import { acknowledgePlainVariables, warnAboutTask } from '../task/task-builder';
 
 /** Options of S3 object-created events. */
 export interface S3ObjectCreatedOptions {
@@ -177,25 +178,16 @@ export class EventTask extends Construct implements ec2.IConnectable {
     }
 
     const capacity = props.capacity ?? env.defaultCapacity;
-    if (capacity.platform === CapacityPlatform.EXTERNAL) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, 'an EventTask runs its task through EventBridge, which does not start ECS Anywhere tasks here',
-        'run the task on Fargate, EC2 or Managed Instances capacity');
-    }
-    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by EventTask`,
-        'leave networkMode out: an event task gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
-    }
-    const task = buildTask(this, env, props, [], capacity);
+    const built = buildStandaloneTask(this, env, props, {
+      workload: 'EventTask', starter: 'EventBridge', noun: 'an event task', description: 'an event-triggered task', capacity,
+    });
+    const task = built.task;
+    const securityGroup = built.securityGroup;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: env.vpc, description: `${this.node.path}: an event-triggered task; no inbound traffic`, allowAllOutbound: true,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
-    if (props.enableExec) grantExecToTasks(this.taskDefinition, env.cluster);
-    task.connect(this.connections, env.cluster);
+    this.connections = built.connections;
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'rule target');
 
     const fields = Object.entries(props.eventFields ?? {});
@@ -238,20 +230,12 @@ export class EventTask extends Construct implements ec2.IConnectable {
    * target writes a launch type only, so the rendered target is amended.
    */
   private useCapacity(capacity: Capacity): void {
-    const strategy = capacity.bind(this);
-    const placementStrategy = capacity.placementStrategies.flatMap(p => p.toJson());
-    const placementConstraints = capacity.placementConstraints.flatMap(p => p.toJson());
+    const placement = pascalCase(runTaskPlacement(this, capacity));
     const cfnRule = this.rule.node.defaultChild as events.CfnRule;
     cfnRule.addDeletionOverride('Properties.Targets.0.EcsParameters.LaunchType');
-    cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy',
-      strategy.map(s => ({ CapacityProvider: s.capacityProvider, Base: s.base, Weight: s.weight })));
-    if (placementStrategy.length > 0) {
-      cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementStrategies', placementStrategy.map(p => ({ Type: p.type, Field: p.field })));
-    }
-    if (placementConstraints.length > 0) {
-      cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementConstraints',
-        placementConstraints.map(p => ({ Type: p.type, Expression: p.expression })));
-    }
+    cfnRule.addPropertyOverride('Targets.0.EcsParameters.CapacityProviderStrategy', placement.CapacityProviderStrategy);
+    if (placement.PlacementStrategy) cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementStrategies', placement.PlacementStrategy);
+    if (placement.PlacementConstraints) cfnRule.addPropertyOverride('Targets.0.EcsParameters.PlacementConstraints', placement.PlacementConstraints);
   }
 
   /**

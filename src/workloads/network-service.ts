@@ -3,11 +3,13 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { applyEnvironmentTags, createPlainService, gracePeriod, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
+import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
-import { DeploySpeed } from '../deployment/deploy-speed';
-import { Deployment } from '../deployment/deployment';
+import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
+import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
 import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
@@ -17,9 +19,9 @@ import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-al
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
 import { acknowledge, inCompliancePacks } from '../private/nag';
-import { Scaling, ScalingOptions } from '../scaling/scaling';
+import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
-import { buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
 
 /** Properties of a NetworkService. */
 export interface NetworkServiceProps extends WorkloadTaskProps {
@@ -156,170 +158,48 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     const protocol = props.protocol ?? elbv2.Protocol.TCP;
     const containerPort = props.containerPort ?? 8080;
     const listenerPort = props.listenerPort ?? (protocol === elbv2.Protocol.TLS ? 443 : containerPort);
-    this.checkListener(protocol, props, containerPort, listenerPort);
-    const speed = speedOf(env, props.deploySpeed);
-    checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
-    const udp = protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP;
-    const ecsProtocol = protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
     const healthPort = props.healthCheckPort ?? containerPort;
-    checkPort(this, 'healthCheckPort', healthPort);
+    const ports: ListenerPorts = { protocol, containerPort, listenerPort, healthPort };
+    this.checkListener(props, ports);
+    const speed = speedOf(env, props.deploySpeed);
 
-    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by NetworkService`,
-        'leave networkMode out: a NetworkService registers each task\'s own address (awsvpc), on Fargate and EC2 alike');
-    }
-    const task = buildTask(this, env, props, [
-      { containerPort, protocol: ecsProtocol, name: 'listener' },
-      ...(healthPort !== containerPort || protocol === elbv2.Protocol.UDP ? [{ containerPort: healthPort, protocol: ecs.Protocol.TCP, name: 'health' }] : []),
-    ], props.capacity ?? env.defaultCapacity);
+    const task = this.buildListenerTask(props, ports);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-
-    const shared = props.sharedLoadBalancer;
-    if (shared && (props.internetFacing !== undefined || props.accessLogsBucket)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'internetFacing or accessLogsBucket is given for a service on a shared network load balancer',
-        'set them on the SharedNetworkLoadBalancer (scheme) or leave them out');
-    }
-    const internetFacing = shared ? shared.internetFacing : props.internetFacing ?? false;
-    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock);
-    const lbSecurityGroup = shared?.securityGroup ?? new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-      vpc: env.vpc,
-      description: `${this.node.path}: clients to the network load balancer`,
-      allowAllOutbound: false,
-    });
-    shared?._claimPort(this, protocol, listenerPort);
-    if (shared && props.testListenerPort !== undefined) shared._claimPort(this, protocol, props.testListenerPort);
-    for (const port of portsFor(protocol, listenerPort)) {
-      lbSecurityGroup.addIngressRule(clients, port, internetFacing ? 'From the internet' : 'From the VPC');
-    }
-    this.loadBalancer = shared?.loadBalancer ?? new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
-      vpc: env.vpc,
-      internetFacing,
-      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : env.taskSubnets,
-      securityGroups: [lbSecurityGroup],
-      crossZoneEnabled: true,
-      deletionProtection: env.profile === EnvironmentProfile.PRODUCTION,
-    });
-    if (props.accessLogsBucket && protocol === elbv2.Protocol.TLS) this.loadBalancer.logAccessLogs(props.accessLogsBucket, id);
+    const front = this.createLoadBalancer(id, props, ports);
+    this.loadBalancer = front.loadBalancer;
 
     const unhealthyName = `${alarmBaseName(this)}-UnhealthyTargets`;
-    const created = createPlainService(this, {
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
+    const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, hasRollbackAlarms: true });
+    const built = buildService(this, {
       env,
       task,
-      desiredCount: resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling),
-      deployment: props.deployment,
-      speed,
       securityGroupDescription: 'traffic from its network load balancer only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
+      notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
-      alarms: props.alarms,
-      rollbackAlarmNames: [unhealthyName],
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
-      shiftsTraffic: true,
     });
-    const deployment = created.deployment;
-    const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
-    if (deployment.testTraffic && !deployment.testTraffic.onTestListener) {
-      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'a network load balancer cannot route test traffic by HTTP header',
-        'use TestTraffic.testListener() with testListenerPort');
-    }
-    if (deployment.testTraffic && props.testListenerPort === undefined) {
-      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'test traffic goes to a test listener, but testListenerPort is not set',
-        'set testListenerPort (clients from the VPC reach the new revision there)');
-    }
-    this.service = created.service;
-    this.connections = created.connections;
-    const taskGroup = created.securityGroup!;
-    this.alarms = created.alarms;
-    this.deploymentFailedRule = created.deploymentFailedRule;
-    // TCP and TLS arrive from the load balancer; UDP keeps the client's address, so tasks
-    // admit the clients themselves. Health checks are TCP for every protocol.
-    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
-    // The load balancer's egress rules are remote rules: with a shared NLB in the environment's
-    // stack and the service in another, they land in the service's stack (no dependency back).
-    for (const port of fromLoadBalancer) {
-      taskGroup.addIngressRule(lbSecurityGroup, port, 'From the network load balancer');
-      lbSecurityGroup.addEgressRule(taskGroup, port, 'To the tasks', true);
-    }
-    if (udp) {
-      taskGroup.addIngressRule(clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
-      lbSecurityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks', true);
-    }
+    this.service = built.service;
+    this.connections = built.connections;
+    this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    enableRollbackAlarms(this, this.service, deployment, [unhealthyName], NO_LOAD_BALANCER_ALARM);
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
+    this.checkTestTraffic(deployment, props);
+    this.admitFromLoadBalancer(built.securityGroup!, front, ports);
 
-    const targetGroupProps: elbv2.NetworkTargetGroupProps = {
-      vpc: env.vpc,
-      port: containerPort,
-      protocol: protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : protocol,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
-      // UDP targets are checked over TCP on the same port.
-      healthCheck: {
-        protocol: elbv2.Protocol.TCP,
-        port: String(healthPort),
-        interval: speed.interval,
-        healthyThresholdCount: speed.healthyThresholdCount,
-        unhealthyThresholdCount: speed.unhealthyThresholdCount,
-      },
-    };
+    const targetGroupProps = this.targetGroupProps(props, ports, speed);
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const green = rolling ? undefined : new elbv2.NetworkTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
+    const green = deployment.strategy === ecs.DeploymentStrategy.ROLLING ? undefined : new elbv2.NetworkTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
     this.alternateTargetGroup = green;
-    // The blue/green family: ECS moves the weights of the listener's default action.
-    const forward = () => green
-      ? {
-        defaultAction: elbv2.NetworkListenerAction.weightedForward([
-          { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
-        ]),
-      }
-      : { defaultTargetGroups: [this.targetGroup] };
-    // On a shared load balancer the listeners live with the service (its stack), like the
-    // shared ALB's rules, so a service in another stack creates no dependency cycle.
-    const addListener = (listenerId: string, listenerProps: elbv2.BaseNetworkListenerProps) => shared
-      ? new elbv2.NetworkListener(this, listenerId, { loadBalancer: this.loadBalancer, ...listenerProps })
-      : this.loadBalancer.addListener(listenerId, listenerProps);
-    this.listener = addListener('Listener', {
-      port: listenerPort,
-      protocol,
-      certificates: props.certificate ? [props.certificate] : undefined,
-      sslPolicy: protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
-      ...forward(),
-    });
-    if (deployment.testTraffic && props.testListenerPort !== undefined) {
-      checkPort(this, 'testListenerPort', props.testListenerPort);
-      if (props.testListenerPort === listenerPort) {
-        throw new ShipyardError(this, ErrorCode.DEPLOYMENT, `testListenerPort ${props.testListenerPort} is the production listener's port`,
-          'give the test listener its own port');
-      }
-      for (const port of portsFor(protocol, props.testListenerPort)) {
-        lbSecurityGroup.addIngressRule(ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock), port, 'Test traffic from the VPC');
-      }
-      this.testListener = addListener('TestListener', {
-        port: props.testListenerPort,
-        protocol,
-        certificates: props.certificate ? [props.certificate] : undefined,
-        sslPolicy: protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
-        ...forward(),
-      });
-    }
-    const loadBalancerTarget = { containerName: this.container.containerName, containerPort, protocol: ecsProtocol };
-    if (green) {
-      const listeners = [this.listener, ...this.testListener ? [this.testListener] : []];
-      this.deploymentRole = createDeploymentRole(this, [this.targetGroup, green], listeners, []);
-      this.service.node.addDependency(this.deploymentRole);
-      this.targetGroup.addTarget(this.service.loadBalancerTarget({
-        ...loadBalancerTarget,
-        alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
-          alternateTargetGroup: green,
-          productionListener: ecs.ListenerRuleConfiguration.networkListener(this.listener),
-          testListener: this.testListener ? ecs.ListenerRuleConfiguration.networkListener(this.testListener) : undefined,
-          role: this.deploymentRole,
-        }),
-      }));
-      addLifecycleHooks(this, this.service, deployment);
-    } else {
-      this.targetGroup.addTarget(this.service.loadBalancerTarget(loadBalancerTarget));
-    }
+    const listeners = this.createListeners(props, ports, front, deployment);
+    this.listener = listeners.listener;
+    this.testListener = listeners.testListener;
+    this.deploymentRole = this.registerTargets(ports, deployment);
 
     this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
@@ -329,13 +209,171 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       periods: 3,
       topic: env.alarmTopic,
     });
-    if (props.scaling) {
-      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
-      for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) target.bind(this, { taskCount: this.scalableTaskCount });
-    }
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
     this.acknowledgeFindings(env, protocol, props);
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
+  }
+
+  /** The task: awsvpc only (a NetworkService registers each task's own address), with the listener's and health check's ports. */
+  private buildListenerTask(props: NetworkServiceProps, ports: ListenerPorts): TaskModel {
+    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by NetworkService`,
+        'leave networkMode out: a NetworkService registers each task\'s own address (awsvpc), on Fargate and EC2 alike');
+    }
+    const { protocol, containerPort, healthPort } = ports;
+    const ecsProtocol = protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
+    return buildTask(this, props.environment, props, [
+      { containerPort, protocol: ecsProtocol, name: 'listener' },
+      ...(healthPort !== containerPort || protocol === elbv2.Protocol.UDP ? [{ containerPort: healthPort, protocol: ecs.Protocol.TCP, name: 'health' }] : []),
+    ], props.capacity ?? props.environment.defaultCapacity);
+  }
+
+  /** The service's own network load balancer, or its ports on a shared one, and who may reach them. */
+  private createLoadBalancer(id: string, props: NetworkServiceProps, ports: ListenerPorts): LoadBalancerFront {
+    const env = props.environment;
+    const shared = props.sharedLoadBalancer;
+    if (shared && (props.internetFacing !== undefined || props.accessLogsBucket)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'internetFacing or accessLogsBucket is given for a service on a shared network load balancer',
+        'set them on the SharedNetworkLoadBalancer (scheme) or leave them out');
+    }
+    const internetFacing = shared ? shared.internetFacing : props.internetFacing ?? false;
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(env.vpcCidr ?? env.vpc.vpcCidrBlock);
+    const securityGroup = shared?.securityGroup ?? new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: env.vpc,
+      description: `${this.node.path}: clients to the network load balancer`,
+      allowAllOutbound: false,
+    });
+    shared?._claimPort(this, ports.protocol, ports.listenerPort);
+    if (shared && props.testListenerPort !== undefined) shared._claimPort(this, ports.protocol, props.testListenerPort);
+    for (const port of portsFor(ports.protocol, ports.listenerPort)) {
+      securityGroup.addIngressRule(clients, port, internetFacing ? 'From the internet' : 'From the VPC');
+    }
+    const loadBalancer = shared?.loadBalancer ?? new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc: env.vpc,
+      internetFacing,
+      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : env.taskSubnets,
+      securityGroups: [securityGroup],
+      crossZoneEnabled: true,
+      deletionProtection: env.profile === EnvironmentProfile.PRODUCTION,
+    });
+    if (props.accessLogsBucket && ports.protocol === elbv2.Protocol.TLS) loadBalancer.logAccessLogs(props.accessLogsBucket, id);
+    return { loadBalancer, securityGroup, clients, shared };
+  }
+
+  private checkTestTraffic(deployment: DeploymentConfig, props: NetworkServiceProps): void {
+    if (deployment.testTraffic && !deployment.testTraffic.onTestListener) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'a network load balancer cannot route test traffic by HTTP header',
+        'use TestTraffic.testListener() with testListenerPort');
+    }
+    if (deployment.testTraffic && props.testListenerPort === undefined) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'test traffic goes to a test listener, but testListenerPort is not set',
+        'set testListenerPort (clients from the VPC reach the new revision there)');
+    }
+  }
+
+  /**
+   * TCP and TLS arrive from the load balancer; UDP keeps the client's address, so tasks admit
+   * the clients themselves. Health checks are TCP for every protocol. The load balancer's
+   * egress rules are remote rules: with a shared NLB in the environment's stack and the
+   * service in another, they land in the service's stack (no dependency back).
+   */
+  private admitFromLoadBalancer(taskGroup: ec2.SecurityGroup, front: LoadBalancerFront, ports: ListenerPorts): void {
+    const { protocol, containerPort, healthPort } = ports;
+    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
+    for (const port of fromLoadBalancer) {
+      taskGroup.addIngressRule(front.securityGroup, port, 'From the network load balancer');
+      front.securityGroup.addEgressRule(taskGroup, port, 'To the tasks', true);
+    }
+    if (protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP) {
+      taskGroup.addIngressRule(front.clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
+      front.securityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks', true);
+    }
+  }
+
+  /** The target groups' settings: the deploy-speed preset's health check, over TCP (UDP targets too, on the same port). */
+  private targetGroupProps(props: NetworkServiceProps, ports: ListenerPorts, speed: DeploySpeedSettings): elbv2.NetworkTargetGroupProps {
+    return {
+      vpc: props.environment.vpc,
+      port: ports.containerPort,
+      protocol: ports.protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : ports.protocol,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
+      healthCheck: {
+        protocol: elbv2.Protocol.TCP,
+        port: String(ports.healthPort),
+        interval: speed.interval,
+        healthyThresholdCount: speed.healthyThresholdCount,
+        unhealthyThresholdCount: speed.unhealthyThresholdCount,
+      },
+    };
+  }
+
+  /**
+   * The production listener and, with test traffic, the test listener. With the blue/green
+   * family ECS moves the weights of their default action. On a shared load balancer the
+   * listeners live with the service (its stack), like the shared ALB's rules, so a service in
+   * another stack creates no dependency cycle.
+   */
+  private createListeners(props: NetworkServiceProps, ports: ListenerPorts, front: LoadBalancerFront, deployment: DeploymentConfig):
+  { listener: elbv2.NetworkListener; testListener?: elbv2.NetworkListener } {
+    const green = this.alternateTargetGroup;
+    const forward = () => green
+      ? {
+        defaultAction: elbv2.NetworkListenerAction.weightedForward([
+          { targetGroup: this.targetGroup, weight: 100 }, { targetGroup: green, weight: 0 },
+        ]),
+      }
+      : { defaultTargetGroups: [this.targetGroup] };
+    const addListener = (listenerId: string, port: number) => {
+      const listenerProps: elbv2.BaseNetworkListenerProps = {
+        port,
+        protocol: ports.protocol,
+        certificates: props.certificate ? [props.certificate] : undefined,
+        sslPolicy: ports.protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
+        ...forward(),
+      };
+      return front.shared
+        ? new elbv2.NetworkListener(this, listenerId, { loadBalancer: this.loadBalancer, ...listenerProps })
+        : this.loadBalancer.addListener(listenerId, listenerProps);
+    };
+    const listener = addListener('Listener', ports.listenerPort);
+    if (!deployment.testTraffic || props.testListenerPort === undefined) return { listener };
+    checkPort(this, 'testListenerPort', props.testListenerPort);
+    if (props.testListenerPort === ports.listenerPort) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, `testListenerPort ${props.testListenerPort} is the production listener's port`,
+        'give the test listener its own port');
+    }
+    const vpcClients = ec2.Peer.ipv4(props.environment.vpcCidr ?? props.environment.vpc.vpcCidrBlock);
+    for (const port of portsFor(ports.protocol, props.testListenerPort)) {
+      front.securityGroup.addIngressRule(vpcClients, port, 'Test traffic from the VPC');
+    }
+    return { listener, testListener: addListener('TestListener', props.testListenerPort) };
+  }
+
+  /** Register the tasks with the target group; with the blue/green family, also the green group, the role ECS shifts with and the hooks. */
+  private registerTargets(ports: ListenerPorts, deployment: DeploymentConfig): iam.IRole | undefined {
+    const green = this.alternateTargetGroup;
+    const protocol = ports.protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
+    const loadBalancerTarget = { containerName: this.container.containerName, containerPort: ports.containerPort, protocol };
+    if (!green) {
+      this.targetGroup.addTarget(this.service.loadBalancerTarget(loadBalancerTarget));
+      return undefined;
+    }
+    const listeners = [this.listener, ...this.testListener ? [this.testListener] : []];
+    const role = createDeploymentRole(this, [this.targetGroup, green], listeners, []);
+    this.service.node.addDependency(role);
+    this.targetGroup.addTarget(this.service.loadBalancerTarget({
+      ...loadBalancerTarget,
+      alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+        alternateTargetGroup: green,
+        productionListener: ecs.ListenerRuleConfiguration.networkListener(this.listener),
+        testListener: this.testListener ? ecs.ListenerRuleConfiguration.networkListener(this.testListener) : undefined,
+        role,
+      }),
+    }));
+    addLifecycleHooks(this, this.service, deployment);
+    return role;
   }
 
   /** Unhealthy targets, summed over both target groups with the blue/green family (ECS swaps them). */
@@ -357,7 +395,9 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     });
   }
 
-  private checkListener(protocol: elbv2.Protocol, props: NetworkServiceProps, containerPort: number, listenerPort: number): void {
+  /** The listener's protocol, ports and certificate, and the deregistration delay. */
+  private checkListener(props: NetworkServiceProps, ports: ListenerPorts): void {
+    const { protocol, containerPort, listenerPort, healthPort } = ports;
     checkPort(this, 'containerPort', containerPort);
     checkPort(this, 'listenerPort', listenerPort);
     const code = ErrorCode.LISTENER;
@@ -371,6 +411,8 @@ export class NetworkService extends Construct implements ec2.IConnectable {
       throw new ShipyardError(this, code, `a certificate is given for a ${protocol} listener, which cannot use TLS`,
         protocol === elbv2.Protocol.TCP ? 'use protocol TLS to terminate TLS at the load balancer, or drop the certificate' : 'UDP cannot carry TLS: drop the certificate');
     }
+    checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
+    checkPort(this, 'healthCheckPort', healthPort);
   }
 
   private acknowledgeFindings(env: IEnvironment, protocol: elbv2.Protocol, props: NetworkServiceProps): void {
@@ -413,4 +455,20 @@ function portsFor(protocol: elbv2.Protocol, port: number): ec2.Port[] {
   if (protocol === elbv2.Protocol.UDP) return [ec2.Port.udp(port)];
   if (protocol === elbv2.Protocol.TCP_UDP) return [ec2.Port.tcp(port), ec2.Port.udp(port)];
   return [ec2.Port.tcp(port)];
+}
+
+/** The protocol and ports of a network service's listener. */
+interface ListenerPorts {
+  readonly protocol: elbv2.Protocol;
+  readonly containerPort: number;
+  readonly listenerPort: number;
+  readonly healthPort: number;
+}
+
+/** The load balancer a network service is reached through, and who may reach it. */
+interface LoadBalancerFront {
+  readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly clients: ec2.IPeer;
+  readonly shared?: SharedNetworkLoadBalancer;
 }

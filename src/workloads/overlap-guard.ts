@@ -65,18 +65,23 @@ export class OverlapGuard extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    // Narrow ListTasks to the cluster.
+    this.narrowListTasks(props.cluster);
+    if (!props.logEncryptionKey) acknowledgeUnencryptedLogGroup(logGroup);
+  }
+
+  /** Deny ListTasks outside the cluster (it takes no resource-level permission), and acknowledge the policy's wildcards. */
+  private narrowListTasks(cluster: ecs.ICluster): void {
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     this.stateMachine.role.addToPrincipalPolicy(new iam.PolicyStatement({
       effect: iam.Effect.DENY,
       actions: ['ecs:ListTasks'],
       resources: ['*'],
-      conditions: { ArnNotEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+      conditions: { ArnNotEquals: { 'ecs:cluster': cluster.clusterArn } },
     }));
     const finalPolicy = policy ?? this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (finalPolicy) {
       acknowledgeInlinePolicy(finalPolicy);
-      const cfnCluster = props.cluster.node.defaultChild;
+      const cfnCluster = cluster.node.defaultChild;
       const appliesTo = ['Resource::*'];
       if (cfnCluster instanceof ecs.CfnCluster) {
         appliesTo.push(`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${Stack.of(this).getLogicalId(cfnCluster)}>/*`);
@@ -88,6 +93,5 @@ export class OverlapGuard extends Construct {
         appliesTo,
       }]);
     }
-    if (!props.logEncryptionKey) acknowledgeUnencryptedLogGroup(logGroup);
   }
 }

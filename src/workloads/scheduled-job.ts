@@ -5,8 +5,9 @@ import {
 import { Construct } from 'constructs';
 import { checkTimeZone, JobSchedule } from './job-schedule';
 import { OverlapGuard } from './overlap-guard';
-import { applyEnvironmentTags, deliveryDeadLetterQueue } from './service-base';
-import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { buildStandaloneTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
+import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
+import { Capacity } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -14,7 +15,7 @@ import { fixedNameAlarm } from '../private/alarms';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { SidecarOptions, WorkloadTaskProps } from '../task/containers';
 import { Image } from '../task/image';
-import { buildTask, grantExecToTasks, warnAboutTask } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-builder';
 
 /** Properties of a ScheduledJob. */
 export interface ScheduledJobProps extends WorkloadTaskProps {
@@ -127,82 +128,23 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     this.checkWindow(props);
 
     const timer = props.timeout ? this.timer(props.timeout, props.timeoutImage) : undefined;
-    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by ScheduledJob`,
-        'leave networkMode out: a job\'s task gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
-    }
     const capacity = props.capacity ?? env.defaultCapacity;
-    if (capacity.platform === CapacityPlatform.EXTERNAL) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, 'a ScheduledJob runs its task through EventBridge Scheduler, which does not start ECS Anywhere tasks here',
-        'run the job on Fargate, EC2 or Managed Instances capacity');
-    }
-    const task = buildTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, [], capacity);
+    const built = buildStandaloneTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, {
+      workload: 'ScheduledJob', starter: 'EventBridge Scheduler', noun: 'a job', description: 'a scheduled job', capacity,
+    });
+    const task = built.task;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: env.vpc, description: `${this.node.path}: a scheduled job; no inbound traffic`, allowAllOutbound: true,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
-    if (props.enableExec) grantExecToTasks(this.taskDefinition, env.cluster);
-    task.connect(this.connections, env.cluster);
+    this.connections = built.connections;
 
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
-    const strategy = capacity.bind(this);
-    const placementStrategy = capacity.placementStrategies.flatMap(p => p.toJson());
-    const placementConstraints = capacity.placementConstraints.flatMap(p => p.toJson());
-    const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
-    const role = this.createSchedulerRole();
-    this.schedulerRole = role;
-    let target: scheduler.CfnSchedule.TargetProperty;
-    const common = {
-      roleArn: role.roleArn,
-      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
-      retryPolicy: {
-        maximumRetryAttempts: props.retryAttempts ?? 2,
-        maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
-      },
-    };
-    if (props.preventOverlap) {
-      this.overlapGuard = new OverlapGuard(this, 'OverlapGuard', {
-        cluster: env.cluster,
-        taskDefinition: this.taskDefinition,
-        logRetention: env.logRetention,
-        logEncryptionKey: env.logEncryptionKey,
-        runTaskParameters: {
-          CapacityProviderStrategy: strategy.map(s => ({ CapacityProvider: s.capacityProvider, Base: s.base, Weight: s.weight })),
-          PlacementStrategy: placementStrategy.length > 0 ? placementStrategy.map(p => ({ Type: p.type, Field: p.field })) : undefined,
-          PlacementConstraints: placementConstraints.length > 0
-            ? placementConstraints.map(p => ({ Type: p.type, Expression: p.expression })) : undefined,
-          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' } },
-          EnableECSManagedTags: true,
-          PropagateTags: 'TASK_DEFINITION',
-          EnableExecuteCommand: props.enableExec ?? false,
-        },
-      }).stateMachine;
-      this.overlapGuard.grantStartExecution(role);
-      target = { ...common, arn: this.overlapGuard.stateMachineArn, input: '{}' };
-    } else {
-      this.allowRunTask(env, role);
-      target = {
-        ...common,
-        arn: env.cluster.clusterArn,
-        ecsParameters: {
-          taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
-          taskCount: 1,
-          capacityProviderStrategy: strategy.map(s => ({ capacityProvider: s.capacityProvider, base: s.base, weight: s.weight })),
-          placementStrategy: placementStrategy.length > 0 ? placementStrategy : undefined,
-          placementConstraints: placementConstraints.length > 0 ? placementConstraints : undefined,
-          networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' } },
-          enableEcsManagedTags: true,
-          propagateTags: 'TASK_DEFINITION',
-          enableExecuteCommand: props.enableExec,
-        },
-      };
-    }
-    this.deadLetterQueue.grantSendMessages(role);
-    const policy = role.node.tryFindChild('DefaultPolicy');
+    this.schedulerRole = this.createSchedulerRole();
+    const { target, overlapGuard } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup);
+    this.overlapGuard = overlapGuard;
+    this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+    const policy = this.schedulerRole.node.tryFindChild('DefaultPolicy');
     if (policy) acknowledgeInlinePolicy(policy);
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: `${this.node.path}: runs ${this.taskDefinition.family}`,
@@ -218,23 +160,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     });
     // The capacity providers must be associated with the cluster before runs start.
     this.schedule.node.addDependency(env.cluster);
-
-    this.failureRule = new events.Rule(this, 'RunFailed', {
-      description: `${this.node.path}: a run exited non-zero or failed to start`,
-      eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: {
-          clusterArn: [env.cluster.clusterArn],
-          taskDefinitionArn: [{ prefix: `${Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: this.taskDefinition.family })}:` }],
-          lastStatus: ['STOPPED'],
-          $or: [
-            { containers: { name: ['app'], exitCode: [{ 'anything-but': 0 }] } },
-            { stopCode: ['TaskFailedToStart'] },
-          ],
-        },
-      },
-    });
+    this.failureRule = this.createFailureRule(env);
     // EventBridge counts the rule's matches; the alarm turns a failed run into an alarm state.
     this.failureAlarm = fixedNameAlarm(this, this, {
       id: 'RunFailedAlarm',
@@ -252,6 +178,78 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     });
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
+  }
+
+  /**
+   * What the schedule starts: the task through RunTask, or, with `preventOverlap`, the state
+   * machine that starts it unless a run is still going. Scheduler retries delivery, then
+   * sends the run to the dead-letter queue.
+   */
+  private scheduleTarget(props: ScheduledJobProps, placement: RunTaskPlacement, securityGroup: ec2.ISecurityGroup):
+  { target: scheduler.CfnSchedule.TargetProperty; overlapGuard?: sfn.StateMachine } {
+    const env = props.environment;
+    const role = this.schedulerRole;
+    const common = {
+      roleArn: role.roleArn,
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      retryPolicy: {
+        maximumRetryAttempts: props.retryAttempts ?? 2,
+        maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
+      },
+    };
+    const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
+    if (props.preventOverlap) {
+      const guard = new OverlapGuard(this, 'OverlapGuard', {
+        cluster: env.cluster,
+        taskDefinition: this.taskDefinition,
+        logRetention: env.logRetention,
+        logEncryptionKey: env.logEncryptionKey,
+        runTaskParameters: {
+          ...pascalCase(placement),
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' } },
+          EnableECSManagedTags: true,
+          PropagateTags: 'TASK_DEFINITION',
+          EnableExecuteCommand: props.enableExec ?? false,
+        },
+      });
+      guard.stateMachine.grantStartExecution(role);
+      return { target: { ...common, arn: guard.stateMachine.stateMachineArn, input: '{}' }, overlapGuard: guard.stateMachine };
+    }
+    this.allowRunTask(env, role);
+    const target = {
+      ...common,
+      arn: env.cluster.clusterArn,
+      ecsParameters: {
+        taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+        taskCount: 1,
+        ...placement,
+        networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' } },
+        enableEcsManagedTags: true,
+        propagateTags: 'TASK_DEFINITION',
+        enableExecuteCommand: props.enableExec,
+      },
+    };
+    return { target };
+  }
+
+  /** The rule that matches a run that exited non-zero or failed to start. */
+  private createFailureRule(env: IEnvironment): events.Rule {
+    return new events.Rule(this, 'RunFailed', {
+      description: `${this.node.path}: a run exited non-zero or failed to start`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [env.cluster.clusterArn],
+          taskDefinitionArn: [{ prefix: `${Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: this.taskDefinition.family })}:` }],
+          lastStatus: ['STOPPED'],
+          $or: [
+            { containers: { name: [this.container.containerName], exitCode: [{ 'anything-but': 0 }] } },
+            { stopCode: ['TaskFailedToStart'] },
+          ],
+        },
+      },
+    });
   }
 
   /** Source: EventBridge Scheduler API Reference, RetryPolicy and FlexibleTimeWindow. */

@@ -4,15 +4,14 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
-import {
-  applyEnvironmentTags, createEcsService, gracePeriod, loadBalancerPath, notifyDeploymentFailures, resolveDesiredCount, scaleTaskCount, speedOf,
-  taskConnections,
-} from './service-base';
+import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
-import { checkCodeDeployIngress, wireCodeDeploy } from '../deployment/code-deploy';
+import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../deployment/code-deploy';
 import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
-import { Deployment } from '../deployment/deployment';
+import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { IIngress } from '../environment/ingress';
 import { Routing } from '../environment/routing';
@@ -20,7 +19,7 @@ import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/chec
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { Scaling, ScalingOptions } from '../scaling/scaling';
+import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -181,163 +180,141 @@ export class WebService extends Construct implements ec2.IConnectable {
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const speed = speedOf(env, props.deploySpeed);
-    const deployment = (props.deployment ?? Deployment.rolling()).bind(this, {
-      shiftsTraffic: true,
-      defaultMinHealthyPercent: speed.minHealthyPercent,
-      defaultMaxHealthyPercent: speed.maxHealthyPercent,
-    });
-    const rolling = deployment.strategy === ecs.DeploymentStrategy.ROLLING;
-    const codeDeploy = deployment.codeDeploy !== undefined;
-    if (codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
+    const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, allowsCodeDeploy: true });
+    if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
     const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }],
       props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
     this.logGroup = task.logGroup;
-    const containerName = this.container.containerName;
 
-    const awsvpc = this.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
-    const securityGroup = awsvpc ? new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: env.vpc,
-      description: `${this.node.path}: traffic from the shared load balancer only`,
-      allowAllOutbound: true,
-    }) : undefined;
-    this.service = createEcsService(this, {
+    const built = buildService(this, {
       env,
       task,
-      securityGroup,
+      securityGroupDescription: 'traffic from the shared load balancer only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
       notOnExternal: 'a load balancer',
-      service: {
-        desiredCount,
-        // CodeDeploy takes no circuit breaker; it rolls back failed deployments itself.
-        circuitBreaker: codeDeploy ? undefined : { enable: true, rollback: deployment.rollbackOnFailure },
-        deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
-        taskDefinitionRevision: codeDeploy ? ecs.TaskDefinitionRevision.LATEST : undefined,
-        // The blue/green family starts a full second set of tasks, then stops the old one.
-        minHealthyPercent: rolling ? deployment.minHealthyPercent : 100,
-        maxHealthyPercent: rolling ? deployment.maxHealthyPercent : 200,
-        deploymentStrategy: rolling || codeDeploy ? undefined : deployment.strategy,
-        bakeTime: codeDeploy ? undefined : deployment.bakeTime,
-        linearConfiguration: deployment.strategy === ecs.DeploymentStrategy.LINEAR ? deployment.trafficShift : undefined,
-        canaryConfiguration: deployment.strategy === ecs.DeploymentStrategy.CANARY ? deployment.trafficShift : undefined,
-        // The container's start period covers boot; without one, give the app a minute.
-        healthCheckGracePeriod: gracePeriod(props.healthCheck),
-        propagateTags: ecs.PropagatedTagSource.SERVICE,
-        enableECSManagedTags: true,
-        enableExecuteCommand: props.enableExec,
-      },
+      enableExec: props.enableExec,
+      // The container's start period covers boot; without one, give the app a minute.
+      healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });
-    task.connect(this.service, env.cluster);
-    this.connections = taskConnections(task, securityGroup);
-    const path = loadBalancerPath(task, securityGroup, containerPort);
+    this.service = built.service;
+    this.connections = built.connections;
 
-    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
-      vpc: env.vpc,
-      targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      port: containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
-      healthCheck: this.targetHealthCheck(speed, props.targetHealthCheck),
-    };
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const routing = props.routing ?? {};
-    if (codeDeploy) {
-      this.alternateTargetGroup = new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps);
-    } else if (rolling) {
-      this.listenerRule = ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([this.targetGroup]) });
-      this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
-    } else {
-      const wiring = wireBlueGreen(this, {
-        ingress,
-        service: this.service,
-        blue: this.targetGroup,
-        targetGroupProps,
-        routing,
-        deployment,
-        containerName,
-        containerPort,
-      });
-      this.alternateTargetGroup = wiring.green;
-      this.listenerRule = wiring.listenerRule;
-      this.testListenerRule = wiring.testListenerRule;
-      this.deploymentRole = wiring.deploymentRole;
-    }
-    // Ingress from the load balancer's groups only; their egress is the environment's
-    // (one rule to the VPC), so no rule per service lands on the shared group.
-    for (const group of ingress.loadBalancer.connections.securityGroups) {
-      for (const target of path.groups) target.addIngressRule(group, path.port, 'From the shared load balancer');
-    }
+    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, containerPort), speed);
+    this.targetGroup = traffic.targetGroup;
+    this.alternateTargetGroup = traffic.alternateTargetGroup;
+    this.listenerRule = traffic.listenerRule;
+    this.testListenerRule = traffic.testListenerRule;
+    this.deploymentRole = traffic.deploymentRole;
 
     const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));
-    this.alarms = new ServiceAlarms(this, 'Alarms', {
-      ...props.alarms,
-      service: this.service,
-      clusterName: env.cluster.clusterName,
-      targetGroups: this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup],
-      loadBalancerFullName,
-      topic: env.alarmTopic,
+    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, containerPort);
+    this.alarms = watch.alarms;
+    this.dashboard = watch.dashboard;
+    this.codeDeployGroup = watch.codeDeploy?.deploymentGroup;
+    this.codeDeployAppSpec = watch.codeDeploy?.appSpec;
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling, {
+      targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup, loadBalancerFullName,
     });
-    if (props.dashboard ?? false) {
-      this.dashboard = new ServiceDashboard(this, 'Dashboard', {
-        service: this.service,
-        clusterName: env.cluster.clusterName,
-        targetGroups: this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup],
-        loadBalancerFullName,
-        alarms: this.alarms.alarms,
-      });
-    }
-    const rollbackAlarmNames = [...this.alarms.rollbackAlarmNames, ...deployment.rollbackAlarmNames];
-    if (deployment.rollbackOnAlarm && rollbackAlarmNames.length === 0) {
-      throw new ShipyardError(this, ErrorCode.ALARM,
-        'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
-        'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment');
-    }
-    if (codeDeploy) {
-      const wiring = wireCodeDeploy(this, {
-        ingress,
-        sharedIngress: env.ingress,
-        service: this.service,
-        blue: this.targetGroup,
-        green: this.alternateTargetGroup!,
-        deployment,
-        containerName,
-        containerPort,
-        taskDefinition: this.taskDefinition,
-      }, this.alarms.rollbackAlarmNames);
-      this.codeDeployGroup = wiring.deploymentGroup;
-      this.codeDeployAppSpec = wiring.appSpec;
-    } else if (deployment.rollbackOnAlarm) {
-      this.service.enableDeploymentAlarms(rollbackAlarmNames, { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
-    }
-
-    if (props.scaling) {
-      this.scalableTaskCount = scaleTaskCount(this.service, props.scaling.minCapacity, props.scaling.maxCapacity);
-      for (const target of props.scaling.targets ?? [Scaling.cpu(70)]) {
-        target.bind(this, {
-          taskCount: this.scalableTaskCount,
-          targetGroup: this.targetGroup,
-          alternateTargetGroup: this.alternateTargetGroup,
-          loadBalancerFullName,
-        });
-      }
-    }
-
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
 
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
   }
 
-  /**
-   * ELB limits: interval 5-300 s, timeout 2-120 s, thresholds 2-10, timeout shorter than
-   * interval. Source: Elastic Load Balancing API Reference, CreateTargetGroup.
-   */
-
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
   public connectTo(backend: BackendService): void {
     connectToBackend(this, backend);
   }
+
+  /**
+   * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
+   * rollback, or CodeDeploy watching the same alarms.
+   */
+  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, containerPort: number):
+  { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
+    const env = props.environment;
+    const targetGroups = this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup];
+    const alarms = new ServiceAlarms(this, 'Alarms', {
+      ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, targetGroups, loadBalancerFullName, topic: env.alarmTopic,
+    });
+    const dashboard = (props.dashboard ?? false) ? new ServiceDashboard(this, 'Dashboard', {
+      service: this.service, clusterName: env.cluster.clusterName, targetGroups, loadBalancerFullName, alarms: alarms.alarms,
+    }) : undefined;
+    enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, {
+      problem: 'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
+      fix: 'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment',
+    });
+    const codeDeploy = deployment.codeDeploy ? wireCodeDeploy(this, {
+      ingress,
+      sharedIngress: env.ingress,
+      service: this.service,
+      blue: this.targetGroup,
+      green: this.alternateTargetGroup!,
+      deployment,
+      containerName: this.container.containerName,
+      containerPort,
+      taskDefinition: this.taskDefinition,
+    }, alarms.rollbackAlarmNames) : undefined;
+    return { alarms, dashboard, codeDeploy };
+  }
+
+  /**
+   * Receive the routed traffic: the target group, and the load balancer admitted to the tasks.
+   * Rolling: a listener rule forwards to the target group. The ECS-native blue/green family: a
+   * second target group, and the rule ECS shifts. CodeDeploy: a second target group;
+   * CodeDeploy moves the listener's default action.
+   */
+  private receiveTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, path: LoadBalancerPath,
+    speed: DeploySpeedSettings): TrafficWiring {
+    const containerPort = props.containerPort ?? 8080;
+    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
+      vpc: props.environment.vpc,
+      targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
+      port: containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
+      healthCheck: this.targetHealthCheck(speed, props.targetHealthCheck),
+    };
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, containerPort);
+    // Ingress from the load balancer's groups only; their egress is the environment's
+    // (one rule to the VPC), so no rule per service lands on the shared group.
+    for (const group of ingress.loadBalancer.connections.securityGroups) {
+      for (const target of path.groups) target.addIngressRule(group, path.port, 'From the shared load balancer');
+    }
+    return { targetGroup, ...wiring };
+  }
+
+  private routeTo(blue: elbv2.ApplicationTargetGroup, ingress: IIngress, routing: Routing, deployment: DeploymentConfig,
+    targetGroupProps: elbv2.ApplicationTargetGroupProps, containerPort: number): Omit<TrafficWiring, 'targetGroup'> {
+    const containerName = this.container.containerName;
+    if (deployment.codeDeploy) {
+      return { alternateTargetGroup: new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps) };
+    }
+    if (deployment.strategy === ecs.DeploymentStrategy.ROLLING) {
+      const listenerRule = ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([blue]) });
+      blue.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
+      return { listenerRule };
+    }
+    const wiring = wireBlueGreen(this, {
+      ingress, service: this.service, blue, targetGroupProps, routing, deployment, containerName, containerPort,
+    });
+    return {
+      alternateTargetGroup: wiring.green,
+      listenerRule: wiring.listenerRule,
+      testListenerRule: wiring.testListenerRule,
+      deploymentRole: wiring.deploymentRole,
+    };
+  }
+
+  /**
+   * ELB limits: interval 5-300 s, timeout 2-120 s, thresholds 2-10, timeout shorter than
+   * interval. Source: Elastic Load Balancing API Reference, CreateTargetGroup.
+   */
   private targetHealthCheck(speed: DeploySpeedSettings, options: TargetHealthCheckOptions = {}): elbv2.HealthCheck {
     const interval = options.interval ?? speed.interval;
     const timeout = options.timeout ?? speed.timeout;
@@ -384,4 +361,13 @@ function checkSuccessCodes(scope: Construct, codes: string): void {
     throw new ShipyardError(scope, ErrorCode.TARGET_HEALTH_CHECK, `targetHealthCheck.healthyHttpCodes ${show(codes)} is not valid`,
       'give codes from 200 to 499, listed or as ranges, such as "200", "200,204" or "200-399"');
   }
+}
+
+/** How a web service's traffic reaches its tasks. */
+interface TrafficWiring {
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  readonly listenerRule?: elbv2.ApplicationListenerRule;
+  readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  readonly deploymentRole?: iam.IRole;
 }

@@ -6,17 +6,20 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend } from './backend-service';
-import { applyEnvironmentTags, createPlainService, resolveDesiredCount, scaleTaskCount, speedOf } from './service-base';
+import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
+import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
+import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
+import { scaleTaskCount } from '../scaling/scaling';
 import { WorkloadTaskProps } from '../task/containers';
 import { acknowledgePlainVariables, buildTask, warnAboutTask } from '../task/task-builder';
 
@@ -166,20 +169,20 @@ export class WorkerService extends Construct {
     this.queue.grantConsumeMessages(this.taskRole);
     subscribe(this.queue, props.subscriptions ?? []);
 
-    const created = createPlainService(this, {
+    const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
+    const built = buildService(this, {
       env,
       task,
-      desiredCount,
-      deployment: props.deployment,
-      speed: speedOf(env, props.deploySpeed),
       securityGroupDescription: 'a queue worker; no inbound traffic',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
       enableExec: props.enableExec,
-      alarms: props.alarms,
     });
-    this.service = created.service;
-    this.connections = created.connections;
-    this.alarms = created.alarms;
-    this.deploymentFailedRule = created.deploymentFailedRule;
+    this.service = built.service;
+    this.connections = built.connections;
+    this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));
     if (scaling) this.scalableTaskCount = this.scaleOnBacklog(env, scaling);
 
@@ -210,7 +213,7 @@ export class WorkerService extends Construct {
   /**
    * Target tracking on visible messages per running task (metric math over SQS and
    * Container Insights), plus a step policy that starts one task when messages wait and
-   * none runs (target tracking cannot scale out from zero: zero tasks times any ratio is zero).
+   * none runs.
    */
   private scaleOnBacklog(env: IEnvironment, scaling: WorkerScalingOptions): ecs.ScalableTaskCount {
     const perTask = scaling.messagesPerTask ?? 100;
@@ -250,32 +253,38 @@ export class WorkerService extends Construct {
         },
       },
     });
-    if (scaling.minCapacity === 0) {
-      // One alarm and one step: +1 task when messages wait and no task runs.
-      const wakeUp = new appscaling.StepScalingAction(taskCount, 'WakeUp', {
-        scalingTarget: target,
-        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-        cooldown: Duration.seconds(60),
-      });
-      wakeUp.addAdjustment({ adjustment: 1, lowerBound: 0 });
-      const alarm = new cloudwatch.Alarm(taskCount, 'WakeUpAlarm', {
-        alarmDescription: `${this.node.path}: messages wait and no task runs; start one`,
-        metric: new cloudwatch.MathExpression({
-          expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)',
-          usingMetrics: {
-            visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
-            running: serviceInsightsMetric(env.cluster.clusterName, this.service.serviceName, 'RunningTaskCount'),
-          },
-          period: ONE_MINUTE,
-          label: 'messages wait and no task runs',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new actions.ApplicationScalingAction(wakeUp));
-    }
+    if (scaling.minCapacity === 0) this.wakeUpFromZero(env, taskCount, target);
     return taskCount;
+  }
+
+  /**
+   * From zero tasks: one alarm and one step, +1 task when messages wait and no task runs
+   * (target tracking cannot scale out from zero: zero tasks times any ratio is zero).
+   */
+  private wakeUpFromZero(env: IEnvironment, taskCount: ecs.ScalableTaskCount, target: appscaling.ScalableTarget): void {
+    // One alarm and one step: +1 task when messages wait and no task runs.
+    const wakeUp = new appscaling.StepScalingAction(taskCount, 'WakeUp', {
+      scalingTarget: target,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.seconds(60),
+    });
+    wakeUp.addAdjustment({ adjustment: 1, lowerBound: 0 });
+    const alarm = new cloudwatch.Alarm(taskCount, 'WakeUpAlarm', {
+      alarmDescription: `${this.node.path}: messages wait and no task runs; start one`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)',
+        usingMetrics: {
+          visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+          running: serviceInsightsMetric(env.cluster.clusterName, this.service.serviceName, 'RunningTaskCount'),
+        },
+        period: ONE_MINUTE,
+        label: 'messages wait and no task runs',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.ApplicationScalingAction(wakeUp));
   }
 }
