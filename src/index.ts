@@ -1,36 +1,86 @@
-export * from './environment/environment';
-export * from './environment/ingress';
-export * from './environment/routing';
-export * from './environment/network';
-export * from './environment/profile';
-export * from './environment/exec';
-export * from './environment/shared-nlb';
-export * from './capacity/capacity';
-export * from './capacity/auto-scaling-capacity';
-export * from './capacity/host-image';
-export * from './capacity/managed-instances-capacity';
-export * from './capacity/external-instances';
-export * from './workloads/web-service';
-export * from './workloads/worker-service';
-export * from './workloads/backend-service';
-export * from './workloads/scheduled-job';
-export * from './workloads/job-schedule';
-export * from './workloads/event-task';
-export * from './workloads/network-service';
-export * from './workloads/daemon-service';
-export * from './workloads/work-queue';
-export * from './task/image';
-export * from './task/baseline';
-export * from './task/containers';
-export * from './task/volumes';
-export * from './task/file-system';
-export * from './logging/logging';
-export * from './logging/destinations';
-export * from './scaling/scaling';
-export * from './deployment/deployment';
-export * from './deployment/deploy-speed';
-export * from './observability/service-alarms';
-export * from './observability/dashboards';
-export * from './observability/alarm-topic';
-export * from './observability/tracing';
+// The public API: what users write. Helpers, bind plumbing and constants stay inside their
+// modules; tests reach them by path.
+
+// Environment
+export type { IEnvironment, EnvironmentProps, EnvironmentAttributes } from './environment/environment';
+export { Environment } from './environment/environment';
+export type { TestListenerOptions, DomainOptions, IngressOptions, IIngress, SharedIngressProps } from './environment/ingress';
+export { SharedIngress } from './environment/ingress';
+export type { Routing, HttpHeaderMatch, RouteOptions } from './environment/routing';
+export type { NewVpcOptions, ExistingVpcOptions } from './environment/network';
+export { Egress, Network } from './environment/network';
+export { EnvironmentProfile } from './environment/profile';
+export type { ExecOptions } from './environment/exec';
+export type { SharedNetworkLoadBalancerProps } from './environment/shared-nlb';
+export { SharedNetworkLoadBalancer } from './environment/shared-nlb';
+
+// Capacity
+export type { FargateSpotMixOptions, PlacementOptions, Ec2SpotMixOptions, StrategyOptions } from './capacity/capacity';
+export { CapacityPlatform, Capacity } from './capacity/capacity';
+export type { AutoScalingCapacityProps } from './capacity/auto-scaling-capacity';
+export { AutoScalingCapacity } from './capacity/auto-scaling-capacity';
+export { HostImage } from './capacity/host-image';
+export type { ManagedInstancesCapacityProps } from './capacity/managed-instances-capacity';
+export { ManagedInstancesCapacity } from './capacity/managed-instances-capacity';
+export type { ExternalInstancesProps } from './capacity/external-instances';
+export { ExternalInstances } from './capacity/external-instances';
+
+// Workloads
+export type { WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
+export type { TargetHealthCheckOptions, WebServiceProps } from './workloads/web-service';
+export { WebService } from './workloads/web-service';
+export type { WorkerScalingOptions, WorkerAlarmsOptions, WorkerServiceProps } from './workloads/worker-service';
+export { WorkerService } from './workloads/worker-service';
+export type { ServiceConnectTlsOptions, ServiceConnectOptions, BackendServiceProps, IServiceWorkload } from './workloads/backend-service';
+export { BackendService } from './workloads/backend-service';
+export type { ScheduledJobProps } from './workloads/scheduled-job';
+export { ScheduledJob } from './workloads/scheduled-job';
+export { JobSchedule } from './workloads/job-schedule';
+export type { S3ObjectCreatedOptions, EventTaskProps } from './workloads/event-task';
+export { EventTrigger, EventTask } from './workloads/event-task';
+export type { NetworkServiceProps } from './workloads/network-service';
+export { NetworkService } from './workloads/network-service';
+export type { DaemonServiceProps } from './workloads/daemon-service';
+export { DaemonService } from './workloads/daemon-service';
+export type { WorkQueueOptions, TopicSubscription } from './workloads/work-queue';
+export { WorkQueue } from './workloads/work-queue';
+
+// Task
+export type { ImageAssetOptions, RegistryImageOptions } from './task/image';
+export { Image } from './task/image';
+export type { ContainerSecurityOptions } from './task/baseline';
+export type { LinuxSettings, RestartPolicyOptions, WorkloadTaskProps } from './task/containers';
+export type { ContainerDependency, SidecarOptions } from './task/sidecar';
+export type { MountOptions, AccessPointOptions, EfsVolumeOptions } from './task/volumes';
+export { Volume } from './task/volumes';
+export type { SharedFileSystemProps } from './task/file-system';
+export { SharedFileSystem } from './task/file-system';
+
+// Logging
+export type { AwsLogsOptions, FireLensOptions, SplunkOptions } from './logging/logging';
+export { Logging } from './logging/logging';
+export type { FireLensCloudWatchOptions, FireLensOpenSearchOptions } from './logging/destinations';
+export { LogDestination, FireLensConfigFile } from './logging/destinations';
+
+// Scaling and deployment
+export type { ScalingTargetOptions, ScalingOptions } from './scaling/scaling';
+export { Scaling } from './scaling/scaling';
+export type {
+  RollingDeploymentOptions, LifecycleHook, BlueGreenOptions, LinearDeploymentOptions, CanaryDeploymentOptions, CodeDeployHook, CodeDeployOptions,
+} from './deployment/deployment';
+export { TestTraffic, CodeDeployHookStage, Deployment } from './deployment/deployment';
+export { DeploySpeed } from './deployment/deploy-speed';
+
+// Observability
+export type { ServiceAlarmsOptions, ServiceAlarmsProps } from './observability/service-alarms';
+export { ServiceAlarm, ServiceAlarms } from './observability/service-alarms';
+export type { ServiceDashboardProps, EnvironmentDashboardProps } from './observability/dashboards';
+export { ServiceDashboard, EnvironmentDashboard } from './observability/dashboards';
+export type { AlarmTopicProps } from './observability/alarm-topic';
+export { AlarmTopic } from './observability/alarm-topic';
+export type { AdotCollectorOptions } from './observability/tracing';
+export { Tracing } from './observability/tracing';
+
+// Guardrails
 export { ErrorCode } from './guardrails/errors';
+export { WarningId } from './guardrails/warnings';

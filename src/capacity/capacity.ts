@@ -4,7 +4,7 @@ import type { AutoScalingCapacity } from './auto-scaling-capacity';
 import type { ExternalInstances } from './external-instances';
 import type { ManagedInstancesCapacity } from './managed-instances-capacity';
 import { checkInteger, checkRange } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 
 /** Options for a mix of on-demand Fargate and Fargate Spot. */
 export interface FargateSpotMixOptions {
@@ -111,9 +111,11 @@ function checkProvidersAvailable(scope: IConstruct, items: ecs.CapacityProviderS
       const known = new Set([...available, ...clusterScoped].map(p => JSON.stringify(p)));
       return items
         .filter(i => !known.has(JSON.stringify(stack.resolve(i.capacityProvider))))
-        .map(i => `[cdk-shipyard:${ErrorCode.CAPACITY_STRATEGY}] ${scope.node.path}: the strategy names capacity provider `
-          + `${JSON.stringify(stack.resolve(i.capacityProvider))}, which the cluster does not have. Fix: add the provider to the `
-          + 'environment\'s cluster, or pick one it has');
+        .map(i => problemMessage(scope, {
+          code: ErrorCode.CAPACITY_STRATEGY,
+          problem: `the strategy names capacity provider ${JSON.stringify(stack.resolve(i.capacityProvider))}, which the cluster does not have`,
+          fix: 'add the provider to the environment\'s cluster, or pick one it has',
+        }));
     },
   });
 }
@@ -247,8 +249,11 @@ export class Capacity {
     return architectures.length === 1 ? architectures[0] : undefined;
   }
 
-  /** The capacity provider strategy this choice stands for, validated against `scope`. */
-  public bind(scope: IConstruct): ecs.CapacityProviderStrategy[] {
+  /**
+   * The capacity provider strategy this choice stands for, validated against `scope`.
+   * @internal
+   */
+  public _bind(scope: IConstruct): ecs.CapacityProviderStrategy[] {
     // ECS Anywhere takes a launch type, not a strategy.
     if (this.platform === CapacityPlatform.EXTERNAL) return [];
     if (this.items.length === 0) {

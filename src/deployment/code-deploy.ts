@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { DeploymentConfig } from './deployment';
 import { IIngress, SharedIngress } from '../environment/ingress';
-import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { ErrorCode, problemMessage, ShipyardError } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
 
 /** What a service hands over to be deployed by CodeDeploy. */
@@ -122,20 +122,22 @@ function checkCodeDeployService(service: ecs.BaseService): void {
     validate: () => {
       const cfn = service.node.defaultChild as ecs.CfnService;
       const stack = Stack.of(service);
-      const errors: string[] = [];
+      const problems: Array<{ problem: string; fix: string }> = [];
       const configuration = stack.resolve(cfn.deploymentConfiguration) ?? {};
-      const prefix = `[cdk-shipyard:${ErrorCode.DEPLOYMENT}] ${service.node.path}`;
       if (configuration.deploymentCircuitBreaker?.enable) {
-        errors.push(`${prefix}: the CodeDeploy controller does not take the deployment circuit breaker. Fix: remove it; CodeDeploy rolls back failed deployments`);
+        problems.push({ problem: 'the CodeDeploy controller does not take the deployment circuit breaker', fix: 'remove it; CodeDeploy rolls back failed deployments' });
       }
       if (configuration.alarms?.enable) {
-        errors.push(`${prefix}: the CodeDeploy controller does not take ECS deployment alarms. Fix: remove them; the deployment group watches the rollback alarms`);
+        problems.push({ problem: 'the CodeDeploy controller does not take ECS deployment alarms', fix: 'remove them; the deployment group watches the rollback alarms' });
       }
       const taskDefinition = stack.resolve(cfn.taskDefinition);
       if (typeof taskDefinition !== 'string' || /:\d+$/.test(taskDefinition) || Token.isUnresolved(taskDefinition)) {
-        errors.push(`${prefix}: the service pins a task definition revision, which CloudFormation cannot change under CodeDeploy. `
-          + 'Fix: keep taskDefinitionRevision LATEST (the family); deploy new revisions with CodeDeploy');
+        problems.push({
+          problem: 'the service pins a task definition revision, which CloudFormation cannot change under CodeDeploy',
+          fix: 'keep taskDefinitionRevision LATEST (the family); deploy new revisions with CodeDeploy',
+        });
       }
+      const errors = problems.map(p => problemMessage(service, { code: ErrorCode.DEPLOYMENT, ...p }));
       return errors;
     },
   });

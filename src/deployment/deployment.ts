@@ -119,8 +119,11 @@ export class TestTraffic {
     private readonly headerValues?: string[],
   ) {}
 
-  /** Validate against `scope`. */
-  public bind(scope: IConstruct): TestTrafficConfig {
+  /**
+   * Validate against `scope`.
+   * @internal
+   */
+  public _bind(scope: IConstruct): TestTrafficConfig {
     if (this.headerName !== undefined) {
       if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(this.headerName)) {
         throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `test traffic header name ${show(this.headerName)} is not a valid HTTP header name`,
@@ -319,8 +322,11 @@ export class Deployment {
     private readonly codeDeployOptions?: CodeDeployOptions,
   ) {}
 
-  /** Validate the strategy against `scope` and return the service settings. */
-  public bind(scope: IConstruct, context: DeploymentBindOptions): DeploymentConfig {
+  /**
+   * Validate the strategy against `scope` and return the service settings.
+   * @internal
+   */
+  public _bind(scope: IConstruct, context: DeploymentBindOptions): DeploymentConfig {
     if (this.codeDeployOptions) return codeDeployConfig(scope, context, this.codeDeployOptions);
     const o = this.options;
     if (this.strategy === ecs.DeploymentStrategy.ROLLING) {
@@ -377,7 +383,7 @@ export class Deployment {
       rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
       bakeTime,
       trafficShift,
-      testTraffic: o.testTraffic?.bind(scope),
+      testTraffic: o.testTraffic?._bind(scope),
       lifecycleHooks: o.lifecycleHooks ?? [],
     };
   }

@@ -49,7 +49,7 @@ export interface RolloutContext {
 /** The workload's deployment (rolling unless given), validated, with the deploy-speed preset's percentages. */
 export function bindDeployment(scope: IConstruct, deployment: Deployment | undefined, speed: DeploySpeedSettings,
   context: RolloutContext): DeploymentConfig {
-  const config = (deployment ?? Deployment.rolling()).bind(scope, {
+  const config = (deployment ?? Deployment.rolling())._bind(scope, {
     shiftsTraffic: context.shiftsTraffic,
     hasRollbackAlarms: context.hasRollbackAlarms,
     defaultMinHealthyPercent: speed.minHealthyPercent,

@@ -27,15 +27,21 @@ export interface IEnvironment extends IConstruct {
   readonly cluster: ecs.ICluster;
   /** The shared load balancer that web services route through. */
   readonly ingress: IIngress;
-  /** Subnets tasks run in (never public; tasks get no public IP). */
   /**
    * The VPC's IPv4 range as a literal, when known at synth time (a new VPC).
    * @default - unknown; use the VPC's token
    */
   readonly vpcCidr?: string;
+  /** Subnets tasks run in (never public; tasks get no public IP). */
   readonly taskSubnets: ec2.SubnetSelection;
   /** Whether tasks can reach the internet (false with VPC endpoints only). */
   readonly internetEgress: boolean;
+  /**
+   * The security group of the VPC's interface endpoints, when the environment created them
+   * (`Egress.VPC_ENDPOINTS`): EC2 capacity adds the ECS agent's endpoints with it.
+   * @default - none; the VPC's endpoints, if any, are managed elsewhere
+   */
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
   /** Capacity workloads run on unless they choose their own. */
   readonly defaultCapacity: Capacity;
   /** Retention of workload log groups. */
@@ -219,6 +225,7 @@ export class Environment extends Construct implements IEnvironment {
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly vpcCidr?: string;
   public readonly internetEgress: boolean;
+  public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
   public readonly defaultCapacity: Capacity;
   public readonly logRetention: logs.RetentionDays;
   public readonly logEncryptionKey?: kms.IKey;
@@ -244,7 +251,7 @@ export class Environment extends Construct implements IEnvironment {
     checkLogRetention(this, 'logRetention', props.logRetention);
     if (this.logEncryptionKey instanceof kms.Key) allowCloudWatchLogs(this.logEncryptionKey);
 
-    const network: NetworkConfig = (props.network ?? Network.newVpc()).bind(this, {
+    const network: NetworkConfig = (props.network ?? Network.newVpc())._bind(this, {
       natGatewayPerAz: defaults.natGatewayPerAz,
       logRetention: this.logRetention,
       logEncryptionKey: this.logEncryptionKey,
@@ -254,6 +261,7 @@ export class Environment extends Construct implements IEnvironment {
     this.vpcCidr = network.cidr;
     this.internetEgress = network.internetEgress;
     this.flowLogGroup = network.flowLogGroup;
+    this.endpointSecurityGroup = network.endpointSecurityGroup;
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
@@ -268,7 +276,7 @@ export class Environment extends Construct implements IEnvironment {
       throw new ShipyardError(this, ErrorCode.CAPACITY_STRATEGY, 'ECS Anywhere cannot be the environment\'s default capacity (it is a launch type, not a strategy)',
         'keep a Fargate or EC2 default, and pass Capacity.external(...) to the workloads that run there');
     }
-    cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity.bind(this));
+    cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
     this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({

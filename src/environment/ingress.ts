@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy,
+  Duration, RemovalPolicy,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createRoute, RouteOptions } from './routing';
 import { checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
+import { warn, WarningId } from '../guardrails/warnings';
 import { enableAccessLogs } from '../private/access-logs';
 import { acknowledge, inCompliancePacks } from '../private/nag';
 import { RulePriorities } from '../private/rule-priorities';
@@ -244,7 +245,7 @@ export class SharedIngress extends Construct implements IIngress {
       acknowledge(redirect, inCompliancePacks('ELBv2ACMCertificateRequired', reason));
       securityGroup.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
     } else {
-      Annotations.of(this).addWarningV2('cdk-shipyard:plain-http',
+      warn(this, WarningId.PLAIN_HTTP,
         'the shared load balancer serves plain HTTP: traffic is not encrypted. Pass ingress.certificate or ingress.domain to serve HTTPS.');
     }
 

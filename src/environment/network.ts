@@ -65,6 +65,8 @@ export interface NetworkConfig {
   readonly cidr?: string;
   /** The flow log group, when the VPC was created here. */
   readonly flowLogGroup?: logs.ILogGroup;
+  /** The security group of the VPC's interface endpoints, when created here (Egress.VPC_ENDPOINTS). */
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
 }
 
 /** What the environment passes to its network choice. */
@@ -105,8 +107,11 @@ export class Network {
 
   private constructor(private readonly produce: (scope: Construct, options: NetworkBindOptions) => NetworkConfig) {}
 
-  /** Create or adopt the network in `scope`. */
-  public bind(scope: Construct, options: NetworkBindOptions): NetworkConfig {
+  /**
+   * Create or adopt the network in `scope`.
+   * @internal
+   */
+  public _bind(scope: Construct, options: NetworkBindOptions): NetworkConfig {
     return this.produce(scope, options);
   }
 }
@@ -171,9 +176,11 @@ function createVpc(scope: Construct, options: NewVpcOptions, bind: NetworkBindOp
     destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
     trafficType: ec2.FlowLogTrafficType.ALL,
   });
-  if (endpointsOnly) addServiceEndpoints(scope, vpc, options.cidr ?? '10.0.0.0/16');
+  const endpointSecurityGroup = endpointsOnly ? addServiceEndpoints(scope, vpc, options.cidr ?? '10.0.0.0/16') : undefined;
   acknowledgeNetworkFindings(vpc);
-  return { vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, cidr: options.cidr ?? '10.0.0.0/16', flowLogGroup };
+  return {
+    vpc, taskSubnets: { subnetType: privateType }, internetEgress: !endpointsOnly, cidr: options.cidr ?? '10.0.0.0/16', flowLogGroup, endpointSecurityGroup,
+  };
 }
 
 const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
@@ -189,7 +196,7 @@ function acknowledgeNetworkFindings(vpc: ec2.Vpc): void {
 }
 
 /** The endpoints Fargate tasks need without NAT: image pulls, logs, secrets and parameters. */
-function addServiceEndpoints(scope: Construct, vpc: ec2.Vpc, cidr: string): void {
+function addServiceEndpoints(scope: Construct, vpc: ec2.Vpc, cidr: string): ec2.SecurityGroup {
   const subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   const securityGroup = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
     vpc,
@@ -209,4 +216,5 @@ function addServiceEndpoints(scope: Construct, vpc: ec2.Vpc, cidr: string): void
   for (const [id, service] of interfaces) {
     vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true, securityGroups: [securityGroup], open: false });
   }
+  return securityGroup;
 }

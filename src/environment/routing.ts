@@ -1,7 +1,8 @@
-import { Annotations, Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { warn, WarningId } from '../guardrails/warnings';
 import { RulePriorities } from '../private/rule-priorities';
 
 /** Where a service receives traffic on the shared load balancer. */
@@ -96,7 +97,7 @@ function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: st
   // starts with anything but / or a wildcard never matches.
   const unreachable = pathPatterns.filter(p => isKnown(p) && !/^[/*?]/.test(p));
   if (unreachable.length > 0) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:unreachable-route',
+    warn(scope, WarningId.UNREACHABLE_ROUTE,
       `path pattern ${unreachable.map(p => show(p)).join(', ')} can never match: request paths start with /; write ${show(`/${unreachable[0]}`)}`);
   }
   for (const h of hostHeaders) {

@@ -142,8 +142,11 @@ export class LogDestination {
 
   private constructor(private readonly produce: (scope: Construct, options: LogDestinationBindOptions) => LogDestinationConfig) {}
 
-  /** Grant the task role what the destination needs and return the output options. */
-  public bind(scope: Construct, options: LogDestinationBindOptions): LogDestinationConfig {
+  /**
+   * Grant the task role what the destination needs and return the output options.
+   * @internal
+   */
+  public _bind(scope: Construct, options: LogDestinationBindOptions): LogDestinationConfig {
     return this.produce(scope, options);
   }
 }

@@ -164,7 +164,7 @@ export class Logging {
       }
       const router = bind.taskDefinition.node.tryFindChild('LogRouter') as ecs.FirelensLogRouter | undefined;
       if (!router) addRouter(scope, bind, options);
-      const destination = options.destination?.bind(scope, bind);
+      const destination = options.destination?._bind(scope, bind);
       const outputOptions: { [key: string]: string } = { ...destination?.options };
       if (destination?.prefixOption) outputOptions[destination.prefixOption] = `${bind.containerName}/`;
       return {
@@ -192,8 +192,9 @@ export class Logging {
   /**
    * The log configuration of one container of the task. Idempotent per scope: every
    * container of a workload shares its log group (and FireLens router).
+   * @internal
    */
-  public bind(scope: Construct, options: LoggingBindOptions): LoggingConfig {
+  public _bind(scope: Construct, options: LoggingBindOptions): LoggingConfig {
     return this.produce(scope, options);
   }
 }

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, aws_ecs as ecs, aws_iam as iam, aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SidecarOptions } from '../task/containers';
 import { Image } from '../task/image';
+import { SidecarOptions } from '../task/sidecar';
 
 /** Options of the AWS Distro for OpenTelemetry collector sidecar. */
 export interface AdotCollectorOptions {
@@ -115,8 +115,11 @@ export class Tracing {
 
   private constructor(private readonly produce: (scope: Construct, options: TracingBindOptions) => TracingConfig) {}
 
-  /** Grant the exporters' permissions and return the collector sidecar. */
-  public bind(scope: Construct, options: TracingBindOptions): TracingConfig {
+  /**
+   * Grant the exporters' permissions and return the collector sidecar.
+   * @internal
+   */
+  public _bind(scope: Construct, options: TracingBindOptions): TracingConfig {
     return this.produce(scope, options);
   }
 }

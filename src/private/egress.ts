@@ -1,6 +1,7 @@
-import { Annotations, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
+import { warn, WarningId } from '../guardrails/warnings';
 
 /**
  * What tasks and container instances in the environment's task subnets need to reach ECS,
@@ -44,9 +45,9 @@ const AGENT_ENDPOINTS: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
 export function ensureAgentEndpoints(scope: Construct, env: IEnvironment): void {
   if (env.internetEgress) return;
   const vpc = env.vpc;
-  const securityGroup = (env as unknown as IConstruct).node?.tryFindChild('EndpointSecurityGroup');
-  if (!(vpc instanceof ec2.Vpc) || !(securityGroup instanceof ec2.SecurityGroup)) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:agent-endpoints',
+  const securityGroup = env.endpointSecurityGroup;
+  if (!(vpc instanceof ec2.Vpc) || !securityGroup) {
+    warn(scope, WarningId.AGENT_ENDPOINTS,
       'The environment has no internet egress and its VPC was not created by it: container instances reach ECS only if the VPC '
       + 'has interface endpoints for ecs, ecs-agent and ecs-telemetry (with private DNS) in the task subnets.');
     return;

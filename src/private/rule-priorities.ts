@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Lazy } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 
 /** One service's routing on a shared listener. */
 export interface RouteRequest {
@@ -108,10 +108,12 @@ export class RulePriorities {
       for (const b of this.routes) {
         if (a === b || priorities.get(a)! >= priorities.get(b)!) continue;
         if (covers(a, b)) {
-          errors.push(`[cdk-shipyard:${ErrorCode.ROUTING_COLLISION}] ${b.owner.node.path}: its rule ${describe(b)} `
-            + `(priority ${priorities.get(b)}) is never reached, because ${a.owner.node.path}'s rule ${describe(a)} `
-            + `(priority ${priorities.get(a)}) matches every request it matches. `
-            + 'Fix: give the broader service a higher routing.priority number, or narrow its routing');
+          errors.push(problemMessage(b.owner, {
+            code: ErrorCode.ROUTING_COLLISION,
+            problem: `its rule ${describe(b)} (priority ${priorities.get(b)}) is never reached, because ${a.owner.node.path}'s rule ${describe(a)} `
+              + `(priority ${priorities.get(a)}) matches every request it matches`,
+            fix: 'give the broader service a higher routing.priority number, or narrow its routing',
+          }));
         }
       }
     }

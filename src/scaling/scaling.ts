@@ -67,8 +67,11 @@ export class Scaling {
     private readonly options: ScalingTargetOptions,
   ) {}
 
-  /** Create the policy on the workload. */
-  public bind(scope: IConstruct, context: ScalingBindContext): void {
+  /**
+   * Create the policy on the workload.
+   * @internal
+   */
+  public _bind(scope: IConstruct, context: ScalingBindContext): void {
     const cooldowns = {
       scaleOutCooldown: this.options.scaleOutCooldown ?? Duration.seconds(60),
       scaleInCooldown: this.options.scaleInCooldown ?? Duration.seconds(300),
@@ -162,7 +165,7 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
   context: Omit<ScalingBindContext, 'taskCount'> = {}): ecs.ScalableTaskCount | undefined {
   if (!scaling) return undefined;
   const taskCount = scaleTaskCount(service, scaling.minCapacity, scaling.maxCapacity);
-  for (const target of scaling.targets ?? [Scaling.cpu(70)]) target.bind(scope, { ...context, taskCount });
+  for (const target of scaling.targets ?? [Scaling.cpu(70)]) target._bind(scope, { ...context, taskCount });
   return taskCount;
 }
 

@@ -1,7 +1,8 @@
-import { Annotations, aws_ecs as ecs } from 'aws-cdk-lib';
+import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { warn, WarningId } from '../guardrails/warnings';
 
 /**
  * The secure container baseline. Every field has a safe default; relaxing one is
@@ -62,15 +63,15 @@ export function applySecureBaseline(
     container.addMountPoints({ sourceVolume: volumeName, containerPath: path, readOnly: false });
   });
   if (isRoot(options.user)) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:root-user',
+    warn(scope, WarningId.ROOT_USER,
       `container ${container.containerName} runs as root (user ${show(options.user)}); a non-root user limits what a compromised process can do`);
   }
   if (options.imageUser) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:image-user',
+    warn(scope, WarningId.IMAGE_USER,
       `container ${container.containerName} runs as the user its image sets, which may be root; a non-root user limits what a compromised process can do`);
   }
   if (options.readOnlyRootFilesystem === false) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:writable-root-filesystem',
+    warn(scope, WarningId.WRITABLE_ROOT_FILESYSTEM,
       `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`);
   }
 }

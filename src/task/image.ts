@@ -156,8 +156,11 @@ export class Image {
     public readonly registryImage: boolean = false,
   ) {}
 
-  /** Resolve the image for a workload. */
-  public bind(scope: Construct, options: ImageBindOptions): ecs.ContainerImage {
+  /**
+   * Resolve the image for a workload.
+   * @internal
+   */
+  public _bind(scope: Construct, options: ImageBindOptions): ecs.ContainerImage {
     return this.produce(scope, options);
   }
 }

@@ -1,14 +1,16 @@
-import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
-import { APP_CONTAINER_NAME, ContainerDependency, SidecarOptions, WorkloadTaskProps } from './containers';
+import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
 import { Image } from './image';
 import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
+import { ContainerDependency, SidecarOptions } from './sidecar';
 import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkFargateTaskSize, checkPlainEnvironment, checkVariableNames } from '../guardrails/checks';
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
+import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
@@ -69,8 +71,8 @@ export function buildTask(
   const logBind = (containerName: string): LoggingBindOptions => ({
     containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey, taskMemoryMiB: platform.memoryLimitMiB,
   });
-  const tracing = props.tracing?.bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
-  const appLogging = logging.bind(scope, logBind(APP_CONTAINER_NAME));
+  const tracing = props.tracing?._bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
+  const appLogging = logging._bind(scope, logBind(APP_CONTAINER_NAME));
   const container = addAppContainer(scope, taskDefinition, props, platform, portMappings, {
     logDriver: appLogging.logDriver, environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
   });
@@ -81,7 +83,7 @@ export function buildTask(
     ...(props.initContainers ?? []).map(init => initContainer(scope, init)),
   ];
   const sidecars = all.map((options): [SidecarOptions, ecs.ContainerDefinition] =>
-    [options, addSidecar(scope, taskDefinition, options, platform.cpuArchitecture, logging.bind(scope, logBind(options.name)), platform.windows,
+    [options, addSidecar(scope, taskDefinition, options, platform.cpuArchitecture, logging._bind(scope, logBind(options.name)), platform.windows,
       platform.memoryLimitMiB)]);
   if (platform.windows && taskDefinition.findContainer(LOG_ROUTER_NAME)) {
     throw new ShipyardError(scope, ErrorCode.LOGGING, 'the FireLens router cdk-shipyard adds is a Linux container, and the task runs Windows',
@@ -91,7 +93,7 @@ export function buildTask(
   addContainerDependencies(scope, container, sidecars);
   const fileSystems: efs.IFileSystem[] = [];
   for (const volume of props.volumes ?? []) {
-    const config = volume.bind(scope, { taskDefinition, containers });
+    const config = volume._bind(scope, { taskDefinition, containers });
     if (config.fileSystem) fileSystems.push(config.fileSystem);
   }
   checkTaskDefinition(scope, taskDefinition, platform);
@@ -174,7 +176,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
   if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
   const container = taskDefinition.addContainer('App', {
     containerName: APP_CONTAINER_NAME,
-    image: props.image.bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
+    image: props.image._bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
     command: props.command,
     // Port names and application protocols are Service Connect's, which host and nat modes do not support.
     portMappings: networkMode === ecs.NetworkMode.HOST || networkMode === ecs.NetworkMode.NAT
@@ -273,7 +275,7 @@ function applyLinuxSettings(scope: Construct, linuxParameters: ecs.LinuxParamete
   const drop = props.linuxSettings?.dropCapabilities ?? [];
   if (drop.length > 0) linuxParameters.dropCapabilities(...drop);
   if (props.enableExec && drop.length > 0) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:exec-dropped-capabilities',
+    warn(scope, WarningId.EXEC_DROPPED_CAPABILITIES,
       'ECS Exec runs its agent inside the main container; dropped capabilities may stop it from starting a session');
   }
 }
@@ -305,7 +307,7 @@ function addSidecar(
   checkPlainEnvironment(scope, options.environmentVariables ?? {});
   const sidecar = taskDefinition.addContainer(`Sidecar-${options.name}`, {
     containerName: options.name,
-    image: options.image.bind(scope, { cpuArchitecture }),
+    image: options.image._bind(scope, { cpuArchitecture }),
     command: options.command,
     entryPoint: options.entryPoint,
     environment: options.environmentVariables,
@@ -370,25 +372,25 @@ function acknowledgeTaskFindings(scope: Construct, taskDefinition: ecs.TaskDefin
 /** The waivable warnings about a workload's task. */
 export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskModel, props: WorkloadTaskProps): void {
   if (task.secretLooking.length > 0) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:secret-like-variable',
+    warn(scope, WarningId.SECRET_LIKE_VARIABLE,
       `environment variables ${task.secretLooking.join(', ')} look like secrets; pass them through \`secrets\` (ecs.Secret) instead`);
   }
   if (!env.internetEgress && !task.imagesFromEcr) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:image-unreachable',
+    warn(scope, WarningId.IMAGE_UNREACHABLE,
       'the environment has no internet egress (VPC endpoints only) and an image of the task is not in ECR; tasks cannot pull it unless the registry is reachable privately');
   }
   if (props.operatingSystemFamily?.isWindows()) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:windows-baseline',
+    warn(scope, WarningId.WINDOWS_BASELINE,
       'Windows containers take none of the secure baseline\'s Linux controls (read-only root file system, non-root user, init process); '
       + 'run the application as a non-administrator user inside the image');
   }
   if (task.capacity.platform === CapacityPlatform.EC2 && task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:awsvpc-on-ec2',
+    warn(scope, WarningId.AWSVPC_ON_EC2,
       'awsvpc tasks on EC2 take one network interface of their instance each (an m7g.large has 2 to spare); '
       + 'turn on the account setting awsvpcTrunking, or use networkMode BRIDGE');
   }
   if (!env.internetEgress && props.enableExec) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:exec-unreachable',
+    warn(scope, WarningId.EXEC_UNREACHABLE,
       'ECS Exec needs the ssmmessages endpoint; the environment has no internet egress, so add an interface endpoint for ssmmessages to the VPC');
   }
   if (!props.operatingSystemFamily?.isWindows()) warnAboutPrivilegedPorts(scope, task.containers);
@@ -406,7 +408,7 @@ function warnAboutPrivilegedPorts(scope: Construct, containers: ecs.ContainerDef
     if (rendered.user === undefined || Token.isUnresolved(rendered.user) || isRoot(rendered.user)) continue;
     const low = container.portMappings.map(m => m.containerPort).filter(p => !Token.isUnresolved(p) && p > 0 && p < 1024);
     if (low.length === 0) continue;
-    Annotations.of(scope).addWarningV2('cdk-shipyard:privileged-port',
+    warn(scope, WarningId.PRIVILEGED_PORT,
       `container ${container.containerName} listens on port ${low.join(', ')} as user ${show(rendered.user)}, and a non-root process cannot bind a port `
       + 'below 1024 on ECS; listen on 1024 or above (the load balancer keeps its own port: set containerPort to it, e.g. 8080), '
       + 'or run the container as root (containerSecurity.user \'0\') if the image drops privileges itself');
@@ -502,7 +504,7 @@ function checkImageArchitectures(scope: Construct, props: WorkloadTaskProps, cpu
   const defaulted = props.cpuArchitecture === undefined && cpuArchitecture === ecs.CpuArchitecture.ARM64;
   const unknown = images.filter(([, image]) => image.registryImage && image.architectures === undefined).map(([name]) => name);
   if (defaulted && unknown.length > 0) {
-    Annotations.of(scope).addWarningV2('cdk-shipyard:image-architecture',
+    warn(scope, WarningId.IMAGE_ARCHITECTURE,
       `the task runs ARM64 (Graviton) by default, and the registry image of ${unknown.map(n => show(n)).join(', ')} does not say it is built for ARM64; `
       + 'state its architectures (Image.fromRegistry(name, { architectures: [ecs.CpuArchitecture.ARM64, ...] })), '
       + 'or set cpuArchitecture: ecs.CpuArchitecture.X86_64 for an x86-only image');

@@ -142,8 +142,11 @@ export class Volume {
     private readonly add: (scope: Construct, options: VolumeBindOptions) => VolumeConfig,
   ) {}
 
-  /** Add the volume to the task and mount it into its containers. */
-  public bind(scope: Construct, options: VolumeBindOptions): VolumeConfig {
+  /**
+   * Add the volume to the task and mount it into its containers.
+   * @internal
+   */
+  public _bind(scope: Construct, options: VolumeBindOptions): VolumeConfig {
     if (!/^[a-zA-Z0-9_-]{1,255}$/.test(this.name)) {
       throw new ShipyardError(scope, ErrorCode.VOLUME, `volume name ${show(this.name)} is not valid`,
         'use up to 255 letters, digits, hyphens and underscores');

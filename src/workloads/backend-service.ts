@@ -2,20 +2,16 @@ import {
   Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
-import { Capacity } from '../capacity/capacity';
-import { DeploySpeed } from '../deployment/deploy-speed';
-import { Deployment } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
-import { IEnvironment } from '../environment/environment';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { acknowledge } from '../private/nag';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
 /** TLS between Service Connect proxies. */
@@ -69,9 +65,7 @@ export interface ServiceConnectOptions {
 }
 
 /** Properties of a BackendService. */
-export interface BackendServiceProps extends WorkloadTaskProps {
-  /** The environment (its Service Connect namespace). */
-  readonly environment: IEnvironment;
+export interface BackendServiceProps extends ServiceWorkloadProps {
   /**
    * Port the container listens on; clients reach it on the same port.
    * @default 8080
@@ -88,30 +82,10 @@ export interface BackendServiceProps extends WorkloadTaskProps {
    */
   readonly serviceConnect?: ServiceConnectOptions;
   /**
-   * Tasks to run.
-   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
-   */
-  readonly desiredCount?: number;
-  /**
    * Target-tracking auto scaling (CPU or memory).
    * @default - a fixed number of tasks
    */
   readonly scaling?: ScalingOptions;
-  /**
-   * Capacity the tasks run on.
-   * @default - the environment's default capacity
-   */
-  readonly capacity?: Capacity;
-  /**
-   * How new versions roll out (rolling; the circuit breaker rolls back failures).
-   * @default Deployment.rolling({ rollbackOnAlarm: false })
-   */
-  readonly deployment?: Deployment;
-  /**
-   * Rolling percentages preset.
-   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
-   */
-  readonly deploySpeed?: DeploySpeed;
   /**
    * The service's alarms.
    * @default - running tasks below desired, CPU or memory high
@@ -120,16 +94,22 @@ export interface BackendServiceProps extends WorkloadTaskProps {
 }
 
 /** Something that can call a backend and be admitted by its security group (any workload with a service). */
-interface BackendClient extends ec2.IConnectable {
-  /** The client's ECS service (Service Connect is enabled on it in client mode when needed). */
+/**
+ * A workload that runs an ECS service (WebService, BackendService, WorkerService,
+ * NetworkService): it can call a BackendService over Service Connect.
+ */
+export interface IServiceWorkload extends IConstruct, ec2.IConnectable {
+  /** The ECS service (Service Connect is enabled on it in client mode when it calls a backend). */
   readonly service: ecs.BaseService;
+  /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
+  connectTo(backend: BackendService): void;
 }
 
 /**
  * A private service reached over Service Connect inside the environment: no load balancer,
  * no route from outside, and inbound traffic only from the workloads allowed to call it.
  */
-export class BackendService extends Construct implements ec2.IConnectable {
+export class BackendService extends Construct implements IServiceWorkload {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */
@@ -288,7 +268,7 @@ const CLIENTS = new WeakSet<ecs.BaseService>();
  * Let `client` call `backend` over Service Connect: the client joins the namespace in client
  * mode when it has no Service Connect yet, and the backend admits it on its port.
  */
-export function connectToBackend(client: BackendClient, backend: BackendService): void {
+export function connectToBackend(client: IServiceWorkload, backend: BackendService): void {
   if (client.service instanceof ecs.ExternalService) {
     throw new ShipyardError(client.service, ErrorCode.SERVICE_CONNECT, 'Service Connect does not reach ECS Anywhere tasks, and this caller runs on external instances',
       'call the backend through an internal load balancer, or run the caller on Fargate or EC2');

@@ -1,19 +1,16 @@
 import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { WorkloadProps } from './workload-props';
 import { applyEnvironmentTags } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { daemonRolloutOptions } from '../deployment/rollout';
-import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
 /** Properties of a DaemonService. */
-export interface DaemonServiceProps extends WorkloadTaskProps {
-  /** The environment the daemon runs in. */
-  readonly environment: IEnvironment;
+export interface DaemonServiceProps extends WorkloadProps {
   /**
    * The EC2 capacity whose instances each run one task (`Capacity.ec2(...)` or
    * `Capacity.ec2SpotMix(...)`; its placement constraints apply, strategies do not).

@@ -121,7 +121,7 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
       ],
     });
   }
-  const placed = { ...options, ...network, taskDefinition, capacityProviderStrategies: capacity.bind(scope) };
+  const placed = { ...options, ...network, taskDefinition, capacityProviderStrategies: capacity._bind(scope) };
   // Managed Instances tasks are Fargate-compatible too; the strategy decides where they run.
   if (capacity.platform !== CapacityPlatform.EC2) return new ecs.FargateService(scope, 'Service', placed);
   return new ecs.Ec2Service(scope, 'Service', {

@@ -4,13 +4,13 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { buildStandaloneTask, pascalCase, runTaskPlacement } from './standalone-task';
+import { WorkloadProps } from './workload-props';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
-import { WorkloadTaskProps } from '../task/containers';
 import { acknowledgePlainVariables, warnAboutTask } from '../task/task-builder';
 
 /** Options of S3 object-created events. */
@@ -58,8 +58,11 @@ export class EventTrigger {
 
   private constructor(private readonly produce: (scope: Construct) => events.EventPattern) {}
 
-  /** The pattern, validated. */
-  public bind(scope: Construct): events.EventPattern {
+  /**
+   * The pattern, validated.
+   * @internal
+   */
+  public _bind(scope: Construct): events.EventPattern {
     return this.produce(scope);
   }
 }
@@ -103,9 +106,7 @@ function parsePattern(scope: Construct, json: string): events.EventPattern {
 }
 
 /** Properties of an EventTask. */
-export interface EventTaskProps extends WorkloadTaskProps {
-  /** The environment the task runs in. */
-  readonly environment: IEnvironment;
+export interface EventTaskProps extends WorkloadProps {
   /** The events that start a task. */
   readonly trigger: EventTrigger;
   /**
@@ -166,7 +167,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: EventTaskProps) {
     super(scope, id);
     const env = props.environment;
-    const pattern = props.trigger.bind(this);
+    const pattern = props.trigger._bind(this);
     const code = ErrorCode.EVENT_PATTERN;
     checkInteger(this, code, 'retryAttempts', props.retryAttempts);
     checkRange(this, code, 'retryAttempts', props.retryAttempts, 0, 185);

@@ -38,8 +38,11 @@ export class JobSchedule {
     public readonly expressionString: string,
   ) {}
 
-  /** Validate the expression and return it. */
-  public bind(scope: IConstruct): string {
+  /**
+   * Validate the expression and return it.
+   * @internal
+   */
+  public _bind(scope: IConstruct): string {
     const e = this.expressionString;
     if (Token.isUnresolved(e)) return e;
     const problem = expressionProblem(e);

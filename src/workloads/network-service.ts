@@ -3,12 +3,13 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
-import { Capacity } from '../capacity/capacity';
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
-import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
-import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { DeploySpeedSettings } from '../deployment/deploy-speed';
+import { DeploymentConfig } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
@@ -20,13 +21,10 @@ import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
 import { acknowledge, inCompliancePacks } from '../private/nag';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
 
 /** Properties of a NetworkService. */
-export interface NetworkServiceProps extends WorkloadTaskProps {
-  /** The environment the service runs in. */
-  readonly environment: IEnvironment;
+export interface NetworkServiceProps extends ServiceWorkloadProps {
   /**
    * Port the container listens on.
    * @default 8080
@@ -70,38 +68,16 @@ export interface NetworkServiceProps extends WorkloadTaskProps {
    */
   readonly accessLogsBucket?: s3.IBucket;
   /**
-   * Tasks to run.
-   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
-   */
-  readonly desiredCount?: number;
-  /**
    * Target-tracking auto scaling (CPU or memory).
    * @default - a fixed number of tasks
    */
   readonly scaling?: ScalingOptions;
-  /**
-   * Capacity the tasks run on.
-   * @default - the environment's default capacity
-   */
-  readonly capacity?: Capacity;
-  /**
-   * How new versions roll out: rolling, or ECS-native blue/green, linear or canary (ECS
-   * moves the listener's weights, and adds 10 minutes to each traffic shift with an NLB);
-   * rolled back by the circuit breaker and the unhealthy-target alarm.
-   * @default Deployment.rolling()
-   */
-  readonly deployment?: Deployment;
   /**
    * Port of a test listener that reaches the new revision first (with `TestTraffic.testListener()`),
    * open to the VPC.
    * @default - no test listener
    */
   readonly testListenerPort?: number;
-  /**
-   * Health checks, draining and rolling percentages preset.
-   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
-   */
-  readonly deploySpeed?: DeploySpeed;
   /**
    * Time the load balancer drains a task before it stops.
    * @default - the deploy-speed preset's: 30 s (SAFE) or 5 s (FAST)
@@ -118,7 +94,7 @@ export interface NetworkServiceProps extends WorkloadTaskProps {
  * A TCP, UDP or TLS service behind its own Network Load Balancer (with a security group),
  * with the fast health checks and draining of the deploy-speed preset.
  */
-export class NetworkService extends Construct implements ec2.IConnectable {
+export class NetworkService extends Construct implements IServiceWorkload {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */
@@ -374,6 +350,11 @@ export class NetworkService extends Construct implements ec2.IConnectable {
     }));
     addLifecycleHooks(this, this.service, deployment);
     return role;
+  }
+
+  /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
+  public connectTo(backend: BackendService): void {
+    connectToBackend(this, backend);
   }
 
   /** Unhealthy targets, summed over both target groups with the blue/green family (ECS swaps them). */

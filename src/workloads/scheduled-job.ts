@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { checkTimeZone, JobSchedule } from './job-schedule';
 import { OverlapGuard } from './overlap-guard';
 import { buildStandaloneTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
+import { WorkloadProps } from './workload-props';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
@@ -13,14 +14,12 @@ import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { fixedNameAlarm } from '../private/alarms';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
-import { SidecarOptions, WorkloadTaskProps } from '../task/containers';
 import { Image } from '../task/image';
+import { SidecarOptions } from '../task/sidecar';
 import { warnAboutTask } from '../task/task-builder';
 
 /** Properties of a ScheduledJob. */
-export interface ScheduledJobProps extends WorkloadTaskProps {
-  /** The environment the job runs in. */
-  readonly environment: IEnvironment;
+export interface ScheduledJobProps extends WorkloadProps {
   /** When the job runs. */
   readonly schedule: JobSchedule;
   /**
@@ -122,7 +121,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const env = props.environment;
-    const expression = props.schedule.bind(this);
+    const expression = props.schedule._bind(this);
     const timeZone = props.timeZone ?? 'UTC';
     checkTimeZone(this, timeZone);
     this.checkWindow(props);

@@ -60,7 +60,7 @@ export interface RunTaskPlacement {
 
 /** The capacity's strategy and placement as RunTask takes them. */
 export function runTaskPlacement(scope: Construct, capacity: Capacity): RunTaskPlacement {
-  const strategy = capacity.bind(scope);
+  const strategy = capacity._bind(scope);
   const placementStrategy = capacity.placementStrategies.flatMap(p => p.toJson());
   const placementConstraints = capacity.placementConstraints.flatMap(p => p.toJson());
   return {

@@ -3,16 +3,15 @@ import {
   aws_events as events, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackendService, connectToBackend } from './backend-service';
+import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
-import { Capacity } from '../capacity/capacity';
 import { wireBlueGreen } from '../deployment/blue-green';
 import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../deployment/code-deploy';
-import { DeploySpeed, DeploySpeedSettings } from '../deployment/deploy-speed';
-import { Deployment, DeploymentConfig } from '../deployment/deployment';
+import { DeploySpeedSettings } from '../deployment/deploy-speed';
+import { DeploymentConfig } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
-import { IEnvironment } from '../environment/environment';
 import { IIngress } from '../environment/ingress';
 import { Routing } from '../environment/routing';
 import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
@@ -20,7 +19,6 @@ import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { WorkloadTaskProps } from '../task/containers';
 import { buildTask, warnAboutTask } from '../task/task-builder';
 
 /** The load balancer's health check of a service's tasks. */
@@ -58,19 +56,12 @@ export interface TargetHealthCheckOptions {
 }
 
 /** Properties of a WebService. */
-export interface WebServiceProps extends WorkloadTaskProps {
-  /** The environment the service runs in. */
-  readonly environment: IEnvironment;
+export interface WebServiceProps extends ServiceWorkloadProps {
   /**
    * Port the container listens on (non-root users cannot bind below 1024).
    * @default 8080
    */
   readonly containerPort?: number;
-  /**
-   * Tasks to run.
-   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
-   */
-  readonly desiredCount?: number;
   /**
    * The load balancer's health check.
    * @default - path '/', every 10 s, 2 healthy / 3 unhealthy, 5 s timeout
@@ -81,11 +72,6 @@ export interface WebServiceProps extends WorkloadTaskProps {
    * @default - the deploy-speed preset's: 30 s (SAFE) or 5 s (FAST); ELB's default of 300 s makes each deployment step slower
    */
   readonly deregistrationDelay?: Duration;
-  /**
-   * Sets health checks, draining and rolling percentages together for deployment speed.
-   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
-   */
-  readonly deploySpeed?: DeploySpeed;
   /**
    * The service's alarms (5xx rate, p99 latency, unhealthy targets, missing tasks, CPU,
    * memory); they notify the environment's alarm topic, and the 5xx and unhealthy-target
@@ -112,27 +98,16 @@ export interface WebServiceProps extends WorkloadTaskProps {
    */
   readonly routing?: Routing;
   /**
-   * Capacity the tasks run on.
-   * @default - the environment's default capacity
-   */
-  readonly capacity?: Capacity;
-  /**
    * Target-tracking auto scaling.
    * @default - a fixed number of tasks
    */
   readonly scaling?: ScalingOptions;
-  /**
-   * How new versions roll out: rolling, or ECS-native blue/green, linear or canary on the
-   * shared load balancer.
-   * @default Deployment.rolling() - circuit breaker and alarm rollback, percentages from the deploy-speed preset
-   */
-  readonly deployment?: Deployment;
 }
 
 /**
  * An HTTP service on Fargate that receives traffic from the environment's shared load balancer.
  */
-export class WebService extends Construct implements ec2.IConnectable {
+export class WebService extends Construct implements IServiceWorkload {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */

@@ -135,8 +135,11 @@ export class WorkQueue {
 
   private constructor(private readonly produce: (scope: Construct, options: WorkQueueBindOptions) => WorkQueueConfig) {}
 
-  /** Create (or check) the queues in `scope`. */
-  public bind(scope: Construct, options: WorkQueueBindOptions): WorkQueueConfig {
+  /**
+   * Create (or check) the queues in `scope`.
+   * @internal
+   */
+  public _bind(scope: Construct, options: WorkQueueBindOptions): WorkQueueConfig {
     return this.produce(scope, options);
   }
 }

@@ -5,13 +5,11 @@ import {
   aws_logs as logs, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackendService, connectToBackend } from './backend-service';
+import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
+import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
-import { Capacity } from '../capacity/capacity';
-import { DeploySpeed } from '../deployment/deploy-speed';
-import { Deployment } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
@@ -20,7 +18,6 @@ import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-al
 import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
 import { scaleTaskCount } from '../scaling/scaling';
-import { WorkloadTaskProps } from '../task/containers';
 import { acknowledgePlainVariables, buildTask, warnAboutTask } from '../task/task-builder';
 
 /** Backlog scaling of a worker. */
@@ -62,9 +59,7 @@ export interface WorkerAlarmsOptions extends ServiceAlarmsOptions {
 }
 
 /** Properties of a WorkerService. */
-export interface WorkerServiceProps extends WorkloadTaskProps {
-  /** The environment the worker runs in. */
-  readonly environment: IEnvironment;
+export interface WorkerServiceProps extends ServiceWorkloadProps {
   /**
    * The queue the worker consumes; its URL and name reach the container as QUEUE_URL and QUEUE_NAME.
    * @default WorkQueue.newQueue() - a standard queue with a dead-letter queue, SSE-SQS, TLS only, retained
@@ -81,30 +76,10 @@ export interface WorkerServiceProps extends WorkloadTaskProps {
    */
   readonly subscriptions?: TopicSubscription[];
   /**
-   * Tasks to run without scaling.
-   * @default - scaling.minCapacity with scaling; otherwise 2 in production and 1 in development
-   */
-  readonly desiredCount?: number;
-  /**
    * Scale on the backlog per task (visible messages / running tasks).
    * @default - a fixed number of tasks
    */
   readonly scaling?: WorkerScalingOptions;
-  /**
-   * Capacity the tasks run on.
-   * @default - the environment's default capacity
-   */
-  readonly capacity?: Capacity;
-  /**
-   * How new versions roll out (rolling; the circuit breaker rolls back failures).
-   * @default Deployment.rolling({ rollbackOnAlarm: false })
-   */
-  readonly deployment?: Deployment;
-  /**
-   * Rolling percentages preset.
-   * @default - DeploySpeed.SAFE in production, DeploySpeed.FAST in development
-   */
-  readonly deploySpeed?: DeploySpeed;
   /**
    * The worker's alarms.
    * @default - task count, CPU or memory, oldest message 15 minutes, dead-letter queue not empty
@@ -116,7 +91,7 @@ export interface WorkerServiceProps extends WorkloadTaskProps {
  * A service that consumes an SQS queue, scales on its backlog and alarms when messages age
  * or land in the dead-letter queue.
  */
-export class WorkerService extends Construct {
+export class WorkerService extends Construct implements IServiceWorkload {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */
@@ -150,7 +125,7 @@ export class WorkerService extends Construct {
     const stopSeconds = knownSeconds(props.stopTimeout) ?? 30;
     const processingSeconds = knownSeconds(props.processingTime);
     const visibility = Math.max(60, 2 * (processingSeconds ?? 0), stopSeconds + 30);
-    const queues = (props.queue ?? WorkQueue.newQueue()).bind(this, {
+    const queues = (props.queue ?? WorkQueue.newQueue())._bind(this, {
       defaultVisibilityTimeout: Duration.seconds(visibility),
       processingSeconds,
       stopTimeoutSeconds: stopSeconds,

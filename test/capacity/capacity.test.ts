@@ -6,9 +6,9 @@ import { expectError, expectValidationError, productionEnvironment, template, te
 describe('Capacity', () => {
   test('fargate, fargateSpot and the Spot mix bind to capacity provider strategies', () => {
     const scope = testStack();
-    expect(Capacity.fargate().bind(scope)).toEqual([{ capacityProvider: 'FARGATE', weight: 1 }]);
-    expect(Capacity.fargateSpot().bind(scope)).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
-    expect(Capacity.fargateSpotMix().bind(scope)).toEqual([
+    expect(Capacity.fargate()._bind(scope)).toEqual([{ capacityProvider: 'FARGATE', weight: 1 }]);
+    expect(Capacity.fargateSpot()._bind(scope)).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
+    expect(Capacity.fargateSpotMix()._bind(scope)).toEqual([
       { capacityProvider: 'FARGATE', base: 1, weight: 0 },
       { capacityProvider: 'FARGATE_SPOT', weight: 1 },
     ]);
@@ -17,25 +17,25 @@ describe('Capacity', () => {
   test('fails when more than one provider has a base', () => {
     expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.strategy([
       { capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 },
-    ]).bind(testStack()));
+    ])._bind(testStack()));
   });
 
   test('fails when every weight is 0', () => {
-    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.fargateSpotMix({ onDemandWeight: 0, spotWeight: 0 }).bind(testStack()));
+    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.fargateSpotMix({ onDemandWeight: 0, spotWeight: 0 })._bind(testStack()));
   });
 
   test('fails when the strategy is empty', () => {
-    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.strategy([]).bind(testStack()));
+    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.strategy([])._bind(testStack()));
   });
 
   test('fails when a base is negative', () => {
-    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.fargateSpotMix({ onDemandBase: -1 }).bind(testStack()));
+    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.fargateSpotMix({ onDemandBase: -1 })._bind(testStack()));
   });
 
   test('fails when a strategy mixes Fargate and Auto Scaling group providers', () => {
     expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.strategy([
       { capacityProvider: 'FARGATE', weight: 1 }, { capacityProvider: 'my-asg-provider', weight: 1 },
-    ]).bind(testStack()));
+    ])._bind(testStack()));
   });
 
   test('fails at synth when a workload names a provider its cluster does not have', () => {
@@ -60,7 +60,7 @@ describe('Capacity', () => {
     const provider = new ecs.AsgCapacityProvider(stack, 'Provider', { autoScalingGroup, enableManagedTerminationProtection: false });
     (environment.cluster as ecs.Cluster).addAsgCapacityProvider(provider);
     const strategy = Capacity.strategy([{ capacityProvider: provider.capacityProviderName, weight: 1 }]);
-    expect(() => strategy.bind(stack)).not.toThrow();
+    expect(() => strategy._bind(stack)).not.toThrow();
     expect(() => template(stack)).not.toThrow();
   });
 
@@ -77,7 +77,7 @@ describe('Capacity', () => {
       const { stack, onDemand } = providers();
       const capacity = Capacity.ec2(onDemand);
       expect(capacity.platform).toBe(CapacityPlatform.EC2);
-      expect(stack.resolve(capacity.bind(stack))).toEqual([{ capacityProvider: { Ref: expect.stringMatching(/^OnDemandCapacityProvider/) }, weight: 1 }]);
+      expect(stack.resolve(capacity._bind(stack))).toEqual([{ capacityProvider: { Ref: expect.stringMatching(/^OnDemandCapacityProvider/) }, weight: 1 }]);
       expect(capacity.placementStrategies.flatMap(p => p.toJson())).toEqual([
         { type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'binpack', field: 'MEMORY' },
       ]);
@@ -86,7 +86,7 @@ describe('Capacity', () => {
 
     test('ec2SpotMix keeps an on-demand base and sends the rest to Spot', () => {
       const { stack, onDemand, spot } = providers();
-      const strategy = stack.resolve(Capacity.ec2SpotMix(onDemand, spot, { onDemandBase: 2 }).bind(stack));
+      const strategy = stack.resolve(Capacity.ec2SpotMix(onDemand, spot, { onDemandBase: 2 })._bind(stack));
       expect(strategy).toEqual([
         { capacityProvider: { Ref: expect.stringMatching(/^OnDemandCapacityProvider/) }, base: 2, weight: 0 },
         { capacityProvider: { Ref: expect.stringMatching(/^SpotCapacityProvider/) }, weight: 1 },
@@ -112,20 +112,20 @@ describe('Capacity', () => {
     test('fails when placement is asked for Fargate capacity', () => {
       expectError(ErrorCode.PLATFORM, () => Capacity.strategy([{ capacityProvider: 'FARGATE', weight: 1 }], {
         placementStrategies: [ecs.PlacementStrategy.randomly()],
-      }).bind(testStack()));
+      })._bind(testStack()));
     });
 
     test('fails when more than 5 placement strategies are given', () => {
       const { stack, onDemand } = providers();
       expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2(onDemand, {
         placementStrategies: Array.from({ length: 6 }, () => ecs.PlacementStrategy.randomly()),
-      }).bind(stack));
+      })._bind(stack));
     });
 
     test('fails when a mix names groups of different CPU architectures', () => {
       const { stack, environment, onDemand } = providers();
       const x86 = new AutoScalingCapacity(stack, 'X86', { environment, spot: true, instanceTypes: [new ec2.InstanceType('m7i.large')] });
-      expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(onDemand, x86).bind(stack));
+      expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(onDemand, x86)._bind(stack));
     });
 
     test('fails when a mix gives more than one provider a base', () => {
@@ -133,7 +133,7 @@ describe('Capacity', () => {
       expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.strategy([
         { capacityProvider: onDemand.capacityProviderName, base: 1, weight: 1 },
         { capacityProvider: spot.capacityProviderName, base: 1, weight: 1 },
-      ]).bind(stack));
+      ])._bind(stack));
     });
   });
 });

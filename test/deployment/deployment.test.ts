@@ -227,7 +227,7 @@ describe('ECS-native blue/green, linear and canary', () => {
   });
 
   test('fails when a blue/green deployment has nothing to shift traffic on', () => {
-    expectError(ErrorCode.DEPLOYMENT, () => Deployment.blueGreen().bind(testStack(), { shiftsTraffic: false }));
+    expectError(ErrorCode.DEPLOYMENT, () => Deployment.blueGreen()._bind(testStack(), { shiftsTraffic: false }));
   });
 
   test('fails when a lifecycle hook names no stage', () => {

@@ -45,6 +45,14 @@ describe('Environment', () => {
       });
     });
 
+    test('the endpoints\' security group is the environment\'s, for EC2 capacity to add the agent\'s endpoints with; a NAT environment has none', () => {
+      const stack = testStack();
+      const isolated = productionEnvironment(stack, { network: Network.newVpc({ egress: Egress.VPC_ENDPOINTS }) });
+      const [[groupId]] = resources(stack, 'AWS::EC2::SecurityGroup').filter(([, r]) => /VPC interface endpoints/.test(r.Properties.GroupDescription));
+      expect(stack.resolve(isolated.endpointSecurityGroup!.securityGroupId)).toEqual({ 'Fn::GetAtt': [groupId, 'GroupId'] });
+      expect(productionEnvironment(testStack('Nat')).endpointSecurityGroup).toBeUndefined();
+    });
+
     test('flow logs capture all traffic into a retained log group with the environment retention', () => {
       const stack = testStack();
       productionEnvironment(stack);

@@ -178,6 +178,6 @@ describe('Windows on EC2', () => {
     expectError(ErrorCode.CAPACITY_PROVIDER, () => windowsInstances({ instanceTypes: [new ec2.InstanceType('g5.xlarge')], gpu: true }));
     const { stack, environment, instances } = windowsInstances();
     const linux = new AutoScalingCapacity(stack, 'Linux', { environment, spot: true, instanceTypes: [new ec2.InstanceType('m7i.large')] });
-    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(instances, linux).bind(stack));
+    expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(instances, linux)._bind(stack));
   });
 });

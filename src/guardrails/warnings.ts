@@ -1,0 +1,45 @@
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { withoutTokens } from './errors';
+
+/**
+ * The warnings cdk-shipyard adds at synth: a choice that is allowed but usually a mistake. Each
+ * is a CDK warning with this id; acknowledge one where the choice is deliberate with
+ * `Annotations.of(scope).acknowledgeWarning(WarningId.ROOT_USER, 'why')`, or fail the build on
+ * any unacknowledged warning with `cdk synth --strict`.
+ */
+export enum WarningId {
+  /** A container runs as root (user 0 or root). */
+  ROOT_USER = 'cdk-shipyard:root-user',
+  /** A container runs as the user its image sets (`containerSecurity.imageUser`), which may be root. */
+  IMAGE_USER = 'cdk-shipyard:image-user',
+  /** A container has a writable root file system. */
+  WRITABLE_ROOT_FILESYSTEM = 'cdk-shipyard:writable-root-filesystem',
+  /** ECS Exec is on and the main container drops capabilities its agent may need. */
+  EXEC_DROPPED_CAPABILITIES = 'cdk-shipyard:exec-dropped-capabilities',
+  /** A plain environment variable's name looks like a credential. */
+  SECRET_LIKE_VARIABLE = 'cdk-shipyard:secret-like-variable',
+  /** The environment has no internet egress and an image is not in ECR. */
+  IMAGE_UNREACHABLE = 'cdk-shipyard:image-unreachable',
+  /** A Windows task: the Linux controls of the secure baseline do not apply. */
+  WINDOWS_BASELINE = 'cdk-shipyard:windows-baseline',
+  /** awsvpc tasks on EC2 take one network interface of their instance each. */
+  AWSVPC_ON_EC2 = 'cdk-shipyard:awsvpc-on-ec2',
+  /** ECS Exec is on and the environment has no route to the ssmmessages endpoint. */
+  EXEC_UNREACHABLE = 'cdk-shipyard:exec-unreachable',
+  /** A non-root container listens on a port below 1024, which it cannot bind. */
+  PRIVILEGED_PORT = 'cdk-shipyard:privileged-port',
+  /** An ARM64 task pulls a registry image that does not say it is built for ARM64. */
+  IMAGE_ARCHITECTURE = 'cdk-shipyard:image-architecture',
+  /** The shared load balancer serves plain HTTP (no certificate or domain). */
+  PLAIN_HTTP = 'cdk-shipyard:plain-http',
+  /** A path pattern can never match (it does not start with /). */
+  UNREACHABLE_ROUTE = 'cdk-shipyard:unreachable-route',
+  /** EC2 capacity in an environment without internet egress, in a VPC the environment did not create. */
+  AGENT_ENDPOINTS = 'cdk-shipyard:agent-endpoints',
+}
+
+/** Add warning `id` to `scope`, with tokens put in words. */
+export function warn(scope: IConstruct, id: WarningId, message: string): void {
+  Annotations.of(scope).addWarningV2(id, withoutTokens(message));
+}
