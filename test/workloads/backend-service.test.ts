@@ -1,6 +1,8 @@
 import { Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { BackendService, BackendServiceProps, Environment, Image, Scaling, WebService, WorkerService } from '../../src';
+import {
+  BackendService, BackendServiceProps, Environment, Image, IServiceWorkload, NetworkService, Scaling, WebService, WorkerService,
+} from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -43,21 +45,23 @@ describe('BackendService', () => {
     expect(ingressRules(stack, 8080)).toEqual([]);
   });
 
-  test('connectTo (idempotent) admits the caller on the backend port only and puts it in client mode', () => {
+  test('connectTo (idempotent) admits each caller (any IServiceWorkload) on the backend port only and puts it in client mode', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
     const orders = new BackendService(stack, 'Orders', { image: IMAGE, environment });
-    const web = new WebService(stack, 'Web', { image: IMAGE, environment });
-    const worker = new WorkerService(stack, 'Worker', { image: IMAGE, environment });
-    web.connectTo(orders);
-    worker.connectTo(orders);
-    worker.connectTo(orders);
+    const callers: IServiceWorkload[] = [
+      new WebService(stack, 'Web', { image: IMAGE, environment }),
+      new WorkerService(stack, 'Worker', { image: IMAGE, environment }),
+      new NetworkService(stack, 'Mqtt', { image: IMAGE, environment }),
+    ];
+    callers.forEach(caller => caller.connectTo(orders));
+    callers[1].connectTo(orders);
     const rules = ingressRules(stack, 8080).filter(r => JSON.stringify(r.GroupId).includes('Orders'));
     expect(rules.map(r => r.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([
-      expect.stringMatching(/^WebSecurityGroup/), expect.stringMatching(/^WorkerSecurityGroup/),
+      expect.stringMatching(/^MqttSecurityGroup/), expect.stringMatching(/^WebSecurityGroup/), expect.stringMatching(/^WorkerSecurityGroup/),
     ]); // connectTo is idempotent: the second call adds nothing
-    const services = resources(stack, 'AWS::ECS::Service').filter(([id]) => /^(Web|Worker)Service/.test(id)).map(([, s]) => s.Properties);
-    expect(services).toHaveLength(2);
+    const services = resources(stack, 'AWS::ECS::Service').filter(([id]) => /^(Web|Worker|Mqtt)Service/.test(id)).map(([, s]) => s.Properties);
+    expect(services).toHaveLength(3);
     for (const s of services) {
       expect(s.ServiceConnectConfiguration.Enabled).toBe(true);
       expect(s.ServiceConnectConfiguration.Services).toBeUndefined();
@@ -122,5 +126,21 @@ describe('BackendService', () => {
 
   test('fails when scaling on requests (no load balancer)', () => {
     expectError(ErrorCode.SCALING_TARGET, () => backend({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.requestsPerTarget(100)] } }));
+  });
+});
+
+describe('BackendService: connections', () => {
+  test('a client-only backend accepts no connections; backends connect to backends', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const caller = new BackendService(stack, 'Caller', { environment, image: IMAGE, serviceConnect: { clientOnly: true } });
+    const orders = new BackendService(stack, 'Orders', { environment, image: IMAGE });
+    expectError(ErrorCode.SERVICE_CONNECT, () => caller.allowFrom(orders));
+    caller.connectTo(orders);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 8080,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CallerSecurityGroup'), 'GroupId'] },
+    });
   });
 });

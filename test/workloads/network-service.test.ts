@@ -1,6 +1,6 @@
 import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Deployment, Image, NetworkService, NetworkServiceProps, SharedNetworkLoadBalancer, TestTraffic } from '../../src';
+import { Deployment, Image, NetworkService, NetworkServiceProps, Scaling, SharedNetworkLoadBalancer, TestTraffic } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -212,5 +212,24 @@ describe('SharedNetworkLoadBalancer', () => {
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => new NetworkService(stack, 'Mqtt', {
       environment, image: IMAGE, sharedLoadBalancer: shared, internetFacing: true,
     }));
+  });
+});
+
+describe('NetworkService: more options', () => {
+  test('fails when test traffic is asked for without a test listener port on an NLB service', () => {
+    const stack = testStack();
+    expectError(ErrorCode.DEPLOYMENT, () => new NetworkService(stack, 'Nlb', {
+      environment: productionEnvironment(stack), image: IMAGE, deployment: Deployment.blueGreen({ testTraffic: TestTraffic.testListener() }),
+    }));
+  });
+
+  test('a network service scales on memory', () => {
+    const stack = testStack();
+    new NetworkService(stack, 'Nlb', { environment: productionEnvironment(stack), image: IMAGE, scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.memory(70)] } });
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' }, TargetValue: 70,
+      }),
+    });
   });
 });

@@ -1,0 +1,58 @@
+import { Stack } from 'aws-cdk-lib';
+import { Image, Tracing, WebService, WebServiceProps } from '../../src';
+import { policyStatements, productionEnvironment, resources, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
+
+function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
+  return { stack, service };
+}
+
+function container(stack: Stack, name: string): any {
+  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions.find((c: any) => c.Name === name);
+}
+
+function taskRoleStatements(stack: Stack): any[] {
+  return policyStatements(stack, 'WebTaskDefinitionTaskRole');
+}
+
+
+describe('Tracing.awsDistroForOpenTelemetry', () => {
+  test('adds a collector sidecar the app exports to over localhost', () => {
+    const { stack } = web({ tracing: Tracing.awsDistroForOpenTelemetry() });
+    const collector = container(stack, 'otel-collector');
+    expect(collector).toMatchObject({
+      Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0',
+      Essential: true,
+      MemoryReservation: 64,
+      ReadonlyRootFilesystem: true,
+      HealthCheck: { Command: ['CMD', '/healthcheck'] },
+    });
+    const config = JSON.stringify(collector.Environment);
+    expect(config).toContain('AOT_CONFIG_CONTENT');
+    expect(config).toContain('exporters: [awsxray]');
+    expect(config).toContain('exporters: [awsemf]');
+    const app = container(stack, 'app');
+    expect(app.Environment).toContainEqual({ Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://localhost:4317' });
+    expect(app.DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
+  });
+
+  test('the task role gets X-Ray writes and the metrics log group only', () => {
+    const { stack } = web({ tracing: Tracing.awsDistroForOpenTelemetry() });
+    const statements = taskRoleStatements(stack);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['xray:PutTraceSegments']), Resource: '*' }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WebMetricsLogGroup/), 'Arn'] },
+    }));
+    expect(statements).toHaveLength(2);
+  });
+
+  test('traces only, without the metrics pipeline', () => {
+    const { stack } = web({ tracing: Tracing.awsDistroForOpenTelemetry({ cloudWatchMetrics: false }) });
+    expect(JSON.stringify(container(stack, 'otel-collector').Environment)).not.toContain('awsemf');
+    expect(resources(stack, 'AWS::Logs::LogGroup').filter(([id]) => id.startsWith('WebMetricsLogGroup'))).toHaveLength(0);
+  });
+});

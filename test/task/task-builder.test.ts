@@ -1,0 +1,222 @@
+import { Duration, Stack, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Image, SidecarOptions, WebService, WebServiceProps } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+
+const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
+const PROXY: SidecarOptions = { name: 'proxy', image: Image.fromRegistry('public.ecr.aws/envoy:v1'), portMappings: [{ containerPort: 9901 }] };
+
+function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
+  return { stack, service };
+}
+
+function containers(stack: Stack): any[] {
+  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions;
+}
+
+function container(stack: Stack, name: string): any {
+  const found = containers(stack).find(c => c.Name === name);
+  expect(found).toBeDefined();
+  return found;
+}
+
+
+describe('task model: containers', () => {
+  test('a sidecar is essential, reserves 64 MiB, keeps the secure baseline and has its own log stream', () => {
+    const { stack } = web({ sidecars: [PROXY] });
+    const proxy = container(stack, 'proxy');
+    expect(proxy).toMatchObject({
+      Essential: true,
+      MemoryReservation: 64,
+      ReadonlyRootFilesystem: true,
+      User: '1000:1000',
+      Privileged: false,
+      LinuxParameters: { InitProcessEnabled: true },
+      PortMappings: [{ ContainerPort: 9901 }],
+      LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'proxy', 'mode': 'non-blocking' }) },
+    });
+    expect(proxy.MountPoints).toEqual([{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'proxy-writable-0' }]);
+    // Both containers write to the workload's one log group.
+    expect(proxy.LogConfiguration.Options['awslogs-group']).toEqual(container(stack, 'app').LogConfiguration.Options['awslogs-group']);
+  });
+
+  test('the main container waits for a sidecar that asks for it', () => {
+    const { stack } = web({
+      sidecars: [{ ...PROXY, healthCheck: { command: ['CMD', '/bin/true'] }, appWaitsFor: ecs.ContainerDependencyCondition.HEALTHY }],
+    });
+    expect(container(stack, 'app').DependsOn).toEqual([{ ContainerName: 'proxy', Condition: 'HEALTHY' }]);
+  });
+
+  test('sidecars depend on each other by name', () => {
+    const { stack } = web({
+      sidecars: [PROXY, { name: 'agent', image: IMAGE, dependsOn: [{ containerName: 'proxy' }, { containerName: 'app' }] }],
+    });
+    expect(container(stack, 'agent').DependsOn).toEqual([
+      { ContainerName: 'proxy', Condition: 'START' },
+      { ContainerName: 'app', Condition: 'START' },
+    ]);
+  });
+
+  test('an init container is not essential and the main container waits for it to succeed', () => {
+    const { stack } = web({ initContainers: [{ name: 'migrate', image: IMAGE, command: ['migrate'] }] });
+    expect(container(stack, 'migrate').Essential).toBe(false);
+    expect(container(stack, 'app').DependsOn).toEqual([{ ContainerName: 'migrate', Condition: 'SUCCESS' }]);
+  });
+
+  test('fails when an init container is essential', () => {
+    expectError(ErrorCode.CONTAINER_DEPENDENCY, () => web({ initContainers: [{ name: 'migrate', image: IMAGE, essential: true }] }));
+  });
+
+  test('fails when two containers have the same name', () => {
+    expectError(ErrorCode.CONTAINERS, () => web({ sidecars: [PROXY, { ...PROXY, portMappings: [] }] }));
+    expectError(ErrorCode.CONTAINERS, () => web({ sidecars: [{ ...PROXY, name: 'app' }] }));
+  });
+
+  test('fails when the task has more than 10 containers', () => {
+    const sidecars = Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, image: IMAGE, memoryReservationMiB: 16 }));
+    expectError(ErrorCode.CONTAINERS, () => web({ cpu: 1024, memoryLimitMiB: 2048, sidecars }));
+  });
+
+  test('fails when two containers use the same port (awsvpc shares one network namespace)', () => {
+    expectError(ErrorCode.CONTAINERS, () => web({ sidecars: [{ ...PROXY, portMappings: [{ containerPort: 8080 }] }] }));
+  });
+
+  test('fails when a dependency names a container that does not exist', () => {
+    expectError(ErrorCode.CONTAINER_DEPENDENCY, () => web({ sidecars: [{ ...PROXY, dependsOn: [{ containerName: 'db' }] }] }));
+  });
+
+  test('fails when containers depend on each other in a cycle', () => {
+    expect(() => web({
+      sidecars: [
+        { name: 'a', image: IMAGE, dependsOn: [{ containerName: 'b' }] },
+        { name: 'b', image: IMAGE, dependsOn: [{ containerName: 'a' }] },
+      ],
+    })).toThrow(/CONTAINER_DEPENDENCY.*cycle: a -> b -> a/);
+  });
+
+  test('fails when a container waits for HEALTHY on a container without a health check', () => {
+    expectError(ErrorCode.CONTAINER_DEPENDENCY, () => web({ sidecars: [{ ...PROXY, appWaitsFor: ecs.ContainerDependencyCondition.HEALTHY }] }));
+  });
+
+  test('fails when a container waits for an essential container to succeed', () => {
+    expectError(ErrorCode.CONTAINER_DEPENDENCY, () => web({ sidecars: [{ ...PROXY, appWaitsFor: ecs.ContainerDependencyCondition.SUCCESS }] }));
+  });
+
+  test('fails when the memory reservations add up to more than the task memory', () => {
+    expectError(ErrorCode.CONTAINER_MEMORY, () => web({ sidecars: [{ ...PROXY, memoryReservationMiB: 600 }] }));
+  });
+
+  test('fails at synth when an escape-hatch container depends on a missing container', () => {
+    const { stack, service } = web();
+    const extra = service.taskDefinition.addContainer('Extra', { image: ecs.ContainerImage.fromRegistry('busybox'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'x' }) });
+    extra.addContainerDependencies({ container: service.container, condition: ecs.ContainerDependencyCondition.HEALTHY });
+    expectValidationError(stack, ErrorCode.CONTAINER_DEPENDENCY, /HEALTHY/);
+  });
+
+  test('fails at synth when an escape-hatch container has no log configuration', () => {
+    const { stack, service } = web();
+    service.taskDefinition.addContainer('Extra', { image: ecs.ContainerImage.fromRegistry('busybox') });
+    expectValidationError(stack, ErrorCode.LOGGING, /no log configuration/);
+  });
+
+  test('containers added after the workload still reach the template (nothing is resolved early)', () => {
+    const { stack, service } = web({ sidecars: [PROXY] });
+    service.taskDefinition.addContainer('Extra', { image: ecs.ContainerImage.fromRegistry('busybox'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'x' }), memoryReservationMiB: 32 });
+    expect(containers(stack).map(c => c.Name)).toEqual(['app', 'proxy', 'Extra']);
+  });
+});
+
+describe('task model: secrets, environment files and settings', () => {
+  test('the execution role reads exactly the secrets, JSON fields and parameters given', () => {
+    const stack = testStack();
+    const secret = sm.Secret.fromSecretCompleteArn(stack, 'Db', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf');
+    const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Param', { parameterName: '/app/api-key' });
+    web({
+      secrets: {
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),
+        API_KEY: ecs.Secret.fromSsmParameter(parameter),
+      },
+    }, stack);
+    expect(container(stack, 'app').Secrets).toEqual([
+      { Name: 'DB_PASSWORD', ValueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf:password::' },
+      { Name: 'API_KEY', ValueFrom: expect.anything() },
+    ]);
+    const statements = policyStatements(stack, 'WebTaskDefinitionExecutionRole');
+    const secretStatement = statements.find(s => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretStatement.Resource).toBe('arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf');
+    const ssmStatement = statements.find(s => JSON.stringify(s.Action).includes('ssm:GetParameters'));
+    expect(JSON.stringify(ssmStatement.Resource)).toContain(':parameter/app/api-key');
+  });
+
+  test('fails when a secret ARN belongs to neither Secrets Manager nor SSM', () => {
+    const stack = testStack();
+    const notASecret = sm.Secret.fromSecretAttributes(stack, 'Bad', { secretPartialArn: 'arn:aws:s3:::my-bucket/secret.txt' });
+    expectError(ErrorCode.SECRET, () => web({ secrets: { TOKEN: ecs.Secret.fromSecretsManager(notASecret) } }, stack));
+  });
+
+  test('environment files come from S3 and the execution role reads that object only', () => {
+    const stack = testStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Config', 'config-bucket');
+    web({ environmentFiles: [ecs.EnvironmentFile.fromBucket(bucket, 'app/prod.env')] }, stack);
+    expect(container(stack, 'app').EnvironmentFiles).toEqual([{ Type: 's3', Value: expect.anything() }]);
+    const statements = policyStatements(stack, 'WebTaskDefinitionExecutionRole');
+    expect(JSON.stringify(statements)).toContain('config-bucket/app/prod.env');
+    expect(JSON.stringify(statements)).not.toContain('config-bucket/*');
+  });
+
+  test('linux settings, timeouts, restart policy and ephemeral storage reach the task', () => {
+    const { stack } = web({
+      linuxSettings: { dropCapabilities: [ecs.Capability.ALL], ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 4096, hardLimit: 8192 }] },
+      stopTimeout: Duration.seconds(60),
+      startTimeout: Duration.seconds(120),
+      restartPolicy: { ignoredExitCodes: [0], attemptPeriod: Duration.seconds(120) },
+      ephemeralStorageGiB: 50,
+    });
+    expect(container(stack, 'app')).toMatchObject({
+      LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
+      Ulimits: [{ Name: 'nofile', SoftLimit: 4096, HardLimit: 8192 }],
+      StopTimeout: 60,
+      StartTimeout: 120,
+      RestartPolicy: { Enabled: true, IgnoredExitCodes: [0], RestartAttemptPeriod: 120 },
+    });
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 50 } });
+  });
+
+  test.each([
+    ['ephemeral storage of 20 GiB', { ephemeralStorageGiB: 20 }],
+    ['ephemeral storage of 201 GiB', { ephemeralStorageGiB: 201 }],
+    ['a stop timeout above 120 s', { stopTimeout: Duration.seconds(121) }],
+    ['a restart attempt period below 60 s', { restartPolicy: { attemptPeriod: Duration.seconds(30) } }],
+    ['shared memory on Fargate', { linuxSettings: { sharedMemorySizeMiB: 128 } }],
+    ['a ulimit other than nofile on Fargate', { linuxSettings: { ulimits: [{ name: ecs.UlimitName.NPROC, softLimit: 1, hardLimit: 1 }] } }],
+  ])('fails with %s', (_name, props) => {
+    expectError(ErrorCode.TASK_SETTINGS, () => web(props as Partial<WebServiceProps>));
+  });
+
+  test('fails at synth when an escape-hatch container stops after more than 120 s on Fargate', () => {
+    const { stack, service } = web();
+    service.taskDefinition.addContainer('Slow', {
+      image: ecs.ContainerImage.fromRegistry('busybox'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 's' }), stopTimeout: Duration.seconds(300),
+    });
+    expectValidationError(stack, ErrorCode.TASK_SETTINGS, /stop timeout of 300 s/);
+  });
+});
+
+describe('task model: edge cases', () => {
+  test('fails with a sidecar name ECS does not accept', () => {
+    const stack = testStack();
+    expectError(ErrorCode.CONTAINERS, () => new WebService(stack, 'Web', {
+      environment: productionEnvironment(stack), image: IMAGE, sidecars: [{ name: 'proxy sidecar', image: IMAGE }],
+    }));
+  });
+
+  test('warns when exec meets dropped capabilities', () => {
+    const stack = testStack();
+    new WebService(stack, 'Web', {
+      environment: productionEnvironment(stack), image: IMAGE, enableExec: true, linuxSettings: { dropCapabilities: [ecs.Capability.ALL] },
+    });
+    expect(hasWarning(stack, 'cdk-shipyard:exec-dropped-capabilities')).toBe(true);
+  });
+});
