@@ -171,7 +171,8 @@ describe('ManagedInstancesCapacity', () => {
       await guard.run(DELETE);
       expect(guard.callsOf('DescribeCapacityProvidersCommand')).toHaveLength(4);
       expect(guard.callsOf('DescribeContainerInstancesCommand')[0][1]).toEqual({ cluster: 'my-cluster', containerInstances: ['a', 'b'] });
-      expect(guard.calls.every(([name]) => /^(Describe|List)/.test(name))).toBe(true);
+      expect(guard.calls.length).toBeGreaterThan(0);
+      expect(guard.calls.filter(([name]) => !/^(Describe|List)/.test(name))).toEqual([]);
       expect(guard.answers).toEqual([{ Status: 'SUCCESS', Reason: 'stream', PhysicalResourceId: 'cp-managed', StackId: 's', RequestId: 'r', LogicalResourceId: 'l' }]);
     });
 

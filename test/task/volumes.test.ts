@@ -143,6 +143,7 @@ describe('Volume.scratch', () => {
     }));
     const defs = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties;
     expect(defs.Volumes).toContainEqual({ Name: 'assets' });
+    expect(defs.ContainerDefinitions.map((c: any) => c.Name).sort()).toEqual(['app', 'fetch']);
     for (const c of defs.ContainerDefinitions) {
       expect(c.MountPoints).toContainEqual({ ContainerPath: '/assets', ReadOnly: false, SourceVolume: 'assets' });
     }
