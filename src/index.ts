@@ -80,6 +80,7 @@ export type { AlarmTopicProps } from './observability/alarm-topic';
 export { AlarmTopic } from './observability/alarm-topic';
 export type { AdotCollectorOptions } from './observability/tracing';
 export { Tracing } from './observability/tracing';
+export type { TaskEventsOptions } from './observability/task-events';
 
 // Guardrails
 export { ErrorCode } from './guardrails/errors';

@@ -1,5 +1,5 @@
 import {
-  Names, Stack, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam,
+  Names, Stack, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam,
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
@@ -12,6 +12,7 @@ import { ExternalInstances } from '../capacity/external-instances';
 import { checkLogRetention, checkTags } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
+import { notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
 
 /**
@@ -127,6 +128,12 @@ export interface EnvironmentProps {
    */
   readonly dashboard?: boolean;
   /**
+   * Send task events to the alarm topic: AWS Health's scheduled changes for ECS (Fargate task
+   * retirement) and service tasks that stop unexpectedly. Needs `alarmTopic`.
+   * @default - both, when the environment has an alarmTopic; none without one
+   */
+  readonly taskEvents?: TaskEventsOptions;
+  /**
    * Encrypt and record ECS Exec sessions of workloads that enable exec (`enableExec`).
    * @default - sessions use TLS only and are not recorded
    */
@@ -236,6 +243,8 @@ export class Environment extends Construct implements IEnvironment {
   public readonly flowLogGroup?: logs.ILogGroup;
   /** The environment's dashboard, unless switched off. */
   public readonly dashboard?: EnvironmentDashboard;
+  /** The rules that send task events (health, unexpected stops) to the alarm topic. */
+  public readonly taskEventRules: events.Rule[];
   /** The ECS Anywhere role and registration commands, when `externalInstances` is on. */
   public readonly externalInstances?: ExternalInstances;
 
@@ -300,6 +309,12 @@ export class Environment extends Construct implements IEnvironment {
         loadBalancerFullName: ingress.loadBalancerFullName,
       });
     }
+
+    if (props.taskEvents && !props.alarmTopic) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'taskEvents is given, but the environment has no alarmTopic to send them to',
+        'give an alarmTopic (new AlarmTopic(...)), or leave taskEvents out');
+    }
+    this.taskEventRules = props.alarmTopic ? notifyTaskEvents(this, cluster, props.alarmTopic, props.taskEvents) : [];
 
     for (const [key, value] of Object.entries(this.tags)) Tags.of(this).add(key, value);
     this.acknowledgeFindings();

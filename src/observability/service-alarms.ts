@@ -1,9 +1,10 @@
 import {
-  Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs,
+  Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_events as events,
   aws_elasticloadbalancingv2 as elbv2, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkRange, knownSeconds } from '../guardrails/checks';
+import { unexpectedStopPattern } from './task-events';
+import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode } from '../guardrails/errors';
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric, targetGroupMetric } from '../private/metrics';
@@ -22,6 +23,8 @@ export enum ServiceAlarm {
   CPU_HIGH = 'CPU_HIGH',
   /** Average memory utilisation (part of the CPU-or-memory alarm). */
   MEMORY_HIGH = 'MEMORY_HIGH',
+  /** Tasks that stopped unexpectedly, several within 5 minutes (a crash loop). */
+  UNEXPECTED_STOPS = 'UNEXPECTED_STOPS',
 }
 
 /** Thresholds of a service's alarms; any alarm can be switched off. */
@@ -47,6 +50,13 @@ export interface ServiceAlarmsOptions {
    * @default 90
    */
   readonly memoryPercent?: number;
+  /**
+   * Tasks that stopped unexpectedly (an essential container exited, the task failed to start,
+   * or its infrastructure failed) within 5 minutes: a crash loop. Spot interruptions do not
+   * count. Each single stop is reported by the environment's task events.
+   * @default 3
+   */
+  readonly unexpectedStops?: number;
   /**
    * Alarms not to create.
    * @default - all alarms
@@ -102,6 +112,8 @@ export class ServiceAlarms extends Construct {
     checkRange(this, ErrorCode.ALARM, 'alarms.cpuPercent', cpu, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
+    checkInteger(this, ErrorCode.ALARM, 'alarms.unexpectedStops', props.unexpectedStops);
+    checkRange(this, ErrorCode.ALARM, 'alarms.unexpectedStops', props.unexpectedStops, 1, 1000);
     const targetGroups = props.targetGroups ?? [];
     const tgMetric = (metricName: string, statistic: string) =>
       targetGroups.map(tg => targetGroupMetric(props.loadBalancerFullName!, tg, metricName, statistic));
@@ -123,6 +135,26 @@ export class ServiceAlarms extends Construct {
 
     if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) this.loadBalancerAlarms(make, tgMetric, sum, rate, p99);
     this.taskAlarms(make, props, disabled, cpu, memory);
+    if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) this.unexpectedStopsAlarm(make, props);
+  }
+
+  /**
+   * A rule matching the service's unexpected task stops (no target: EventBridge counts its
+   * matches), and an alarm on that count.
+   */
+  private unexpectedStopsAlarm(make: MakeAlarm, props: ServiceAlarmsProps): void {
+    const threshold = props.unexpectedStops ?? 3;
+    const rule = new events.Rule(this, 'UnexpectedStopsRule', {
+      description: `${this.node.path}: tasks of the service that stopped unexpectedly`,
+      eventPattern: unexpectedStopPattern(props.service.cluster, false, props.service.serviceName),
+    });
+    make(ServiceAlarm.UNEXPECTED_STOPS, 'UnexpectedStops', new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'MatchedEvents',
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      dimensionsMap: { RuleName: rule.ruleName },
+    }), threshold, 1, `${threshold} or more tasks stopped unexpectedly within 5 minutes (a crash loop: read the stopped tasks' reasons and logs)`);
   }
 
   private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],

@@ -16,13 +16,13 @@ function alarm(stack: Stack, suffix: string): any {
 }
 
 describe('service alarms', () => {
-  test('five alarms with fixed names notify the environment topic on alarm and recovery', () => {
+  test('six alarms with fixed names notify the environment topic on alarm and recovery', () => {
     const stack = testStack();
     const alarmTopic = new sns.Topic(stack, 'Topic');
     web({ environment: productionEnvironment(stack, { alarmTopic }) }, stack);
     const all = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(all.map(a => String(a.AlarmName).split('-').pop()).sort()).toEqual(
-      ['CpuOrMemoryHigh', 'Http5xxRate', 'ResponseTimeP99', 'RunningTasksBelowDesired', 'UnhealthyTargets']);
+      ['CpuOrMemoryHigh', 'Http5xxRate', 'ResponseTimeP99', 'RunningTasksBelowDesired', 'UnexpectedStops', 'UnhealthyTargets']);
     for (const a of all) {
       expect(typeof a.AlarmName).toBe('string');
       expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
@@ -60,7 +60,7 @@ describe('service alarms', () => {
 
   test('any alarm can be switched off, CPU and memory each on its own', () => {
     const both = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH, ServiceAlarm.MEMORY_HIGH] } });
-    template(both.stack).resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template(both.stack).resourceCountIs('AWS::CloudWatch::Alarm', 5);
     const memoryOnly = web({ alarms: { disabled: [ServiceAlarm.CPU_HIGH] } });
     expect(alarm(memoryOnly.stack, 'CpuOrMemoryHigh').Metrics.find((m: any) => m.Expression).Expression).toBe('100 * memory / 90');
   });
@@ -81,5 +81,44 @@ describe('service alarms', () => {
     ['memory of 0%', { memoryPercent: 0 }],
   ])('fails when alarms have %s', (_name, alarms) => {
     expectError(ErrorCode.ALARM, () => web({ alarms }));
+  });
+});
+
+describe('unexpected stops', () => {
+  test('a rule counts the service\'s own tasks that stop unexpectedly (no Spot interruptions), and 3 within 5 minutes raise the alarm', () => {
+    const { stack } = web();
+    const [[ruleId, rule]] = resources(stack, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WebAlarmsUnexpectedStopsRule'));
+    expect(rule.Properties.Targets).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      'detail': {
+        clusterArn: [{ 'Fn::GetAtt': [expect.stringMatching(/^EnvCluster/), 'Arn'] }],
+        lastStatus: ['STOPPED'],
+        stopCode: ['EssentialContainerExited', 'TaskFailedToStart', 'InfrastructureHealth', 'TerminationNotice'],
+        group: [{ 'Fn::Join': ['', ['service:', { 'Fn::GetAtt': [expect.stringMatching(/^WebService/), 'Name'] }]] }],
+      },
+    });
+    expect(alarm(stack, 'UnexpectedStops')).toMatchObject({
+      Namespace: 'AWS/Events',
+      MetricName: 'MatchedEvents',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 3,
+      EvaluationPeriods: 1,
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+    });
+  });
+
+  test('the threshold can be set, and the alarm switched off with its rule', () => {
+    expect(alarm(web({ alarms: { unexpectedStops: 1 } }).stack, 'UnexpectedStops').Threshold).toBe(1);
+    const { stack } = web({ alarms: { disabled: [ServiceAlarm.UNEXPECTED_STOPS] } });
+    expect(alarm(stack, 'UnexpectedStops')).toBeUndefined();
+    expect(resources(stack, 'AWS::Events::Rule').filter(([id]) => id.includes('UnexpectedStops'))).toEqual([]);
+  });
+
+  test('fails when the threshold is not a whole number from 1', () => {
+    expectError(ErrorCode.ALARM, () => web({ alarms: { unexpectedStops: 0 } }));
+    expectError(ErrorCode.ALARM, () => web({ alarms: { unexpectedStops: 1.5 } }));
   });
 });

@@ -373,10 +373,12 @@ describe('WebService', () => {
       });
     });
 
-    test('without an alarm topic there is no notification rule', () => {
+    test('without an alarm topic there is no notification rule (only the target-less rule the unexpected-stops alarm counts)', () => {
       const { stack, service } = web();
       expect(service.deploymentFailedRule).toBeUndefined();
-      template(stack).resourceCountIs('AWS::Events::Rule', 0);
+      const rules = resources(stack, 'AWS::Events::Rule');
+      expect(rules.map(([id]) => id)).toEqual([expect.stringMatching(/^WebAlarmsUnexpectedStopsRule/)]);
+      expect(rules[0][1].Properties.Targets).toBeUndefined();
     });
   });
 
