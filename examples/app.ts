@@ -13,7 +13,7 @@ import * as path from 'path';
 import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_s3 as s3, aws_ssm as ssm } from 'aws-cdk-lib';
 import {
   AlarmTopic, AutoScalingCapacity, BackendService, Capacity, DaemonService, Deployment, Environment, EnvironmentProfile, EventTask,
-  EventTrigger, Image, JobSchedule, NetworkService, Scaling, ScheduledJob, TestTraffic, WebService, WorkerService,
+  EventTrigger, forStage, Image, JobSchedule, NetworkService, Scaling, ScheduledJob, TestTraffic, WebService, WorkerService,
 } from '../src';
 
 const app = new App();
@@ -41,7 +41,9 @@ const databasePassword = ssm.StringParameter.fromSecureStringParameterAttributes
 });
 
 const apiImage = Image.fromAsset(path.join(__dirname, 'api'));
-const api = new WebService(apps, 'Api', {
+// Declared once; what differs per stage (-c stage=development) is laid over it deeply.
+const stage = app.node.tryGetContext('stage') ?? 'production';
+const api = new WebService(apps, 'Api', forStage(stage, {
   environment,
   image: apiImage,
   routing: { pathPatterns: ['/api/*'] },
@@ -55,7 +57,10 @@ const api = new WebService(apps, 'Api', {
   scaling: { minCapacity: 2, maxCapacity: 10, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(1000)] },
   // New versions take requests carrying `x-shipyard-test: true` first, then all traffic at once.
   deployment: Deployment.blueGreen({ testTraffic: TestTraffic.header(), bakeTime: Duration.minutes(10) }),
-});
+}, {
+  development: { scaling: { minCapacity: 1, maxCapacity: 2 }, environmentVariables: { LOG_LEVEL: 'debug' } },
+  production: {},
+}));
 
 // The site runs on the EC2 instances, several tasks per instance on dynamic host ports.
 new WebService(apps, 'Site', {

@@ -85,3 +85,7 @@ export type { TaskEventsOptions } from './observability/task-events';
 // Guardrails
 export { ErrorCode } from './guardrails/errors';
 export { WarningId } from './guardrails/warnings';
+
+// Stages
+export { StageOverlay, overlay, forStage } from './stages/overlay';
+export type { DeepPartial } from './stages/overlay';

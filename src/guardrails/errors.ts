@@ -74,6 +74,8 @@ export enum ErrorCode {
   IMAGE = 'IMAGE',
   /** A workload's stack is in another account or region than its environment. */
   CROSS_ENVIRONMENT = 'CROSS_ENVIRONMENT',
+  /** Per-stage props were asked for a stage that has no overrides declared (a misspelt stage). */
+  STAGE = 'STAGE',
 }
 
 /**
