@@ -124,13 +124,19 @@ bench.exec('ts-node --transpile-only bench/run.ts', { receiveArgs: true });
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii', {
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
 });
-project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/*.tabl.json');
+project.gitignore.exclude('/.jsii.tabl.json', '/rosetta/*.tabl.json', '/.docs-snippets-*');
 
 new TextFile(project, '.nvmrc', { lines: ['20'] });
 // eslint's project service uses the nearest tsconfig.json: point these folders at the dev config.
 for (const dir of ['integ', 'examples', 'bench']) {
   new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' }, marker: true });
 }
+
+// Architecture pictures from the integ snapshots (docs/pictures): .dot always, .svg with Graphviz.
+project.addTask('pictures', {
+  description: 'Draw docs/pictures/<scenario>.dot (and .svg where Graphviz is installed) from the integ snapshots',
+  exec: 'ts-node -P test/tsconfig.json --transpile-only integ/pictures.ts',
+});
 
 // A module that imports one importing it back makes load order matter (an undefined class at
 // import time) and blurs which layer owns what.
