@@ -85,6 +85,8 @@ export type { TaskEventsOptions } from './observability/task-events';
 // Guardrails
 export { ErrorCode } from './guardrails/errors';
 export { WarningId } from './guardrails/warnings';
+export { ShipyardChecks } from './guardrails/shipyard-checks';
+export type { ShipyardChecksProps } from './guardrails/shipyard-checks';
 
 // Stages
 export { StageOverlay, overlay, forStage } from './stages/overlay';

@@ -91,7 +91,7 @@ export function checkFargateTaskSize(scope: IConstruct, cpu: number, memoryMiB: 
  */
 const FORBIDDEN_PLAIN_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ECS_ENGINE_AUTH_DATA'];
 /** Names that usually carry a secret; a waivable warning rather than an error. */
-const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
+export const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
 
 /** Throws on forbidden names; returns the names that merely look secret. */
 export function checkPlainEnvironment(scope: IConstruct, variables: { [key: string]: string }): string[] {

@@ -347,6 +347,11 @@ function acknowledgeTaskFindings(scope: Construct, taskDefinition: ecs.TaskDefin
   const plainVariables = [props.environmentVariables, ...[...props.sidecars ?? [], ...props.initContainers ?? []].map(s => s.environmentVariables)]
     .some(v => v && Object.keys(v).length > 0);
   if (plainVariables || props.tracing) acknowledgePlainVariables(taskDefinition);
+  if (props.operatingSystemFamily?.isWindows()) {
+    // An EC2 Windows task states no runtime platform, so ShipyardChecks cannot tell it is Windows.
+    const reason = 'Windows containers take none of the Linux controls (read-only root file system, user); warning cdk-shipyard:windows-baseline.';
+    acknowledge(taskDefinition, [{ id: 'Shipyard-ReadOnlyRootFilesystem', reason }, { id: 'Shipyard-NonRootUser', reason }]);
+  }
   const stack = Stack.of(scope);
   const executionPolicy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
   if (executionPolicy) {

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -6,6 +6,7 @@ import { RolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, Problem, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { taskEgress } from '../private/egress';
+import { acknowledge } from '../private/nag';
 import { renderedProperties } from '../private/rendered';
 import { TaskModel } from '../task/task-builder';
 
@@ -69,6 +70,13 @@ export function buildService(scope: Construct, spec: ServiceSpec): BuiltService 
   for (const provider of capacity.autoScalingCapacities) service.node.addDependency(provider.deletionGuard);
   if (capacity.platform !== CapacityPlatform.EXTERNAL) (service.node.defaultChild as ecs.CfnService).node.addDependency(taskEgress(spec.env));
   checkRenderedService(service, capacity);
+  const minHealthy = spec.rollout.minHealthyPercent;
+  if (!spec.daemon && minHealthy !== undefined && !Token.isUnresolved(minHealthy) && minHealthy < 100) {
+    acknowledge(service, [{
+      id: 'Shipyard-ServiceMinHealthy',
+      reason: `Minimum healthy ${minHealthy}% chosen: DeploySpeed.FAST (the development profile's default) or the deployment's minHealthyPercent.`,
+    }]);
+  }
   spec.task.connect(service, spec.env.cluster);
   return { service, securityGroup, connections: taskConnections(spec.task, securityGroup) };
 }

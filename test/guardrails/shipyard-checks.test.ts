@@ -1,0 +1,103 @@
+import { App, Aspects, CfnResource, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_ecs_patterns as patterns } from 'aws-cdk-lib';
+import * as nag2 from 'cdk-nag';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import * as nag3 from 'cdk-nag-v3';
+import { SCENARIOS } from '../../integ/scenarios';
+import { ShipyardChecks } from '../../src';
+import { SHIPYARD_RULES, Verdict } from '../../src/guardrails/shipyard-checks';
+
+/** `Shipyard-*` findings of both majors, as `<major> <rule> <path>`. */
+function findings(build: (app: App) => void): string[] {
+  const v2App = new App();
+  build(v2App);
+  Aspects.of(v2App).add(ShipyardChecks._packFor(nag2, undefined));
+  const v2 = v2App.synth().stacks.flatMap(s => [...s.findMetadataByType('aws:cdk:error'), ...s.findMetadataByType('aws:cdk:warning')])
+    .map(e => String(e.data).match(/^(Shipyard-[A-Za-z]+)/)?.[1]).filter((r): r is string => r !== undefined).map(r => `v2 ${r}`);
+  const v3App = new App();
+  build(v3App);
+  const report = ShipyardChecks._packFor(nag3, v3App).validateScope(v3App);
+  const v3 = report.violations.map((v: any) => `v3 ${v.ruleName}`);
+  return [...new Set([...v2, ...v3])].sort();
+}
+
+const rule = (id: string) => SHIPYARD_RULES.find(r => r.id === id)!;
+const check = (id: string, type: string, p: Record<string, any>): Verdict => rule(id).check(type, p);
+
+describe('ShipyardChecks rules', () => {
+  const container = { ReadonlyRootFilesystem: true, User: '1000:1000', LogConfiguration: { LogDriver: 'awslogs', Options: { mode: 'non-blocking' } } };
+  const cases: Array<[string, string, Record<string, any>, Record<string, any>]> = [
+    ['ServiceCircuitBreaker', 'AWS::ECS::Service',
+      { DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } } },
+      { DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: false } } }],
+    ['ServiceMinHealthy', 'AWS::ECS::Service',
+      { LoadBalancers: [{}], DeploymentConfiguration: { MinimumHealthyPercent: 100 } },
+      { LoadBalancers: [{}], DeploymentConfiguration: { MinimumHealthyPercent: 50 } }],
+    ['LogRetention', 'AWS::Logs::LogGroup', { RetentionInDays: 30 }, {}],
+    ['ReadOnlyRootFilesystem', 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [container] },
+      { ContainerDefinitions: [container, { ...container, ReadonlyRootFilesystem: false }] }],
+    ['NonRootUser', 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [container] }, { ContainerDefinitions: [{ ...container, User: 'root' }] }],
+    ['NoPrivilegedContainer', 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [container] }, { ContainerDefinitions: [{ ...container, Privileged: true }] }],
+    ['AwsLogsNonBlocking', 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [container] },
+      { ContainerDefinitions: [{ ...container, LogConfiguration: { LogDriver: 'awslogs', Options: {} } }] }],
+    ['DeregistrationDelay', 'AWS::ElasticLoadBalancingV2::TargetGroup',
+      { TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] }, {}],
+    ['HealthCheckBudget', 'AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2 },
+      { HealthCheckIntervalSeconds: 10 }],
+    ['FargateTaskSize', 'AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'], Cpu: '512', Memory: '1024' },
+      { RequiresCompatibilities: ['FARGATE'], Cpu: '512', Memory: '512' }],
+    ['NoSecretsInVariables', 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [{ Environment: [{ Name: 'LOG_LEVEL', Value: 'info' }] }] },
+      { ContainerDefinitions: [{ Environment: [{ Name: 'DB_PASSWORD', Value: 'hunter2' }] }] }],
+  ];
+
+  test('every rule has a compliant and a non-compliant case', () => {
+    expect(cases.map(([id]) => id).sort()).toEqual(SHIPYARD_RULES.map(r => r.id).sort());
+  });
+
+  test.each(cases)('%s: compliant, non-compliant, and not applicable to other resources', (id, type, good, bad) => {
+    expect(check(id, type, good)).toBe('Compliant');
+    expect(check(id, type, bad)).toBe('Non-Compliant');
+    expect(check(id, 'AWS::SQS::Queue', good)).toBe('N/A');
+  });
+
+  test('a CodeDeploy-controlled service and a daemon are not judged on rolling settings; Windows tasks not on Linux controls', () => {
+    expect(check('ServiceCircuitBreaker', 'AWS::ECS::Service', { DeploymentController: { Type: 'CODE_DEPLOY' } })).toBe('N/A');
+    expect(check('ServiceCircuitBreaker', 'AWS::ECS::Service', { SchedulingStrategy: 'DAEMON', DeploymentConfiguration: {} })).toBe('N/A');
+    expect(check('NonRootUser', 'AWS::ECS::TaskDefinition', { RuntimePlatform: { OperatingSystemFamily: 'WINDOWS_SERVER_2022_CORE' }, ContainerDefinitions: [{}] }))
+      .toBe('N/A');
+  });
+
+  test('a FireLens router may run as root on a writable root file system (AWS for Fluent Bit needs both); the app may not', () => {
+    const router = { Name: 'log-router', User: '0', ReadonlyRootFilesystem: false, FirelensConfiguration: { Type: 'fluentbit' } };
+    const app = { Name: 'app', User: '1000', ReadonlyRootFilesystem: true };
+    for (const id of ['NonRootUser', 'ReadOnlyRootFilesystem']) {
+      expect(check(id, 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [router, app] })).toBe('Compliant');
+      expect(check(id, 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [router, { ...app, User: '0', ReadonlyRootFilesystem: false }] }))
+        .toBe('Non-Compliant');
+    }
+  });
+});
+
+describe('ShipyardChecks pack', () => {
+  test('both cdk-nag majors report a raw resource that breaks a rule, under Shipyard-<rule>', () => {
+    expect(findings(app => { new CfnResource(new Stack(app, 'S'), 'Logs', { type: 'AWS::Logs::LogGroup', properties: {} }); }))
+      .toEqual(['v2 Shipyard-LogRetention', 'v3 Shipyard-LogRetention']);
+  });
+
+  test('aws-ecs-patterns\' default load-balanced Fargate service fails it', () => {
+    const found = findings(app => {
+      const stack = new Stack(app, 'S');
+      new patterns.ApplicationLoadBalancedFargateService(stack, 'Patterns', {
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+        taskImageOptions: { image: ecs.ContainerImage.fromRegistry('nginx') },
+      });
+    });
+    for (const id of ['ServiceCircuitBreaker', 'ReadOnlyRootFilesystem', 'NonRootUser', 'DeregistrationDelay', 'HealthCheckBudget']) {
+      expect(found).toContain(`v2 Shipyard-${id}`);
+      expect(found).toContain(`v3 Shipyard-${id}`);
+    }
+  });
+
+  test.each(Object.keys(SCENARIOS))('the integ app %s passes it with both majors', name => {
+    expect(findings(app => { SCENARIOS[name](app); })).toEqual([]);
+  });
+});
