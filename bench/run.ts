@@ -11,9 +11,17 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DeployModel } from './deploy-model';
 
 interface Sample {
-  variant: string; count: number; loadMs: number; synthMs: number; peakRssMiB: number; resources: number; templateBytes: number;
+  variant: string;
+  count: number;
+  loadMs: number;
+  synthMs: number;
+  peakRssMiB: number;
+  resources: number;
+  templateBytes: number;
+  deploy: DeployModel;
 }
 
 const sizes = (process.env.BENCH_SIZES ?? '1,10,30').split(',').map(Number);
@@ -55,6 +63,7 @@ for (const count of sizes) {
       peakRssMiB: median(s.map(x => x.peakRssMiB)),
       resources: s[0].resources,
       templateBytes: s[0].templateBytes,
+      deploy: s[0].deploy,
     };
   }
 }
@@ -75,5 +84,22 @@ for (const count of sizes) {
 console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENCH_FLAGS ?? 'recommended'}, `
   + `median of ${repeat} runs each, one process per run (${process.version})`);
 console.log(rows.join('\n'));
+
+// The deploy-time model (bench/deploy-model.ts): deterministic, read from the templates.
+const deployRows = [
+  '| N | variant | first create (s) | ratio | add a service (s) | ratio | new image, all services (s) | ratio | of which alarm bake (s) |',
+  '|---|---|---|---|---|---|---|---|---|',
+];
+for (const count of sizes) {
+  const base = results['ecs-patterns'][count].deploy;
+  for (const variant of variants) {
+    const d = results[variant][count].deploy;
+    const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x';
+    deployRows.push(`| ${count} | ${variant} | ${d.createSeconds} | ${ratio(d.createSeconds, base.createSeconds)} | ${d.addServiceSeconds} | `
+      + `${ratio(d.addServiceSeconds, base.addServiceSeconds)} | ${d.newImageSeconds} | ${ratio(d.newImageSeconds, base.newImageSeconds)} | ${d.bakeSeconds} |`);
+  }
+}
+console.log('\nModeled deploy time (bench/deploy-model.ts: a model over the templates, not a measurement)');
+console.log(deployRows.join('\n'));
 fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
 fs.writeFileSync(path.join(root, '.bench', `results-${process.env.BENCH_FLAGS ?? 'recommended'}.json`), JSON.stringify(results, null, 2));

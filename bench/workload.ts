@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { modelDeploy } from './deploy-model';
 
 const [variant, countArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -83,9 +84,10 @@ function main(): void {
     resources += Object.keys(artifact.template.Resources ?? {}).length;
     templateBytes += fs.statSync(artifact.templateFullPath).size;
   }
+  const deploy = modelDeploy(assembly.getStackByName('Bench').template);
   fs.rmSync(outdir, { recursive: true, force: true });
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes }));
+  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes, deploy }));
 }
 
 main();

@@ -1,0 +1,162 @@
+/**
+ * A model of deployment time read from a synthesized template: how long CloudFormation and ECS
+ * take, end to end, to create the stack, to add one service to it, and to roll a new image out to
+ * every service. It is a model, not a measurement (there is no AWS account here): each figure
+ * below is marked with its source, or as an estimate.
+ *
+ * - Create: the longest path through the resources, over their Ref, Fn::GetAtt, Fn::Sub and
+ *   DependsOn edges (CloudFormation creates what does not depend on each other in parallel),
+ *   each resource taking its type's duration. An ECS service counts until it is stable, since
+ *   CloudFormation waits for that ("AWS::ECS::Service": the stack waits for the service to
+ *   reach a steady state): its tasks start, pass the target group's health check
+ *   (healthy threshold x interval), and ECS watches its rollback alarms for the bake.
+ * - Add a service: the same longest path over one service's own resources, the rest existing.
+ * - New image: every service updates in parallel; each replaces its tasks in waves (as many
+ *   tasks per wave as max% - min% of the desired count allow), each wave a task start, the
+ *   health check and the old task's deregistration delay, then the bake.
+ */
+
+/** Seconds a resource type takes to create, with where the figure comes from. */
+export const DURATIONS: Record<string, [number, string]> = {
+  'AWS::EC2::NatGateway': [90, 'estimate: a NAT gateway is typically available within 1-2 minutes'],
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': [150, 'estimate: an ALB or NLB typically leaves "provisioning" within 2-3 minutes'],
+  'AWS::ServiceDiscovery::HttpNamespace': [40, 'estimate: Cloud Map creates the namespace through an asynchronous operation'],
+  'AWS::ECS::ClusterCapacityProviderAssociations': [20, 'estimate'],
+  'AWS::IAM::Role': [10, 'estimate: IAM is eventually consistent; CloudFormation waits for propagation'],
+  'AWS::IAM::Policy': [10, 'estimate: as for roles'],
+  'AWS::IAM::InstanceProfile': [120, 'estimate: CloudFormation waits about 2 minutes for instance profiles to propagate'],
+  'AWS::Lambda::Function': [15, 'estimate'],
+  'AWS::KMS::Key': [10, 'estimate'],
+  'AWS::Logs::LogGroup': [3, 'estimate'],
+  'AWS::CloudWatch::Alarm': [3, 'estimate'],
+  'AWS::Events::Rule': [5, 'estimate'],
+  'AWS::EC2::VPCGatewayAttachment': [15, 'estimate'],
+  'AWS::ElasticLoadBalancingV2::TargetGroup': [5, 'estimate'],
+  'AWS::ECS::TaskDefinition': [3, 'estimate'],
+};
+/** Any other type: a control-plane create. */
+export const DEFAULT_SECONDS: [number, string] = [5, 'estimate: a control-plane create'];
+/** A Fargate task from launch to running: provisioning, a small image's pull, container start. */
+export const TASK_START_SECONDS: [number, string] = [45, 'estimate: Fargate provisioning plus pulling a small (50 MB) image'];
+/** ELB target-group defaults when the template sets none (Elastic Load Balancing User Guide, "Health checks for your target groups"; "Deregistration delay"). */
+const ELB_DEFAULTS = { interval: 30, healthy: 5, deregistration: 300 };
+
+type Template = { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: string | string[] }> };
+
+export interface DeployModel {
+  /** First create of the stack (s). */
+  readonly createSeconds: number;
+  /** Adding one more service to the deployed stack (s). */
+  readonly addServiceSeconds: number;
+  /** A new image for every service (s). */
+  readonly newImageSeconds: number;
+  /** The deployment-alarm bake of one service, included in the figures above (s). */
+  readonly bakeSeconds: number;
+}
+
+function dependencies(value: unknown, ids: Set<string>, out: Set<string>): Set<string> {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}/g)) if (ids.has(m[1])) out.add(m[1]);
+  } else if (Array.isArray(value)) {
+    value.forEach(v => dependencies(v, ids, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.Ref === 'string' && ids.has(o.Ref)) out.add(o.Ref);
+    const att = o['Fn::GetAtt'];
+    if (Array.isArray(att) && ids.has(String(att[0]))) out.add(String(att[0]));
+    Object.values(o).forEach(v => dependencies(v, ids, out));
+  }
+  return out;
+}
+
+/** The target group a service registers with, and its health-check and draining settings. */
+function targetSettings(template: Template, service: any): { interval: number; healthy: number; deregistration: number } {
+  const ref = service.Properties?.LoadBalancers?.[0]?.TargetGroupArn?.Ref;
+  const group = ref ? template.Resources[ref]?.Properties ?? {} : undefined;
+  if (!group) return { interval: 0, healthy: 0, deregistration: 0 };
+  const delay = (group.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
+  return {
+    interval: group.HealthCheckIntervalSeconds ?? ELB_DEFAULTS.interval,
+    healthy: group.HealthyThresholdCount ?? ELB_DEFAULTS.healthy,
+    deregistration: delay !== undefined ? Number(delay) : ELB_DEFAULTS.deregistration,
+  };
+}
+
+/**
+ * ECS watches the rollback alarms for a bake time it derives from their configuration (Amazon
+ * ECS Developer Guide, "How CloudWatch alarms detect Amazon ECS deployment failures"; the
+ * formula is not published). Modeled as the longest evaluation window of the rollback alarms:
+ * period x evaluation periods.
+ */
+export function bakeSeconds(template: Template, service: any): number {
+  const alarms = service.Properties?.DeploymentConfiguration?.Alarms;
+  if (!alarms?.Enable) return 0;
+  const names = new Set((alarms.AlarmNames ?? []).map((n: unknown) => JSON.stringify(n)));
+  let longest = 0;
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::CloudWatch::Alarm' || !names.has(JSON.stringify(resource.Properties?.AlarmName))) continue;
+    const p = resource.Properties;
+    const period = p.Period ?? Math.max(0, ...(p.Metrics ?? []).map((m: any) => m.MetricStat?.Period ?? m.Period ?? 0));
+    longest = Math.max(longest, period * (p.EvaluationPeriods ?? 1));
+  }
+  return longest;
+}
+
+/** Seconds until a new service is stable: its tasks start, pass the health check, and the bake ends. */
+function serviceCreateSeconds(template: Template, service: any): number {
+  const t = targetSettings(template, service);
+  return TASK_START_SECONDS[0] + t.healthy * t.interval + bakeSeconds(template, service);
+}
+
+/** Seconds to replace every task of a service with a new revision (rolling). */
+function serviceUpdateSeconds(template: Template, service: any): number {
+  const p = service.Properties ?? {};
+  const desired = p.DesiredCount ?? 1;
+  const min = p.DeploymentConfiguration?.MinimumHealthyPercent ?? 100;
+  const max = p.DeploymentConfiguration?.MaximumPercent ?? 200;
+  const perWave = Math.max(1, Math.floor(desired * (max - min) / 100));
+  const waves = Math.ceil(desired / perWave);
+  const t = targetSettings(template, service);
+  return waves * (TASK_START_SECONDS[0] + t.healthy * t.interval + t.deregistration) + bakeSeconds(template, service);
+}
+
+function duration(template: Template, id: string): number {
+  const resource = template.Resources[id];
+  if (resource.Type === 'AWS::ECS::Service') return serviceCreateSeconds(template, resource);
+  return (DURATIONS[resource.Type] ?? DEFAULT_SECONDS)[0];
+}
+
+/** The longest path through `ids` (resources outside them exist already and take no time). */
+function criticalPath(template: Template, ids: Set<string>): number {
+  const all = new Set(Object.keys(template.Resources));
+  const finish = new Map<string, number>();
+  const visit = (id: string): number => {
+    if (!ids.has(id)) return 0;
+    const known = finish.get(id);
+    if (known !== undefined) return known;
+    finish.set(id, 0); // a cycle would be a template CloudFormation rejects; do not loop
+    const resource = template.Resources[id];
+    const deps = dependencies(resource.Properties ?? {}, all, new Set());
+    for (const d of [resource.DependsOn ?? []].flat()) deps.add(d);
+    const start = Math.max(0, ...[...deps].map(visit));
+    const end = start + duration(template, id);
+    finish.set(id, end);
+    return end;
+  };
+  return Math.max(0, ...[...ids].map(visit));
+}
+
+/** The model of a template whose services' logical ids start with `Service<i>`. */
+export function modelDeploy(template: Template): DeployModel {
+  const ids = Object.keys(template.Resources);
+  const services = ids.filter(id => template.Resources[id].Type === 'AWS::ECS::Service');
+  const firstService = new Set(ids.filter(id => id.startsWith('Service0')));
+  const update = Math.max(0, ...services.map(id => serviceUpdateSeconds(template, template.Resources[id])));
+  return {
+    createSeconds: criticalPath(template, new Set(ids)),
+    addServiceSeconds: criticalPath(template, firstService),
+    // The task definitions update first (a new revision), then the services.
+    newImageSeconds: (DURATIONS['AWS::ECS::TaskDefinition'][0]) + update,
+    bakeSeconds: services.length > 0 ? bakeSeconds(template, template.Resources[services[0]]) : 0,
+  };
+}

@@ -1,0 +1,55 @@
+import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../bench/deploy-model';
+
+/** A stack with a load balancer and one service behind it, with `alarms` rolling it back. */
+function template(service: Record<string, any> = {}, targetGroup: Record<string, any> = {}, alarms: Record<string, any> = {}) {
+  return {
+    Resources: {
+      Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer' },
+      Service0Group: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: targetGroup },
+      Service0Rule: { Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Lb: { Ref: 'Lb' }, Group: { Ref: 'Service0Group' } } },
+      Service0Task: { Type: 'AWS::ECS::TaskDefinition' },
+      Service0Service: {
+        Type: 'AWS::ECS::Service',
+        DependsOn: ['Service0Rule'],
+        Properties: { TaskDefinition: { Ref: 'Service0Task' }, LoadBalancers: [{ TargetGroupArn: { Ref: 'Service0Group' } }], DesiredCount: 2, ...service },
+      },
+      ...alarms,
+    },
+  };
+}
+
+const TASK = TASK_START_SECONDS[0];
+const LB = DURATIONS['AWS::ElasticLoadBalancingV2::LoadBalancer'][0];
+
+describe('deploy-time model', () => {
+  test('ELB defaults: a new service waits 5 x 30 s of health checks after its tasks start, behind the load balancer and its rule', () => {
+    const model = modelDeploy(template());
+    // Lb (150) -> rule (5) -> service (45 + 150).
+    expect(model.createSeconds).toBe(LB + 5 + TASK + 150);
+    // Adding the service: the load balancer exists; its target group, rule, then the service.
+    expect(model.addServiceSeconds).toBe(5 + 5 + TASK + 150);
+    // Two tasks, 100/200: one wave of 2, each start + health + 300 s draining.
+    expect(model.newImageSeconds).toBe(3 + TASK + 150 + 300);
+    expect(model.bakeSeconds).toBe(0);
+  });
+
+  test('faster checks, shorter draining, and smaller waves follow the template', () => {
+    const group = { HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] };
+    expect(modelDeploy(template({}, group)).newImageSeconds).toBe(3 + TASK + 20 + 30);
+    // 4 tasks, 100/150: 2 per wave, 2 waves.
+    const waves = modelDeploy(template({ DesiredCount: 4, DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 150 } }, group));
+    expect(waves.newImageSeconds).toBe(3 + 2 * (TASK + 20 + 30));
+  });
+
+  test('the bake is the longest evaluation window of the rollback alarms the service names', () => {
+    const alarms = {
+      A: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'svc-5xx', EvaluationPeriods: 3, Metrics: [{ Id: 'e', MetricStat: { Period: 60 } }] } },
+      B: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'svc-unhealthy', Period: 60, EvaluationPeriods: 2 } },
+      C: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'other', Period: 300, EvaluationPeriods: 5 } },
+    };
+    const service = { DeploymentConfiguration: { Alarms: { Enable: true, AlarmNames: ['svc-5xx', 'svc-unhealthy'] } } };
+    const t = template(service, {}, alarms);
+    expect(bakeSeconds(t, t.Resources.Service0Service)).toBe(180);
+    expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 150 + 300 + 180);
+  });
+});
