@@ -74,6 +74,7 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       deletionProtection: false,
     },
     tags: { 'shipyard:integ': 'shared-alb' },
+    clusterName: 'shipyard-integ-shared-alb',
   });
   const api = new WebService(workloads, 'Api', {
     environment,
@@ -87,11 +88,17 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
     environmentVariables: { LOG_LEVEL: 'info' },
     scaling: { minCapacity: 2, maxCapacity: 6, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)] },
   });
+  // The image's server started through its own entry point, working directory, labels and family.
   const site = new WebService(workloads, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     cpu: 512,
     memoryLimitMiB: 1024,
+    entryPoint: ['httpd'],
+    command: ['-f', '-v', '-p', '8080', '-h', '.'],
+    workingDirectory: '/www',
+    dockerLabels: { 'com.example.team': 'shop' },
+    family: 'shipyard-integ-site',
   });
   return { stack, environment, services: [api, site] };
 }

@@ -90,6 +90,27 @@ export interface WorkloadTaskProps {
    */
   readonly command?: string[];
   /**
+   * The main container's entry point, replacing the image's ENTRYPOINT (`command` then holds
+   * its arguments).
+   * @default - the image's
+   */
+  readonly entryPoint?: string[];
+  /**
+   * The main container's working directory.
+   * @default - the image's WORKDIR
+   */
+  readonly workingDirectory?: string;
+  /**
+   * Docker labels of the main container (for log routers, agents and tools that read them).
+   * @default - none
+   */
+  readonly dockerLabels?: { [key: string]: string };
+  /**
+   * The task definition's family: its name, shared by its revisions.
+   * @default - generated from the construct path
+   */
+  readonly family?: string;
+  /**
    * Plain (non-secret) environment variables. Credentials are rejected; use `secrets`.
    * @default - none
    */

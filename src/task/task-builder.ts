@@ -63,6 +63,7 @@ export function buildTask(
   const platform = taskPlatform(scope, props, capacity);
   checkContainerHealthCheck(scope, props.healthCheck);
   checkTaskSettings(scope, props, platform.onEc2 || platform.external);
+  checkContainerSettings(scope, props);
   checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
 
@@ -141,9 +142,31 @@ function taskPlatform(scope: Construct, props: WorkloadTaskProps, capacity: Capa
   return { cpu, memoryLimitMiB, onEc2, external, windows, networkMode, cpuArchitecture, operatingSystemFamily };
 }
 
+/**
+ * A family is up to 255 letters, digits, underscores and hyphens (Amazon ECS API Reference,
+ * RegisterTaskDefinition family); Docker label keys are not empty; the entry point and
+ * working directory are not empty.
+ */
+function checkContainerSettings(scope: Construct, props: WorkloadTaskProps): void {
+  const code = ErrorCode.TASK_SETTINGS;
+  if (props.family !== undefined && !Token.isUnresolved(props.family) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.family)) {
+    throw new ShipyardError(scope, code, `family ${show(props.family)} is not a valid task definition family`,
+      'use up to 255 letters, digits, underscores and hyphens');
+  }
+  if (Object.keys(props.dockerLabels ?? {}).some(k => k.trim() === '')) {
+    throw new ShipyardError(scope, code, 'a Docker label has an empty key', 'give every label a key');
+  }
+  if (props.entryPoint !== undefined && props.entryPoint.length === 0) {
+    throw new ShipyardError(scope, code, 'entryPoint is empty', 'leave entryPoint out to keep the image\'s, or give the program to run');
+  }
+  if (props.workingDirectory !== undefined && props.workingDirectory.trim() === '') {
+    throw new ShipyardError(scope, code, 'workingDirectory is empty', 'leave it out to keep the image\'s WORKDIR, or give a path');
+  }
+}
+
 /** The task definition for the capacity's platform. */
 function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, platform: TaskPlatform): ecs.TaskDefinition {
-  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB) };
+  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB), family: props.family };
   const runtimePlatform = { cpuArchitecture: platform.cpuArchitecture, operatingSystemFamily: platform.operatingSystemFamily };
   switch (capacity.platform) {
     case CapacityPlatform.MANAGED_INSTANCES:
@@ -158,7 +181,11 @@ function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capaci
       return new ecs.TaskDefinition(scope, 'TaskDefinition', { ...size, compatibility: ecs.Compatibility.EC2, networkMode: platform.networkMode });
     default:
       return new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
-        cpu: platform.cpu, memoryLimitMiB: platform.memoryLimitMiB, runtimePlatform, ephemeralStorageGiB: props.ephemeralStorageGiB,
+        cpu: platform.cpu,
+        memoryLimitMiB: platform.memoryLimitMiB,
+        runtimePlatform,
+        ephemeralStorageGiB: props.ephemeralStorageGiB,
+        family: props.family,
       });
   }
 }
@@ -178,6 +205,9 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
     containerName: APP_CONTAINER_NAME,
     image: props.image._bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
     command: props.command,
+    entryPoint: props.entryPoint,
+    workingDirectory: props.workingDirectory,
+    dockerLabels: props.dockerLabels,
     // Port names and application protocols are Service Connect's, which host and nat modes do not support.
     portMappings: networkMode === ecs.NetworkMode.HOST || networkMode === ecs.NetworkMode.NAT
       ? portMappings.map(({ name, appProtocol, ...m }) => m) : portMappings,

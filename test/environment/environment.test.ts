@@ -244,3 +244,12 @@ describe('Environment', () => {
       .toEqual(expect.arrayContaining([{ Key: 'access_logs.s3.enabled', Value: 'true' }]));
   });
 });
+
+describe('cluster name', () => {
+  test('is the one given, and fails when ECS would refuse it', () => {
+    const stack = testStack();
+    productionEnvironment(stack, { clusterName: 'shop-production' });
+    template(stack).hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'shop-production' });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(testStack('Bad'), { clusterName: 'shop production' }));
+  });
+});

@@ -220,3 +220,26 @@ describe('task model: edge cases', () => {
     expect(hasWarning(stack, 'cdk-shipyard:exec-dropped-capabilities')).toBe(true);
   });
 });
+
+describe('task model: main container settings', () => {
+  test('entry point, working directory, Docker labels and family reach the task definition', () => {
+    const { stack } = web({
+      entryPoint: ['httpd'], command: ['-f', '-p', '8080'], workingDirectory: '/www', dockerLabels: { 'com.example.team': 'shop' }, family: 'shop-web',
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect(task.Properties.Family).toBe('shop-web');
+    expect(container(stack, 'app')).toMatchObject({
+      EntryPoint: ['httpd'], Command: ['-f', '-p', '8080'], WorkingDirectory: '/www', DockerLabels: { 'com.example.team': 'shop' },
+    });
+  });
+
+  test.each([
+    [{ family: 'shop web' }],
+    [{ family: 'x'.repeat(256) }],
+    [{ dockerLabels: { ' ': 'x' } }],
+    [{ entryPoint: [] }],
+    [{ workingDirectory: '' }],
+  ])('fails with %j', (props) => {
+    expectError(ErrorCode.TASK_SETTINGS, () => web(props as any));
+  });
+});
