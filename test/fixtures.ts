@@ -1,7 +1,7 @@
 /** Shared test fixtures: apps with the validation flag on, and a production environment. */
 import { App, Stack, Stage, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Environment, EnvironmentProps, IEnvironment } from '../src';
+import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
 import { ErrorCode } from '../src/guardrails/errors';
 
 export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
@@ -78,4 +78,33 @@ export function policyStatements(stack: Stack, prefix: string): any[] {
   return resources(stack, 'AWS::IAM::Policy')
     .filter(([id]) => id.startsWith(prefix))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+const NGINX = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
+
+/** A web service `Web` in `stack` (a production environment unless given). */
+export function webService(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  const environment = props.environment ?? productionEnvironment(stack);
+  const service = new WebService(stack, 'Web', { image: NGINX, ...props, environment });
+  return { stack, service };
+}
+
+/** The container definitions of the stack's first task definition. */
+export function containerDefinitions(stack: Stack): any[] {
+  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions;
+}
+
+/** The container named `name` of the stack's first task definition (it must exist). */
+export function containerNamed(stack: Stack, name: string): any {
+  const found = containerDefinitions(stack).find(c => c.Name === name);
+  expect(found).toBeDefined();
+  return found;
+}
+
+/** A production environment with an Auto Scaling group capacity `Instances`. */
+export function ec2Environment(props: Partial<AutoScalingCapacityProps> = {}) {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  const instances = new AutoScalingCapacity(stack, 'Instances', { ...props, environment });
+  return { stack, environment, instances };
 }

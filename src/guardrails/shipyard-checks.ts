@@ -1,6 +1,7 @@
 import { CfnResource, Token } from 'aws-cdk-lib';
 import { fargateMemoryOptions, SECRET_LOOKING } from './checks';
 import { renderedProperties } from '../private/rendered';
+import { isRoot } from '../task/baseline';
 
 /** A rule's verdict on one resource (cdk-nag's `NagRuleCompliance` values). */
 export type Verdict = 'Compliant' | 'Non-Compliant' | 'N/A';
@@ -50,10 +51,9 @@ function windows(p: Record<string, any>): boolean {
   return typeof p.RuntimePlatform?.OperatingSystemFamily === 'string' && p.RuntimePlatform.OperatingSystemFamily.startsWith('WINDOWS');
 }
 
+/** Root, or no user at all (the image's, which may be root). */
 function isRootUser(user: unknown): boolean {
-  if (typeof user !== 'string') return true;
-  const name = user.split(':')[0];
-  return name === '0' || name === 'root';
+  return typeof user !== 'string' || isRoot(user);
 }
 
 function targetGroupAttribute(p: Record<string, any>, key: string): string | undefined {

@@ -1,19 +1,8 @@
 import { Stack, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Egress, Environment, Image, Network, WebService, WebServiceProps } from '../../src';
-import { CERTIFICATE_ARN, hasWarning, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { Egress, Environment, Network } from '../../src';
+import { CERTIFICATE_ARN, hasWarning, policyStatements, productionEnvironment, template, testStack, webService as web, containerNamed as container } from '../fixtures';
 
-const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
-
-function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
-  const environment = props.environment ?? productionEnvironment(stack);
-  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
-  return { stack, service };
-}
-
-function container(stack: Stack, name: string): any {
-  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions.find((c: any) => c.Name === name);
-}
 
 function taskRoleStatements(stack: Stack): any[] {
   return policyStatements(stack, 'WebTaskDefinitionTaskRole');

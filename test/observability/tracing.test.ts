@@ -1,18 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
-import { Image, Tracing, WebService, WebServiceProps } from '../../src';
-import { policyStatements, productionEnvironment, resources, testStack } from '../fixtures';
+import { Tracing } from '../../src';
+import { policyStatements, resources, webService as web, containerNamed as container } from '../fixtures';
 
-const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
-
-function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
-  const environment = props.environment ?? productionEnvironment(stack);
-  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
-  return { stack, service };
-}
-
-function container(stack: Stack, name: string): any {
-  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions.find((c: any) => c.Name === name);
-}
 
 function taskRoleStatements(stack: Stack): any[] {
   return policyStatements(stack, 'WebTaskDefinitionTaskRole');

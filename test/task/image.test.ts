@@ -1,25 +1,7 @@
-import { Stack, aws_ecr as ecr, aws_ecs as ecs, aws_secretsmanager as sm } from 'aws-cdk-lib';
-import { Image, WebService, WebServiceProps } from '../../src';
+import { aws_ecr as ecr, aws_ecs as ecs, aws_secretsmanager as sm } from 'aws-cdk-lib';
+import { Image } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, policyStatements, productionEnvironment, resources, testStack } from '../fixtures';
-
-const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
-
-function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
-  const environment = props.environment ?? productionEnvironment(stack);
-  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
-  return { stack, service };
-}
-
-function containers(stack: Stack): any[] {
-  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions;
-}
-
-function container(stack: Stack, name: string): any {
-  const found = containers(stack).find(c => c.Name === name);
-  expect(found).toBeDefined();
-  return found;
-}
+import { expectError, policyStatements, testStack, webService as web, containerNamed as container } from '../fixtures';
 
 
 describe('task model: images', () => {

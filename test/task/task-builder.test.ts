@@ -1,26 +1,10 @@
-import { Duration, Stack, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Duration, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Image, SidecarOptions, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack, webService as web, containerDefinitions as containers, containerNamed as container } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
 const PROXY: SidecarOptions = { name: 'proxy', image: Image.fromRegistry('public.ecr.aws/envoy:v1'), portMappings: [{ containerPort: 9901 }] };
-
-function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
-  const environment = props.environment ?? productionEnvironment(stack);
-  const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment });
-  return { stack, service };
-}
-
-function containers(stack: Stack): any[] {
-  return resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions;
-}
-
-function container(stack: Stack, name: string): any {
-  const found = containers(stack).find(c => c.Name === name);
-  expect(found).toBeDefined();
-  return found;
-}
 
 
 describe('task model: containers', () => {

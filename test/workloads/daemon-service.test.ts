@@ -1,17 +1,10 @@
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, DaemonService, Image } from '../../src';
+import { Capacity, DaemonService, Image } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, expectValidationError, productionEnvironment, resources, template, testStack, ec2Environment } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
-
-function ec2Environment(props: Partial<AutoScalingCapacityProps> = {}) {
-  const stack = testStack();
-  const environment = productionEnvironment(stack);
-  const instances = new AutoScalingCapacity(stack, 'Instances', { ...props, environment });
-  return { stack, environment, instances };
-}
 
 
 describe('DaemonService', () => {

@@ -2,16 +2,9 @@ import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, Image, WebService, WebServiceProps, WorkerService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack, ec2Environment } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
-
-function ec2Environment(props: Partial<AutoScalingCapacityProps> = {}) {
-  const stack = testStack();
-  const environment = productionEnvironment(stack);
-  const instances = new AutoScalingCapacity(stack, 'Instances', { ...props, environment });
-  return { stack, environment, instances };
-}
 
 function web(props: Partial<WebServiceProps> = {}, capacityProps: Partial<AutoScalingCapacityProps> = {}) {
   const { stack, environment, instances } = ec2Environment(capacityProps);

@@ -1,17 +1,10 @@
 import { Duration, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, Image, JobSchedule, NetworkService, ScheduledJob } from '../../src';
+import { Capacity, Image, JobSchedule, NetworkService, ScheduledJob } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, policyStatements, productionEnvironment, template, testStack } from '../fixtures';
+import { expectError, policyStatements, productionEnvironment, template, testStack, ec2Environment } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
-
-function ec2Environment(props: Partial<AutoScalingCapacityProps> = {}) {
-  const stack = testStack();
-  const environment = productionEnvironment(stack);
-  const instances = new AutoScalingCapacity(stack, 'Instances', { ...props, environment });
-  return { stack, environment, instances };
-}
 
 
 describe('tasks started without a service (ScheduledJob, EventTask)', () => {
