@@ -1,12 +1,13 @@
 /**
  * Side-by-side benchmark of cdk-shipyard and aws-ecs-patterns for the same workload:
- * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 30.
+ * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 25
+ * (25 web services with their six alarms are as many as one stack's 500 resources allow).
  *
  * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
  * variants take turns going first, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
  * .bench/results.json. Run with `npx projen bench` (compiles the library first).
  *
- * Options: BENCH_SIZES=1,10,30  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
+ * Options: BENCH_SIZES=1,10,25  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -24,7 +25,7 @@ interface Sample {
   deploy: DeployModel;
 }
 
-const sizes = (process.env.BENCH_SIZES ?? '1,10,30').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1,10,25').split(',').map(Number);
 const repeat = Number(process.env.BENCH_REPEAT ?? 5);
 const variants = ['shipyard', 'shipyard-no-alarms', 'ecs-patterns'];
 const root = path.join(__dirname, '..');
@@ -85,7 +86,9 @@ console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENC
   + `median of ${repeat} runs each, one process per run (${process.version})`);
 console.log(rows.join('\n'));
 
-// The deploy-time model (bench/deploy-model.ts): deterministic, read from the templates.
+// The deploy-time model (bench/deploy-model.ts): deterministic, read from the templates. The
+// development profile (DeploySpeed.FAST, one task per service) is modeled from one run.
+const development = Object.fromEntries(sizes.map(count => [count, run('shipyard-dev', count).deploy]));
 const deployRows = [
   '| N | variant | first create (s) | ratio | add a service (s) | ratio | new image, all services (s) | ratio | of which alarm bake (s) |',
   '|---|---|---|---|---|---|---|---|---|',
@@ -98,6 +101,8 @@ for (const count of sizes) {
     deployRows.push(`| ${count} | ${variant} | ${d.createSeconds} | ${ratio(d.createSeconds, base.createSeconds)} | ${d.addServiceSeconds} | `
       + `${ratio(d.addServiceSeconds, base.addServiceSeconds)} | ${d.newImageSeconds} | ${ratio(d.newImageSeconds, base.newImageSeconds)} | ${d.bakeSeconds} |`);
   }
+  const dev = development[count];
+  deployRows.push(`| ${count} | shipyard, development profile | ${dev.createSeconds} | - | ${dev.addServiceSeconds} | - | ${dev.newImageSeconds} | - | ${dev.bakeSeconds} |`);
 }
 console.log('\nModeled deploy time (bench/deploy-model.ts: a model over the templates, not a measurement)');
 console.log(deployRows.join('\n'));

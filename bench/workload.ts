@@ -42,18 +42,22 @@ function main(): void {
   const start = performance.now();
   const app = new cdk.App({ outdir, context });
   const stack = new cdk.Stack(app, 'Bench');
-  if (variant === 'shipyard' || variant === 'shipyard-no-alarms') {
+  if (variant === 'shipyard' || variant === 'shipyard-no-alarms' || variant === 'shipyard-dev') {
     const bare = variant === 'shipyard-no-alarms';
     const environment = new shipyard.Environment(stack, 'Env', {
+      profile: variant === 'shipyard-dev' ? shipyard.EnvironmentProfile.DEVELOPMENT : undefined,
       ingress: { certificate: cdk.aws_certificatemanager.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
     });
     for (let i = 0; i < count; i++) {
       new shipyard.WebService(stack, `Service${i}`, {
         environment,
-        image: shipyard.Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'),
+        // The image is multi-architecture; saying so is what the library's warning asks users to do.
+        image: shipyard.Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27', {
+          architectures: [cdk.aws_ecs.CpuArchitecture.ARM64, cdk.aws_ecs.CpuArchitecture.X86_64],
+        }),
         cpu: 512,
         memoryLimitMiB: 1024,
-        desiredCount: 2,
+        desiredCount: variant === 'shipyard-dev' ? undefined : 2,
         routing: { pathPatterns: [`/service${i}/*`] },
         alarms: bare ? { disabled: Object.values(shipyard.ServiceAlarm) } : undefined,
         deployment: bare ? shipyard.Deployment.rolling({ rollbackOnAlarm: false }) : undefined,

@@ -1,20 +1,28 @@
 import { Duration } from 'aws-cdk-lib';
 
 /**
- * Sets the settings that decide how long one rolling step takes, together.
+ * Sets the settings that decide how long a deployment takes, together: the health check,
+ * draining, rolling percentages, and whether and how long ECS watches the rollback alarms.
  *
- * Modeled load-balancer time of one rolling step (a new task becomes healthy, an old one
- * drains): healthy threshold x check interval + deregistration delay. End to end, a new image
- * also waits for the task to start (about 45 s for a small image on Fargate, an estimate) and,
- * with alarm rollback on (the default), for ECS's deployment-alarm bake, which ECS derives from
- * the rollback alarms (modeled as their 3 x 60 s evaluation window). bench/deploy-model.ts
+ * End to end, a new image waits for the task definition revision, then for each wave of tasks:
+ * the task start (about 45 s for a small image on Fargate, an estimate), healthy threshold x
+ * check interval, and the old task's deregistration delay. With alarm rollback on, ECS then
+ * watches the rollback alarms (5xx rate, unhealthy targets) for a bake it derives from their
+ * evaluation window, the longest of them (Amazon ECS Developer Guide, "How CloudWatch alarms
+ * detect Amazon ECS deployment failures"; aws/copilot-cli#4294): the preset sets that window.
+ * Load-balancer metrics come in 60 s periods, so a window is whole minutes. bench/deploy-model.ts
  * models it from the template; `npx projen bench` prints it.
  *
- * | Preset | health check | healthy / unhealthy | deregistration | min / max % | modeled step | modeled new image, end to end |
+ * | Preset | health check | healthy / unhealthy | deregistration | min / max % | alarm rollback (bake) | modeled new image, end to end |
  * |---|---|---|---|---|---|---|
- * | SAFE | every 10 s, 5 s timeout | 2 / 3 | 30 s | 100 / 200 | 2 x 10 + 30 = 50 s | 278 s with 2 tasks (180 s of it the bake) |
- * | FAST | every 5 s, 4 s timeout | 2 / 2 | 5 s | 50 / 200 | 2 x 5 + 5 = 15 s | 243 s with 1 task (180 s of it the bake) |
- * | (ELB defaults) | every 30 s | 5 / 2 | 300 s | - | 5 x 30 + 300 = 450 s | 498 s with 2 tasks (aws-ecs-patterns, no alarms) |
+ * | SAFE | every 10 s, 5 s timeout | 2 / 3 | 30 s | 100 / 200 | on: 2 bad minutes of 2 (120 s) | 218 s with 2 tasks (120 s of it the bake) |
+ * | FAST | every 5 s, 4 s timeout | 2 / 2 | 5 s | 50 / 200 | off (circuit breaker only) | 63 s with 1 task |
+ * | (ELB defaults) | every 30 s | 5 / 2 | 300 s | - | - | 498 s with 2 tasks (aws-ecs-patterns, no alarms) |
+ *
+ * SAFE keeps two minutes because one 60 s datapoint (one 5xx in 20 requests) would fail the
+ * deployment and the CloudFormation update. FAST leaves alarm rollback off: a development
+ * deploy is not worth a bake, and the circuit breaker still rolls back tasks that crash or
+ * fail their health checks (`rollbackOnAlarm: true` turns it on, with a 1-minute window).
  */
 export enum DeploySpeed {
   /** Production: never below the desired count, connections drain for 30 s. */
@@ -32,6 +40,10 @@ export interface DeploySpeedSettings {
   readonly deregistrationDelay: Duration;
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
+  /** Whether a rolling deployment rolls back on the service's alarms unless told. */
+  readonly rollbackOnAlarm: boolean;
+  /** Consecutive 60 s datapoints the rollback alarms need: ECS's bake follows them. */
+  readonly rollbackAlarmMinutes: number;
 }
 
 export function deploySpeedSettings(speed: DeploySpeed): DeploySpeedSettings {
@@ -44,6 +56,8 @@ export function deploySpeedSettings(speed: DeploySpeed): DeploySpeedSettings {
       deregistrationDelay: Duration.seconds(5),
       minHealthyPercent: 50,
       maxHealthyPercent: 200,
+      rollbackOnAlarm: false,
+      rollbackAlarmMinutes: 1,
     }
     : {
       interval: Duration.seconds(10),
@@ -53,6 +67,8 @@ export function deploySpeedSettings(speed: DeploySpeed): DeploySpeedSettings {
       deregistrationDelay: Duration.seconds(30),
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
+      rollbackOnAlarm: true,
+      rollbackAlarmMinutes: 2,
     };
 }
 

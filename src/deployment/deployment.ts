@@ -23,8 +23,9 @@ export interface RollingDeploymentOptions {
   readonly rollbackOnFailure?: boolean;
   /**
    * Roll back when one of the service's rollback alarms (5xx rate, unhealthy targets) fires
-   * during the deployment.
-   * @default true
+   * during the deployment or ECS's bake after it (see `DeploySpeed`).
+   * @default - true with DeploySpeed.SAFE (production); false with DeploySpeed.FAST
+   * (development) unless `rollbackAlarms` are given
    */
   readonly rollbackOnAlarm?: boolean;
   /**
@@ -271,6 +272,12 @@ export interface DeploymentBindOptions {
    * @default true
    */
   readonly hasRollbackAlarms?: boolean;
+  /**
+   * Whether a rolling deployment rolls back on the workload's alarms unless told (the
+   * deploy-speed preset's); alarms given in `rollbackAlarms` always roll back.
+   * @default true
+   */
+  readonly defaultRollbackOnAlarm?: boolean;
 }
 
 /**
@@ -346,7 +353,8 @@ export class Deployment {
         minHealthyPercent: min,
         maxHealthyPercent: max,
         rollbackOnFailure: o.rollbackOnFailure ?? true,
-        rollbackOnAlarm: o.rollbackOnAlarm ?? ((context.hasRollbackAlarms ?? true) || (o.rollbackAlarms ?? []).length > 0),
+        rollbackOnAlarm: o.rollbackOnAlarm ?? (((context.defaultRollbackOnAlarm ?? true) && (context.hasRollbackAlarms ?? true))
+          || (o.rollbackAlarms ?? []).length > 0),
         rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
         lifecycleHooks: [],
       };

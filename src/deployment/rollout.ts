@@ -54,6 +54,7 @@ export function bindDeployment(scope: IConstruct, deployment: Deployment | undef
     hasRollbackAlarms: context.hasRollbackAlarms,
     defaultMinHealthyPercent: speed.minHealthyPercent,
     defaultMaxHealthyPercent: speed.maxHealthyPercent,
+    defaultRollbackOnAlarm: speed.rollbackOnAlarm,
   });
   if (config.codeDeploy && !context.allowsCodeDeploy) {
     throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'CodeDeploy deployments are available for WebService only',

@@ -1,5 +1,5 @@
 import {
-  Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_events as events,
+  Duration, Token, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_events as events,
   aws_elasticloadbalancingv2 as elbv2, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -30,10 +30,17 @@ export enum ServiceAlarm {
 /** Thresholds of a service's alarms; any alarm can be switched off. */
 export interface ServiceAlarmsOptions {
   /**
-   * Percent of requests answered 5xx by the targets, over 3 consecutive minutes.
+   * Percent of requests answered 5xx by the targets, over `rollbackAlarmMinutes` consecutive minutes.
    * @default 5
    */
   readonly http5xxRatePercent?: number;
+  /**
+   * Consecutive minutes the rollback alarms (5xx rate, unhealthy targets) need to fire. ECS
+   * watches them for a bake after each deployment that follows this window, so it is also
+   * how long a deployment waits before it completes (see `DeploySpeed`).
+   * @default - the deploy-speed preset's: 2 for SAFE, 1 for FAST (2 for ServiceAlarms used alone)
+   */
+  readonly rollbackAlarmMinutes?: number;
   /**
    * p99 target response time, over 5 consecutive minutes.
    * @default Duration.seconds(2)
@@ -112,6 +119,9 @@ export class ServiceAlarms extends Construct {
     checkRange(this, ErrorCode.ALARM, 'alarms.cpuPercent', cpu, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
+    const window = props.rollbackAlarmMinutes ?? 2;
+    checkInteger(this, ErrorCode.ALARM, 'alarms.rollbackAlarmMinutes', window);
+    checkRange(this, ErrorCode.ALARM, 'alarms.rollbackAlarmMinutes', window, 1, 10, ' minutes');
     checkInteger(this, ErrorCode.ALARM, 'alarms.unexpectedStops', props.unexpectedStops);
     checkRange(this, ErrorCode.ALARM, 'alarms.unexpectedStops', props.unexpectedStops, 1, 1000);
     const targetGroups = props.targetGroups ?? [];
@@ -133,7 +143,7 @@ export class ServiceAlarms extends Construct {
       if (rollback) this.rollbackAlarmNames.push(`${alarmBaseName(scope)}-${suffix}`);
     };
 
-    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) this.loadBalancerAlarms(make, tgMetric, sum, rate, p99);
+    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) this.loadBalancerAlarms(make, tgMetric, sum, rate, p99, window);
     this.taskAlarms(make, props, disabled, cpu, memory);
     if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) this.unexpectedStopsAlarm(make, props);
   }
@@ -146,7 +156,7 @@ export class ServiceAlarms extends Construct {
     const threshold = props.unexpectedStops ?? 3;
     const rule = new events.Rule(this, 'UnexpectedStopsRule', {
       description: `${this.node.path}: tasks of the service that stopped unexpectedly`,
-      eventPattern: unexpectedStopPattern(props.service.cluster, false, props.service.serviceName),
+      eventPattern: unexpectedStopPattern(props.service.cluster, false, serviceTasks(props.service)),
     });
     make(ServiceAlarm.UNEXPECTED_STOPS, 'UnexpectedStops', new cloudwatch.Metric({
       namespace: 'AWS/Events',
@@ -159,7 +169,8 @@ export class ServiceAlarms extends Construct {
 
   private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],
     sum: (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> },
-    rate: number, p99: Duration): void {
+    rate: number, p99: Duration, window: number): void {
+    const minutes = window === 1 ? '1 minute' : `${window} minutes`;
     const minute = ONE_MINUTE;
     const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
     const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');
@@ -168,7 +179,7 @@ export class ServiceAlarms extends Construct {
       usingMetrics: { ...errors.usingMetrics, ...requests.usingMetrics },
       period: minute,
       label: '5xx rate (%)',
-    }), rate, 3, `targets answered ${rate}% or more of requests with 5xx for 3 minutes`, true);
+    }), rate, window, `targets answered ${rate}% or more of requests with 5xx for ${minutes}`, true);
 
     const [firstLatency, ...otherLatencies] = tgMetric('TargetResponseTime', 'p99');
     make(ServiceAlarm.RESPONSE_TIME_P99, 'ResponseTimeP99', otherLatencies.length === 0 ? firstLatency
@@ -182,7 +193,7 @@ export class ServiceAlarms extends Construct {
     const unhealthy = sum(tgMetric('UnHealthyHostCount', 'Maximum'), 'u');
     make(ServiceAlarm.UNHEALTHY_TARGETS, 'UnhealthyTargets', new cloudwatch.MathExpression({
       ...unhealthy, period: minute, label: 'unhealthy targets',
-    }), 1, 3, 'targets failed the load balancer health check for 3 minutes', true);
+    }), 1, window, `targets failed the load balancer health check for ${minutes}`, true);
   }
 
   private taskAlarms(make: MakeAlarm, props: ServiceAlarmsProps, disabled: Set<ServiceAlarm>, cpu: number, memory: number): void {
@@ -220,4 +231,14 @@ export class ServiceAlarms extends Construct {
         }), 100, 5, `average ${described.join(' or ')} or more for 5 minutes`);
     }
   }
+}
+
+/**
+ * Which stopped tasks are the service's: those of its task definition family (a name known at
+ * synth), so the rule and its alarm need not wait for the service to be created and stable,
+ * one deployment's bake, before CloudFormation creates them; by service name otherwise.
+ */
+function serviceTasks(service: ecs.BaseService): { family: string } | { serviceName: string } {
+  const family = service.taskDefinition.family;
+  return Token.isUnresolved(family) ? { serviceName: service.serviceName } : { family };
 }

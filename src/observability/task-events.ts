@@ -34,8 +34,13 @@ export function unexpectedStopCodes(spotInterruptions: boolean): string[] {
   return ['EssentialContainerExited', 'TaskFailedToStart', 'InfrastructureHealth', 'TerminationNotice', ...spotInterruptions ? ['SpotInterruption'] : []];
 }
 
-/** An event pattern for service tasks of `cluster` that stopped unexpectedly (of one service, or of all). */
-export function unexpectedStopPattern(cluster: ecs.ICluster, spotInterruptions: boolean, serviceName?: string): events.EventPattern {
+/**
+ * An event pattern for service tasks of `cluster` that stopped unexpectedly: of all services, of
+ * the services of one task definition family, or of one service by name.
+ */
+export function unexpectedStopPattern(cluster: ecs.ICluster, spotInterruptions: boolean,
+  of?: { family: string } | { serviceName: string }): events.EventPattern {
+  const byName = of !== undefined && 'serviceName' in of;
   return {
     source: ['aws.ecs'],
     detailType: ['ECS Task State Change'],
@@ -43,7 +48,9 @@ export function unexpectedStopPattern(cluster: ecs.ICluster, spotInterruptions: 
       clusterArn: [cluster.clusterArn],
       lastStatus: ['STOPPED'],
       stopCode: unexpectedStopCodes(spotInterruptions),
-      group: serviceName === undefined ? [{ prefix: 'service:' }] : [`service:${serviceName}`],
+      group: byName ? [`service:${of.serviceName}`] : [{ prefix: 'service:' }],
+      // EventBridge wildcard matching (Amazon EventBridge User Guide, "Wildcard matching").
+      ...(of !== undefined && 'family' in of ? { taskDefinitionArn: [{ wildcard: `*:task-definition/${of.family}:*` }] } : {}),
     },
   };
 }

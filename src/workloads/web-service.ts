@@ -186,7 +186,7 @@ export class WebService extends Construct implements IServiceWorkload {
     this.deploymentRole = traffic.deploymentRole;
 
     const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));
-    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, containerPort);
+    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, containerPort, speed.rollbackAlarmMinutes);
     this.alarms = watch.alarms;
     this.dashboard = watch.dashboard;
     this.codeDeployGroup = watch.codeDeploy?.deploymentGroup;
@@ -209,12 +209,18 @@ export class WebService extends Construct implements IServiceWorkload {
    * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
    * rollback, or CodeDeploy watching the same alarms.
    */
-  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, containerPort: number):
-  { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
+  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, containerPort: number,
+    rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
     const env = props.environment;
     const targetGroups = this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup];
     const alarms = new ServiceAlarms(this, 'Alarms', {
-      ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, targetGroups, loadBalancerFullName, topic: env.alarmTopic,
+      ...props.alarms,
+      rollbackAlarmMinutes: props.alarms?.rollbackAlarmMinutes ?? rollbackAlarmMinutes,
+      service: this.service,
+      clusterName: env.cluster.clusterName,
+      targetGroups,
+      loadBalancerFullName,
+      topic: env.alarmTopic,
     });
     const dashboard = (props.dashboard ?? false) ? new ServiceDashboard(this, 'Dashboard', {
       service: this.service, clusterName: env.cluster.clusterName, targetGroups, loadBalancerFullName, alarms: alarms.alarms,

@@ -1,4 +1,7 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../bench/deploy-model';
+import { EnvironmentProfile, Image, WebService } from '../../src';
+import { productionEnvironment, testStack } from '../fixtures';
 
 /** A stack with a load balancer and one service behind it, with `alarms` rolling it back. */
 function template(service: Record<string, any> = {}, targetGroup: Record<string, any> = {}, alarms: Record<string, any> = {}) {
@@ -51,5 +54,27 @@ describe('deploy-time model', () => {
     const t = template(service, {}, alarms);
     expect(bakeSeconds(t, t.Resources.Service0Service)).toBe(180);
     expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 150 + 300 + 180);
+  });
+});
+
+describe('the modeled times DeploySpeed documents', () => {
+  function modelOf(profile: EnvironmentProfile, desiredCount?: number) {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, { profile });
+    new WebService(stack, 'Service0', { environment, image: Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'), desiredCount });
+    return modelDeploy(Template.fromStack(stack).toJSON() as any);
+  }
+
+  test('SAFE: a new image for 2 tasks takes 218 s, 120 s of it the bake of the 2-minute rollback alarms', () => {
+    const model = modelOf(EnvironmentProfile.PRODUCTION, 2);
+    expect(model.bakeSeconds).toBe(120);
+    // Task definition, then one wave: task start, 2 x 10 s health checks, 30 s draining; then the bake.
+    expect(model.newImageSeconds).toBe(3 + TASK + 2 * 10 + 30 + 120);
+  });
+
+  test('FAST: a new image for 1 task takes 63 s, with no bake', () => {
+    const model = modelOf(EnvironmentProfile.DEVELOPMENT);
+    expect(model.bakeSeconds).toBe(0);
+    expect(model.newImageSeconds).toBe(3 + TASK + 2 * 5 + 5);
   });
 });

@@ -1,5 +1,5 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_ecs as ecs } from 'aws-cdk-lib';
-import { Deployment, Image, TestTraffic, WebService, WorkerService } from '../../src';
+import { DeploySpeed, Deployment, EnvironmentProfile, Image, TestTraffic, WebService, WorkerService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -9,6 +9,40 @@ function alarmNames(stack: any, prefix: string): unknown[] {
   const [, service] = resources(stack, 'AWS::ECS::Service').find(([id]) => id.startsWith(prefix))!;
   return service.Properties.DeploymentConfiguration.Alarms?.AlarmNames ?? [];
 }
+
+describe('alarm rollback follows the deploy-speed preset', () => {
+  function deploymentConfiguration(props: { profile?: EnvironmentProfile; deploySpeed?: DeploySpeed; deployment?: Deployment }): any {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, { profile: props.profile });
+    new WebService(stack, 'Web', { environment, image: IMAGE, deploySpeed: props.deploySpeed, deployment: props.deployment });
+    return resources(stack, 'AWS::ECS::Service')[0][1].Properties.DeploymentConfiguration;
+  }
+
+  test('production (SAFE) rolls back on the 5xx-rate and unhealthy-target alarms, with the circuit breaker', () => {
+    const config = deploymentConfiguration({});
+    expect(config.Alarms).toEqual({ AlarmNames: [expect.stringMatching(/Http5xxRate$/), expect.stringMatching(/UnhealthyTargets$/)], Enable: true, Rollback: true });
+    expect(config.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+  });
+
+  test('development (FAST) keeps the circuit breaker and leaves alarm rollback off: no bake', () => {
+    const development = deploymentConfiguration({ profile: EnvironmentProfile.DEVELOPMENT });
+    for (const config of [development, deploymentConfiguration({ deploySpeed: DeploySpeed.FAST })]) {
+      expect(config.Alarms?.Enable ?? false).toBe(false);
+      expect(config.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+    }
+  });
+
+  test('FAST rolls back on alarm when asked, or when given alarms; SAFE leaves it off when told', () => {
+    const asked = deploymentConfiguration({ deploySpeed: DeploySpeed.FAST, deployment: Deployment.rolling({ rollbackOnAlarm: true }) });
+    expect(asked.Alarms.AlarmNames).toHaveLength(2);
+    const given = deploymentConfiguration({
+      deploySpeed: DeploySpeed.FAST,
+      deployment: Deployment.rolling({ rollbackAlarms: [cloudwatch.Alarm.fromAlarmName(testStack('Other'), 'Named', 'checkout-errors')] }),
+    });
+    expect(given.Alarms.AlarmNames).toContain('checkout-errors');
+    expect(deploymentConfiguration({ deployment: Deployment.rolling({ rollbackOnAlarm: false }) }).Alarms?.Enable ?? false).toBe(false);
+  });
+});
 
 describe('rollbackAlarms', () => {
   test('an alarm on the service\'s own metric rolls a rolling deployment back, with no service-alarm cycle', () => {

@@ -1,6 +1,6 @@
-import { Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Deployment, Image, ServiceAlarm, WebService, WebServiceProps } from '../../src';
+import { DeploySpeed, Deployment, Image, ServiceAlarm, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -30,10 +30,10 @@ describe('service alarms', () => {
     }
   });
 
-  test('the 5xx alarm is a rate over requests, 5% for 3 minutes', () => {
+  test('the 5xx alarm is a rate over requests, 5% for 2 minutes in production (DeploySpeed.SAFE)', () => {
     const { stack } = web();
     const a = alarm(stack, 'Http5xxRate');
-    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((FILL(r0, 0)) > 0, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0)');
   });
 
@@ -75,7 +75,20 @@ describe('service alarms', () => {
     });
   });
 
+  test('the rollback alarms evaluate over the deploy-speed preset\'s window, or the one given', () => {
+    const windowOf = (stack: Stack) => ['Http5xxRate', 'UnhealthyTargets'].map(s => [alarm(stack, s).EvaluationPeriods, alarm(stack, s).DatapointsToAlarm]);
+    expect(windowOf(web().stack)).toEqual([[2, 2], [2, 2]]);
+    expect(windowOf(web({ deploySpeed: DeploySpeed.FAST }).stack)).toEqual([[1, 1], [1, 1]]);
+    expect(windowOf(web({ alarms: { rollbackAlarmMinutes: 4 } }).stack)).toEqual([[4, 4], [4, 4]]);
+    expect(alarm(web().stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 2 minutes$/);
+    // The alarms that do not roll back keep their own windows.
+    expect(alarm(web({ deploySpeed: DeploySpeed.FAST }).stack, 'ResponseTimeP99').EvaluationPeriods).toBe(5);
+  });
+
   test.each([
+    ['a rollback window of 0 minutes', { rollbackAlarmMinutes: 0 }],
+    ['a rollback window of 1.5 minutes', { rollbackAlarmMinutes: 1.5 }],
+    ['a rollback window of 11 minutes', { rollbackAlarmMinutes: 11 }],
     ['a 5xx rate of 0%', { http5xxRatePercent: 0 }],
     ['CPU above 100%', { cpuPercent: 120 }],
     ['memory of 0%', { memoryPercent: 0 }],
@@ -96,9 +109,12 @@ describe('unexpected stops', () => {
         clusterArn: [{ 'Fn::GetAtt': [expect.stringMatching(/^EnvCluster/), 'Arn'] }],
         lastStatus: ['STOPPED'],
         stopCode: ['EssentialContainerExited', 'TaskFailedToStart', 'InfrastructureHealth', 'TerminationNotice'],
-        group: [{ 'Fn::Join': ['', ['service:', { 'Fn::GetAtt': [expect.stringMatching(/^WebService/), 'Name'] }]] }],
+        group: [{ prefix: 'service:' }],
+        taskDefinitionArn: [{ wildcard: expect.stringMatching(/^\*:task-definition\/TestWebTaskDefinition[0-9A-F]+:\*$/) }],
       },
     });
+    // By family, not by service name: CloudFormation need not wait for the service (its bake) first.
+    expect(JSON.stringify(rule)).not.toMatch(/WebService[0-9A-F]{8}/);
     expect(alarm(stack, 'UnexpectedStops')).toMatchObject({
       Namespace: 'AWS/Events',
       MetricName: 'MatchedEvents',
@@ -108,6 +124,14 @@ describe('unexpected stops', () => {
       EvaluationPeriods: 1,
       Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
     });
+  });
+
+  test('a task definition family given as a token falls back to the service name', () => {
+    const stack = testStack();
+    const { stack: s } = web({ family: new CfnParameter(stack, 'Family').valueAsString }, stack);
+    const [[, rule]] = resources(s, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WebAlarmsUnexpectedStopsRule'));
+    expect(rule.Properties.EventPattern.detail.group).toEqual([{ 'Fn::Join': ['', ['service:', { 'Fn::GetAtt': [expect.stringMatching(/^WebService/), 'Name'] }]] }]);
+    expect(rule.Properties.EventPattern.detail.taskDefinitionArn).toBeUndefined();
   });
 
   test('the threshold can be set, and the alarm switched off with its rule', () => {
