@@ -8,8 +8,8 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, Network, Scaling, SharedIngress,
-  TestTraffic, WebService,
+  AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, Network, Scaling,
+  SharedIngress, TestTraffic, WebService,
 } from '../src';
 
 /** What an integ scenario builds. */
@@ -65,6 +65,7 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegSharedAlb', options);
   // Alarms and failed deployments notify an encrypted topic.
   const alarmTopic = new AlarmTopic(stack, 'AlarmTopic').topic;
+  const offices = new ec2.PrefixList(stack, 'Offices', { entries: [{ cidr: '198.51.100.0/24' }, { cidr: '203.0.113.0/24' }], maxEntries: 2 });
   const environment = new Environment(stack, 'Env', {
     profile: EnvironmentProfile.PRODUCTION,
     alarmTopic,
@@ -72,6 +73,9 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       certificate: integCertificate(stack),
       // An integ test must be destroyable; production environments keep protection on.
       deletionProtection: false,
+      // TLS 1.3 only, reachable from the offices' ranges only (an internal tool on a public ALB).
+      sslPolicy: elbv2.SslPolicy.TLS13_13,
+      allowedSources: [IngressSource.prefixList(offices.prefixListId, 2)],
     },
     tags: { 'shipyard:integ': 'shared-alb' },
     clusterName: 'shipyard-integ-shared-alb',
@@ -79,7 +83,8 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
   const api = new WebService(workloads, 'Api', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
-    routing: { pathPatterns: ['/api/*'] },
+    // Reads and form posts only: other methods on /api/* fall through to the 404 default.
+    routing: { pathPatterns: ['/api/*'], httpMethods: ['GET', 'HEAD', 'POST'] },
     targetHealthCheck: { path: '/api/health' },
     healthCheck: {
       command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/api/health || exit 1'],
@@ -99,6 +104,13 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
     workingDirectory: '/www',
     dockerLabels: { 'com.example.team': 'shop' },
     family: 'shipyard-integ-site',
+    // Sessions stay on one task; a new task warms up over 30 s; the least busy task gets the next request.
+    loadBalancing: {
+      stickiness: { duration: Duration.hours(1) },
+      slowStart: Duration.seconds(30),
+      algorithm: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
+    },
+    healthCheckGracePeriod: Duration.seconds(90),
   });
   return { stack, environment, services: [api, site] };
 }

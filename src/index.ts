@@ -6,7 +6,8 @@ export type { IEnvironment, EnvironmentProps, EnvironmentAttributes } from './en
 export { Environment } from './environment/environment';
 export type { TestListenerOptions, DomainOptions, IngressOptions, IIngress, SharedIngressProps } from './environment/ingress';
 export { SharedIngress } from './environment/ingress';
-export type { Routing, HttpHeaderMatch, RouteOptions } from './environment/routing';
+export { IngressSource } from './environment/ingress-source';
+export type { Routing, HttpHeaderMatch, QueryStringMatch, RouteOptions } from './environment/routing';
 export type { NewVpcOptions, ExistingVpcOptions } from './environment/network';
 export { Egress, Network } from './environment/network';
 export { EnvironmentProfile } from './environment/profile';
@@ -27,7 +28,8 @@ export { ExternalInstances } from './capacity/external-instances';
 
 // Workloads
 export type { WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
-export type { TargetHealthCheckOptions, WebServiceProps } from './workloads/web-service';
+export type { WebServiceProps } from './workloads/web-service';
+export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions } from './workloads/target-group';
 export { WebService } from './workloads/web-service';
 export type { WorkerScalingOptions, WorkerAlarmsOptions, WorkerServiceProps } from './workloads/worker-service';
 export { WorkerService } from './workloads/worker-service';

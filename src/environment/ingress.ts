@@ -4,6 +4,7 @@ import {
   aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
 import { createRoute, RouteOptions } from './routing';
 import { checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
@@ -76,6 +77,24 @@ export interface IngressOptions {
    */
   readonly idleTimeout?: Duration;
   /**
+   * Who may reach the listeners: IP ranges, prefix lists, or CloudFront only.
+   * @default - anyone on IPv4 when internet-facing; the VPC's range when internal
+   */
+  readonly allowedSources?: IngressSource[];
+  /**
+   * The TLS security policy of the HTTPS listeners (Elastic Load Balancing User Guide,
+   * "Security policies for your Application Load Balancer").
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS (ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.3 and 1.2 only)
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+  /**
+   * More certificates on the HTTPS listeners, so that several domains share the load balancer:
+   * it picks the certificate by the name the client asks for (SNI), and the first one
+   * (`certificate`, or the domain's) when none matches.
+   * @default - the certificate or the domain's only
+   */
+  readonly additionalCertificates?: acm.ICertificate[];
+  /**
    * A test listener for blue/green, linear and canary deployments that use
    * `TestTraffic.testListener()`; same protocol and certificate as production.
    * @default - no test listener
@@ -147,6 +166,8 @@ export class SharedIngress extends Construct implements IIngress {
   public readonly loadBalancerFullName: string;
   private readonly priorities: RulePriorities;
   private readonly testPriorities: RulePriorities;
+  /** Whether anyone on the internet may reach the listeners (an acknowledged nag finding). */
+  private readonly openToEveryone: boolean;
 
   constructor(scope: Construct, id: string, props: SharedIngressProps) {
     super(scope, id);
@@ -172,6 +193,11 @@ export class SharedIngress extends Construct implements IIngress {
     if (this.protocol === elbv2.ApplicationProtocol.HTTP && this.certificate) {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
         'leave ingress.protocol out to serve HTTPS with the certificate');
+    }
+    if (this.protocol === elbv2.ApplicationProtocol.HTTP && (props.sslPolicy || (props.additionalCertificates ?? []).length > 0)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
+        `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
+        'pass ingress.certificate or ingress.domain to serve HTTPS, or leave the TLS options out');
     }
     const retentionDays = props.accessLogRetentionDays ?? 365;
     checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
@@ -218,22 +244,27 @@ export class SharedIngress extends Construct implements IIngress {
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
     const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
+    const certificates = this.certificate ? [this.certificate, ...props.additionalCertificates ?? []] : undefined;
+    // ELBSecurityPolicy-TLS13-1-2-2021-06 unless told: TLS 1.3 and 1.2 only.
+    const sslPolicy = https ? props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS : undefined;
     const listener = loadBalancer.addListener(https ? 'Https' : 'Http', {
       port: https ? 443 : 80,
       protocol: this.protocol,
-      certificates: this.certificate ? [this.certificate] : undefined,
-      // ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.3 and 1.2 only.
-      sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      certificates,
+      sslPolicy,
       defaultAction: notFound,
       open: false,
     });
     const vpcCidr = props.vpcCidr ?? props.vpc.vpcCidrBlock;
-    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr);
+    const clients = this.clients(props, internetFacing, vpcCidr);
+    this.openToEveryone = clients.some(c => c.everyone);
     // The load balancer only opens connections to its registered targets and their health
     // checks; one rule to the VPC replaces one rule per service (each service's own group
     // admits only this group, on its port).
     securityGroup.addEgressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcpRange(1, 65535), 'To targets in the VPC');
-    securityGroup.addIngressRule(clients, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
+    for (const client of clients) {
+      securityGroup.addIngressRule(client.peer, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
+    }
     if (https) {
       const redirect = loadBalancer.addListener('HttpRedirect', {
         port: 80,
@@ -243,7 +274,9 @@ export class SharedIngress extends Construct implements IIngress {
       });
       const reason = 'This HTTP listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.';
       acknowledge(redirect, inCompliancePacks('ELBv2ACMCertificateRequired', reason));
-      securityGroup.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+      for (const client of clients.filter(c => !c.productionPortOnly)) {
+        securityGroup.addIngressRule(client.peer, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+      }
     } else {
       warn(this, WarningId.PLAIN_HTTP,
         'the shared load balancer serves plain HTTP: traffic is not encrypted. Pass ingress.certificate or ingress.domain to serve HTTPS.');
@@ -269,8 +302,8 @@ export class SharedIngress extends Construct implements IIngress {
       const testListener = loadBalancer.addListener('TestListener', {
         port,
         protocol: this.protocol,
-        certificates: this.certificate ? [this.certificate] : undefined,
-        sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+        certificates,
+        sslPolicy,
         defaultAction: notFound,
         open: false,
       });
@@ -286,6 +319,36 @@ export class SharedIngress extends Construct implements IIngress {
     return options.onTestListener
       ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
       : createRoute(this.priorities, this.listener, scope, id, options);
+  }
+
+  /**
+   * Who may reach the listeners, checked against the security group's rule quota (a prefix list
+   * counts as its weight in rules, once per port it is admitted on).
+   */
+  private clients(props: SharedIngressProps, internetFacing: boolean, vpcCidr: string): IngressPeer[] {
+    const sources = props.allowedSources;
+    if (sources === undefined) {
+      return [{ peer: internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr), weight: 1, productionPortOnly: false, everyone: internetFacing }];
+    }
+    if (sources.length === 0) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.allowedSources is empty, so no client could reach the load balancer',
+        'name who may reach it (IngressSource.cidr, .prefixList or .cloudFront), or leave allowedSources out');
+    }
+    const peers = sources.map((source, i) => source._peer(this, i));
+    if (!internetFacing && peers.some(p => p.productionPortOnly)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'IngressSource.cloudFront() is given for an internal load balancer',
+        'CloudFront reaches internal load balancers through VPC origins, not its public prefix list: set internetFacing: true, or admit the VPC origin\'s range');
+    }
+    const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
+    const testRules = props.testListener ? (props.testListener.allowedCidrs ?? [vpcCidr]).length : 0;
+    const rules = peers.reduce((sum, p) => sum + p.weight * (https && !p.productionPortOnly ? 2 : 1), 0) + testRules;
+    if (rules > SECURITY_GROUP_RULES) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
+        `ingress.allowedSources need ${rules} inbound rules on the load balancer's security group, over the ${SECURITY_GROUP_RULES} a group may have`
+        + ` (${sources.map(s => s.description).join(', ')})`,
+        'admit fewer ranges, or gather them in one customer-managed prefix list with fewer entries');
+    }
+    return peers;
   }
 
   private acknowledgePlainHttpListener(listener: elbv2.ApplicationListener): void {
@@ -311,13 +374,14 @@ export class SharedIngress extends Construct implements IIngress {
       { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: bucketReason },
       { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: bucketReason },
     ]);
-    if (internetFacing) {
+    if (internetFacing && this.openToEveryone) {
       acknowledge(this.node.findChild('SecurityGroup'), [{
         id: 'AwsSolutions-EC23',
         reason: 'An internet-facing load balancer accepts its listener ports from any IPv4 address; nothing else is open.',
       }]);
     }
-    const noWaf = 'No WAF web ACL was given (ingress.webAclArn); the load balancer drops invalid headers and serves TLS 1.2+ only.';
+    const noWaf = 'No WAF web ACL was given (ingress.webAclArn); the load balancer drops invalid headers and serves '
+      + (props.sslPolicy ? `TLS by the ${props.sslPolicy} policy.` : 'TLS 1.2+ only.');
     if (!props.webAclArn) {
       acknowledge(loadBalancer, [
         { id: 'NIST.800.53.R5-ALBWAFEnabled', reason: noWaf },

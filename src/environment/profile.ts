@@ -13,6 +13,7 @@ import { Capacity } from '../capacity/capacity';
  * | Log retention             | 30 days                    | 7 days                               |
  * | Ingress without a cert    | error                      | plain HTTP with a warning            |
  * | Tasks per service         | 2                          | 1                                    |
+ * | Deploy speed              | SAFE: alarm rollback on    | FAST: circuit breaker only           |
  */
 export enum EnvironmentProfile {
   /** High availability and safety first. */

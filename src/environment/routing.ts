@@ -18,10 +18,43 @@ export interface Routing {
    */
   readonly pathPatterns?: string[];
   /**
+   * HTTP headers the request must carry, each with one of its values (ALB wildcards `*` and `?`).
+   * @default - no header condition
+   */
+  readonly httpHeaders?: HttpHeaderMatch[];
+  /**
+   * Query parameters: the request must carry one of these key/value pairs (a pair without a
+   * key matches any key with that value; ALB wildcards `*` and `?`).
+   * @default - no query-string condition
+   */
+  readonly queryStrings?: QueryStringMatch[];
+  /**
+   * HTTP methods, such as `GET` or `POST`; the request must use one (case-sensitive, no wildcards).
+   * @default - any method
+   */
+  readonly httpMethods?: string[];
+  /**
+   * Client address ranges (IPv4 or IPv6 CIDRs) the connection must come from: the address the
+   * load balancer sees, not `X-Forwarded-For` (behind CloudFront or a proxy, theirs).
+   * @default - any address
+   */
+  readonly sourceIps?: string[];
+  /**
    * The listener rule priority (1-50000; lower is evaluated first).
    * @default - automatic: specific rules before broad ones, stable when services come and go
    */
   readonly priority?: number;
+}
+
+/** A query-string key/value pair a request must carry. */
+export interface QueryStringMatch {
+  /**
+   * The parameter's name.
+   * @default - any parameter with the value
+   */
+  readonly key?: string;
+  /** The value (ALB wildcards `*` and `?`). */
+  readonly value: string;
 }
 
 /** An HTTP header condition. */
@@ -60,32 +93,39 @@ export function createRoute(priorities: RulePriorities, listener: elbv2.IApplica
   const routing = options.routing;
   const hostHeaders = routing.hostHeaders ?? [];
   const pathPatterns = routing.pathPatterns ?? (hostHeaders.length === 0 ? ['/*'] : []);
-  const header = options.httpHeader;
-  checkRouting(scope, hostHeaders, pathPatterns, routing.priority, header ? header.values.length : 0);
+  const headers = [...routing.httpHeaders ?? [], ...options.httpHeader ? [options.httpHeader] : []];
+  const queryStrings = routing.queryStrings ?? [];
+  const methods = routing.httpMethods ?? [];
+  const sourceIps = routing.sourceIps ?? [];
+  checkRouting(scope, hostHeaders, pathPatterns, routing.priority);
+  checkOtherConditions(scope, [...hostHeaders, ...pathPatterns].length, headers, queryStrings, methods, sourceIps);
   const conditions: elbv2.ListenerCondition[] = [];
   if (hostHeaders.length) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
   if (pathPatterns.length) conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns));
-  if (header) conditions.push(elbv2.ListenerCondition.httpHeader(header.name, header.values));
+  for (const header of headers) conditions.push(elbv2.ListenerCondition.httpHeader(header.name, header.values));
+  if (queryStrings.length) conditions.push(elbv2.ListenerCondition.queryStrings(queryStrings.map(q => ({ key: q.key, value: q.value }))));
+  if (methods.length) conditions.push(elbv2.ListenerCondition.httpRequestMethods(methods));
+  if (sourceIps.length) conditions.push(elbv2.ListenerCondition.sourceIps(sourceIps));
   const priority = priorities.register(scope, {
     hostHeaders,
     pathPatterns,
     priority: routing.priority,
-    headers: header ? header.values.map(v => `${header.name}=${v}`) : undefined,
+    conditions: [
+      // Header names and values match case-insensitively; methods, query strings and addresses as written.
+      ...headers.map(h => `header:${h.name.toLowerCase()}=${[...h.values].map(v => v.toLowerCase()).sort().join('|')}`),
+      ...queryStrings.length ? [`query:${queryStrings.map(q => `${q.key ?? '*'}=${q.value}`).sort().join('|')}`] : [],
+      ...methods.length ? [`method:${[...methods].sort().join('|')}`] : [],
+      ...sourceIps.length ? [`source:${[...sourceIps].sort().join('|')}`] : [],
+    ],
   });
   return new elbv2.ApplicationListenerRule(scope, id, { listener, priority, conditions, action: options.action });
 }
 
-function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: string[], priority: number | undefined,
-  headerValues: number): void {
+function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: string[], priority: number | undefined): void {
   checkInteger(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority);
   checkRange(scope, ErrorCode.ROUTING_INVALID, 'routing.priority', priority, 1, 50000);
   const values = [...hostHeaders, ...pathPatterns];
   if (values.some(v => Token.isUnresolved(v))) return;
-  if (values.length + headerValues > 5) {
-    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID,
-      `routing has ${values.length + headerValues} host header, path and header values; a listener rule takes at most 5`,
-      'route fewer hosts or paths, or use broader wildcards');
-  }
   for (const p of pathPatterns) {
     if (!isKnown(p)) continue;
     if (p.length === 0 || p.length > 128 || !/^[A-Za-z0-9_\-.$/~"'@:+&()!,;=*?]+$/.test(p)) {
@@ -104,6 +144,47 @@ function checkRouting(scope: IConstruct, hostHeaders: string[], pathPatterns: st
     if (h.length === 0 || h.length > 128 || !/^[A-Za-z0-9\-.*?]+$/.test(h)) {
       throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `host header ${show(h)} is not valid`,
         'use 1-128 characters of A-Z a-z 0-9 - . and the wildcards * ?');
+    }
+  }
+}
+
+/**
+ * ALB limits: at most 5 condition values per rule in all (each host, path, header value, query
+ * pair, method and address counts one); header names of token characters up to 40; header
+ * and query values up to 128 characters; methods of A-Z, - and _ up to 40 characters, without
+ * wildcards; source IPs as CIDRs. Source: Elastic Load Balancing User Guide, "Listener rules
+ * for your Application Load Balancer" (Condition types).
+ */
+function checkOtherConditions(scope: IConstruct, hostAndPathValues: number, headers: HttpHeaderMatch[], queryStrings: QueryStringMatch[],
+  methods: string[], sourceIps: string[]): void {
+  const fail = (problem: string, fix: string) => {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, problem, fix);
+  };
+  const values = hostAndPathValues + headers.reduce((n, h) => n + h.values.length, 0) + queryStrings.length + methods.length + sourceIps.length;
+  if (values > 5) {
+    fail(`routing has ${values} condition values (hosts, paths, header values, query pairs, methods, addresses); a listener rule takes at most 5`,
+      'route on fewer values, or use broader wildcards');
+  }
+  for (const h of headers) {
+    if (isKnown(h.name) && !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,40}$/.test(h.name)) {
+      fail(`HTTP header name ${show(h.name)} is not valid`, 'give a header name of up to 40 letters, digits and !#$%&\'*+-.^_`|~');
+    }
+    if (h.values.length === 0) fail(`HTTP header ${show(h.name)} has no values`, 'give the values (one or more) the header must have');
+    for (const v of h.values) if (isKnown(v) && (v.length === 0 || v.length > 128)) fail(`HTTP header value ${show(v)} is not 1-128 characters`, 'shorten it, or use wildcards');
+  }
+  for (const q of queryStrings) {
+    for (const v of [q.key, q.value]) {
+      if (v !== undefined && isKnown(v) && (v.length === 0 || v.length > 128)) fail(`query string ${show(v)} is not 1-128 characters`, 'shorten it, or use wildcards');
+    }
+  }
+  for (const m of methods) {
+    if (isKnown(m) && !/^[A-Z_-]{1,40}$/.test(m)) {
+      fail(`HTTP method ${show(m)} is not valid`, 'write methods in capitals, such as GET, POST or PUT (A-Z, - and _; no wildcards)');
+    }
+  }
+  for (const ip of sourceIps) {
+    if (isKnown(ip) && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(ip) && !/^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/.test(ip)) {
+      fail(`source IP ${show(ip)} is not a CIDR`, 'write an address range such as 203.0.113.0/24 (a single address is /32) or 2001:db8::/32');
     }
   }
 }

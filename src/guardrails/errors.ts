@@ -18,6 +18,8 @@ export enum ErrorCode {
   CONTAINER_HEALTH_CHECK = 'CONTAINER_HEALTH_CHECK',
   /** A load balancer target health check value is outside what ELB accepts. */
   TARGET_HEALTH_CHECK = 'TARGET_HEALTH_CHECK',
+  /** Stickiness, slow start, algorithm or protocol version the target group cannot take. */
+  TARGET_GROUP = 'TARGET_GROUP',
   /** The deregistration delay is outside 0-3600 seconds. */
   DEREGISTRATION_DELAY = 'DEREGISTRATION_DELAY',
   /** Scaling bounds are inconsistent (min above max, negative values). */

@@ -9,8 +9,12 @@ export interface RouteRequest {
   readonly hostHeaders: string[];
   /** Path patterns (ALB wildcards `*` and `?`). */
   readonly pathPatterns: string[];
-  /** HTTP header conditions as `name=value` (a rule matches when the header has that value). */
-  readonly headers?: string[];
+  /**
+   * Its other conditions (HTTP header, query string, method, source IP), one string each,
+   * such as `header:x-tenant=acme|beta`: a request must meet every one, and one of the values
+   * within each.
+   */
+  readonly conditions?: string[];
   /** An explicit priority, or undefined for an automatic one. */
   readonly priority?: number;
 }
@@ -21,7 +25,7 @@ interface Route extends RouteRequest {
 
 /** ALB rule priorities run 1-50000. */
 const MAX_PRIORITY = 50000;
-/** Four bands by conditions: with an HTTP header, host and path, host only, path only. */
+/** Four bands by conditions: with other conditions (header, query, method, source), host and path, host only, path only. */
 const BAND_SIZE = 12450;
 /** Ten groups per band by literal length; longer (more specific) patterns come first. */
 const GROUP_SIZE = 1245;
@@ -30,7 +34,8 @@ const GROUP_SIZE = 1245;
  * Allocates listener rule priorities for the services that share one listener.
  *
  * An automatic priority depends only on the route itself, never on the other services:
- * - specific rules come first: rules with an HTTP header condition (test traffic), then
+ * - specific rules come first: rules with a header, query-string, method or source-IP
+ *   condition (test traffic among them), then
  *   host + path, then host only, then path only, and within
  *   each, patterns with more literal characters before broader ones;
  * - inside that slot a hash of the construct path picks the number, so adding or
@@ -54,7 +59,7 @@ export class RulePriorities {
       owner,
       hostHeaders: normalise(request.hostHeaders, true),
       pathPatterns: normalise(request.pathPatterns, false),
-      headers: normalise(request.headers ?? [], true),
+      conditions: Array.from(new Set(request.conditions ?? [])).sort(),
       priority: request.priority,
     };
     for (const other of this.routes) {
@@ -128,7 +133,7 @@ export class RulePriorities {
 
 /** The priority an automatic route asks for before collisions are separated. */
 export function preferredPriority(route: RouteRequest & { owner: IConstruct }): number {
-  const band = (route.headers ?? []).length > 0 ? 0
+  const band = (route.conditions ?? []).length > 0 ? 0
     : route.hostHeaders.length > 0 ? (route.pathPatterns.length > 0 ? 1 : 2) : 3;
   const literal = Math.min(...[...route.hostHeaders, ...route.pathPatterns].map(literalLength));
   const group = Math.min(9, Math.floor(literal / 2));
@@ -146,15 +151,17 @@ function normalise(values: string[], caseInsensitive: boolean): string[] {
 }
 
 function sameConditions(a: RouteRequest, b: RouteRequest): boolean {
-  return JSON.stringify([a.hostHeaders, a.pathPatterns, a.headers ?? []])
-    === JSON.stringify([b.hostHeaders, b.pathPatterns, b.headers ?? []]);
+  return JSON.stringify([a.hostHeaders, a.pathPatterns, a.conditions ?? []])
+    === JSON.stringify([b.hostHeaders, b.pathPatterns, b.conditions ?? []]);
 }
 
 /** True when every request `b` matches is also matched by `a`. */
 function covers(a: RouteRequest, b: RouteRequest): boolean {
-  // A header condition narrows a rule: `a` covers `b` only if `b` requires every header `a` does.
-  const headersCovered = (a.headers ?? []).every(h => (b.headers ?? []).includes(h));
-  return headersCovered && coversCondition(a.hostHeaders, b.hostHeaders) && coversCondition(a.pathPatterns, b.pathPatterns);
+  // Another condition narrows a rule: `a` covers `b` only if `b` has each of `a`'s conditions
+  // as well (the same one; a broader one of `a` is not looked into, so this never reports a
+  // rule that can be reached).
+  const conditionsCovered = (a.conditions ?? []).every(c => (b.conditions ?? []).includes(c));
+  return conditionsCovered && coversCondition(a.hostHeaders, b.hostHeaders) && coversCondition(a.pathPatterns, b.pathPatterns);
 }
 
 function coversCondition(broad: string[], narrow: string[]): boolean {
@@ -172,6 +179,6 @@ function describe(route: RouteRequest): string {
   const parts = [];
   if (route.hostHeaders.length) parts.push(`host ${show(route.hostHeaders)}`);
   if (route.pathPatterns.length) parts.push(`path ${show(route.pathPatterns)}`);
-  if ((route.headers ?? []).length) parts.push(`header ${show(route.headers)}`);
+  if ((route.conditions ?? []).length) parts.push(show(route.conditions));
   return parts.join(' + ');
 }

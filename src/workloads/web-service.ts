@@ -1,10 +1,11 @@
 import {
-  Duration, Fn, Token, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
   aws_events as events, aws_iam as iam, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { LoadBalancingOptions, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { wireBlueGreen } from '../deployment/blue-green';
@@ -14,46 +15,12 @@ import { DeploymentConfig } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
 import { IIngress } from '../environment/ingress';
 import { Routing } from '../environment/routing';
-import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { buildTask, warnAboutTask } from '../task/task-builder';
-
-/** The load balancer's health check of a service's tasks. */
-export interface TargetHealthCheckOptions {
-  /**
-   * HTTP path the load balancer requests.
-   * @default '/'
-   */
-  readonly path?: string;
-  /**
-   * Time between checks.
-   * @default - the deploy-speed preset's: 10 s (SAFE) or 5 s (FAST); ELB's default of 30 s makes each deployment step slower
-   */
-  readonly interval?: Duration;
-  /**
-   * Time to wait for a response.
-   * @default - the deploy-speed preset's: 5 s (SAFE) or 4 s (FAST)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Consecutive successes before a task receives traffic.
-   * @default 2
-   */
-  readonly healthyThresholdCount?: number;
-  /**
-   * Consecutive failures before a task is taken out.
-   * @default - the deploy-speed preset's: 3 (SAFE) or 2 (FAST)
-   */
-  readonly unhealthyThresholdCount?: number;
-  /**
-   * HTTP codes that count as healthy.
-   * @default '200-399'
-   */
-  readonly healthyHttpCodes?: string;
-}
 
 /** Properties of a WebService. */
 export interface WebServiceProps extends ServiceWorkloadProps {
@@ -67,6 +34,17 @@ export interface WebServiceProps extends ServiceWorkloadProps {
    * @default - path '/', every 10 s, 2 healthy / 3 unhealthy, 5 s timeout
    */
   readonly targetHealthCheck?: TargetHealthCheckOptions;
+  /**
+   * How the load balancer spreads requests over the tasks: stickiness, slow start, algorithm,
+   * protocol version (HTTP/1.1, HTTP/2, gRPC).
+   * @default - round robin over HTTP/1.1, no stickiness, no slow start
+   */
+  readonly loadBalancing?: LoadBalancingOptions;
+  /**
+   * How long ECS ignores failing load balancer health checks of a new task (a slow start).
+   * @default - the container health check's start period, or 60 s without a container health check
+   */
+  readonly healthCheckGracePeriod?: Duration;
   /**
    * Time the load balancer drains a task before it stops.
    * @default - the deploy-speed preset's: 30 s (SAFE) or 5 s (FAST); ELB's default of 300 s makes each deployment step slower
@@ -118,10 +96,17 @@ export class WebService extends Construct implements IServiceWorkload {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The second (green) target group of a blue/green, linear or canary deployment. */
   public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** The listener rule on the load balancer (none with CodeDeploy, which uses the listener's default action). */
-  public readonly listenerRule?: elbv2.ApplicationListenerRule;
+  /** The listener rule on the load balancer; CodeDeploy deployments have none (they use the listener's default action), and reading it there fails. */
+  public get listenerRule(): elbv2.ApplicationListenerRule {
+    if (!this._listenerRule) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'a CodeDeploy web service has no listener rule: its own load balancer\'s listener forwards to it',
+        'use codeDeployGroup, or targetGroup and alternateTargetGroup, to reach its traffic wiring');
+    }
+    return this._listenerRule;
+  }
   /** The CodeDeploy deployment group, with `Deployment.codeDeploy()`. */
   public readonly codeDeployGroup?: codedeploy.EcsDeploymentGroup;
+  private readonly _listenerRule?: elbv2.ApplicationListenerRule;
   /**
    * The AppSpec (JSON) that deploys the current task definition with CodeDeploy, with
    * `Deployment.codeDeploy()`: pass it to `aws deploy create-deployment`.
@@ -153,11 +138,16 @@ export class WebService extends Construct implements IServiceWorkload {
     const containerPort = props.containerPort ?? 8080;
     checkPort(this, 'containerPort', containerPort);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
+    // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
+    checkRange(this, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const speed = speedOf(env, props.deploySpeed);
     const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, allowsCodeDeploy: true });
     if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
-    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol: ecs.AppProtocol.http }],
+    const version = props.loadBalancing?.protocolVersion;
+    const appProtocol = version === elbv2.ApplicationProtocolVersion.GRPC ? ecs.AppProtocol.grpc
+      : version === elbv2.ApplicationProtocolVersion.HTTP2 ? ecs.AppProtocol.http2 : ecs.AppProtocol.http;
+    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol }],
       props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
@@ -173,7 +163,7 @@ export class WebService extends Construct implements IServiceWorkload {
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
       // The container's start period covers boot; without one, give the app a minute.
-      healthCheckGracePeriod: gracePeriod(props.healthCheck),
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
     });
     this.service = built.service;
     this.connections = built.connections;
@@ -181,7 +171,7 @@ export class WebService extends Construct implements IServiceWorkload {
     const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, containerPort), speed);
     this.targetGroup = traffic.targetGroup;
     this.alternateTargetGroup = traffic.alternateTargetGroup;
-    this.listenerRule = traffic.listenerRule;
+    this._listenerRule = traffic.listenerRule;
     this.testListenerRule = traffic.testListenerRule;
     this.deploymentRole = traffic.deploymentRole;
 
@@ -258,7 +248,9 @@ export class WebService extends Construct implements IServiceWorkload {
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
-      healthCheck: this.targetHealthCheck(speed, props.targetHealthCheck),
+      healthCheck: targetHealthCheck(this, speed, props.targetHealthCheck,
+        props.loadBalancing?.protocolVersion === elbv2.ApplicationProtocolVersion.GRPC, path.targetType === 'ip'),
+      ...loadBalancingProps(this, props.loadBalancing, ingress.protocol),
     };
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
     const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, containerPort);
@@ -266,6 +258,10 @@ export class WebService extends Construct implements IServiceWorkload {
     // (one rule to the VPC), so no rule per service lands on the shared group.
     for (const group of ingress.loadBalancer.connections.securityGroups) {
       for (const target of path.groups) target.addIngressRule(group, path.port, 'From the shared load balancer');
+      const checkPortNumber = props.targetHealthCheck?.port;
+      if (checkPortNumber !== undefined && checkPortNumber !== containerPort) {
+        for (const target of path.groups) target.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
+      }
     }
     return { targetGroup, ...wiring };
   }
@@ -292,56 +288,6 @@ export class WebService extends Construct implements IServiceWorkload {
     };
   }
 
-  /**
-   * ELB limits: interval 5-300 s, timeout 2-120 s, thresholds 2-10, timeout shorter than
-   * interval. Source: Elastic Load Balancing API Reference, CreateTargetGroup.
-   */
-  private targetHealthCheck(speed: DeploySpeedSettings, options: TargetHealthCheckOptions = {}): elbv2.HealthCheck {
-    const interval = options.interval ?? speed.interval;
-    const timeout = options.timeout ?? speed.timeout;
-    const healthy = options.healthyThresholdCount ?? speed.healthyThresholdCount;
-    const unhealthy = options.unhealthyThresholdCount ?? speed.unhealthyThresholdCount;
-    const code = ErrorCode.TARGET_HEALTH_CHECK;
-    checkRange(this, code, 'targetHealthCheck.interval', knownSeconds(interval), 5, 300, ' s');
-    checkRange(this, code, 'targetHealthCheck.timeout', knownSeconds(timeout), 2, 120, ' s');
-    checkRange(this, code, 'targetHealthCheck.healthyThresholdCount', healthy, 2, 10);
-    checkRange(this, code, 'targetHealthCheck.unhealthyThresholdCount', unhealthy, 2, 10);
-    const i = knownSeconds(interval);
-    const t = knownSeconds(timeout);
-    if (i !== undefined && t !== undefined && t >= i) {
-      throw new ShipyardError(this, code, `targetHealthCheck.timeout (${t} s) is not shorter than its interval (${i} s)`,
-        'make the timeout shorter than the interval');
-    }
-    const path = options.path ?? '/';
-    if (isKnown(path) && (!path.startsWith('/') || path.length > 1024)) {
-      throw new ShipyardError(this, code, `targetHealthCheck.path ${JSON.stringify(path)} is not valid`,
-        'give a path that starts with / and has at most 1024 characters');
-    }
-    const codes = options.healthyHttpCodes ?? '200-399';
-    checkSuccessCodes(this, codes);
-    return {
-      path,
-      interval,
-      timeout,
-      healthyThresholdCount: healthy,
-      unhealthyThresholdCount: unhealthy,
-      healthyHttpCodes: codes,
-    };
-  }
-}
-
-/**
- * An ALB health check's success codes: codes from 200 to 499, listed (`200,202`) or as ranges
- * (`200-299`). Source: Elastic Load Balancing API Reference, Matcher (HttpCode).
- */
-function checkSuccessCodes(scope: Construct, codes: string): void {
-  if (Token.isUnresolved(codes)) return;
-  const parts = codes.split(',').map(part => /^(\d{3})(?:-(\d{3}))?$/.exec(part.trim()));
-  const valid = parts.every(m => m !== null && Number(m[1]) >= 200 && Number(m[2] ?? m[1]) <= 499 && Number(m[1]) <= Number(m[2] ?? m[1]));
-  if (!valid) {
-    throw new ShipyardError(scope, ErrorCode.TARGET_HEALTH_CHECK, `targetHealthCheck.healthyHttpCodes ${show(codes)} is not valid`,
-      'give codes from 200 to 499, listed or as ranges, such as "200", "200,204" or "200-399"');
-  }
 }
 
 /** How a web service's traffic reaches its tasks. */

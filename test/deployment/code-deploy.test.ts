@@ -28,6 +28,11 @@ function codeDeployed(props: (stack: Stack) => Partial<WebServiceProps> = () => 
 }
 
 describe('Deployment.codeDeploy', () => {
+  test('the service has no listener rule, and reading it says why', () => {
+    const { service } = codeDeployed();
+    expectError(ErrorCode.DEPLOYMENT, () => service.listenerRule);
+  });
+
   test('the service uses the CODE_DEPLOY controller, follows the family and has no circuit breaker', () => {
     const { stack } = codeDeployed();
     template(stack).hasResourceProperties('AWS::ECS::Service', {

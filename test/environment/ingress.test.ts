@@ -1,9 +1,9 @@
-import { aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Environment, EnvironmentProfile, Image, WebService } from '../../src';
+import { Environment, EnvironmentProfile, Image, IngressOptions, IngressSource, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import {
-  CERTIFICATE_ARN, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack,
+  CERTIFICATE_ARN, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testApp, testStack,
 } from '../fixtures';
 
 function loadBalancerAttributes(stack: any): Array<{ Key: string; Value: string }> {
@@ -238,5 +238,157 @@ describe('routing on the shared load balancer', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
     expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'A', { environment, image: Image.fromRegistry('nginx'), routing }));
+  });
+});
+
+describe('who reaches the shared load balancer, and with which TLS', () => {
+  function env(ingress: Partial<IngressOptions>, stack: Stack = testStack()): Stack {
+    new Environment(stack, 'Env', { ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN), ...ingress } });
+    return stack;
+  }
+  /** The load balancer group's inbound rules, inline or (prefix lists) as their own resources. */
+  function ingressRules(stack: Stack): any[] {
+    const [groupId, group] = resources(stack, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('EnvIngressSecurityGroup'))!;
+    const separate = resources(stack, 'AWS::EC2::SecurityGroupIngress')
+      .filter(([, r]) => JSON.stringify(r.Properties.GroupId).includes(groupId)).map(([, r]) => r.Properties);
+    return [...group.Properties.SecurityGroupIngress ?? [], ...separate].map((r: any) => JSON.parse(JSON.stringify(
+      { port: r.FromPort, cidr: r.CidrIp, cidr6: r.CidrIpv6, list: r.SourcePrefixListId })));
+  }
+
+  test('by default anyone on IPv4 reaches the HTTPS and redirect ports', () => {
+    expect(ingressRules(env({}))).toEqual([{ port: 443, cidr: '0.0.0.0/0' }, { port: 80, cidr: '0.0.0.0/0' }]);
+  });
+
+  test('allowedSources admit IP ranges and prefix lists on both ports, and nothing else', () => {
+    const stack = env({ allowedSources: [IngressSource.cidr('203.0.113.0/24'), IngressSource.cidr('2001:db8::/32'), IngressSource.prefixList('pl-0123456789abcdef0', 10)] });
+    expect(ingressRules(stack)).toEqual(expect.arrayContaining([
+      { port: 443, cidr: '203.0.113.0/24' }, { port: 80, cidr: '203.0.113.0/24' },
+      { port: 443, cidr6: '2001:db8::/32' }, { port: 443, list: 'pl-0123456789abcdef0' }, { port: 80, list: 'pl-0123456789abcdef0' },
+    ]));
+    expect(ingressRules(stack).filter(r => r.cidr === '0.0.0.0/0')).toEqual([]);
+    // Not open to the world: no acknowledgement of AwsSolutions-EC23.
+    const [, group] = resources(stack, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('EnvIngressSecurityGroup'))!;
+    expect(JSON.stringify(group.Metadata ?? {})).not.toContain('AwsSolutions-EC23');
+    // Everyone, said explicitly, is the same finding as the default, acknowledged alike.
+    const everyone = env({ allowedSources: [IngressSource.cidr('0.0.0.0/0')] });
+    const [, open] = resources(everyone, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('EnvIngressSecurityGroup'))!;
+    expect(JSON.stringify(open.Metadata)).toContain('AwsSolutions-EC23');
+  });
+
+  test('CloudFront only: the origin-facing prefix list, looked up, on the HTTPS port alone (it weighs 55 rules)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+    env({ allowedSources: [IngressSource.cloudFront()] }, stack);
+    // The lookup's placeholder until `cdk synth` asks the account.
+    expect(ingressRules(stack)).toEqual([{ port: 443, list: 'pl-xxxxxxxx' }]);
+    const missing = app.synth().manifest.missing ?? [];
+    expect(missing.filter(m => m.provider === 'cc-api-provider').map(m => (m.props as any).propertyMatch)).toEqual([{ PrefixListName: 'com.amazonaws.global.cloudfront.origin-facing' }]);
+  });
+
+  test.each([
+    ['a CIDR that is not one', { allowedSources: [IngressSource.cidr('203.0.113.7')] }],
+    ['an octet over 255', { allowedSources: [IngressSource.cidr('203.0.113.300/32')] }],
+    ['a prefix list id that is not one', { allowedSources: [IngressSource.prefixList('office')] }],
+    ['no sources at all', { allowedSources: [] }],
+    ['more rules than a security group holds', { allowedSources: Array.from({ length: 31 }, (_, i) => IngressSource.cidr(`10.0.${i}.0/24`)) }],
+    ['CloudFront in a stack without account and region', { allowedSources: [IngressSource.cloudFront()] }],
+    ['a TLS policy on plain HTTP', { certificate: undefined, protocol: elbv2.ApplicationProtocol.HTTP, sslPolicy: elbv2.SslPolicy.TLS12 }],
+    ['more certificates on plain HTTP', {
+      certificate: undefined, protocol: elbv2.ApplicationProtocol.HTTP, additionalCertificates: [acm.Certificate.fromCertificateArn(testStack(), 'C', CERTIFICATE_ARN)],
+    }],
+  ])('fails at synth with %s', (_name, ingress) => {
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => env(ingress as Partial<IngressOptions>));
+  });
+
+  test('CloudFront cannot reach an internal load balancer through its public prefix list', () => {
+    const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => env({ internetFacing: false, allowedSources: [IngressSource.cloudFront()] }, stack));
+  });
+
+  test('a TLS policy of choice and several certificates (SNI) on the HTTPS and test listeners', () => {
+    const stack = testStack();
+    const other = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-1111-1111-1111-111111111111';
+    env({
+      sslPolicy: elbv2.SslPolicy.FIPS_TLS13_12,
+      additionalCertificates: [acm.Certificate.fromCertificateArn(stack, 'Other', other)],
+      testListener: { port: 8443 },
+    }, stack);
+    const t = template(stack);
+    for (const port of [443, 8443]) {
+      t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: port, SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04', Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+      });
+    }
+    // The listener's default certificate comes first; aws-cdk-lib adds the others as listener certificates.
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerCertificate', { Certificates: [{ CertificateArn: other }] });
+  });
+});
+
+describe('routing on headers, query strings, methods and source addresses', () => {
+  function rules(stack: Stack): Record<string, any> {
+    return Object.fromEntries(resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id, r]) => [id.replace(/ListenerRule.*/, ''), r.Properties]));
+  }
+
+  test('each becomes a condition of the rule, and a rule with one comes before the same path without', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const image = Image.fromRegistry('nginx');
+    new WebService(stack, 'Api', { environment, image, routing: { pathPatterns: ['/api/*'] } });
+    new WebService(stack, 'Beta', {
+      environment,
+      image,
+      routing: {
+        pathPatterns: ['/api/*'],
+        httpHeaders: [{ name: 'X-Tenant', values: ['beta'] }],
+        queryStrings: [{ key: 'version', value: '2' }],
+        httpMethods: ['GET'],
+        sourceIps: ['203.0.113.0/24'],
+      },
+    });
+    const r = rules(stack);
+    expect(r.Beta.Conditions).toEqual(expect.arrayContaining([
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } },
+      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Tenant', Values: ['beta'] } },
+      { Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'version', Value: '2' }] } },
+      { Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['GET'] } },
+      { Field: 'source-ip', SourceIpConfig: { Values: ['203.0.113.0/24'] } },
+    ]));
+    expect(r.Beta.Priority).toBeLessThan(r.Api.Priority);
+  });
+
+  test('the same path with different methods is no collision; the same conditions are', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const image = Image.fromRegistry('nginx');
+    new WebService(stack, 'Reads', { environment, image, routing: { pathPatterns: ['/orders/*'], httpMethods: ['GET', 'HEAD'] } });
+    new WebService(stack, 'Writes', { environment, image, routing: { pathPatterns: ['/orders/*'], httpMethods: ['POST'] } });
+    template(stack);
+    expectError(ErrorCode.ROUTING_COLLISION, () => new WebService(stack, 'Again', {
+      environment, image, routing: { pathPatterns: ['/orders/*'], httpMethods: ['HEAD', 'GET'] },
+    }));
+  });
+
+  test('a broad rule placed before one with the same conditions and a narrower path is reported unreachable', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const image = Image.fromRegistry('nginx');
+    const beta = [{ name: 'x-tenant', values: ['beta'] }];
+    new WebService(stack, 'All', { environment, image, routing: { pathPatterns: ['/*'], httpHeaders: beta, priority: 10 } });
+    new WebService(stack, 'Api', { environment, image, routing: { pathPatterns: ['/api/*'], httpHeaders: beta, priority: 20 } });
+    expectValidationError(stack, ErrorCode.ROUTING_COLLISION, /never reached/);
+  });
+
+  test.each([
+    ['more than 5 values in all', { pathPatterns: ['/a', '/b'], httpMethods: ['GET', 'PUT', 'POST', 'DELETE'] }],
+    ['a method in lower case', { httpMethods: ['get'] }],
+    ['a method with a wildcard', { httpMethods: ['P*'] }],
+    ['a source that is not a CIDR', { sourceIps: ['203.0.113.7'] }],
+    ['a header name with a space', { httpHeaders: [{ name: 'X Tenant', values: ['a'] }] }],
+    ['a header without values', { httpHeaders: [{ name: 'X-Tenant', values: [] }] }],
+    ['a query value over 128 characters', { queryStrings: [{ value: 'v'.repeat(129) }] }],
+  ])('fails at synth with %s', (_name, routing) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), routing }));
   });
 });

@@ -154,8 +154,16 @@ describe('WebService', () => {
       expect(service.taskDefinition).toBeInstanceOf(ecs.FargateTaskDefinition);
       expect(service.container.containerName).toBe('app');
       expect(service.targetGroup).toBeDefined();
-      expect(service.listenerRule).toBeDefined();
       expect(service.taskRole).toBe(service.taskDefinition.taskRole);
+      expect(service.scalableTaskCount).toBeUndefined();
+    });
+
+    test('the listener rule is a plain handle (no `!`): a condition added to it reaches the template', () => {
+      const { stack, service } = web();
+      service.listenerRule.addCondition(elbv2.ListenerCondition.httpRequestMethods(['GET', 'HEAD']));
+      template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Conditions: Match.arrayWith([{ Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['GET', 'HEAD'] } }]),
+      });
       expect(service.scalableTaskCount).toBeUndefined();
     });
   });

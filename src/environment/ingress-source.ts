@@ -1,0 +1,122 @@
+import { Stack, Token, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+
+/**
+ * The AWS-managed prefix list of CloudFront's origin-facing servers, and the number of
+ * security group rules it counts as. Source: Amazon VPC User Guide, "AWS-managed prefix
+ * lists" (com.amazonaws.global.cloudfront.origin-facing, weight 55).
+ */
+export const CLOUDFRONT_PREFIX_LIST = { name: 'com.amazonaws.global.cloudfront.origin-facing', weight: 55 };
+
+/**
+ * Inbound rules a security group may have by default. Source: Amazon VPC User Guide, "Amazon
+ * VPC quotas" (inbound or outbound rules per security group: 60, adjustable).
+ */
+export const SECURITY_GROUP_RULES = 60;
+
+/** What an ingress source admits, resolved in the scope of the load balancer. */
+export interface IngressPeer {
+  /** The peer security group rules admit. */
+  readonly peer: ec2.IPeer;
+  /** How many security group rules one rule to it counts as. */
+  readonly weight: number;
+  /** Whether it only reaches the production listener (not the HTTP redirect or test ports). */
+  readonly productionPortOnly: boolean;
+  /** Whether it is every address (0.0.0.0/0 or ::/0). */
+  readonly everyone?: boolean;
+}
+
+/**
+ * Who may reach the environment's shared load balancer: IP ranges, prefix lists, or
+ * CloudFront only.
+ */
+export abstract class IngressSource {
+  /** An IPv4 or IPv6 range, e.g. `203.0.113.0/24` (an office) or `2001:db8::/32`. */
+  public static cidr(cidr: string): IngressSource {
+    return new CidrSource(cidr);
+  }
+
+  /** A managed prefix list by id (`pl-...`), e.g. your organisation's office ranges; it counts as its max entries in rules. */
+  public static prefixList(prefixListId: string, maxEntries: number = 1): IngressSource {
+    return new PrefixListSource(prefixListId, maxEntries);
+  }
+
+  /**
+   * CloudFront's origin-facing servers only: the AWS-managed prefix list
+   * `com.amazonaws.global.cloudfront.origin-facing`, looked up at synth (so the stack needs an
+   * account and region). It counts as 55 of a security group's 60 inbound rules, so it admits
+   * the production listener's port only; CloudFront connects to the HTTPS listener directly.
+   */
+  public static cloudFront(): IngressSource {
+    return new CloudFrontSource();
+  }
+
+  /** What the source is, for messages. */
+  public abstract readonly description: string;
+
+  /**
+   * Validate and resolve the source in `scope`.
+   * @internal
+   */
+  public abstract _peer(scope: Construct, index: number): IngressPeer;
+}
+
+class CidrSource extends IngressSource {
+  public readonly description: string;
+  constructor(private readonly cidr: string) {
+    super();
+    this.description = `CIDR ${cidr}`;
+  }
+
+  public _peer(scope: Construct): IngressPeer {
+    const cidr = this.cidr;
+    if (Token.isUnresolved(cidr)) return { peer: ec2.Peer.ipv4(cidr), weight: 1, productionPortOnly: false };
+    const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (ipv4 && ipv4.slice(1, 5).every(o => Number(o) <= 255) && Number(ipv4[5]) <= 32) {
+      return { peer: ec2.Peer.ipv4(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '0.0.0.0/0' };
+    }
+    const ipv6 = /^[0-9a-fA-F:]+\/(\d{1,3})$/.exec(cidr);
+    if (ipv6 && cidr.includes(':') && Number(ipv6[1]) <= 128) {
+      return { peer: ec2.Peer.ipv6(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '::/0' };
+    }
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `ingress.allowedSources has ${show(cidr)}, which is not an IPv4 or IPv6 CIDR`,
+      'write a range such as 203.0.113.0/24 or 2001:db8::/32 (a single address is /32 or /128)');
+  }
+}
+
+class PrefixListSource extends IngressSource {
+  public readonly description: string;
+  constructor(private readonly prefixListId: string, private readonly maxEntries: number) {
+    super();
+    this.description = `prefix list ${prefixListId}`;
+  }
+
+  public _peer(scope: Construct): IngressPeer {
+    if (!Token.isUnresolved(this.prefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(this.prefixListId)) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `ingress.allowedSources has prefix list ${show(this.prefixListId)}`,
+        'give a prefix list id (pl- and 8 or 17 hexadecimal digits), as the VPC console lists it');
+    }
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `prefix list ${this.prefixListId} has maxEntries ${this.maxEntries}`,
+        'give the prefix list\'s maximum entries, a whole number from 1: each rule that names it counts as that many rules');
+    }
+    return { peer: ec2.Peer.prefixList(this.prefixListId), weight: this.maxEntries, productionPortOnly: false };
+  }
+}
+
+class CloudFrontSource extends IngressSource {
+  public readonly description = 'CloudFront\'s origin-facing servers';
+
+  public _peer(scope: Construct, index: number): IngressPeer {
+    const stack = Stack.of(scope);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS,
+        'IngressSource.cloudFront() looks up the CloudFront prefix list, but the stack has no account and region',
+        `give the stack env: { account, region }, or use IngressSource.prefixList('pl-...', ${CLOUDFRONT_PREFIX_LIST.weight}) with the id of `
+        + `${CLOUDFRONT_PREFIX_LIST.name} in your region`);
+    }
+    const list = ec2.PrefixList.fromLookup(scope, `CloudFrontPrefixList${index}`, { prefixListName: CLOUDFRONT_PREFIX_LIST.name });
+    return { peer: ec2.Peer.prefixList(list.prefixListId), weight: CLOUDFRONT_PREFIX_LIST.weight, productionPortOnly: true };
+  }
+}

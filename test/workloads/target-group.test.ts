@@ -1,0 +1,120 @@
+import { Duration, aws_elasticloadbalancingv2 as elbv2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Capacity, Environment, EnvironmentProfile, Image, WebService } from '../../src';
+import { ErrorCode } from '../../src/guardrails/errors';
+import { ec2Environment, expectError, resources, template, testStack, webService } from '../fixtures';
+
+function targetGroup(stack: any): any {
+  return resources(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup')[0][1].Properties;
+}
+
+function attributes(stack: any): Record<string, string> {
+  return Object.fromEntries((targetGroup(stack).TargetGroupAttributes ?? []).map((a: any) => [a.Key, a.Value]));
+}
+
+describe('load balancing of a web service\'s target group', () => {
+  test('by default: round robin over HTTP/1.1, no stickiness and no slow start', () => {
+    const { stack } = webService();
+    expect(attributes(stack)).toMatchObject({ 'stickiness.enabled': 'false' });
+    expect(attributes(stack)['slow_start.duration_seconds']).toBeUndefined();
+    expect(targetGroup(stack).ProtocolVersion).toBeUndefined();
+  });
+
+  test('stickiness on the load balancer\'s cookie (a day unless told), or on the application\'s', () => {
+    expect(attributes(webService({ loadBalancing: { stickiness: {} } }).stack)).toMatchObject({
+      'stickiness.enabled': 'true', 'stickiness.type': 'lb_cookie', 'stickiness.lb_cookie.duration_seconds': '86400',
+    });
+    expect(attributes(webService({ loadBalancing: { stickiness: { cookieName: 'SESSION', duration: Duration.hours(2) } } }).stack)).toMatchObject({
+      'stickiness.enabled': 'true',
+      'stickiness.type': 'app_cookie',
+      'stickiness.app_cookie.cookie_name': 'SESSION',
+      'stickiness.app_cookie.duration_seconds': '7200',
+    });
+  });
+
+  test('slow start and the routing algorithm', () => {
+    const { stack } = webService({
+      loadBalancing: { slowStart: Duration.minutes(2), algorithm: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS },
+    });
+    expect(attributes(stack)).toMatchObject({ 'slow_start.duration_seconds': '120', 'load_balancing.algorithm.type': 'least_outstanding_requests' });
+  });
+
+  test('gRPC: the protocol version, the ALB\'s own health-check call and status code, and a grpc port mapping', () => {
+    const { stack } = webService({ loadBalancing: { protocolVersion: elbv2.ApplicationProtocolVersion.GRPC } });
+    expect(targetGroup(stack)).toMatchObject({ ProtocolVersion: 'GRPC', HealthCheckPath: '/AWS.ALB/healthcheck', Matcher: { GrpcCode: '12' } });
+    const [, task] = resources(stack, 'AWS::ECS::TaskDefinition')[0];
+    expect(task.Properties.ContainerDefinitions[0].PortMappings[0]).toMatchObject({ AppProtocol: 'grpc' });
+    const own = webService({
+      loadBalancing: { protocolVersion: elbv2.ApplicationProtocolVersion.GRPC },
+      targetHealthCheck: { path: '/grpc.health.v1.Health/Check', healthyGrpcCodes: '0' },
+    });
+    expect(targetGroup(own.stack)).toMatchObject({ HealthCheckPath: '/grpc.health.v1.Health/Check', Matcher: { GrpcCode: '0' } });
+  });
+
+  test('HTTP/2 to the tasks, with an http2 port mapping', () => {
+    const { stack } = webService({ loadBalancing: { protocolVersion: elbv2.ApplicationProtocolVersion.HTTP2 } });
+    expect(targetGroup(stack)).toMatchObject({ ProtocolVersion: 'HTTP2', Matcher: { HttpCode: '200-399' } });
+    const [, task] = resources(stack, 'AWS::ECS::TaskDefinition')[0];
+    expect(task.Properties.ContainerDefinitions[0].PortMappings[0]).toMatchObject({ AppProtocol: 'http2' });
+  });
+
+  test.each([
+    ['stickiness for 8 days', { stickiness: { duration: Duration.days(8) } }],
+    ['stickiness on the load balancer\'s own cookie name', { stickiness: { cookieName: 'AWSALBAPP-0' } }],
+    ['a cookie name with a space', { stickiness: { cookieName: 'my session' } }],
+    ['a slow start of 10 s', { slowStart: Duration.seconds(10) }],
+    ['a slow start of 20 minutes', { slowStart: Duration.minutes(20) }],
+    ['slow start with weighted random', { slowStart: Duration.minutes(1), algorithm: elbv2.TargetGroupLoadBalancingAlgorithmType.WEIGHTED_RANDOM }],
+  ])('fails at synth with %s', (_name, loadBalancing) => {
+    expectError(ErrorCode.TARGET_GROUP, () => webService({ loadBalancing }));
+  });
+
+  test('fails at synth with HTTP/2 or gRPC behind a plain-HTTP listener', () => {
+    for (const protocolVersion of [elbv2.ApplicationProtocolVersion.GRPC, elbv2.ApplicationProtocolVersion.HTTP2]) {
+      const stack = testStack();
+      const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+      expectError(ErrorCode.TARGET_GROUP, () => new WebService(stack, 'Web', {
+        environment, image: Image.fromRegistry('nginx'), loadBalancing: { protocolVersion },
+      }));
+    }
+  });
+});
+
+describe('the target health check', () => {
+  test('a port of its own: the target group checks it and the task admits the load balancer on it', () => {
+    const { stack } = webService({ targetHealthCheck: { port: 9090, path: '/healthz' } });
+    expect(targetGroup(stack)).toMatchObject({ HealthCheckPort: '9090', HealthCheckPath: '/healthz', Port: 8080 });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 9090,
+      ToPort: 9090,
+      Description: 'Health checks from the shared load balancer',
+      SourceSecurityGroupId: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^EnvIngressSecurityGroup'), 'GroupId'] }),
+    });
+  });
+
+  test('the health-check grace period can be set', () => {
+    const { stack } = webService({ healthCheckGracePeriod: Duration.minutes(3) });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });
+  });
+
+  test.each([
+    ['gRPC codes without gRPC', { healthyGrpcCodes: '0' }, {}],
+    ['HTTP codes with gRPC', { healthyHttpCodes: '200' }, { protocolVersion: elbv2.ApplicationProtocolVersion.GRPC }],
+    ['gRPC codes above 99', { healthyGrpcCodes: '0-100' }, { protocolVersion: elbv2.ApplicationProtocolVersion.GRPC }],
+  ])('fails at synth with %s', (_name, targetHealthCheck, loadBalancing) => {
+    expectError(ErrorCode.TARGET_HEALTH_CHECK, () => webService({ targetHealthCheck, loadBalancing }));
+  });
+
+  test('fails at synth with a health-check port on bridge tasks, or a port out of range', () => {
+    const { stack, environment, instances } = ec2Environment();
+    expectError(ErrorCode.TARGET_HEALTH_CHECK, () => new WebService(stack, 'Web', {
+      environment,
+      image: Image.fromRegistry('nginx'),
+      capacity: Capacity.ec2(instances),
+      networkMode: ecs.NetworkMode.BRIDGE,
+      targetHealthCheck: { port: 9090 },
+    }));
+    expectError(ErrorCode.PORT_RANGE, () => webService({ targetHealthCheck: { port: 70000 } }));
+    expectError(ErrorCode.TARGET_HEALTH_CHECK, () => webService({ healthCheckGracePeriod: Duration.seconds(2147483648) }));
+  });
+});
