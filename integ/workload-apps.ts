@@ -10,8 +10,9 @@ import {
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
-function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITopic): Environment {
-  return new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, tags: { 'shipyard:integ': tag } });
+/** A development environment; workers and jobs alone need no shared load balancer (nor pay for one). */
+function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITopic, sharedLoadBalancer = true): Environment {
+  return new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, sharedLoadBalancer, tags: { 'shipyard:integ': tag } });
 }
 
 /**
@@ -22,7 +23,7 @@ function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITop
 export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWorker', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
-  const environment = developmentEnvironment(stack, 'worker', alarms);
+  const environment = developmentEnvironment(stack, 'worker', alarms, false);
   const orders = new AlarmTopic(workloads, 'Orders').topic;
   const worker = new WorkerService(workloads, 'Worker', {
     environment,
@@ -65,7 +66,7 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
 export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegScheduledJob', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
-  const environment = developmentEnvironment(stack, 'scheduled-job', alarms);
+  const environment = developmentEnvironment(stack, 'scheduled-job', alarms, false);
   const report = new ScheduledJob(workloads, 'Report', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
@@ -93,7 +94,7 @@ export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
  */
 export function eventTask(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegEventTask', options);
-  const environment = developmentEnvironment(stack, 'event-task');
+  const environment = developmentEnvironment(stack, 'event-task', undefined, false);
   const uploads = new s3.Bucket(workloads, 'Uploads', {
     eventBridgeEnabled: true,
     encryption: s3.BucketEncryption.S3_MANAGED,

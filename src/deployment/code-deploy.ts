@@ -13,7 +13,7 @@ export interface CodeDeployWiringProps {
   /** The service's own load balancer. */
   readonly ingress: IIngress;
   /** The environment's shared load balancer (CodeDeploy may not take it over). */
-  readonly sharedIngress: IIngress;
+  readonly sharedIngress?: IIngress;
   readonly service: ecs.BaseService;
   readonly blue: elbv2.ApplicationTargetGroup;
   readonly green: elbv2.ApplicationTargetGroup;
@@ -31,7 +31,7 @@ export interface CodeDeployWiring {
 }
 
 /** Check that `ingress` is a load balancer CodeDeploy may take over. */
-export function checkCodeDeployIngress(scope: Construct, ingress: IIngress, sharedIngress: IIngress): void {
+export function checkCodeDeployIngress(scope: Construct, ingress: IIngress, sharedIngress: IIngress | undefined): void {
   if (ingress === sharedIngress || !(ingress instanceof SharedIngress)) {
     throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
       'CodeDeploy moves a listener\'s default action, so it needs a load balancer of the service\'s own, not the environment\'s shared one',

@@ -26,8 +26,14 @@ export interface IEnvironment extends IConstruct {
   readonly vpc: ec2.IVpc;
   /** The ECS cluster. */
   readonly cluster: ecs.ICluster;
-  /** The shared load balancer that web services route through. */
+  /** The shared load balancer that web services route through (reading it fails without one). */
   readonly ingress: IIngress;
+  /**
+   * Whether the environment has a shared load balancer; without one (`sharedLoadBalancer:
+   * false`) a WebService needs an ingress of its own.
+   * @default true
+   */
+  readonly hasSharedLoadBalancer?: boolean;
   /**
    * The VPC's IPv4 range as a literal, when known at synth time (a new VPC).
    * @default - unknown; use the VPC's token
@@ -83,6 +89,13 @@ export interface EnvironmentProps {
    * @default - internet-facing; HTTPS required in production
    */
   readonly ingress?: IngressOptions;
+  /**
+   * Create the shared load balancer. Without it (an environment of workers and jobs) there is
+   * no load balancer to pay for and no certificate to give; a WebService then needs an ingress
+   * of its own.
+   * @default true
+   */
+  readonly sharedLoadBalancer?: boolean;
   /**
    * Capacity workloads run on unless they choose their own.
    * @default - Capacity.fargate() in production, Capacity.fargateSpotMix() in development
@@ -231,12 +244,23 @@ export class Environment extends Construct implements IEnvironment {
     return new ImportedEnvironment(scope, id, attrs);
   }
 
+  /** The shared load balancer; an environment made with `sharedLoadBalancer: false` has none, and reading it fails. */
+  public get ingress(): IIngress {
+    if (!this.sharedIngress) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false)',
+        'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');
+    }
+    return this.sharedIngress;
+  }
+
   public readonly profile: EnvironmentProfile;
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.ICluster;
-  public readonly ingress: IIngress;
+  /** Whether the environment has a shared load balancer (`sharedLoadBalancer`). */
+  public readonly hasSharedLoadBalancer?: boolean;
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly vpcCidr?: string;
+  private readonly sharedIngress?: IIngress;
   public readonly internetEgress: boolean;
   public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
   public readonly defaultCapacity: Capacity;
@@ -303,18 +327,23 @@ export class Environment extends Construct implements IEnvironment {
       useForServiceConnect: true,
     });
 
-    const ingress = new SharedIngress(this, 'Ingress', {
+    this.hasSharedLoadBalancer = props.sharedLoadBalancer ?? true;
+    if (!this.hasSharedLoadBalancer && props.ingress) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress options are given, but sharedLoadBalancer is false',
+        'leave ingress out for an environment without a load balancer, or sharedLoadBalancer out to create it');
+    }
+    const ingress = this.hasSharedLoadBalancer ? new SharedIngress(this, 'Ingress', {
       ...props.ingress,
       vpc: this.vpc,
       subnets: network.loadBalancerSubnets,
       vpcCidr: network.cidr,
       production: this.profile === EnvironmentProfile.PRODUCTION,
-    });
-    this.ingress = ingress;
+    }) : undefined;
+    this.sharedIngress = ingress;
     if (props.dashboard ?? true) {
       this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
         clusterName: cluster.clusterName,
-        loadBalancerFullName: ingress.loadBalancerFullName,
+        loadBalancerFullName: ingress?.loadBalancerFullName,
       });
     }
 

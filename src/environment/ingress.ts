@@ -116,6 +116,11 @@ export interface IIngress {
    */
   readonly testListener?: elbv2.IApplicationListener;
   /**
+   * The public hosted zone of the load balancer's domain, where services' alias records go.
+   * @default - none
+   */
+  readonly hostedZone?: route53.IHostedZone;
+  /**
    * Add a listener rule in `scope` for matching requests. Validates the routing and
    * allocates a priority that never collides with other services.
    */
@@ -162,6 +167,8 @@ export class SharedIngress extends Construct implements IIngress {
   public readonly accessLogsBucket: s3.Bucket;
   /** The certificate, when HTTPS is served. */
   public readonly certificate?: acm.ICertificate;
+  /** The domain's hosted zone, when the environment has a domain. */
+  public readonly hostedZone?: route53.IHostedZone;
   /** The load balancer's full name (`app/<name>/<id>`), for CloudWatch dimensions. */
   public readonly loadBalancerFullName: string;
   private readonly priorities: RulePriorities;
@@ -178,6 +185,7 @@ export class SharedIngress extends Construct implements IIngress {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
         'pass a certificate, or a domain to create one, not both');
     }
+    this.hostedZone = props.domain?.hostedZone;
     this.certificate = props.certificate ?? (props.domain ? new acm.Certificate(this, 'Certificate', {
       domainName: props.domain.domainName,
       subjectAlternativeNames: [`*.${props.domain.domainName}`],

@@ -1,4 +1,4 @@
-import { Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Token, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53, aws_route53_targets as targets } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -39,6 +39,19 @@ export interface Routing {
    * @default - any address
    */
   readonly sourceIps?: string[];
+  /**
+   * DNS names of the service: an alias A record for each, in `hostedZone`, points it at the
+   * load balancer, and the rule routes them (as its host headers, unless `hostHeaders` are
+   * given). The load balancer's certificate must cover them (a domain's certificate covers the
+   * domain and one level below it).
+   * @default - no DNS record of the service's own
+   */
+  readonly aliases?: string[];
+  /**
+   * The public hosted zone the alias records go in.
+   * @default - the zone of the environment's domain (`ingress.domain`)
+   */
+  readonly hostedZone?: route53.IHostedZone;
   /**
    * The listener rule priority (1-50000; lower is evaluated first).
    * @default - automatic: specific rules before broad ones, stable when services come and go
@@ -91,7 +104,7 @@ export interface RouteOptions {
 export function createRoute(priorities: RulePriorities, listener: elbv2.IApplicationListener, scope: Construct, id: string,
   options: RouteOptions): elbv2.ApplicationListenerRule {
   const routing = options.routing;
-  const hostHeaders = routing.hostHeaders ?? [];
+  const hostHeaders = routing.hostHeaders ?? routing.aliases ?? [];
   const pathPatterns = routing.pathPatterns ?? (hostHeaders.length === 0 ? ['/*'] : []);
   const headers = [...routing.httpHeaders ?? [], ...options.httpHeader ? [options.httpHeader] : []];
   const queryStrings = routing.queryStrings ?? [];
@@ -187,4 +200,37 @@ function checkOtherConditions(scope: IConstruct, hostAndPathValues: number, head
       fail(`source IP ${show(ip)} is not a CIDR`, 'write an address range such as 203.0.113.0/24 (a single address is /32) or 2001:db8::/32');
     }
   }
+}
+
+/**
+ * An alias A record for each of the routing's aliases, pointing at `loadBalancer`, in the
+ * routing's zone or else `defaultZone`. A name must be a DNS name inside the zone (when the
+ * zone's name is known at synth).
+ */
+export function createAliasRecords(scope: Construct, routing: Routing, loadBalancer: elbv2.IApplicationLoadBalancer,
+  defaultZone: route53.IHostedZone | undefined): route53.ARecord[] {
+  const aliases = routing.aliases ?? [];
+  if (aliases.length === 0) return [];
+  const zone = routing.hostedZone ?? defaultZone;
+  if (!zone) {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing.aliases ${show(aliases)} have no hosted zone to go in`,
+      'give routing.hostedZone, or the environment a domain (ingress.domain) whose zone they belong to');
+  }
+  const zoneName = Token.isUnresolved(zone.zoneName) ? undefined : zone.zoneName.replace(/\.$/, '').toLowerCase();
+  const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
+  return aliases.map((alias, i) => {
+    if (isKnown(alias)) {
+      const name = alias.replace(/\.$/, '').toLowerCase();
+      const labels = name.split('.');
+      if (name.length > 253 || labels.some(l => !/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/.test(l))) {
+        throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not a DNS name`,
+          'give a name such as api.example.com: labels of letters, digits and hyphens, up to 63 characters each');
+      }
+      if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+        throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not in the hosted zone ${zoneName}`,
+          `give a name under ${zoneName}, or the hosted zone it belongs to (routing.hostedZone)`);
+      }
+    }
+    return new route53.ARecord(scope, `Alias${i}`, { zone, recordName: alias, target });
+  });
 }

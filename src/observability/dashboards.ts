@@ -68,8 +68,11 @@ export class ServiceDashboard extends Construct {
 export interface EnvironmentDashboardProps {
   /** The cluster's name. */
   readonly clusterName: string;
-  /** The shared load balancer's full name. */
-  readonly loadBalancerFullName: string;
+  /**
+   * The shared load balancer's full name.
+   * @default - no load balancer: the cluster's widgets only
+   */
+  readonly loadBalancerFullName?: string;
 }
 
 /**
@@ -87,7 +90,7 @@ export class EnvironmentDashboard extends Construct {
       metricName,
       statistic,
       period: PERIOD,
-      dimensionsMap: { LoadBalancer: props.loadBalancerFullName },
+      dimensionsMap: { LoadBalancer: props.loadBalancerFullName! },
     });
     const cluster = (metricName: string, statistic = 'Average') => new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
@@ -99,7 +102,7 @@ export class EnvironmentDashboard extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       defaultInterval: Duration.hours(3),
       widgets: [
-        [
+        ...props.loadBalancerFullName === undefined ? [] : [[
           new cloudwatch.GraphWidget({ title: 'Load balancer requests', left: [alb('RequestCount', 'Sum')], width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Errors (load balancer 5xx, target 5xx, 4xx)',
@@ -109,7 +112,7 @@ export class EnvironmentDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Response time (p50, p99)', left: [alb('TargetResponseTime', 'p50'), alb('TargetResponseTime', 'p99')], width: 8,
           }),
-        ],
+        ]],
         [
           new cloudwatch.GraphWidget({ title: 'Services and tasks', left: [cluster('ServiceCount'), cluster('TaskCount')], width: 8 }),
           new cloudwatch.GraphWidget({

@@ -101,6 +101,18 @@ export interface WorkloadTaskProps {
    */
   readonly workingDirectory?: string;
   /**
+   * CPU units reserved for the main container within the task's (`cpu`), so that sidecars keep
+   * theirs under contention.
+   * @default - none: the containers share the task's CPU (on Windows EC2 tasks, the task's CPU)
+   */
+  readonly containerCpu?: number;
+  /**
+   * The main container's soft memory limit (MiB): what it reserves, below its hard limit (what
+   * the sidecars leave of the task's memory). At least 6 MiB (Docker's minimum).
+   * @default - none: the hard limit alone
+   */
+  readonly memoryReservationMiB?: number;
+  /**
    * Docker labels of the main container (for log routers, agents and tools that read them).
    * @default - none
    */

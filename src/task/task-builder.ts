@@ -8,7 +8,7 @@ import { ContainerDependency, SidecarOptions } from './sidecar';
 import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
-import { checkFargateTaskSize, checkPlainEnvironment, checkVariableNames } from '../guardrails/checks';
+import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames } from '../guardrails/checks';
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
@@ -28,6 +28,8 @@ export interface TaskModel {
   /** The log group the main container's logs reach, if they stay in CloudWatch Logs. */
   readonly logGroup?: logs.ILogGroup;
   readonly cpuArchitecture: ecs.CpuArchitecture;
+  /** Whether the task runs Windows containers. */
+  readonly windows: boolean;
   /** Whether every image the task pulls is in ECR (reachable through the ECR VPC endpoints). */
   readonly imagesFromEcr: boolean;
   /** Environment variables that look like secrets, for the workload's warning. */
@@ -64,6 +66,7 @@ export function buildTask(
   checkContainerHealthCheck(scope, props.healthCheck);
   checkTaskSettings(scope, props, platform.onEc2 || platform.external);
   checkContainerSettings(scope, props);
+  checkContainerResources(scope, props, platform);
   checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
 
@@ -99,6 +102,9 @@ export function buildTask(
   }
   checkTaskDefinition(scope, taskDefinition, platform);
   acknowledgeTaskFindings(scope, taskDefinition, props);
+  if (props.memoryReservationMiB !== undefined) {
+    reserveAppMemory(scope, taskDefinition, container, props.memoryReservationMiB, platform.memoryLimitMiB);
+  }
   return {
     taskDefinition,
     capacity,
@@ -106,6 +112,7 @@ export function buildTask(
     containers,
     logGroup: appLogging.logGroup,
     cpuArchitecture: platform.cpuArchitecture,
+    windows: platform.windows,
     imagesFromEcr: props.image.fromEcr && all.every(s => s.image.fromEcr),
     secretLooking,
     connect: (runner, cluster) => {
@@ -162,6 +169,19 @@ function checkContainerSettings(scope: Construct, props: WorkloadTaskProps): voi
   if (props.workingDirectory !== undefined && props.workingDirectory.trim() === '') {
     throw new ShipyardError(scope, code, 'workingDirectory is empty', 'leave it out to keep the image\'s WORKDIR, or give a path');
   }
+}
+
+/**
+ * The main container's CPU share fits the task's, and its memory reservation is at least
+ * Docker's 6 MiB and below the task's memory (Amazon ECS Developer Guide, task definition
+ * parameters: `cpu`, `memoryReservation`).
+ */
+function checkContainerResources(scope: Construct, props: WorkloadTaskProps, platform: TaskPlatform): void {
+  const code = ErrorCode.TASK_SETTINGS;
+  checkInteger(scope, code, 'containerCpu', props.containerCpu);
+  checkRange(scope, code, 'containerCpu', props.containerCpu, 0, platform.cpu, ' CPU units');
+  checkInteger(scope, code, 'memoryReservationMiB', props.memoryReservationMiB);
+  checkRange(scope, code, 'memoryReservationMiB', props.memoryReservationMiB, 6, platform.memoryLimitMiB - 1, ' MiB');
 }
 
 /** The task definition for the capacity's platform. */
@@ -223,7 +243,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
     restartIgnoredExitCodes: props.restartPolicy?.ignoredExitCodes,
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
     // ECS ignores task-level CPU for Windows containers on EC2; the app container takes it.
-    cpu: windows && platform.onEc2 ? platform.cpu : undefined,
+    cpu: props.containerCpu ?? (windows && platform.onEc2 ? platform.cpu : undefined),
     // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7). The app's is what the
     // other containers leave of the task's memory, so it can never take what they reserve.
     memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB) }),
@@ -512,6 +532,28 @@ function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: numbe
     reserved += reservedMiB(c.renderContainerDefinition());
   }
   return Math.max(taskMemoryMiB - reserved, 6);
+}
+
+/**
+ * The main container's memory reservation. aws-cdk-lib compares it with the hard limit when the
+ * container is added, and the hard limit is only known once every sidecar is (what they leave
+ * of the task's memory): so it goes into the app's own entry of the rendered definitions (by its
+ * position among the task's containers, fixed once added), and the comparison waits for synth.
+ */
+function reserveAppMemory(scope: Construct, taskDefinition: ecs.TaskDefinition, container: ecs.ContainerDefinition, reservationMiB: number,
+  taskMemoryMiB: number): void {
+  const index = taskDefinition.node.children.filter(c => c instanceof ecs.ContainerDefinition).indexOf(container);
+  (taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride(`ContainerDefinitions.${index}.MemoryReservation`, reservationMiB);
+  scope.node.addValidation({
+    validate: () => {
+      const limit = appMemoryLimit(taskDefinition, taskMemoryMiB);
+      return reservationMiB > limit ? [problemMessage(scope, {
+        code: ErrorCode.TASK_SETTINGS,
+        problem: `memoryReservationMiB is ${reservationMiB}, above the ${limit} MiB the sidecars leave the main container`,
+        fix: 'lower memoryReservationMiB, raise memoryLimitMiB, or give the sidecars less memory',
+      })] : [];
+    },
+  });
 }
 
 /** The architecture an image stated for one architecture only gives a task left to its default. */

@@ -161,6 +161,7 @@ export class BackendService extends Construct implements IServiceWorkload {
       desiredCount,
       notOnExternal: 'Service Connect',
       enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
       serviceConnect,
     });
     this.service = built.service;

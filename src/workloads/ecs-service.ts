@@ -34,6 +34,11 @@ export interface ServiceSpec {
   readonly serviceConnect?: ecs.ServiceConnectProps;
   /** Grace period when a load balancer checks the tasks. */
   readonly healthCheckGracePeriod?: Duration;
+  /**
+   * The Fargate platform version (Fargate capacity only).
+   * @default - LATEST
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
 }
 
 /** A workload's ECS service and the groups its tasks are in. */
@@ -130,6 +135,18 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
     });
   }
   const placed = { ...options, ...network, taskDefinition, capacityProviderStrategies: capacity._bind(scope) };
+  if (spec.platformVersion !== undefined) {
+    if (capacity.platform !== CapacityPlatform.FARGATE) {
+      throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${spec.platformVersion} is given, but the tasks run on ${capacity.platform} capacity`,
+        'leave platformVersion out: platform versions are Fargate\'s');
+    }
+    // Source: Amazon ECS Developer Guide, "Fargate Windows platform versions": 1.0.0 only.
+    if (spec.task.windows && ![ecs.FargatePlatformVersion.LATEST, ecs.FargatePlatformVersion.VERSION1_0].includes(spec.platformVersion)) {
+      throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${spec.platformVersion} is a Linux version, and the tasks run Windows`,
+        'leave platformVersion out, or give FargatePlatformVersion.VERSION1_0');
+    }
+    return new ecs.FargateService(scope, 'Service', { ...placed, platformVersion: spec.platformVersion });
+  }
   // Managed Instances tasks are Fargate-compatible too; the strategy decides where they run.
   if (capacity.platform !== CapacityPlatform.EC2) return new ecs.FargateService(scope, 'Service', placed);
   return new ecs.Ec2Service(scope, 'Service', {

@@ -158,6 +158,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       desiredCount,
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });
     this.service = built.service;

@@ -1,6 +1,6 @@
 import {
   Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
-  aws_events as events, aws_iam as iam, aws_logs as logs,
+  aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
@@ -14,7 +14,7 @@ import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
 import { bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
 import { IIngress } from '../environment/ingress';
-import { Routing } from '../environment/routing';
+import { createAliasRecords, Routing } from '../environment/routing';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
@@ -34,6 +34,17 @@ export interface WebServiceProps extends ServiceWorkloadProps {
    * @default - path '/', every 10 s, 2 healthy / 3 unhealthy, 5 s timeout
    */
   readonly targetHealthCheck?: TargetHealthCheckOptions;
+  /**
+   * The container the load balancer sends requests to: a sidecar in front of the app (an
+   * envoy or TLS proxy), by name. It must map `targetPort` (its `portMappings`).
+   * @default - the app container
+   */
+  readonly targetContainer?: string;
+  /**
+   * The port of `targetContainer` the load balancer sends requests to.
+   * @default - containerPort for the app; the first port mapping of a sidecar
+   */
+  readonly targetPort?: number;
   /**
    * How the load balancer spreads requests over the tasks: stickiness, slow start, algorithm,
    * protocol version (HTTP/1.1, HTTP/2, gRPC).
@@ -107,6 +118,8 @@ export class WebService extends Construct implements IServiceWorkload {
   /** The CodeDeploy deployment group, with `Deployment.codeDeploy()`. */
   public readonly codeDeployGroup?: codedeploy.EcsDeploymentGroup;
   private readonly _listenerRule?: elbv2.ApplicationListenerRule;
+  /** The alias records of `routing.aliases`, pointing them at the load balancer. */
+  public readonly aliasRecords: route53.ARecord[];
   /**
    * The AppSpec (JSON) that deploys the current task definition with CodeDeploy, with
    * `Deployment.codeDeploy()`: pass it to `aws deploy create-deployment`.
@@ -134,7 +147,12 @@ export class WebService extends Construct implements IServiceWorkload {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const env = props.environment;
-    const ingress = props.ingress ?? env.ingress;
+    const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
+    if (!props.ingress && !shared) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
+        'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
+    }
+    const ingress = props.ingress ?? shared!;
     const containerPort = props.containerPort ?? 8080;
     checkPort(this, 'containerPort', containerPort);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
@@ -143,7 +161,7 @@ export class WebService extends Construct implements IServiceWorkload {
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const speed = speedOf(env, props.deploySpeed);
     const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, allowsCodeDeploy: true });
-    if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress, env.ingress);
+    if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress, shared);
     const version = props.loadBalancing?.protocolVersion;
     const appProtocol = version === elbv2.ApplicationProtocolVersion.GRPC ? ecs.AppProtocol.grpc
       : version === elbv2.ApplicationProtocolVersion.HTTP2 ? ecs.AppProtocol.http2 : ecs.AppProtocol.http;
@@ -153,6 +171,7 @@ export class WebService extends Construct implements IServiceWorkload {
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
     this.logGroup = task.logGroup;
+    const target = trafficTarget(this, task.containers, props, containerPort);
 
     const built = buildService(this, {
       env,
@@ -162,21 +181,23 @@ export class WebService extends Construct implements IServiceWorkload {
       desiredCount,
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
     });
     this.service = built.service;
     this.connections = built.connections;
 
-    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, containerPort), speed);
+    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, target.port), speed, target);
     this.targetGroup = traffic.targetGroup;
     this.alternateTargetGroup = traffic.alternateTargetGroup;
     this._listenerRule = traffic.listenerRule;
+    this.aliasRecords = createAliasRecords(this, props.routing ?? {}, ingress.loadBalancer, ingress.hostedZone);
     this.testListenerRule = traffic.testListenerRule;
     this.deploymentRole = traffic.deploymentRole;
 
     const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));
-    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, containerPort, speed.rollbackAlarmMinutes);
+    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, target, speed.rollbackAlarmMinutes);
     this.alarms = watch.alarms;
     this.dashboard = watch.dashboard;
     this.codeDeployGroup = watch.codeDeploy?.deploymentGroup;
@@ -199,7 +220,7 @@ export class WebService extends Construct implements IServiceWorkload {
    * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
    * rollback, or CodeDeploy watching the same alarms.
    */
-  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, containerPort: number,
+  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, target: TrafficTarget,
     rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
     const env = props.environment;
     const targetGroups = this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup];
@@ -221,13 +242,13 @@ export class WebService extends Construct implements IServiceWorkload {
     });
     const codeDeploy = deployment.codeDeploy ? wireCodeDeploy(this, {
       ingress,
-      sharedIngress: env.ingress,
+      sharedIngress: env.hasSharedLoadBalancer === false ? undefined : env.ingress,
       service: this.service,
       blue: this.targetGroup,
       green: this.alternateTargetGroup!,
       deployment,
-      containerName: this.container.containerName,
-      containerPort,
+      containerName: target.containerName,
+      containerPort: target.port,
       taskDefinition: this.taskDefinition,
     }, alarms.rollbackAlarmNames) : undefined;
     return { alarms, dashboard, codeDeploy };
@@ -240,8 +261,8 @@ export class WebService extends Construct implements IServiceWorkload {
    * CodeDeploy moves the listener's default action.
    */
   private receiveTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, path: LoadBalancerPath,
-    speed: DeploySpeedSettings): TrafficWiring {
-    const containerPort = props.containerPort ?? 8080;
+    speed: DeploySpeedSettings, target: TrafficTarget): TrafficWiring {
+    const containerPort = target.port;
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: props.environment.vpc,
       targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
@@ -253,22 +274,23 @@ export class WebService extends Construct implements IServiceWorkload {
       ...loadBalancingProps(this, props.loadBalancing, ingress.protocol),
     };
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, containerPort);
+    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, target);
     // Ingress from the load balancer's groups only; their egress is the environment's
     // (one rule to the VPC), so no rule per service lands on the shared group.
     for (const group of ingress.loadBalancer.connections.securityGroups) {
-      for (const target of path.groups) target.addIngressRule(group, path.port, 'From the shared load balancer');
+      for (const taskGroup of path.groups) taskGroup.addIngressRule(group, path.port, 'From the shared load balancer');
       const checkPortNumber = props.targetHealthCheck?.port;
       if (checkPortNumber !== undefined && checkPortNumber !== containerPort) {
-        for (const target of path.groups) target.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
+        for (const taskGroup of path.groups) taskGroup.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
       }
     }
     return { targetGroup, ...wiring };
   }
 
   private routeTo(blue: elbv2.ApplicationTargetGroup, ingress: IIngress, routing: Routing, deployment: DeploymentConfig,
-    targetGroupProps: elbv2.ApplicationTargetGroupProps, containerPort: number): Omit<TrafficWiring, 'targetGroup'> {
-    const containerName = this.container.containerName;
+    targetGroupProps: elbv2.ApplicationTargetGroupProps, target: TrafficTarget): Omit<TrafficWiring, 'targetGroup'> {
+    const containerName = target.containerName;
+    const containerPort = target.port;
     if (deployment.codeDeploy) {
       return { alternateTargetGroup: new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps) };
     }
@@ -288,6 +310,42 @@ export class WebService extends Construct implements IServiceWorkload {
     };
   }
 
+}
+
+/** The container and port the load balancer sends requests to. */
+interface TrafficTarget {
+  readonly containerName: string;
+  readonly port: number;
+}
+
+/**
+ * The app container on its port, or the sidecar `targetContainer` on `targetPort` (its first
+ * port mapping by default), which must be a port the container maps: ECS registers a target by
+ * a container's port mapping.
+ */
+function trafficTarget(scope: Construct, containers: ecs.ContainerDefinition[], props: WebServiceProps, containerPort: number): TrafficTarget {
+  const name = props.targetContainer;
+  if (name === undefined) {
+    if (props.targetPort !== undefined && props.targetPort !== containerPort) {
+      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${props.targetPort} is given for the app container, which listens on ${containerPort}`,
+        'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
+    }
+    return { containerName: containers[0].containerName, port: containerPort };
+  }
+  const container = containers.find(c => c.containerName === name);
+  if (!container) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetContainer ${JSON.stringify(name)} is not a container of the task`,
+      `name one of ${containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
+  }
+  const ports = container.portMappings.map(m => m.containerPort);
+  const port = props.targetPort ?? ports[0];
+  if (port === undefined || !ports.includes(port)) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS,
+      `targetContainer ${JSON.stringify(name)} maps no port ${port === undefined ? '' : port}`.trimEnd(),
+      `give the container portMappings: [{ containerPort: ${props.targetPort ?? 8443} }], or a targetPort it maps (${ports.join(', ') || 'none'})`);
+  }
+  checkPort(scope, 'targetPort', port);
+  return { containerName: name, port };
 }
 
 /** How a web service's traffic reaches its tasks. */

@@ -152,6 +152,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
       rollout: rolloutOptions(deployment),
       desiredCount,
       enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
     });
     this.service = built.service;
     this.connections = built.connections;

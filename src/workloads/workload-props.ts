@@ -1,3 +1,4 @@
+import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
@@ -20,6 +21,11 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * @default - the environment's default capacity
    */
   readonly capacity?: Capacity;
+  /**
+   * The Fargate platform version of the service's tasks (Fargate capacity only).
+   * @default - LATEST
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
   /**
    * Tasks to run. Leave it out with scaling: the scaling minimum brings a new service up and
    * the template then holds no count, so a deploy never resets a scaled-out service.

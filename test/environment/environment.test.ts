@@ -1,8 +1,8 @@
-import { App, Stack, aws_kms as kms, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
+import { App, Stack, aws_certificatemanager as acm, aws_kms as kms, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, Egress, Environment, EnvironmentProfile, Image, Network, WebService } from '../../src';
+import { Capacity, Egress, Environment, EnvironmentProfile, Image, Network, SharedIngress, WebService, WorkerService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 describe('Environment', () => {
   test('default production output matches the snapshot', () => {
@@ -251,5 +251,45 @@ describe('cluster name', () => {
     productionEnvironment(stack, { clusterName: 'shop-production' });
     template(stack).hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'shop-production' });
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(testStack('Bad'), { clusterName: 'shop production' }));
+  });
+});
+
+describe('an environment without a shared load balancer', () => {
+  function bare(stack: Stack = testStack()): Environment {
+    // Production, and no certificate: nothing serves HTTPS, so none is needed.
+    return new Environment(stack, 'Env', { sharedLoadBalancer: false });
+  }
+
+  test('has no load balancer, listeners or access-log bucket, and a dashboard of the cluster alone', () => {
+    const stack = testStack();
+    const environment = bare(stack);
+    const t = template(stack);
+    for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::S3::Bucket']) {
+      t.resourceCountIs(type, 0);
+    }
+    const [, dashboard] = resources(stack, 'AWS::CloudWatch::Dashboard')[0];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).not.toContain('AWS/ApplicationELB');
+    expect(body).toContain('ECS/ContainerInsights');
+    expect(environment.hasSharedLoadBalancer).toBe(false);
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => environment.ingress);
+  });
+
+  test('runs workers and jobs; a WebService fails at synth unless it brings its own load balancer', () => {
+    const stack = testStack();
+    const environment = bare(stack);
+    const image = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
+    new WorkerService(stack, 'Worker', { environment, image });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new WebService(stack, 'Web', { environment, image }));
+    const ingress = new SharedIngress(stack, 'Own', {
+      vpc: environment.vpc, production: true, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN),
+    });
+    const web = new WebService(stack, 'Api', { environment, image, ingress });
+    expect(web.listenerRule).toBeDefined();
+    template(stack).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+  });
+
+  test('fails when ingress options are given as well', () => {
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', { sharedLoadBalancer: false, ingress: { internetFacing: false } }));
   });
 });

@@ -392,3 +392,50 @@ describe('routing on headers, query strings, methods and source addresses', () =
     expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), routing }));
   });
 });
+
+describe('a service\'s own DNS names', () => {
+  function zone(stack: Stack, name = 'example.com') {
+    return route53.HostedZone.fromHostedZoneAttributes(stack, `Zone${name}`, { hostedZoneId: 'Z0000000000000000000', zoneName: name });
+  }
+
+  test('aliases get A records to the load balancer in the environment\'s zone, and the rule routes them as hosts', () => {
+    const stack = testStack();
+    const environment = new Environment(stack, 'Env', { ingress: { domain: { domainName: 'example.com', hostedZone: zone(stack) } } });
+    const web = new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: { aliases: ['api.example.com'] } });
+    expect(web.aliasRecords).toHaveLength(1);
+    const t = template(stack);
+    t.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0000000000000000000',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
+    });
+  });
+
+  test('a zone of the service\'s own, and host headers given alongside', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'Api', {
+      environment,
+      image: Image.fromRegistry('nginx'),
+      routing: { aliases: ['shop.example.org'], hostedZone: zone(stack, 'example.org'), hostHeaders: ['shop.example.org', 'www.example.org'] },
+    });
+    template(stack).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.org.' });
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['shop.example.org', 'www.example.org'] } }],
+    });
+  });
+
+  test.each([
+    ['no zone to put them in', (_stack: Stack) => ({ aliases: ['api.example.com'] })],
+    ['a name outside the zone', (stack: Stack) => ({ aliases: ['api.example.net'], hostedZone: zone(stack) })],
+    ['a name that is not one', (stack: Stack) => ({ aliases: ['api_v2.example.com'], hostedZone: zone(stack) })],
+  ])('fails at synth with %s', (_name, routing) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: routing(stack) }));
+  });
+});

@@ -223,7 +223,26 @@ describe('task model: main container settings', () => {
     [{ dockerLabels: { ' ': 'x' } }],
     [{ entryPoint: [] }],
     [{ workingDirectory: '' }],
+    [{ containerCpu: 512 }],
+    [{ containerCpu: 12.5 }],
+    [{ memoryReservationMiB: 4 }],
+    [{ memoryReservationMiB: 512 }],
   ])('fails with %j', (props) => {
     expectError(ErrorCode.TASK_SETTINGS, () => web(props as any));
+  });
+
+  test('the main container\'s CPU share and memory reservation, within the task\'s', () => {
+    // A sidecar comes first in nothing: the reservation lands on the app's own entry, wherever it is.
+    const sidecar: SidecarOptions = { name: 'agent', image: Image.fromRegistry('public.ecr.aws/my-org/agent:1.0.0'), memoryReservationMiB: 256 };
+    const { stack } = web({ cpu: 1024, memoryLimitMiB: 2048, containerCpu: 768, memoryReservationMiB: 1024, sidecars: [sidecar] });
+    expect(container(stack, 'app')).toMatchObject({ Cpu: 768, MemoryReservation: 1024, Memory: 2048 - 256 });
+    expect(container(stack, 'agent').MemoryReservation).toBe(256);
+  });
+
+  test('fails at synth when the sidecars leave the main container less than its reservation', () => {
+    const stack = testStack();
+    const sidecar: SidecarOptions = { name: 'agent', image: Image.fromRegistry('public.ecr.aws/my-org/agent:1.0.0'), memoryReservationMiB: 400 };
+    web({ memoryReservationMiB: 300, sidecars: [sidecar] }, stack);
+    expectValidationError(stack, ErrorCode.TASK_SETTINGS, /memoryReservationMiB is 300, above the 112 MiB/);
   });
 });

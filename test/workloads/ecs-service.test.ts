@@ -159,3 +159,25 @@ describe('the service builder: services on EC2 capacity', () => {
     t.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(guards) });
   });
 });
+
+describe('the Fargate platform version', () => {
+  test('is the one given on Fargate, and refused on other capacity or a Linux version for Windows', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WebService(stack, 'Web', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_4 });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { PlatformVersion: '1.4.0' });
+    const onEc2 = ec2Environment();
+    expectError(ErrorCode.PLATFORM, () => new WorkerService(onEc2.stack, 'Worker', {
+      environment: onEc2.environment, image: IMAGE, capacity: Capacity.ec2(onEc2.instances), platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+    }));
+    expectError(ErrorCode.PLATFORM, () => new WorkerService(stack, 'Windows', {
+      environment,
+      image: IMAGE,
+      operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+      cpuArchitecture: ecs.CpuArchitecture.X86_64,
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+    }));
+  });
+});

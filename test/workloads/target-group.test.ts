@@ -118,3 +118,24 @@ describe('the target health check', () => {
     expectError(ErrorCode.TARGET_HEALTH_CHECK, () => webService({ healthCheckGracePeriod: Duration.seconds(2147483648) }));
   });
 });
+
+describe('the container traffic reaches', () => {
+  const envoy = { name: 'envoy', image: Image.fromRegistry('public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod'), portMappings: [{ containerPort: 9901 }] };
+
+  test('a sidecar in front of the app: the target group, the registration and the task\'s inbound rule use its port', () => {
+    const { stack } = webService({ sidecars: [envoy], targetContainer: 'envoy' });
+    expect(targetGroup(stack).Port).toBe(9901);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [Match.objectLike({ ContainerName: 'envoy', ContainerPort: 9901 })],
+    });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 9901, ToPort: 9901 });
+  });
+
+  test.each([
+    ['a container the task does not have', { sidecars: [envoy], targetContainer: 'proxy' }],
+    ['a port the sidecar does not map', { sidecars: [envoy], targetContainer: 'envoy', targetPort: 8443 }],
+    ['a target port for the app other than its container port', { targetPort: 9000 }],
+  ])('fails at synth with %s', (_name, props) => {
+    expectError(ErrorCode.CONTAINERS, () => webService(props));
+  });
+});
