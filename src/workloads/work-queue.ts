@@ -34,6 +34,12 @@ export interface WorkQueueOptions {
    */
   readonly retentionPeriod?: Duration;
   /**
+   * How long each new message stays hidden before a worker can receive it (0-15 minutes), for
+   * work that should wait (a retry later, a grace period before processing).
+   * @default - none: delivered at once
+   */
+  readonly deliveryDelay?: Duration;
+  /**
    * Receives before a message moves to the dead-letter queue (1-1000).
    * @default 3
    */
@@ -80,6 +86,8 @@ export class WorkQueue {
       checkRange(scope, ErrorCode.QUEUE, 'queue.maxReceiveCount', maxReceiveCount, 1, 1000);
       const retention = options.retentionPeriod ?? Duration.days(4);
       checkRange(scope, ErrorCode.QUEUE, 'queue.retentionPeriod', knownSeconds(retention), 60, 1209600, ' s');
+      // Source: Amazon SQS Developer Guide, "Amazon SQS delay queues": 0 seconds to 15 minutes.
+      checkRange(scope, ErrorCode.QUEUE, 'queue.deliveryDelay', knownSeconds(options.deliveryDelay), 0, 900, ' s');
       if (options.contentBasedDeduplication && !fifo) {
         throw new ShipyardError(scope, ErrorCode.QUEUE, 'contentBasedDeduplication is set on a standard queue', 'set fifo: true, or drop contentBasedDeduplication');
       }
@@ -105,6 +113,7 @@ export class WorkQueue {
         enforceSSL: true,
         visibilityTimeout: visibility,
         retentionPeriod: retention,
+        deliveryDelay: options.deliveryDelay,
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
         removalPolicy: RemovalPolicy.RETAIN,
       });
