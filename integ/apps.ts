@@ -4,8 +4,9 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Environment as StackEnvironment, Stack, aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs,
-  aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_scheduler as scheduler,
+  App, Duration, Environment as StackEnvironment, Stack, TimeZone, aws_applicationautoscaling as appscaling, aws_certificatemanager as acm,
+  aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
+  aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, Network, Scaling,
@@ -91,7 +92,16 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       startPeriod: Duration.seconds(15),
     },
     environmentVariables: { LOG_LEVEL: 'info' },
-    scaling: { minCapacity: 2, maxCapacity: 6, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)] },
+    scaling: {
+      minCapacity: 2,
+      maxCapacity: 6,
+      targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)],
+      // Fewer tasks at night, Berlin time; the full range again in the morning.
+      schedules: [
+        { name: 'night', schedule: appscaling.Schedule.cron({ minute: '0', hour: '22' }), maxCapacity: 3, timeZone: TimeZone.EUROPE_BERLIN },
+        { name: 'day', schedule: appscaling.Schedule.cron({ minute: '0', hour: '6' }), maxCapacity: 6, timeZone: TimeZone.EUROPE_BERLIN },
+      ],
+    },
   });
   // The image's server started through its own entry point, working directory, labels and family.
   const site = new WebService(workloads, 'Site', {

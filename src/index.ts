@@ -33,7 +33,7 @@ export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions 
 export { WebService } from './workloads/web-service';
 export type { WorkerScalingOptions, WorkerAlarmsOptions, WorkerServiceProps } from './workloads/worker-service';
 export { WorkerService } from './workloads/worker-service';
-export type { ServiceConnectTlsOptions, ServiceConnectOptions, BackendServiceProps, IServiceWorkload } from './workloads/backend-service';
+export type { ServiceConnectTlsOptions, ServiceConnectOptions, BackendServiceProps, IServiceWorkload, IBackendService, BackendServiceAttributes } from './workloads/backend-service';
 export { BackendService } from './workloads/backend-service';
 export type { ScheduledJobProps } from './workloads/scheduled-job';
 export { ScheduledJob } from './workloads/scheduled-job';
@@ -65,7 +65,7 @@ export type { FireLensCloudWatchOptions, FireLensOpenSearchOptions } from './log
 export { LogDestination, FireLensConfigFile } from './logging/destinations';
 
 // Scaling and deployment
-export type { ScalingTargetOptions, ScalingOptions } from './scaling/scaling';
+export type { ScalingTargetOptions, ScalingOptions, ScheduledScaling } from './scaling/scaling';
 export { Scaling } from './scaling/scaling';
 export type {
   RollingDeploymentOptions, LifecycleHook, BlueGreenOptions, LinearDeploymentOptions, CanaryDeploymentOptions, CodeDeployHook, CodeDeployOptions,

@@ -1,5 +1,5 @@
 import {
-  Duration, aws_applicationautoscaling as appscaling, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
@@ -108,6 +108,29 @@ export class Scaling {
   }
 }
 
+/** Bounds the task count takes from a time on: business hours, a nightly batch, a sale. */
+export interface ScheduledScaling {
+  /** A name for the window, unique among the workload's (letters, digits, hyphens). */
+  readonly name: string;
+  /** When the bounds apply: `appscaling.Schedule.cron({ hour: '8', minute: '0', weekDay: 'MON-FRI' })`, a rate, or a time. */
+  readonly schedule: appscaling.Schedule;
+  /**
+   * The fewest tasks from then on.
+   * @default - unchanged
+   */
+  readonly minCapacity?: number;
+  /**
+   * The most tasks from then on.
+   * @default - unchanged
+   */
+  readonly maxCapacity?: number;
+  /**
+   * The time zone the schedule is read in.
+   * @default - UTC
+   */
+  readonly timeZone?: TimeZone;
+}
+
 /** Target-tracking auto scaling of a workload's task count. */
 export interface ScalingOptions {
   /** Fewest tasks. */
@@ -119,6 +142,12 @@ export interface ScalingOptions {
    * @default [Scaling.cpu(70)]
    */
   readonly targets?: Scaling[];
+  /**
+   * Windows that move the bounds on a schedule (Application Auto Scaling scheduled actions):
+   * target tracking keeps working between the bounds each window sets.
+   * @default - the bounds above at all times
+   */
+  readonly schedules?: ScheduledScaling[];
 }
 
 /** Validate scaling bounds against `scope`. */
@@ -132,11 +161,40 @@ export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): 
       `minCapacity ${options.minCapacity} is above maxCapacity ${options.maxCapacity}`,
       'set minCapacity at or below maxCapacity');
   }
+  checkSchedules(scope, options.schedules ?? []);
   const metrics = (options.targets ?? []).map(t => t.metric);
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   if (twice) {
     throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `two scaling targets track ${twice}`,
       'keep one target per metric');
+  }
+}
+
+/**
+ * Each window names itself uniquely and sets a bound, within 0-5000 and min at or below max.
+ * Source: Application Auto Scaling API Reference, PutScheduledAction (ScalableTargetAction).
+ */
+function checkSchedules(scope: IConstruct, schedules: ScheduledScaling[]): void {
+  const names = new Set<string>();
+  for (const window of schedules) {
+    const what = `scaling.schedules[${show(window.name)}]`;
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(window.name) || names.has(window.name)) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what} ${names.has(window.name) ? 'is named twice' : 'is not a valid name'}`,
+        'name each window uniquely with up to 64 letters, digits and hyphens');
+    }
+    names.add(window.name);
+    if (window.minCapacity === undefined && window.maxCapacity === undefined) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what} sets neither minCapacity nor maxCapacity`,
+        'give the window the bounds it moves to');
+    }
+    checkInteger(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity`, window.minCapacity);
+    checkInteger(scope, ErrorCode.SCALING_BOUNDS, `${what}.maxCapacity`, window.maxCapacity);
+    checkRange(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity`, window.minCapacity, 0, 5000);
+    checkRange(scope, ErrorCode.SCALING_BOUNDS, `${what}.maxCapacity`, window.maxCapacity, 0, 5000);
+    if (isKnown(window.minCapacity) && isKnown(window.maxCapacity) && window.minCapacity! > window.maxCapacity!) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity ${window.minCapacity} is above its maxCapacity ${window.maxCapacity}`,
+        'set the window\'s minCapacity at or below its maxCapacity');
+    }
   }
 }
 
@@ -166,6 +224,11 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
   if (!scaling) return undefined;
   const taskCount = scaleTaskCount(service, scaling.minCapacity, scaling.maxCapacity);
   for (const target of scaling.targets ?? [Scaling.cpu(70)]) target._bind(scope, { ...context, taskCount });
+  for (const window of scaling.schedules ?? []) {
+    taskCount.scaleOnSchedule(`Schedule-${window.name}`, {
+      schedule: window.schedule, minCapacity: window.minCapacity, maxCapacity: window.maxCapacity, timeZone: window.timeZone,
+    });
+  }
   return taskCount;
 }
 

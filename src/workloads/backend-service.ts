@@ -1,5 +1,5 @@
 import {
-  Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
+  Duration, Stack, Token, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
@@ -7,6 +7,7 @@ import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
+import { IEnvironment } from '../environment/environment';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
@@ -93,7 +94,37 @@ export interface BackendServiceProps extends ServiceWorkloadProps {
   readonly alarms?: ServiceAlarmsOptions;
 }
 
-/** Something that can call a backend and be admitted by its security group (any workload with a service). */
+/**
+ * A backend a workload can call over Service Connect: a `BackendService` of this app, or one
+ * imported from another app (`BackendService.fromAttributes`).
+ */
+export interface IBackendService extends IConstruct {
+  /**
+   * The URL clients call.
+   * @default - none: a client-only service
+   */
+  readonly endpoint?: string;
+  /**
+   * The Service Connect namespace the backend publishes its name in.
+   * @default - the caller's environment's
+   */
+  readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  /** Admit `client` to the backend's port (nothing else is opened). */
+  allowFrom(client: ec2.IConnectable): void;
+}
+
+/** A backend of another app, as its callers need it. */
+export interface BackendServiceAttributes {
+  /** The environment the backend runs in (its Service Connect namespace). */
+  readonly environment: IEnvironment;
+  /** The name clients call (the backend's `serviceConnect.dnsName`). */
+  readonly dnsName: string;
+  /** The port clients call. */
+  readonly port: number;
+  /** The backend's security group, which admits the callers. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
 /**
  * A workload that runs an ECS service (WebService, BackendService, WorkerService,
  * NetworkService): it can call a BackendService over Service Connect.
@@ -102,14 +133,23 @@ export interface IServiceWorkload extends IConstruct, ec2.IConnectable {
   /** The ECS service (Service Connect is enabled on it in client mode when it calls a backend). */
   readonly service: ecs.BaseService;
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
-  connectTo(backend: BackendService): void;
+  connectTo(backend: IBackendService): void;
 }
 
 /**
  * A private service reached over Service Connect inside the environment: no load balancer,
  * no route from outside, and inbound traffic only from the workloads allowed to call it.
  */
-export class BackendService extends Construct implements IServiceWorkload {
+export class BackendService extends Construct implements IServiceWorkload, IBackendService {
+  /**
+   * A backend of another app (deployed separately in the same environment), for this app's
+   * workloads to call: `web.connectTo(BackendService.fromAttributes(...))` admits them to its
+   * security group and joins them to the namespace as clients.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: BackendServiceAttributes): IBackendService {
+    return new ImportedBackendService(scope, id, attrs);
+  }
+
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */
@@ -130,6 +170,8 @@ export class BackendService extends Construct implements IServiceWorkload {
   public readonly deploymentFailedRule?: events.Rule;
   /** The URL clients call, unless client-only. */
   public readonly endpoint?: string;
+  /** The Service Connect namespace the backend publishes its name in. */
+  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
   /** The role ECS uses to issue TLS certificates, with TLS. */
   public readonly tlsRole?: iam.IRole;
   private readonly port?: number;
@@ -170,6 +212,7 @@ export class BackendService extends Construct implements IServiceWorkload {
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
+    this.serviceConnectNamespace = env.serviceConnectNamespace;
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);
     applyEnvironmentTags(this, env);
     warnAboutTask(this, env, task, props);
@@ -215,7 +258,7 @@ export class BackendService extends Construct implements IServiceWorkload {
   }
 
   /** Call `backend` over Service Connect: admits this service to it. */
-  public connectTo(backend: BackendService): void {
+  public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
 
@@ -269,7 +312,7 @@ const CLIENTS = new WeakSet<ecs.BaseService>();
  * Let `client` call `backend` over Service Connect: the client joins the namespace in client
  * mode when it has no Service Connect yet, and the backend admits it on its port.
  */
-export function connectToBackend(client: IServiceWorkload, backend: BackendService): void {
+export function connectToBackend(client: IServiceWorkload, backend: IBackendService): void {
   if (client.service instanceof ecs.ExternalService) {
     throw new ShipyardError(client.service, ErrorCode.SERVICE_CONNECT, 'Service Connect does not reach ECS Anywhere tasks, and this caller runs on external instances',
       'call the backend through an internal load balancer, or run the caller on Fargate or EC2');
@@ -278,10 +321,41 @@ export function connectToBackend(client: IServiceWorkload, backend: BackendServi
     throw new ShipyardError(client.service, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks, and this caller runs Windows',
       'reach the backend through an internal load balancer (a WebService with an internal SharedIngress) instead');
   }
-  const namespace = backend.service.cluster.defaultCloudMapNamespace;
+  const namespace = backend.serviceConnectNamespace ?? client.service.cluster.defaultCloudMapNamespace;
   if (!CLIENTS.has(client.service) && !(client instanceof BackendService)) {
     client.service.enableServiceConnect({ namespace: namespace?.namespaceArn });
     CLIENTS.add(client.service);
   }
   backend.allowFrom(client);
+}
+
+/** A backend of another app: its name, port and security group. */
+class ImportedBackendService extends Construct implements IBackendService {
+  public readonly endpoint: string;
+  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  private readonly securityGroup: ec2.ISecurityGroup;
+  private readonly port: number;
+
+  constructor(scope: Construct, id: string, attrs: BackendServiceAttributes) {
+    super(scope, id);
+    checkPort(this, 'port', attrs.port);
+    if (!Token.isUnresolved(attrs.dnsName) && !/^[a-z0-9]([a-z0-9-]{0,62})?$/i.test(attrs.dnsName)) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, `dnsName ${JSON.stringify(attrs.dnsName)} is not a Service Connect name`,
+        'give the backend\'s serviceConnect.dnsName: letters, digits and hyphens');
+    }
+    if (!attrs.environment.serviceConnectNamespace) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace to find the backend in',
+        'import the environment with its serviceConnectNamespace (Environment.fromAttributes)');
+    }
+    this.serviceConnectNamespace = attrs.environment.serviceConnectNamespace;
+    this.securityGroup = attrs.securityGroup;
+    this.port = attrs.port;
+    this.endpoint = `http://${attrs.dnsName}:${attrs.port}`;
+  }
+
+  public allowFrom(client: ec2.IConnectable): void {
+    for (const group of client.connections.securityGroups) {
+      this.securityGroup.addIngressRule(group, ec2.Port.tcp(this.port), `From ${client instanceof Construct ? client.node.path : 'a client'}`);
+    }
+  }
 }

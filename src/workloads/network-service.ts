@@ -3,7 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
+import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
@@ -354,7 +354,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
   }
 
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
-  public connectTo(backend: BackendService): void {
+  public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
 

@@ -3,7 +3,7 @@ import {
   aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
+import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { LoadBalancingOptions, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
@@ -212,7 +212,7 @@ export class WebService extends Construct implements IServiceWorkload {
   }
 
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
-  public connectTo(backend: BackendService): void {
+  public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
 

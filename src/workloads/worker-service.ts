@@ -5,7 +5,7 @@ import {
   aws_logs as logs, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BackendService, connectToBackend, IServiceWorkload } from './backend-service';
+import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
 import { ServiceWorkloadProps } from './workload-props';
@@ -168,7 +168,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
 
 
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
-  public connectTo(backend: BackendService): void {
+  public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
   private createQueueAlarms(env: IEnvironment, options: WorkerAlarmsOptions): cloudwatch.Alarm[] {

@@ -1,4 +1,7 @@
-import { Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import {
+  Duration, Stack, aws_acmpca as acmpca, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  aws_servicediscovery as servicediscovery,
+} from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   BackendService, BackendServiceProps, Environment, Image, IServiceWorkload, NetworkService, Scaling, WebService, WorkerService,
@@ -142,5 +145,62 @@ describe('BackendService: connections', () => {
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersSecurityGroup'), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CallerSecurityGroup'), 'GroupId'] },
     });
+  });
+});
+
+describe('BackendService.fromAttributes: a backend of another app', () => {
+  function callerApp() {
+    const stack = testStack('Callers');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0a', 'subnet-0b'],
+      publicSubnetIds: ['subnet-1a', 'subnet-1b'],
+    });
+    const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Listener', {
+      listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/shared/0123456789abcdef/0123456789abcdef',
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'LbGroup', 'sg-0aaaaaaaaaaaaaaaa'),
+    });
+    const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Lb', {
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shared/0123456789abcdef',
+      securityGroupId: 'sg-0aaaaaaaaaaaaaaaa',
+    });
+    const namespace = servicediscovery.HttpNamespace.fromHttpNamespaceAttributes(stack, 'Namespace', {
+      namespaceArn: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-0123456789abcdef',
+      namespaceId: 'ns-0123456789abcdef',
+      namespaceName: 'shop',
+    });
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'shop', vpc });
+    return { stack, vpc, cluster, loadBalancer, listener, namespace };
+  }
+
+  test('connectTo admits the caller to the backend\'s group on its port and joins it to the namespace as a client', () => {
+    const { stack, vpc, cluster, loadBalancer, listener, namespace } = callerApp();
+    const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
+    const orders = BackendService.fromAttributes(stack, 'Orders', {
+      environment, dnsName: 'orders', port: 8080, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'OrdersGroup', 'sg-0bbbbbbbbbbbbbbbb'),
+    });
+    expect(orders.endpoint).toBe('http://orders:8080');
+    const web = new WebService(stack, 'Web', { image: IMAGE, environment });
+    web.connectTo(orders);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0bbbbbbbbbbbbbbbb',
+      FromPort: 8080,
+      ToPort: 8080,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebSecurityGroup'), 'GroupId'] },
+    });
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: { Enabled: true, Namespace: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-0123456789abcdef' },
+    });
+  });
+
+  test('fails without a namespace, with a name Service Connect cannot publish, or a port out of range', () => {
+    const { stack, vpc, cluster, loadBalancer, listener, namespace } = callerApp();
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'OrdersGroup', 'sg-0bbbbbbbbbbbbbbbb');
+    const bare = Environment.fromAttributes(stack, 'Bare', { vpc, cluster, loadBalancer, listener });
+    expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'A', { environment: bare, dnsName: 'orders', port: 8080, securityGroup }));
+    const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
+    expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'B', { environment, dnsName: 'orders.v2', port: 8080, securityGroup }));
+    expectError(ErrorCode.PORT_RANGE, () => BackendService.fromAttributes(stack, 'C', { environment, dnsName: 'orders', port: 0, securityGroup }));
   });
 });
