@@ -172,10 +172,16 @@ export interface EnvironmentAttributes {
   readonly vpc: ec2.IVpc;
   /** The ECS cluster. */
   readonly cluster: ecs.ICluster;
-  /** The shared load balancer. */
-  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The listener services add rules to. */
-  readonly listener: elbv2.IApplicationListener;
+  /**
+   * The shared load balancer (with `listener`).
+   * @default - none: an environment made with `sharedLoadBalancer: false`
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+  /**
+   * The listener services add rules to (with `loadBalancer`).
+   * @default - none
+   */
+  readonly listener?: elbv2.IApplicationListener;
   /**
    * The listener's protocol.
    * @default elbv2.ApplicationProtocol.HTTPS
@@ -246,11 +252,7 @@ export class Environment extends Construct implements IEnvironment {
 
   /** The shared load balancer; an environment made with `sharedLoadBalancer: false` has none, and reading it fails. */
   public get ingress(): IIngress {
-    if (!this.sharedIngress) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false)',
-        'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');
-    }
-    return this.sharedIngress;
+    return requireIngress(this, this.sharedIngress);
   }
 
   public readonly profile: EnvironmentProfile;
@@ -401,7 +403,8 @@ class ImportedEnvironment extends Construct implements IEnvironment {
   public readonly profile: EnvironmentProfile;
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.ICluster;
-  public readonly ingress: IIngress;
+  public readonly hasSharedLoadBalancer: boolean;
+  private readonly sharedIngress?: IIngress;
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly internetEgress: boolean;
   public readonly defaultCapacity: Capacity;
@@ -417,8 +420,13 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     const defaults = profileDefaults(this.profile);
     this.vpc = attrs.vpc;
     this.cluster = attrs.cluster;
-    this.ingress = SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
-      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS, attrs.testListener);
+    if ((attrs.loadBalancer === undefined) !== (attrs.listener === undefined)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `${attrs.loadBalancer ? 'loadBalancer' : 'listener'} is given without ${attrs.loadBalancer ? 'listener' : 'loadBalancer'}`,
+        'give both for an environment with a shared load balancer, or neither for one without');
+    }
+    this.hasSharedLoadBalancer = attrs.loadBalancer !== undefined;
+    this.sharedIngress = attrs.loadBalancer && attrs.listener ? SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
+      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS, attrs.testListener) : undefined;
     this.taskSubnets = attrs.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.internetEgress = attrs.internetEgress ?? true;
     this.defaultCapacity = attrs.capacity ?? defaults.capacity;
@@ -428,6 +436,19 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     this.serviceConnectNamespace = attrs.serviceConnectNamespace;
     this.tags = { ...(attrs.tags ?? {}) };
   }
+
+  public get ingress(): IIngress {
+    return requireIngress(this, this.sharedIngress);
+  }
+}
+
+/** The environment's shared load balancer; reading it on an environment without one fails, saying so. */
+function requireIngress(environment: Construct, ingress: IIngress | undefined): IIngress {
+  if (!ingress) {
+    throw new ShipyardError(environment, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false)',
+      'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');
+  }
+  return ingress;
 }
 
 /** Up to 255 letters, digits, underscores and hyphens. Source: Amazon ECS API Reference, CreateCluster clusterName. */

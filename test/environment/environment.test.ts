@@ -289,6 +289,21 @@ describe('an environment without a shared load balancer', () => {
     template(stack).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 
+  test('another app imports it without a load balancer; giving only one of loadBalancer and listener fails', () => {
+    const stack = testStack();
+    const source = bare(stack);
+    const imported = Environment.fromAttributes(stack, 'Imported', { vpc: source.vpc, cluster: source.cluster });
+    expect(imported.hasSharedLoadBalancer).toBe(false);
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => imported.ingress);
+    const image = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
+    new WorkerService(stack, 'Worker', { environment: imported, image });
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new WebService(stack, 'Web', { environment: imported, image }));
+    const withLb = productionEnvironment(testStack('Other'));
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => Environment.fromAttributes(testStack('Third'), 'Half', {
+      vpc: withLb.vpc, cluster: withLb.cluster, loadBalancer: withLb.ingress.loadBalancer,
+    }));
+  });
+
   test('fails when ingress options are given as well', () => {
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', { sharedLoadBalancer: false, ingress: { internetFacing: false } }));
   });
