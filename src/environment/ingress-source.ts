@@ -1,5 +1,6 @@
 import { Stack, Token, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { cidrFamily } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
 /**
@@ -72,14 +73,9 @@ class CidrSource extends IngressSource {
   public _peer(scope: Construct): IngressPeer {
     const cidr = this.cidr;
     if (Token.isUnresolved(cidr)) return { peer: ec2.Peer.ipv4(cidr), weight: 1, productionPortOnly: false };
-    const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (ipv4 && ipv4.slice(1, 5).every(o => Number(o) <= 255) && Number(ipv4[5]) <= 32) {
-      return { peer: ec2.Peer.ipv4(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '0.0.0.0/0' };
-    }
-    const ipv6 = /^[0-9a-fA-F:]+\/(\d{1,3})$/.exec(cidr);
-    if (ipv6 && cidr.includes(':') && Number(ipv6[1]) <= 128) {
-      return { peer: ec2.Peer.ipv6(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '::/0' };
-    }
+    const family = cidrFamily(cidr);
+    if (family === 'ipv4') return { peer: ec2.Peer.ipv4(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '0.0.0.0/0' };
+    if (family === 'ipv6') return { peer: ec2.Peer.ipv6(cidr), weight: 1, productionPortOnly: false, everyone: cidr === '::/0' };
     throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `ingress.allowedSources has ${show(cidr)}, which is not an IPv4 or IPv6 CIDR`,
       'write a range such as 203.0.113.0/24 or 2001:db8::/32 (a single address is /32 or /128)');
   }

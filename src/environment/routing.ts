@@ -1,6 +1,6 @@
 import { Token, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53, aws_route53_targets as targets } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { checkInteger, checkRange, cidrFamily, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { RulePriorities } from '../private/rule-priorities';
@@ -196,7 +196,7 @@ function checkOtherConditions(scope: IConstruct, hostAndPathValues: number, head
     }
   }
   for (const ip of sourceIps) {
-    if (isKnown(ip) && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(ip) && !/^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/.test(ip)) {
+    if (isKnown(ip) && cidrFamily(ip) === undefined) {
       fail(`source IP ${show(ip)} is not a CIDR`, 'write an address range such as 203.0.113.0/24 (a single address is /32) or 2001:db8::/32');
     }
   }

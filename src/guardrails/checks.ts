@@ -156,3 +156,11 @@ export function checkLogRetention(scope: IConstruct, name: string, days: number 
   throw new ShipyardError(scope, ErrorCode.LOGGING, `${name} is ${days} days, which CloudWatch Logs does not accept`,
     'use a logs.RetentionDays value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days)');
 }
+
+/** The family of a CIDR (`203.0.113.0/24` or `2001:db8::/32`), or undefined when the value is not one. */
+export function cidrFamily(value: string): 'ipv4' | 'ipv6' | undefined {
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (ipv4 && ipv4.slice(1, 5).every(o => Number(o) <= 255) && Number(ipv4[5]) <= 32) return 'ipv4';
+  const ipv6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(\d{1,3})$/.exec(value);
+  return ipv6 && Number(ipv6[1]) <= 128 ? 'ipv6' : undefined;
+}

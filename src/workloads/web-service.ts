@@ -118,6 +118,8 @@ export class WebService extends Construct implements IServiceWorkload {
   /** The CodeDeploy deployment group, with `Deployment.codeDeploy()`. */
   public readonly codeDeployGroup?: codedeploy.EcsDeploymentGroup;
   private readonly _listenerRule?: elbv2.ApplicationListenerRule;
+  /** The environment's shared load balancer, when it has one. */
+  private readonly sharedIngress?: IIngress;
   /** The alias records of `routing.aliases`, pointing them at the load balancer. */
   public readonly aliasRecords: route53.ARecord[];
   /**
@@ -148,6 +150,7 @@ export class WebService extends Construct implements IServiceWorkload {
     super(scope, id);
     const env = props.environment;
     const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
+    this.sharedIngress = shared;
     if (!props.ingress && !shared) {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
         'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
@@ -242,7 +245,7 @@ export class WebService extends Construct implements IServiceWorkload {
     });
     const codeDeploy = deployment.codeDeploy ? wireCodeDeploy(this, {
       ingress,
-      sharedIngress: env.hasSharedLoadBalancer === false ? undefined : env.ingress,
+      sharedIngress: this.sharedIngress,
       service: this.service,
       blue: this.targetGroup,
       green: this.alternateTargetGroup!,
