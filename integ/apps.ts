@@ -6,7 +6,7 @@ import * as path from 'path';
 import {
   App, Duration, Environment as StackEnvironment, Stack, TimeZone, aws_applicationautoscaling as appscaling, aws_certificatemanager as acm,
   aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
-  aws_scheduler as scheduler,
+  aws_route53 as route53, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, Network, Scaling,
@@ -59,8 +59,20 @@ function integCertificate(stack: Stack): acm.ICertificate {
 }
 
 /**
+ * The public hosted zone the integ services' alias records go in. Deploying needs one the
+ * certificate covers: set SHIPYARD_INTEG_HOSTED_ZONE_ID and SHIPYARD_INTEG_ZONE_NAME.
+ */
+function integHostedZone(stack: Stack): route53.IHostedZone {
+  return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+    hostedZoneId: process.env.SHIPYARD_INTEG_HOSTED_ZONE_ID ?? 'Z00000000000000000000',
+    zoneName: process.env.SHIPYARD_INTEG_ZONE_NAME ?? 'integ.example.com',
+  });
+}
+
+/**
  * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
- * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN.
+ * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN
+ * (and the hosted zone of the admin alias, see integHostedZone).
  */
 export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegSharedAlb', options);
@@ -95,7 +107,7 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
     scaling: {
       minCapacity: 2,
       maxCapacity: 6,
-      targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500)],
+      targets: [Scaling.cpu(60), Scaling.requestsPerTarget(500), Scaling.responseTime(Duration.millis(800))],
       // Fewer tasks at night, Berlin time; the full range again in the morning.
       schedules: [
         { name: 'night', schedule: appscaling.Schedule.cron({ minute: '0', hour: '22' }), maxCapacity: 3, timeZone: TimeZone.EUROPE_BERLIN },
@@ -104,6 +116,7 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
     },
   });
   // The image's server started through its own entry point, working directory, labels and family.
+  const zone = integHostedZone(stack);
   const site = new WebService(workloads, 'Site', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
@@ -121,6 +134,19 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       algorithm: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
     },
     healthCheckGracePeriod: Duration.seconds(90),
+    // An admin server beside the app, on a route of its own with its own health check.
+    sidecars: [{
+      name: 'admin',
+      image: Image.fromAsset(HELLO_IMAGE),
+      command: ['httpd', '-f', '-v', '-p', '9090', '-h', '/www'],
+      portMappings: [{ containerPort: 9090 }],
+    }],
+    // Reached by its own DNS name (an alias record in the zone), every path.
+    additionalRoutes: [{
+      routing: { aliases: [`admin.${zone.zoneName}`], hostedZone: zone },
+      targetContainer: 'admin',
+      targetHealthCheck: { path: '/' },
+    }],
   });
   return { stack, environment, services: [api, site] };
 }

@@ -2,11 +2,11 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, RemovalPolicy, Stack, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob,
-  SharedNetworkLoadBalancer, TestTraffic, WebService, WorkerService, WorkQueue,
+  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
+  ScheduledJob, SharedNetworkLoadBalancer, TestTraffic, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
@@ -47,6 +47,15 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     serviceConnect: { perRequestTimeout: Duration.seconds(15), accessLogs: true },
+    // Steps on the app's own backlog metric: one task less under 10 orders, two more above 100, five above 500.
+    scaling: {
+      minCapacity: 1,
+      maxCapacity: 10,
+      targets: [Scaling.steps(new cloudwatch.Metric({ namespace: 'ShipyardInteg/Orders', metricName: 'PendingOrders', statistic: 'Maximum' }), {
+        steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }, { lower: 500, change: 5 }],
+        evaluationPeriods: 2,
+      })],
+    },
   });
   const web = new WebService(workloads, 'Web', {
     environment,
@@ -148,6 +157,14 @@ export function networkService(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     listenerPort: 80,
+    // A second server in the task, reached on a listener of its own.
+    sidecars: [{
+      name: 'admin',
+      image: Image.fromAsset(HELLO_IMAGE),
+      command: ['httpd', '-f', '-v', '-p', '9090', '-h', '/www'],
+      portMappings: [{ containerPort: 9090 }],
+    }],
+    additionalListeners: [{ port: 9090, targetContainer: 'admin' }],
   });
   const blueGreen = new NetworkService(workloads, 'TcpBlueGreen', {
     environment,

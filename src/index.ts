@@ -28,7 +28,7 @@ export { ExternalInstances } from './capacity/external-instances';
 
 // Workloads
 export type { WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
-export type { WebServiceProps } from './workloads/web-service';
+export type { AdditionalRoute, WebServiceProps } from './workloads/web-service';
 export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions } from './workloads/target-group';
 export { WebService } from './workloads/web-service';
 export type { WorkerScalingOptions, WorkerAlarmsOptions, WorkerServiceProps } from './workloads/worker-service';
@@ -40,7 +40,7 @@ export { ScheduledJob } from './workloads/scheduled-job';
 export { JobSchedule } from './workloads/job-schedule';
 export type { S3ObjectCreatedOptions, EventTaskProps } from './workloads/event-task';
 export { EventTrigger, EventTask } from './workloads/event-task';
-export type { NetworkServiceProps } from './workloads/network-service';
+export type { NetworkListenerOptions, NetworkServiceProps } from './workloads/network-service';
 export { NetworkService } from './workloads/network-service';
 export type { DaemonServiceProps } from './workloads/daemon-service';
 export { DaemonService } from './workloads/daemon-service';
@@ -65,7 +65,7 @@ export type { FireLensCloudWatchOptions, FireLensOpenSearchOptions } from './log
 export { LogDestination, FireLensConfigFile } from './logging/destinations';
 
 // Scaling and deployment
-export type { ScalingTargetOptions, ScalingOptions, ScheduledScaling } from './scaling/scaling';
+export type { ScalingTargetOptions, ScalingOptions, ScheduledScaling, StepScalingOptions } from './scaling/scaling';
 export { Scaling } from './scaling/scaling';
 export type {
   RollingDeploymentOptions, LifecycleHook, BlueGreenOptions, LinearDeploymentOptions, CanaryDeploymentOptions, CodeDeployHook, CodeDeployOptions,

@@ -207,30 +207,47 @@ function checkOtherConditions(scope: IConstruct, hostAndPathValues: number, head
  * routing's zone or else `defaultZone`. A name must be a DNS name inside the zone (when the
  * zone's name is known at synth).
  */
-export function createAliasRecords(scope: Construct, routing: Routing, loadBalancer: elbv2.IApplicationLoadBalancer,
+export function createAliasRecords(scope: Construct, routings: Routing[], loadBalancer: elbv2.IApplicationLoadBalancer,
   defaultZone: route53.IHostedZone | undefined): route53.ARecord[] {
-  const aliases = routing.aliases ?? [];
-  if (aliases.length === 0) return [];
-  const zone = routing.hostedZone ?? defaultZone;
-  if (!zone) {
-    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing.aliases ${show(aliases)} have no hosted zone to go in`,
-      'give routing.hostedZone, or the environment a domain (ingress.domain) whose zone they belong to');
-  }
+  const records: route53.ARecord[] = [];
+  const seen = new Set<string>();
+  routings.forEach((routing, r) => {
+    const aliases = routing.aliases ?? [];
+    if (aliases.length === 0) return;
+    const zone = routing.hostedZone ?? defaultZone;
+    if (!zone) {
+      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing.aliases ${show(aliases)} have no hosted zone to go in`,
+        'give routing.hostedZone, or the environment a domain (ingress.domain) whose zone they belong to');
+    }
+    aliases.forEach((alias, i) => {
+      const key = isKnown(alias) ? alias.replace(/\.$/, '').toLowerCase() : undefined;
+      if (key !== undefined && seen.has(key)) {
+        throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is given twice (one record per name)`,
+          'name each alias once, on one of the service\'s routes; the rules of the other routes can still match it as a host header');
+      }
+      if (key !== undefined) seen.add(key);
+      records.push(aliasRecord(scope, r === 0 ? `Alias${i}` : `Route${r + 1}Alias${i}`, zone, alias, loadBalancer));
+    });
+  });
+  return records;
+}
+
+/** One alias A record, checked as a DNS name in the zone. */
+function aliasRecord(scope: Construct, id: string, zone: route53.IHostedZone, alias: string,
+  loadBalancer: elbv2.IApplicationLoadBalancer): route53.ARecord {
   const zoneName = Token.isUnresolved(zone.zoneName) ? undefined : zone.zoneName.replace(/\.$/, '').toLowerCase();
   const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
-  return aliases.map((alias, i) => {
-    if (isKnown(alias)) {
-      const name = alias.replace(/\.$/, '').toLowerCase();
-      const labels = name.split('.');
-      if (name.length > 253 || labels.some(l => !/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/.test(l))) {
-        throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not a DNS name`,
-          'give a name such as api.example.com: labels of letters, digits and hyphens, up to 63 characters each');
-      }
-      if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
-        throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not in the hosted zone ${zoneName}`,
-          `give a name under ${zoneName}, or the hosted zone it belongs to (routing.hostedZone)`);
-      }
+  if (isKnown(alias)) {
+    const name = alias.replace(/\.$/, '').toLowerCase();
+    const labels = name.split('.');
+    if (name.length > 253 || labels.some(l => !/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/.test(l))) {
+      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not a DNS name`,
+        'give a name such as api.example.com: labels of letters, digits and hyphens, up to 63 characters each');
     }
-    return new route53.ARecord(scope, `Alias${i}`, { zone, recordName: alias, target });
-  });
+    if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not in the hosted zone ${zoneName}`,
+        `give a name under ${zoneName}, or the hosted zone it belongs to (routing.hostedZone)`);
+    }
+  }
+  return new route53.ARecord(scope, id, { zone, recordName: alias, target });
 }

@@ -12,6 +12,11 @@ export interface ServiceDashboardProps {
   readonly clusterName: string;
   /** The service's target groups (two with blue/green). */
   readonly targetGroups: elbv2.ApplicationTargetGroup[];
+  /**
+   * The graph label of each target group, in their order.
+   * @default - 'blue' and 'green' with two target groups, none with one
+   */
+  readonly targetGroupLabels?: string[];
   /** The load balancer's full name. */
   readonly loadBalancerFullName: string;
   /** The service's alarms, shown with their state. */
@@ -28,9 +33,10 @@ export class ServiceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
+    const labels = props.targetGroupLabels ?? (props.targetGroups.length > 1 ? ['blue', 'green'] : []);
     const perTargetGroup = (metricName: string, statistic: string) => props.targetGroups.map((tg, i) =>
       targetGroupMetric(props.loadBalancerFullName, tg, metricName, statistic,
-        props.targetGroups.length > 1 ? `${metricName} (${i === 0 ? 'blue' : 'green'})` : metricName));
+        labels[i] !== undefined ? `${metricName} (${labels[i]})` : metricName));
     const insights = (metricName: string) => serviceInsightsMetric(props.clusterName, props.service.serviceName, metricName);
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       defaultInterval: Duration.hours(3),

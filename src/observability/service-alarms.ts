@@ -181,11 +181,14 @@ export class ServiceAlarms extends Construct {
       label: '5xx rate (%)',
     }), rate, window, `targets answered ${rate}% or more of requests with 5xx for ${minutes}`, true);
 
-    const [firstLatency, ...otherLatencies] = tgMetric('TargetResponseTime', 'p99');
-    make(ServiceAlarm.RESPONSE_TIME_P99, 'ResponseTimeP99', otherLatencies.length === 0 ? firstLatency
+    // The slowest target group's p99 (percentiles do not add up).
+    const latencies = tgMetric('TargetResponseTime', 'p99');
+    const latencyMetrics: Record<string, cloudwatch.IMetric> = {};
+    latencies.forEach((m, i) => { latencyMetrics[`l${i}`] = m; });
+    make(ServiceAlarm.RESPONSE_TIME_P99, 'ResponseTimeP99', latencies.length === 1 ? latencies[0]
       : new cloudwatch.MathExpression({
-        expression: 'MAX([FILL(l0, 0), FILL(l1, 0)])',
-        usingMetrics: { l0: firstLatency, l1: otherLatencies[0] },
+        expression: `MAX([${Object.keys(latencyMetrics).map(k => `FILL(${k}, 0)`).join(', ')}])`,
+        usingMetrics: latencyMetrics,
         period: minute,
         label: 'p99 response time (s)',
       }), p99.toSeconds({ integral: false }), 5, `p99 response time was ${p99.toHumanString()} or more for 5 minutes`);

@@ -65,8 +65,9 @@ export class RulePriorities {
     for (const other of this.routes) {
       if (sameConditions(route, other)) {
         throw new ShipyardError(owner, ErrorCode.ROUTING_COLLISION,
-          `routing ${describe(route)} is the same as ${other.owner.node.path}'s`,
-          'give the service another host header or path pattern');
+          other.owner === owner ? `routing ${describe(route)} is the same as another route of this service's`
+            : `routing ${describe(route)} is the same as ${other.owner.node.path}'s`,
+          'give the route another host header, path pattern or condition');
       }
       if (route.priority !== undefined && route.priority === other.priority) {
         throw new ShipyardError(owner, ErrorCode.ROUTING_COLLISION,

@@ -1,5 +1,5 @@
 import {
-  Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
@@ -17,6 +17,37 @@ export interface ScalingTargetOptions {
    * @default Duration.seconds(300) - shrink slowly
    */
   readonly scaleInCooldown?: Duration;
+}
+
+/** Step scaling: change the task count by steps as a metric crosses thresholds. */
+export interface StepScalingOptions {
+  /**
+   * The steps, by the metric's value: `{ upper: 10, change: -1 }` removes a task below 10,
+   * `{ lower: 50, change: +2 }` adds two above 50 (at least two steps; a gap between them is
+   * where nothing changes).
+   */
+  readonly steps: appscaling.ScalingInterval[];
+  /**
+   * How `change` is read: tasks to add or remove, a percentage of the current count, or the
+   * exact count.
+   * @default appscaling.AdjustmentType.CHANGE_IN_CAPACITY
+   */
+  readonly adjustmentType?: appscaling.AdjustmentType;
+  /**
+   * Wait after a step before the next one.
+   * @default Duration.seconds(60)
+   */
+  readonly cooldown?: Duration;
+  /**
+   * Periods of the metric the step alarms evaluate.
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * Periods out of `evaluationPeriods` that must cross the threshold.
+   * @default - all of evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
 }
 
 /** What a scaling target needs from the workload it scales. */
@@ -60,11 +91,40 @@ export class Scaling {
     return new Scaling('Requests', requestsPerTarget, options);
   }
 
+  /**
+   * Keep the load balancer's average response time (TargetResponseTime) near `target`, as
+   * Copilot's `count.response_time` does. Response time does not always fall as tasks are
+   * added (a slow database stays slow); pair it with CPU or requests.
+   */
+  public static responseTime(target: Duration, options: ScalingTargetOptions = {}): Scaling {
+    return new Scaling('ResponseTime', target.toSeconds({ integral: false }), options);
+  }
+
+  /**
+   * Keep any metric near `targetValue` (target tracking on a custom metric): one that grows
+   * with load and falls as tasks are added, averaged per task where it can be (connections per
+   * task, jobs in flight per task). A single metric, not a math expression.
+   */
+  public static customMetric(metric: cloudwatch.IMetric, targetValue: number, options: ScalingTargetOptions = {}): Scaling {
+    return new Scaling(`Metric${metricKey(metric)}`, targetValue, options, metric);
+  }
+
+  /**
+   * Step scaling on any metric: two CloudWatch alarms (above and below the steps) change the
+   * task count by the step the metric falls in; for bursts target tracking is too slow for,
+   * or metrics that do not fall as tasks are added (a queue's age, an external backlog).
+   */
+  public static steps(metric: cloudwatch.IMetric, options: StepScalingOptions): Scaling {
+    return new Scaling(`Steps${metricKey(metric)}`, 0, {}, metric, options);
+  }
+
   private constructor(
-    /** The metric tracked: Cpu, Memory or Requests; also the policy's construct id. */
+    /** The metric tracked: Cpu, Memory, Requests, ResponseTime, or a custom one; also the policy's construct id. */
     public readonly metric: string,
     private readonly target: number,
     private readonly options: ScalingTargetOptions,
+    private readonly customMetric?: cloudwatch.IMetric,
+    private readonly stepOptions?: StepScalingOptions,
   ) {}
 
   /**
@@ -76,6 +136,30 @@ export class Scaling {
       scaleOutCooldown: this.options.scaleOutCooldown ?? Duration.seconds(60),
       scaleInCooldown: this.options.scaleInCooldown ?? Duration.seconds(300),
     };
+    if (this.stepOptions) {
+      stepScaling(scope, context.taskCount, this.metric, this.customMetric!, this.stepOptions);
+      return;
+    }
+    if (this.customMetric) {
+      checkMetric(scope, this.customMetric);
+      if (isKnown(this.target) && this.target <= 0) {
+        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `the custom metric's target value is ${show(this.target)}`,
+          'track a positive value of the metric');
+      }
+      context.taskCount.scaleToTrackCustomMetric(this.metric, { metric: this.customMetric, targetValue: this.target, ...cooldowns });
+      return;
+    }
+    if (this.metric === 'ResponseTime') {
+      checkRange(scope, ErrorCode.SCALING_TARGET, 'Scaling.responseTime target', this.target, 0.001, 300, ' s');
+      if (!context.targetGroup || !context.loadBalancerFullName) {
+        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'response-time scaling needs an application load balancer target group',
+          'scale on Scaling.cpu(...), Scaling.memory(...) or a metric of the service (Scaling.customMetric(...)) instead');
+      }
+      trackAcrossTargetGroups(scope, context, 'ResponseTime', {
+        metricName: 'TargetResponseTime', stat: 'Average', combine: 'MAX', label: 'average response time (s)',
+      }, this.target, cooldowns);
+      return;
+    }
     if (this.metric === 'Requests') {
       checkInteger(scope, ErrorCode.SCALING_TARGET, 'requestsPerTarget', this.target);
       if (isKnown(this.target) && this.target <= 0) {
@@ -87,7 +171,9 @@ export class Scaling {
           'scale on Scaling.cpu(...) or Scaling.memory(...) instead');
       }
       if (context.alternateTargetGroup && context.loadBalancerFullName) {
-        requestScalingAcrossTargetGroups(scope, context, this.target, cooldowns);
+        trackAcrossTargetGroups(scope, context, 'Requests', {
+          metricName: 'RequestCountPerTarget', stat: 'Sum', combine: 'SUM', label: 'requests per target',
+        }, this.target, cooldowns);
         return;
       }
       context.taskCount.scaleOnRequestCount('RequestsScaling', {
@@ -232,23 +318,32 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
   return taskCount;
 }
 
+/** A target-group metric to track, and how to combine it over both target groups of a blue/green service. */
+interface TargetGroupMetric {
+  readonly metricName: string;
+  readonly stat: string;
+  /** SUM adds the groups (requests); MAX takes the one carrying traffic (response time). */
+  readonly combine: 'SUM' | 'MAX';
+  readonly label: string;
+}
+
 /**
- * Target tracking on requests per target summed over both target groups of a blue/green
- * service. aws-cdk-lib's target-tracking policy renders no metric math, so this is the L1
- * policy (Application Auto Scaling target tracking supports metric math in a customized
- * metric specification).
+ * Target tracking on a target-group metric, over both target groups of a blue/green service
+ * (ECS swaps which one carries production traffic at every deployment). aws-cdk-lib's
+ * target-tracking policy renders no metric math, so this is the L1 policy (Application Auto
+ * Scaling target tracking supports metric math in a customized metric specification).
  */
-function requestScalingAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext, target: number,
+function trackAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext, id: string, tracked: TargetGroupMetric, target: number,
   cooldowns: { scaleOutCooldown: Duration; scaleInCooldown: Duration }): void {
   const scalableTarget = context.taskCount.node.findChild('Target') as appscaling.ScalableTarget;
-  const metric = (id: string, tg: elbv2.ApplicationTargetGroup) => ({
-    id,
+  const metric = (metricId: string, tg: elbv2.ApplicationTargetGroup) => ({
+    id: metricId,
     returnData: false,
     metricStat: {
-      stat: 'Sum',
+      stat: tracked.stat,
       metric: {
         namespace: 'AWS/ApplicationELB',
-        metricName: 'RequestCountPerTarget',
+        metricName: tracked.metricName,
         dimensions: [
           { name: 'TargetGroup', value: tg.targetGroupFullName },
           { name: 'LoadBalancer', value: context.loadBalancerFullName! },
@@ -256,8 +351,11 @@ function requestScalingAcrossTargetGroups(scope: IConstruct, context: ScalingBin
       },
     },
   });
-  new appscaling.CfnScalingPolicy(context.taskCount, 'RequestsScaling', {
-    policyName: `${scope.node.path.replace(/\//g, '-')}-requests`.slice(-256),
+  const groups = [metric('blue', context.targetGroup!), ...context.alternateTargetGroup ? [metric('green', context.alternateTargetGroup)] : []];
+  const filled = groups.map(g => `FILL(${g.id}, 0)`);
+  const expression = filled.length === 1 ? filled[0] : tracked.combine === 'SUM' ? filled.join(' + ') : `MAX([${filled.join(', ')}])`;
+  new appscaling.CfnScalingPolicy(context.taskCount, `${id}Scaling`, {
+    policyName: `${scope.node.path.replace(/\//g, '-')}-${id.toLowerCase()}`.slice(-256),
     policyType: 'TargetTrackingScaling',
     scalingTargetId: scalableTarget.scalableTargetId,
     targetTrackingScalingPolicyConfiguration: {
@@ -265,12 +363,57 @@ function requestScalingAcrossTargetGroups(scope: IConstruct, context: ScalingBin
       scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
       scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
       customizedMetricSpecification: {
-        metrics: [
-          metric('blue', context.targetGroup!),
-          metric('green', context.alternateTargetGroup!),
-          { id: 'requests', expression: 'FILL(blue, 0) + FILL(green, 0)', label: 'requests per target', returnData: true },
-        ],
+        metrics: [...groups, { id: 'tracked', expression, label: tracked.label, returnData: true }],
       },
     },
+  });
+}
+
+/** A construct-id-safe key of a metric: its namespace and name (math expressions have neither). */
+function metricKey(metric: cloudwatch.IMetric): string {
+  const config = metric.toMetricConfig();
+  const stat = config.metricStat;
+  if (!stat) return 'Expression';
+  return `${stat.namespace}${stat.metricName}`.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** Scaling policies take a single metric: Application Auto Scaling's step alarms and aws-cdk-lib's tracking render no math. */
+function checkMetric(scope: IConstruct, metric: cloudwatch.IMetric): void {
+  if (!metric.toMetricConfig().metricStat) {
+    throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'a scaling metric is a math expression',
+      'scale on a single metric (cloudwatch.Metric); publish the combined value as a metric of its own if needed');
+  }
+}
+
+/**
+ * Step scaling through aws-cdk-lib's scaleOnMetric (an alarm above the steps and one below).
+ * Limits: at least two steps (aws-cdk-lib), a change in the count that is a whole number,
+ * percentages above -100, evaluation periods of 1 or more and datapoints within them
+ * (CloudWatch PutMetricAlarm).
+ */
+function stepScaling(scope: IConstruct, taskCount: ecs.ScalableTaskCount, id: string, metric: cloudwatch.IMetric, options: StepScalingOptions): void {
+  checkMetric(scope, metric);
+  const code = ErrorCode.SCALING_TARGET;
+  if (options.steps.length < 2) {
+    throw new ShipyardError(scope, code, `step scaling has ${options.steps.length} step${options.steps.length === 1 ? '' : 's'}`,
+      'give at least two steps: one that removes tasks below a value, one that adds tasks above another');
+  }
+  for (const step of options.steps) {
+    if (step.lower === undefined && step.upper === undefined) {
+      throw new ShipyardError(scope, code, `a scaling step (change ${show(step.change)}) has neither lower nor upper`, 'bound each step on at least one side');
+    }
+    checkInteger(scope, code, 'scaling step change', step.change);
+  }
+  checkInteger(scope, code, 'evaluationPeriods', options.evaluationPeriods);
+  checkRange(scope, code, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
+  checkInteger(scope, code, 'datapointsToAlarm', options.datapointsToAlarm);
+  checkRange(scope, code, 'datapointsToAlarm', options.datapointsToAlarm, 1, options.evaluationPeriods ?? 1);
+  taskCount.scaleOnMetric(id, {
+    metric,
+    scalingSteps: options.steps,
+    adjustmentType: options.adjustmentType ?? appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+    cooldown: options.cooldown ?? Duration.seconds(60),
+    evaluationPeriods: options.evaluationPeriods,
+    datapointsToAlarm: options.datapointsToAlarm,
   });
 }

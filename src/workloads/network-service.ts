@@ -47,7 +47,26 @@ export interface NetworkServiceProps extends ServiceWorkloadProps {
    */
   readonly healthCheckPort?: number;
   /**
-   * Certificate of a TLS listener.
+   * The container the listener sends connections to: a sidecar in front of the app (a TLS or
+   * protocol proxy), by name. It must map `targetPort` (its `portMappings`).
+   * @default - the app container
+   */
+  readonly targetContainer?: string;
+  /**
+   * The port of `targetContainer` the listener sends connections to.
+   * @default - containerPort for the app; the first port mapping of a sidecar
+   */
+  readonly targetPort?: number;
+  /**
+   * More listeners on the load balancer, each with its own target group and health check,
+   * to another port of the app or to a sidecar (Copilot's `nlb.additional_listeners`). Rolling
+   * deployments only: the blue/green family shifts the main listener. At most 4 (ECS attaches
+   * up to 5 target groups to a service).
+   * @default - the main listener only
+   */
+  readonly additionalListeners?: NetworkListenerOptions[];
+  /**
+   * Certificate of the TLS listeners (the main one, or additional ones).
    * @default - none (required with TLS)
    */
   readonly certificate?: acm.ICertificate;
@@ -90,6 +109,33 @@ export interface NetworkServiceProps extends ServiceWorkloadProps {
   readonly alarms?: ServiceAlarmsOptions;
 }
 
+/** One more listener of a network service: the port clients connect to, and the container and port it reaches. */
+export interface NetworkListenerOptions {
+  /** Port clients connect to. */
+  readonly port: number;
+  /**
+   * Listener protocol: TCP, UDP, TCP_UDP, or TLS (with the service's `certificate`).
+   * @default - the service's protocol
+   */
+  readonly protocol?: elbv2.Protocol;
+  /**
+   * The container the listener sends connections to, by name.
+   * @default - the app container
+   */
+  readonly targetContainer?: string;
+  /**
+   * The port of `targetContainer` the listener sends connections to; another port of the app
+   * container is mapped for it.
+   * @default - the listener's port for the app; the first port mapping of a sidecar
+   */
+  readonly targetPort?: number;
+  /**
+   * TCP port the load balancer health-checks.
+   * @default - the target port
+   */
+  readonly healthCheckPort?: number;
+}
+
 /**
  * A TCP, UDP or TLS service behind its own Network Load Balancer (with a security group),
  * with the fast health checks and draining of the deploy-speed preset.
@@ -113,6 +159,10 @@ export class NetworkService extends Construct implements IServiceWorkload {
   public readonly targetGroup: elbv2.NetworkTargetGroup;
   /** The second (green) target group of a blue/green, linear or canary deployment. */
   public readonly alternateTargetGroup?: elbv2.NetworkTargetGroup;
+  /** The listeners of `additionalListeners`, in their order. */
+  public readonly additionalListeners: elbv2.NetworkListener[];
+  /** The target groups of `additionalListeners`, in their order. */
+  public readonly additionalTargetGroups: elbv2.NetworkTargetGroup[];
   /** The test listener of a blue/green family deployment with test traffic. */
   public readonly testListener?: elbv2.NetworkListener;
   /** The role ECS uses to shift traffic (blue/green family). */
@@ -135,21 +185,29 @@ export class NetworkService extends Construct implements IServiceWorkload {
     const containerPort = props.containerPort ?? 8080;
     const listenerPort = props.listenerPort ?? (protocol === elbv2.Protocol.TLS ? 443 : containerPort);
     const healthPort = props.healthCheckPort ?? containerPort;
-    const ports: ListenerPorts = { protocol, containerPort, listenerPort, healthPort };
-    this.checkListener(props, ports);
+    const main: ListenerPorts = { protocol, containerPort, listenerPort, healthPort, targetPort: containerPort };
+    this.checkListener(props, main);
+    const extra = this.additionalListenerPorts(props, main);
     const speed = speedOf(env, props.deploySpeed);
 
-    const task = this.buildListenerTask(props, ports);
+    const task = this.buildListenerTask(props, main, extra);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-    const front = this.createLoadBalancer(id, props, ports);
+    const ports = targetOf(this, task, main, props.targetContainer, props.targetPort, props.healthCheckPort, '');
+    const more = extra.map((l, i) => targetOf(this, task, l, props.additionalListeners![i].targetContainer, props.additionalListeners![i].targetPort,
+      props.additionalListeners![i].healthCheckPort, `additionalListeners[${i}].`));
+    const front = this.createLoadBalancer(id, props, ports, more);
     this.loadBalancer = front.loadBalancer;
 
     const unhealthyName = `${alarmBaseName(this)}-UnhealthyTargets`;
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, hasRollbackAlarms: true });
+    if (more.length > 0 && deployment.strategy !== ecs.DeploymentStrategy.ROLLING) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'additionalListeners are given with a blue/green, linear or canary deployment',
+        'use Deployment.rolling() with additional listeners (the traffic-shifting deployments move the main listener only)');
+    }
     const built = buildService(this, {
       env,
       task,
@@ -167,7 +225,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     enableRollbackAlarms(this, this.service, deployment, [unhealthyName], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.checkTestTraffic(deployment, props);
-    this.admitFromLoadBalancer(built.securityGroup!, front, ports);
+    for (const p of [ports, ...more]) this.admitFromLoadBalancer(built.securityGroup!, front, p);
 
     const targetGroupProps = this.targetGroupProps(props, ports, speed);
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', targetGroupProps);
@@ -177,6 +235,9 @@ export class NetworkService extends Construct implements IServiceWorkload {
     this.listener = listeners.listener;
     this.testListener = listeners.testListener;
     this.deploymentRole = this.registerTargets(ports, deployment);
+    const added = more.map((p, i) => this.addListener(`Listener${i + 2}`, props, p, front, speed));
+    this.additionalListeners = added.map(a => a.listener);
+    this.additionalTargetGroups = added.map(a => a.targetGroup);
 
     this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
@@ -193,21 +254,30 @@ export class NetworkService extends Construct implements IServiceWorkload {
   }
 
   /** The task: awsvpc only (a NetworkService registers each task's own address), with the listener's and health check's ports. */
-  private buildListenerTask(props: NetworkServiceProps, ports: ListenerPorts): TaskModel {
+  private buildListenerTask(props: NetworkServiceProps, ports: ListenerPorts, extra: ListenerPorts[]): TaskModel {
     if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
       throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by NetworkService`,
         'leave networkMode out: a NetworkService registers each task\'s own address (awsvpc), on Fargate and EC2 alike');
     }
     const { protocol, containerPort, healthPort } = ports;
-    const ecsProtocol = protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
-    return buildTask(this, props.environment, props, [
-      { containerPort, protocol: ecsProtocol, name: 'listener' },
+    const mapped = [
+      { containerPort, protocol: ecsProtocolOf(protocol), name: 'listener' },
       ...(healthPort !== containerPort || protocol === elbv2.Protocol.UDP ? [{ containerPort: healthPort, protocol: ecs.Protocol.TCP, name: 'health' }] : []),
-    ], props.capacity ?? props.environment.defaultCapacity);
+    ];
+    // The app's own ports of the additional listeners that reach it (a sidecar maps its own).
+    (props.additionalListeners ?? []).forEach((l, i) => {
+      if (l.targetContainer !== undefined) return;
+      const port = extra[i].containerPort;
+      const mappingProtocol = ecsProtocolOf(extra[i].protocol);
+      if (!mapped.some(m => m.containerPort === port && m.protocol === mappingProtocol)) {
+        mapped.push({ containerPort: port, protocol: mappingProtocol, name: `listener-${port}${mappingProtocol === ecs.Protocol.UDP ? '-udp' : ''}` });
+      }
+    });
+    return buildTask(this, props.environment, props, mapped, props.capacity ?? props.environment.defaultCapacity);
   }
 
   /** The service's own network load balancer, or its ports on a shared one, and who may reach them. */
-  private createLoadBalancer(id: string, props: NetworkServiceProps, ports: ListenerPorts): LoadBalancerFront {
+  private createLoadBalancer(id: string, props: NetworkServiceProps, ports: ListenerPorts, more: ListenerPorts[]): LoadBalancerFront {
     const env = props.environment;
     const shared = props.sharedLoadBalancer;
     if (shared && (props.internetFacing !== undefined || props.accessLogsBucket)) {
@@ -223,8 +293,11 @@ export class NetworkService extends Construct implements IServiceWorkload {
     });
     shared?._claimPort(this, ports.protocol, ports.listenerPort);
     if (shared && props.testListenerPort !== undefined) shared._claimPort(this, ports.protocol, props.testListenerPort);
-    for (const port of portsFor(ports.protocol, ports.listenerPort)) {
-      securityGroup.addIngressRule(clients, port, internetFacing ? 'From the internet' : 'From the VPC');
+    for (const l of more) shared?._claimPort(this, l.protocol, l.listenerPort);
+    for (const l of [ports, ...more]) {
+      for (const port of portsFor(l.protocol, l.listenerPort)) {
+        securityGroup.addIngressRule(clients, port, internetFacing ? 'From the internet' : 'From the VPC');
+      }
     }
     const loadBalancer = shared?.loadBalancer ?? new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: env.vpc,
@@ -256,15 +329,16 @@ export class NetworkService extends Construct implements IServiceWorkload {
    * service in another, they land in the service's stack (no dependency back).
    */
   private admitFromLoadBalancer(taskGroup: ec2.SecurityGroup, front: LoadBalancerFront, ports: ListenerPorts): void {
-    const { protocol, containerPort, healthPort } = ports;
-    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...(protocol === elbv2.Protocol.UDP ? [] : [ec2.Port.tcp(containerPort)])];
+    const { protocol, targetPort, healthPort } = ports;
+    const carriesTcp = protocol !== elbv2.Protocol.UDP && targetPort !== healthPort;
+    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...carriesTcp ? [ec2.Port.tcp(targetPort)] : []];
     for (const port of fromLoadBalancer) {
       taskGroup.addIngressRule(front.securityGroup, port, 'From the network load balancer');
       front.securityGroup.addEgressRule(taskGroup, port, 'To the tasks', true);
     }
     if (protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP) {
-      taskGroup.addIngressRule(front.clients, ec2.Port.udp(containerPort), 'Clients through the network load balancer');
-      front.securityGroup.addEgressRule(taskGroup, ec2.Port.udp(containerPort), 'UDP to the tasks', true);
+      taskGroup.addIngressRule(front.clients, ec2.Port.udp(targetPort), 'Clients through the network load balancer');
+      front.securityGroup.addEgressRule(taskGroup, ec2.Port.udp(targetPort), 'UDP to the tasks', true);
     }
   }
 
@@ -272,7 +346,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
   private targetGroupProps(props: NetworkServiceProps, ports: ListenerPorts, speed: DeploySpeedSettings): elbv2.NetworkTargetGroupProps {
     return {
       vpc: props.environment.vpc,
-      port: ports.containerPort,
+      port: ports.targetPort,
       protocol: ports.protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : ports.protocol,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
@@ -306,7 +380,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       const listenerProps: elbv2.BaseNetworkListenerProps = {
         port,
         protocol: ports.protocol,
-        certificates: props.certificate ? [props.certificate] : undefined,
+        certificates: ports.protocol === elbv2.Protocol.TLS && props.certificate ? [props.certificate] : undefined,
         sslPolicy: ports.protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
         ...forward(),
       };
@@ -331,8 +405,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
   /** Register the tasks with the target group; with the blue/green family, also the green group, the role ECS shifts with and the hooks. */
   private registerTargets(ports: ListenerPorts, deployment: DeploymentConfig): iam.IRole | undefined {
     const green = this.alternateTargetGroup;
-    const protocol = ports.protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
-    const loadBalancerTarget = { containerName: this.container.containerName, containerPort: ports.containerPort, protocol };
+    const loadBalancerTarget = { containerName: ports.targetContainer!, containerPort: ports.targetPort, protocol: ecsProtocolOf(ports.protocol) };
     if (!green) {
       this.targetGroup.addTarget(this.service.loadBalancerTarget(loadBalancerTarget));
       return undefined;
@@ -353,14 +426,70 @@ export class NetworkService extends Construct implements IServiceWorkload {
     return role;
   }
 
+  /** An additional listener: its target group (the preset's health check), the listener forwarding to it, and the tasks registered on its port. */
+  private addListener(id: string, props: NetworkServiceProps, ports: ListenerPorts, front: LoadBalancerFront,
+    speed: DeploySpeedSettings): { listener: elbv2.NetworkListener; targetGroup: elbv2.NetworkTargetGroup } {
+    const targetGroup = new elbv2.NetworkTargetGroup(this, `${id}TargetGroup`, this.targetGroupProps(props, ports, speed));
+    const listenerProps: elbv2.BaseNetworkListenerProps = {
+      port: ports.listenerPort,
+      protocol: ports.protocol,
+      certificates: ports.protocol === elbv2.Protocol.TLS && props.certificate ? [props.certificate] : undefined,
+      sslPolicy: ports.protocol === elbv2.Protocol.TLS ? elbv2.SslPolicy.TLS13_RES : undefined,
+      defaultTargetGroups: [targetGroup],
+    };
+    const listener = front.shared
+      ? new elbv2.NetworkListener(this, id, { loadBalancer: this.loadBalancer, ...listenerProps })
+      : this.loadBalancer.addListener(id, listenerProps);
+    targetGroup.addTarget(this.service.loadBalancerTarget({
+      containerName: ports.targetContainer!, containerPort: ports.targetPort, protocol: ecsProtocolOf(ports.protocol),
+    }));
+    return { listener, targetGroup };
+  }
+
+  /**
+   * The additional listeners' protocols and ports, checked: a TLS listener needs the service's
+   * certificate, and no two listeners of the service share a port and protocol.
+   */
+  private additionalListenerPorts(props: NetworkServiceProps, main: ListenerPorts): ListenerPorts[] {
+    const listeners = props.additionalListeners ?? [];
+    if (listeners.length > 4) {
+      throw new ShipyardError(this, ErrorCode.LISTENER, `${listeners.length} additionalListeners are given; ECS attaches at most 5 target groups to a service`,
+        'give at most 4 additional listeners, or split the service');
+    }
+    const taken: Array<{ protocol: elbv2.Protocol; port: number }> = [
+      { protocol: main.protocol, port: main.listenerPort },
+      ...props.testListenerPort !== undefined ? [{ protocol: main.protocol, port: props.testListenerPort }] : [],
+    ];
+    return listeners.map((l, i) => {
+      const name = `additionalListeners[${i}]`;
+      const protocol = l.protocol ?? main.protocol;
+      checkPort(this, `${name}.port`, l.port);
+      if (![elbv2.Protocol.TCP, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP, elbv2.Protocol.TLS].includes(protocol)) {
+        throw new ShipyardError(this, ErrorCode.LISTENER, `${name}.protocol ${protocol} is not a network load balancer protocol`, 'use TCP, UDP, TCP_UDP or TLS');
+      }
+      if (protocol === elbv2.Protocol.TLS && !props.certificate) {
+        throw new ShipyardError(this, ErrorCode.LISTENER, `${name} is a TLS listener, and the service has no certificate`, 'give the service a certificate');
+      }
+      const both = elbv2.Protocol.TCP_UDP;
+      const clash = taken.find(t => t.port === l.port && (t.protocol === protocol || t.protocol === both || protocol === both));
+      if (clash) {
+        throw new ShipyardError(this, ErrorCode.LISTENER, `${name}.port ${l.port} (${protocol}) is already a listener of the service (${clash.protocol})`,
+          'give each listener its own port');
+      }
+      taken.push({ protocol, port: l.port });
+      const targetPort = l.targetPort ?? l.port;
+      return { protocol, containerPort: targetPort, listenerPort: l.port, healthPort: l.healthCheckPort ?? targetPort, targetPort };
+    });
+  }
+
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
   public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
 
-  /** Unhealthy targets, summed over both target groups with the blue/green family (ECS swaps them). */
+  /** Unhealthy targets, summed over every target group: both with the blue/green family (ECS swaps them), and each listener's. */
   private unhealthyTargets(): cloudwatch.IMetric {
-    const groups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : []];
+    const groups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [], ...this.additionalTargetGroups];
     const metrics: Record<string, cloudwatch.IMetric> = {};
     groups.forEach((tg, i) => {
       metrics[`u${i}`] = new cloudwatch.Metric({
@@ -389,7 +518,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     if (protocol === elbv2.Protocol.TLS && !props.certificate) {
       throw new ShipyardError(this, code, 'the TLS listener has no certificate', 'give certificate (an ACM certificate)');
     }
-    if (protocol !== elbv2.Protocol.TLS && props.certificate) {
+    if (protocol !== elbv2.Protocol.TLS && props.certificate && !(props.additionalListeners ?? []).some(l => l.protocol === elbv2.Protocol.TLS)) {
       throw new ShipyardError(this, code, `a certificate is given for a ${protocol} listener, which cannot use TLS`,
         protocol === elbv2.Protocol.TCP ? 'use protocol TLS to terminate TLS at the load balancer, or drop the certificate' : 'UDP cannot carry TLS: drop the certificate');
     }
@@ -414,15 +543,18 @@ export class NetworkService extends Construct implements IServiceWorkload {
       const reason = 'Off in development environments so they can be torn down.';
       acknowledge(lb, inCompliancePacks('ELBDeletionProtectionEnabled', reason));
     }
-    if (protocol !== elbv2.Protocol.TLS) {
-      const reason = `A ${protocol} listener chosen explicitly; TLS, if any, is end to end between client and task.`;
-      for (const listener of [this.listener, ...this.testListener ? [this.testListener] : []]) {
-        acknowledge(listener.node.defaultChild!, [
-          { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
-          { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
-          { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
-        ]);
-      }
+    const listeners = [
+      ...protocol === elbv2.Protocol.TLS ? [] : [this.listener, ...this.testListener ? [this.testListener] : []],
+      ...this.additionalListeners.filter(l => (l.node.defaultChild as elbv2.CfnListener).protocol !== elbv2.Protocol.TLS),
+    ];
+    for (const listener of listeners) {
+      const listenerProtocol = (listener.node.defaultChild as elbv2.CfnListener).protocol;
+      const reason = `A ${listenerProtocol} listener chosen explicitly; TLS, if any, is end to end between client and task.`;
+      acknowledge(listener.node.defaultChild!, [
+        { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason },
+        { id: 'PCI.DSS.321-ELBv2ACMCertificateRequired', reason },
+        { id: 'HIPAA.Security-ELBv2ACMCertificateRequired', reason },
+      ]);
     }
     if (!props.sharedLoadBalancer && props.internetFacing) {
       acknowledge(this.loadBalancer.connections.securityGroups[0].node.defaultChild!, [{
@@ -442,9 +574,50 @@ function portsFor(protocol: elbv2.Protocol, port: number): ec2.Port[] {
 /** The protocol and ports of a network service's listener. */
 interface ListenerPorts {
   readonly protocol: elbv2.Protocol;
+  /** The app's port mapping for the listener. */
   readonly containerPort: number;
   readonly listenerPort: number;
   readonly healthPort: number;
+  /** The container and port the target group registers (the app's, or a sidecar's). */
+  readonly targetPort: number;
+  readonly targetContainer?: string;
+}
+
+/** The ECS port-mapping protocol of a listener protocol (TCP_UDP and TLS arrive as TCP). */
+function ecsProtocolOf(protocol: elbv2.Protocol): ecs.Protocol {
+  return protocol === elbv2.Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP;
+}
+
+/**
+ * The container a listener reaches: the app on its port, or the sidecar `name` on `targetPort`
+ * (its first port mapping by default), which it must map with the listener's protocol. The
+ * health check follows the target port unless given.
+ */
+function targetOf(scope: Construct, task: TaskModel, ports: ListenerPorts, name: string | undefined, targetPort: number | undefined,
+  healthCheckPort: number | undefined, prefix: string): ListenerPorts {
+  if (name === undefined) {
+    if (prefix === '' && targetPort !== undefined && targetPort !== ports.containerPort) {
+      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${targetPort} is given for the app container, which listens on ${ports.containerPort}`,
+        'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
+    }
+    return { ...ports, targetContainer: task.container.containerName };
+  }
+  const container = task.containers.find(c => c.containerName === name);
+  if (!container) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `${prefix}targetContainer ${JSON.stringify(name)} is not a container of the task`,
+      `name one of ${task.containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
+  }
+  const protocol = ecsProtocolOf(ports.protocol);
+  const mapped = container.portMappings.filter(m => (m.protocol ?? ecs.Protocol.TCP) === protocol).map(m => m.containerPort);
+  const port = targetPort ?? mapped[0];
+  if (port === undefined || !mapped.includes(port)) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS,
+      `${prefix}targetContainer ${JSON.stringify(name)} maps no ${protocol} port ${port === undefined ? '' : port}`.trimEnd(),
+      `give the container portMappings: [{ containerPort: ${targetPort ?? 8443}, protocol: ecs.Protocol.${protocol.toUpperCase()} }], `
+      + `or a targetPort it maps (${mapped.join(', ') || 'none'})`);
+  }
+  checkPort(scope, `${prefix}targetPort`, port);
+  return { ...ports, targetContainer: name, targetPort: port, healthPort: healthCheckPort ?? port };
 }
 
 /** The load balancer a network service is reached through, and who may reach it. */

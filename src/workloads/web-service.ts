@@ -20,7 +20,7 @@ import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
 
 /** Properties of a WebService. */
 export interface WebServiceProps extends ServiceWorkloadProps {
@@ -45,6 +45,16 @@ export interface WebServiceProps extends ServiceWorkloadProps {
    * @default - containerPort for the app; the first port mapping of a sidecar
    */
   readonly targetPort?: number;
+  /**
+   * More routes to the service, each with its own conditions, target group and health check,
+   * to the app on another port or to a sidecar (an admin port, a gRPC port, a TLS proxy). Each
+   * route's rule gets an automatic priority and the collision checks of every rule. Rolling
+   * deployments only: CodeDeploy shifts one pair of target groups, and the ECS blue/green
+   * family here shifts the service's main route. At most 4 (ECS attaches up to 5 target groups
+   * to a service).
+   * @default - the main route only
+   */
+  readonly additionalRoutes?: AdditionalRoute[];
   /**
    * How the load balancer spreads requests over the tasks: stickiness, slow start, algorithm,
    * protocol version (HTTP/1.1, HTTP/2, gRPC).
@@ -93,6 +103,28 @@ export interface WebServiceProps extends ServiceWorkloadProps {
   readonly scaling?: ScalingOptions;
 }
 
+/** One more route to a web service: where it receives traffic, and the container and port it goes to. */
+export interface AdditionalRoute {
+  /** Where the route receives traffic on the load balancer (its conditions must differ from the other routes'). */
+  readonly routing: Routing;
+  /**
+   * The container the route sends requests to, by name.
+   * @default - the app container
+   */
+  readonly targetContainer?: string;
+  /**
+   * The port of `targetContainer` the route sends requests to; another port of the app
+   * container is mapped for it.
+   * @default - containerPort for the app; the first port mapping of a sidecar
+   */
+  readonly targetPort?: number;
+  /**
+   * The load balancer's health check of this route's targets.
+   * @default - the service's targetHealthCheck
+   */
+  readonly targetHealthCheck?: TargetHealthCheckOptions;
+}
+
 /**
  * An HTTP service on Fargate that receives traffic from the environment's shared load balancer.
  */
@@ -107,6 +139,10 @@ export class WebService extends Construct implements IServiceWorkload {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The second (green) target group of a blue/green, linear or canary deployment. */
   public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** The target groups of `additionalRoutes`, in their order. */
+  public readonly additionalTargetGroups: elbv2.ApplicationTargetGroup[];
+  /** The listener rules of `additionalRoutes`, in their order. */
+  public readonly additionalListenerRules: elbv2.ApplicationListenerRule[];
   /** The listener rule on the load balancer; CodeDeploy deployments have none (they use the listener's default action), and reading it there fails. */
   public get listenerRule(): elbv2.ApplicationListenerRule {
     if (!this._listenerRule) {
@@ -168,13 +204,19 @@ export class WebService extends Construct implements IServiceWorkload {
     const version = props.loadBalancing?.protocolVersion;
     const appProtocol = version === elbv2.ApplicationProtocolVersion.GRPC ? ecs.AppProtocol.grpc
       : version === elbv2.ApplicationProtocolVersion.HTTP2 ? ecs.AppProtocol.http2 : ecs.AppProtocol.http;
-    const task = buildTask(this, env, props, [{ containerPort, name: 'http', appProtocol }],
-      props.capacity ?? env.defaultCapacity);
+    const routes = props.additionalRoutes ?? [];
+    checkAdditionalRoutes(this, routes, deployment);
+    const appPorts = [...new Set(routes.filter(r => r.targetContainer === undefined && r.targetPort !== undefined && r.targetPort !== containerPort)
+      .map(r => r.targetPort!))];
+    const task = buildTask(this, env, props, [
+      { containerPort, name: 'http', appProtocol },
+      ...appPorts.map(port => { checkPort(this, 'additionalRoutes.targetPort', port); return { containerPort: port, name: `http-${port}`, appProtocol }; }),
+    ], props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
     this.logGroup = task.logGroup;
-    const target = trafficTarget(this, task.containers, props, containerPort);
+    const target = trafficTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
 
     const built = buildService(this, {
       env,
@@ -195,7 +237,10 @@ export class WebService extends Construct implements IServiceWorkload {
     this.targetGroup = traffic.targetGroup;
     this.alternateTargetGroup = traffic.alternateTargetGroup;
     this._listenerRule = traffic.listenerRule;
-    this.aliasRecords = createAliasRecords(this, props.routing ?? {}, ingress.loadBalancer, ingress.hostedZone);
+    const more = this.addRoutes(props, ingress, routes, task, built.securityGroup, speed, containerPort);
+    this.additionalTargetGroups = more.map(r => r.targetGroup);
+    this.additionalListenerRules = more.map(r => r.listenerRule);
+    this.aliasRecords = createAliasRecords(this, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone);
     this.testListenerRule = traffic.testListenerRule;
     this.deploymentRole = traffic.deploymentRole;
 
@@ -226,7 +271,7 @@ export class WebService extends Construct implements IServiceWorkload {
   private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, target: TrafficTarget,
     rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
     const env = props.environment;
-    const targetGroups = this.alternateTargetGroup ? [this.targetGroup, this.alternateTargetGroup] : [this.targetGroup];
+    const targetGroups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [], ...this.additionalTargetGroups];
     const alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms,
       rollbackAlarmMinutes: props.alarms?.rollbackAlarmMinutes ?? rollbackAlarmMinutes,
@@ -237,7 +282,12 @@ export class WebService extends Construct implements IServiceWorkload {
       topic: env.alarmTopic,
     });
     const dashboard = (props.dashboard ?? false) ? new ServiceDashboard(this, 'Dashboard', {
-      service: this.service, clusterName: env.cluster.clusterName, targetGroups, loadBalancerFullName, alarms: alarms.alarms,
+      service: this.service,
+      clusterName: env.cluster.clusterName,
+      targetGroups,
+      loadBalancerFullName,
+      alarms: alarms.alarms,
+      targetGroupLabels: this.additionalTargetGroups.length > 0 ? targetGroups.map((_, i) => `route ${i + 1}`) : undefined,
     }) : undefined;
     enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, {
       problem: 'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
@@ -265,29 +315,46 @@ export class WebService extends Construct implements IServiceWorkload {
    */
   private receiveTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, path: LoadBalancerPath,
     speed: DeploySpeedSettings, target: TrafficTarget): TrafficWiring {
-    const containerPort = target.port;
-    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
+    const targetGroupProps = this.targetGroupProps(props, ingress, path, speed, target.port, props.targetHealthCheck);
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, target);
+    admitLoadBalancer(ingress, path, target.port, props.targetHealthCheck);
+    return { targetGroup, ...wiring };
+  }
+
+  /** A target group's settings: the deploy-speed preset's health check and draining, and the load-balancing options. */
+  private targetGroupProps(props: WebServiceProps, ingress: IIngress, path: LoadBalancerPath, speed: DeploySpeedSettings, port: number,
+    healthCheck: TargetHealthCheckOptions | undefined): elbv2.ApplicationTargetGroupProps {
+    return {
       vpc: props.environment.vpc,
       targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      port: containerPort,
+      port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
-      healthCheck: targetHealthCheck(this, speed, props.targetHealthCheck,
+      healthCheck: targetHealthCheck(this, speed, healthCheck,
         props.loadBalancing?.protocolVersion === elbv2.ApplicationProtocolVersion.GRPC, path.targetType === 'ip'),
       ...loadBalancingProps(this, props.loadBalancing, ingress.protocol),
     };
-    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, target);
-    // Ingress from the load balancer's groups only; their egress is the environment's
-    // (one rule to the VPC), so no rule per service lands on the shared group.
-    for (const group of ingress.loadBalancer.connections.securityGroups) {
-      for (const taskGroup of path.groups) taskGroup.addIngressRule(group, path.port, 'From the shared load balancer');
-      const checkPortNumber = props.targetHealthCheck?.port;
-      if (checkPortNumber !== undefined && checkPortNumber !== containerPort) {
-        for (const taskGroup of path.groups) taskGroup.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
-      }
-    }
-    return { targetGroup, ...wiring };
+  }
+
+  /**
+   * The additional routes: for each, a target group on its container and port, a listener
+   * rule forwarding to it (priorities and collision checks as every rule), and the load
+   * balancer admitted to its port. ECS registers every task with each target group.
+   */
+  private addRoutes(props: WebServiceProps, ingress: IIngress, routes: AdditionalRoute[], task: TaskModel,
+    securityGroup: ec2.ISecurityGroup | undefined, speed: DeploySpeedSettings, containerPort: number): AddedRoute[] {
+    return routes.map((route, i) => {
+      const id = `Route${i + 2}`;
+      const target = trafficTarget(this, task.containers, route.targetContainer, route.targetPort, containerPort, `additionalRoutes[${i}].`);
+      const path = loadBalancerPath(task, securityGroup, target.port);
+      const targetGroup = new elbv2.ApplicationTargetGroup(this, `${id}TargetGroup`,
+        this.targetGroupProps(props, ingress, path, speed, target.port, route.targetHealthCheck ?? props.targetHealthCheck));
+      const listenerRule = ingress.addRoute(this, `${id}ListenerRule`, { routing: route.routing, action: elbv2.ListenerAction.forward([targetGroup]) });
+      targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: target.containerName, containerPort: target.port }));
+      admitLoadBalancer(ingress, path, target.port, route.targetHealthCheck ?? props.targetHealthCheck);
+      return { targetGroup, listenerRule };
+    });
   }
 
   private routeTo(blue: elbv2.ApplicationTargetGroup, ingress: IIngress, routing: Routing, deployment: DeploymentConfig,
@@ -315,6 +382,45 @@ export class WebService extends Construct implements IServiceWorkload {
 
 }
 
+/**
+ * Admit the load balancer's groups to the tasks on the target's port (and health-check port).
+ * Their egress is the environment's (one rule to the VPC), so no rule per service lands on
+ * the shared group.
+ */
+function admitLoadBalancer(ingress: IIngress, path: LoadBalancerPath, port: number, healthCheck: TargetHealthCheckOptions | undefined): void {
+  const checkPortNumber = healthCheck?.port;
+  for (const group of ingress.loadBalancer.connections.securityGroups) {
+    for (const taskGroup of path.groups) taskGroup.addIngressRule(group, path.port, 'From the shared load balancer');
+    if (checkPortNumber !== undefined && checkPortNumber !== port) {
+      for (const taskGroup of path.groups) taskGroup.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
+    }
+  }
+}
+
+/**
+ * Additional routes need the rolling deployment (CodeDeploy shifts one pair of target groups,
+ * the blue/green family here the main route), and fit ECS's 5 target groups per service.
+ * Source: Amazon ECS Developer Guide, "Registering multiple target groups with an Amazon ECS
+ * service" (no more than five target groups per service with an ALB or NLB).
+ */
+function checkAdditionalRoutes(scope: Construct, routes: AdditionalRoute[], deployment: DeploymentConfig): void {
+  if (routes.length === 0) return;
+  if (routes.length > 4) {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `${routes.length} additionalRoutes are given; ECS attaches at most 5 target groups to a service`,
+      'give at most 4 additional routes, or split the service');
+  }
+  if (deployment.codeDeploy || deployment.strategy !== ecs.DeploymentStrategy.ROLLING) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'additionalRoutes are given with a blue/green, linear, canary or CodeDeploy deployment',
+      'use Deployment.rolling() with additional routes (the traffic-shifting deployments move the main route only), or route through one target');
+  }
+}
+
+/** A route of `additionalRoutes`, as built. */
+interface AddedRoute {
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly listenerRule: elbv2.ApplicationListenerRule;
+}
+
 /** The container and port the load balancer sends requests to. */
 interface TrafficTarget {
   readonly containerName: string;
@@ -324,30 +430,31 @@ interface TrafficTarget {
 /**
  * The app container on its port, or the sidecar `targetContainer` on `targetPort` (its first
  * port mapping by default), which must be a port the container maps: ECS registers a target by
- * a container's port mapping.
+ * a container's port mapping. The main route's target is the app on `containerPort`; an
+ * additional route (`prefix` names it) may reach another port of the app, mapped for it.
  */
-function trafficTarget(scope: Construct, containers: ecs.ContainerDefinition[], props: WebServiceProps, containerPort: number): TrafficTarget {
-  const name = props.targetContainer;
+function trafficTarget(scope: Construct, containers: ecs.ContainerDefinition[], name: string | undefined, targetPort: number | undefined,
+  containerPort: number, prefix: string): TrafficTarget {
   if (name === undefined) {
-    if (props.targetPort !== undefined && props.targetPort !== containerPort) {
-      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${props.targetPort} is given for the app container, which listens on ${containerPort}`,
+    if (prefix === '' && targetPort !== undefined && targetPort !== containerPort) {
+      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${targetPort} is given for the app container, which listens on ${containerPort}`,
         'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
     }
-    return { containerName: containers[0].containerName, port: containerPort };
+    return { containerName: containers[0].containerName, port: targetPort ?? containerPort };
   }
   const container = containers.find(c => c.containerName === name);
   if (!container) {
-    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetContainer ${JSON.stringify(name)} is not a container of the task`,
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `${prefix}targetContainer ${JSON.stringify(name)} is not a container of the task`,
       `name one of ${containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
   }
   const ports = container.portMappings.map(m => m.containerPort);
-  const port = props.targetPort ?? ports[0];
+  const port = targetPort ?? ports[0];
   if (port === undefined || !ports.includes(port)) {
     throw new ShipyardError(scope, ErrorCode.CONTAINERS,
-      `targetContainer ${JSON.stringify(name)} maps no port ${port === undefined ? '' : port}`.trimEnd(),
-      `give the container portMappings: [{ containerPort: ${props.targetPort ?? 8443} }], or a targetPort it maps (${ports.join(', ') || 'none'})`);
+      `${prefix}targetContainer ${JSON.stringify(name)} maps no port ${port === undefined ? '' : port}`.trimEnd(),
+      `give the container portMappings: [{ containerPort: ${targetPort ?? 8443} }], or a targetPort it maps (${ports.join(', ') || 'none'})`);
   }
-  checkPort(scope, 'targetPort', port);
+  checkPort(scope, `${prefix}targetPort`, port);
   return { containerName: name, port };
 }
 

@@ -1,7 +1,8 @@
-import { TimeZone, aws_applicationautoscaling as appscaling } from 'aws-cdk-lib';
-import { Scaling, ScheduledScaling } from '../../src';
+import { Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { BackendService, Deployment, Image, Scaling, ScheduledScaling } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, resources, webService } from '../fixtures';
+import { expectError, productionEnvironment, resources, template, testStack, webService } from '../fixtures';
 
 describe('scheduled scaling', () => {
   const businessHours: ScheduledScaling = {
@@ -36,5 +37,108 @@ describe('scheduled scaling', () => {
     ['a fractional bound', [{ ...night, minCapacity: 1.5 }]],
   ])('fails at synth with %s', (_name, schedules) => {
     expectError(ErrorCode.SCALING_BOUNDS, () => webService({ scaling: { minCapacity: 1, maxCapacity: 4, schedules } }));
+  });
+});
+
+describe('response-time, custom-metric and step scaling', () => {
+  const connections = new cloudwatch.Metric({
+    namespace: 'MyApp', metricName: 'OpenConnectionsPerTask', statistic: 'Average', period: Duration.minutes(1),
+  });
+  const backlog = new cloudwatch.Metric({ namespace: 'MyApp', metricName: 'OldestJobAgeSeconds', statistic: 'Maximum', period: Duration.minutes(1) });
+
+  function policies(stack: any): any[] {
+    return resources(stack, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, p]) => p.Properties);
+  }
+
+  test('response time: target tracking on the target group\'s average TargetResponseTime, in seconds', () => {
+    const { stack } = webService({ scaling: { minCapacity: 2, maxCapacity: 8, targets: [Scaling.responseTime(Duration.millis(250))] } });
+    const [policy] = policies(stack);
+    const config = policy.TargetTrackingScalingPolicyConfiguration;
+    expect(config.TargetValue).toBe(0.25);
+    const [blue, tracked] = config.CustomizedMetricSpecification.Metrics;
+    expect(blue).toMatchObject({ Id: 'blue', ReturnData: false, MetricStat: { Stat: 'Average', Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime' } } });
+    expect(tracked).toEqual({ Id: 'tracked', Expression: 'FILL(blue, 0)', Label: 'average response time (s)', ReturnData: true });
+  });
+
+  test('response time with blue/green: the slower of the two target groups (the one carrying traffic)', () => {
+    const { stack } = webService({
+      deployment: Deployment.blueGreen(),
+      scaling: { minCapacity: 2, maxCapacity: 8, targets: [Scaling.responseTime(Duration.seconds(1)), Scaling.requestsPerTarget(600)] },
+    });
+    const expressions = policies(stack).map(p => p.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Metrics
+      .find((m: any) => m.ReturnData).Expression);
+    expect(expressions).toEqual(['MAX([FILL(blue, 0), FILL(green, 0)])', 'FILL(blue, 0) + FILL(green, 0)']);
+  });
+
+  test('a custom metric: target tracking on it', () => {
+    const { stack } = webService({ scaling: { minCapacity: 1, maxCapacity: 10, targets: [Scaling.customMetric(connections, 200)] } });
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 200,
+        CustomizedMetricSpecification: Match.objectLike({ MetricName: 'OpenConnectionsPerTask', Namespace: 'MyApp', Statistic: 'Average' }),
+        ScaleOutCooldown: 60,
+        ScaleInCooldown: 300,
+      }),
+    });
+  });
+
+  test('steps on any metric: a step policy and the alarms above and below, on a service without a load balancer', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new BackendService(stack, 'Jobs', {
+      environment,
+      image: Image.fromRegistry('nginx'),
+      scaling: {
+        minCapacity: 1,
+        maxCapacity: 20,
+        targets: [Scaling.steps(backlog, {
+          steps: [{ upper: 30, change: -1 }, { lower: 120, change: 2 }, { lower: 600, change: 5 }],
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        })],
+      },
+    });
+    const steps = policies(stack).filter(p => p.PolicyType === 'StepScaling');
+    expect(steps).toHaveLength(2);
+    const upper = steps.find(p => p.StepScalingPolicyConfiguration.StepAdjustments.some((a: any) => a.ScalingAdjustment === 5));
+    expect(upper.StepScalingPolicyConfiguration).toMatchObject({ AdjustmentType: 'ChangeInCapacity', Cooldown: 60 });
+    template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OldestJobAgeSeconds', Threshold: 120, EvaluationPeriods: 3, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OldestJobAgeSeconds', Threshold: 30, ComparisonOperator: 'LessThanOrEqualToThreshold' });
+  });
+
+  const math = new cloudwatch.MathExpression({ expression: 'm1 * 2', usingMetrics: { m1: backlog } });
+  test.each([
+    ['response time without a load balancer target group', () => {
+      const stack = testStack();
+      return new BackendService(stack, 'B', {
+        environment: productionEnvironment(stack),
+        image: Image.fromRegistry('nginx'),
+        scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.responseTime(Duration.seconds(1))] },
+      });
+    }],
+    ['a response-time target of 0', () => webService({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.responseTime(Duration.seconds(0))] } })],
+    ['a custom metric target of 0', () => webService({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.customMetric(connections, 0)] } })],
+    ['a math expression', () => webService({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.customMetric(math, 10)] } })],
+    ['one step', () => webService({ scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.steps(backlog, { steps: [{ lower: 10, change: 1 }] })] } })],
+    ['a step without bounds', () => webService({
+      scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.steps(backlog, { steps: [{ change: 1 }, { upper: 5, change: -1 }] })] },
+    })],
+    ['more datapoints than periods', () => webService({
+      scaling: {
+        minCapacity: 1,
+        maxCapacity: 2,
+        targets: [Scaling.steps(backlog, {
+          steps: [{ lower: 10, change: 1 }, { upper: 5, change: -1 }], evaluationPeriods: 2, datapointsToAlarm: 3,
+        })],
+      },
+    })],
+    ['the same custom metric twice', () => webService({
+      scaling: { minCapacity: 1, maxCapacity: 2, targets: [Scaling.customMetric(connections, 10), Scaling.customMetric(connections, 20)] },
+    })],
+  ])('fails at synth with %s', (_name, build) => {
+    expectError(ErrorCode.SCALING_TARGET, build as () => unknown);
   });
 });

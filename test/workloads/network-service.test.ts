@@ -233,3 +233,80 @@ describe('NetworkService: more options', () => {
     });
   });
 });
+
+describe('NetworkService: the containers its listeners reach', () => {
+  const stunnel = { name: 'tls', image: Image.fromRegistry('public.ecr.aws/my-org/stunnel:5'), portMappings: [{ containerPort: 8883 }] };
+
+  test('a sidecar in front of the app: the target group, registration, health check and inbound rules use its port', () => {
+    const { stack } = nlb(() => ({ sidecars: [stunnel], targetContainer: 'tls', listenerPort: 8883 }));
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8883, HealthCheckPort: '8883' });
+    t.hasResourceProperties('AWS::ECS::Service', { LoadBalancers: [Match.objectLike({ ContainerName: 'tls', ContainerPort: 8883 })] });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8883, ToPort: 8883, SourceSecurityGroupId: Match.anyValue() });
+  });
+
+  test('additional listeners: each its own listener, target group and health check; the app maps its ports, a sidecar its own', () => {
+    const { stack, service } = nlb(scope => ({
+      protocol: elbv2.Protocol.TCP,
+      listenerPort: 1883,
+      containerPort: 1883,
+      certificate: certificate(scope),
+      sidecars: [stunnel],
+      additionalListeners: [
+        { port: 8883, protocol: elbv2.Protocol.TLS, targetPort: 1883 },
+        { port: 9001, targetPort: 9001, healthCheckPort: 9002 },
+        { port: 8884, targetContainer: 'tls' },
+        { port: 5683, protocol: elbv2.Protocol.UDP },
+      ],
+    }));
+    expect(service.additionalListeners).toHaveLength(4);
+    expect(service.additionalTargetGroups).toHaveLength(4);
+    const listeners = resources(stack, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties).filter(l => !/^HTTP/.test(l.Protocol));
+    expect(listeners.map(l => `${l.Protocol}/${l.Port}`)).toEqual(['TCP/1883', 'TLS/8883', 'TCP/9001', 'TCP/8884', 'UDP/5683']);
+    // Only the TLS listener carries the certificate.
+    expect(listeners.map(l => l.Certificates !== undefined)).toEqual([false, true, false, false, false]);
+    const groups = resources(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, g]) => g.Properties).filter(g => !/^HTTP/.test(g.Protocol));
+    expect(groups.map(g => `${g.Protocol}/${g.Port}/${g.HealthCheckPort}`)).toEqual(['TCP/1883/1883', 'TCP/1883/1883', 'TCP/9001/9002', 'TCP/8883/8883', 'UDP/5683/5683']);
+    const [, service2] = resources(stack, 'AWS::ECS::Service')[0];
+    expect(service2.Properties.LoadBalancers.map((l: any) => `${l.ContainerName}:${l.ContainerPort}`)).toEqual(['app:1883', 'app:1883', 'app:9001', 'tls:8883', 'app:5683']);
+    const app = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+    expect(app.PortMappings.map((m: any) => `${m.ContainerPort}/${m.Protocol}`)).toEqual(['1883/tcp', '9001/tcp', '5683/udp']);
+    // Clients reach each listener port; the tasks admit the load balancer on each target and health port, and UDP clients directly.
+    for (const port of [1883, 8883, 9001, 8884]) {
+      template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+        SecurityGroupIngress: Match.arrayWith([Match.objectLike({ IpProtocol: 'tcp', FromPort: port, ToPort: port })]),
+      });
+    }
+    for (const port of [9001, 9002, 8883]) template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: 'tcp', FromPort: port });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Mqtt'),
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ IpProtocol: 'udp', FromPort: 5683, ToPort: 5683, Description: 'Clients through the network load balancer' })]),
+    });
+    const unhealthy = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).find(a => JSON.stringify(a).includes('UnHealthyHostCount'));
+    expect(JSON.stringify(unhealthy.Metrics)).toContain('FILL(u0, 0) + FILL(u1, 0) + FILL(u2, 0) + FILL(u3, 0) + FILL(u4, 0)');
+  });
+
+  test('additional listeners on a shared network load balancer claim their ports', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const shared = new SharedNetworkLoadBalancer(stack, 'Nlb', { environment });
+    new NetworkService(stack, 'A', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 1883, additionalListeners: [{ port: 9001 }] });
+    expectError(ErrorCode.LISTENER, () => new NetworkService(stack, 'B', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 9001 }));
+  });
+
+  test.each([
+    ['a listener on the main listener\'s port', ErrorCode.LISTENER, () => ({ listenerPort: 1883, additionalListeners: [{ port: 1883 }] })],
+    ['two listeners on one port, one of them TCP_UDP', ErrorCode.LISTENER, () => ({
+      additionalListeners: [{ port: 53, protocol: elbv2.Protocol.TCP_UDP }, { port: 53, protocol: elbv2.Protocol.UDP }],
+    })],
+    ['a TLS listener without a certificate', ErrorCode.LISTENER, () => ({ additionalListeners: [{ port: 443, protocol: elbv2.Protocol.TLS }] })],
+    ['five additional listeners', ErrorCode.LISTENER, () => ({ additionalListeners: [1, 2, 3, 4, 5].map(n => ({ port: 9000 + n })) })],
+    ['a blue/green deployment', ErrorCode.DEPLOYMENT, () => ({ deployment: Deployment.blueGreen(), additionalListeners: [{ port: 9001 }] })],
+    ['a sidecar the task lacks', ErrorCode.CONTAINERS, () => ({ targetContainer: 'tls' })],
+    ['a sidecar without a UDP port for a UDP listener', ErrorCode.CONTAINERS, () => ({
+      sidecars: [stunnel], additionalListeners: [{ port: 5683, protocol: elbv2.Protocol.UDP, targetContainer: 'tls' }],
+    })],
+  ])('fails at synth with %s', (_name, code, props) => {
+    expectError(code, () => nlb(props as any));
+  });
+});

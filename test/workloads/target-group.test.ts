@@ -1,6 +1,6 @@
-import { Duration, aws_elasticloadbalancingv2 as elbv2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Duration, aws_elasticloadbalancingv2 as elbv2, aws_ecs as ecs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, Environment, EnvironmentProfile, Image, WebService } from '../../src';
+import { Capacity, Deployment, Environment, EnvironmentProfile, Image, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { ec2Environment, expectError, resources, template, testStack, webService } from '../fixtures';
 
@@ -137,5 +137,94 @@ describe('the container traffic reaches', () => {
     ['a target port for the app other than its container port', { targetPort: 9000 }],
   ])('fails at synth with %s', (_name, props) => {
     expectError(ErrorCode.CONTAINERS, () => webService(props));
+  });
+});
+
+describe('additional routes', () => {
+  const envoy = { name: 'envoy', image: Image.fromRegistry('public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod'), portMappings: [{ containerPort: 9901 }] };
+
+  function rules(stack: any): any[] {
+    return resources(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => r.Properties);
+  }
+
+  test('each route: its own target group, rule and registration; the app maps the extra port, and the tasks admit the load balancer on it', () => {
+    const { stack, service } = webService({
+      routing: { pathPatterns: ['/api/*'] },
+      additionalRoutes: [
+        { routing: { pathPatterns: ['/admin/*'] }, targetPort: 9090, targetHealthCheck: { path: '/admin/health' } },
+        { routing: { pathPatterns: ['/mesh/*'], httpMethods: ['GET'] }, targetContainer: 'envoy' },
+      ],
+      sidecars: [envoy],
+    });
+    const groups = resources(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, r]) => r.Properties);
+    expect(groups.map(g => g.Port)).toEqual([8080, 9090, 9901]);
+    expect(groups.map(g => g.HealthCheckPath)).toEqual(['/', '/admin/health', '/']);
+    expect(service.additionalTargetGroups).toHaveLength(2);
+    expect(service.additionalListenerRules).toHaveLength(2);
+    const conditions = rules(stack).map(r => JSON.stringify(r.Conditions));
+    expect(conditions.filter(c => c.includes('/admin/*'))).toHaveLength(1);
+    expect(conditions.filter(c => c.includes('/mesh/*') && c.includes('GET'))).toHaveLength(1);
+    // Distinct priorities from the automatic scheme.
+    const priorities = rules(stack).map(r => r.Priority);
+    expect(new Set(priorities).size).toBe(3);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [
+        Match.objectLike({ ContainerName: 'app', ContainerPort: 8080 }),
+        Match.objectLike({ ContainerName: 'app', ContainerPort: 9090 }),
+        Match.objectLike({ ContainerName: 'envoy', ContainerPort: 9901 }),
+      ],
+    });
+    const app = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+    expect(app.PortMappings.map((m: any) => m.ContainerPort)).toEqual([8080, 9090]);
+    for (const port of [8080, 9090, 9901]) template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: port, ToPort: port });
+  });
+
+  test('the 5xx and unhealthy-target alarms sum every route\'s target group; latency takes the slowest', () => {
+    const { stack } = webService({
+      routing: { pathPatterns: ['/api/*'] },
+      additionalRoutes: [{ routing: { pathPatterns: ['/admin/*'] }, targetPort: 9090 }, { routing: { pathPatterns: ['/b/*'] }, targetPort: 9091 }],
+      dashboard: true,
+    });
+    const alarms = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const unhealthy = alarms.find(a => a.AlarmName?.endsWith?.('-UnhealthyTargets') || JSON.stringify(a).includes('UnHealthyHostCount'));
+    expect(JSON.stringify(unhealthy.Metrics)).toContain('FILL(u0, 0) + FILL(u1, 0) + FILL(u2, 0)');
+    const latency = alarms.find(a => JSON.stringify(a).includes('TargetResponseTime'));
+    expect(JSON.stringify(latency.Metrics)).toContain('MAX([FILL(l0, 0), FILL(l1, 0), FILL(l2, 0)])');
+    const body = resources(stack, 'AWS::CloudWatch::Dashboard').map(([, d]) => JSON.stringify(d.Properties.DashboardBody))
+      .find(b => b.includes('Deployments in progress'))!;
+    expect(body).toContain('RequestCount (route 3)');
+    expect(body).not.toContain('(green)');
+  });
+
+  test('aliases of every route get records; a name given twice fails', () => {
+    const zoned = (aliases: string[]) => (stack: any) => ({
+      aliases, hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, `Zone${aliases[0]}`, { hostedZoneId: 'Z0000000000000000000', zoneName: 'example.com' }),
+    });
+    const stack = testStack();
+    const { service } = webService({
+      routing: zoned(['api.example.com'])(stack),
+      additionalRoutes: [{ routing: zoned(['admin.example.com'])(stack), targetPort: 9090 }],
+    }, stack);
+    expect(service.aliasRecords).toHaveLength(2);
+    expect(resources(stack, 'AWS::Route53::RecordSet').map(([, r]) => r.Properties.Name)).toEqual(['api.example.com.', 'admin.example.com.']);
+    const other = testStack();
+    expectError(ErrorCode.ROUTING_INVALID, () => webService({
+      routing: zoned(['api.example.com'])(other),
+      additionalRoutes: [{ routing: { ...zoned(['API.example.com'])(other), pathPatterns: ['/admin/*'] }, targetPort: 9090 }],
+    }, other));
+  });
+
+  test.each([
+    ['the same conditions as the main route', ErrorCode.ROUTING_COLLISION, { additionalRoutes: [{ routing: {}, targetPort: 9090 }] }],
+    ['five additional routes', ErrorCode.ROUTING_INVALID, {
+      additionalRoutes: [1, 2, 3, 4, 5].map(n => ({ routing: { pathPatterns: [`/r${n}/*`] }, targetPort: 9000 + n })),
+    }],
+    ['a blue/green deployment', ErrorCode.DEPLOYMENT, {
+      deployment: Deployment.blueGreen(), additionalRoutes: [{ routing: { pathPatterns: ['/admin/*'] }, targetPort: 9090 }],
+    }],
+    ['a sidecar the task does not have', ErrorCode.CONTAINERS, { additionalRoutes: [{ routing: { pathPatterns: ['/a/*'] }, targetContainer: 'envoy' }] }],
+    ['an app port out of range', ErrorCode.PORT_RANGE, { additionalRoutes: [{ routing: { pathPatterns: ['/a/*'] }, targetPort: 70000 }] }],
+  ])('fails at synth with %s', (_name, code, props) => {
+    expectError(code as ErrorCode, () => webService(props as any));
   });
 });
