@@ -2,11 +2,11 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
-  ScheduledJob, SharedNetworkLoadBalancer, TestTraffic, WebService, WorkerService, WorkQueue,
+  ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
@@ -84,6 +84,7 @@ export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
     timeZone: 'Europe/Paris',
     flexibleWindow: Duration.minutes(10),
     timeout: Duration.minutes(20),
+    platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
   });
   const sync = new ScheduledJob(workloads, 'Sync', {
     environment,
@@ -93,6 +94,12 @@ export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
     retryAttempts: 1,
     maxEventAge: Duration.minutes(5),
     preventOverlap: true,
+  });
+  // A task nothing schedules: a release pipeline runs it (RunTask) before deploying.
+  new StandaloneTask(workloads, 'Migrate', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    command: ['sh', '-c', 'echo migrating'],
   });
   return { stack, environment, services: [], schedules: [report.schedule, sync.schedule], rules: [report.failureRule] };
 }

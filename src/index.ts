@@ -40,6 +40,8 @@ export { ScheduledJob } from './workloads/scheduled-job';
 export { JobSchedule } from './workloads/job-schedule';
 export type { S3ObjectCreatedOptions, EventTaskProps } from './workloads/event-task';
 export { EventTrigger, EventTask } from './workloads/event-task';
+export type { StandaloneTaskProps } from './workloads/standalone-task';
+export { StandaloneTask } from './workloads/standalone-task';
 export type { NetworkListenerOptions, NetworkServiceProps } from './workloads/network-service';
 export { NetworkService } from './workloads/network-service';
 export type { DaemonServiceProps } from './workloads/daemon-service';

@@ -363,7 +363,7 @@ function trackAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext,
       scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
       scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
       customizedMetricSpecification: {
-        metrics: [...groups, { id: 'tracked', expression, label: tracked.label, returnData: true }],
+        metrics: [...groups, { id: id.charAt(0).toLowerCase() + id.slice(1), expression, label: tracked.label, returnData: true }],
       },
     },
   });

@@ -136,15 +136,7 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
   }
   const placed = { ...options, ...network, taskDefinition, capacityProviderStrategies: capacity._bind(scope) };
   if (spec.platformVersion !== undefined) {
-    if (capacity.platform !== CapacityPlatform.FARGATE) {
-      throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${spec.platformVersion} is given, but the tasks run on ${capacity.platform} capacity`,
-        'leave platformVersion out: platform versions are Fargate\'s');
-    }
-    // Source: Amazon ECS Developer Guide, "Fargate Windows platform versions": 1.0.0 only.
-    if (spec.task.windows && ![ecs.FargatePlatformVersion.LATEST, ecs.FargatePlatformVersion.VERSION1_0].includes(spec.platformVersion)) {
-      throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${spec.platformVersion} is a Linux version, and the tasks run Windows`,
-        'leave platformVersion out, or give FargatePlatformVersion.VERSION1_0');
-    }
+    checkPlatformVersion(scope, capacity, spec.task, spec.platformVersion);
     return new ecs.FargateService(scope, 'Service', { ...placed, platformVersion: spec.platformVersion });
   }
   // Managed Instances tasks are Fargate-compatible too; the strategy decides where they run.
@@ -229,6 +221,23 @@ export interface LoadBalancerPath {
   readonly targetType: 'ip' | 'instance';
   readonly groups: ec2.ISecurityGroup[];
   readonly port: ec2.Port;
+}
+
+/**
+ * A Fargate platform version is for Fargate capacity only, and Windows tasks take 1.0.0 (or
+ * LATEST, which is it). Source: Amazon ECS Developer Guide, "Fargate Windows platform versions".
+ */
+export function checkPlatformVersion(scope: Construct, capacity: Capacity, task: TaskModel,
+  platformVersion: ecs.FargatePlatformVersion | undefined): void {
+  if (platformVersion === undefined) return;
+  if (capacity.platform !== CapacityPlatform.FARGATE) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${platformVersion} is given, but the tasks run on ${capacity.platform} capacity`,
+      'leave platformVersion out: platform versions are Fargate\'s');
+  }
+  if (task.windows && ![ecs.FargatePlatformVersion.LATEST, ecs.FargatePlatformVersion.VERSION1_0].includes(platformVersion)) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${platformVersion} is a Linux version, and the tasks run Windows`,
+      'leave platformVersion out, or give FargatePlatformVersion.VERSION1_0');
+  }
 }
 
 /**

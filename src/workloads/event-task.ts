@@ -141,6 +141,11 @@ export interface EventTaskProps extends WorkloadProps {
    * @default - the environment's default capacity
    */
   readonly capacity?: Capacity;
+  /**
+   * The Fargate platform version the runs use (Fargate capacity only).
+   * @default - LATEST
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
 }
 
 /**
@@ -180,7 +185,12 @@ export class EventTask extends Construct implements ec2.IConnectable {
 
     const capacity = props.capacity ?? env.defaultCapacity;
     const built = buildStandaloneTask(this, env, props, {
-      workload: 'EventTask', starter: 'EventBridge', noun: 'an event task', description: 'an event-triggered task', capacity,
+      workload: 'EventTask',
+      starter: 'EventBridge',
+      noun: 'an event task',
+      description: 'an event-triggered task',
+      capacity,
+      platformVersion: props.platformVersion,
     });
     const task = built.task;
     const securityGroup = built.securityGroup;
@@ -208,6 +218,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
         assignPublicIp: false,
         propagateTags: ecs.PropagatedTagSource.TASK_DEFINITION,
         enableExecuteCommand: props.enableExec,
+        platformVersion: props.platformVersion,
         containerOverrides: fields.length === 0 ? undefined : [{
           containerName: this.container.containerName,
           environment: fields.map(([name, path]) => ({ name, value: events.EventField.fromPath(path) })),

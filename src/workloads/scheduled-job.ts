@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { checkTimeZone, JobSchedule } from './job-schedule';
 import { OverlapGuard } from './overlap-guard';
-import { buildStandaloneTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
+import { buildStandaloneTask, grantRunTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
 import { WorkloadProps } from './workload-props';
 import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
@@ -73,6 +73,11 @@ export interface ScheduledJobProps extends WorkloadProps {
    */
   readonly capacity?: Capacity;
   /**
+   * The Fargate platform version the runs use (Fargate capacity only).
+   * @default - LATEST
+   */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
+  /**
    * Whether the schedule is enabled.
    * @default true
    */
@@ -129,7 +134,12 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     const timer = props.timeout ? this.timer(props.timeout, props.timeoutImage) : undefined;
     const capacity = props.capacity ?? env.defaultCapacity;
     const built = buildStandaloneTask(this, env, timer ? { ...props, sidecars: [...props.sidecars ?? [], timer] } : props, {
-      workload: 'ScheduledJob', starter: 'EventBridge Scheduler', noun: 'a job', description: 'a scheduled job', capacity,
+      workload: 'ScheduledJob',
+      starter: 'EventBridge Scheduler',
+      noun: 'a job',
+      description: 'a scheduled job',
+      capacity,
+      platformVersion: props.platformVersion,
     });
     const task = built.task;
     this.taskDefinition = task.taskDefinition;
@@ -209,6 +219,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
           EnableECSManagedTags: true,
           PropagateTags: 'TASK_DEFINITION',
           EnableExecuteCommand: props.enableExec ?? false,
+          PlatformVersion: props.platformVersion,
         },
       });
       guard.stateMachine.grantStartExecution(role);
@@ -226,6 +237,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         enableEcsManagedTags: true,
         propagateTags: 'TASK_DEFINITION',
         enableExecuteCommand: props.enableExec,
+        platformVersion: props.platformVersion,
       },
     };
     return { target };
@@ -300,18 +312,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
    */
   private allowRunTask(env: IEnvironment, role: iam.Role): void {
     const stack = Stack.of(this);
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecs:RunTask'],
-      resources: [this.taskDefinition.taskDefinitionArn],
-      conditions: { ArnEquals: { 'ecs:cluster': env.cluster.clusterArn } },
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecs:TagResource'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${env.cluster.clusterName}/*` })],
-      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-    }));
-    const roles = [this.taskDefinition.taskRole, this.taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined);
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: roles.map(r => r.roleArn) }));
+    grantRunTask(this, role, this.taskDefinition, env.cluster);
     const policy = role.node.tryFindChild('DefaultPolicy');
     const cfnCluster = env.cluster.node.defaultChild;
     if (policy && cfnCluster instanceof ecs.CfnCluster) {

@@ -1,10 +1,104 @@
-import { aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkPlatformVersion } from './ecs-service';
+import { WorkloadProps } from './workload-props';
+import { applyEnvironmentTags } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { WorkloadTaskProps } from '../task/containers';
-import { buildTask, grantExecToTasks, TaskModel } from '../task/task-builder';
+import { buildTask, grantExecToTasks, TaskModel, warnAboutTask } from '../task/task-builder';
+
+/** Properties of a StandaloneTask. */
+export interface StandaloneTaskProps extends WorkloadProps {
+  /**
+   * Capacity the tasks run on (Fargate, EC2 or Managed Instances); `capacityProviderStrategy`
+   * gives it to the caller's RunTask.
+   * @default - the environment's default capacity
+   */
+  readonly capacity?: Capacity;
+}
+
+/**
+ * A task definition with everything a workload's task has (roles, logs, the secure baseline
+ * and the synth checks, a security group without ingress) and nothing that starts it: for
+ * tasks started by a Step Functions state machine, a pipeline or your own `RunTask` call.
+ * Pass the caller `taskDefinition`, `cluster`, `subnets`, `securityGroup` and
+ * `capacityProviderStrategy`, and let it run the task with `grantRun`.
+ */
+export class StandaloneTask extends Construct implements ec2.IConnectable {
+  /** The task definition. */
+  public readonly taskDefinition: ecs.TaskDefinition;
+  /** The main container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The log group of the main container, unless its logs leave CloudWatch Logs. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The task role: grant the task's permissions to it. */
+  public readonly taskRole: iam.IRole;
+  /** The cluster to run the task in (the environment's). */
+  public readonly cluster: ecs.ICluster;
+  /** The subnets to run the task in (the environment's task subnets; no public IP). */
+  public readonly subnets: ec2.SubnetSelection;
+  /** The tasks' security group (no ingress; add rules or `connections.allowFrom` as needed). */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The tasks' connections. */
+  public readonly connections: ec2.Connections;
+  /** The capacity provider strategy RunTask takes for `capacity` (RunTask's field names). */
+  public readonly capacityProviderStrategy: ecs.CapacityProviderStrategy[];
+
+  constructor(scope: Construct, id: string, props: StandaloneTaskProps) {
+    super(scope, id);
+    const env = props.environment;
+    const capacity = props.capacity ?? env.defaultCapacity;
+    const built = buildStandaloneTask(this, env, props, {
+      workload: 'StandaloneTask', starter: 'its caller\'s RunTask', noun: 'a standalone task', description: 'a standalone task', capacity,
+    });
+    this.taskDefinition = built.task.taskDefinition;
+    this.container = built.task.container;
+    this.logGroup = built.task.logGroup;
+    this.taskRole = this.taskDefinition.taskRole;
+    this.cluster = env.cluster;
+    this.subnets = env.taskSubnets;
+    this.securityGroup = built.securityGroup;
+    this.connections = built.connections;
+    this.capacityProviderStrategy = capacity._bind(this);
+    applyEnvironmentTags(this, env);
+    warnAboutTask(this, env, built.task, props);
+  }
+
+  /**
+   * Let `grantee` start this task: `ecs:RunTask` on this task definition in this cluster,
+   * `iam:PassRole` for the task and execution roles, and `ecs:TagResource` on the tasks RunTask
+   * creates (tags propagated from the task definition). Source: Amazon ECS Developer Guide,
+   * "Amazon ECS task execution IAM role" and "Grant permission to tag resources on creation".
+   */
+  public grantRun(grantee: iam.IGrantable): iam.Grant {
+    return grantRunTask(this, grantee, this.taskDefinition, this.cluster);
+  }
+}
+
+/**
+ * Let `grantee` start `taskDefinition` in `cluster`: RunTask there, PassRole for the task's two
+ * roles, and TagResource on the cluster's tasks as RunTask creates them (task ids are not known
+ * in advance). Returns the RunTask grant.
+ */
+export function grantRunTask(scope: Construct, grantee: iam.IGrantable, taskDefinition: ecs.TaskDefinition, cluster: ecs.ICluster): iam.Grant {
+  const roles = [taskDefinition.taskRole, taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined);
+  const run = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['ecs:RunTask'],
+    resourceArns: [taskDefinition.taskDefinitionArn],
+    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['ecs:TagResource'],
+    resourceArns: [Stack.of(scope).formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })],
+    conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+  });
+  iam.Grant.addToPrincipal({ grantee, actions: ['iam:PassRole'], resourceArns: roles.map(r => r.roleArn) });
+  return run;
+}
 
 /** What a workload that starts tasks itself (no ECS service) tells the task builder. */
 export interface StandaloneTaskSpec {
@@ -17,10 +111,12 @@ export interface StandaloneTaskSpec {
   /** What the tasks are, for the security group's description ("a scheduled job"). */
   readonly description: string;
   readonly capacity: Capacity;
+  /** The Fargate platform version the starter passes, checked against the capacity and OS. */
+  readonly platformVersion?: ecs.FargatePlatformVersion;
 }
 
 /** A task that runs without a service, in a security group of its own. */
-export interface StandaloneTask {
+export interface StandaloneTaskParts {
   readonly task: TaskModel;
   readonly securityGroup: ec2.SecurityGroup;
   readonly connections: ec2.Connections;
@@ -31,7 +127,7 @@ export interface StandaloneTask {
  * Fargate, EC2 or Managed Instances capacity; in a security group with no ingress; ECS Exec
  * permissions when asked.
  */
-export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, spec: StandaloneTaskSpec): StandaloneTask {
+export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, spec: StandaloneTaskSpec): StandaloneTaskParts {
   if (spec.capacity.platform === CapacityPlatform.EXTERNAL) {
     const article = /^[AEIOU]/.test(spec.workload) ? 'an' : 'a';
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `${article} ${spec.workload} runs its task through ${spec.starter}, which does not start ECS Anywhere tasks here`,
@@ -42,6 +138,7 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
       'leave networkMode out: each of its tasks gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
   }
   const task = buildTask(scope, env, props, [], spec.capacity);
+  checkPlatformVersion(scope, spec.capacity, task, spec.platformVersion);
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: env.vpc, description: `${scope.node.path}: ${spec.description}; no inbound traffic`, allowAllOutbound: true,
   });

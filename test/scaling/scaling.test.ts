@@ -57,7 +57,7 @@ describe('response-time, custom-metric and step scaling', () => {
     expect(config.TargetValue).toBe(0.25);
     const [blue, tracked] = config.CustomizedMetricSpecification.Metrics;
     expect(blue).toMatchObject({ Id: 'blue', ReturnData: false, MetricStat: { Stat: 'Average', Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime' } } });
-    expect(tracked).toEqual({ Id: 'tracked', Expression: 'FILL(blue, 0)', Label: 'average response time (s)', ReturnData: true });
+    expect(tracked).toEqual({ Id: 'responseTime', Expression: 'FILL(blue, 0)', Label: 'average response time (s)', ReturnData: true });
   });
 
   test('response time with blue/green: the slower of the two target groups (the one carrying traffic)', () => {

@@ -1,6 +1,6 @@
-import { Duration, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, Image, JobSchedule, NetworkService, ScheduledJob } from '../../src';
+import { Capacity, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob, StandaloneTask } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, policyStatements, productionEnvironment, template, testStack, ec2Environment } from '../fixtures';
 
@@ -49,6 +49,90 @@ describe('tasks started without a service (ScheduledJob, EventTask)', () => {
     }));
     expectError(ErrorCode.PLATFORM, () => new NetworkService(stack, 'Nlb', {
       environment, image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, capacity: Capacity.ec2(instances),
+    }));
+  });
+});
+
+describe('StandaloneTask', () => {
+  test('a task definition, its roles and log group, a security group without ingress, and nothing that starts it', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const task = new StandaloneTask(stack, 'Migrate', { environment, image: IMAGE, command: ['./migrate', 'up'] });
+    const t = template(stack);
+    t.resourceCountIs('AWS::ECS::Service', 0);
+    t.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    t.resourceCountIs('AWS::Events::Rule', 0);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'app', Command: ['./migrate', 'up'], ReadonlyRootFilesystem: true, User: '1000:1000' })],
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('standalone task; no inbound traffic') });
+    expect(task.capacityProviderStrategy.map(s => s.capacityProvider)).toEqual(['FARGATE']);
+    expect(task.subnets).toBe(environment.taskSubnets);
+    expect(task.cluster).toBe(environment.cluster);
+  });
+
+  test('a Step Functions state machine runs it: grantRun gives RunTask in the cluster, PassRole for both roles and tagging on creation', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const task = new StandaloneTask(stack, 'Migrate', { environment, image: IMAGE });
+    const run = new tasks.EcsRunTask(stack, 'RunMigration', {
+      cluster: task.cluster,
+      taskDefinition: task.taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget(),
+      subnets: task.subnets,
+      securityGroups: [task.securityGroup],
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    });
+    const machine = new sfn.StateMachine(stack, 'Release', { definitionBody: sfn.DefinitionBody.fromChainable(run) });
+    const role = new iam.Role(stack, 'Pipeline', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    task.grantRun(role);
+    const statements = policyStatements(stack, 'Pipeline');
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 'ecs:RunTask', Condition: { ArnEquals: { 'ecs:cluster': expect.anything() } } }),
+      expect.objectContaining({ Action: 'iam:PassRole', Resource: [expect.anything(), expect.anything()] }),
+      expect.objectContaining({ Action: 'ecs:TagResource', Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
+    ]));
+    expect(machine).toBeDefined();
+  });
+
+  test('fails at synth with bridge mode (each task gets its own interface and group)', () => {
+    const { stack, environment, instances } = ec2Environment();
+    expectError(ErrorCode.PLATFORM, () => new StandaloneTask(stack, 'Bridge', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.BRIDGE,
+    }));
+  });
+});
+
+describe('the Fargate platform version of runs', () => {
+  const hourly = JobSchedule.rate(Duration.hours(1));
+
+  test('a scheduled job passes it to RunTask: through Scheduler, or through the overlap guard', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new ScheduledJob(stack, 'Job', { environment, image: IMAGE, schedule: hourly, platformVersion: ecs.FargatePlatformVersion.VERSION1_4 });
+    new ScheduledJob(stack, 'Guarded', { environment, image: IMAGE, schedule: hourly, preventOverlap: true, platformVersion: ecs.FargatePlatformVersion.VERSION1_4 });
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ EcsParameters: Match.objectLike({ PlatformVersion: '1.4.0' }) }),
+    });
+    const machines = JSON.stringify(template(stack).findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toContain('\\"PlatformVersion\\":\\"1.4.0\\"');
+  });
+
+  test('an event task passes it to its rule\'s ECS target', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new EventTask(stack, 'OnUpload', {
+      environment, image: IMAGE, trigger: EventTrigger.pattern({ source: ['my.app'] }), platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+    });
+    template(stack).hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ PlatformVersion: '1.4.0' }) })],
+    });
+  });
+
+  test('fails at synth on EC2 capacity', () => {
+    const { stack, environment, instances } = ec2Environment();
+    expectError(ErrorCode.PLATFORM, () => new ScheduledJob(stack, 'Job', {
+      environment, image: IMAGE, schedule: hourly, capacity: Capacity.ec2(instances), platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
     }));
   });
 });
