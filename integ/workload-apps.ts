@@ -2,17 +2,20 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
-  ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, WebService, WorkerService, WorkQueue,
+  RoleSettings, ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
 /** A development environment; workers and jobs alone need no shared load balancer (nor pay for one). */
-function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITopic, sharedLoadBalancer = true): Environment {
-  return new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, sharedLoadBalancer, tags: { 'shipyard:integ': tag } });
+function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITopic, sharedLoadBalancer = true,
+  roleSettings?: RoleSettings): Environment {
+  return new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.DEVELOPMENT, alarmTopic, sharedLoadBalancer, tags: { 'shipyard:integ': tag }, roleSettings,
+  });
 }
 
 /**
@@ -23,10 +26,17 @@ function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITop
 export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWorker', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
-  const environment = developmentEnvironment(stack, 'worker', alarms, false);
+  // The organisation's convention: every role the library creates lives under /shipyard-integ/.
+  const environment = developmentEnvironment(stack, 'worker', alarms, false, { path: '/shipyard-integ/' });
   const orders = new AlarmTopic(workloads, 'Orders').topic;
+  // The team's own task role, which the worker acts as.
+  const taskRole = new iam.Role(workloads, 'WorkerTaskRole', {
+    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    description: 'The queue worker of the integ app',
+  });
   const worker = new WorkerService(workloads, 'Worker', {
     environment,
+    taskRole,
     image: Image.fromAsset(HELLO_IMAGE),
     queue: WorkQueue.newQueue({ maxReceiveCount: 5 }),
     processingTime: Duration.minutes(2),

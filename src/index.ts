@@ -4,6 +4,7 @@
 // Environment
 export type { IEnvironment, EnvironmentProps, EnvironmentAttributes } from './environment/environment';
 export { Environment } from './environment/environment';
+export type { RoleSettings } from './environment/roles';
 export type { TestListenerOptions, DomainOptions, IngressOptions, IIngress, SharedIngressProps } from './environment/ingress';
 export { SharedIngress } from './environment/ingress';
 export { IngressSource } from './environment/ingress-source';

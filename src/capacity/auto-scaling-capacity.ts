@@ -4,6 +4,7 @@ import {
 import { Construct } from 'constructs';
 import { HostImage } from './host-image';
 import type { IEnvironment } from '../environment/environment';
+import { applyRoleSettings } from '../environment/roles';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { addAutoScalingGroupGuard } from '../private/capacity-deletion-guard';
@@ -169,6 +170,7 @@ export class AutoScalingCapacity extends Construct {
   constructor(scope: Construct, id: string, props: AutoScalingCapacityProps) {
     super(scope, id);
     const env = props.environment;
+    applyRoleSettings(this, props.environment.roleSettings);
     const cluster = ownedCluster(this, env, 'EC2 capacity');
     // The cluster's provider associations reference the provider, and the provider the cluster.
     if (Stack.of(this) !== Stack.of(cluster)) {

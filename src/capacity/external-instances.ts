@@ -1,6 +1,7 @@
 import { Stack, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
+import { applyRoleSettings } from '../environment/roles';
 import { grantEcsAgent } from '../private/ecs-agent';
 import { acknowledge } from '../private/nag';
 import { ownedCluster } from '../private/owned-cluster';
@@ -29,6 +30,7 @@ export class ExternalInstances extends Construct {
   constructor(scope: Construct, id: string, props: ExternalInstancesProps) {
     super(scope, id);
     const cluster = ownedCluster(this, props.environment, 'external instances');
+    applyRoleSettings(this, props.environment.roleSettings);
     this.cluster = cluster;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),

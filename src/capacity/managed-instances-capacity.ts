@@ -1,6 +1,7 @@
 import { CustomResource, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
+import { applyRoleSettings } from '../environment/roles';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
@@ -66,6 +67,7 @@ export class ManagedInstancesCapacity extends Construct {
   constructor(scope: Construct, id: string, props: ManagedInstancesCapacityProps) {
     super(scope, id);
     const env = props.environment;
+    applyRoleSettings(this, props.environment.roleSettings);
     const cluster = ownedCluster(this, env, 'Managed Instances capacity');
     ensureAgentEndpoints(this, env);
     const requirements = props.instanceRequirements ?? {

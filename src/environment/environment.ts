@@ -7,6 +7,7 @@ import { execConfiguration, ExecOptions } from './exec';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
+import { applyRoleSettings, applyRoleSettingsToProviders, checkRolePath, RoleSettings } from './roles';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
 import { checkLogRetention, checkTags } from '../guardrails/checks';
@@ -70,6 +71,12 @@ export interface IEnvironment extends IConstruct {
   readonly serviceConnectNamespace?: servicediscovery.INamespace;
   /** Tags every workload in the environment carries. */
   readonly tags: { [key: string]: string };
+  /**
+   * The permissions boundary and path of every role the library creates in the environment
+   * and its workloads.
+   * @default - no boundary, path '/'
+   */
+  readonly roleSettings?: RoleSettings;
 }
 
 /** Properties of an Environment. */
@@ -134,6 +141,13 @@ export interface EnvironmentProps {
    * @default - none
    */
   readonly tags?: { [key: string]: string };
+  /**
+   * A permissions boundary and a path for every role the library creates, in the environment
+   * (flow logs, capacity, custom-resource providers) and its workloads (task, execution,
+   * deployment and scheduler roles). Roles you create or bring stay as they are.
+   * @default - no boundary, path '/'
+   */
+  readonly roleSettings?: RoleSettings;
   /**
    * Create a CloudWatch dashboard for the environment (load balancer traffic, errors and
    * latency; the cluster's services, tasks, CPU and memory).
@@ -237,6 +251,12 @@ export interface EnvironmentAttributes {
    * @default - none
    */
   readonly tags?: { [key: string]: string };
+  /**
+   * The permissions boundary and path of the roles the workloads create (the owning
+   * environment's `roleSettings`).
+   * @default - no boundary, path '/'
+   */
+  readonly roleSettings?: RoleSettings;
 }
 
 /**
@@ -271,6 +291,7 @@ export class Environment extends Construct implements IEnvironment {
   public readonly alarmTopic?: sns.ITopic;
   public readonly serviceConnectNamespace?: servicediscovery.INamespace;
   public readonly tags: { [key: string]: string };
+  public readonly roleSettings?: RoleSettings;
   /** The VPC flow log group, when the VPC was created here. */
   public readonly flowLogGroup?: logs.ILogGroup;
   /** The environment's dashboard, unless switched off. */
@@ -356,6 +377,9 @@ export class Environment extends Construct implements IEnvironment {
     this.taskEventRules = props.alarmTopic ? notifyTaskEvents(this, cluster, props.alarmTopic, props.taskEvents) : [];
 
     for (const [key, value] of Object.entries(this.tags)) Tags.of(this).add(key, value);
+    this.roleSettings = props.roleSettings;
+    applyRoleSettings(this, props.roleSettings);
+    applyRoleSettingsToProviders(Stack.of(this), props.roleSettings);
     this.acknowledgeFindings();
   }
 
@@ -413,6 +437,7 @@ class ImportedEnvironment extends Construct implements IEnvironment {
   public readonly alarmTopic?: sns.ITopic;
   public readonly serviceConnectNamespace?: servicediscovery.INamespace;
   public readonly tags: { [key: string]: string };
+  public readonly roleSettings?: RoleSettings;
 
   constructor(scope: Construct, id: string, attrs: EnvironmentAttributes) {
     super(scope, id);
@@ -435,6 +460,8 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     this.alarmTopic = attrs.alarmTopic;
     this.serviceConnectNamespace = attrs.serviceConnectNamespace;
     this.tags = { ...(attrs.tags ?? {}) };
+    checkRolePath(this, attrs.roleSettings?.path);
+    this.roleSettings = attrs.roleSettings;
   }
 
   public get ingress(): IIngress {

@@ -78,6 +78,8 @@ export enum ErrorCode {
   CROSS_ENVIRONMENT = 'CROSS_ENVIRONMENT',
   /** Per-stage props were asked for a stage that has no overrides declared (a misspelt stage). */
   STAGE = 'STAGE',
+  /** A role setting is invalid: a role path, or a role given to a task that ECS tasks cannot assume. */
+  ROLES = 'ROLES',
 }
 
 /**

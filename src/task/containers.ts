@@ -1,4 +1,4 @@
-import { Duration, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Duration, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { ContainerSecurityOptions } from './baseline';
 import { Image } from './image';
 import { SidecarOptions } from './sidecar';
@@ -122,6 +122,20 @@ export interface WorkloadTaskProps {
    * @default - generated from the construct path
    */
   readonly family?: string;
+  /**
+   * The role the task's containers act as (your organisation's, or one shared by tasks). It
+   * must trust ecs-tasks.amazonaws.com; the library adds to it what its options need (ECS
+   * Exec, tracing), so an imported role must be mutable or already allow those.
+   * @default - a new role with nothing in it (`taskRole`, for your grants)
+   */
+  readonly taskRole?: iam.IRole;
+  /**
+   * The role ECS uses to start the task: pull the images, write the logs, read the secrets
+   * and environment files. It must trust ecs-tasks.amazonaws.com; the library grants exactly
+   * those reads to it, so an imported role must be mutable or already allow them.
+   * @default - a new role with exactly those grants
+   */
+  readonly executionRole?: iam.IRole;
   /**
    * Plain (non-secret) environment variables. Credentials are rejected; use `secrets`.
    * @default - none

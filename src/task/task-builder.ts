@@ -8,6 +8,7 @@ import { ContainerDependency, SidecarOptions } from './sidecar';
 import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
+import { checkTaskRoleTrust } from '../environment/roles';
 import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames } from '../guardrails/checks';
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
@@ -186,7 +187,10 @@ function checkContainerResources(scope: Construct, props: WorkloadTaskProps, pla
 
 /** The task definition for the capacity's platform. */
 function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, platform: TaskPlatform): ecs.TaskDefinition {
-  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB), family: props.family };
+  checkTaskRoleTrust(scope, 'taskRole', props.taskRole);
+  checkTaskRoleTrust(scope, 'executionRole', props.executionRole);
+  const roles = { taskRole: props.taskRole, executionRole: props.executionRole };
+  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB), family: props.family, ...roles };
   const runtimePlatform = { cpuArchitecture: platform.cpuArchitecture, operatingSystemFamily: platform.operatingSystemFamily };
   switch (capacity.platform) {
     case CapacityPlatform.MANAGED_INSTANCES:
@@ -206,6 +210,7 @@ function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capaci
         runtimePlatform,
         ephemeralStorageGiB: props.ephemeralStorageGiB,
         family: props.family,
+        ...roles,
       });
   }
 }

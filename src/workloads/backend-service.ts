@@ -5,7 +5,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { ServiceWorkloadProps } from './workload-props';
-import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
+import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
@@ -214,7 +214,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
     this.serviceConnectNamespace = env.serviceConnectNamespace;
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

@@ -2,7 +2,7 @@ import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, a
 import { Construct } from 'constructs';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { WorkloadProps } from './workload-props';
-import { applyEnvironmentTags } from './workload-settings';
+import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { daemonRolloutOptions } from '../deployment/rollout';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -87,7 +87,7 @@ export class DaemonService extends Construct {
       topic: env.alarmTopic,
     });
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 }

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { buildStandaloneTask, pascalCase, runTaskPlacement } from './standalone-task';
 import { WorkloadProps } from './workload-props';
-import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
+import { applyEnvironmentSettings, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
@@ -231,7 +231,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
     this.useCapacity(capacity);
     this.rule.node.addDependency(env.cluster);
     this.acknowledgeTargetRole(env);
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

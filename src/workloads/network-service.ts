@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { ServiceWorkloadProps } from './workload-props';
-import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
+import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
@@ -249,7 +249,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     });
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);
     this.acknowledgeFindings(env, protocol, props);
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

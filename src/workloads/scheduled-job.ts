@@ -7,7 +7,7 @@ import { checkTimeZone, JobSchedule } from './job-schedule';
 import { OverlapGuard } from './overlap-guard';
 import { buildStandaloneTask, grantRunTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
 import { WorkloadProps } from './workload-props';
-import { applyEnvironmentTags, deliveryDeadLetterQueue } from './workload-settings';
+import { applyEnvironmentSettings, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
@@ -185,7 +185,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
       periods: 1,
       topic: env.alarmTopic,
     });
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

@@ -2,7 +2,7 @@ import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs
 import { Construct } from 'constructs';
 import { checkPlatformVersion } from './ecs-service';
 import { WorkloadProps } from './workload-props';
-import { applyEnvironmentTags } from './workload-settings';
+import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -62,7 +62,7 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
     this.securityGroup = built.securityGroup;
     this.connections = built.connections;
     this.capacityProviderStrategy = capacity._bind(this);
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, built.task, props);
   }
 

@@ -7,7 +7,7 @@ import { connectToBackend, IBackendService, IServiceWorkload } from './backend-s
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { LoadBalancingOptions, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
-import { applyEnvironmentTags, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
+import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { wireBlueGreen } from '../deployment/blue-green';
 import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../deployment/code-deploy';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
@@ -255,7 +255,7 @@ export class WebService extends Construct implements IServiceWorkload {
     });
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
 
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

@@ -9,7 +9,7 @@ import { connectToBackend, IBackendService, IServiceWorkload } from './backend-s
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
 import { ServiceWorkloadProps } from './workload-props';
-import { applyEnvironmentTags, resolveDesiredCount, speedOf } from './workload-settings';
+import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
@@ -162,7 +162,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
     this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));
     if (scaling) this.scalableTaskCount = this.scaleOnBacklog(env, scaling);
 
-    applyEnvironmentTags(this, env);
+    applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
 

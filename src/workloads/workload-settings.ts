@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DeploySpeed, deploySpeedSettings, DeploySpeedSettings } from '../deployment/deploy-speed';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile, profileDefaults } from '../environment/profile';
+import { applyRoleSettings } from '../environment/roles';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
@@ -39,9 +40,10 @@ function count(value: number): string {
   return Token.isUnresolved(value) ? '(a token)' : show(value);
 }
 
-/** Tag everything under `scope` with the environment's tags. */
-export function applyEnvironmentTags(scope: Construct, env: IEnvironment): void {
+/** Tag everything under `scope` with the environment's tags, and give its roles the environment's boundary and path. */
+export function applyEnvironmentSettings(scope: Construct, env: IEnvironment): void {
   for (const [key, value] of Object.entries(env.tags)) Tags.of(scope).add(key, value);
+  applyRoleSettings(scope, env.roleSettings);
 }
 
 /** The health check grace period: the container's start period, or a minute. */

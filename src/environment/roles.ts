@@ -1,0 +1,78 @@
+import { Aspects, CfnResource, IAspect, Stack, Token, aws_iam as iam } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+
+/** What every IAM role the library creates carries: a permissions boundary and a path, as many organisations require. */
+export interface RoleSettings {
+  /**
+   * The permissions boundary of every role the library creates (an SCP often requires one).
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * The path of every role the library creates, such as `/workloads/` (it begins and ends with
+   * a slash).
+   * @default '/'
+   */
+  readonly path?: string;
+}
+
+/**
+ * A role path: `/`, or `/` + printable ASCII + `/`, at most 512 characters. Source: IAM API
+ * Reference, CreateRole (Path).
+ */
+export function checkRolePath(scope: IConstruct, path: string | undefined): void {
+  if (path === undefined || Token.isUnresolved(path)) return;
+  if (path.length > 512 || !/^\/([\x21-\x7E]*\/)?$/.test(path)) {
+    throw new ShipyardError(scope, ErrorCode.ROLES, `role path ${show(path)} is not an IAM path`,
+      'give a path that begins and ends with a slash, such as /workloads/, of printable characters without spaces, up to 512');
+  }
+}
+
+/**
+ * Put the settings on every role under `scope`: aws-cdk-lib's PermissionsBoundary aspect
+ * (roles and custom-resource provider roles), and an aspect that sets the path of each role
+ * that has none.
+ */
+export function applyRoleSettings(scope: IConstruct, settings: RoleSettings | undefined): void {
+  if (!settings) return;
+  checkRolePath(scope, settings.path);
+  if (settings.permissionsBoundary) iam.PermissionsBoundary.of(scope).apply(settings.permissionsBoundary);
+  if (settings.path !== undefined && settings.path !== '/') Aspects.of(scope).add(new RolePath(settings.path));
+}
+
+/**
+ * The environment's settings also reach the roles of the custom-resource providers its
+ * resources use (aws-cdk-lib puts those at the stack's root).
+ */
+export function applyRoleSettingsToProviders(stack: Stack, settings: RoleSettings | undefined): void {
+  if (!settings) return;
+  for (const child of stack.node.children) {
+    if (/CustomResourceProvider$/.test(child.node.id)) applyRoleSettings(child, settings);
+  }
+}
+
+class RolePath implements IAspect {
+  constructor(private readonly path: string) {}
+
+  public visit(node: IConstruct): void {
+    if (node instanceof iam.CfnRole) {
+      if (node.path === undefined) node.path = this.path;
+    } else if (node instanceof CfnResource && node.cfnResourceType === 'AWS::IAM::Role') {
+      node.addPropertyOverride('Path', this.path);
+    }
+  }
+}
+
+/**
+ * A role a task assumes must trust ecs-tasks.amazonaws.com; a role made in the app is
+ * checked, an imported one is taken as given.
+ */
+export function checkTaskRoleTrust(scope: IConstruct, what: string, role: iam.IRole | undefined): void {
+  if (!(role instanceof iam.Role) || !role.assumeRolePolicy) return;
+  const trust = JSON.stringify(Stack.of(role).resolve(role.assumeRolePolicy.toJSON()));
+  if (!trust.includes('ecs-tasks.amazonaws.com')) {
+    throw new ShipyardError(scope, ErrorCode.ROLES, `the ${what} ${role.node.path} does not trust ecs-tasks.amazonaws.com, so tasks cannot assume it`,
+      'create it with assumedBy: new iam.ServicePrincipal(\'ecs-tasks.amazonaws.com\')');
+  }
+}
