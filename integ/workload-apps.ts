@@ -110,6 +110,7 @@ export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     command: ['sh', '-c', 'echo migrating'],
+    containerName: 'migrate',
   });
   return { stack, environment, services: [], schedules: [report.schedule, sync.schedule], rules: [report.failureRule] };
 }

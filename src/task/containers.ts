@@ -118,6 +118,12 @@ export interface WorkloadTaskProps {
    */
   readonly dockerLabels?: { [key: string]: string };
   /**
+   * The main container's name (what `targetContainer`, volume mounts, ECS Exec and the
+   * console show), for a task that keeps a name it had before (`simple-app`).
+   * @default 'app'
+   */
+  readonly containerName?: string;
+  /**
    * The task definition's family: its name, shared by its revisions.
    * @default - generated from the construct path
    */

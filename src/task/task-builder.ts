@@ -68,7 +68,8 @@ export function buildTask(
   checkTaskSettings(scope, props, platform.onEc2 || platform.external);
   checkContainerSettings(scope, props);
   checkContainerResources(scope, props, platform);
-  checkSecrets(scope, APP_CONTAINER_NAME, props.secrets);
+  const appName = appContainerName(scope, props.containerName);
+  checkSecrets(scope, appName, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
 
   const taskDefinition = createTaskDefinition(scope, props, capacity, platform);
@@ -77,8 +78,8 @@ export function buildTask(
     containerName, taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey, taskMemoryMiB: platform.memoryLimitMiB,
   });
   const tracing = props.tracing?._bind(scope, { taskDefinition, retention: env.logRetention, encryptionKey: env.logEncryptionKey });
-  const appLogging = logging._bind(scope, logBind(APP_CONTAINER_NAME));
-  const container = addAppContainer(scope, taskDefinition, props, platform, portMappings, {
+  const appLogging = logging._bind(scope, logBind(appName));
+  const container = addAppContainer(scope, taskDefinition, props, platform, portMappings, appName, {
     logDriver: appLogging.logDriver, environment: tracing ? { ...tracing.appEnvironment, ...props.environmentVariables } : props.environmentVariables,
   });
 
@@ -217,7 +218,8 @@ function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capaci
 
 /** The main container, with the secure baseline (Linux) and its settings. */
 function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, platform: TaskPlatform,
-  portMappings: ecs.PortMapping[], wiring: { logDriver?: ecs.LogDriver; environment?: Record<string, string> }): ecs.ContainerDefinition {
+  portMappings: ecs.PortMapping[], appName: string,
+  wiring: { logDriver?: ecs.LogDriver; environment?: Record<string, string> }): ecs.ContainerDefinition {
   const { windows, networkMode } = platform;
   // ECS Exec's agent writes under /var/lib/amazon and /var/log/amazon: writable paths on a read-only root.
   const security = props.enableExec && props.containerSecurity?.readOnlyRootFilesystem !== false
@@ -227,7 +229,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
   const linuxParameters = windows ? undefined : baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
   if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
   const container = taskDefinition.addContainer('App', {
-    containerName: APP_CONTAINER_NAME,
+    containerName: appName,
     image: props.image._bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
     command: props.command,
     entryPoint: props.entryPoint,
@@ -251,7 +253,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
     cpu: props.containerCpu ?? (windows && platform.onEc2 ? platform.cpu : undefined),
     // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7). The app's is what the
     // other containers leave of the task's memory, so it can never take what they reserve.
-    memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB) }),
+    memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB, appName) }),
     ...(windows ? {} : baselineContainerProps(security)),
   });
   if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
@@ -343,7 +345,18 @@ function initContainer(scope: Construct, init: SidecarOptions): SidecarOptions {
   return { ...init, essential: false, appWaitsFor: ecs.ContainerDependencyCondition.SUCCESS };
 }
 
-const RESERVED_NAMES = [APP_CONTAINER_NAME, LOG_ROUTER_NAME, COLLECTOR_NAME];
+/** Names the library gives containers it adds (the tracing collector is a sidecar by that name). */
+const RESERVED_NAMES = [LOG_ROUTER_NAME, COLLECTOR_NAME];
+
+/** The main container's name: `app`, or the one given, a valid name the library does not use. */
+function appContainerName(scope: Construct, name: string | undefined): string {
+  if (name === undefined) return APP_CONTAINER_NAME;
+  if (!Token.isUnresolved(name) && (!/^[a-zA-Z0-9_-]{1,255}$/.test(name) || RESERVED_NAMES.includes(name))) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `containerName ${show(name)} is not a name the main container can take`,
+      `use up to 255 letters, digits, hyphens and underscores, other than ${RESERVED_NAMES.join(' and ')} (the library's)`);
+  }
+  return name;
+}
 
 function addSidecar(
   scope: Construct, taskDefinition: ecs.TaskDefinition, options: SidecarOptions, cpuArchitecture: ecs.CpuArchitecture,
@@ -353,9 +366,11 @@ function addSidecar(
     throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is not valid`,
       'use up to 255 letters, digits, hyphens and underscores');
   }
-  if (taskDefinition.findContainer(options.name) || (RESERVED_NAMES.includes(options.name) && options.name !== COLLECTOR_NAME)) {
+  if (taskDefinition.findContainer(options.name) || options.name === LOG_ROUTER_NAME) {
+    const containers = taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
+    const taken = [...containers.map(c => c.containerName), ...RESERVED_NAMES];
     throw new ShipyardError(scope, ErrorCode.CONTAINERS, `container name ${show(options.name)} is already used in the task`,
-      `pick another name (${RESERVED_NAMES.join(', ')} are taken by the workload)`);
+      `pick another name (${[...new Set(taken)].join(', ')} are taken by the workload)`);
   }
   checkContainerHealthCheck(scope, options.healthCheck);
   checkSecrets(scope, options.name, options.secrets);
@@ -530,10 +545,10 @@ export function grantExecToTasks(taskDefinition: ecs.TaskDefinition, cluster: ec
  * through the escape hatch included; at least 6 MiB, the least Docker accepts. Where they
  * reserve more than the task has, the task's memory check says so.
  */
-function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: number): number {
+function appMemoryLimit(taskDefinition: ecs.TaskDefinition, taskMemoryMiB: number, appName: string): number {
   let reserved = 0;
   for (const c of taskDefinition.node.children) {
-    if (!(c instanceof ecs.ContainerDefinition) || c.containerName === APP_CONTAINER_NAME) continue;
+    if (!(c instanceof ecs.ContainerDefinition) || c.containerName === appName) continue;
     reserved += reservedMiB(c.renderContainerDefinition());
   }
   return Math.max(taskMemoryMiB - reserved, 6);
@@ -551,7 +566,7 @@ function reserveAppMemory(scope: Construct, taskDefinition: ecs.TaskDefinition, 
   (taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride(`ContainerDefinitions.${index}.MemoryReservation`, reservationMiB);
   scope.node.addValidation({
     validate: () => {
-      const limit = appMemoryLimit(taskDefinition, taskMemoryMiB);
+      const limit = appMemoryLimit(taskDefinition, taskMemoryMiB, container.containerName);
       return reservationMiB > limit ? [problemMessage(scope, {
         code: ErrorCode.TASK_SETTINGS,
         problem: `memoryReservationMiB is ${reservationMiB}, above the ${limit} MiB the sidecars leave the main container`,
@@ -574,7 +589,8 @@ function imageArchitecture(image: Image): ecs.CpuArchitecture | undefined {
  */
 function checkImageArchitectures(scope: Construct, props: WorkloadTaskProps, cpuArchitecture: ecs.CpuArchitecture): void {
   const others = [...props.sidecars ?? [], ...props.initContainers ?? []];
-  const images: Array<[string, Image]> = [[APP_CONTAINER_NAME, props.image], ...others.map(s => [s.name, s.image] as [string, Image])];
+  const images: Array<[string, Image]> = [[props.containerName ?? APP_CONTAINER_NAME, props.image],
+    ...others.map(s => [s.name, s.image] as [string, Image])];
   for (const [name, image] of images) {
     const stated = image.architectures;
     if (stated && stated.length > 0 && !stated.includes(cpuArchitecture)) {

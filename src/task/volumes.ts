@@ -13,8 +13,8 @@ export interface MountOptions {
    */
   readonly readOnly?: boolean;
   /**
-   * Names of the containers that mount the volume (`app` is the main container).
-   * @default ['app']
+   * Names of the containers that mount the volume.
+   * @default - the main container
    */
   readonly containers?: string[];
 }
@@ -155,7 +155,7 @@ export class Volume {
       throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${this.name} containerPath ${show(this.mount.containerPath)} is not absolute`,
         'give an absolute path such as /data');
     }
-    const names = this.mount.containers ?? ['app'];
+    const names = this.mount.containers ?? [options.containers[0].containerName];
     const targets = names.map(containerName => {
       const container = options.containers.find(c => c.containerName === containerName);
       if (!container) {

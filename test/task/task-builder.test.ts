@@ -1,5 +1,6 @@
 import { Duration, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
-import { Image, SidecarOptions, WebService, WebServiceProps } from '../../src';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Image, JobSchedule, ScheduledJob, SidecarOptions, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack, webService as web, containerDefinitions as containers, containerNamed as container } from '../fixtures';
 
@@ -244,5 +245,38 @@ describe('task model: main container settings', () => {
     const sidecar: SidecarOptions = { name: 'agent', image: Image.fromRegistry('public.ecr.aws/my-org/agent:1.0.0'), memoryReservationMiB: 400 };
     web({ memoryReservationMiB: 300, sidecars: [sidecar] }, stack);
     expectValidationError(stack, ErrorCode.TASK_SETTINGS, /memoryReservationMiB is 300, above the 112 MiB/);
+  });
+});
+
+describe('the main container\'s name', () => {
+  test('containerName renames it everywhere: the definition, the load balancer registration, default volume mounts and the memory left to it', () => {
+    const { stack } = web({
+      containerName: 'simple-app',
+      memoryLimitMiB: 1024,
+      sidecars: [{ name: 'app', image: Image.fromRegistry('public.ecr.aws/my-org/helper:1'), memoryReservationMiB: 128 }],
+      volumes: [Volume.scratch('cache', { containerPath: '/cache' })],
+    });
+    const app = container(stack, 'simple-app');
+    expect(app.MountPoints).toEqual(expect.arrayContaining([expect.objectContaining({ ContainerPath: '/cache', SourceVolume: 'cache' })]));
+    expect(app.Memory).toBe(1024 - 128);
+    expect(container(stack, 'app').MountPoints ?? []).not.toEqual(expect.arrayContaining([expect.objectContaining({ ContainerPath: '/cache' })]));
+    template(stack).hasResourceProperties('AWS::ECS::Service', { LoadBalancers: [Match.objectLike({ ContainerName: 'simple-app' })] });
+  });
+
+  test('a scheduled job\'s failure rule watches the renamed container', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new ScheduledJob(stack, 'Job', { environment, image: IMAGE, containerName: 'report', schedule: JobSchedule.rate(Duration.hours(1)) });
+    expect(JSON.stringify(resources(stack, 'AWS::Events::Rule'))).toContain('"name":["report"]');
+  });
+
+  test.each([
+    ['a name with a space', { containerName: 'simple app' }],
+    ['the log router\'s name', { containerName: 'log-router' }],
+    ['a sidecar with the main container\'s name', {
+      containerName: 'simple-app', sidecars: [{ name: 'simple-app', image: Image.fromRegistry('public.ecr.aws/my-org/helper:1') }],
+    }],
+  ])('fails at synth with %s', (_name, props) => {
+    expectError(ErrorCode.CONTAINERS, () => web(props));
   });
 });
