@@ -6,7 +6,7 @@ import { App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, ManagedInstancesCapacity,
-  WebService, WorkerService,
+  Volume, WebService, WorkerService,
 } from '../src';
 
 /** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
@@ -58,6 +58,11 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
     capacity,
     cpu: 128,
     memoryLimitMiB: 128,
+    // What a log agent reads: the instance's logs, read-only; its own state in a shared Docker volume.
+    volumes: [
+      Volume.host('host-logs', { sourcePath: '/var/log', containerPath: '/host/var/log', readOnly: true }),
+      Volume.docker('agent-state', { containerPath: '/state', scope: ecs.Scope.SHARED }),
+    ],
   });
   return { stack, environment, services: [web, agent] };
 }

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import * as shipyard from '../src';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, EventTask, EventTrigger, ExternalInstances, Image, ManagedInstancesCapacity,
-  NetworkService, SharedFileSystem, SharedIngress, SharedNetworkLoadBalancer, WebService,
+  NetworkService, SharedFileSystem, SharedIngress, SharedNetworkLoadBalancer, StandaloneTask, WebService,
 } from '../src';
 import { CERTIFICATE_ARN, productionEnvironment, template, testStack } from './fixtures';
 
@@ -82,6 +82,10 @@ const BUILDS: Record<string, { prefix: string; build: (stack: Stack) => void }> 
     prefix: 'EnvDashboard',
     build: stack => { productionEnvironment(stack); },
   },
+  StandaloneTask: {
+    prefix: 'Migrate',
+    build: stack => { new StandaloneTask(stack, 'Migrate', { environment: productionEnvironment(stack), image: IMAGE }); },
+  },
   AlarmTopic: {
     prefix: 'Alarms',
     build: stack => { new AlarmTopic(stack, 'Alarms', { displayName: 'Production alarms' }); },
@@ -111,7 +115,7 @@ describe('default output of every construct', () => {
     const constructs = Object.entries(shipyard)
       .filter(([, value]) => typeof value === 'function' && (value as any).prototype instanceof Construct)
       .map(([name]) => name);
-    expect(constructs.length).toBe(18);
+    expect(constructs.length).toBe(19);
     for (const name of constructs) {
       if (BUILDS[name]) continue;
       expect(OWN_SUITE[name]).toBeDefined();

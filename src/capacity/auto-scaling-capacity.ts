@@ -162,6 +162,8 @@ export class AutoScalingCapacity extends Construct {
   public readonly hostImage: HostImage;
   /** Whether the instances run Windows (and so run Windows tasks only). */
   public readonly windows: boolean;
+  /** Whether the instances run the GPU (NVIDIA) image, so tasks may reserve GPUs (`gpuCount`). */
+  public readonly gpu: boolean;
   /** The custom resource that force-deletes the group on stack deletion; services on it depend on it. */
   public readonly deletionGuard: CustomResource;
   /** The value of the `cdk-shipyard.capacity` attribute the instances register with. */
@@ -181,6 +183,7 @@ export class AutoScalingCapacity extends Construct {
     }
     ensureAgentEndpoints(this, env);
     this.spot = props.spot ?? false;
+    this.gpu = props.gpu ?? false;
     const hostImage = props.hostImage ?? HostImage.AMAZON_LINUX_2023;
     this.hostImage = hostImage;
     const bottlerocket = hostImage === HostImage.BOTTLEROCKET;

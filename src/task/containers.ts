@@ -118,6 +118,13 @@ export interface WorkloadTaskProps {
    */
   readonly dockerLabels?: { [key: string]: string };
   /**
+   * GPUs the main container reserves (the ECS agent gives it these devices), on EC2 capacity
+   * of GPU instances (`AutoScalingCapacity` with `gpu: true`) or ECS Anywhere servers
+   * registered with GPU support. Fargate and Managed Instances tasks reserve none here.
+   * @default - no GPU
+   */
+  readonly gpuCount?: number;
+  /**
    * The main container's name (what `targetContainer`, volume mounts, ECS Exec and the
    * console show), for a task that keeps a name it had before (`simple-app`).
    * @default 'app'

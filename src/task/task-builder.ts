@@ -68,6 +68,7 @@ export function buildTask(
   checkTaskSettings(scope, props, platform.onEc2 || platform.external);
   checkContainerSettings(scope, props);
   checkContainerResources(scope, props, platform);
+  checkGpus(scope, props.gpuCount, capacity);
   const appName = appContainerName(scope, props.containerName);
   checkSecrets(scope, appName, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
@@ -99,7 +100,7 @@ export function buildTask(
   addContainerDependencies(scope, container, sidecars);
   const fileSystems: efs.IFileSystem[] = [];
   for (const volume of props.volumes ?? []) {
-    const config = volume._bind(scope, { taskDefinition, containers });
+    const config = volume._bind(scope, { taskDefinition, containers, platform: capacity.platform });
     if (config.fileSystem) fileSystems.push(config.fileSystem);
   }
   checkTaskDefinition(scope, taskDefinition, platform);
@@ -186,6 +187,26 @@ function checkContainerResources(scope: Construct, props: WorkloadTaskProps, pla
   checkRange(scope, code, 'memoryReservationMiB', props.memoryReservationMiB, 6, platform.memoryLimitMiB - 1, ' MiB');
 }
 
+/**
+ * GPUs are reserved on instances that have them: EC2 capacity whose groups all run the GPU
+ * image, or ECS Anywhere servers (registered with --enable-gpu). Source: Amazon ECS Developer
+ * Guide, "Amazon ECS task definitions for GPU workloads".
+ */
+function checkGpus(scope: Construct, gpuCount: number | undefined, capacity: Capacity): void {
+  if (gpuCount === undefined) return;
+  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'gpuCount', gpuCount);
+  checkRange(scope, ErrorCode.TASK_SETTINGS, 'gpuCount', gpuCount, 1, 64);
+  if (capacity.platform !== CapacityPlatform.EC2 && capacity.platform !== CapacityPlatform.EXTERNAL) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `gpuCount ${gpuCount} is given, and the tasks run on ${capacity.platform} capacity`,
+      'run the workload on GPU instances: an AutoScalingCapacity with gpu: true (Capacity.ec2(...)), or ECS Anywhere servers with GPUs');
+  }
+  const without = capacity.autoScalingCapacities.filter(p => !p.gpu);
+  if (without.length > 0) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `gpuCount ${gpuCount} is given, and ${without.map(p => p.node.path).join(', ')} has no GPU image`,
+      'set gpu: true on the AutoScalingCapacity (the NVIDIA image) with GPU instance types (g5, g6, p4...)');
+  }
+}
+
 /** The task definition for the capacity's platform. */
 function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capacity: Capacity, platform: TaskPlatform): ecs.TaskDefinition {
   checkTaskRoleTrust(scope, 'taskRole', props.taskRole);
@@ -251,6 +272,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
     restartAttemptPeriod: props.restartPolicy?.attemptPeriod,
     // ECS ignores task-level CPU for Windows containers on EC2; the app container takes it.
     cpu: props.containerCpu ?? (windows && platform.onEc2 ? platform.cpu : undefined),
+    gpuCount: props.gpuCount,
     // Every container states a hard limit (AWS Control Tower CT.ECS.PR.7). The app's is what the
     // other containers leave of the task's memory, so it can never take what they reserve.
     memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB, appName) }),

@@ -1,5 +1,6 @@
 import { aws_ecs as ecs, aws_efs as efs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CapacityPlatform } from '../capacity/capacity';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
@@ -48,12 +49,45 @@ export interface EfsVolumeOptions extends MountOptions {
   readonly accessPoint?: AccessPointOptions;
 }
 
+/** Options of a host volume: a directory of the instance, mounted into the containers. */
+export interface HostVolumeOptions extends MountOptions {
+  /** The absolute path on the instance (created by Docker when missing). */
+  readonly sourcePath: string;
+}
+
+/** Options of a Docker volume, managed by a Docker volume driver on the instance. */
+export interface DockerVolumeOptions extends MountOptions {
+  /**
+   * The volume driver.
+   * @default 'local'
+   */
+  readonly driver?: string;
+  /**
+   * Options passed to the driver (`docker volume create --opt`).
+   * @default - none
+   */
+  readonly driverOptions?: { [key: string]: string };
+  /**
+   * Labels of the volume.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Keep the volume after the task stops (`SHARED`, reused by the instance's later tasks;
+   * `autoprovision` creates it when missing) instead of removing it with the task (`TASK`).
+   * @default ecs.Scope.TASK
+   */
+  readonly scope?: ecs.Scope;
+}
+
 /** What a workload passes to its volumes. */
 export interface VolumeBindOptions {
   /** The task definition. */
   readonly taskDefinition: ecs.TaskDefinition;
   /** The task's containers. */
   readonly containers: ecs.ContainerDefinition[];
+  /** Where the task runs: host and Docker volumes need instances of the workload's own. */
+  readonly platform: CapacityPlatform;
 }
 
 /** A volume once added to a task. */
@@ -135,6 +169,47 @@ export class Volume {
     });
   }
 
+  /**
+   * A directory of the EC2 instance (or ECS Anywhere server) mounted into the containers: what
+   * a `DaemonService` log or security agent reads (`/var/log`, `/var/run/docker.sock`), or data
+   * an instance keeps between tasks. EC2 and ECS Anywhere capacity only (ECS takes `sourcePath`
+   * for tasks on instances only). Mount it read-only unless the agent must write.
+   */
+  public static host(name: string, options: HostVolumeOptions): Volume {
+    return new Volume(name, options, (scope, bind) => {
+      requireInstances(scope, name, 'a host volume', bind.platform);
+      if (!options.sourcePath.startsWith('/') && !/^[A-Za-z]:\\/.test(options.sourcePath)) {
+        throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} sourcePath ${show(options.sourcePath)} is not absolute`,
+          'give an absolute path on the instance, such as /var/log');
+      }
+      bind.taskDefinition.addVolume({ name, host: { sourcePath: options.sourcePath } });
+      return {};
+    });
+  }
+
+  /**
+   * A Docker volume managed by a volume driver on the instance (`local`, or a plugin such as a
+   * block-storage driver). EC2 and ECS Anywhere capacity only.
+   */
+  public static docker(name: string, options: DockerVolumeOptions): Volume {
+    return new Volume(name, options, (scope, bind) => {
+      requireInstances(scope, name, 'a Docker volume', bind.platform);
+      const volumeScope = options.scope ?? ecs.Scope.TASK;
+      bind.taskDefinition.addVolume({
+        name,
+        dockerVolumeConfiguration: {
+          driver: options.driver ?? 'local',
+          scope: volumeScope,
+          // Only a shared volume can be provisioned once and reused (ECS API Reference, DockerVolumeConfiguration).
+          autoprovision: volumeScope === ecs.Scope.SHARED ? true : undefined,
+          driverOpts: options.driverOptions,
+          labels: options.labels,
+        },
+      });
+      return {};
+    });
+  }
+
   private constructor(
     /** The volume's name in the task definition. */
     public readonly name: string,
@@ -169,5 +244,13 @@ export class Volume {
       container.addMountPoints({ sourceVolume: this.name, containerPath: this.mount.containerPath, readOnly: this.mount.readOnly ?? false });
     }
     return config;
+  }
+}
+
+/** Host and Docker volumes live on instances the workload has: EC2 or ECS Anywhere, not Fargate or Managed Instances. */
+function requireInstances(scope: Construct, name: string, what: string, platform: CapacityPlatform): void {
+  if (platform !== CapacityPlatform.EC2 && platform !== CapacityPlatform.EXTERNAL) {
+    throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} is ${what}, and the task runs on ${platform} capacity`,
+      'run the workload on EC2 instances (Capacity.ec2(...)) or ECS Anywhere, or use Volume.scratch or Volume.efs');
   }
 }

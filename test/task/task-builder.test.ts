@@ -1,8 +1,8 @@
-import { Duration, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Duration, aws_ec2 as ec2, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Image, JobSchedule, ScheduledJob, SidecarOptions, Volume, WebService, WebServiceProps } from '../../src';
+import { Capacity, Image, JobSchedule, ScheduledJob, SidecarOptions, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack, webService as web, containerDefinitions as containers, containerNamed as container } from '../fixtures';
+import { ec2Environment, expectError, expectValidationError, hasWarning, policyStatements, productionEnvironment, resources, template, testStack, webService as web, containerDefinitions as containers, containerNamed as container } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
 const PROXY: SidecarOptions = { name: 'proxy', image: Image.fromRegistry('public.ecr.aws/envoy:v1'), portMappings: [{ containerPort: 9901 }] };
@@ -278,5 +278,27 @@ describe('the main container\'s name', () => {
     }],
   ])('fails at synth with %s', (_name, props) => {
     expectError(ErrorCode.CONTAINERS, () => web(props));
+  });
+});
+
+describe('GPUs', () => {
+  test('the main container reserves them on GPU instances', () => {
+    const { stack, environment, instances } = ec2Environment({ gpu: true, instanceTypes: [new ec2.InstanceType('g5.xlarge')] });
+    new WebService(stack, 'Inference', { environment, image: IMAGE, capacity: Capacity.ec2(instances), gpuCount: 1, memoryLimitMiB: 8192, cpu: 2048 });
+    expect(container(stack, 'app').ResourceRequirements).toEqual([{ Type: 'GPU', Value: '1' }]);
+  });
+
+  test.each([
+    ['GPUs on Fargate', ErrorCode.PLATFORM, () => web({ gpuCount: 1 })],
+    ['GPUs on instances without the GPU image', ErrorCode.PLATFORM, () => {
+      const { stack, environment, instances } = ec2Environment();
+      return new WebService(stack, 'Web', { environment, image: IMAGE, capacity: Capacity.ec2(instances), gpuCount: 1 });
+    }],
+    ['a fraction of a GPU', ErrorCode.TASK_SETTINGS, () => {
+      const { stack, environment, instances } = ec2Environment({ gpu: true, instanceTypes: [new ec2.InstanceType('g5.xlarge')] });
+      return new WebService(stack, 'Web', { environment, image: IMAGE, capacity: Capacity.ec2(instances), gpuCount: 0.5 });
+    }],
+  ])('fails at synth with %s', (_name, code, build) => {
+    expectError(code, build);
   });
 });

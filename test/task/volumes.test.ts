@@ -1,8 +1,8 @@
-import { Duration, Stack, aws_ec2 as ec2, aws_efs as efs } from 'aws-cdk-lib';
+import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Image, SharedFileSystem, Volume, WebService, WebServiceProps } from '../../src';
+import { Capacity, DaemonService, Image, SharedFileSystem, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { ec2Environment, expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
 
@@ -157,4 +157,54 @@ describe('Volume.scratch', () => {
     expectError(ErrorCode.VOLUME, () => setup(() => ({ volumes: [Volume.scratch('assets', { containerPath: 'assets' })] })));
   });
 
+});
+
+describe('host and Docker volumes on instances', () => {
+  test('a daemon agent reads the host\'s logs read-only, and keeps its state in a shared Docker volume', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new DaemonService(stack, 'LogAgent', {
+      environment,
+      image: IMAGE,
+      capacity: Capacity.ec2(instances),
+      volumes: [
+        Volume.host('host-logs', { sourcePath: '/var/log', containerPath: '/host/var/log', readOnly: true }),
+        Volume.docker('agent-state', { containerPath: '/state', scope: ecs.Scope.SHARED, driverOptions: { type: 'tmpfs', device: 'tmpfs' } }),
+      ],
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect(task.Properties.Volumes).toEqual(expect.arrayContaining([
+      { Name: 'host-logs', Host: { SourcePath: '/var/log' } },
+      {
+        Name: 'agent-state',
+        DockerVolumeConfiguration: { Driver: 'local', Scope: 'shared', Autoprovision: true, DriverOpts: { type: 'tmpfs', device: 'tmpfs' } },
+      },
+    ]));
+    expect(task.Properties.ContainerDefinitions[0].MountPoints).toEqual(expect.arrayContaining([
+      { ContainerPath: '/host/var/log', ReadOnly: true, SourceVolume: 'host-logs' },
+      { ContainerPath: '/state', ReadOnly: false, SourceVolume: 'agent-state' },
+    ]));
+  });
+
+  test('a task-scoped Docker volume is not autoprovisioned', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new WebService(stack, 'Web', { environment, image: IMAGE, capacity: Capacity.ec2(instances), volumes: [Volume.docker('scratch', { containerPath: '/work' })] });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect(task.Properties.Volumes).toContainEqual({ Name: 'scratch', DockerVolumeConfiguration: { Driver: 'local', Scope: 'task' } });
+  });
+
+  test.each([
+    ['a host volume on Fargate', () => Volume.host('logs', { sourcePath: '/var/log', containerPath: '/logs' })],
+    ['a Docker volume on Fargate', () => Volume.docker('data', { containerPath: '/data' })],
+  ])('fails at synth with %s', (_name, volume) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'Web', { environment, image: IMAGE, volumes: [volume()] }));
+  });
+
+  test('fails at synth with a relative host path', () => {
+    const { stack, environment, instances } = ec2Environment();
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'Web', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), volumes: [Volume.host('logs', { sourcePath: 'var/log', containerPath: '/logs' })],
+    }));
+  });
 });
