@@ -2,7 +2,7 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_servicediscovery as servicediscovery, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
@@ -53,10 +53,13 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
 export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegServiceConnect', options);
   const environment = developmentEnvironment(stack, 'service-connect');
+  // The name callers outside ECS already use: orders.shipyard-integ.internal (DNS, beside Service Connect).
+  const legacyNames = new servicediscovery.PrivateDnsNamespace(stack, 'LegacyNames', { name: 'shipyard-integ.internal', vpc: environment.vpc });
   const orders = new BackendService(workloads, 'Orders', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     serviceConnect: { perRequestTimeout: Duration.seconds(15), accessLogs: true },
+    serviceDiscovery: { namespace: legacyNames },
     // Steps on the app's own backlog metric: one task less under 10 orders, two more above 100, five above 500.
     scaling: {
       minCapacity: 1,
@@ -72,6 +75,8 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
     environmentVariables: { ORDERS_URL: orders.endpoint! },
+    // Served through the load balancer, and callable by name inside the environment as well.
+    serviceConnect: { dnsName: 'web' },
   });
   web.connectTo(orders);
   return { stack, environment, services: [orders, web] };

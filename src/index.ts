@@ -28,7 +28,7 @@ export type { ExternalInstancesProps } from './capacity/external-instances';
 export { ExternalInstances } from './capacity/external-instances';
 
 // Workloads
-export type { WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
+export type { ServiceDiscoveryOptions, WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
 export type { AdditionalRoute, WebServiceProps } from './workloads/web-service';
 export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions } from './workloads/target-group';
 export { WebService } from './workloads/web-service';

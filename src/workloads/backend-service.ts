@@ -191,8 +191,11 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
 
-    this.tlsRole = sc.tls ? this.createTlsRole() : undefined;
-    const serviceConnect = this.serviceConnectConfiguration(env.serviceConnectNamespace!, sc, port, dnsName);
+    const server = serviceConnectServer(this, {
+      namespace: env.serviceConnectNamespace!, options: sc, portMappingName: 'api', port, dnsName, logGroup: this.logGroup,
+    });
+    this.tlsRole = server.tlsRole;
+    const serviceConnect = server.configuration;
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
@@ -204,9 +207,11 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
       notOnExternal: 'Service Connect',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       serviceConnect,
     });
     this.service = built.service;
+    SERVICE_CONNECT_CONFIGURED.add(this.service);
     this.connections = built.connections;
     this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
@@ -261,43 +266,58 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
   public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
+}
 
-  /** The backend's Service Connect server (or client-only) configuration. */
-  private serviceConnectConfiguration(namespace: servicediscovery.INamespace, sc: ServiceConnectOptions, port: number | undefined,
-    dnsName: string): ecs.ServiceConnectProps {
-    return {
-      namespace: namespace.namespaceArn,
-      services: port === undefined ? undefined : [{
-        portMappingName: 'api',
-        dnsName,
-        discoveryName: sc.discoveryName ?? dnsName,
-        port,
-        perRequestTimeout: sc.perRequestTimeout,
-        idleTimeout: sc.idleTimeout,
-        tls: sc.tls
-          ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: this.tlsRole }
-          : undefined,
-      }],
-      logDriver: this.logGroup
-        ? ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'service-connect', mode: ecs.AwsLogDriverMode.NON_BLOCKING })
-        : undefined,
-      accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
-    };
-  }
+/** What a Service Connect server needs: its namespace, options, port mapping, port and name. */
+export interface ServiceConnectServerSpec {
+  readonly namespace: servicediscovery.INamespace;
+  readonly options: ServiceConnectOptions;
+  readonly portMappingName: string;
+  /** The port clients call; none for a client-only service. */
+  readonly port?: number;
+  readonly dnsName: string;
+  readonly logGroup?: logs.ILogGroup;
+}
 
-  private createTlsRole(): iam.IRole {
-    const role = new iam.Role(this, 'TlsRole', {
-      description: `${this.node.path}: ECS issues Service Connect TLS certificates from AWS Private CA`,
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
-    });
-    acknowledge(role, [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'ECS requires the AWS managed AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity policy for Service Connect TLS.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity'],
-    }]);
-    return role;
-  }
+/**
+ * A service's Service Connect server (or client-only) configuration, with the role ECS
+ * issues TLS certificates with when `options.tls` is set.
+ */
+export function serviceConnectServer(scope: Construct, spec: ServiceConnectServerSpec):
+{ configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole } {
+  const sc = spec.options;
+  const tlsRole = sc.tls ? createTlsRole(scope) : undefined;
+  const configuration: ecs.ServiceConnectProps = {
+    namespace: spec.namespace.namespaceArn,
+    services: spec.port === undefined ? undefined : [{
+      portMappingName: spec.portMappingName,
+      dnsName: spec.dnsName,
+      discoveryName: sc.discoveryName ?? spec.dnsName,
+      port: spec.port,
+      perRequestTimeout: sc.perRequestTimeout,
+      idleTimeout: sc.idleTimeout,
+      tls: sc.tls ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: tlsRole } : undefined,
+    }],
+    logDriver: spec.logGroup
+      ? ecs.LogDrivers.awsLogs({ logGroup: spec.logGroup, streamPrefix: 'service-connect', mode: ecs.AwsLogDriverMode.NON_BLOCKING })
+      : undefined,
+    accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
+  };
+  return { configuration, tlsRole };
+}
+
+function createTlsRole(scope: Construct): iam.IRole {
+  const role = new iam.Role(scope, 'TlsRole', {
+    description: `${scope.node.path}: ECS issues Service Connect TLS certificates from AWS Private CA`,
+    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
+  });
+  acknowledge(role, [{
+    id: 'AwsSolutions-IAM4',
+    reason: 'ECS requires the AWS managed AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity policy for Service Connect TLS.',
+    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity'],
+  }]);
+  return role;
 }
 
 function isWindowsTask(taskDefinition: ecs.TaskDefinition): boolean {
@@ -305,8 +325,8 @@ function isWindowsTask(taskDefinition: ecs.TaskDefinition): boolean {
   return typeof platform?.operatingSystemFamily === 'string' && platform.operatingSystemFamily.startsWith('WINDOWS');
 }
 
-/** Services this library put into Service Connect client mode (each only once). */
-const CLIENTS = new WeakSet<ecs.BaseService>();
+/** Services with Service Connect configured already: servers, and callers put into client mode (each only once). */
+export const SERVICE_CONNECT_CONFIGURED = new WeakSet<ecs.BaseService>();
 
 /**
  * Let `client` call `backend` over Service Connect: the client joins the namespace in client
@@ -322,9 +342,9 @@ export function connectToBackend(client: IServiceWorkload, backend: IBackendServ
       'reach the backend through an internal load balancer (a WebService with an internal SharedIngress) instead');
   }
   const namespace = backend.serviceConnectNamespace ?? client.service.cluster.defaultCloudMapNamespace;
-  if (!CLIENTS.has(client.service) && !(client instanceof BackendService)) {
+  if (!SERVICE_CONNECT_CONFIGURED.has(client.service)) {
     client.service.enableServiceConnect({ namespace: namespace?.namespaceArn });
-    CLIENTS.add(client.service);
+    SERVICE_CONNECT_CONFIGURED.add(client.service);
   }
   backend.allowFrom(client);
 }

@@ -1,9 +1,14 @@
-import { CfnResource, Duration, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets } from 'aws-cdk-lib';
+import {
+  CfnResource, Duration, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets,
+  aws_servicediscovery as servicediscovery,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ServiceDiscoveryOptions } from './workload-props';
 import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { RolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
+import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, Problem, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
@@ -32,6 +37,8 @@ export interface ServiceSpec {
   readonly notOnExternal?: string;
   readonly enableExec?: boolean;
   readonly serviceConnect?: ecs.ServiceConnectProps;
+  /** Cloud Map DNS registration, and the name it defaults to. */
+  readonly serviceDiscovery?: { readonly options: ServiceDiscoveryOptions; readonly defaultName: string };
   /** Grace period when a load balancer checks the tasks. */
   readonly healthCheckGracePeriod?: Duration;
   /**
@@ -100,6 +107,7 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
     enableExecuteCommand: spec.enableExec,
     serviceConnectConfiguration: spec.serviceConnect,
     healthCheckGracePeriod: spec.healthCheckGracePeriod,
+    cloudMapOptions: cloudMapOptions(scope, spec),
   };
   const network = awsvpc
     ? { vpcSubnets: spec.env.taskSubnets, securityGroups: securityGroup ? [securityGroup] : undefined, assignPublicIp: false }
@@ -221,6 +229,40 @@ export interface LoadBalancerPath {
   readonly targetType: 'ip' | 'instance';
   readonly groups: ec2.ISecurityGroup[];
   readonly port: ec2.Port;
+}
+
+/**
+ * Cloud Map DNS registration: A records for awsvpc tasks, SRV records (the main container's
+ * first port) for bridge and host tasks, in a DNS namespace; not for ECS Anywhere services.
+ * Source: Amazon ECS Developer Guide, "Use service discovery to connect Amazon ECS services
+ * with DNS names" (considerations: SRV records with bridge or host network mode).
+ */
+function cloudMapOptions(scope: Construct, spec: ServiceSpec): ecs.CloudMapOptions | undefined {
+  const discovery = spec.serviceDiscovery;
+  if (!discovery) return undefined;
+  const { options, defaultName } = discovery;
+  const code = ErrorCode.SERVICE_CONNECT;
+  const type = options.namespace.type;
+  if (type === servicediscovery.NamespaceType.HTTP) {
+    throw new ShipyardError(scope, code, 'serviceDiscovery.namespace is an HTTP namespace, which holds no DNS records',
+      'give a private DNS namespace (new servicediscovery.PrivateDnsNamespace(...)); the environment\'s HTTP namespace serves Service Connect');
+  }
+  if (spec.task.capacity.platform === CapacityPlatform.EXTERNAL) {
+    throw new ShipyardError(scope, code, 'Cloud Map DNS registration is not available to ECS Anywhere services', 'leave serviceDiscovery out on external capacity');
+  }
+  const name = options.name ?? defaultName;
+  if (!Token.isUnresolved(name) && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(name)) {
+    throw new ShipyardError(scope, code, `serviceDiscovery.name ${show(name)} is not a DNS label`, 'give letters, digits and inner hyphens, up to 63 characters');
+  }
+  checkRange(scope, code, 'serviceDiscovery.dnsTtl', knownSeconds(options.dnsTtl), 0, 2147483647, ' s');
+  const base = { cloudMapNamespace: options.namespace, name, dnsTtl: options.dnsTtl ?? Duration.seconds(10) };
+  if (spec.task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC) return { ...base, dnsRecordType: servicediscovery.DnsRecordType.A };
+  const port = spec.task.container.portMappings[0]?.containerPort;
+  if (port === undefined) {
+    throw new ShipyardError(scope, code, 'serviceDiscovery needs a port in bridge or host mode (SRV records), and the main container maps none',
+      'register a service that listens on a port, or run it in awsvpc mode (A records)');
+  }
+  return { ...base, dnsRecordType: servicediscovery.DnsRecordType.SRV, container: spec.task.container, containerPort: port };
 }
 
 /**

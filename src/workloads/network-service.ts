@@ -217,6 +217,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });
     this.service = built.service;

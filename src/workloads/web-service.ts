@@ -1,9 +1,9 @@
 import {
   Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
-  aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53,
+  aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
+import { connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { LoadBalancingOptions, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
@@ -101,6 +101,13 @@ export interface WebServiceProps extends ServiceWorkloadProps {
    * @default - a fixed number of tasks
    */
   readonly scaling?: ScalingOptions;
+  /**
+   * Also publish the service in the environment's Service Connect namespace, so other
+   * workloads call it by name (`http://<dnsName>:<containerPort>`, through `connectTo`) while
+   * the load balancer serves the outside.
+   * @default - reachable through the load balancer only
+   */
+  readonly serviceConnect?: ServiceConnectOptions;
 }
 
 /** One more route to a web service: where it receives traffic, and the container and port it goes to. */
@@ -128,7 +135,7 @@ export interface AdditionalRoute {
 /**
  * An HTTP service on Fargate that receives traffic from the environment's shared load balancer.
  */
-export class WebService extends Construct implements IServiceWorkload {
+export class WebService extends Construct implements IServiceWorkload, IBackendService {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
   /** The task definition. */
@@ -181,6 +188,11 @@ export class WebService extends Construct implements IServiceWorkload {
   public readonly scalableTaskCount?: ecs.ScalableTaskCount;
   /** The rule that notifies the environment's alarm topic when a deployment fails, if it has one. */
   public readonly deploymentFailedRule?: events.Rule;
+  /** The URL other workloads call over Service Connect, with `serviceConnect`. */
+  public readonly endpoint?: string;
+  /** The Service Connect namespace the service publishes its name in, with `serviceConnect`. */
+  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
+  private readonly containerPort: number;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
@@ -227,11 +239,19 @@ export class WebService extends Construct implements IServiceWorkload {
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
+      serviceConnect: this.serviceConnectServer(id, props, containerPort, task.logGroup),
     });
     this.service = built.service;
     this.connections = built.connections;
+    this.containerPort = containerPort;
+    if (props.serviceConnect) {
+      SERVICE_CONNECT_CONFIGURED.add(this.service);
+      this.serviceConnectNamespace = env.serviceConnectNamespace;
+      this.endpoint = `http://${props.serviceConnect.dnsName ?? id.toLowerCase()}:${containerPort}`;
+    }
 
     const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, target.port), speed, target);
     this.targetGroup = traffic.targetGroup;
@@ -262,6 +282,34 @@ export class WebService extends Construct implements IServiceWorkload {
   /** Call `backend` over Service Connect: this service joins the namespace in client mode and the backend admits it. */
   public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
+  }
+
+  /** Admit `client` to the service's port over Service Connect (with `serviceConnect`; nothing else is opened). */
+  public allowFrom(client: ec2.IConnectable): void {
+    if (!this.endpoint) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the web service is not published in Service Connect, so clients cannot call it by name',
+        'give it serviceConnect: {} (or call it through its load balancer)');
+    }
+    this.connections.allowFrom(client, ec2.Port.tcp(this.containerPort), `From ${client instanceof Construct ? client.node.path : 'a client'}`);
+  }
+
+  /** The Service Connect server configuration with `serviceConnect`, checked: a namespace, Linux, not host mode, not client-only. */
+  private serviceConnectServer(id: string, props: WebServiceProps, containerPort: number, logGroup: logs.ILogGroup | undefined):
+  ecs.ServiceConnectProps | undefined {
+    const sc = props.serviceConnect;
+    if (!sc) return undefined;
+    const namespace = props.environment.serviceConnectNamespace;
+    const problem = !namespace ? 'the environment has no Service Connect namespace'
+      : sc.clientOnly ? 'serviceConnect.clientOnly is set for a web service, which publishes its port'
+        : props.operatingSystemFamily?.isWindows() ? 'Service Connect does not run Windows tasks'
+          : props.networkMode === ecs.NetworkMode.HOST ? 'network mode "host" is not supported by Service Connect' : undefined;
+    if (problem) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, problem,
+        'publish a Linux web service in awsvpc or bridge mode in an environment with a namespace, or leave serviceConnect out');
+    }
+    return serviceConnectServer(this, {
+      namespace: namespace!, options: sc, portMappingName: 'http', port: containerPort, dnsName: sc.dnsName ?? id.toLowerCase(), logGroup,
+    }).configuration;
   }
 
   /**

@@ -153,6 +153,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
       desiredCount,
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;
     this.connections = built.connections;

@@ -1,4 +1,4 @@
-import { aws_ecs as ecs } from 'aws-cdk-lib';
+import { Duration, aws_ecs as ecs, aws_servicediscovery as servicediscovery } from 'aws-cdk-lib';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
@@ -9,6 +9,22 @@ import { WorkloadTaskProps } from '../task/containers';
 export interface WorkloadProps extends WorkloadTaskProps {
   /** The environment the workload runs in. */
   readonly environment: IEnvironment;
+}
+
+/** Registration of a service's tasks in a Cloud Map DNS namespace, for callers outside ECS or a DNS name they already use. */
+export interface ServiceDiscoveryOptions {
+  /** A private (or public) DNS namespace: its name is the domain the tasks are found under. */
+  readonly namespace: servicediscovery.INamespace;
+  /**
+   * The service's name in the namespace: callers resolve `<name>.<namespace>`.
+   * @default - the construct id in lower case
+   */
+  readonly name?: string;
+  /**
+   * How long resolvers keep an answer; short, so callers stop calling a stopped task soon.
+   * @default Duration.seconds(10)
+   */
+  readonly dnsTtl?: Duration;
 }
 
 /**
@@ -26,6 +42,13 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * @default - LATEST
    */
   readonly platformVersion?: ecs.FargatePlatformVersion;
+  /**
+   * Also register the tasks in a Cloud Map DNS namespace (`<name>.<namespace>`): A records in
+   * awsvpc mode, SRV records (address and port) in bridge and host mode, as ECS requires.
+   * Beside Service Connect, for callers outside ECS or names clients already use.
+   * @default - no DNS registration
+   */
+  readonly serviceDiscovery?: ServiceDiscoveryOptions;
   /**
    * Tasks to run. Leave it out with scaling: the scaling minimum brings a new service up and
    * the template then holds no count, so a deploy never resets a scaled-out service.

@@ -4,10 +4,10 @@ import {
 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  BackendService, BackendServiceProps, Environment, Image, IServiceWorkload, NetworkService, Scaling, WebService, WorkerService,
+  BackendService, BackendServiceProps, Capacity, Environment, Image, IServiceWorkload, NetworkService, Scaling, WebService, WorkerService,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { ec2Environment, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/orders:2.0.0');
 
@@ -202,5 +202,92 @@ describe('BackendService.fromAttributes: a backend of another app', () => {
     const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
     expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'B', { environment, dnsName: 'orders.v2', port: 8080, securityGroup }));
     expectError(ErrorCode.PORT_RANGE, () => BackendService.fromAttributes(stack, 'C', { environment, dnsName: 'orders', port: 0, securityGroup }));
+  });
+});
+
+describe('a WebService that is also a Service Connect server', () => {
+  function services(stack: Stack): Record<string, any> {
+    return Object.fromEntries(resources(stack, 'AWS::ECS::Service').map(([id, s]) => [id.replace(/Service[0-9A-F]{8}$/, ''), s.Properties]));
+  }
+
+  test('behind the load balancer and reachable by name; a caller connects to it like to a backend', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const catalog = new WebService(stack, 'Catalog', { environment, image: IMAGE, routing: { pathPatterns: ['/catalog/*'] }, serviceConnect: { dnsName: 'catalog' } });
+    const orders = new BackendService(stack, 'Orders', { environment, image: IMAGE });
+    catalog.connectTo(orders);
+    const checkout = new WorkerService(stack, 'Checkout', { environment, image: IMAGE });
+    checkout.connectTo(catalog);
+    expect(catalog.endpoint).toBe('http://catalog:8080');
+    const rendered = services(stack);
+    // Still a server after connecting to a backend: client mode does not replace its own name.
+    expect(rendered.Catalog.ServiceConnectConfiguration).toMatchObject({
+      Enabled: true, Services: [{ PortName: 'http', DiscoveryName: 'catalog', ClientAliases: [{ DnsName: 'catalog', Port: 8080 }] }],
+    });
+    expect(rendered.Catalog.LoadBalancers).toHaveLength(1);
+    expect(rendered.Checkout.ServiceConnectConfiguration).toEqual(expect.objectContaining({ Enabled: true }));
+    expect(rendered.Checkout.ServiceConnectConfiguration.Services).toBeUndefined();
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 8080, ToPort: 8080, Description: Match.stringLikeRegexp('From Test/Checkout'),
+    });
+  });
+
+  test.each([
+    ['client-only', { clientOnly: true }],
+  ])('fails at synth when %s', (_name, serviceConnect) => {
+    const stack = testStack();
+    expectError(ErrorCode.SERVICE_CONNECT, () => new WebService(stack, 'Web', { environment: productionEnvironment(stack), image: IMAGE, serviceConnect }));
+  });
+
+  test('a web service not published in Service Connect cannot be connected to', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const web = new WebService(stack, 'Web', { environment, image: IMAGE });
+    const worker = new WorkerService(stack, 'Worker', { environment, image: IMAGE });
+    expectError(ErrorCode.SERVICE_CONNECT, () => worker.connectTo(web));
+  });
+});
+
+describe('Cloud Map DNS registration (serviceDiscovery)', () => {
+  test('awsvpc tasks register A records with a short TTL under <name>.<namespace>, beside Service Connect', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const namespace = new servicediscovery.PrivateDnsNamespace(stack, 'Legacy', { name: 'corp.internal', vpc: environment.vpc });
+    new BackendService(stack, 'Orders', { environment, image: IMAGE, serviceDiscovery: { namespace } });
+    template(stack).hasResourceProperties('AWS::ServiceDiscovery::Service', {
+      Name: 'orders',
+      DnsConfig: { DnsRecords: [{ TTL: 10, Type: 'A' }], NamespaceId: Match.anyValue(), RoutingPolicy: 'MULTIVALUE' },
+    });
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceRegistries: [{ RegistryArn: Match.anyValue() }],
+      ServiceConnectConfiguration: Match.objectLike({ Enabled: true }),
+    });
+  });
+
+  test('bridge tasks register SRV records with the main container\'s port', () => {
+    const { stack, environment, instances } = ec2Environment();
+    const namespace = new servicediscovery.PrivateDnsNamespace(stack, 'Legacy', { name: 'corp.internal', vpc: environment.vpc });
+    new WebService(stack, 'Api', {
+      environment,
+      image: IMAGE,
+      capacity: Capacity.ec2(instances),
+      networkMode: ecs.NetworkMode.BRIDGE,
+      serviceDiscovery: { namespace, name: 'api-v1', dnsTtl: Duration.seconds(30) },
+    });
+    template(stack).hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'api-v1', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 30, Type: 'SRV' }] }) });
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceRegistries: [Match.objectLike({ ContainerName: 'app', ContainerPort: 8080 })],
+    });
+  });
+
+  test.each([
+    ['the environment\'s HTTP namespace', (stack: Stack, env: Environment) => ({ namespace: env.serviceConnectNamespace! })],
+    ['a name that is not a DNS label', (stack: Stack, env: Environment) => ({
+      namespace: new servicediscovery.PrivateDnsNamespace(stack, 'Ns', { name: 'corp.internal', vpc: env.vpc }), name: 'orders.v1',
+    })],
+  ])('fails at synth with %s', (_name, discovery) => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.SERVICE_CONNECT, () => new BackendService(stack, 'Orders', { environment, image: IMAGE, serviceDiscovery: discovery(stack, environment) }));
   });
 });
