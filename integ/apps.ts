@@ -71,8 +71,8 @@ function integHostedZone(stack: Stack): route53.IHostedZone {
 
 /**
  * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
- * Deploying needs an ACM certificate in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN
- * (and the hosted zone of the admin alias, see integHostedZone).
+ * Deploying needs ACM certificates in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN and
+ * SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN (and the hosted zone of the admin alias, see integHostedZone).
  */
 export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegSharedAlb', options);
@@ -89,6 +89,9 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       // TLS 1.3 only, reachable from the offices' ranges only (an internal tool on a public ALB).
       sslPolicy: elbv2.SslPolicy.TLS13_13,
       allowedSources: [IngressSource.prefixList(offices.prefixListId, 2)],
+      // A second domain on the same listener (SNI): set SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN to deploy.
+      additionalCertificates: [acm.Certificate.fromCertificateArn(stack, 'SecondCertificate', process.env.SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN
+        ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001')],
     },
     tags: { 'shipyard:integ': 'shared-alb' },
     clusterName: 'shipyard-integ-shared-alb',
