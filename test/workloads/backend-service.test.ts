@@ -281,7 +281,7 @@ describe('Cloud Map DNS registration (serviceDiscovery)', () => {
   });
 
   test.each([
-    ['the environment\'s HTTP namespace', (stack: Stack, env: Environment) => ({ namespace: env.serviceConnectNamespace! })],
+    ['the environment\'s HTTP namespace', (_stack: Stack, env: Environment) => ({ namespace: env.serviceConnectNamespace! })],
     ['a name that is not a DNS label', (stack: Stack, env: Environment) => ({
       namespace: new servicediscovery.PrivateDnsNamespace(stack, 'Ns', { name: 'corp.internal', vpc: env.vpc }), name: 'orders.v1',
     })],
