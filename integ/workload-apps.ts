@@ -29,6 +29,7 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
   // The organisation's convention: every role the library creates lives under /shipyard-integ/.
   const environment = developmentEnvironment(stack, 'worker', alarms, false, { path: '/shipyard-integ/' });
   const orders = new AlarmTopic(workloads, 'Orders').topic;
+  const refunds = new AlarmTopic(workloads, 'Refunds').topic;
   // The team's own task role, which the worker acts as.
   const taskRole = new iam.Role(workloads, 'WorkerTaskRole', {
     assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -40,7 +41,11 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
     image: Image.fromAsset(HELLO_IMAGE),
     queue: WorkQueue.newQueue({ maxReceiveCount: 5 }),
     processingTime: Duration.minutes(2),
-    subscriptions: [{ topic: orders, filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['created'] }) } }],
+    subscriptions: [
+      { topic: orders, filterPolicy: { kind: sns.SubscriptionFilter.stringFilter({ allowlist: ['created'] }) } },
+      // Refunds wait apart from orders, a minute late (they follow a payment provider's settlement).
+      { topic: refunds, queue: WorkQueue.newQueue({ deliveryDelay: Duration.minutes(1) }) },
+    ],
     scaling: { minCapacity: 0, maxCapacity: 3, messagesPerTask: 20 },
   });
   return { stack, environment, services: [worker] };

@@ -183,6 +183,19 @@ export interface TopicSubscription {
    * @default true
    */
   readonly rawMessageDelivery?: boolean;
+  /**
+   * A queue of the topic's own (`WorkQueue.newQueue({...})`, Copilot's `topics[].queue`): the
+   * topic's messages wait there, apart from the other topics', with their own dead-letter
+   * queue, delay and alarms. Its URL reaches the container in `TOPIC_QUEUE_URLS` (JSON, by
+   * `name`); backlog scaling counts every queue.
+   * @default - the worker's queue
+   */
+  readonly queue?: WorkQueue;
+  /**
+   * The subscription's name: the key of its queue in `TOPIC_QUEUE_URLS` and in `topicQueues`.
+   * @default - the topic's construct id
+   */
+  readonly name?: string;
 }
 
 /** Subscribe `queue` to the topics. */

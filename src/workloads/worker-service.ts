@@ -1,5 +1,5 @@
 import {
-  Duration, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions,
+  Duration, Stack, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions,
   aws_ec2 as ec2, aws_ecs as ecs,
   aws_events as events, aws_iam as iam,
   aws_logs as logs, aws_sqs as sqs,
@@ -7,13 +7,13 @@ import {
 import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
-import { subscribe, TopicSubscription, WorkQueue } from './work-queue';
+import { subscribe, TopicSubscription, WorkQueue, WorkQueueBindOptions } from './work-queue';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
-import { ErrorCode } from '../guardrails/errors';
+import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
@@ -102,6 +102,10 @@ export class WorkerService extends Construct implements IServiceWorkload {
   public readonly queue: sqs.IQueue;
   /** The dead-letter queue, when known. */
   public readonly deadLetterQueue?: sqs.IQueue;
+  /** The queues of the subscriptions that have their own (`subscriptions[].queue`), by name. */
+  public readonly topicQueues: { [name: string]: sqs.IQueue } = {};
+  /** Every queue consumed, with its dead-letter queue and a name for alarms (the worker's queue first). */
+  private readonly consumed: ConsumedQueue[] = [];
   /** The log group of the main container, unless its logs leave CloudWatch Logs. */
   public readonly logGroup?: logs.ILogGroup;
   /** The task role (may consume the queue). */
@@ -132,6 +136,9 @@ export class WorkerService extends Construct implements IServiceWorkload {
     });
     this.queue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
+    this.consumed.push({ key: '', queue: this.queue, deadLetterQueue: this.deadLetterQueue });
+    const bindOptions = { defaultVisibilityTimeout: Duration.seconds(visibility), processingSeconds, stopTimeoutSeconds: stopSeconds };
+    const topicQueueUrls = this.bindTopicQueues(props.subscriptions ?? [], bindOptions);
 
     const task = buildTask(this, env, props, [], props.capacity ?? env.defaultCapacity);
     this.taskDefinition = task.taskDefinition;
@@ -140,9 +147,10 @@ export class WorkerService extends Construct implements IServiceWorkload {
     this.taskRole = this.taskDefinition.taskRole;
     this.container.addEnvironment('QUEUE_URL', this.queue.queueUrl);
     this.container.addEnvironment('QUEUE_NAME', this.queue.queueName);
+    if (Object.keys(topicQueueUrls).length > 0) this.container.addEnvironment('TOPIC_QUEUE_URLS', Stack.of(this).toJsonString(topicQueueUrls));
     acknowledgePlainVariables(this.taskDefinition);
-    this.queue.grantConsumeMessages(this.taskRole);
-    subscribe(this.queue, props.subscriptions ?? []);
+    for (const c of this.consumed) c.queue.grantConsumeMessages(this.taskRole);
+    subscribe(this.queue, (props.subscriptions ?? []).filter(s => !s.queue));
 
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
@@ -172,17 +180,42 @@ export class WorkerService extends Construct implements IServiceWorkload {
   public connectTo(backend: IBackendService): void {
     connectToBackend(this, backend);
   }
+
+  /**
+   * The subscriptions with a queue of their own: each queue bound in a scope named after the
+   * subscription, subscribed to its topic; their URLs by name.
+   */
+  private bindTopicQueues(subscriptions: TopicSubscription[], bindOptions: WorkQueueBindOptions): { [name: string]: string } {
+    const urls: { [name: string]: string } = {};
+    for (const s of subscriptions) {
+      if (!s.queue) continue;
+      const name = s.name ?? s.topic.node.id;
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name) || urls[name] !== undefined) {
+        throw new ShipyardError(this, ErrorCode.QUEUE, `subscription name ${show(name)} ${urls[name] !== undefined ? 'is used twice' : 'is not valid'}`,
+          'give each subscription with its own queue a unique name (name) of up to 64 letters, digits, hyphens and underscores');
+      }
+      const bound = s.queue._bind(new Construct(this, `Topic-${name}`), bindOptions);
+      subscribe(bound.queue, [s]);
+      this.topicQueues[name] = bound.queue;
+      this.consumed.push({ key: name, queue: bound.queue, deadLetterQueue: bound.deadLetterQueue });
+      urls[name] = bound.queue.queueUrl;
+    }
+    return urls;
+  }
   private createQueueAlarms(env: IEnvironment, options: WorkerAlarmsOptions): cloudwatch.Alarm[] {
     const created: cloudwatch.Alarm[] = [];
     const add = (id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string) =>
       created.push(fixedNameAlarm(this, this, { id, metric, threshold, periods, description, topic: env.alarmTopic }));
     const age = options.oldestMessageAge ?? Duration.minutes(15);
     checkRange(this, ErrorCode.ALARM, 'alarms.oldestMessageAge', knownSeconds(age), 60, 1209600, ' s');
-    add('OldestMessageAge', this.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
-      age.toSeconds(), 5, `the oldest message waited ${age.toHumanString()} or more for 5 minutes`);
-    if (this.deadLetterQueue && (options.deadLetterQueueNotEmpty ?? true)) {
-      add('DeadLetterQueueNotEmpty', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
-        1, 1, 'messages failed processing and moved to the dead-letter queue');
+    for (const c of this.consumed) {
+      const of = c.key ? ` (subscription ${c.key})` : '';
+      add(`${c.key}OldestMessageAge`, c.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        age.toSeconds(), 5, `the oldest message${of} waited ${age.toHumanString()} or more for 5 minutes`);
+      if (c.deadLetterQueue && (options.deadLetterQueueNotEmpty ?? true)) {
+        add(`${c.key}DeadLetterQueueNotEmpty`, c.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+          1, 1, `messages${of} failed processing and moved to the dead-letter queue`);
+      }
     }
     return created;
   }
@@ -197,7 +230,9 @@ export class WorkerService extends Construct implements IServiceWorkload {
     checkRange(this, ErrorCode.SCALING_TARGET, 'scaling.messagesPerTask', perTask, 1, 1e9);
     const taskCount = scaleTaskCount(this.service, scaling.minCapacity, scaling.maxCapacity);
     const target = taskCount.node.findChild('Target') as appscaling.ScalableTarget;
-    const queueName = this.queue.queueName;
+    // Every queue's visible messages count (one term with one queue, as before topic queues).
+    const visibleIds = this.consumed.map((_, i) => (i === 0 ? 'visible' : `visible${i}`));
+    const visible = visibleIds.length === 1 ? 'FILL(visible, 0)' : `(${visibleIds.map(v => `FILL(${v}, 0)`).join(' + ')})`;
     new appscaling.CfnScalingPolicy(taskCount, 'BacklogScaling', {
       policyName: `${this.node.path.replace(/\//g, '-')}-backlog`.slice(-256),
       policyType: 'TargetTrackingScaling',
@@ -208,11 +243,14 @@ export class WorkerService extends Construct implements IServiceWorkload {
         scaleInCooldown: (scaling.scaleInCooldown ?? Duration.seconds(300)).toSeconds(),
         customizedMetricSpecification: {
           metrics: [
-            {
-              id: 'visible',
+            ...this.consumed.map((c, i) => ({
+              id: i === 0 ? 'visible' : `visible${i}`,
               returnData: false,
-              metricStat: { stat: 'Average', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: queueName }] } },
-            },
+              metricStat: {
+                stat: 'Average',
+                metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: c.queue.queueName }] },
+              },
+            })),
             {
               id: 'running',
               returnData: false,
@@ -225,12 +263,12 @@ export class WorkerService extends Construct implements IServiceWorkload {
                 },
               },
             },
-            { id: 'backlog', expression: 'IF(FILL(running, 0) > 0, FILL(visible, 0) / FILL(running, 0), FILL(visible, 0))', label: 'messages per task', returnData: true },
+            { id: 'backlog', expression: `IF(FILL(running, 0) > 0, ${visible} / FILL(running, 0), ${visible})`, label: 'messages per task', returnData: true },
           ],
         },
       },
     });
-    if (scaling.minCapacity === 0) this.wakeUpFromZero(env, taskCount, target);
+    if (scaling.minCapacity === 0) this.wakeUpFromZero(env, taskCount, target, visible);
     return taskCount;
   }
 
@@ -238,7 +276,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
    * From zero tasks: one alarm and one step, +1 task when messages wait and no task runs
    * (target tracking cannot scale out from zero: zero tasks times any ratio is zero).
    */
-  private wakeUpFromZero(env: IEnvironment, taskCount: ecs.ScalableTaskCount, target: appscaling.ScalableTarget): void {
+  private wakeUpFromZero(env: IEnvironment, taskCount: ecs.ScalableTaskCount, target: appscaling.ScalableTarget, visible: string): void {
     // One alarm and one step: +1 task when messages wait and no task runs.
     const wakeUp = new appscaling.StepScalingAction(taskCount, 'WakeUp', {
       scalingTarget: target,
@@ -249,9 +287,10 @@ export class WorkerService extends Construct implements IServiceWorkload {
     const alarm = new cloudwatch.Alarm(taskCount, 'WakeUpAlarm', {
       alarmDescription: `${this.node.path}: messages wait and no task runs; start one`,
       metric: new cloudwatch.MathExpression({
-        expression: 'IF(FILL(running, 0) < 1 AND FILL(visible, 0) > 0, 1, 0)',
+        expression: `IF(FILL(running, 0) < 1 AND ${visible} > 0, 1, 0)`,
         usingMetrics: {
-          visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
+          ...Object.fromEntries(this.consumed.map((c, i) => [i === 0 ? 'visible' : `visible${i}`,
+            c.queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' })])),
           running: serviceInsightsMetric(env.cluster.clusterName, this.service.serviceName, 'RunningTaskCount'),
         },
         period: ONE_MINUTE,
@@ -264,4 +303,11 @@ export class WorkerService extends Construct implements IServiceWorkload {
     });
     alarm.addAlarmAction(new actions.ApplicationScalingAction(wakeUp));
   }
+}
+
+/** A queue the worker consumes, with its dead-letter queue; `key` prefixes its alarms ('' for the worker's own queue). */
+interface ConsumedQueue {
+  readonly key: string;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue?: sqs.IQueue;
 }

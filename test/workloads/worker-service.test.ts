@@ -196,3 +196,71 @@ describe('WorkerService', () => {
     expectError(ErrorCode.DEPLOYMENT, () => worker({ deployment: Deployment.blueGreen() }));
   });
 });
+
+describe('WorkerService: a queue per subscribed topic', () => {
+  function setup() {
+    const stack = testStack();
+    const orders = new sns.Topic(stack, 'Orders', { enforceSSL: true });
+    const refunds = new sns.Topic(stack, 'Refunds', { enforceSSL: true });
+    const audit = new sns.Topic(stack, 'Audit', { enforceSSL: true });
+    const built = worker({
+      subscriptions: [
+        { topic: orders },
+        { topic: refunds, queue: WorkQueue.newQueue({ deliveryDelay: Duration.seconds(30), maxReceiveCount: 5 }) },
+        { topic: audit, name: 'audit-log', queue: WorkQueue.newQueue() },
+      ],
+      scaling: { minCapacity: 0, maxCapacity: 5 },
+    }, stack);
+    return built;
+  }
+
+  test('each queue (and dead-letter queue) of its own, subscribed to its topic only; the URLs reach the container by name', () => {
+    const { stack, worker: w } = setup();
+    expect(Object.keys(w.topicQueues)).toEqual(['Refunds', 'audit-log']);
+    expect(resources(stack, 'AWS::SQS::Queue')).toHaveLength(6);
+    template(stack).hasResourceProperties('AWS::SQS::Queue', { DelaySeconds: 30, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    const endpoints = resources(stack, 'AWS::SNS::Subscription').map(([, s]) => JSON.stringify([s.Properties.TopicArn, s.Properties.Endpoint]));
+    expect(endpoints).toHaveLength(3);
+    expect(endpoints.find(e => e.includes('Refunds') && e.includes('WorkerTopicRefundsQueue'))).toBeDefined();
+    expect(endpoints.find(e => e.includes('Audit') && e.includes('WorkerTopicauditlogQueue'))).toBeDefined();
+    expect(endpoints.find(e => e.includes('Orders') && /"WorkerQueue[0-9A-F]{8}"/.test(e))).toBeDefined();
+    const app = resources(stack, 'AWS::ECS::TaskDefinition')[0][1].Properties.ContainerDefinitions[0];
+    const urls = app.Environment.find((e: any) => e.Name === 'TOPIC_QUEUE_URLS');
+    expect(JSON.stringify(urls.Value)).toContain('\\"Refunds\\":');
+    expect(JSON.stringify(urls.Value)).toContain('\\"audit-log\\":');
+    const consumed = policyStatements(stack, 'WorkerTaskDefinitionTaskRole').filter(s => [s.Action].flat().includes('sqs:ReceiveMessage'));
+    expect(consumed).toHaveLength(3);
+  });
+
+  test('backlog scaling and waking up count every queue; each queue has its age and dead-letter alarms', () => {
+    const { stack } = setup();
+    const [policy] = resources(stack, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, p]) => p.Properties)
+      .filter(p => p.PolicyType === 'TargetTrackingScaling');
+    const metrics = policy.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Metrics;
+    expect(metrics.map((m: any) => m.Id)).toEqual(['visible', 'visible1', 'visible2', 'running', 'backlog']);
+    expect(metrics[4].Expression).toBe('IF(FILL(running, 0) > 0, (FILL(visible, 0) + FILL(visible1, 0) + FILL(visible2, 0)) / FILL(running, 0), '
+      + '(FILL(visible, 0) + FILL(visible1, 0) + FILL(visible2, 0)))');
+    const alarms = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const wake = alarms.find(a => JSON.stringify(a).includes('messages wait and no task runs'));
+    expect(JSON.stringify(wake.Metrics)).toContain('FILL(visible2, 0)');
+    const names = alarms.map(a => a.AlarmName).filter((n: any) => typeof n === 'string');
+    for (const suffix of ['-OldestMessageAge', '-RefundsOldestMessageAge', '-audit-logOldestMessageAge', '-audit-logDeadLetterQueueNotEmpty']) {
+      expect(names.some((n: string) => n.endsWith(suffix))).toBe(true);
+    }
+  });
+
+  test('one queue keeps the single-queue rendering', () => {
+    const { stack } = worker({ scaling: { minCapacity: 1, maxCapacity: 5 } });
+    const [policy] = resources(stack, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, p]) => p.Properties);
+    expect(policy.TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Metrics[2].Expression)
+      .toBe('IF(FILL(running, 0) > 0, FILL(visible, 0) / FILL(running, 0), FILL(visible, 0))');
+  });
+
+  test('fails at synth with two subscriptions of one name', () => {
+    const stack = testStack();
+    const topic = new sns.Topic(stack, 'Orders', { enforceSSL: true });
+    expectError(ErrorCode.QUEUE, () => worker({
+      subscriptions: [{ topic, queue: WorkQueue.newQueue() }, { topic, queue: WorkQueue.newQueue() }],
+    }, stack));
+  });
+});
