@@ -6,7 +6,7 @@ import { App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, ManagedInstancesCapacity,
-  Volume, WebService, WorkerService,
+  StandaloneTask, Volume, WebService, WorkerService,
 } from '../src';
 
 /** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
@@ -63,6 +63,16 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
       Volume.host('host-logs', { sourcePath: '/var/log', containerPath: '/host/var/log', readOnly: true }),
       Volume.docker('agent-state', { containerPath: '/state', scope: ecs.Scope.SHARED }),
     ],
+  });
+  // Compute with no network at all: reads and writes the instance only; awslogs still ships its logs.
+  new StandaloneTask(workloads, 'Crunch', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    capacity,
+    networkMode: ecs.NetworkMode.NONE,
+    command: ['sh', '-c', 'echo crunching'],
+    cpu: 128,
+    memoryLimitMiB: 128,
   });
   return { stack, environment, services: [web, agent] };
 }

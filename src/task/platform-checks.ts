@@ -51,7 +51,8 @@ export function checkPlatform(
   }
   // Source: Amazon ECS Developer Guide, "Amazon ECS task networking options for EC2": Windows
   // takes awsvpc or nat (its default), Linux awsvpc, bridge, host or none.
-  const modes = windows ? [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.NAT] : [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST];
+  const modes = windows ? [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.NAT]
+    : [ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST, ecs.NetworkMode.NONE];
   if (!modes.includes(networkMode)) {
     throw fail(`network mode ${show(networkMode)} is not supported for ${windows ? 'Windows' : 'Linux'} tasks on EC2`,
       `use ${modes.map(m => m.toUpperCase()).join(', ')}`);

@@ -64,6 +64,10 @@ export function buildTask(
 ): TaskModel {
   checkSameEnvironment(scope, env);
   const platform = taskPlatform(scope, props, capacity);
+  if (platform.networkMode === ecs.NetworkMode.NONE && portMappings.length > 0) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode "none" gives the task no network, and the workload listens on port ${portMappings[0].containerPort}`,
+      'use bridge or awsvpc for a workload that receives traffic');
+  }
   checkContainerHealthCheck(scope, props.healthCheck);
   checkTaskSettings(scope, props, platform.onEc2 || platform.external);
   checkContainerSettings(scope, props);
@@ -103,6 +107,7 @@ export function buildTask(
     const config = volume._bind(scope, { taskDefinition, containers, platform: capacity.platform });
     if (config.fileSystem) fileSystems.push(config.fileSystem);
   }
+  if (platform.networkMode === ecs.NetworkMode.NONE) checkNoNetwork(scope, props, containers, taskDefinition);
   checkTaskDefinition(scope, taskDefinition, platform);
   acknowledgeTaskFindings(scope, taskDefinition, props);
   if (props.memoryReservationMiB !== undefined) {
@@ -365,6 +370,24 @@ function initContainer(scope: Construct, init: SidecarOptions): SidecarOptions {
       'leave essential unset: an init container exits, which would stop the task');
   }
   return { ...init, essential: false, appWaitsFor: ecs.ContainerDependencyCondition.SUCCESS };
+}
+
+/**
+ * A task in network mode `none` has a loopback interface only: no container maps a port, and
+ * nothing in the task reaches out (ECS Exec's channel, the tracing collector, a FireLens
+ * router). awslogs and splunk drivers run in the instance's Docker daemon, so they still ship.
+ * Source: Amazon ECS Developer Guide, "Amazon ECS task networking options for EC2".
+ */
+function checkNoNetwork(scope: Construct, props: WorkloadTaskProps, containers: ecs.ContainerDefinition[], taskDefinition: ecs.TaskDefinition): void {
+  const mapped = containers.filter(c => c.portMappings.length > 0).map(c => c.containerName);
+  const problem = mapped.length > 0 ? `container ${mapped.join(', ')} maps ports`
+    : props.enableExec ? 'ECS Exec needs the network for its channel'
+      : props.tracing ? 'the tracing collector sends spans over the network'
+        : taskDefinition.findContainer(LOG_ROUTER_NAME) ? 'the FireLens log router sends logs over the network' : undefined;
+  if (problem) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode "none" gives the task no network, and ${problem}`,
+      'use bridge or awsvpc for a task that talks to anything, or drop what needs the network (awslogs still ships logs)');
+  }
 }
 
 /** Names the library gives containers it adds (the tracing collector is a sidecar by that name). */

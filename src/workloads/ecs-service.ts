@@ -68,6 +68,10 @@ export interface BuiltService {
  */
 export function buildService(scope: Construct, spec: ServiceSpec): BuiltService {
   const capacity = spec.task.capacity;
+  if (spec.task.taskDefinition.networkMode === ecs.NetworkMode.NONE && (spec.serviceConnect || spec.serviceDiscovery)) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, 'network mode "none" gives the task no network, and Service Connect or DNS registration needs one',
+      'use bridge or awsvpc for a service others call or that calls others');
+  }
   const awsvpc = spec.task.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
   const securityGroup = awsvpc ? new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: spec.env.vpc,

@@ -193,7 +193,8 @@ export class EventTask extends Construct implements ec2.IConnectable {
       platformVersion: props.platformVersion,
     });
     const task = built.task;
-    const securityGroup = built.securityGroup;
+    // Event tasks are awsvpc only, so they always have their group.
+    const securityGroup = built.securityGroup!;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;

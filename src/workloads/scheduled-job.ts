@@ -150,7 +150,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
 
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
     this.schedulerRole = this.createSchedulerRole();
-    const { target, overlapGuard } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup);
+    const { target, overlapGuard } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup!);
     this.overlapGuard = overlapGuard;
     this.deadLetterQueue.grantSendMessages(this.schedulerRole);
     const policy = this.schedulerRole.node.tryFindChild('DefaultPolicy');

@@ -39,8 +39,15 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
   public readonly cluster: ecs.ICluster;
   /** The subnets to run the task in (the environment's task subnets; no public IP). */
   public readonly subnets: ec2.SubnetSelection;
-  /** The tasks' security group (no ingress; add rules or `connections.allowFrom` as needed). */
-  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The tasks' security group (no ingress; add rules or `connections.allowFrom` as needed); reading it in network mode `none`, which has none, fails. */
+  public get securityGroup(): ec2.ISecurityGroup {
+    if (!this._securityGroup) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'a task in network mode "none" has no security group',
+        'run it with no network configuration, or give the task a network mode (awsvpc) to have one');
+    }
+    return this._securityGroup;
+  }
+  private readonly _securityGroup?: ec2.ISecurityGroup;
   /** The tasks' connections. */
   public readonly connections: ec2.Connections;
   /** The capacity provider strategy RunTask takes for `capacity` (RunTask's field names). */
@@ -51,7 +58,12 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
     const env = props.environment;
     const capacity = props.capacity ?? env.defaultCapacity;
     const built = buildStandaloneTask(this, env, props, {
-      workload: 'StandaloneTask', starter: 'its caller\'s RunTask', noun: 'a standalone task', description: 'a standalone task', capacity,
+      workload: 'StandaloneTask',
+      starter: 'its caller\'s RunTask',
+      noun: 'a standalone task',
+      description: 'a standalone task',
+      capacity,
+      allowsNoNetwork: true,
     });
     this.taskDefinition = built.task.taskDefinition;
     this.container = built.task.container;
@@ -59,7 +71,7 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
     this.taskRole = this.taskDefinition.taskRole;
     this.cluster = env.cluster;
     this.subnets = env.taskSubnets;
-    this.securityGroup = built.securityGroup;
+    this._securityGroup = built.securityGroup;
     this.connections = built.connections;
     this.capacityProviderStrategy = capacity._bind(this);
     applyEnvironmentSettings(this, env);
@@ -113,12 +125,15 @@ export interface StandaloneTaskSpec {
   readonly capacity: Capacity;
   /** The Fargate platform version the starter passes, checked against the capacity and OS. */
   readonly platformVersion?: ecs.FargatePlatformVersion;
+  /** Whether network mode `none` is allowed (EC2; the starter passes no network configuration). */
+  readonly allowsNoNetwork?: boolean;
 }
 
 /** A task that runs without a service, in a security group of its own. */
 export interface StandaloneTaskParts {
   readonly task: TaskModel;
-  readonly securityGroup: ec2.SecurityGroup;
+  /** None in network mode `none`. */
+  readonly securityGroup?: ec2.SecurityGroup;
   readonly connections: ec2.Connections;
 }
 
@@ -133,12 +148,14 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `${article} ${spec.workload} runs its task through ${spec.starter}, which does not start ECS Anywhere tasks here`,
       `run ${spec.noun.replace(/^an? /, 'the ')} on Fargate, EC2 or Managed Instances capacity`);
   }
-  if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+  const mode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
+  if (mode !== ecs.NetworkMode.AWS_VPC && !(mode === ecs.NetworkMode.NONE && spec.allowsNoNetwork)) {
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by ${spec.workload}`,
       'leave networkMode out: each of its tasks gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
   }
   const task = buildTask(scope, env, props, [], spec.capacity);
   checkPlatformVersion(scope, spec.capacity, task, spec.platformVersion);
+  if (mode === ecs.NetworkMode.NONE) return { task, connections: new ec2.Connections() };
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: env.vpc, description: `${scope.node.path}: ${spec.description}; no inbound traffic`, allowAllOutbound: true,
   });

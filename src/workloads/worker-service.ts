@@ -125,6 +125,10 @@ export class WorkerService extends Construct implements IServiceWorkload {
     super(scope, id);
     const env = props.environment;
     const scaling = props.scaling;
+    if (props.networkMode === ecs.NetworkMode.NONE) {
+      throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "none" gives the task no network, and a worker polls its queue over it',
+        'leave networkMode out (awsvpc), or use BRIDGE on EC2 capacity');
+    }
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, scaling);
     const stopSeconds = knownSeconds(props.stopTimeout) ?? 30;
     const processingSeconds = knownSeconds(props.processingTime);

@@ -1,6 +1,9 @@
 import { Duration, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob, StandaloneTask } from '../../src';
+import {
+  BackendService, Capacity, DaemonService, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob, StandaloneTask,
+  WebService, WorkerService,
+} from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, policyStatements, productionEnvironment, template, testStack, ec2Environment } from '../fixtures';
 
@@ -134,5 +137,47 @@ describe('the Fargate platform version of runs', () => {
     expectError(ErrorCode.PLATFORM, () => new ScheduledJob(stack, 'Job', {
       environment, image: IMAGE, schedule: hourly, capacity: Capacity.ec2(instances), platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
     }));
+  });
+});
+
+describe('network mode none (EC2, Linux)', () => {
+  test('a standalone task with no network: no security group, awslogs still ships its logs', () => {
+    const { stack, environment, instances } = ec2Environment();
+    const task = new StandaloneTask(stack, 'Crunch', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.NONE,
+    });
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      NetworkMode: 'none',
+      ContainerDefinitions: [Match.objectLike({ LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }) })],
+    });
+    expect(template(stack).findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('Crunch') } })).toEqual({});
+    expect(task.connections.securityGroups).toEqual([]);
+    expectError(ErrorCode.PLATFORM, () => task.securityGroup);
+  });
+
+  test('a daemon that only reads the host', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new DaemonService(stack, 'Scanner', { environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.NONE });
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'none' });
+  });
+
+  test.each([
+    ['a web service (it listens on a port)', (s: any) => new WebService(s.stack, 'Web', { ...s.base, networkMode: ecs.NetworkMode.NONE })],
+    ['a worker (it polls its queue)', (s: any) => new WorkerService(s.stack, 'Worker', { ...s.base, networkMode: ecs.NetworkMode.NONE })],
+    ['a client-only backend (Service Connect)', (s: any) => new BackendService(s.stack, 'Calls', {
+      ...s.base, networkMode: ecs.NetworkMode.NONE, serviceConnect: { clientOnly: true },
+    })],
+    ['ECS Exec', (s: any) => new StandaloneTask(s.stack, 'Exec', { ...s.base, networkMode: ecs.NetworkMode.NONE, enableExec: true })],
+    ['a scheduled job (RunTask by Scheduler is awsvpc)', (s: any) => new ScheduledJob(s.stack, 'Job', {
+      ...s.base, networkMode: ecs.NetworkMode.NONE, schedule: JobSchedule.rate(Duration.hours(1)),
+    })],
+  ])('fails at synth for %s', (_name, build) => {
+    const { stack, environment, instances } = ec2Environment();
+    expectError(ErrorCode.PLATFORM, () => build({ stack, base: { environment, image: IMAGE, capacity: Capacity.ec2(instances) } }));
+  });
+
+  test('fails at synth on Fargate', () => {
+    const stack = testStack();
+    expectError(ErrorCode.PLATFORM, () => new StandaloneTask(stack, 'T', { environment: productionEnvironment(stack), image: IMAGE, networkMode: ecs.NetworkMode.NONE }));
   });
 });
