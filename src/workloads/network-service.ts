@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { registeredTarget } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
@@ -465,9 +466,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       const name = `additionalListeners[${i}]`;
       const protocol = l.protocol ?? main.protocol;
       checkPort(this, `${name}.port`, l.port);
-      if (![elbv2.Protocol.TCP, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP, elbv2.Protocol.TLS].includes(protocol)) {
-        throw new ShipyardError(this, ErrorCode.LISTENER, `${name}.protocol ${protocol} is not a network load balancer protocol`, 'use TCP, UDP, TCP_UDP or TLS');
-      }
+      checkNlbProtocol(this, `${name}.protocol`, protocol);
       if (protocol === elbv2.Protocol.TLS && !props.certificate) {
         throw new ShipyardError(this, ErrorCode.LISTENER, `${name} is a TLS listener, and the service has no certificate`, 'give the service a certificate');
       }
@@ -513,9 +512,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     checkPort(this, 'containerPort', containerPort);
     checkPort(this, 'listenerPort', listenerPort);
     const code = ErrorCode.LISTENER;
-    if (![elbv2.Protocol.TCP, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP, elbv2.Protocol.TLS].includes(protocol)) {
-      throw new ShipyardError(this, code, `protocol ${protocol} is not a network load balancer protocol`, 'use TCP, UDP, TCP_UDP or TLS');
-    }
+    checkNlbProtocol(this, 'protocol', protocol);
     if (protocol === elbv2.Protocol.TLS && !props.certificate) {
       throw new ShipyardError(this, code, 'the TLS listener has no certificate', 'give certificate (an ACM certificate)');
     }
@@ -590,35 +587,21 @@ function ecsProtocolOf(protocol: elbv2.Protocol): ecs.Protocol {
 }
 
 /**
- * The container a listener reaches: the app on its port, or the sidecar `name` on `targetPort`
- * (its first port mapping by default), which it must map with the listener's protocol. The
- * health check follows the target port unless given.
+ * The container a listener reaches (the app, or a sidecar that maps the port with the
+ * listener's protocol); the health check follows the target port unless given.
  */
 function targetOf(scope: Construct, task: TaskModel, ports: ListenerPorts, name: string | undefined, targetPort: number | undefined,
   healthCheckPort: number | undefined, prefix: string): ListenerPorts {
-  if (name === undefined) {
-    if (prefix === '' && targetPort !== undefined && targetPort !== ports.containerPort) {
-      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${targetPort} is given for the app container, which listens on ${ports.containerPort}`,
-        'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
-    }
-    return { ...ports, targetContainer: task.container.containerName };
+  const target = registeredTarget(scope, task.containers, name, targetPort, ports.containerPort, prefix, ecsProtocolOf(ports.protocol));
+  if (name === undefined) return { ...ports, targetContainer: target.containerName };
+  return { ...ports, targetContainer: target.containerName, targetPort: target.port, healthPort: healthCheckPort ?? target.port };
+}
+
+/** The listener protocols a network load balancer speaks. */
+function checkNlbProtocol(scope: Construct, what: string, protocol: elbv2.Protocol): void {
+  if (![elbv2.Protocol.TCP, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP, elbv2.Protocol.TLS].includes(protocol)) {
+    throw new ShipyardError(scope, ErrorCode.LISTENER, `${what} ${protocol} is not a network load balancer protocol`, 'use TCP, UDP, TCP_UDP or TLS');
   }
-  const container = task.containers.find(c => c.containerName === name);
-  if (!container) {
-    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `${prefix}targetContainer ${JSON.stringify(name)} is not a container of the task`,
-      `name one of ${task.containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
-  }
-  const protocol = ecsProtocolOf(ports.protocol);
-  const mapped = container.portMappings.filter(m => (m.protocol ?? ecs.Protocol.TCP) === protocol).map(m => m.containerPort);
-  const port = targetPort ?? mapped[0];
-  if (port === undefined || !mapped.includes(port)) {
-    throw new ShipyardError(scope, ErrorCode.CONTAINERS,
-      `${prefix}targetContainer ${JSON.stringify(name)} maps no ${protocol} port ${port === undefined ? '' : port}`.trimEnd(),
-      `give the container portMappings: [{ containerPort: ${targetPort ?? 8443}, protocol: ecs.Protocol.${protocol.toUpperCase()} }], `
-      + `or a targetPort it maps (${mapped.join(', ') || 'none'})`);
-  }
-  checkPort(scope, `${prefix}targetPort`, port);
-  return { ...ports, targetContainer: name, targetPort: port, healthPort: healthCheckPort ?? port };
 }
 
 /** The load balancer a network service is reached through, and who may reach it. */

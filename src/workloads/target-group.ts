@@ -1,4 +1,4 @@
-import { Duration, Token, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Duration, Token, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
@@ -206,4 +206,45 @@ function checkSuccessCodes(scope: Construct, codes: string, grpc: boolean): void
       grpc ? 'give gRPC status codes from 0 to 99, listed or as ranges, such as "0" or "0-2"'
         : 'give codes from 200 to 499, listed or as ranges, such as "200", "200,204" or "200-399"');
   }
+}
+
+/** The container and port a load balancer registers the tasks by. */
+export interface RegisteredTarget {
+  readonly containerName: string;
+  readonly port: number;
+}
+
+/**
+ * What a route or listener reaches: the app (the first container) on `appPort`, or the
+ * container `name` on `targetPort` (its first port mapping by default), which must be a port
+ * the container maps, with `protocol` when given: ECS registers a target by a container's port
+ * mapping. A main route or listener (empty `prefix`) reaches the app on `appPort` only; an
+ * additional one (`prefix` names it) may give another port of the app, mapped for it.
+ */
+export function registeredTarget(scope: Construct, containers: ecs.ContainerDefinition[], name: string | undefined, targetPort: number | undefined,
+  appPort: number, prefix: string, protocol?: ecs.Protocol): RegisteredTarget {
+  if (name === undefined) {
+    if (prefix === '' && targetPort !== undefined && targetPort !== appPort) {
+      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${targetPort} is given for the app container, which listens on ${appPort}`,
+        'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
+    }
+    return { containerName: containers[0].containerName, port: targetPort ?? appPort };
+  }
+  const container = containers.find(c => c.containerName === name);
+  if (!container) {
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `${prefix}targetContainer ${JSON.stringify(name)} is not a container of the task`,
+      `name one of ${containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
+  }
+  const mapped = container.portMappings
+    .filter(m => protocol === undefined || (m.protocol ?? ecs.Protocol.TCP) === protocol).map(m => m.containerPort);
+  const port = targetPort ?? mapped[0];
+  if (port === undefined || !mapped.includes(port)) {
+    const kind = protocol === undefined ? '' : `${protocol} `;
+    const mapping = protocol === undefined ? '' : `, protocol: ecs.Protocol.${protocol.toUpperCase()}`;
+    throw new ShipyardError(scope, ErrorCode.CONTAINERS,
+      `${prefix}targetContainer ${JSON.stringify(name)} maps no ${kind}port ${port === undefined ? '' : port}`.trimEnd(),
+      `give the container portMappings: [{ containerPort: ${targetPort ?? 8443}${mapping} }], or a targetPort it maps (${mapped.join(', ') || 'none'})`);
+  }
+  checkPort(scope, `${prefix}targetPort`, port);
+  return { containerName: name, port };
 }

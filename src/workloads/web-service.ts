@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
-import { LoadBalancingOptions, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
+import { LoadBalancingOptions, RegisteredTarget, registeredTarget, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { wireBlueGreen } from '../deployment/blue-green';
@@ -228,7 +228,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
     this.logGroup = task.logGroup;
-    const target = trafficTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
+    const target = registeredTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
 
     const built = buildService(this, {
       env,
@@ -316,7 +316,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
    * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
    * rollback, or CodeDeploy watching the same alarms.
    */
-  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, target: TrafficTarget,
+  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, target: RegisteredTarget,
     rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
     const env = props.environment;
     const targetGroups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [], ...this.additionalTargetGroups];
@@ -362,7 +362,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
    * CodeDeploy moves the listener's default action.
    */
   private receiveTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, path: LoadBalancerPath,
-    speed: DeploySpeedSettings, target: TrafficTarget): TrafficWiring {
+    speed: DeploySpeedSettings, target: RegisteredTarget): TrafficWiring {
     const targetGroupProps = this.targetGroupProps(props, ingress, path, speed, target.port, props.targetHealthCheck);
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
     const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, target);
@@ -394,7 +394,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     securityGroup: ec2.ISecurityGroup | undefined, speed: DeploySpeedSettings, containerPort: number): AddedRoute[] {
     return routes.map((route, i) => {
       const id = `Route${i + 2}`;
-      const target = trafficTarget(this, task.containers, route.targetContainer, route.targetPort, containerPort, `additionalRoutes[${i}].`);
+      const target = registeredTarget(this, task.containers, route.targetContainer, route.targetPort, containerPort, `additionalRoutes[${i}].`);
       const path = loadBalancerPath(task, securityGroup, target.port);
       const targetGroup = new elbv2.ApplicationTargetGroup(this, `${id}TargetGroup`,
         this.targetGroupProps(props, ingress, path, speed, target.port, route.targetHealthCheck ?? props.targetHealthCheck));
@@ -406,7 +406,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   }
 
   private routeTo(blue: elbv2.ApplicationTargetGroup, ingress: IIngress, routing: Routing, deployment: DeploymentConfig,
-    targetGroupProps: elbv2.ApplicationTargetGroupProps, target: TrafficTarget): Omit<TrafficWiring, 'targetGroup'> {
+    targetGroupProps: elbv2.ApplicationTargetGroupProps, target: RegisteredTarget): Omit<TrafficWiring, 'targetGroup'> {
     const containerName = target.containerName;
     const containerPort = target.port;
     if (deployment.codeDeploy) {
@@ -467,43 +467,6 @@ function checkAdditionalRoutes(scope: Construct, routes: AdditionalRoute[], depl
 interface AddedRoute {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly listenerRule: elbv2.ApplicationListenerRule;
-}
-
-/** The container and port the load balancer sends requests to. */
-interface TrafficTarget {
-  readonly containerName: string;
-  readonly port: number;
-}
-
-/**
- * The app container on its port, or the sidecar `targetContainer` on `targetPort` (its first
- * port mapping by default), which must be a port the container maps: ECS registers a target by
- * a container's port mapping. The main route's target is the app on `containerPort`; an
- * additional route (`prefix` names it) may reach another port of the app, mapped for it.
- */
-function trafficTarget(scope: Construct, containers: ecs.ContainerDefinition[], name: string | undefined, targetPort: number | undefined,
-  containerPort: number, prefix: string): TrafficTarget {
-  if (name === undefined) {
-    if (prefix === '' && targetPort !== undefined && targetPort !== containerPort) {
-      throw new ShipyardError(scope, ErrorCode.CONTAINERS, `targetPort ${targetPort} is given for the app container, which listens on ${containerPort}`,
-        'set containerPort instead, or name the sidecar that listens on targetPort (targetContainer)');
-    }
-    return { containerName: containers[0].containerName, port: targetPort ?? containerPort };
-  }
-  const container = containers.find(c => c.containerName === name);
-  if (!container) {
-    throw new ShipyardError(scope, ErrorCode.CONTAINERS, `${prefix}targetContainer ${JSON.stringify(name)} is not a container of the task`,
-      `name one of ${containers.map(c => JSON.stringify(c.containerName)).join(', ')}`);
-  }
-  const ports = container.portMappings.map(m => m.containerPort);
-  const port = targetPort ?? ports[0];
-  if (port === undefined || !ports.includes(port)) {
-    throw new ShipyardError(scope, ErrorCode.CONTAINERS,
-      `${prefix}targetContainer ${JSON.stringify(name)} maps no port ${port === undefined ? '' : port}`.trimEnd(),
-      `give the container portMappings: [{ containerPort: ${targetPort ?? 8443} }], or a targetPort it maps (${ports.join(', ') || 'none'})`);
-  }
-  checkPort(scope, `${prefix}targetPort`, port);
-  return { containerName: name, port };
 }
 
 /** How a web service's traffic reaches its tasks. */
