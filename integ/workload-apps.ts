@@ -88,9 +88,9 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
 }
 
 /**
- * (i) Scheduled jobs: a nightly report in the Paris time zone that stops after 20 minutes,
- * and an every-5-minutes sync that skips a run while the previous one is still going. Failed
- * runs raise an alarm to the environment's topic.
+ * (i) Scheduled jobs: a nightly report in the Paris time zone that stops after 20 minutes
+ * and runs again up to twice when a run fails, and an every-5-minutes sync that skips a run
+ * while the previous one is still going. Failed runs raise an alarm to the environment's topic.
  */
 export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegScheduledJob', options);
@@ -104,6 +104,7 @@ export function scheduledJobs(app: App, options?: ScenarioOptions): Scenario {
     timeZone: 'Europe/Paris',
     flexibleWindow: Duration.minutes(10),
     timeout: Duration.minutes(20),
+    rerunsOnFailure: 2,
     platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
   });
   const sync = new ScheduledJob(workloads, 'Sync', {

@@ -3,8 +3,8 @@ import {
   aws_events as events, aws_iam as iam, aws_logs as logs, aws_scheduler as scheduler, aws_sqs as sqs, aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { JobRunner } from './job-runner';
 import { checkTimeZone, JobSchedule } from './job-schedule';
-import { OverlapGuard } from './overlap-guard';
 import { buildStandaloneTask, grantRunTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
 import { WorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, deliveryDeadLetterQueue } from './workload-settings';
@@ -89,6 +89,17 @@ export interface ScheduledJobProps extends WorkloadProps {
    * @default false - every scheduled time starts a run
    */
   readonly preventOverlap?: boolean;
+  /**
+   * Run the job again when a run fails, up to this many times (0-10), Copilot's `retries`.
+   * Scheduler then starts a Step Functions state machine that runs the task with the
+   * `ecs:runTask.sync` integration and retries it, waiting 10 s before the first rerun and
+   * 1.5 times longer before each next one. A run fails when any container exits non-zero
+   * (a sidecar too), when it outlives `timeout`, or when the task cannot start; the failure
+   * alarm then fires only when the last rerun fails. `retryAttempts` is different: it retries
+   * starting the run (or the state machine) when the call itself fails.
+   * @default 0 - a failed run waits for the next scheduled time
+   */
+  readonly rerunsOnFailure?: number;
 }
 
 /** Container name of the timeout timer. */
@@ -116,12 +127,17 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
   public readonly deadLetterQueue: sqs.IQueue;
   /** The runs' security group (no ingress). */
   public readonly connections: ec2.Connections;
-  /** The rule matching failed runs. */
+  /** The rule matching failed runs (each failed attempt, reruns included). */
   public readonly failureRule: events.Rule;
-  /** The alarm raised when a run fails (notifies the environment's topic). */
+  /**
+   * The alarm raised when a run fails, or with `rerunsOnFailure` when its last rerun fails
+   * (notifies the environment's topic).
+   */
   public readonly failureAlarm: cloudwatch.Alarm;
-  /** The state machine that skips overlapping runs, with `preventOverlap`. */
+  /** The state machine that skips overlapping runs, with `preventOverlap` (the same as `runner`). */
   public readonly overlapGuard?: sfn.StateMachine;
+  /** The state machine the schedule starts, with `preventOverlap` or `rerunsOnFailure`. */
+  public readonly runner?: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
@@ -150,8 +166,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
 
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
     this.schedulerRole = this.createSchedulerRole();
-    const { target, overlapGuard } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup!);
-    this.overlapGuard = overlapGuard;
+    const { target, runner } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup!);
+    this.runner = runner;
+    this.overlapGuard = props.preventOverlap ? runner : undefined;
     this.deadLetterQueue.grantSendMessages(this.schedulerRole);
     const policy = this.schedulerRole.node.tryFindChild('DefaultPolicy');
     if (policy) acknowledgeInlinePolicy(policy);
@@ -170,17 +187,10 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     // The capacity providers must be associated with the cluster before runs start.
     this.schedule.node.addDependency(env.cluster);
     this.failureRule = this.createFailureRule(env);
-    // EventBridge counts the rule's matches; the alarm turns a failed run into an alarm state.
     this.failureAlarm = fixedNameAlarm(this, this, {
       id: 'RunFailedAlarm',
-      description: 'a run exited non-zero or failed to start',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'MatchedEvents',
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-        dimensionsMap: { RuleName: this.failureRule.ruleName },
-      }),
+      description: runner && reruns(props) > 0 ? 'a run failed and so did its reruns' : 'a run exited non-zero or failed to start',
+      metric: runner && reruns(props) > 0 ? this.failedExecutions(runner) : this.failedRuns(),
       threshold: 1,
       periods: 1,
       topic: env.alarmTopic,
@@ -189,13 +199,29 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     warnAboutTask(this, env, task, props);
   }
 
+  /** EventBridge counts the failure rule's matches: each failed run. */
+  private failedRuns(): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'MatchedEvents',
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      dimensionsMap: { RuleName: this.failureRule.ruleName },
+    });
+  }
+
+  /** Step Functions counts the runner's failed executions: a run whose reruns all failed. */
+  private failedExecutions(runner: sfn.StateMachine): cloudwatch.Metric {
+    return runner.metricFailed({ statistic: 'Sum', period: Duration.minutes(1) });
+  }
+
   /**
-   * What the schedule starts: the task through RunTask, or, with `preventOverlap`, the state
-   * machine that starts it unless a run is still going. Scheduler retries delivery, then
-   * sends the run to the dead-letter queue.
+   * What the schedule starts: the task through RunTask, or, with `preventOverlap` or
+   * `rerunsOnFailure`, the state machine that starts it unless a run is still going and runs
+   * it again when it fails. Scheduler retries delivery, then sends the run to the dead-letter queue.
    */
   private scheduleTarget(props: ScheduledJobProps, placement: RunTaskPlacement, securityGroup: ec2.ISecurityGroup):
-  { target: scheduler.CfnSchedule.TargetProperty; overlapGuard?: sfn.StateMachine } {
+  { target: scheduler.CfnSchedule.TargetProperty; runner?: sfn.StateMachine } {
     const env = props.environment;
     const role = this.schedulerRole;
     const common = {
@@ -207,8 +233,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
       },
     };
     const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
-    if (props.preventOverlap) {
-      const guard = new OverlapGuard(this, 'OverlapGuard', {
+    if (props.preventOverlap || reruns(props) > 0) {
+      // The id of a guard without reruns stays OverlapGuard, so existing state machines are kept.
+      const runner = new JobRunner(this, reruns(props) > 0 ? 'Runner' : 'OverlapGuard', {
         cluster: env.cluster,
         taskDefinition: this.taskDefinition,
         logRetention: env.logRetention,
@@ -221,9 +248,11 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
           EnableExecuteCommand: props.enableExec ?? false,
           PlatformVersion: props.platformVersion,
         },
+        preventOverlap: props.preventOverlap ?? false,
+        reruns: reruns(props),
       });
-      guard.stateMachine.grantStartExecution(role);
-      return { target: { ...common, arn: guard.stateMachine.stateMachineArn, input: '{}' }, overlapGuard: guard.stateMachine };
+      runner.stateMachine.grantStartExecution(role);
+      return { target: { ...common, arn: runner.stateMachine.stateMachineArn, input: '{}' }, runner: runner.stateMachine };
     }
     this.allowRunTask(env, role);
     const target = {
@@ -268,6 +297,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     const code = ErrorCode.SCHEDULE;
     checkInteger(this, code, 'retryAttempts', props.retryAttempts);
     checkRange(this, code, 'retryAttempts', props.retryAttempts, 0, 185);
+    // Each rerun is a whole run; more than a few hide a job that is broken, not unlucky.
+    checkInteger(this, code, 'rerunsOnFailure', props.rerunsOnFailure);
+    checkRange(this, code, 'rerunsOnFailure', props.rerunsOnFailure, 0, 10);
     checkRange(this, code, 'maxEventAge', knownSeconds(props.maxEventAge), 60, 86400, ' s');
     if (props.flexibleWindow && !props.flexibleWindow.isUnresolved()) {
       checkRange(this, code, 'flexibleWindow', props.flexibleWindow.toMinutes({ integral: false }), 1, 1440, ' minutes');
@@ -323,6 +355,10 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
       }]);
     }
   }
+}
+
+function reruns(props: ScheduledJobProps): number {
+  return props.rerunsOnFailure ?? 0;
 }
 
 function parseDate(scope: Construct, what: string, value: string | undefined): number | undefined {

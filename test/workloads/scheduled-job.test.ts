@@ -192,3 +192,88 @@ describe('ScheduledJob preventOverlap', () => {
     expect(guard).toContainEqual(expect.objectContaining({ Action: 'ecs:runTask', Resource: { Ref: expect.stringMatching(/^ReportTaskDefinition/) } }));
   });
 });
+
+/** The state machine's definition as JSON, each CloudFormation reference written as `<ref>`. */
+function stateMachineDefinition(stack: Stack): any {
+  const body = resources(stack, 'AWS::StepFunctions::StateMachine')[0][1].Properties.DefinitionString;
+  const parts: unknown[] = body['Fn::Join'] ? body['Fn::Join'][1] : [body];
+  return JSON.parse(parts.map(p => typeof p === 'string' ? p : '<ref>').join(''));
+}
+
+describe('ScheduledJob rerunsOnFailure', () => {
+  test('Scheduler starts a state machine that waits for the run and retries it when it fails', () => {
+    const { stack, job: j } = job({ rerunsOnFailure: 3 });
+    expect(j.runner).toBeDefined();
+    expect(j.overlapGuard).toBeUndefined();
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ReportRunnerStateMachine') }, EcsParameters: Match.absent() }),
+    });
+    const definition = stateMachineDefinition(stack);
+    expect(definition.StartAt).toBe('RunTaskAndWait');
+    const run = definition.States.RunTaskAndWait;
+    expect(run.Resource).toBe('arn:<ref>:states:::ecs:runTask.sync');
+    expect(run.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, BackoffRate: 1.5, MaxAttempts: 3 }]);
+    expect(run.ResultPath).toBeNull();
+    expect(run.End).toBe(true);
+    expect(run.Parameters).toEqual(expect.objectContaining({
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      NetworkConfiguration: { AwsvpcConfiguration: expect.objectContaining({ AssignPublicIp: 'DISABLED' }) },
+      EnableECSManagedTags: true,
+      PropagateTags: 'TASK_DEFINITION',
+    }));
+  });
+
+  test('the runner may run, watch and stop tasks of its cluster only, and pass the task roles', () => {
+    const { stack } = job({ rerunsOnFailure: 1 });
+    const statements = policyStatements(stack, 'ReportRunnerStateMachineRole');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'ecs:RunTask',
+      Resource: { Ref: expect.stringMatching(/^ReportTaskDefinition/) },
+      Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^EnvCluster/), 'Arn'] } } },
+    }));
+    const watch = statements.find(s => JSON.stringify(s.Action).includes('ecs:DescribeTasks'));
+    expect(watch.Action).toEqual(['ecs:StopTask', 'ecs:DescribeTasks']);
+    expect(JSON.stringify(watch.Resource)).toMatch(/:task\/.*EnvCluster.*\/\*/);
+    const rule = statements.find(s => JSON.stringify(s.Action).includes('events:PutRule'));
+    expect(JSON.stringify(rule.Resource)).toContain(':rule/StepFunctionsGetEventsForECSTaskRule');
+    expect(statements.filter(s => s.Action === 'iam:PassRole')).toHaveLength(1);
+    expect(statements.some(s => s.Action === 'ecs:ListTasks')).toBe(false);
+  });
+
+  test('the failure alarm counts failed executions, not failed attempts', () => {
+    const { stack } = job({ rerunsOnFailure: 2 });
+    template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('^ReportRunnerStateMachine') } }],
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp('a run failed and so did its reruns'),
+    });
+    template(stack).resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('with preventOverlap, the runner lists running tasks first and reruns a failed run', () => {
+    const { stack, job: j } = job({ rerunsOnFailure: 2, preventOverlap: true });
+    expect(j.overlapGuard).toBe(j.runner);
+    const definition = stateMachineDefinition(stack);
+    expect(definition.StartAt).toBe('ListRunningTasks');
+    expect(definition.States.IsRunning.Default).toBe('RunTaskAndWait');
+    expect(definition.States.RunTaskAndWait.Retry[0].MaxAttempts).toBe(2);
+    const statements = policyStatements(stack, 'ReportRunnerStateMachineRole');
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'ecs:ListTasks' }));
+  });
+
+  test('0 reruns keeps the schedule starting the task itself', () => {
+    const { stack, job: j } = job({ rerunsOnFailure: 0 });
+    expect(j.runner).toBeUndefined();
+    template(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+  });
+
+  test.each([
+    ['a fraction', 1.5],
+    ['more than 10', 11],
+    ['a negative count', -1],
+  ])('fails with %s', (_name, rerunsOnFailure) => {
+    expectError(ErrorCode.SCHEDULE, () => job({ rerunsOnFailure }));
+  });
+});
