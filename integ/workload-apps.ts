@@ -6,7 +6,7 @@ import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
-  RoleSettings, ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, WebService, WorkerService, WorkQueue,
+  RoleSettings, ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, Volume, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
@@ -21,7 +21,8 @@ function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITop
 /**
  * (g) A queue worker: its own queue and dead-letter queue, subscribed to an encrypted SNS
  * topic with a filter policy, scaling on the backlog per task down to zero and waking up on
- * the first message, with queue alarms sent to the environment's topic.
+ * the first message, with queue alarms sent to the environment's topic; each task gets an EBS
+ * scratch volume.
  */
 export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWorker', options);
@@ -47,6 +48,8 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
       { topic: refunds, queue: WorkQueue.newQueue({ deliveryDelay: Duration.minutes(1) }) },
     ],
     scaling: { minCapacity: 0, maxCapacity: 3, messagesPerTask: 20 },
+    // Each task unpacks its batch on a 20 GiB gp3 volume of its own, deleted with the task.
+    volumes: [Volume.ebs('scratch', { containerPath: '/scratch', sizeGiB: 20 })],
   });
   return { stack, environment, services: [worker] };
 }

@@ -56,7 +56,9 @@ export { Image } from './task/image';
 export type { ContainerSecurityOptions } from './task/baseline';
 export type { LinuxSettings, RestartPolicyOptions, WorkloadTaskProps } from './task/containers';
 export type { ContainerDependency, SidecarOptions } from './task/sidecar';
-export type { MountOptions, AccessPointOptions, DockerVolumeOptions, EfsVolumeOptions, HostVolumeOptions } from './task/volumes';
+export type {
+  MountOptions, AccessPointOptions, DockerVolumeOptions, EbsVolumeOptions, EfsVolumeOptions, FsxWindowsVolumeOptions, HostVolumeOptions,
+} from './task/volumes';
 export { Volume } from './task/volumes';
 export type { SharedFileSystemProps } from './task/file-system';
 export { SharedFileSystem } from './task/file-system';

@@ -100,7 +100,7 @@ export function checkWindows(scope: Construct, props: WorkloadTaskProps, capacit
     ['containerSecurity', props.containerSecurity !== undefined],
     ['linuxSettings', props.linuxSettings !== undefined],
     ['tracing', props.tracing !== undefined],
-    ['volumes', (props.volumes ?? []).length > 0],
+    ['volumes other than Volume.ebs and Volume.fsxWindows', (props.volumes ?? []).some(v => !v._windows)],
     ['sidecars[].containerSecurity', [...props.sidecars ?? [], ...props.initContainers ?? []].some(s => s.containerSecurity !== undefined)],
   ];
   const given = linuxOnly.filter(([, set]) => set).map(([name]) => name);

@@ -35,6 +35,8 @@ export interface TaskModel {
   readonly imagesFromEcr: boolean;
   /** Environment variables that look like secrets, for the workload's warning. */
   readonly secretLooking: string[];
+  /** The EBS volume ECS configures when it starts each task (`Volume.ebs`), which the service passes on. */
+  readonly launchVolume?: ecs.ServiceManagedVolume;
   /**
    * Finish the task once the service exists: admit it where the task needs it (EFS security
    * groups) and acknowledge the task role's findings (exec adds to the role with the service).
@@ -103,9 +105,18 @@ export function buildTask(
   const containers = [container, ...sidecars.map(([, c]) => c)];
   addContainerDependencies(scope, container, sidecars);
   const fileSystems: efs.IFileSystem[] = [];
+  const launchVolumes: ecs.ServiceManagedVolume[] = [];
+  const instanceSecurityGroups = capacity.autoScalingCapacities.map(c => c.securityGroup);
   for (const volume of props.volumes ?? []) {
-    const config = volume._bind(scope, { taskDefinition, containers, platform: capacity.platform });
+    const bind = { taskDefinition, containers, platform: capacity.platform, windows: platform.windows, instanceSecurityGroups };
+    const config = volume._bind(scope, bind);
     if (config.fileSystem) fileSystems.push(config.fileSystem);
+    if (config.launchVolume) launchVolumes.push(config.launchVolume);
+  }
+  if (launchVolumes.length > 1) {
+    // Source: Amazon ECS API Reference, Volume (configuredAtLaunch): one per task definition revision.
+    throw new ShipyardError(scope, ErrorCode.VOLUME, `the task has ${launchVolumes.length} EBS volumes (${launchVolumes.map(v => v.name).join(', ')}), and ECS attaches one per task`,
+      'keep one Volume.ebs, and use Volume.scratch or Volume.efs for the rest');
   }
   if (platform.networkMode === ecs.NetworkMode.NONE) checkNoNetwork(scope, props, containers, taskDefinition);
   checkTaskDefinition(scope, taskDefinition, platform);
@@ -123,6 +134,7 @@ export function buildTask(
     windows: platform.windows,
     imagesFromEcr: props.image.fromEcr && all.every(s => s.image.fromEcr),
     secretLooking,
+    launchVolume: launchVolumes[0],
     connect: (runner, cluster) => {
       // From the workload's side: where the file system lives in the environment's stack and the
       // workload in another, both rules land in the workload's stack (no dependency back on it).

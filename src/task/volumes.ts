@@ -1,8 +1,12 @@
-import { aws_ecs as ecs, aws_efs as efs, aws_iam as iam } from 'aws-cdk-lib';
+import {
+  Size, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_kms as kms,
+  aws_secretsmanager as secretsmanager, aws_ssm as ssm,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CapacityPlatform } from '../capacity/capacity';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { acknowledge } from '../private/nag';
 
 /** Where a volume appears in the task's containers. */
 export interface MountOptions {
@@ -80,6 +84,81 @@ export interface DockerVolumeOptions extends MountOptions {
   readonly scope?: ecs.Scope;
 }
 
+/** Options of an EBS volume that ECS creates for each task when it starts the task, and deletes with it. */
+export interface EbsVolumeOptions extends MountOptions {
+  /**
+   * Size in GiB (gp2/gp3 1-16384, io1/io2 4-16384, st1/sc1 125-16384, standard 1-1024).
+   * @default - the snapshot's size; required without `snapshotId`
+   */
+  readonly sizeGiB?: number;
+  /**
+   * The volume type.
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+  /**
+   * Provisioned IOPS (gp3, io1 and io2 only; io1 and io2 need it).
+   * @default - gp3's baseline of 3,000
+   */
+  readonly iops?: number;
+  /**
+   * Provisioned throughput in MiB/s (gp3 only).
+   * @default - gp3's baseline of 125 MiB/s
+   */
+  readonly throughputMiBps?: number;
+  /**
+   * The snapshot each task's volume is created from.
+   * @default - an empty volume
+   */
+  readonly snapshotId?: string;
+  /**
+   * The rate at which a volume made from the snapshot is filled, 100-300 MiB/s (with `snapshotId` only).
+   * @default - blocks load from the snapshot as they are first read
+   */
+  readonly volumeInitializationRateMiBps?: number;
+  /**
+   * The file system ECS formats the volume with (a snapshot's own, for volumes made from one).
+   * @default ecs.FileSystemType.XFS
+   */
+  readonly fileSystemType?: ecs.FileSystemType;
+  /**
+   * The KMS key the volumes are encrypted with; the volumes are always encrypted.
+   * @default - the account's default EBS key (aws/ebs)
+   */
+  readonly kmsKey?: kms.IKey;
+  /**
+   * The role ECS uses to create, attach and delete the volumes; it must trust
+   * `ecs.amazonaws.com` and allow what `AmazonECSInfrastructureRolePolicyForVolumes` allows.
+   * @default - a new role with that AWS managed policy
+   */
+  readonly infrastructureRole?: iam.IRole;
+}
+
+/** Options of an Amazon FSx for Windows File Server volume. */
+export interface FsxWindowsVolumeOptions extends MountOptions {
+  /** The file system's id (`fs-...`). */
+  readonly fileSystemId: string;
+  /** The share directory mounted as the volume's root, such as `share` or `share\\app`. */
+  readonly rootDirectory: string;
+  /** The fully qualified name of the Active Directory domain the file system and the instances are joined to. */
+  readonly domain: string;
+  /**
+   * The secret that holds the domain user's `username` and `password` (JSON). Give this or `credentialsParameter`.
+   * @default - `credentialsParameter`
+   */
+  readonly credentialsSecret?: secretsmanager.ISecret;
+  /**
+   * The SSM parameter that holds the credentials. Give this or `credentialsSecret`.
+   * @default - `credentialsSecret`
+   */
+  readonly credentialsParameter?: ssm.IParameter;
+  /**
+   * The file system's security group: the workload's instances are admitted on SMB (TCP 445).
+   * @default - none: the file system already admits the instances
+   */
+  readonly fileSystemSecurityGroup?: ec2.ISecurityGroup;
+}
+
 /** What a workload passes to its volumes. */
 export interface VolumeBindOptions {
   /** The task definition. */
@@ -88,6 +167,10 @@ export interface VolumeBindOptions {
   readonly containers: ecs.ContainerDefinition[];
   /** Where the task runs: host and Docker volumes need instances of the workload's own. */
   readonly platform: CapacityPlatform;
+  /** Whether the task runs Windows containers. */
+  readonly windows: boolean;
+  /** The security groups of the capacity's instances (EC2 Auto Scaling capacity), which mount host-level file systems. */
+  readonly instanceSecurityGroups: ec2.ISecurityGroup[];
 }
 
 /** A volume once added to a task. */
@@ -102,6 +185,11 @@ export interface VolumeConfig {
    * @default - none
    */
   readonly accessPoint?: efs.IAccessPoint;
+  /**
+   * The volume ECS configures when it starts each task: the service passes it on.
+   * @default - none
+   */
+  readonly launchVolume?: ecs.ServiceManagedVolume;
 }
 
 /** The largest POSIX uid/gid EFS accepts. Source: Amazon EFS API Reference, PosixUser. */
@@ -210,12 +298,138 @@ export class Volume {
     });
   }
 
+  /**
+   * An EBS volume ECS creates for each task of a service when it starts the task, formats,
+   * mounts, and deletes when the task stops (one per task: scratch space larger or faster
+   * than ephemeral storage, or data preloaded from a snapshot). Encrypted always, gp3 by
+   * default, tagged with the service's tags. Services only (ECS takes the volume's settings in
+   * CreateService; Scheduler and EventBridge pass none to RunTask), on Fargate (Linux), EC2 or
+   * Managed Instances, with the ECS deployment controller (CodeDeploy's task sets take no
+   * volume). At most one per task. Source: Amazon ECS Developer Guide, "Use Amazon EBS
+   * volumes with Amazon ECS" and "Storage options for Amazon ECS tasks".
+   */
+  public static ebs(name: string, options: EbsVolumeOptions): Volume {
+    return new Volume(name, options, (scope, bind) => {
+      const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} ${problem}`, fix);
+      if (bind.platform === CapacityPlatform.EXTERNAL) {
+        throw fail('is an EBS volume, and the task runs on ECS Anywhere, where ECS attaches no EBS volumes', 'use Volume.host or Volume.docker on your servers');
+      }
+      if (bind.windows && bind.platform !== CapacityPlatform.EC2) {
+        throw fail(`is an EBS volume, and Windows tasks get EBS volumes on EC2 only (the task runs on ${bind.platform})`,
+          'run the Windows workload on EC2 capacity (Capacity.ec2(...))');
+      }
+      for (const [what, value] of [['sizeGiB', options.sizeGiB], ['iops', options.iops], ['throughputMiBps', options.throughputMiBps],
+        ['volumeInitializationRateMiBps', options.volumeInitializationRateMiBps]] as const) {
+        checkInteger(scope, ErrorCode.VOLUME, `volume ${name} ${what}`, value);
+      }
+      bind.taskDefinition.addVolume({ name, configuredAtLaunch: true });
+      let volume: ecs.ServiceManagedVolume;
+      try {
+        volume = new ecs.ServiceManagedVolume(scope, `Volume-${name}`, {
+          name,
+          managedEBSVolume: {
+            role: options.infrastructureRole,
+            encrypted: true,
+            kmsKeyId: options.kmsKey,
+            volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+            size: options.sizeGiB === undefined ? undefined : Size.gibibytes(options.sizeGiB),
+            snapShotId: options.snapshotId,
+            iops: options.iops,
+            throughput: options.throughputMiBps,
+            volumeInitializationRate: options.volumeInitializationRateMiBps === undefined
+              ? undefined : Size.mebibytes(options.volumeInitializationRateMiBps),
+            fileSystemType: options.fileSystemType ?? ecs.FileSystemType.XFS,
+            // The volumes carry the service's tags (cost allocation, ownership).
+            tagSpecifications: [{ propagateTags: ecs.EbsPropagatedTagSource.SERVICE }],
+          },
+        });
+      } catch (e) {
+        // aws-cdk-lib checks sizes, IOPS and throughput per volume type; its message names the value.
+        throw fail(`is not a valid EBS volume: ${(e as Error).message}`, 'see the limits of the volume type in the EbsVolumeOptions documentation');
+      }
+      if (options.kmsKey) {
+        // What EBS needs of a customer managed key on the creator's behalf. Source: Amazon EBS
+        // User Guide, "Amazon EBS encryption", required permissions.
+        options.kmsKey.grant(volume.role, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*');
+      }
+      if (!options.infrastructureRole) {
+        acknowledge(volume.role, [{
+          id: 'AwsSolutions-IAM4',
+          reason: 'ECS creates, attaches and deletes the tasks\' EBS volumes with the AWS managed AmazonECSInfrastructureRolePolicyForVolumes, '
+            + 'which limits it to volumes ECS tags as its own.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes'],
+        }]);
+      }
+      return { launchVolume: volume };
+    }, true);
+  }
+
+  /**
+   * An Amazon FSx for Windows File Server share, mounted by the instance for Windows tasks on
+   * EC2 (not Fargate). The instances must be joined to the file system's Active Directory
+   * domain and not run the Windows Server 2016 Full image; the execution role may read the
+   * domain credentials. Source: Amazon ECS Developer Guide, "Use FSx for Windows File Server
+   * volumes with Amazon ECS".
+   */
+  public static fsxWindows(name: string, options: FsxWindowsVolumeOptions): Volume {
+    return new Volume(name, options, (scope, bind) => {
+      const fail = (problem: string, fix: string) => new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} ${problem}`, fix);
+      if (!bind.windows || bind.platform !== CapacityPlatform.EC2) {
+        throw fail(`is an FSx for Windows File Server volume, and the task runs ${bind.windows ? 'Windows' : 'Linux'} on ${bind.platform}`,
+          'run the workload as a Windows task on EC2 capacity (Capacity.ec2(...) with a Windows host image), or use Volume.efs for Linux tasks');
+      }
+      if ((options.credentialsSecret === undefined) === (options.credentialsParameter === undefined)) {
+        throw fail('needs exactly one of credentialsSecret and credentialsParameter', 'give the secret (or the SSM parameter) that holds the domain user\'s username and password');
+      }
+      if (!Token.isUnresolved(options.fileSystemId) && !/^fs-[0-9a-f]{8,}$/.test(options.fileSystemId)) {
+        throw fail(`fileSystemId ${show(options.fileSystemId)} is not an FSx file system id`, 'give the id, fs- followed by hexadecimal digits');
+      }
+      const credentials = options.credentialsSecret?.secretArn ?? options.credentialsParameter!.parameterArn;
+      // aws-cdk-lib's Volume has no FSx field: the entry this call appends gets it by override
+      // (volumes are only ever appended, so its index stays).
+      const cfn = bind.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+      const index = ((Stack.of(scope).resolve(cfn.volumes) ?? []) as unknown[]).length;
+      bind.taskDefinition.addVolume({ name });
+      cfn.addPropertyOverride(`Volumes.${index}.FSxWindowsFileServerVolumeConfiguration`, {
+        FileSystemId: options.fileSystemId,
+        RootDirectory: options.rootDirectory,
+        AuthorizationConfig: { CredentialsParameter: credentials, Domain: options.domain },
+      });
+      const executionRole = bind.taskDefinition.obtainExecutionRole();
+      options.credentialsSecret?.grantRead(executionRole);
+      options.credentialsParameter?.grantRead(executionRole);
+      const group = options.fileSystemSecurityGroup;
+      bind.instanceSecurityGroups.forEach((instances, i) => {
+        if (!group) return;
+        // In the workload's scope, so that nothing in the environment's stack refers back to the workload.
+        new ec2.CfnSecurityGroupIngress(scope, `Smb-${name}-${i}`, {
+          groupId: group.securityGroupId,
+          sourceSecurityGroupId: instances.securityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: 445,
+          toPort: 445,
+          description: `SMB from the instances of ${scope.node.path}`,
+        });
+      });
+      return {};
+    }, true);
+  }
+
   private constructor(
     /** The volume's name in the task definition. */
     public readonly name: string,
     private readonly mount: MountOptions,
     private readonly add: (scope: Construct, options: VolumeBindOptions) => VolumeConfig,
+    private readonly windowsToo: boolean = false,
   ) {}
+
+  /**
+   * Whether Windows tasks can mount the volume.
+   * @internal
+   */
+  public get _windows(): boolean {
+    return this.windowsToo;
+  }
 
   /**
    * Add the volume to the task and mount it into its containers.
@@ -226,9 +440,10 @@ export class Volume {
       throw new ShipyardError(scope, ErrorCode.VOLUME, `volume name ${show(this.name)} is not valid`,
         'use up to 255 letters, digits, hyphens and underscores');
     }
-    if (!this.mount.containerPath.startsWith('/')) {
+    const absolute = options.windows ? /^[A-Za-z]:\\/.test(this.mount.containerPath) : this.mount.containerPath.startsWith('/');
+    if (!absolute) {
       throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${this.name} containerPath ${show(this.mount.containerPath)} is not absolute`,
-        'give an absolute path such as /data');
+        options.windows ? 'give an absolute Windows path such as C:\\data' : 'give an absolute path such as /data');
     }
     const names = this.mount.containers ?? [options.containers[0].containerName];
     const targets = names.map(containerName => {

@@ -79,6 +79,14 @@ export function buildService(scope: Construct, spec: ServiceSpec): BuiltService 
     allowAllOutbound: true,
   }) : undefined;
   const service = createService(scope, spec, securityGroup);
+  if (spec.task.launchVolume) {
+    if (spec.rollout.deploymentController?.type === ecs.DeploymentControllerType.CODE_DEPLOY) {
+      // CodeDeploy starts the new tasks as a task set, and CreateTaskSet takes no volume configuration (ECS API Reference).
+      throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${spec.task.launchVolume.name} is an EBS volume ECS configures at launch, and CodeDeploy deploys the service`,
+        'use Deployment.blueGreen() (ECS native), rolling, linear or canary, which keep the ECS deployment controller');
+    }
+    service.addVolume(spec.task.launchVolume);
+  }
   // The capacity providers must be associated with the cluster before the service is
   // created, and stay until it is deleted; so must the tasks' way out (image pulls on
   // create, draining on delete).

@@ -154,6 +154,11 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
       'leave networkMode out: each of its tasks gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
   }
   const task = buildTask(scope, env, props, [], spec.capacity);
+  if (task.launchVolume) {
+    throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${task.launchVolume.name} is an EBS volume, which ECS configures for the tasks of a service; `
+      + `${spec.workload} has no service, and ${spec.starter} starts its tasks`,
+    'use Volume.scratch (with ephemeralStorageGiB, up to 200 GiB on Fargate) or Volume.efs');
+  }
   checkPlatformVersion(scope, spec.capacity, task, spec.platformVersion);
   if (mode === ecs.NetworkMode.NONE) return { task, connections: new ec2.Connections() };
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {

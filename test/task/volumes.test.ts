@@ -1,6 +1,11 @@
-import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs } from 'aws-cdk-lib';
+import {
+  Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_kms as kms,
+} from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, DaemonService, Image, SharedFileSystem, Volume, WebService, WebServiceProps } from '../../src';
+import {
+  Capacity, DaemonService, Deployment, Image, JobSchedule, ScheduledJob, SharedFileSystem, SharedIngress, Volume, WebService, WebServiceProps,
+  WorkerService,
+} from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { ec2Environment, expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -206,5 +211,119 @@ describe('host and Docker volumes on instances', () => {
     expectError(ErrorCode.VOLUME, () => new WebService(stack, 'Web', {
       environment, image: IMAGE, capacity: Capacity.ec2(instances), volumes: [Volume.host('logs', { sourcePath: 'var/log', containerPath: '/logs' })],
     }));
+  });
+});
+
+describe('Volume.ebs', () => {
+  function ebsWeb(volume: Volume, props: Partial<WebServiceProps> = {}, stack: Stack = testStack()) {
+    const environment = props.environment ?? productionEnvironment(stack);
+    const service = new WebService(stack, 'Web', { image: IMAGE, ...props, environment, volumes: [volume] });
+    return { stack, service };
+  }
+
+  test('ECS creates an encrypted gp3 volume per task at launch, mounted where asked, with a role of its own', () => {
+    const { stack } = ebsWeb(Volume.ebs('data', { containerPath: '/data', sizeGiB: 50, throughputMiBps: 250 }));
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect(task.Properties.Volumes).toContainEqual({ Name: 'data', ConfiguredAtLaunch: true });
+    expect(task.Properties.ContainerDefinitions[0].MountPoints).toContainEqual({ ContainerPath: '/data', ReadOnly: false, SourceVolume: 'data' });
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      VolumeConfigurations: [{
+        Name: 'data',
+        ManagedEBSVolume: {
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebVolumedataEBSRole'), 'Arn'] },
+          Encrypted: true,
+          VolumeType: 'gp3',
+          SizeInGiB: 50,
+          Throughput: 250,
+          FilesystemType: 'xfs',
+          TagSpecifications: [{ ResourceType: 'volume', PropagateTags: 'SERVICE' }],
+        },
+      }],
+    });
+    template(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] }),
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes']] }],
+    });
+  });
+
+  test('a volume from a snapshot with a customer key: the infrastructure role may use the key', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    ebsWeb(Volume.ebs('data', { containerPath: '/data', snapshotId: 'snap-0123456789abcdef0', volumeInitializationRateMiBps: 200, kmsKey: key }), {}, stack);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      VolumeConfigurations: [{
+        Name: 'data',
+        ManagedEBSVolume: Match.objectLike({
+          SnapshotId: 'snap-0123456789abcdef0',
+          VolumeInitializationRate: 200,
+          KmsKeyId: { Ref: Match.stringLikeRegexp('^Key') },
+          SizeInGiB: Match.absent(),
+        }),
+      }],
+    });
+    const statements = resources(stack, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext']) }));
+  });
+
+  test('a role of the team\'s own replaces the new one', () => {
+    const stack = testStack();
+    const role = iam.Role.fromRoleArn(stack, 'Infra', 'arn:aws:iam::123456789012:role/ecs-volumes');
+    ebsWeb(Volume.ebs('data', { containerPath: '/data', sizeGiB: 20, infrastructureRole: role }), {}, stack);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      VolumeConfigurations: [{ Name: 'data', ManagedEBSVolume: Match.objectLike({ RoleArn: 'arn:aws:iam::123456789012:role/ecs-volumes' }) }],
+    });
+    expect(resources(stack, 'AWS::IAM::Role').some(([id]) => id.includes('EBSRole'))).toBe(false);
+  });
+
+  test.each([
+    ['no size and no snapshot', () => Volume.ebs('data', { containerPath: '/data' })],
+    ['a gp3 volume of 20,000 GiB', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 20000 })],
+    ['throughput on gp2', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.GP2, throughputMiBps: 200 })],
+    ['io2 without IOPS', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO2 })],
+    ['a fractional size', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10.5 })],
+    ['an initialization rate without a snapshot', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeInitializationRateMiBps: 200 })],
+  ])('fails at synth with %s', (_name, volume) => {
+    expectError(ErrorCode.VOLUME, () => ebsWeb(volume()));
+  });
+
+  test('fails with two EBS volumes in one task', () => {
+    expectError(ErrorCode.VOLUME, () => new WebService(testStack(), 'Web', {
+      environment: productionEnvironment(testStack()),
+      image: IMAGE,
+      volumes: [Volume.ebs('a', { containerPath: '/a', sizeGiB: 10 }), Volume.ebs('b', { containerPath: '/b', sizeGiB: 10 })],
+    }));
+  });
+
+  test('fails with CodeDeploy, which deploys task sets that take no volume', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const ingress = new SharedIngress(stack, 'Dedicated', {
+      vpc: environment.vpc, production: false, protocol: elbv2.ApplicationProtocol.HTTP, vpcCidr: '10.0.0.0/16', testListener: { port: 8443 },
+    });
+    const volume = Volume.ebs('data', { containerPath: '/data', sizeGiB: 10 });
+    expectError(ErrorCode.VOLUME, () => ebsWeb(volume, { environment, ingress, deployment: Deployment.codeDeploy() }, stack));
+  });
+
+  test('ECS-native blue/green keeps the volume', () => {
+    const { stack } = ebsWeb(Volume.ebs('data', { containerPath: '/data', sizeGiB: 10 }), { deployment: Deployment.blueGreen() });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { VolumeConfigurations: [Match.objectLike({ Name: 'data' })] });
+  });
+
+  test('fails on jobs, which ECS starts without a service', () => {
+    const stack = testStack();
+    expectError(ErrorCode.VOLUME, () => new ScheduledJob(stack, 'Job', {
+      environment: productionEnvironment(stack),
+      image: IMAGE,
+      schedule: JobSchedule.rate(Duration.hours(1)),
+      volumes: [Volume.ebs('data', { containerPath: '/data', sizeGiB: 10 })],
+    }));
+  });
+
+  test('a worker on EC2 instances gets its volume too', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new WorkerService(stack, 'Worker', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), volumes: [Volume.ebs('data', { containerPath: '/data', sizeGiB: 100 })],
+    });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { VolumeConfigurations: [Match.objectLike({ Name: 'data' })] });
   });
 });

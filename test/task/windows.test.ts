@@ -1,7 +1,8 @@
-import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs } from 'aws-cdk-lib';
+import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_secretsmanager as secretsmanager, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  AutoScalingCapacity, BackendService, Capacity, DaemonService, HostImage, Image, Logging, Tracing, Volume, WebService, WebServiceProps,
+  AutoScalingCapacity, BackendService, Capacity, DaemonService, FsxWindowsVolumeOptions, HostImage, Image, Logging, Tracing, Volume, WebService,
+  WebServiceProps,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, hasWarning, productionEnvironment, resources, template, testStack } from '../fixtures';
@@ -179,5 +180,81 @@ describe('Windows on EC2', () => {
     const { stack, environment, instances } = windowsInstances();
     const linux = new AutoScalingCapacity(stack, 'Linux', { environment, spot: true, instanceTypes: [new ec2.InstanceType('m7i.large')] });
     expectError(ErrorCode.CAPACITY_STRATEGY, () => Capacity.ec2SpotMix(instances, linux)._bind(stack));
+  });
+
+  test('an FSx for Windows share: the volume, the credentials the execution role reads, and SMB from the instances', () => {
+    const { stack, environment, instances } = windowsInstances();
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:fsx-user-AbCdEf';
+    const credentials = secretsmanager.Secret.fromSecretCompleteArn(stack, 'DomainUser', secretArn);
+    const fsxGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'FsxGroup', 'sg-0123456789abcdef0');
+    new WebService(stack, 'Web', {
+      environment,
+      image: IMAGE,
+      operatingSystemFamily: WINDOWS,
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      capacity: Capacity.ec2(instances),
+      volumes: [
+        Volume.fsxWindows('share', {
+          fileSystemId: 'fs-0123456789abcdef0',
+          rootDirectory: 'share',
+          domain: 'corp.example.com',
+          credentialsSecret: credentials,
+          fileSystemSecurityGroup: fsxGroup,
+          containerPath: 'C:\\data',
+        }),
+        Volume.ebs('scratch', { containerPath: 'D:\\scratch', sizeGiB: 30 }),
+      ],
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect(task.Properties.Volumes).toEqual([
+      {
+        Name: 'share',
+        FSxWindowsFileServerVolumeConfiguration: {
+          FileSystemId: 'fs-0123456789abcdef0',
+          RootDirectory: 'share',
+          AuthorizationConfig: { CredentialsParameter: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:fsx-user-AbCdEf', Domain: 'corp.example.com' },
+        },
+      },
+      { Name: 'scratch', ConfiguredAtLaunch: true },
+    ]);
+    expect(task.Properties.ContainerDefinitions[0].MountPoints).toEqual([
+      { ContainerPath: 'C:\\data', ReadOnly: false, SourceVolume: 'share' },
+      { ContainerPath: 'D:\\scratch', ReadOnly: false, SourceVolume: 'scratch' },
+    ]);
+    const execution = resources(stack, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('WebTaskDefinitionExecutionRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(execution).toContainEqual(expect.objectContaining({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:fsx-user-AbCdEf',
+    }));
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0123456789abcdef0',
+      IpProtocol: 'tcp',
+      FromPort: 445,
+      ToPort: 445,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WindowsSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('fails with an FSx share on Linux tasks or Fargate, without credentials, or with a Linux path', () => {
+    const share = (props: Partial<FsxWindowsVolumeOptions> = {}) => Volume.fsxWindows('share', {
+      fileSystemId: 'fs-0123456789abcdef0',
+      rootDirectory: 'share',
+      domain: 'corp.example.com',
+      containerPath: 'C:\\data',
+      credentialsParameter: ssm.StringParameter.fromStringParameterName(testStack(), 'P', 'fsx-user'),
+      ...props,
+    });
+    const { stack, environment, instances } = windowsInstances();
+    const windowsOnEc2 = {
+      environment, image: IMAGE, operatingSystemFamily: WINDOWS, cpu: 1024, memoryLimitMiB: 2048, capacity: Capacity.ec2(instances),
+    };
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'NoCredentials', { ...windowsOnEc2, volumes: [share({ credentialsParameter: undefined })] }));
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'LinuxPath', { ...windowsOnEc2, volumes: [share({ containerPath: '/data' })] }));
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'BadId', { ...windowsOnEc2, volumes: [share({ fileSystemId: 'share-1' })] }));
+    expectError(ErrorCode.VOLUME, () => windowsWeb({ volumes: [share()] }));
+    expectError(ErrorCode.VOLUME, () => new WebService(stack, 'Linux', { environment, image: IMAGE, volumes: [share({ containerPath: '/data' })] }));
+    expectError(ErrorCode.VOLUME, () => windowsWeb({ volumes: [Volume.ebs('scratch', { containerPath: 'D:\\scratch', sizeGiB: 30 })] }));
   });
 });
