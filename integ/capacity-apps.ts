@@ -5,8 +5,8 @@
 import { App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, ManagedInstancesCapacity,
-  StandaloneTask, Volume, WebService, WorkerService,
+  AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, JobSchedule, ManagedInstancesCapacity,
+  NetworkService, ScheduledJob, StandaloneTask, Volume, WebService, WorkerService,
 } from '../src';
 
 /** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
@@ -16,7 +16,8 @@ const WINDOWS_WEB_IMAGE = 'mcr.microsoft.com/dotnet/samples:aspnetapp-nanoserver
  * (m) EC2 capacity: an On-Demand Amazon Linux 2023 group and a Spot Bottlerocket group
  * (Graviton, managed scaling from zero, termination protection, managed draining), a web
  * service in bridge mode behind the shared load balancer with one task always On-Demand and
- * the rest on Spot, and a daemon on every instance of both groups. Instance notifications
+ * the rest on Spot, a TCP service in bridge mode behind its own NLB, a nightly job in bridge
+ * mode, and a daemon on every instance of both groups. Instance notifications
  * go to the environment's topic; `cdk destroy` completes through the deletion guards. The
  * environment also has the ECS Anywhere role (no machine registers in the test).
  */
@@ -74,7 +75,27 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
     cpu: 128,
     memoryLimitMiB: 128,
   });
-  return { stack, environment, services: [web, agent] };
+  // A TCP service in bridge mode on its own internal NLB: instance targets on dynamic host ports.
+  const tcp = new NetworkService(workloads, 'Tcp', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    networkMode: ecs.NetworkMode.BRIDGE,
+    capacity,
+    cpu: 128,
+    memoryLimitMiB: 128,
+  });
+  // A nightly job in its instances' network: Scheduler passes no network configuration.
+  const report = new ScheduledJob(workloads, 'Report', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    networkMode: ecs.NetworkMode.BRIDGE,
+    capacity,
+    schedule: JobSchedule.cron('0 3 * * ? *'),
+    command: ['sh', '-c', 'echo report'],
+    cpu: 128,
+    memoryLimitMiB: 128,
+  });
+  return { stack, environment, services: [web, agent, tcp], schedules: [report.schedule] };
 }
 
 /**

@@ -193,8 +193,8 @@ export class EventTask extends Construct implements ec2.IConnectable {
       platformVersion: props.platformVersion,
     });
     const task = built.task;
-    // Event tasks are awsvpc only, so they always have their group.
-    const securityGroup = built.securityGroup!;
+    // awsvpc tasks have a group of their own; bridge, host and none tasks take no network configuration.
+    const securityGroup = built.securityGroup;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -215,7 +215,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
         // Replaced below by the capacity provider strategy; aws-cdk-lib checks it against the task definition.
         launchType: capacity.platform === CapacityPlatform.EC2 ? ecs.LaunchType.EC2 : ecs.LaunchType.FARGATE,
         subnetSelection: env.taskSubnets,
-        securityGroups: [securityGroup],
+        securityGroups: securityGroup && [securityGroup],
         assignPublicIp: false,
         propagateTags: ecs.PropagatedTagSource.TASK_DEFINITION,
         enableExecuteCommand: props.enableExec,

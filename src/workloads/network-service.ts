@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
-import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { buildService, loadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { registeredTarget } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
@@ -199,6 +199,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     const ports = targetOf(this, task, main, props.targetContainer, props.targetPort, props.healthCheckPort, '');
     const more = extra.map((l, i) => targetOf(this, task, l, props.additionalListeners![i].targetContainer, props.additionalListeners![i].targetPort,
       props.additionalListeners![i].healthCheckPort, `additionalListeners[${i}].`));
+    if (task.taskDefinition.networkMode === ecs.NetworkMode.BRIDGE) this.checkBridgePorts([ports, ...more]);
     const front = this.createLoadBalancer(id, props, ports, more);
     this.loadBalancer = front.loadBalancer;
 
@@ -227,7 +228,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     enableRollbackAlarms(this, this.service, deployment, [unhealthyName], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.checkTestTraffic(deployment, props);
-    for (const p of [ports, ...more]) this.admitFromLoadBalancer(built.securityGroup!, front, p);
+    for (const p of [ports, ...more]) this.admitFromLoadBalancer(task, built.securityGroup, front, p);
 
     const targetGroupProps = this.targetGroupProps(props, ports, speed);
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', targetGroupProps);
@@ -255,11 +256,16 @@ export class NetworkService extends Construct implements IServiceWorkload {
     warnAboutTask(this, env, task, props);
   }
 
-  /** The task: awsvpc only (a NetworkService registers each task's own address), with the listener's and health check's ports. */
+  /**
+   * The task, with the listener's and health check's ports: awsvpc (each task's own address
+   * registered), or on EC2 bridge (the instance and a dynamic host port) or host (the instance
+   * and the container's port).
+   */
   private buildListenerTask(props: NetworkServiceProps, ports: ListenerPorts, extra: ListenerPorts[]): TaskModel {
-    if ((props.networkMode ?? ecs.NetworkMode.AWS_VPC) !== ecs.NetworkMode.AWS_VPC) {
+    const mode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
+    if (![ecs.NetworkMode.AWS_VPC, ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST].includes(mode)) {
       throw new ShipyardError(this, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by NetworkService`,
-        'leave networkMode out: a NetworkService registers each task\'s own address (awsvpc), on Fargate and EC2 alike');
+        'leave networkMode out (awsvpc), or use BRIDGE or HOST on EC2 capacity: a network load balancer registers a task\'s address or its instance');
     }
     const { protocol, containerPort, healthPort } = ports;
     const mapped = [
@@ -330,17 +336,68 @@ export class NetworkService extends Construct implements IServiceWorkload {
    * egress rules are remote rules: with a shared NLB in the environment's stack and the
    * service in another, they land in the service's stack (no dependency back).
    */
-  private admitFromLoadBalancer(taskGroup: ec2.SecurityGroup, front: LoadBalancerFront, ports: ListenerPorts): void {
+  private admitFromLoadBalancer(task: TaskModel, ownGroup: ec2.ISecurityGroup | undefined, front: LoadBalancerFront, ports: ListenerPorts): void {
     const { protocol, targetPort, healthPort } = ports;
+    const path = loadBalancerPath(task, ownGroup, targetPort);
     const carriesTcp = protocol !== elbv2.Protocol.UDP && targetPort !== healthPort;
-    const fromLoadBalancer = [ec2.Port.tcp(healthPort), ...carriesTcp ? [ec2.Port.tcp(targetPort)] : []];
-    for (const port of fromLoadBalancer) {
-      taskGroup.addIngressRule(front.securityGroup, port, 'From the network load balancer');
-      front.securityGroup.addEgressRule(taskGroup, port, 'To the tasks', true);
+    // Bridge: the target and health check share a dynamic host port in the ephemeral range.
+    const fromLoadBalancer = task.taskDefinition.networkMode === ecs.NetworkMode.BRIDGE
+      ? [path.port]
+      : [ec2.Port.tcp(healthPort), ...carriesTcp ? [ec2.Port.tcp(targetPort)] : []];
+    // Targets that admit the load balancer's group accept its traffic even with client IP
+    // preservation, which instance targets have (ELB Network Load Balancers Guide, "Update the
+    // security groups for your Network Load Balancer").
+    // The egress rule lands beside the task's own group (awsvpc); beside the load balancer's
+    // group for the instances' groups, which live in the environment's stack.
+    const remote = path.targetType === 'ip';
+    const udp = protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP;
+    for (const group of path.groups) {
+      const admit = (peer: ec2.IPeer, port: ec2.Port, description: string) => remote
+        ? group.addIngressRule(peer, port, description)
+        : this.admitToInstances(group, peer, port, description);
+      for (const port of fromLoadBalancer) {
+        admit(front.securityGroup, port, 'From the network load balancer');
+        front.securityGroup.addEgressRule(group, port, 'To the tasks', remote);
+      }
+      if (udp) {
+        admit(front.clients, ec2.Port.udp(targetPort), 'Clients through the network load balancer');
+        front.securityGroup.addEgressRule(group, ec2.Port.udp(targetPort), 'UDP to the tasks', remote);
+      }
     }
-    if (protocol === elbv2.Protocol.UDP || protocol === elbv2.Protocol.TCP_UDP) {
-      taskGroup.addIngressRule(front.clients, ec2.Port.udp(targetPort), 'Clients through the network load balancer');
-      front.securityGroup.addEgressRule(taskGroup, ec2.Port.udp(targetPort), 'UDP to the tasks', true);
+  }
+
+  /**
+   * An ingress rule on an instance group of the environment, created in this service's scope:
+   * the service's own load balancer group lives here, and a rule beside the instances' group
+   * would make the environment's stack refer back to the service's.
+   */
+  private admitToInstances(group: ec2.ISecurityGroup, peer: ec2.IPeer, port: ec2.Port, description: string): void {
+    const index = this.node.children.filter(c => c.node.id.startsWith('InstanceIngress')).length;
+    new ec2.CfnSecurityGroupIngress(this, `InstanceIngress${index}`, {
+      groupId: group.securityGroupId,
+      ...peer.toIngressRuleConfig(),
+      ...port.toRuleJson(),
+      description,
+    });
+  }
+
+  /**
+   * In bridge mode each port mapping gets its own dynamic host port, which the load balancer
+   * learns for the target port only: health checks go to that port, and UDP (checked over TCP
+   * on another mapping) cannot be checked. Source: Amazon ECS Developer Guide, "Use a Network
+   * Load Balancer for Amazon ECS" and ECS API Reference, PortMapping hostPort.
+   */
+  private checkBridgePorts(all: ListenerPorts[]): void {
+    for (const p of all) {
+      if (p.protocol === elbv2.Protocol.UDP || p.protocol === elbv2.Protocol.TCP_UDP) {
+        throw new ShipyardError(this, ErrorCode.PLATFORM, `listener port ${p.listenerPort} is ${p.protocol}, and bridge mode gives the health check no fixed port`,
+          'use HOST or awsvpc network mode for UDP listeners');
+      }
+      if (p.healthPort !== p.targetPort) {
+        throw new ShipyardError(this, ErrorCode.PLATFORM, `the health check of listener port ${p.listenerPort} uses port ${p.healthPort}, `
+          + `and in bridge mode only the target port ${p.targetPort} has a host port the load balancer knows`,
+        'leave the health check port out (it follows the target port), or use HOST or awsvpc network mode');
+      }
     }
   }
 
@@ -350,11 +407,12 @@ export class NetworkService extends Construct implements IServiceWorkload {
       vpc: props.environment.vpc,
       port: ports.targetPort,
       protocol: ports.protocol === elbv2.Protocol.TLS ? elbv2.Protocol.TCP : ports.protocol,
-      targetType: elbv2.TargetType.IP,
+      targetType: (props.networkMode ?? ecs.NetworkMode.AWS_VPC) === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
       deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
       healthCheck: {
         protocol: elbv2.Protocol.TCP,
-        port: String(ports.healthPort),
+        // Bridge: the dynamic host port of the target (traffic-port).
+        port: props.networkMode === ecs.NetworkMode.BRIDGE ? undefined : String(ports.healthPort),
         interval: speed.interval,
         healthyThresholdCount: speed.healthyThresholdCount,
         unhealthyThresholdCount: speed.unhealthyThresholdCount,

@@ -166,7 +166,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
 
     this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
     this.schedulerRole = this.createSchedulerRole();
-    const { target, runner } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup!);
+    const { target, runner } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup);
     this.runner = runner;
     this.overlapGuard = props.preventOverlap ? runner : undefined;
     this.deadLetterQueue.grantSendMessages(this.schedulerRole);
@@ -220,7 +220,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
    * `rerunsOnFailure`, the state machine that starts it unless a run is still going and runs
    * it again when it fails. Scheduler retries delivery, then sends the run to the dead-letter queue.
    */
-  private scheduleTarget(props: ScheduledJobProps, placement: RunTaskPlacement, securityGroup: ec2.ISecurityGroup):
+  private scheduleTarget(props: ScheduledJobProps, placement: RunTaskPlacement, securityGroup: ec2.ISecurityGroup | undefined):
   { target: scheduler.CfnSchedule.TargetProperty; runner?: sfn.StateMachine } {
     const env = props.environment;
     const role = this.schedulerRole;
@@ -232,7 +232,9 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
       },
     };
+    // awsvpc tasks get their subnets and group; bridge, host and none tasks take no network configuration.
     const subnets = env.vpc.selectSubnets(env.taskSubnets).subnetIds;
+    const awsvpc = securityGroup && { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' };
     if (props.preventOverlap || reruns(props) > 0) {
       // The id of a guard without reruns stays OverlapGuard, so existing state machines are kept.
       const runner = new JobRunner(this, reruns(props) > 0 ? 'Runner' : 'OverlapGuard', {
@@ -242,7 +244,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         logEncryptionKey: env.logEncryptionKey,
         runTaskParameters: {
           ...pascalCase(placement),
-          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroup.securityGroupId], AssignPublicIp: 'DISABLED' } },
+          NetworkConfiguration: awsvpc && { AwsvpcConfiguration: pascalCase(awsvpc) },
           EnableECSManagedTags: true,
           PropagateTags: 'TASK_DEFINITION',
           EnableExecuteCommand: props.enableExec ?? false,
@@ -262,7 +264,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
         taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
         taskCount: 1,
         ...placement,
-        networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [securityGroup.securityGroupId], assignPublicIp: 'DISABLED' } },
+        networkConfiguration: awsvpc && { awsvpcConfiguration: awsvpc },
         enableEcsManagedTags: true,
         propagateTags: 'TASK_DEFINITION',
         enableExecuteCommand: props.enableExec,

@@ -39,11 +39,18 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
   public readonly cluster: ecs.ICluster;
   /** The subnets to run the task in (the environment's task subnets; no public IP). */
   public readonly subnets: ec2.SubnetSelection;
-  /** The tasks' security group (no ingress; add rules or `connections.allowFrom` as needed); reading it in network mode `none`, which has none, fails. */
+  /**
+   * The tasks' security group (no ingress; add rules or `connections.allowFrom` as needed), in
+   * awsvpc mode. Reading it in another mode fails: tasks in bridge or host mode use their
+   * instances' groups (`connections`), and tasks in `none` have no network.
+   */
   public get securityGroup(): ec2.ISecurityGroup {
     if (!this._securityGroup) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, 'a task in network mode "none" has no security group',
-        'run it with no network configuration, or give the task a network mode (awsvpc) to have one');
+      const mode = this.taskDefinition.networkMode;
+      throw new ShipyardError(this, ErrorCode.PLATFORM, `a task in network mode ${show(mode)} has no security group of its own`,
+        mode === ecs.NetworkMode.NONE
+          ? 'run it with no network configuration, or give the task a network mode (awsvpc) to have one'
+          : 'run it without a network configuration and use connections (its instances\' groups), or use awsvpc to have a group of its own');
     }
     return this._securityGroup;
   }
@@ -63,7 +70,6 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
       noun: 'a standalone task',
       description: 'a standalone task',
       capacity,
-      allowsNoNetwork: true,
     });
     this.taskDefinition = built.task.taskDefinition;
     this.container = built.task.container;
@@ -125,8 +131,6 @@ export interface StandaloneTaskSpec {
   readonly capacity: Capacity;
   /** The Fargate platform version the starter passes, checked against the capacity and OS. */
   readonly platformVersion?: ecs.FargatePlatformVersion;
-  /** Whether network mode `none` is allowed (EC2; the starter passes no network configuration). */
-  readonly allowsNoNetwork?: boolean;
 }
 
 /** A task that runs without a service, in a security group of its own. */
@@ -138,9 +142,10 @@ export interface StandaloneTaskParts {
 }
 
 /**
- * The task of a workload that starts tasks itself (a schedule, an event rule): awsvpc only, on
- * Fargate, EC2 or Managed Instances capacity; in a security group with no ingress; ECS Exec
- * permissions when asked.
+ * The task of a workload that starts tasks itself (a schedule, an event rule), on Fargate, EC2
+ * or Managed Instances capacity: in awsvpc (the default) in a security group of its own with no
+ * ingress; in bridge or host mode on EC2 in its instances' groups; in `none` without network.
+ * ECS Exec permissions when asked.
  */
 export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, spec: StandaloneTaskSpec): StandaloneTaskParts {
   if (spec.capacity.platform === CapacityPlatform.EXTERNAL) {
@@ -148,12 +153,9 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `${article} ${spec.workload} runs its task through ${spec.starter}, which does not start ECS Anywhere tasks here`,
       `run ${spec.noun.replace(/^an? /, 'the ')} on Fargate, EC2 or Managed Instances capacity`);
   }
+  // awsvpc unless asked: bridge, host and none run on EC2 capacity only (buildTask checks it).
   const mode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
-  if (mode !== ecs.NetworkMode.AWS_VPC && !(mode === ecs.NetworkMode.NONE && spec.allowsNoNetwork)) {
-    throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode ${show(props.networkMode)} is not supported by ${spec.workload}`,
-      'leave networkMode out: each of its tasks gets its own network interface and security group (awsvpc), on Fargate and EC2 alike');
-  }
-  const task = buildTask(scope, env, props, [], spec.capacity);
+  const task = buildTask(scope, env, { ...props, networkMode: mode }, [], spec.capacity);
   if (task.launchVolume) {
     throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${task.launchVolume.name} is an EBS volume, which ECS configures for the tasks of a service; `
       + `${spec.workload} has no service, and ${spec.starter} starts its tasks`,
@@ -161,6 +163,13 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
   }
   checkPlatformVersion(scope, spec.capacity, task, spec.platformVersion);
   if (mode === ecs.NetworkMode.NONE) return { task, connections: new ec2.Connections() };
+  if (mode !== ecs.NetworkMode.AWS_VPC) {
+    // Bridge and host tasks use their instances' network and security groups.
+    const instances = new ec2.Connections({ securityGroups: spec.capacity.autoScalingCapacities.map(c => c.securityGroup) });
+    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster);
+    task.connect(instances, env.cluster);
+    return { task, connections: instances };
+  }
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: env.vpc, description: `${scope.node.path}: ${spec.description}; no inbound traffic`, allowAllOutbound: true,
   });

@@ -81,7 +81,7 @@ describe('EventTask', () => {
     });
   });
 
-  test('fails when the capacity is ECS Anywhere or the network mode is not awsvpc', () => {
+  test('fails when the capacity is ECS Anywhere, or the network mode is bridge on Fargate', () => {
     expectError(ErrorCode.PLATFORM, () => eventTask(() => ({ networkMode: ecs.NetworkMode.BRIDGE })));
     const stack = testStack();
     const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT, externalInstances: true });

@@ -1,8 +1,8 @@
-import { Stack, aws_certificatemanager as acm, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { App, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Deployment, Image, NetworkService, NetworkServiceProps, Scaling, SharedNetworkLoadBalancer, TestTraffic } from '../../src';
+import { Capacity, Deployment, Image, NetworkService, NetworkServiceProps, Scaling, SharedNetworkLoadBalancer, TestTraffic } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { CERTIFICATE_ARN, ec2Environment, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/mqtt:1.0.0');
 
@@ -308,5 +308,79 @@ describe('NetworkService: the containers its listeners reach', () => {
     })],
   ])('fails at synth with %s', (_name, code, props) => {
     expectError(code, () => nlb(props as any));
+  });
+});
+
+describe('NetworkService on EC2 instances: bridge and host mode', () => {
+  function onInstances(props: Partial<NetworkServiceProps>, twoStacks = false) {
+    const { stack, environment, instances } = ec2Environment();
+    const serviceStack = twoStacks ? new Stack(stack.node.scope as App, 'Services') : stack;
+    const service = new NetworkService(serviceStack, 'Mqtt', { environment, image: IMAGE, capacity: Capacity.ec2(instances), ...props });
+    return { stack, serviceStack, service, instances };
+  }
+
+  test('bridge: instance targets checked on the traffic port, the instances admit the load balancer on the ephemeral range', () => {
+    const { stack } = onInstances({ networkMode: ecs.NetworkMode.BRIDGE, containerPort: 1883 });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      NetworkMode: 'bridge',
+      ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 1883, HostPort: 0, Name: 'listener', Protocol: 'tcp' }] })],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'instance', Port: 1883, HealthCheckProtocol: 'TCP', HealthCheckPort: Match.absent(),
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InstancesSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MqttLoadBalancerSecurityGroup'), 'GroupId'] },
+      FromPort: 32768,
+      ToPort: 65535,
+      IpProtocol: 'tcp',
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MqttLoadBalancerSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InstancesSecurityGroup'), 'GroupId'] },
+      FromPort: 32768,
+      ToPort: 65535,
+    });
+    expect(resources(stack, 'AWS::EC2::SecurityGroup').some(([id]) => id === 'MqttSecurityGroup')).toBe(false);
+  });
+
+  test('host: the container port and a separate health port on the instances; UDP clients admitted', () => {
+    const { stack } = onInstances({ networkMode: ecs.NetworkMode.HOST, protocol: elbv2.Protocol.UDP, containerPort: 5683, healthCheckPort: 8080 });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', Protocol: 'UDP', HealthCheckPort: '8080' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InstancesSecurityGroup'), 'GroupId'] },
+      FromPort: 8080,
+      ToPort: 8080,
+      IpProtocol: 'tcp',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MqttLoadBalancerSecurityGroup'), 'GroupId'] },
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InstancesSecurityGroup'), 'GroupId'] },
+      FromPort: 5683,
+      ToPort: 5683,
+      IpProtocol: 'udp',
+      CidrIp: Match.anyValue(),
+    });
+  });
+
+  test('bridge with the service in a stack of its own synthesizes without a reference back to it', () => {
+    const { stack, serviceStack } = onInstances({ networkMode: ecs.NetworkMode.BRIDGE }, true);
+    expect(() => App.of(stack)!.synth()).not.toThrow();
+    expect(JSON.stringify(template(stack).toJSON())).not.toContain('Fn::ImportValue');
+    expect(resources(serviceStack, 'AWS::EC2::SecurityGroupIngress').length).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['a UDP listener', { protocol: elbv2.Protocol.UDP }],
+    ['a separate health check port', { healthCheckPort: 9000 }],
+  ])('fails in bridge mode with %s', (_name, props) => {
+    expectError(ErrorCode.PLATFORM, () => onInstances({ networkMode: ecs.NetworkMode.BRIDGE, ...props }));
+  });
+
+  test('fails in bridge mode on Fargate, and in nat mode', () => {
+    expectError(ErrorCode.PLATFORM, () => nlb(() => ({ networkMode: ecs.NetworkMode.BRIDGE })));
+    expectError(ErrorCode.PLATFORM, () => onInstances({ networkMode: ecs.NetworkMode.NAT }));
   });
 });

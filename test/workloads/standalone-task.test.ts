@@ -1,11 +1,11 @@
 import { Duration, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  BackendService, Capacity, DaemonService, EventTask, EventTrigger, Image, JobSchedule, NetworkService, ScheduledJob, StandaloneTask,
+  BackendService, Capacity, DaemonService, EventTask, EventTrigger, Image, JobSchedule, ScheduledJob, StandaloneTask,
   WebService, WorkerService,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, policyStatements, productionEnvironment, template, testStack, ec2Environment } from '../fixtures';
+import { ec2Environment, expectError, policyStatements, productionEnvironment, resources, template, testStack, warningIds } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
 
@@ -45,13 +45,48 @@ describe('tasks started without a service (ScheduledJob, EventTask)', () => {
     });
   });
 
-  test('fails when a scheduled job or a network service asks for bridge mode', () => {
+  test('a scheduled job in bridge mode on EC2 runs in its instances\' network: no network configuration, the instances\' groups', () => {
     const { stack, environment, instances } = ec2Environment();
-    expectError(ErrorCode.PLATFORM, () => new ScheduledJob(stack, 'Job', {
+    const job = new ScheduledJob(stack, 'Job', {
       environment, image: IMAGE, schedule: JobSchedule.cron('0 3 * * ? *'), networkMode: ecs.NetworkMode.BRIDGE, capacity: Capacity.ec2(instances),
-    }));
-    expectError(ErrorCode.PLATFORM, () => new NetworkService(stack, 'Nlb', {
-      environment, image: IMAGE, networkMode: ecs.NetworkMode.BRIDGE, capacity: Capacity.ec2(instances),
+    });
+    const guarded = new ScheduledJob(stack, 'Guarded', {
+      environment,
+      image: IMAGE,
+      schedule: JobSchedule.cron('0 4 * * ? *'),
+      networkMode: ecs.NetworkMode.HOST,
+      capacity: Capacity.ec2(instances),
+      preventOverlap: true,
+      rerunsOnFailure: 1,
+    });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', { Family: Match.stringLikeRegexp('Job'), NetworkMode: 'bridge', RequiresCompatibilities: ['EC2'] });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ EcsParameters: Match.objectLike({ TaskCount: 1, NetworkConfiguration: Match.absent() }) }),
+    });
+    expect(resources(stack, 'AWS::EC2::SecurityGroup').some(([id]) => id.startsWith('Job') || id.startsWith('Guarded'))).toBe(false);
+    expect(job.connections.securityGroups).toEqual([instances.securityGroup]);
+    expect(guarded.connections.securityGroups).toEqual([instances.securityGroup]);
+    const machine = JSON.stringify(template(stack).findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine).toContain('runTask.sync');
+    expect(machine).not.toContain('NetworkConfiguration');
+  });
+
+  test('an event task in bridge mode: the rule\'s ECS target has no network configuration', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new EventTask(stack, 'OnUpload', {
+      environment, image: IMAGE, trigger: EventTrigger.pattern({ source: ['my.app'] }), networkMode: ecs.NetworkMode.BRIDGE, capacity: Capacity.ec2(instances),
+    });
+    template(stack).hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ TaskCount: 1, NetworkConfiguration: Match.absent() }) })],
+    });
+    expect(warningIds(stack)).not.toContain('@aws-cdk/aws-events-targets:ecsTaskSecurityGroupIgnored');
+  });
+
+  test('fails when a job asks for bridge mode on Fargate', () => {
+    const stack = testStack();
+    expectError(ErrorCode.PLATFORM, () => new ScheduledJob(stack, 'Job', {
+      environment: productionEnvironment(stack), image: IMAGE, schedule: JobSchedule.cron('0 3 * * ? *'), networkMode: ecs.NetworkMode.BRIDGE,
     }));
   });
 });
@@ -98,11 +133,12 @@ describe('StandaloneTask', () => {
     expect(machine).toBeDefined();
   });
 
-  test('fails at synth with bridge mode (each task gets its own interface and group)', () => {
+  test('in host mode it uses the instances\' network and groups, and has no group of its own to hand out', () => {
     const { stack, environment, instances } = ec2Environment();
-    expectError(ErrorCode.PLATFORM, () => new StandaloneTask(stack, 'Bridge', {
-      environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.BRIDGE,
-    }));
+    const task = new StandaloneTask(stack, 'Agent', { environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.HOST });
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'host' });
+    expect(task.connections.securityGroups).toEqual([instances.securityGroup]);
+    expectError(ErrorCode.PLATFORM, () => task.securityGroup);
   });
 });
 
@@ -155,6 +191,17 @@ describe('network mode none (EC2, Linux)', () => {
     expectError(ErrorCode.PLATFORM, () => task.securityGroup);
   });
 
+  test('a scheduled job with no network: Scheduler passes no network configuration', () => {
+    const { stack, environment, instances } = ec2Environment();
+    const job = new ScheduledJob(stack, 'Crunch', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.NONE, schedule: JobSchedule.rate(Duration.hours(1)),
+    });
+    template(stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ EcsParameters: Match.objectLike({ NetworkConfiguration: Match.absent() }) }),
+    });
+    expect(job.connections.securityGroups).toEqual([]);
+  });
+
   test('a daemon that only reads the host', () => {
     const { stack, environment, instances } = ec2Environment();
     new DaemonService(stack, 'Scanner', { environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.NONE });
@@ -168,9 +215,6 @@ describe('network mode none (EC2, Linux)', () => {
       ...s.base, networkMode: ecs.NetworkMode.NONE, serviceConnect: { clientOnly: true },
     })],
     ['ECS Exec', (s: any) => new StandaloneTask(s.stack, 'Exec', { ...s.base, networkMode: ecs.NetworkMode.NONE, enableExec: true })],
-    ['a scheduled job (RunTask by Scheduler is awsvpc)', (s: any) => new ScheduledJob(s.stack, 'Job', {
-      ...s.base, networkMode: ecs.NetworkMode.NONE, schedule: JobSchedule.rate(Duration.hours(1)),
-    })],
   ])('fails at synth for %s', (_name, build) => {
     const { stack, environment, instances } = ec2Environment();
     expectError(ErrorCode.PLATFORM, () => build({ stack, base: { environment, image: IMAGE, capacity: Capacity.ec2(instances) } }));
