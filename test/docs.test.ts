@@ -51,12 +51,15 @@ describe('documentation', () => {
       const files: string[] = [];
       for (const page of PAGES.filter(p => p.startsWith('docs/'))) {
         const text = fs.readFileSync(path.join(ROOT, page), 'utf8');
-        [...text.matchAll(/^```ts( nofixture)?\n([\s\S]*?)^```/gm)].forEach((m, i) => {
+        // Fences indented inside list items count too: their indent is taken off each line.
+        [...text.matchAll(/^( *)```ts( nofixture)?\n([\s\S]*?)^\1```/gm)].forEach((m, i) => {
+          const indent = m[1];
+          const snippet = m[3].split('\n').map(l => l.startsWith(indent) ? l.slice(indent.length) : l).join('\n');
           // As jsii-rosetta does: `declare` lines go to the top level, the rest into the fixture's body.
-          const lines = m[2].split('\n');
+          const lines = snippet.split('\n');
           const declared = lines.filter(l => l.startsWith('declare ')).join('\n');
           const body = lines.filter(l => !l.startsWith('declare ')).join('\n');
-          const source = m[1] ? m[2] : fixture.replace('class Fixture', `${declared}\nclass Fixture`).replace('/// here', body);
+          const source = m[2] ? snippet : fixture.replace('class Fixture', `${declared}\nclass Fixture`).replace('/// here', body);
           const file = path.join(dir, `${path.basename(page, '.md')}-${i}.ts`);
           fs.writeFileSync(file, source.replace(/from 'cdk-shipyard'/g, `from '${path.relative(dir, path.join(ROOT, 'src')).split(path.sep).join('/')}'`));
           files.push(file);
