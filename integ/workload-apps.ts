@@ -5,7 +5,8 @@
 import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_servicediscovery as servicediscovery, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, BackendService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule, NetworkService, Scaling,
+  AlarmTopic, BackendService, BackgroundService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule,
+  NetworkService, Scaling,
   RoleSettings, ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, Volume, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
@@ -56,7 +57,8 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
 
 /**
  * (h) Service Connect: a private backend reached as http://orders:8080 inside the
- * environment, called by a web service that is the only workload its security group admits.
+ * environment, called by a web service and a background poller, the only workloads its
+ * security group admits.
  */
 export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegServiceConnect', options);
@@ -87,7 +89,15 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
     serviceConnect: { dnsName: 'web' },
   });
   web.connectTo(orders);
-  return { stack, environment, services: [orders, web] };
+  // A poller with no port of its own: it calls Orders every 30 s over Service Connect.
+  const poller = new BackgroundService(workloads, 'Poller', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    command: ['sh', '-c', 'while true; do wget -q -O /dev/null "$ORDERS_URL/health" && echo polled; sleep 30; done'],
+    environmentVariables: { ORDERS_URL: orders.endpoint! },
+  });
+  poller.connectTo(orders);
+  return { stack, environment, services: [orders, web, poller] };
 }
 
 /**

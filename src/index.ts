@@ -34,6 +34,8 @@ export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions 
 export { WebService } from './workloads/web-service';
 export type { WorkerScalingOptions, WorkerAlarmsOptions, WorkerServiceProps } from './workloads/worker-service';
 export { WorkerService } from './workloads/worker-service';
+export type { BackgroundServiceProps } from './workloads/background-service';
+export { BackgroundService } from './workloads/background-service';
 export type { ServiceConnectTlsOptions, ServiceConnectOptions, BackendServiceProps, IServiceWorkload, IBackendService, BackendServiceAttributes } from './workloads/backend-service';
 export { BackendService } from './workloads/backend-service';
 export type { ScheduledJobProps } from './workloads/scheduled-job';

@@ -10,8 +10,8 @@ import { Stack, aws_certificatemanager as acm, aws_s3 as s3 } from 'aws-cdk-lib'
 import { Construct } from 'constructs';
 import * as shipyard from '../src';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, EventTask, EventTrigger, ExternalInstances, Image, ManagedInstancesCapacity,
-  NetworkService, SharedFileSystem, SharedIngress, SharedNetworkLoadBalancer, StandaloneTask, WebService,
+  AlarmTopic, AutoScalingCapacity, BackgroundService, Capacity, DaemonService, EventTask, EventTrigger, ExternalInstances, Image,
+  ManagedInstancesCapacity, NetworkService, SharedFileSystem, SharedIngress, SharedNetworkLoadBalancer, StandaloneTask, WebService,
 } from '../src';
 import { CERTIFICATE_ARN, productionEnvironment, template, testStack } from './fixtures';
 
@@ -30,6 +30,10 @@ const BUILDS: Record<string, { prefix: string; build: (stack: Stack) => void }> 
         certificate: acm.Certificate.fromCertificateArn(stack, 'InternalCert', CERTIFICATE_ARN),
       });
     },
+  },
+  BackgroundService: {
+    prefix: 'Poller',
+    build: stack => { new BackgroundService(stack, 'Poller', { environment: productionEnvironment(stack), image: IMAGE }); },
   },
   SharedNetworkLoadBalancer: {
     prefix: 'Nlb',
@@ -115,7 +119,7 @@ describe('default output of every construct', () => {
     const constructs = Object.entries(shipyard)
       .filter(([, value]) => typeof value === 'function' && (value as any).prototype instanceof Construct)
       .map(([name]) => name);
-    expect(constructs.length).toBe(19);
+    expect(constructs.length).toBe(20);
     for (const name of constructs) {
       if (BUILDS[name]) continue;
       expect(OWN_SUITE[name]).toBeDefined();
