@@ -87,7 +87,8 @@ export interface DockerVolumeOptions extends MountOptions {
 /** Options of an EBS volume that ECS creates for each task when it starts the task, and deletes with it. */
 export interface EbsVolumeOptions extends MountOptions {
   /**
-   * Size in GiB (gp2/gp3 1-16384, io1/io2 4-16384, st1/sc1 125-16384, standard 1-1024).
+   * Size in GiB, within the volume type's limits as the installed aws-cdk-lib checks them
+   * (gp3: 1-16384 in aws-cdk-lib 2.257, 1-65536 in newer versions, which follow EBS's 2025 limits).
    * @default - the snapshot's size; required without `snapshotId`
    */
   readonly sizeGiB?: number;

@@ -277,7 +277,7 @@ describe('Volume.ebs', () => {
 
   test.each([
     ['no size and no snapshot', () => Volume.ebs('data', { containerPath: '/data' })],
-    ['a gp3 volume of 20,000 GiB', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 20000 })],
+    ['a gp3 volume of 70,000 GiB', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 70000 })],
     ['throughput on gp2', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.GP2, throughputMiBps: 200 })],
     ['io2 without IOPS', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO2 })],
     ['a fractional size', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10.5 })],
