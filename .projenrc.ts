@@ -58,11 +58,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', 'integ/*.snapshot/asset.*', '.bench/', 'integ/**/cdk-integ.out.*/'],
+  gitignore: ['cdk.out/', 'integ/*.snapshot/asset.*', '.bench/', 'integ/**/cdk-integ.out.*/', '/.import-*/', '/.docs-snippets-*/'],
 
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
   githubOptions: { mergify: false },
   dependabot: false,
+
+  // The importer (`cdk-shipyard import copilot|compose`) parses YAML with line numbers; jsii
+  // packages its non-jsii dependencies inside the tarball.
+  bundledDeps: ['yaml@^2.9.1'],
+  bin: { 'cdk-shipyard': 'lib/cli/main.js' },
 });
 
 project.npmignore?.exclude('/integ/', '/examples/', '/bench/', '/.ci/', '/cdk.out/', '/docs/');

@@ -1,0 +1,51 @@
+/** A TypeScript expression written as is into the generated app. */
+export class Code {
+  constructor(public readonly text: string) {}
+}
+
+/** A TypeScript expression. */
+export function code(text: string): Code {
+  return new Code(text);
+}
+
+/** A string literal in single quotes. */
+export function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, '\\\'').replace(/\n/g, '\\n')}'`;
+}
+
+/** Props: values are `Code`, strings, numbers, booleans, arrays or nested props; undefined ones are left out. */
+export type Props = { [key: string]: unknown };
+
+/**
+ * A value as TypeScript source: objects and arrays on one line when short, one entry per line
+ * otherwise, indented from `indent`.
+ */
+export function render(value: unknown, indent: string = ''): string {
+  if (value instanceof Code) return value.text;
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return 'undefined';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    const items = value.map(v => render(v, inner));
+    const oneLine = `[${items.join(', ')}]`;
+    return oneLine.length + indent.length <= 110 && !oneLine.includes('\n') ? oneLine : `[\n${items.map(i => `${inner}${i},`).join('\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Props).filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : quote(k)}: ${render(v, inner)}`);
+  if (entries.length === 0) return '{}';
+  const oneLine = `{ ${entries.join(', ')} }`;
+  return oneLine.length + indent.length <= 110 && !oneLine.includes('\n') ? oneLine : `{\n${entries.map(e => `${inner}${e},`).join('\n')}\n${indent}}`;
+}
+
+/** A construct id from a Copilot or Compose name: `order-api` → `OrderApi`. */
+export function pascal(name: string): string {
+  const id = name.split(/[^A-Za-z0-9]+/).filter(p => p).map(p => p[0].toUpperCase() + p.slice(1)).join('');
+  return /^[0-9]/.test(id) ? `W${id}` : id || 'Workload';
+}
+
+/** A function name from a Copilot or Compose name: `order-api` → `orderApi`. */
+export function camel(name: string): string {
+  const id = pascal(name);
+  return id[0].toLowerCase() + id.slice(1);
+}

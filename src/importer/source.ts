@@ -1,0 +1,210 @@
+import * as fs from 'fs';
+import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+/** A field path in a manifest: map keys and list indexes. */
+export type FieldPath = ReadonlyArray<string | number>;
+
+/** Bad input: the file, the line and what was expected. Nothing is written when one is thrown. */
+export class ImportError extends Error {
+  constructor(public readonly file: string, public readonly line: number | undefined, problem: string) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`);
+    this.name = 'ImportError';
+  }
+}
+
+/** How a field was carried over, for the summary. */
+export enum FieldFate {
+  /** Mapped to a prop with the same meaning. */
+  MAPPED = 'mapped',
+  /** Mapped, but part of its meaning needs a person (a TODO says what). */
+  PARTIAL = 'partial',
+}
+
+/**
+ * A YAML file read with line numbers. Every read names the field, so a value of the wrong type
+ * fails with the file, the line and what was expected; every field the mapper uses is marked,
+ * so the ones it did not use become TODO comments.
+ */
+export class YamlFile {
+  /** Read and parse a file; a file that is not YAML fails with its first error's line. */
+  public static read(file: string, display: string = file): YamlFile {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ImportError(display, undefined, `cannot be read (${(e as Error).message})`);
+    }
+    return YamlFile.parse(text, display);
+  }
+
+  /** Parse text as YAML. */
+  public static parse(text: string, display: string): YamlFile {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0];
+      throw new ImportError(display, lines.linePos(first.pos[0]).line, `is not valid YAML: ${first.message.split('\n')[0]}`);
+    }
+    if (doc.contents !== null && !isMap(doc.contents)) {
+      throw new ImportError(display, YamlFile.lineOf(lines, doc.contents), 'is not a YAML map of fields');
+    }
+    return new YamlFile(display, doc, lines);
+  }
+
+  private static lineOf(lines: LineCounter, node: Node | null | undefined): number | undefined {
+    return node?.range ? lines.linePos(node.range[0]).line : undefined;
+  }
+
+  private readonly fates = new Map<string, FieldFate>();
+
+  private constructor(public readonly file: string, private readonly doc: Document, private readonly lines: LineCounter) {}
+
+  /** The line a field starts on. */
+  public line(path: FieldPath): number | undefined {
+    return YamlFile.lineOf(this.lines, this.node(path) ?? undefined);
+  }
+
+  /** Whether the field is present (and not null). */
+  public has(path: FieldPath): boolean {
+    const n = this.node(path);
+    return n !== undefined && !(isScalar(n) && n.value === null);
+  }
+
+  /** The field's plain value (maps and lists as JS objects), or undefined. */
+  public value(path: FieldPath): unknown {
+    const n = this.node(path);
+    return n === undefined ? undefined : (n as Node).toJSON();
+  }
+
+  /** A string field; numbers and booleans fail. */
+  public str(path: FieldPath): string | undefined {
+    const v = this.scalar(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') this.fail(path, `expected a string for ${show(path)}, got ${JSON.stringify(v)}`);
+    return v as string;
+  }
+
+  /** A string field, or a number written as one (ports, durations in seconds). */
+  public text(path: FieldPath): string | undefined {
+    const v = this.scalar(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') this.fail(path, `expected a string for ${show(path)}, got ${JSON.stringify(v)}`);
+    return String(v);
+  }
+
+  /** A whole-number field. */
+  public int(path: FieldPath): number | undefined {
+    const v = this.scalar(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(path, `expected a whole number for ${show(path)}, got ${JSON.stringify(v)}`);
+    return v as number;
+  }
+
+  /** A boolean field. */
+  public bool(path: FieldPath): boolean | undefined {
+    const v = this.scalar(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') this.fail(path, `expected true or false for ${show(path)}, got ${JSON.stringify(v)}`);
+    return v as boolean;
+  }
+
+  /** The keys of a map field (fails on anything but a map). */
+  public keys(path: FieldPath): string[] {
+    const n = this.node(path);
+    if (n === undefined || (isScalar(n) && n.value === null)) return [];
+    if (!isMap(n)) this.fail(path, `expected a map for ${show(path)}`);
+    return (n as YAMLMap).items.map(pair => String(isScalar(pair.key) ? pair.key.value : pair.key));
+  }
+
+  /** The length of a list field (fails on anything but a list). */
+  public length(path: FieldPath): number {
+    const n = this.node(path);
+    if (n === undefined || (isScalar(n) && n.value === null)) return 0;
+    if (!isSeq(n)) this.fail(path, `expected a list for ${show(path)}`);
+    return (n as YAMLSeq).items.length;
+  }
+
+  /** Whether the field is a map, a list or a scalar. */
+  public kind(path: FieldPath): 'map' | 'list' | 'scalar' | undefined {
+    const n = this.node(path);
+    if (n === undefined) return undefined;
+    return isMap(n) ? 'map' : isSeq(n) ? 'list' : 'scalar';
+  }
+
+  /** A string or a list of strings (`command`, `alias`), as a list. */
+  public strings(path: FieldPath): string[] | undefined {
+    const kind = this.kind(path);
+    if (kind === undefined) return undefined;
+    if (kind === 'list') return Array.from({ length: this.length(path) }, (_, i) => this.text([...path, i])!);
+    const one = this.text(path);
+    return one === undefined ? undefined : [one];
+  }
+
+  /** Fail at the field's line. */
+  public fail(path: FieldPath, problem: string): never {
+    throw this.error(path, problem);
+  }
+
+  /** The error for a field, to throw. */
+  public error(path: FieldPath, problem: string): ImportError {
+    return new ImportError(this.file, this.line(path), problem);
+  }
+
+  /** Record how a field (and everything under it) was carried over. */
+  public mark(path: FieldPath, fate: FieldFate = FieldFate.MAPPED): void {
+    this.fates.set(key(path), fate);
+  }
+
+  /**
+   * Every leaf field with its fate: a field is carried over when it or a field above it was
+   * marked; otherwise it is unmapped (undefined).
+   */
+  public leaves(): Array<{ path: FieldPath; line?: number; text: string; fate?: FieldFate }> {
+    const out: Array<{ path: FieldPath; line?: number; text: string; fate?: FieldFate }> = [];
+    const walk = (n: unknown, path: Array<string | number>): void => {
+      const marked = this.fateOf(path);
+      if (isMap(n) && marked === undefined) {
+        for (const pair of n.items) walk(pair.value, [...path, String(isScalar(pair.key) ? pair.key.value : pair.key)]);
+        return;
+      }
+      if (isSeq(n) && marked === undefined) {
+        n.items.forEach((item, i) => walk(item, [...path, i]));
+        return;
+      }
+      const node = n as Node | null;
+      out.push({ path, line: YamlFile.lineOf(this.lines, node), text: JSON.stringify(node && 'toJSON' in node ? node.toJSON() : n), fate: marked });
+    };
+    walk(this.doc.contents, []);
+    return out.filter(l => l.path.length > 0);
+  }
+
+  private fateOf(path: FieldPath): FieldFate | undefined {
+    for (let i = path.length; i >= 1; i--) {
+      const fate = this.fates.get(key(path.slice(0, i)));
+      if (fate) return fate;
+    }
+    return undefined;
+  }
+
+  private scalar(path: FieldPath): unknown {
+    const n = this.node(path);
+    if (n === undefined) return undefined;
+    if (!isScalar(n)) this.fail(path, `expected a single value for ${show(path)}, got a ${isMap(n) ? 'map' : 'list'}`);
+    const v = (n as Scalar).value;
+    return v === null ? undefined : v;
+  }
+
+  private node(path: FieldPath): Node | undefined {
+    const n = this.doc.getIn(path as Array<string | number>, true) as Node | undefined | null;
+    return n ?? undefined;
+  }
+}
+
+/** A field path as Copilot's docs write it: `http.healthcheck.path`, `sidecars.nginx`, `topics[0]`. */
+export function show(path: FieldPath): string {
+  return path.map((p, i) => typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`).join('');
+}
+
+function key(path: FieldPath): string {
+  return JSON.stringify(path);
+}
