@@ -364,6 +364,7 @@ function mapWorkload(m: Mapper, w: Workload, workspace: string, override = false
     }
   }
   if (f.has(m.p('image', 'healthcheck'))) props.healthCheck = healthCheck(m);
+  if (f.has(m.p('sidecars'))) props.sidecars = f.keys(m.p('sidecars')).map(name => sidecar(m, name, w));
   if (f.has(m.p('image', 'labels'))) {
     props.dockerLabels = Object.fromEntries(f.keys(m.p('image', 'labels')).map(k => [k, f.text(m.p('image', 'labels', k))!]));
     m.done(FieldFate.MAPPED, 'image', 'labels');
@@ -415,51 +416,112 @@ function mapWorkload(m: Mapper, w: Workload, workspace: string, override = false
   // Count and scaling.
   mapCount(m, w, props);
   // Type-specific fields.
-  if (w.construct === 'WebService') mapHttp(m, props);
+  if (w.construct === 'WebService') mapHttp(m, props, w);
   if (w.construct === 'BackendService') mapBackend(m, props);
   if (w.construct === 'WorkerService') mapWorker(m, props);
   if (w.construct === 'ScheduledJob') mapJob(m, props, override);
   return { props, todos: m.todos };
 }
 
-/** `image.healthcheck` as the container health check ECS runs. */
-function healthCheck(m: Mapper): Props {
+/** A health check (`image.healthcheck`, `sidecars.<name>.healthcheck`) as the container health check ECS runs. */
+function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']): Props {
   const f = m.file;
-  const at = (k: string) => m.p('image', 'healthcheck', k);
+  const at = (k: string) => m.p(...base, k);
   const command = f.strings(at('command'));
-  if (!command) throw f.error(at('command'), 'image.healthcheck has no command: expected a list such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]');
-  m.done(FieldFate.MAPPED, 'image', 'healthcheck', 'command');
+  if (!command) throw f.error(at('command'), `${show(m.p(...base))} has no command: expected a list such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]`);
+  m.done(FieldFate.MAPPED, ...base, 'command');
   const check: Props = {
     command: f.kind(at('command')) === 'list' ? command : ['CMD-SHELL', command[0]],
-    interval: f.has(at('interval')) ? duration(m, ['image', 'healthcheck', 'interval']) : undefined,
-    timeout: f.has(at('timeout')) ? duration(m, ['image', 'healthcheck', 'timeout']) : undefined,
+    interval: f.has(at('interval')) ? duration(m, [...base, 'interval']) : undefined,
+    timeout: f.has(at('timeout')) ? duration(m, [...base, 'timeout']) : undefined,
     retries: f.int(at('retries')),
-    startPeriod: f.has(at('start_period')) ? duration(m, ['image', 'healthcheck', 'start_period']) : undefined,
+    startPeriod: f.has(at('start_period')) ? duration(m, [...base, 'start_period']) : undefined,
   };
-  if (check.retries !== undefined) m.done(FieldFate.MAPPED, 'image', 'healthcheck', 'retries');
+  if (check.retries !== undefined) m.done(FieldFate.MAPPED, ...base, 'retries');
   return check;
 }
 
-function secret(m: Mapper, k: string, w: Workload): Code | undefined {
+/** Copilot's container dependency conditions. */
+const CONDITIONS: { [k: string]: string } = { start: 'START', healthy: 'HEALTHY', complete: 'COMPLETE', success: 'SUCCESS' };
+
+/**
+ * A sidecar. Copilot ran sidecar images as they are, so each keeps its image's user and a
+ * writable root file system; a dependency on the main container (named after the service in
+ * Copilot) names `app`.
+ */
+function sidecar(m: Mapper, name: string, w: Workload): Props {
   const f = m.file;
-  const at = m.p('secrets', k);
+  const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
+  const rest = (...more: Array<string | number>) => ['sidecars', name, ...more];
+  let image: Code;
+  if (f.kind(at('image')) === 'map') {
+    const location = f.str(at('image', 'location'));
+    if (location === undefined) throw f.error(at('image'), `sidecars.${name}.image has no location: the importer maps registry images of sidecars`);
+    image = code(`Image.fromRegistry(${quote(location)})`);
+  } else {
+    const location = f.str(at('image'));
+    if (location === undefined) throw f.error(at(), `sidecars.${name} has no image`);
+    image = code(`Image.fromRegistry(${quote(location)})`);
+  }
+  m.done(FieldFate.MAPPED, ...rest('image'));
+  const props: Props = { name, image, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
+  const port = f.text(at('port'));
+  if (port !== undefined) {
+    const match = /^(\d+)(?:\/(tcp|udp))?$/.exec(port);
+    if (!match) throw f.error(at('port'), `expected a port such as 8080 or 8080/udp for sidecars.${name}.port, got ${JSON.stringify(port)}`);
+    props.portMappings = [match[2] === 'udp'
+      ? { containerPort: Number(match[1]), protocol: code('ecs.Protocol.UDP') }
+      : { containerPort: Number(match[1]) }];
+    m.done(FieldFate.MAPPED, ...rest('port'));
+  }
+  props.essential = f.bool(at('essential'));
+  if (props.essential !== undefined) m.done(FieldFate.MAPPED, ...rest('essential'));
+  props.command = words(m, rest('command') as string[]);
+  props.entryPoint = words(m, rest('entrypoint') as string[]);
+  if (f.has(at('variables'))) {
+    props.environmentVariables = Object.fromEntries(f.keys(at('variables')).map(k => [k, String(f.value(at('variables', k)) ?? '')]));
+    m.done(FieldFate.MAPPED, ...rest('variables'));
+  }
+  if (f.has(at('secrets'))) props.secrets = Object.fromEntries(f.keys(at('secrets')).map(k => [k, secret(m, k, w, rest('secrets') as string[], name)]));
+  if (f.has(at('healthcheck'))) props.healthCheck = healthCheck(m, rest('healthcheck') as string[]);
+  if (f.has(at('depends_on'))) {
+    props.dependsOn = f.keys(at('depends_on')).map(container => {
+      const condition = f.str(at('depends_on', container))!;
+      if (!CONDITIONS[condition]) throw f.error(at('depends_on', container), `expected start, healthy, complete or success, got ${JSON.stringify(condition)}`);
+      return { containerName: container === w.name ? 'app' : container, condition: code(`ecs.ContainerDependencyCondition.${CONDITIONS[condition]}`) };
+    });
+    m.done(FieldFate.MAPPED, ...rest('depends_on'));
+  }
+  const waits = f.str(m.p('image', 'depends_on', name));
+  if (waits !== undefined) {
+    if (!CONDITIONS[waits]) throw f.error(m.p('image', 'depends_on', name), `expected start, healthy, complete or success, got ${JSON.stringify(waits)}`);
+    props.appWaitsFor = code(`ecs.ContainerDependencyCondition.${CONDITIONS[waits]}`);
+    m.done(FieldFate.MAPPED, 'image', 'depends_on', name);
+  }
+  return props;
+}
+
+function secret(m: Mapper, k: string, w: Workload, base: string[] = ['secrets'], prefix: string = ''): Code | undefined {
+  const f = m.file;
+  const at = m.p(...base, k);
+  const idOf = (key: string) => m.id(`${pascal(w.name)}${pascal(prefix)}${pascal(key)}`);
   if (f.kind(at) === 'scalar') {
-    m.done(FieldFate.MAPPED, 'secrets', k);
+    m.done(FieldFate.MAPPED, ...base, k);
     const name = f.str(at)!;
-    if (name.startsWith('arn:')) return code(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, ${quote(m.id(`${pascal(w.name)}${pascal(k)}`))}, { parameterName: ${quote(name.split(':parameter')[1] ?? name)} }))`);
-    return code(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, ${quote(m.id(`${pascal(w.name)}${pascal(k)}`))}, { parameterName: ${quote(name)} }))`);
+    const parameterName = name.startsWith('arn:') ? name.split(':parameter')[1] ?? name : name;
+    return code(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, ${quote(idOf(k))}, { parameterName: ${quote(parameterName)} }))`);
   }
   const sm = f.str([...at, 'secretsmanager']);
   if (sm !== undefined) {
-    m.done(FieldFate.MAPPED, 'secrets', k);
+    m.done(FieldFate.MAPPED, ...base, k);
     // name, name:key::, or an ARN with :key:: at the end.
     const match = /^(.*?)(?::([^:]+)::)?$/.exec(sm)!;
     const secretRef = match[1].startsWith('arn:')
-      ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(m.id(`${pascal(w.name)}${pascal(k)}`))}, ${quote(match[1])})`
-      : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(m.id(`${pascal(w.name)}${pascal(k)}`))}, ${quote(match[1])})`;
+      ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(idOf(k))}, ${quote(match[1])})`
+      : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(idOf(k))}, ${quote(match[1])})`;
     return code(`ecs.Secret.fromSecretsManager(${secretRef}${match[2] ? `, ${quote(match[2])}` : ''})`);
   }
-  m.todo(['secrets', k], 'a secret from a CloudFormation export (from_cfn): pass it with ecs.Secret and the exported ARN');
+  m.todo([...base, k], 'a secret from a CloudFormation export (from_cfn): pass it with ecs.Secret and the exported ARN');
   return undefined;
 }
 
@@ -536,7 +598,7 @@ function msOf(m: Mapper, rest: string[]): number | undefined {
   return Number(match[2]) * { hours: 3600000, minutes: 60000, seconds: 1000, millis: 1 }[match[1] as 'hours'];
 }
 
-function mapHttp(m: Mapper, props: Props): void {
+function mapHttp(m: Mapper, props: Props, w: Workload): void {
   const f = m.file;
   if (f.kind(m.p('http')) === 'scalar' && f.bool(m.p('http')) === false) {
     m.todo(['http'], 'http: false leaves a web service without a load balancer: make it a BackendService or BackgroundService');
@@ -582,7 +644,14 @@ function mapHttp(m: Mapper, props: Props): void {
   if (f.has(m.p('http', 'deregistration_delay'))) props.deregistrationDelay = duration(m, ['http', 'deregistration_delay']);
   const targetContainer = f.str(m.p('http', 'target_container'));
   if (targetContainer !== undefined) {
-    m.todo(['http', 'target_container'], `route to the sidecar ${targetContainer}: declare it in sidecars (with its port), then set targetContainer`);
+    // The route reaches a sidecar of the manifest on its port (the main container is `app` here).
+    props.targetContainer = targetContainer === w.name ? 'app' : targetContainer;
+    m.done(FieldFate.MAPPED, 'http', 'target_container');
+    // Copilot's target port defaults to the target container's own port.
+    const sidecarPort = targetContainer === w.name ? undefined : f.text(['sidecars', targetContainer, 'port']);
+    const targetPort = f.int(m.p('http', 'target_port')) ?? (sidecarPort !== undefined ? Number(sidecarPort.split('/')[0]) : undefined);
+    if (targetPort !== undefined) props.targetPort = targetPort;
+    if (f.has(m.p('http', 'target_port'))) m.done(FieldFate.MAPPED, 'http', 'target_port');
   }
 }
 

@@ -94,7 +94,15 @@ describe('cdk-shipyard import copilot', () => {
       expect(result.unmapped).toBeGreaterThan(0);
       const todos = result.files['app.ts'].match(/\/\/ TODO\(copilot\): /g)!.length;
       expect(todos).toBe(result.partial + result.unmapped);
-      expect(result.files['app.ts']).toContain('sidecars.envoy.image');
+      // Sidecars: nginx in front of frontend (the route reaches it on 80), envoy that orders waits for.
+      const listenerTarget = resourcesOf(prod, 'AWS::ECS::Service').find(([id]) => id.startsWith('Frontend'))![1].Properties.LoadBalancers[0];
+      expect(listenerTarget).toEqual(expect.objectContaining({ ContainerName: 'nginx', ContainerPort: 80 }));
+      const nginx = frontendTask.ContainerDefinitions.find((c: any) => c.Name === 'nginx');
+      expect(nginx.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'START' }]);
+      expect(nginx.ReadonlyRootFilesystem).toBe(false);
+      expect(ordersTask.ContainerDefinitions[0].DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]));
+      expect(ordersTask.ContainerDefinitions.find((c: any) => c.Name === 'envoy').Secrets.map((x: any) => x.Name)).toEqual(['MESH_TOKEN']);
+      expect(result.files['app.ts']).toContain('logging.retention');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
