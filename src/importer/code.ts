@@ -38,6 +38,22 @@ export function render(value: unknown, indent: string = ''): string {
   return oneLine.length + indent.length <= 110 && !oneLine.includes('\n') ? oneLine : `{\n${entries.map(e => `${inner}${e},`).join('\n')}\n${indent}}`;
 }
 
+/** Milliseconds of a Copilot or Compose duration (`1m30s`, `10s`, `500ms`), or undefined when the text is not one. */
+export function milliseconds(text: string): number | undefined {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(us|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map(p => p[0]).join('') !== text) return undefined;
+  const unit: { [u: string]: number } = { us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]], 0);
+}
+
+/** A `Duration` expression in the largest whole unit. */
+export function durationCode(ms: number): Code {
+  if (ms % 3600000 === 0) return code(`Duration.hours(${ms / 3600000})`);
+  if (ms % 60000 === 0) return code(`Duration.minutes(${ms / 60000})`);
+  if (ms % 1000 === 0) return code(`Duration.seconds(${ms / 1000})`);
+  return code(`Duration.millis(${ms})`);
+}
+
 /** A construct id from a Copilot or Compose name: `order-api` → `OrderApi`. */
 export function pascal(name: string): string {
   const id = name.split(/[^A-Za-z0-9]+/).filter(p => p).map(p => p[0].toUpperCase() + p.slice(1)).join('');

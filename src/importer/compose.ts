@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { code, pascal, camel, Props, quote, render } from './code';
+import { code, milliseconds, pascal, camel, Props, quote, render } from './code';
 import { ImportResult } from './copilot';
 import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
 
@@ -298,9 +298,8 @@ function mapOf(f: YamlFile, at: FieldPath): { [k: string]: string } {
 function durationOf(f: YamlFile, at: FieldPath) {
   const text = f.text(at);
   if (text === undefined) return undefined;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(us|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map(p => p[0]).join('') !== text) throw f.error(at, `expected a duration such as 30s or 1m30s for ${show(at)}, got ${JSON.stringify(text)}`);
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * { us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000 }[p[2] as 's']!, 0);
+  const ms = milliseconds(text);
+  if (ms === undefined) throw f.error(at, `expected a duration such as 30s or 1m30s for ${show(at)}, got ${JSON.stringify(text)}`);
   // ECS health checks take whole seconds.
   return code(`Duration.seconds(${Math.max(1, Math.round(ms / 1000))})`);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Code, code, pascal, camel, Props, quote, render } from './code';
+import { Code, code, durationCode, milliseconds, pascal, camel, Props, quote, render } from './code';
 import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
@@ -233,11 +233,11 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   function workloadFunction(w: Workload, allStages: string[], hasTopics: boolean): string {
     const ids = new Ids();
     const published = new Set(topicKeys.map(t => `${t.service}-${t.topic}`));
-    const base = mapWorkload(new Mapper(w.file, [], ids, published), w, workspaceFromOut);
+    const base = mapWorkload(new Mapper(w.file, [], ids, published), w);
     const overrides: { [stage: string]: Mapped } = {};
     for (const stage of allStages) {
       overrides[stage] = w.file.has(['environments', stage])
-        ? mapWorkload(new Mapper(w.file, ['environments', stage], ids, published), w, workspaceFromOut, true)
+        ? mapWorkload(new Mapper(w.file, ['environments', stage], ids, published), w, true)
         : { props: {}, todos: [] };
     }
     for (const envName of w.file.keys(['environments'])) {
@@ -292,20 +292,20 @@ function construct(file: YamlFile, type: string): string {
   return WORKLOAD_TYPES[type];
 }
 
-/** Copilot durations: `30s`, `1m30s`, `2h`, `500ms`, `1.5h`. */
-function duration(m: Mapper, rest: Array<string | number>): Code | undefined {
+/** A Copilot duration field (`30s`, `1m30s`, `2h`, `500ms`, `1.5h`) in milliseconds, marked mapped. */
+function durationMs(m: Mapper, rest: Array<string | number>): number | undefined {
   const text = m.file.text(m.p(...rest));
   if (text === undefined) return undefined;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map(p => p[0]).join('') !== text) {
-    m.file.fail(m.p(...rest), `expected a duration such as 30s, 5m or 1h for ${show(m.p(...rest))}, got ${JSON.stringify(text)}`);
-  }
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[p[2] as 'ms']!, 0);
+  const ms = milliseconds(text);
+  if (ms === undefined) throw m.file.error(m.p(...rest), `expected a duration such as 30s, 5m or 1h for ${show(m.p(...rest))}, got ${JSON.stringify(text)}`);
   m.done(FieldFate.MAPPED, ...rest);
-  if (ms % 3600000 === 0) return code(`Duration.hours(${ms / 3600000})`);
-  if (ms % 60000 === 0) return code(`Duration.minutes(${ms / 60000})`);
-  if (ms % 1000 === 0) return code(`Duration.seconds(${ms / 1000})`);
-  return code(`Duration.millis(${ms})`);
+  return ms;
+}
+
+/** A Copilot duration field as a `Duration` expression. */
+function duration(m: Mapper, rest: Array<string | number>): Code | undefined {
+  const ms = durationMs(m, rest);
+  return ms === undefined ? undefined : durationCode(ms);
 }
 
 /** A string command as the list ECS takes: split on spaces (quoted arguments need a person). */
@@ -323,7 +323,7 @@ function words(m: Mapper, rest: string[]): string[] | undefined {
 }
 
 /** The fields every workload type shares. */
-function mapWorkload(m: Mapper, w: Workload, workspace: string, override = false): Mapped {
+function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   const props: Props = {};
   const f = m.file;
   // Image.
@@ -353,7 +353,6 @@ function mapWorkload(m: Mapper, w: Workload, workspace: string, override = false
   } else if (!override) {
     f.fail(m.p('image'), 'has no image.build or image.location: expected one');
   }
-  void workspace;
   const port = f.int(m.p('image', 'port'));
   if (port !== undefined && w.construct !== 'ScheduledJob' && w.construct !== 'WorkerService') {
     props.containerPort = port;
@@ -417,7 +416,7 @@ function mapWorkload(m: Mapper, w: Workload, workspace: string, override = false
   mapCount(m, w, props);
   // Type-specific fields.
   if (w.construct === 'WebService') mapHttp(m, props, w);
-  if (w.construct === 'BackendService') mapBackend(m, props);
+  if (w.construct === 'BackendService') mapBackend(m);
   if (w.construct === 'WorkerService') mapWorker(m, props);
   if (w.construct === 'ScheduledJob') mapJob(m, props, override);
   return { props, todos: m.todos };
@@ -575,8 +574,8 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
   if (w.construct === 'WorkerService') {
     const scaling: Props = { minCapacity: min, maxCapacity: max };
     if (f.has(m.p('count', 'queue_delay'))) {
-      const latency = msOf(m, ['count', 'queue_delay', 'acceptable_latency']);
-      const processing = msOf(m, ['count', 'queue_delay', 'msg_processing_time']);
+      const latency = durationMs(m, ['count', 'queue_delay', 'acceptable_latency']);
+      const processing = durationMs(m, ['count', 'queue_delay', 'msg_processing_time']);
       if (latency !== undefined && processing !== undefined) scaling.messagesPerTask = Math.max(1, Math.floor(latency / processing));
       m.done(FieldFate.MAPPED, 'count', 'queue_delay');
     }
@@ -589,13 +588,6 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
   } else if (targets.length > 0) {
     m.todo(['count'], 'scaling targets without range: give scaling.minCapacity and maxCapacity');
   }
-}
-
-function msOf(m: Mapper, rest: string[]): number | undefined {
-  const d = duration(m, rest);
-  if (!d) return undefined;
-  const match = /Duration\.(hours|minutes|seconds|millis)\((\d+(?:\.\d+)?)\)/.exec(d.text)!;
-  return Number(match[2]) * { hours: 3600000, minutes: 60000, seconds: 1000, millis: 1 }[match[1] as 'hours'];
 }
 
 function mapHttp(m: Mapper, props: Props, w: Workload): void {
@@ -655,9 +647,8 @@ function mapHttp(m: Mapper, props: Props, w: Workload): void {
   }
 }
 
-function mapBackend(m: Mapper, props: Props): void {
+function mapBackend(m: Mapper): void {
   // Copilot called backends by their Service Connect name; the construct id in lower case is the default here.
-  void props;
   if (m.file.has(m.p('network', 'connect'))) m.done(FieldFate.MAPPED, 'network', 'connect');
 }
 
@@ -759,9 +750,8 @@ function jobSchedule(m: Mapper, schedule: string): string {
 }
 
 function durationText(m: Mapper, text: string): string {
-  const parts = [...text.matchAll(/(\d+)(s|m|h)/g)];
-  if (parts.length === 0 || parts.map(p => p[0]).join('') !== text) m.file.fail(m.p('on', 'schedule'), `expected a duration such as 30m in @every, got ${JSON.stringify(text)}`);
-  const minutes = parts.reduce((sum, p) => sum + Number(p[1]) * { s: 1 / 60, m: 1, h: 60 }[p[2] as 's']!, 0);
-  if (!Number.isInteger(minutes)) m.file.fail(m.p('on', 'schedule'), `@every ${text} is not a whole number of minutes, which Scheduler needs`);
-  return minutes % 60 === 0 ? `Duration.hours(${minutes / 60})` : `Duration.minutes(${minutes})`;
+  const ms = milliseconds(text);
+  if (ms === undefined) throw m.file.error(m.p('on', 'schedule'), `expected a duration such as 30m in @every, got ${JSON.stringify(text)}`);
+  if (ms % 60000 !== 0) throw m.file.error(m.p('on', 'schedule'), `@every ${text} is not a whole number of minutes, which Scheduler needs`);
+  return durationCode(ms).text;
 }

@@ -7,6 +7,7 @@ import { CapacityPlatform } from '../capacity/capacity';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
+import { scopedIngress } from '../private/scoped-ingress';
 
 /** Where a volume appears in the task's containers. */
 export interface MountOptions {
@@ -402,15 +403,7 @@ export class Volume {
       const group = options.fileSystemSecurityGroup;
       bind.instanceSecurityGroups.forEach((instances, i) => {
         if (!group) return;
-        // In the workload's scope, so that nothing in the environment's stack refers back to the workload.
-        new ec2.CfnSecurityGroupIngress(scope, `Smb-${name}-${i}`, {
-          groupId: group.securityGroupId,
-          sourceSecurityGroupId: instances.securityGroupId,
-          ipProtocol: 'tcp',
-          fromPort: 445,
-          toPort: 445,
-          description: `SMB from the instances of ${scope.node.path}`,
-        });
+        scopedIngress(scope, `Smb-${name}-${i}`, group, instances, ec2.Port.tcp(445), `SMB from the instances of ${scope.node.path}`);
       });
       return {};
     }, true);

@@ -21,6 +21,7 @@ import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-al
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
 import { acknowledge, inCompliancePacks } from '../private/nag';
+import { scopedIngress } from '../private/scoped-ingress';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
 
@@ -373,12 +374,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
    */
   private admitToInstances(group: ec2.ISecurityGroup, peer: ec2.IPeer, port: ec2.Port, description: string): void {
     const index = this.node.children.filter(c => c.node.id.startsWith('InstanceIngress')).length;
-    new ec2.CfnSecurityGroupIngress(this, `InstanceIngress${index}`, {
-      groupId: group.securityGroupId,
-      ...peer.toIngressRuleConfig(),
-      ...port.toRuleJson(),
-      description,
-    });
+    scopedIngress(this, `InstanceIngress${index}`, group, peer, port, description);
   }
 
   /**
