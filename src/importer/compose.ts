@@ -71,7 +71,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   let partial = 0;
   let unmapped = 0;
   const comments: string[] = [];
+  const notMapped: ImportResult['notMapped'] = [];
   for (const leaf of f.leaves()) {
+    if (leaf.fate !== FieldFate.MAPPED) notMapped.push({ file: display, path: show(leaf.path), fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
     if (leaf.fate === FieldFate.MAPPED) {mapped++;} else if (leaf.fate === FieldFate.PARTIAL) {partial++;} else {
       unmapped++;
       comments.push(`// TODO(compose): ${display}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; port it by hand.`);
@@ -106,7 +108,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped, partial, unmapped };
+  return { files: { 'app.ts': app }, mapped, partial, unmapped, notMapped };
 
   function serviceFunction(s: Service): string {
     const at = (...rest: Array<string | number>): FieldPath => ['services', s.name, ...rest];

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
 import { Code, code, durationCode, milliseconds, pascal, camel, Props, quote, render } from './code';
 import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
 
@@ -10,6 +11,8 @@ export interface ImportResult {
   readonly mapped: number;
   readonly partial: number;
   readonly unmapped: number;
+  /** Every leaf field that was not mapped whole, as `<file> <path>`, with its fate. */
+  readonly notMapped: Array<{ readonly file: string; readonly path: string; readonly fate: 'partial' | 'unmapped' }>;
 }
 
 /** Options of a Copilot import. */
@@ -34,14 +37,22 @@ const WORKLOAD_TYPES: { [type: string]: string } = {
 interface Mapped {
   readonly props: Props;
   readonly todos: string[];
+  /** Statements after the workload is built (`workload`, `stack`, `environment` in scope). */
+  readonly after?: string[];
 }
 
 /** The fields each workload's props come from, with a mark for each one used. */
 class Mapper {
   public readonly todos: string[] = [];
+  public readonly after: string[] = [];
   constructor(private readonly f: YamlFile, private readonly base: FieldPath, private readonly ids: Ids,
     /** The topics some workload of the workspace publishes, as `<service>-<topic>`. */
     public readonly published: ReadonlySet<string> = new Set()) {}
+
+  /** Whether this maps an `environments.<name>` override rather than the manifest itself. */
+  public get override(): boolean {
+    return this.base.length > 0;
+  }
 
   public p(...rest: Array<string | number>): FieldPath {
     return [...this.base, ...rest];
@@ -126,7 +137,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   const workspaceFromOut = path.relative(options.outDir, options.workspace).split(path.sep).join('/') || '.';
 
   const envFunctions = envFiles.map((f, i) => environmentFunction(stages[i], f, production(stages[i])));
-  const topicKeys = workloads.flatMap(w => w.publishes.map(t => ({ service: w.name, topic: t })));
+  const topicKeys = workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
   const workloadFunctions = workloads.map(w => workloadFunction(w, stages, topicKeys.length > 0));
 
   const files = [...envFiles, ...workloads.map(w => w.file)];
@@ -134,11 +145,14 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   let partial = 0;
   let unmapped = 0;
   const unmappedComments: string[] = [];
+  const notMapped: ImportResult['notMapped'] = [];
   for (const f of files) {
     for (const leaf of f.leaves()) {
+      if (leaf.fate !== FieldFate.MAPPED) notMapped.push({ file: f.file, path: show(leaf.path), fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
       if (leaf.fate === FieldFate.MAPPED) {mapped++;} else if (leaf.fate === FieldFate.PARTIAL) {partial++;} else {
         unmapped++;
-        unmappedComments.push(`// TODO(copilot): ${f.file}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; port it by hand.`);
+        const hint = HINTS.find(([pattern]) => pattern.test(show(leaf.path)))?.[1] ?? 'port it by hand';
+        unmappedComments.push(`// TODO(copilot): ${f.file}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; ${hint}.`);
       }
     }
   }
@@ -156,37 +170,46 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     ...(unmappedComments.length > 0 ? [''] : []),
     'const app = new App();',
     `for (const stage of [${stages.map(quote).join(', ')}]) {`,
-    '  const stack = new Stack(app, `' + name + '-${stage}`);',
+    '  // The account and region the CDK CLI runs with, as Copilot deployed to its environments\' own.',
+    '  const stack = new Stack(app, `' + name + '-${stage}`, { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } });',
     '  const environment = ENVIRONMENTS[stage](stack);',
     '  const topics: Topics = {};',
-    ...topicKeys.map(t => `  topics[${quote(`${t.service}-${t.topic}`)}] = new sns.Topic(stack, ${quote(`${pascal(t.service)}${pascal(t.topic)}Topic`)}, { enforceSSL: true });`),
-    ...workloads.map(w => `  ${camel(w.name)}(stack, environment, stage, topics);`),
+    ...topicKeys.map(t => `  topics[${quote(`${t.service}-${t.topic}`)}] = new sns.Topic(stack, ${quote(`${pascal(t.service)}${pascal(t.topic)}Topic`)}, ${render(t.props, '  ')});`),
+    '  // Copilot\'s service discovery names, <service>.<env>.<app>.local, for apps that call them (Service Connect answers the short names).',
+    `  const discovery = new servicediscovery.PrivateDnsNamespace(stack, 'ServiceDiscovery', { name: \`\${stage}.${rawAppName(options.workspace) ?? 'app'}.local\`, vpc: environment.vpc });`,
+    ...workloads.map(w => `  ${camel(w.name)}(stack, environment, stage, topics, discovery);`),
     '}',
     'app.synth();',
     '',
   ].join('\n');
   const used = (names: string[]) => names.filter(n => new RegExp(`\\b${n}\\b`).test(body));
-  const cdkModules = used(['acm', 'ec2', 'ecs', 'elbv2', 'secretsmanager', 'sns', 'ssm']);
   const modules: { [alias: string]: string } = {
     acm: 'aws_certificatemanager',
+    cloudwatch: 'aws_cloudwatch',
     ec2: 'aws_ec2',
     ecs: 'aws_ecs',
+    efs: 'aws_efs',
     elbv2: 'aws_elasticloadbalancingv2',
+    logs: 'aws_logs',
+    route53: 'aws_route53',
     secretsmanager: 'aws_secretsmanager',
+    servicediscovery: 'aws_servicediscovery',
     sns: 'aws_sns',
     ssm: 'aws_ssm',
   };
+  // A module alias is used where a member of it is (`logs` is also a word in comments).
+  const cdkModules = Object.keys(modules).filter(n => new RegExp(`\\b${n}\\.[A-Za-z]`).test(body));
   const app = [
     '// Written by `cdk-shipyard import copilot` from the Copilot workspace at',
     `// ${workspaceFromOut} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(copilot) comments quote what the importer could not carry over.',
     'import * as path from \'path\';',
-    `import { ${[...used(['App', 'Duration', 'Stack']), ...cdkModules.map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
+    `import { ${[...used(['App', 'Duration', 'Fn', 'RemovalPolicy', 'Stack']), ...cdkModules.map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
     `import { ${used(SHIPYARD_NAMES).join(', ')} } from 'cdk-shipyard';`,
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped, partial, unmapped };
+  return { files: { 'app.ts': app }, mapped, partial, unmapped, notMapped };
 
   function environmentFunction(stage: string, f: YamlFile, prod: boolean): string {
     const m = new Mapper(f, [], new Ids());
@@ -206,10 +229,38 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       // Copilot serves plain HTTP without certificates; a production environment here defaults to HTTPS.
       props.ingress = { protocol: code('elbv2.ApplicationProtocol.HTTP') };
     }
-    const cidr = f.str(['network', 'vpc', 'cidr']);
-    if (cidr) {
-      props.network = code(`Network.newVpc({ cidr: ${quote(cidr)} })`);
-      m.done(FieldFate.MAPPED, 'network', 'vpc', 'cidr');
+    props.network = network(m);
+    const ingress = props.ingress as Props;
+    const sslPolicy = f.str(['http', 'public', 'ssl_policy']) ?? f.str(['http', 'private', 'ssl_policy']);
+    if (sslPolicy !== undefined) {
+      const member = Object.entries(elbv2.SslPolicy).find(([, v]) => v === sslPolicy)?.[0];
+      if (!member) f.fail(f.has(['http', 'public', 'ssl_policy']) ? ['http', 'public', 'ssl_policy'] : ['http', 'private', 'ssl_policy'], `${JSON.stringify(sslPolicy)} is not an SSL policy aws-cdk-lib knows (elbv2.SslPolicy)`);
+      ingress.sslPolicy = code(`elbv2.SslPolicy.${member}`);
+      for (const lb of ['public', 'private']) if (f.has(['http', lb, 'ssl_policy'])) m.done(FieldFate.MAPPED, 'http', lb, 'ssl_policy');
+    }
+    const sources: Code[] = [];
+    for (const ip of f.strings(['http', 'public', 'ingress', 'source_ips']) ?? []) sources.push(code(`IngressSource.cidr(${quote(ip)})`));
+    if (f.has(['http', 'public', 'ingress', 'source_ips'])) m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'source_ips');
+    if (f.bool(['http', 'public', 'ingress', 'cdn'])) {
+      sources.push(code('IngressSource.cloudFront()'));
+      m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'cdn');
+    }
+    if (sources.length > 0) ingress.allowedSources = sources;
+    if (f.has(['http', 'public', 'access_logs'])) {
+      // The shared load balancer always logs, to a bucket of its own.
+      if (f.kind(['http', 'public', 'access_logs']) === 'map') m.todo(['http', 'public', 'access_logs'], 'the load balancer logs to a bucket the library creates; bucket_name and prefix are not used');
+      else m.done(FieldFate.MAPPED, 'http', 'public', 'access_logs');
+    }
+    if (f.has(['http', 'private']) && !f.has(['http', 'public'])) {
+      // Copilot's private load balancer: internal, reached from the VPC.
+      ingress.internetFacing = false;
+      const privateCert = f.str(['http', 'private', 'certificates', 0]);
+      if (privateCert !== undefined) {
+        ingress.certificate = code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(privateCert)})`);
+        delete ingress.protocol;
+        m.done(FieldFate.MAPPED, 'http', 'private', 'certificates');
+      }
+      if (f.has(['http', 'private', 'ingress', 'vpc'])) m.done(FieldFate.MAPPED, 'http', 'private', 'ingress', 'vpc');
     }
     const insights = f.value(['observability', 'container_insights']);
     if (insights !== undefined) {
@@ -254,13 +305,15 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     const stageOverrides: Props = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
     return [
       `/** ${w.type} ${w.name} (${w.relFile}). */`,
-      `function ${camel(w.name)}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics): ${w.construct} {`,
+      `function ${camel(w.name)}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
       ...todos.map(t => `  // ${t}`),
-      `  const props = forStage<${w.construct}Props>(stage, ${render({ environment: code('environment'), ...base.props }, '  ')}, ${render(stageOverrides, '  ')});`,
+      `  const props = forStage<${w.construct}Props>(stage, ${render({ environment: code('environment'), ...base.props, ...discoveryProps(w) }, '  ')}, ${render(stageOverrides, '  ')});`,
       `  const workload = new ${w.construct}(stack, ${quote(pascal(w.name))}, props);`,
       ...publish,
       ...publishVar,
       ...(w.construct === 'WorkerService' ? ['  // The variable Copilot gave workers; the library also sets QUEUE_URL.', '  workload.container.addEnvironment(\'COPILOT_QUEUE_URI\', workload.queue.queueUrl);'] : []),
+      '  workload.container.addEnvironment(\'COPILOT_SERVICE_DISCOVERY_ENDPOINT\', discovery.namespaceName);',
+      ...(base.after ?? []),
       '  return workload;',
       '}',
       '',
@@ -270,25 +323,101 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
 
 /** The names the generated app may take from cdk-shipyard. */
 const SHIPYARD_NAMES = [
-  'BackendService', 'BackendServiceProps', 'BackgroundService', 'BackgroundServiceProps', 'Capacity', 'Environment', 'EnvironmentProfile',
-  'forStage', 'Image', 'JobSchedule', 'Network', 'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'WebService', 'WebServiceProps',
-  'WorkerService', 'WorkerServiceProps', 'WorkQueue',
+  'BackendService', 'BackendServiceProps', 'BackgroundService', 'BackgroundServiceProps', 'Capacity', 'Deployment', 'Environment', 'EnvironmentProfile',
+  'FireLensConfigFile', 'forStage', 'Image', 'IngressSource', 'JobSchedule', 'LogDestination', 'Logging', 'Network', 'NetworkService', 'NetworkServiceProps',
+  'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'Tracing', 'Volume', 'WebService', 'WebServiceProps', 'WorkerService', 'WorkerServiceProps', 'WorkQueue',
 ];
+
+/** What to do with a field that has no prop, by its path. */
+const HINTS: Array<[RegExp, string]> = [
+  [/^(environments\.[^.]+\.)?network\.vpc\.placement/, 'tasks run in the environment\'s task subnets (Network.newVpc or fromVpc taskSubnets)'],
+  [/^(environments\.[^.]+\.)?network\.vpc\.security_groups/, 'the workload has a security group of its own: admit it where these groups were admitted (workload.connections)'],
+  [/^network\.vpc\.security_group/, 'the library creates the security groups; add rules to environment or workload connections'],
+  [/^(environments\.[^.]+\.)?http\.alb/, 'workloads share the environment\'s load balancer; an existing one goes to Environment.fromAttributes'],
+  [/redirect_to_https$/, 'an environment with a certificate redirects HTTP to HTTPS'],
+  [/^(environments\.[^.]+\.)?nlb/, 'NetworkService has no such option; set it on its load balancer or target group by hand'],
+  [/^cdn/, 'CloudFront is not part of the library; create the distribution in the stack and admit it with IngressSource.cloudFront()'],
+  [/^http\.private\.subnets/, 'the load balancer uses the network\'s load-balancer subnets (Network loadBalancerSubnets)'],
+  [/^http\.public\.certificates|^http\.private/, 'the environment has one load balancer'],
+  [/labels/, 'only the main container takes dockerLabels'],
+  [/env_file/, 'only the main container takes environmentFiles'],
+  [/secretOptions/, 'pass the secret to the output with LogDestination.fluentBitOutput options or a config file'],
+  [/^(environments\.[^.]+\.)?http/, 'a BackendService is reached through Service Connect; for an internal load balancer make it a WebService in an environment with an internal ingress'],
+  [/^(environments\.[^.]+\.)?count/, 'this workload type scales with other props'],
+];
+
+/** A published topic's props: encrypted in transit, FIFO where the manifest says. */
+function topicProps(file: YamlFile, i: number): Props {
+  const fifo = ['publish', 'topics', i, 'fifo'];
+  const props: Props = { enforceSSL: true };
+  if (file.kind(fifo) === 'map') {
+    props.fifo = true;
+    props.contentBasedDeduplication = file.bool([...fifo, 'content_based_deduplication']);
+  } else if (file.bool(fifo)) {
+    props.fifo = true;
+  }
+  if (file.has(fifo)) file.mark(fifo);
+  return props;
+}
+
+/** An environment's `network.vpc`: a new VPC with Copilot's CIDR, or the existing one it names. */
+function network(m: Mapper): Code | undefined {
+  const f = m.file;
+  const vpc = (...rest: Array<string | number>) => ['network', 'vpc', ...rest];
+  const id = f.str(vpc('id'));
+  if (id !== undefined) {
+    const subnetIds = (kind: string) => Array.from({ length: f.length(vpc('subnets', kind)) }, (_, i) => f.str(vpc('subnets', kind, i, 'id'))!);
+    const publicIds = subnetIds('public');
+    const privateIds = subnetIds('private');
+    m.todo(vpc('id'), `give the CIDR block of ${id} (vpcCidrBlock): the library admits the VPC to the load balancer and endpoints by it`);
+    m.done(FieldFate.MAPPED, ...vpc('subnets'));
+    m.todo(vpc('subnets'), 'check that the availability zones are listed in the order of the subnets');
+    const azs = Math.max(publicIds.length, privateIds.length, 1);
+    const attributes: Props = {
+      vpcId: id,
+      vpcCidrBlock: '10.0.0.0/16',
+      availabilityZones: code(`stack.availabilityZones.slice(0, ${azs})`),
+      publicSubnetIds: publicIds.length > 0 ? publicIds : undefined,
+      privateSubnetIds: privateIds.length > 0 ? privateIds : undefined,
+    };
+    return code(`Network.fromVpc(ec2.Vpc.fromVpcAttributes(stack, 'Vpc', ${render(attributes, '    ')}))`);
+  }
+  const cidr = f.str(vpc('cidr'));
+  if (cidr !== undefined) m.done(FieldFate.MAPPED, ...vpc('cidr'));
+  if (f.has(vpc('subnets'))) m.todo(vpc('subnets'), 'the library cuts its subnets from the CIDR (two AZs, public /24 and private /20): keep Copilot\'s by creating the VPC yourself and passing it to Network.fromVpc');
+  if (f.has(vpc('flow_logs'))) {
+    // A new VPC here always logs its flows, kept as long as the environment's logs.
+    if (f.has(vpc('flow_logs', 'retention'))) m.todo(vpc('flow_logs', 'retention'), 'flow logs are kept for the environment\'s logRetention');
+    m.done(FieldFate.MAPPED, ...vpc('flow_logs'));
+  }
+  return cidr !== undefined ? code(`Network.newVpc({ cidr: ${quote(cidr)} })`) : undefined;
+}
 
 /** The application's name from copilot/.workspace, as a stack-name prefix. */
 function appName(workspace: string): string {
+  const name = rawAppName(workspace);
+  return name === undefined ? 'Copilot' : pascal(name);
+}
+
+/** The application's name as Copilot wrote it in copilot/.workspace. */
+function rawAppName(workspace: string): string | undefined {
   const file = path.join(workspace, 'copilot', '.workspace');
-  if (!fs.existsSync(file)) return 'Copilot';
+  if (!fs.existsSync(file)) return undefined;
   const application = YamlFile.read(file).value(['application']);
-  return typeof application === 'string' ? pascal(application) : 'Copilot';
+  return typeof application === 'string' ? application : undefined;
+}
+
+/** Services with a port registered under their Copilot name, as Copilot did. */
+function discoveryProps(w: Workload): Props {
+  if (!['WebService', 'BackendService', 'NetworkService'].includes(w.construct)) return {};
+  return { serviceDiscovery: { namespace: code('discovery'), name: w.name } };
 }
 
 /** A Backend Service without `image.port` has nothing to publish: a BackgroundService. */
 function construct(file: YamlFile, type: string): string {
   if (type === 'Backend Service' && !file.has(['image', 'port'])) return 'BackgroundService';
-  if (type === 'Load Balanced Web Service' && file.has(['nlb']) && !file.has(['http'])) {
-    file.fail(['nlb'], 'a Load Balanced Web Service with only nlb is not mapped yet: port it to a NetworkService by hand');
-  }
+  // A web service behind a network load balancer only is a NetworkService.
+  if (type === 'Load Balanced Web Service' && file.has(['nlb']) && !file.has(['http'])) return 'NetworkService';
   return WORKLOAD_TYPES[type];
 }
 
@@ -322,35 +451,47 @@ function words(m: Mapper, rest: string[]): string[] | undefined {
   return list[0].split(/\s+/).filter(w => w);
 }
 
+/** An image (`image`, `sidecars.<name>.image`): a registry image, with credentials, or one built from the workspace. */
+function image(m: Mapper, base: Array<string | number>, credentialsId: string): Code | undefined {
+  const f = m.file;
+  const at = (...rest: string[]) => m.p(...base, ...rest);
+  const done = (...rest: string[]) => m.done(FieldFate.MAPPED, ...base, ...rest);
+  if (f.has(at('location'))) {
+    const credential = f.str(at('credentials'));
+    const credentials = credential === undefined ? '' : `, { credentials: ${secretRef(m, credential, credentialsId)} }`;
+    done('location');
+    if (credential !== undefined) done('credentials');
+    return code(`Image.fromRegistry(${quote(f.str(at('location'))!)}${credentials})`);
+  }
+  if (!f.has(at('build'))) return undefined;
+  let dockerfile: string | undefined;
+  let context: string | undefined;
+  const options: Props = {};
+  if (f.kind(at('build')) === 'scalar') {
+    dockerfile = f.str(at('build'));
+    done('build');
+  } else {
+    dockerfile = f.str(at('build', 'dockerfile'));
+    context = f.str(at('build', 'context'));
+    options.target = f.str(at('build', 'target'));
+    if (f.has(at('build', 'args'))) {
+      options.buildArgs = Object.fromEntries(f.keys(at('build', 'args')).map(k => [k, f.text(at('build', 'args', k))!]));
+    }
+    for (const k of ['dockerfile', 'context', 'target', 'args']) if (f.has(at('build', k))) done('build', k);
+  }
+  const dir = context ?? (dockerfile ? path.posix.dirname(dockerfile) : '.');
+  if (dockerfile) options.file = path.posix.relative(dir, dockerfile);
+  if (options.file === 'Dockerfile') delete options.file;
+  return code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
+}
+
 /** The fields every workload type shares. */
 function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   const props: Props = {};
   const f = m.file;
   // Image.
-  if (f.has(m.p('image', 'location'))) {
-    props.image = code(`Image.fromRegistry(${quote(f.str(m.p('image', 'location'))!)})`);
-    m.done(FieldFate.MAPPED, 'image', 'location');
-  } else if (f.has(m.p('image', 'build'))) {
-    let dockerfile: string | undefined;
-    let context: string | undefined;
-    const options: Props = {};
-    if (f.kind(m.p('image', 'build')) === 'scalar') {
-      dockerfile = f.str(m.p('image', 'build'));
-    } else {
-      dockerfile = f.str(m.p('image', 'build', 'dockerfile'));
-      context = f.str(m.p('image', 'build', 'context'));
-      options.target = f.str(m.p('image', 'build', 'target'));
-      if (f.has(m.p('image', 'build', 'args'))) {
-        options.buildArgs = Object.fromEntries(f.keys(m.p('image', 'build', 'args')).map(k => [k, f.text(m.p('image', 'build', 'args', k))!]));
-      }
-      for (const k of ['dockerfile', 'context', 'target', 'args']) if (f.has(m.p('image', 'build', k))) m.done(FieldFate.MAPPED, 'image', 'build', k);
-    }
-    const dir = context ?? (dockerfile ? path.posix.dirname(dockerfile) : '.');
-    if (dockerfile) options.file = path.posix.relative(dir, dockerfile);
-    if (options.file === 'Dockerfile') delete options.file;
-    props.image = code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
-    if (f.kind(m.p('image', 'build')) === 'scalar') m.done(FieldFate.MAPPED, 'image', 'build');
-  } else if (!override) {
+  props.image = image(m, ['image'], `${pascal(w.name)}RegistryCredentials`);
+  if (props.image === undefined && !override) {
     f.fail(m.p('image'), 'has no image.build or image.location: expected one');
   }
   const port = f.int(m.p('image', 'port'));
@@ -376,7 +517,10 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   if (props.cpu !== undefined) m.done(FieldFate.MAPPED, 'cpu');
   props.memoryLimitMiB = f.int(m.p('memory'));
   if (props.memoryLimitMiB !== undefined) m.done(FieldFate.MAPPED, 'memory');
-  const platform = f.kind(m.p('platform')) === 'map' ? undefined : f.str(m.p('platform'));
+  // platform: linux/arm64, or { osfamily, architecture }.
+  const platform = f.kind(m.p('platform')) === 'map'
+    ? `${f.str(m.p('platform', 'osfamily')) ?? 'linux'}/${f.str(m.p('platform', 'architecture')) ?? 'x86_64'}`
+    : f.str(m.p('platform'));
   if (platform !== undefined) {
     const arch = platform.split('/')[1];
     if (platform.startsWith('windows')) m.todo(['platform'], `${platform}: give operatingSystemFamily (WINDOWS_SERVER_2019_CORE is Copilot's default) and a Windows task size`);
@@ -390,8 +534,10 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   if (f.has(m.p('variables'))) {
     props.environmentVariables = Object.fromEntries(f.keys(m.p('variables')).map(k => {
       if (f.kind(m.p('variables', k)) === 'map') {
-        m.todo(['variables', k], 'a variable from a CloudFormation export (from_cfn): pass the value with Fn.importValue');
-        return [k, undefined];
+        const exported = f.str(m.p('variables', k, 'from_cfn'));
+        if (exported === undefined) throw f.error(m.p('variables', k), `expected a value or from_cfn for variables.${k}`);
+        m.done(FieldFate.MAPPED, 'variables', k);
+        return [k, code(`Fn.importValue(${quote(exported)})`)];
       }
       m.done(FieldFate.MAPPED, 'variables', k);
       // YAML reads true and 8080 as a boolean and a number; the container gets their text.
@@ -412,14 +558,190 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
     if (ephemeral > 20) props.ephemeralStorageGiB = ephemeral;
     m.done(FieldFate.MAPPED, 'storage', 'ephemeral');
   }
+  const readonlyFs = f.bool(m.p('storage', 'readonly_fs'));
+  if (readonlyFs !== undefined) {
+    props.containerSecurity = { ...props.containerSecurity as Props, readOnlyRootFilesystem: readonlyFs };
+    m.done(FieldFate.MAPPED, 'storage', 'readonly_fs');
+  }
+  if (f.has(m.p('storage', 'volumes'))) props.volumes = volumes(m, w);
+  const envFile = f.str(m.p('env_file'));
+  if (envFile !== undefined) {
+    // Copilot uploaded the file from the workspace to S3; an asset does the same.
+    props.environmentFiles = [code(`ecs.EnvironmentFile.fromAsset(path.join(WORKSPACE, ${quote(envFile)}))`)];
+    m.done(FieldFate.MAPPED, 'env_file');
+  }
+  if (f.has(m.p('logging'))) props.logging = logging(m);
+  const tracing = f.str(m.p('observability', 'tracing'));
+  if (tracing !== undefined) {
+    if (tracing !== 'awsxray') f.fail(m.p('observability', 'tracing'), `expected awsxray for observability.tracing, got ${JSON.stringify(tracing)}`);
+    // Copilot ran the AWS Distro for OpenTelemetry collector as an X-Ray sidecar, as this does.
+    props.tracing = code('Tracing.awsDistroForOpenTelemetry()');
+    m.done(FieldFate.MAPPED, 'observability', 'tracing');
+  }
+  if (f.has(m.p('deployment'))) props.deployment = deployment(m, w);
+  if (f.has(m.p('taskdef_overrides'))) taskdefOverrides(m);
   // Count and scaling.
   mapCount(m, w, props);
   // Type-specific fields.
   if (w.construct === 'WebService') mapHttp(m, props, w);
-  if (w.construct === 'BackendService') mapBackend(m);
+  if (w.construct === 'NetworkService') mapNlb(m, props, w);
+  if (w.construct === 'BackendService') mapBackend(m, props);
   if (w.construct === 'WorkerService') mapWorker(m, props);
   if (w.construct === 'ScheduledJob') mapJob(m, props, override);
-  return { props, todos: m.todos };
+  return { props, todos: m.todos, after: m.after };
+}
+
+/** Copilot's `storage.volumes`: EFS (managed or existing) or an empty volume the containers share. */
+function volumes(m: Mapper, w: Workload): Code[] {
+  const f = m.file;
+  return f.keys(m.p('storage', 'volumes')).map(name => {
+    const at = (...rest: Array<string | number>) => m.p('storage', 'volumes', name, ...rest);
+    const rest = (...more: string[]) => ['storage', 'volumes', name, ...more];
+    const containerPath = f.str(at('path'));
+    if (containerPath === undefined) throw f.error(at(), `storage.volumes.${name} has no path: expected the directory it is mounted at`);
+    m.done(FieldFate.MAPPED, ...rest('path'));
+    // Copilot mounted volumes read-only unless read_only: false.
+    const readOnly = f.bool(at('read_only')) ?? true;
+    if (f.has(at('read_only'))) m.done(FieldFate.MAPPED, ...rest('read_only'));
+    // Sidecars that mount the volume at the same path share it; another path needs a person.
+    const containers = ['app'];
+    for (const other of f.keys(m.p('sidecars'))) {
+      const mounts = f.length(m.p('sidecars', other, 'mount_points'));
+      for (let i = 0; i < mounts; i++) {
+        const mp = (k: string) => m.p('sidecars', other, 'mount_points', i, k);
+        if (f.str(mp('source_volume')) !== name) continue;
+        if (f.str(mp('path')) === containerPath) {
+          containers.push(other);
+          m.done(FieldFate.MAPPED, 'sidecars', other, 'mount_points', i);
+        } else {
+          m.todo(['sidecars', other, 'mount_points', i], `${other} mounts ${name} at ${f.str(mp('path'))}, not ${containerPath}: a volume has one path here; give the sidecar its own Volume or the same path`);
+        }
+      }
+    }
+    const mount: Props = { containerPath, readOnly, containers: containers.length > 1 ? containers : undefined };
+    const id = m.id(`${pascal(w.name)}${pascal(name)}`);
+    if (!f.has(at('efs')) || (f.kind(at('efs')) === 'scalar' && f.bool(at('efs')) === false)) {
+      if (f.has(at('efs'))) m.done(FieldFate.MAPPED, ...rest('efs'));
+      return code(`Volume.scratch(${quote(name)}, ${render(mount, '    ')})`);
+    }
+    const fsId = f.kind(at('efs')) === 'map' && f.kind(at('efs', 'id')) === 'scalar' ? f.str(at('efs', 'id')) : undefined;
+    let fileSystem: string;
+    if (fsId !== undefined) {
+      m.todo(rest('efs', 'id'), `give the security group of ${fsId} (Copilot required it to admit the environment's tasks on 2049)`);
+      fileSystem = `efs.FileSystem.fromFileSystemAttributes(stack, ${quote(`${id}FileSystem`)}, { fileSystemId: ${quote(fsId)}, `
+        + `securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, ${quote(`${id}FileSystemGroup`)}, 'sg-00000000000000000', { mutable: false }) })`;
+    } else if (f.has(at('efs', 'id'))) {
+      m.todo(rest('efs', 'id'), 'a file system from a CloudFormation export: pass Fn.importValue to efs.FileSystem.fromFileSystemAttributes');
+      fileSystem = `efs.FileSystem.fromFileSystemAttributes(stack, ${quote(`${id}FileSystem`)}, { fileSystemId: Fn.importValue(${quote(String(f.value(at('efs', 'id', 'from_cfn'))))}), `
+        + `securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, ${quote(`${id}FileSystemGroup`)}, 'sg-00000000000000000', { mutable: false }) })`;
+    } else {
+      // Copilot's managed file system: one per environment, kept when the service went away.
+      m.todo(rest('efs'), 'a new encrypted file system replaces the one Copilot managed: copy its data across (AWS DataSync) or import it with efs.FileSystem.fromFileSystemAttributes');
+      fileSystem = `new efs.FileSystem(stack, ${quote(`${id}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
+    }
+    const accessPoint: Props = {
+      path: f.str(at('efs', 'root_dir')),
+      uid: f.int(at('efs', 'uid')),
+      gid: f.int(at('efs', 'gid')),
+    };
+    for (const k of ['root_dir', 'uid', 'gid']) if (f.has(at('efs', k))) m.done(FieldFate.MAPPED, ...rest('efs', k));
+    if (f.has(at('efs', 'auth', 'iam'))) m.done(FieldFate.MAPPED, ...rest('efs', 'auth', 'iam')); // IAM authorization is always on here.
+    if (f.has(at('efs', 'auth', 'access_point_id'))) {
+      m.todo(rest('efs', 'auth', 'access_point_id'), `the volume gets an access point of its own (accessPoint.path, uid, gid); ${f.str(at('efs', 'auth', 'access_point_id'))} is not used`);
+    }
+    if (Object.values(accessPoint).some(v => v !== undefined)) mount.accessPoint = accessPoint;
+    return code(`Volume.efs(${quote(name)}, ${fileSystem}, ${render(mount, '    ')})`);
+  });
+}
+
+/** Log retention in days as the RetentionDays member CloudWatch accepts. */
+function retentionDays(m: Mapper, rest: Array<string | number>): Code | undefined {
+  const days = m.file.int(m.p(...rest));
+  if (days === undefined) return undefined;
+  const member = Object.entries(logs.RetentionDays).find(([, v]) => v === days)?.[0];
+  if (!member) {
+    m.file.fail(m.p(...rest), `expected a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653 days), got ${days}`);
+  }
+  m.done(FieldFate.MAPPED, ...rest);
+  return code(`logs.RetentionDays.${member}`);
+}
+
+/** Copilot's `logging`: retention of the awslogs group, or a FireLens router with an output. */
+function logging(m: Mapper): Code {
+  const f = m.file;
+  const retention = retentionDays(m, ['logging', 'retention']);
+  const fireLens = ['image', 'destination', 'enableMetadata', 'secretOptions', 'configFilePath', 'env_file'].some(k => f.has(m.p('logging', k)));
+  if (!fireLens) return code(`Logging.awsLogs({ retention: ${retention!.text} })`);
+  if (retention) m.todo(['logging', 'retention'], 'with FireLens, the retention applies to the router\'s own log group only');
+  const options: Props = {};
+  if (f.has(m.p('logging', 'destination'))) {
+    const destination = Object.fromEntries(f.keys(m.p('logging', 'destination')).map(k => [k, f.text(m.p('logging', 'destination', k))!]));
+    options.destination = code(`LogDestination.fluentBitOutput(${render(destination, '    ')})`);
+    m.todo(['logging', 'destination'], 'grant the task role what the output writes to (the second argument of fluentBitOutput)');
+  }
+  const routerImage = f.str(m.p('logging', 'image'));
+  if (routerImage !== undefined) {
+    options.routerImage = code(`ecs.ContainerImage.fromRegistry(${quote(routerImage)})`);
+    m.done(FieldFate.MAPPED, 'logging', 'image');
+  }
+  options.enableMetadata = f.bool(m.p('logging', 'enableMetadata'));
+  if (options.enableMetadata !== undefined) m.done(FieldFate.MAPPED, 'logging', 'enableMetadata');
+  const configFile = f.str(m.p('logging', 'configFilePath'));
+  if (configFile !== undefined) {
+    options.configFile = code(`FireLensConfigFile.fromImage(${quote(configFile)})`);
+    m.done(FieldFate.MAPPED, 'logging', 'configFilePath');
+  }
+  if (!options.destination && !options.configFile) {
+    m.todo(['logging'], 'FireLens needs an output: give destination (LogDestination) or configFile');
+    options.destination = code('LogDestination.cloudWatchLogs()');
+  }
+  return code(`Logging.fireLens(${render(options, '    ')})`);
+}
+
+/** Copilot's `deployment`: recreate or rolling, and the alarms that roll a deployment back. */
+function deployment(m: Mapper, w: Workload): Code | undefined {
+  const f = m.file;
+  const options: Props = {};
+  const rolling = f.str(m.p('deployment', 'rolling'));
+  if (rolling === 'recreate') {
+    // Copilot's recreate: stop every old task before starting new ones.
+    Object.assign(options, { minHealthyPercent: 0, maxHealthyPercent: 100 });
+  } else if (rolling === 'default') {
+    // Copilot's default rolling update: start the new tasks beside the old ones.
+    Object.assign(options, { minHealthyPercent: 100, maxHealthyPercent: 200 });
+  } else if (rolling !== undefined) {
+    f.fail(m.p('deployment', 'rolling'), `expected default or recreate for deployment.rolling, got ${JSON.stringify(rolling)}`);
+  }
+  if (rolling !== undefined) m.done(FieldFate.MAPPED, 'deployment', 'rolling');
+  const alarms = m.p('deployment', 'rollback_alarms');
+  if (f.kind(alarms) === 'list' || f.kind(alarms) === 'scalar') {
+    options.rollbackAlarms = f.strings(alarms)!.map(name => code(`cloudwatch.Alarm.fromAlarmName(stack, ${quote(m.id(`${pascal(w.name)}${pascal(name)}Alarm`))}, ${quote(name)})`));
+    m.done(FieldFate.MAPPED, 'deployment', 'rollback_alarms');
+  } else if (f.kind(alarms) === 'map') {
+    m.todo(['deployment', 'rollback_alarms'], 'Copilot\'s utilization alarms: the service\'s own alarms roll back already; add cloudwatch.Alarm objects on its metrics to rollbackAlarms for these thresholds');
+  }
+  return Object.keys(options).length > 0 ? code(`Deployment.rolling(${render(options, '    ')})`) : undefined;
+}
+
+/**
+ * Copilot's `taskdef_overrides` as CloudFormation property overrides. Container indexes may
+ * differ (the library adds its own sidecars), so each one needs a look.
+ */
+function taskdefOverrides(m: Mapper): void {
+  const f = m.file;
+  const n = f.length(m.p('taskdef_overrides'));
+  for (let i = 0; i < n; i++) {
+    const rule = f.str(m.p('taskdef_overrides', i, 'path'));
+    if (rule === undefined) throw f.error(m.p('taskdef_overrides', i), 'a taskdef_overrides entry has no path');
+    const value = f.value(m.p('taskdef_overrides', i, 'value'));
+    if (m.override || /\[-\]/.test(rule)) {
+      m.todo(['taskdef_overrides', i], `${m.override ? 'a per-environment' : 'an appending ([-])'} override of ${rule}: apply ${JSON.stringify(value)} with addPropertyOverride by hand`);
+      continue;
+    }
+    m.after.push(`  // From taskdef_overrides[${i}]: check the container index against the synthesized task definition.`);
+    m.after.push(`  (workload.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride(${quote(rule.replace(/\[(\d+)\]/g, '.$1'))}, ${JSON.stringify(value)});`);
+    m.todo(['taskdef_overrides', i], `check the container index of ${rule}: the library adds containers of its own`);
+  }
 }
 
 /** A health check (`image.healthcheck`, `sidecars.<name>.healthcheck`) as the container health check ECS runs. */
@@ -452,18 +774,20 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
   const f = m.file;
   const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
   const rest = (...more: Array<string | number>) => ['sidecars', name, ...more];
-  let image: Code;
+  let sidecarImage: Code | undefined;
   if (f.kind(at('image')) === 'map') {
-    const location = f.str(at('image', 'location'));
-    if (location === undefined) throw f.error(at('image'), `sidecars.${name}.image has no location: the importer maps registry images of sidecars`);
-    image = code(`Image.fromRegistry(${quote(location)})`);
+    sidecarImage = image(m, rest('image'), `${pascal(w.name)}${pascal(name)}RegistryCredentials`);
+    if (sidecarImage === undefined) throw f.error(at('image'), `sidecars.${name}.image has no location or build`);
   } else {
     const location = f.str(at('image'));
     if (location === undefined) throw f.error(at(), `sidecars.${name} has no image`);
-    image = code(`Image.fromRegistry(${quote(location)})`);
+    const credential = f.str(at('credentialsParameter'));
+    const credentials = credential === undefined ? '' : `, { credentials: ${secretRef(m, credential, `${pascal(w.name)}${pascal(name)}RegistryCredentials`)} }`;
+    if (credential !== undefined) m.done(FieldFate.MAPPED, ...rest('credentialsParameter'));
+    sidecarImage = code(`Image.fromRegistry(${quote(location)}${credentials})`);
+    m.done(FieldFate.MAPPED, ...rest('image'));
   }
-  m.done(FieldFate.MAPPED, ...rest('image'));
-  const props: Props = { name, image, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
+  const props: Props = { name, image: sidecarImage, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
   const port = f.text(at('port'));
   if (port !== undefined) {
     const match = /^(\d+)(?:\/(tcp|udp))?$/.exec(port);
@@ -500,6 +824,14 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
   return props;
 }
 
+/** A Secrets Manager secret by name or ARN. */
+function secretRef(m: Mapper, nameOrArn: string, id: string): string {
+  const unique = m.id(id);
+  return nameOrArn.startsWith('arn:')
+    ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(unique)}, ${quote(nameOrArn)})`
+    : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(unique)}, ${quote(nameOrArn)})`;
+}
+
 function secret(m: Mapper, k: string, w: Workload, base: string[] = ['secrets'], prefix: string = ''): Code | undefined {
   const f = m.file;
   const at = m.p(...base, k);
@@ -515,10 +847,7 @@ function secret(m: Mapper, k: string, w: Workload, base: string[] = ['secrets'],
     m.done(FieldFate.MAPPED, ...base, k);
     // name, name:key::, or an ARN with :key:: at the end.
     const match = /^(.*?)(?::([^:]+)::)?$/.exec(sm)!;
-    const secretRef = match[1].startsWith('arn:')
-      ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(idOf(k))}, ${quote(match[1])})`
-      : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(idOf(k))}, ${quote(match[1])})`;
-    return code(`ecs.Secret.fromSecretsManager(${secretRef}${match[2] ? `, ${quote(match[2])}` : ''})`);
+    return code(`ecs.Secret.fromSecretsManager(${secretRef(m, match[1], `${pascal(w.name)}${pascal(prefix)}${pascal(k)}`)}${match[2] ? `, ${quote(match[2])}` : ''})`);
   }
   m.todo([...base, k], 'a secret from a CloudFormation export (from_cfn): pass it with ecs.Secret and the exported ARN');
   return undefined;
@@ -553,33 +882,49 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
     if (spotFrom !== undefined) props.capacity = code(`Capacity.fargateSpotMix({ onDemandBase: ${Math.max(0, spotFrom - 1)} })`);
     m.done(FieldFate.MAPPED, 'count', 'range');
   }
+  // Cooldowns: count.cooldown for every target, a target's own cooldown for that one.
+  const cooldowns = (...base: string[]): Props => {
+    const c: Props = {};
+    if (f.has(m.p(...base, 'in'))) c.scaleInCooldown = duration(m, [...base, 'in']);
+    if (f.has(m.p(...base, 'out'))) c.scaleOutCooldown = duration(m, [...base, 'out']);
+    return c;
+  };
+  const shared = cooldowns('count', 'cooldown');
   const targets: Code[] = [];
-  const target = (field: string, factory: (value: string) => string) => {
+  const withOptions = (args: string, options: Props) => Object.keys(options).length > 0 ? `${args}, ${render(options, '      ')}` : args;
+  const target = (field: string, factory: (args: string) => string) => {
     if (!f.has(m.p('count', field))) return;
     const isMap = f.kind(m.p('count', field)) === 'map';
     const value = isMap ? f.text(m.p('count', field, 'value')) : f.text(m.p('count', field));
-    targets.push(code(factory(value!)));
-    m.done(FieldFate.MAPPED, 'count', field);
-    if (isMap && f.has(m.p('count', field, 'cooldown'))) m.todo(['count', field, 'cooldown'], 'give scaleInCooldown and scaleOutCooldown to the Scaling factory');
+    if (isMap) m.done(FieldFate.MAPPED, 'count', field, 'value');
+    else m.done(FieldFate.MAPPED, 'count', field);
+    const own = isMap ? cooldowns('count', field, 'cooldown') : {};
+    targets.push(code(factory(withOptions(value!, { ...shared, ...own }))));
   };
   target('cpu_percentage', v => `Scaling.cpu(${v})`);
   target('memory_percentage', v => `Scaling.memory(${v})`);
   if (w.construct === 'WebService') {
     target('requests', v => `Scaling.requestsPerTarget(${v})`);
     if (f.has(m.p('count', 'response_time'))) {
-      targets.push(code(`Scaling.responseTime(${duration(m, ['count', 'response_time'])!.text})`));
+      const isMap = f.kind(m.p('count', 'response_time')) === 'map';
+      const value = duration(m, isMap ? ['count', 'response_time', 'value'] : ['count', 'response_time'])!.text;
+      targets.push(code(`Scaling.responseTime(${withOptions(value, { ...shared, ...(isMap ? cooldowns('count', 'response_time', 'cooldown') : {}) })})`));
     }
   }
-  if (f.has(m.p('count', 'cooldown'))) m.todo(['count', 'cooldown'], 'give scaleInCooldown and scaleOutCooldown to the Scaling factories');
   if (w.construct === 'WorkerService') {
     const scaling: Props = { minCapacity: min, maxCapacity: max };
     if (f.has(m.p('count', 'queue_delay'))) {
       const latency = durationMs(m, ['count', 'queue_delay', 'acceptable_latency']);
       const processing = durationMs(m, ['count', 'queue_delay', 'msg_processing_time']);
       if (latency !== undefined && processing !== undefined) scaling.messagesPerTask = Math.max(1, Math.floor(latency / processing));
+      Object.assign(scaling, shared, cooldowns('count', 'queue_delay', 'cooldown'));
       m.done(FieldFate.MAPPED, 'count', 'queue_delay');
+    } else {
+      Object.assign(scaling, shared);
     }
-    if (targets.length > 0) m.todo(['count'], 'a worker scales on its backlog (messagesPerTask); CPU and memory targets were left out');
+    for (const field of ['cpu_percentage', 'memory_percentage']) {
+      if (f.has(m.p('count', field))) m.todo(['count', field], 'a worker scales on its backlog (messagesPerTask); add Scaling.cpu or Scaling.memory by hand if it must scale on this too');
+    }
     if (min !== undefined || max !== undefined) props.scaling = scaling;
     return;
   }
@@ -596,88 +941,217 @@ function mapHttp(m: Mapper, props: Props, w: Workload): void {
     m.todo(['http'], 'http: false leaves a web service without a load balancer: make it a BackendService or BackgroundService');
     return;
   }
+  Object.assign(props, httpRule(m, w, ['http']));
+  const rules = f.length(m.p('http', 'additional_rules'));
+  if (rules > 0) {
+    props.additionalRoutes = Array.from({ length: rules }, (_, i) => {
+      const { routing, targetContainer, targetPort, targetHealthCheck } = httpRule(m, w, ['http', 'additional_rules', i]);
+      return { routing: routing ?? { pathPatterns: ['/*'] }, targetContainer, targetPort, targetHealthCheck };
+    });
+  }
+}
+
+/** One listener rule of `http` (or of `http.additional_rules[i]`) as WebService props. */
+function httpRule(m: Mapper, w: Workload, base: Array<string | number>): Props {
+  const f = m.file;
+  const props: Props = {};
+  // Fields the library sets per service, not per rule: an additional rule's need a person.
+  const main = base.length === 1;
+  const perService = (rest: string[]): boolean => {
+    if (main || !f.has(m.p(...base, ...rest))) return main;
+    m.todo([...base, ...rest], `${rest.join('.')} is set per service here, not per rule: set it on the service, or give the rule a service of its own`);
+    return false;
+  };
+  const at = (...rest: Array<string | number>) => m.p(...base, ...rest);
+  const done = (...rest: Array<string | number>) => m.done(FieldFate.MAPPED, ...base, ...rest);
   const routing: Props = {};
-  const p = f.str(m.p('http', 'path'));
+  const p = f.str(at('path'));
   if (p !== undefined) {
     const clean = `/${p.replace(/^\/+|\/+$/g, '')}`;
     // Copilot's path rule matched the path and everything under it.
     if (clean !== '/') routing.pathPatterns = [clean, `${clean}/*`];
-    m.done(FieldFate.MAPPED, 'http', 'path');
+    done('path');
   }
-  const aliases = f.has(m.p('http', 'alias')) && f.kind(m.p('http', 'alias')) !== 'map' ? f.strings(m.p('http', 'alias')) : undefined;
-  if (aliases) {
+  const aliases = f.has(at('alias')) && f.kind(at('alias')) !== 'map' ? f.strings(at('alias')) : undefined;
+  const zone = f.str(at('hosted_zone'));
+  if (aliases && zone !== undefined) {
+    // Copilot's hosted_zone is the zone's id; the zone name is taken as the alias's parent domain.
+    routing.aliases = aliases;
+    routing.hostedZone = code(`route53.HostedZone.fromHostedZoneAttributes(stack, ${quote(m.id(`${pascal(w.name)}Zone`))}, `
+      + `{ hostedZoneId: ${quote(zone)}, zoneName: ${quote(aliases[0].split('.').slice(1).join('.'))} })`);
+    done('alias');
+    m.todo([...base, 'hosted_zone'], `check the zone name given for ${zone}`);
+  } else if (aliases) {
     // The names route here at once; their DNS records need the zone (routing.aliases with routing.hostedZone).
     routing.hostHeaders = aliases;
-    m.todo(['http', 'alias'], `create the DNS records of ${aliases.join(', ')}: give routing.aliases and routing.hostedZone`);
+    m.todo([...base, 'alias'], `create the DNS records of ${aliases.join(', ')}: give routing.aliases and routing.hostedZone`);
   }
-  const sources = f.strings(m.p('http', 'allowed_source_ips'));
+  const sources = f.strings(at('allowed_source_ips'));
   if (sources) {
     routing.sourceIps = sources;
-    m.done(FieldFate.MAPPED, 'http', 'allowed_source_ips');
+    done('allowed_source_ips');
   }
   if (Object.keys(routing).length > 0) props.routing = routing;
   const check: Props = {};
-  if (f.kind(m.p('http', 'healthcheck')) === 'scalar') {
-    check.path = f.str(m.p('http', 'healthcheck'));
-    m.done(FieldFate.MAPPED, 'http', 'healthcheck');
-  } else if (f.has(m.p('http', 'healthcheck'))) {
-    const hc = (k: string) => m.p('http', 'healthcheck', k);
+  if (f.kind(at('healthcheck')) === 'scalar') {
+    check.path = f.str(at('healthcheck'));
+    done('healthcheck');
+  } else if (f.has(at('healthcheck'))) {
+    const hc = (k: string) => at('healthcheck', k);
     check.path = f.str(hc('path'));
     check.port = f.int(hc('port'));
     check.healthyHttpCodes = f.text(hc('success_codes'));
     check.healthyThresholdCount = f.int(hc('healthy_threshold'));
     check.unhealthyThresholdCount = f.int(hc('unhealthy_threshold'));
-    check.interval = duration(m, ['http', 'healthcheck', 'interval']);
-    check.timeout = duration(m, ['http', 'healthcheck', 'timeout']);
-    for (const k of ['path', 'port', 'success_codes', 'healthy_threshold', 'unhealthy_threshold']) if (f.has(hc(k))) m.done(FieldFate.MAPPED, 'http', 'healthcheck', k);
-    if (f.has(hc('grace_period'))) props.healthCheckGracePeriod = duration(m, ['http', 'healthcheck', 'grace_period']);
+    check.interval = duration(m, [...base, 'healthcheck', 'interval']);
+    check.timeout = duration(m, [...base, 'healthcheck', 'timeout']);
+    for (const k of ['path', 'port', 'success_codes', 'healthy_threshold', 'unhealthy_threshold']) if (f.has(hc(k))) done('healthcheck', k);
+    if (f.has(hc('grace_period')) && perService(['healthcheck', 'grace_period'])) props.healthCheckGracePeriod = duration(m, [...base, 'healthcheck', 'grace_period']);
   }
   if (Object.values(check).some(v => v !== undefined)) props.targetHealthCheck = check;
-  if (f.has(m.p('http', 'deregistration_delay'))) props.deregistrationDelay = duration(m, ['http', 'deregistration_delay']);
-  const targetContainer = f.str(m.p('http', 'target_container'));
+  if (f.has(at('deregistration_delay')) && perService(['deregistration_delay'])) props.deregistrationDelay = duration(m, [...base, 'deregistration_delay']);
+  const targetContainer = f.str(at('target_container'));
   if (targetContainer !== undefined) {
     // The route reaches a sidecar of the manifest on its port (the main container is `app` here).
     props.targetContainer = targetContainer === w.name ? 'app' : targetContainer;
-    m.done(FieldFate.MAPPED, 'http', 'target_container');
-    // Copilot's target port defaults to the target container's own port.
-    const sidecarPort = targetContainer === w.name ? undefined : f.text(['sidecars', targetContainer, 'port']);
-    const targetPort = f.int(m.p('http', 'target_port')) ?? (sidecarPort !== undefined ? Number(sidecarPort.split('/')[0]) : undefined);
-    if (targetPort !== undefined) props.targetPort = targetPort;
-    if (f.has(m.p('http', 'target_port'))) m.done(FieldFate.MAPPED, 'http', 'target_port');
+    done('target_container');
+  }
+  // Copilot's target port defaults to the target container's own port.
+  const sidecarPort = targetContainer === undefined || targetContainer === w.name ? undefined : f.text(['sidecars', targetContainer, 'port']);
+  const targetPort = f.int(at('target_port')) ?? (sidecarPort !== undefined ? Number(sidecarPort.split('/')[0]) : undefined);
+  if (targetPort !== undefined) props.targetPort = targetPort;
+  if (f.has(at('target_port'))) done('target_port');
+  const loadBalancing: Props = {};
+  const stickiness = f.bool(at('stickiness'));
+  if (stickiness !== undefined && perService(['stickiness'])) {
+    // Copilot's stickiness: the load balancer's cookie, one day.
+    if (stickiness) loadBalancing.stickiness = {};
+    done('stickiness');
+  }
+  const version = f.str(at('version'));
+  if (version !== undefined && perService(['version'])) {
+    const versions: { [k: string]: string } = { grpc: 'GRPC', http1: 'HTTP1', http2: 'HTTP2' };
+    if (!versions[version.toLowerCase()]) f.fail(at('version'), `expected grpc, http1 or http2 for ${show(at('version'))}, got ${JSON.stringify(version)}`);
+    loadBalancing.protocolVersion = code(`elbv2.ApplicationProtocolVersion.${versions[version.toLowerCase()]}`);
+    done('version');
+  }
+  if (Object.keys(loadBalancing).length > 0) props.loadBalancing = loadBalancing;
+  return props;
+}
+
+/** Copilot's `nlb.port` (`80`, `443/tls`, `53/udp`) as a port and a listener protocol. */
+function nlbPort(m: Mapper, rest: Array<string | number>): { port: number; protocol?: Code } {
+  const text = m.file.text(m.p(...rest));
+  const match = text === undefined ? null : /^(\d+)(?:\/(tcp|udp|tls|tcp_udp))?$/i.exec(text);
+  if (!match) throw m.file.error(m.p(...rest), `expected a port such as 80/tcp, 443/tls or 53/udp for ${show(m.p(...rest))}, got ${JSON.stringify(text)}`);
+  m.done(FieldFate.MAPPED, ...rest);
+  const protocol = match[2]?.toUpperCase();
+  return { port: Number(match[1]), protocol: protocol && protocol !== 'TCP' ? code(`elbv2.Protocol.${protocol}`) : undefined };
+}
+
+/** A Load Balanced Web Service with `nlb` only: its own network load balancer, open to the internet as Copilot's was. */
+function mapNlb(m: Mapper, props: Props, w: Workload): void {
+  const f = m.file;
+  if (!m.override) props.internetFacing = true;
+  if (f.has(m.p('nlb', 'port'))) {
+    const { port, protocol } = nlbPort(m, ['nlb', 'port']);
+    props.listenerPort = port;
+    props.protocol = protocol;
+    if (protocol?.text.endsWith('TLS')) m.todo(['nlb', 'port'], 'a TLS listener needs certificate: give the environment\'s certificate (acm.Certificate.fromCertificateArn)');
+  }
+  const container = (name: string | undefined) => name === undefined ? undefined : name === w.name ? 'app' : name;
+  props.targetContainer = container(f.str(m.p('nlb', 'target_container')));
+  if (props.targetContainer !== undefined) m.done(FieldFate.MAPPED, 'nlb', 'target_container');
+  props.targetPort = f.int(m.p('nlb', 'target_port'));
+  if (props.targetPort !== undefined) m.done(FieldFate.MAPPED, 'nlb', 'target_port');
+  props.healthCheckPort = f.int(m.p('nlb', 'healthcheck', 'port'));
+  if (props.healthCheckPort !== undefined) m.done(FieldFate.MAPPED, 'nlb', 'healthcheck', 'port');
+  const listeners = f.length(m.p('nlb', 'additional_listeners'));
+  if (listeners > 0) {
+    props.additionalListeners = Array.from({ length: listeners }, (_, i) => {
+      const at = (...rest: Array<string | number>) => m.p('nlb', 'additional_listeners', i, ...rest);
+      const { port, protocol } = nlbPort(m, ['nlb', 'additional_listeners', i, 'port']);
+      const listener: Props = { port, protocol, targetContainer: container(f.str(at('target_container'))), targetPort: f.int(at('target_port')) };
+      listener.healthCheckPort = f.int(at('healthcheck', 'port'));
+      for (const k of ['target_container', 'target_port']) if (f.has(at(k))) m.done(FieldFate.MAPPED, 'nlb', 'additional_listeners', i, k);
+      if (listener.healthCheckPort !== undefined) m.done(FieldFate.MAPPED, 'nlb', 'additional_listeners', i, 'healthcheck', 'port');
+      return listener;
+    });
   }
 }
 
-function mapBackend(m: Mapper): void {
+function mapBackend(m: Mapper, props: Props): void {
+  const f = m.file;
   // Copilot called backends by their Service Connect name; the construct id in lower case is the default here.
-  if (m.file.has(m.p('network', 'connect'))) m.done(FieldFate.MAPPED, 'network', 'connect');
+  if (f.kind(m.p('network', 'connect')) === 'map') {
+    const alias = f.str(m.p('network', 'connect', 'alias'));
+    if (alias !== undefined) props.serviceConnect = { dnsName: alias };
+    m.done(FieldFate.MAPPED, 'network', 'connect');
+  } else if (f.has(m.p('network', 'connect'))) {
+    if (f.bool(m.p('network', 'connect')) === false) m.todo(['network', 'connect'], 'a BackendService is always in Service Connect; make it a BackgroundService if nothing calls it');
+    else m.done(FieldFate.MAPPED, 'network', 'connect');
+  }
+}
+
+/** A Copilot queue (`subscribe.queue`, `subscribe.topics[i].queue`) as WorkQueue options. */
+function queueSettings(m: Mapper, base: Array<string | number>): Props {
+  const f = m.file;
+  const queue: Props = {};
+  const q = (...k: string[]) => m.p(...base, ...k);
+  if (f.has(q('retention'))) queue.retentionPeriod = duration(m, [...base, 'retention']);
+  if (f.has(q('timeout'))) queue.visibilityTimeout = duration(m, [...base, 'timeout']);
+  if (f.has(q('delay'))) queue.deliveryDelay = duration(m, [...base, 'delay']);
+  const tries = f.int(q('dead_letter', 'tries'));
+  if (tries !== undefined) {
+    queue.maxReceiveCount = tries;
+    m.done(FieldFate.MAPPED, ...base, 'dead_letter', 'tries');
+  }
+  if (f.kind(q('fifo')) === 'map') {
+    queue.fifo = true;
+    queue.contentBasedDeduplication = f.bool(q('fifo', 'content_based_deduplication'));
+    if (queue.contentBasedDeduplication !== undefined) m.done(FieldFate.MAPPED, ...base, 'fifo', 'content_based_deduplication');
+    for (const k of ['high_throughput', 'deduplication_scope', 'throughput_limit']) {
+      if (f.has(q('fifo', k))) m.todo([...base, 'fifo', k], `FIFO ${k} has no WorkQueue option: set it on the queue (workload.queue's CfnQueue) by hand`);
+    }
+  } else if (f.has(q('fifo'))) {
+    queue.fifo = f.bool(q('fifo'));
+    m.done(FieldFate.MAPPED, ...base, 'fifo');
+  }
+  return queue;
+}
+
+/**
+ * A Copilot filter policy as `sns.SubscriptionFilter`s: lists of strings or numbers are
+ * allowlists; other operators (prefix, anything-but, numeric ranges, exists) need a person.
+ */
+function filterPolicy(m: Mapper, base: Array<string | number>): Props | undefined {
+  const f = m.file;
+  const policy: Props = {};
+  let whole = true;
+  for (const attribute of f.keys(m.p(...base))) {
+    const values = f.value(m.p(...base, attribute));
+    if (Array.isArray(values) && values.length > 0 && values.every(v => typeof v === 'string')) {
+      policy[attribute] = code(`sns.SubscriptionFilter.stringFilter({ allowlist: ${render(values)} })`);
+    } else if (Array.isArray(values) && values.length > 0 && values.every(v => typeof v === 'number')) {
+      policy[attribute] = code(`sns.SubscriptionFilter.numericFilter({ allowlist: ${render(values)} })`);
+    } else {
+      whole = false;
+      m.todo([...base, attribute], `give ${attribute} as an sns.SubscriptionFilter: ${JSON.stringify(values)}`);
+      continue;
+    }
+    m.done(FieldFate.MAPPED, ...base, attribute);
+  }
+  return Object.keys(policy).length > 0 || whole ? policy : undefined;
 }
 
 function mapWorker(m: Mapper, props: Props): void {
   const f = m.file;
-  const queue: Props = {};
-  const q = (k: string) => m.p('subscribe', 'queue', k);
-  if (f.has(q('retention'))) queue.retentionPeriod = duration(m, ['subscribe', 'queue', 'retention']);
-  if (f.has(q('timeout'))) queue.visibilityTimeout = duration(m, ['subscribe', 'queue', 'timeout']);
-  if (f.has(q('delay'))) queue.deliveryDelay = duration(m, ['subscribe', 'queue', 'delay']);
-  const tries = f.int(m.p('subscribe', 'queue', 'dead_letter', 'tries'));
-  if (tries !== undefined) {
-    queue.maxReceiveCount = tries;
-    m.done(FieldFate.MAPPED, 'subscribe', 'queue', 'dead_letter', 'tries');
-  }
-  if (f.has(q('fifo'))) {
-    queue.fifo = true;
-    if (f.kind(q('fifo')) === 'map') {
-      queue.contentBasedDeduplication = f.bool(m.p('subscribe', 'queue', 'fifo', 'content_based_deduplication'));
-      m.todo(['subscribe', 'queue', 'fifo'], 'FIFO throughput settings (high_throughput, deduplication_scope, throughput_limit) are not mapped');
-    } else {
-      m.done(FieldFate.MAPPED, 'subscribe', 'queue', 'fifo');
-    }
-  }
+  const queue = queueSettings(m, ['subscribe', 'queue']);
   if (Object.keys(queue).length > 0) props.queue = code(`WorkQueue.newQueue(${render(queue, '    ')})`);
   const topics = f.length(m.p('subscribe', 'topics'));
   if (topics > 0) {
     props.subscriptions = Array.from({ length: topics }, (_, i) => {
-      const t = (k: string) => m.p('subscribe', 'topics', i, k);
+      const t = (...k: string[]) => m.p('subscribe', 'topics', i, ...k);
       const key = `${f.str(t('service'))}-${f.str(t('name'))}`;
       if (!m.published.has(key)) {
         m.todo(['subscribe', 'topics', i], `no workload of the workspace publishes ${key}: subscribe to that topic (sns.Topic.fromTopicArn) by hand`);
@@ -690,11 +1164,13 @@ function mapWorker(m: Mapper, props: Props): void {
         // Copilot delivered the SNS envelope; the app reads the message from its Message field.
         rawMessageDelivery: false,
       };
-      if (f.has(t('filter_policy'))) m.todo(['subscribe', 'topics', i, 'filter_policy'], `give filterPolicy as sns.SubscriptionFilter values: ${JSON.stringify(f.value(t('filter_policy')))}`);
+      if (f.has(t('filter_policy'))) sub.filterPolicy = filterPolicy(m, ['subscribe', 'topics', i, 'filter_policy']);
       if (f.has(t('queue'))) {
-        sub.queue = code('WorkQueue.newQueue()');
+        // The topic's own queue, as Copilot gave it: its settings, or the defaults with queue: true.
+        const own = f.kind(t('queue')) === 'map' ? queueSettings(m, ['subscribe', 'topics', i, 'queue']) : {};
+        if (f.kind(t('queue')) !== 'map') m.done(FieldFate.MAPPED, 'subscribe', 'topics', i, 'queue');
+        sub.queue = code(`WorkQueue.newQueue(${Object.keys(own).length > 0 ? render(own, '        ') : ''})`);
         sub.name = pascal(key);
-        m.todo(['subscribe', 'topics', i, 'queue'], 'the topic has a queue of its own; carry its settings into WorkQueue.newQueue({...})');
       }
       return sub;
     }).filter(s => s !== undefined);

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import * as YAML from 'yaml';
 import { main } from '../../src/cli/main';
 import { importCompose } from '../../src/importer/compose';
 import { importCopilot } from '../../src/importer/copilot';
@@ -33,17 +34,31 @@ function typeErrors(file: string): string[] {
     .map(d => `${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 }
 
-function synth(appFile: string, dir: string): { [stack: string]: any } {
+/** Synthesize as `cdk synth` runs an app: with CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION when given. */
+function synth(appFile: string, dir: string, env: { [name: string]: string } = {}): { [stack: string]: any } {
   const out = path.join(dir, 'cdk.out');
   const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', appFile], {
     cwd: ROOT,
-    env: { ...process.env, CDK_OUTDIR: out, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'), AWS_EC2_METADATA_DISABLED: 'true' },
+    env: { ...process.env, ...env, CDK_OUTDIR: out, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'), AWS_EC2_METADATA_DISABLED: 'true' },
     encoding: 'utf8',
   });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   return Object.fromEntries(fs.readdirSync(out).filter(f => f.endsWith('.template.json'))
     .map(f => [f.replace('.template.json', ''), JSON.parse(fs.readFileSync(path.join(out, f), 'utf8'))]));
+}
+
+/**
+ * Every field not mapped whole has a TODO in the app: an unmapped one quotes its file and path,
+ * a partial one names its path or a field above it (one TODO may cover a map of fields).
+ */
+function expectEveryTodoWritten(result: ReturnType<typeof importCopilot>): void {
+  const todos = result.files['app.ts'].split('\n').filter(l => l.includes('TODO(copilot): ')).map(l => l.split('TODO(copilot): ')[1]);
+  expect(result.notMapped).toHaveLength(result.partial + result.unmapped);
+  const missing = result.notMapped.filter(leaf => leaf.fate === 'unmapped'
+    ? !todos.some(t => t.startsWith(`${leaf.file}:`) && t.includes(` ${leaf.path}: `))
+    : !todos.some(t => { const p = t.split(' ')[0]; return leaf.path === p || leaf.path.startsWith(`${p}.`) || leaf.path.startsWith(`${p}[`); }));
+  expect(missing).toEqual([]);
 }
 
 function resourcesOf(template: any, type: string): Array<[string, any]> {
@@ -91,9 +106,7 @@ describe('cdk-shipyard import copilot', () => {
       // The summary counts every leaf field once; what is not carried over is a TODO in the code.
       expect(result.mapped).toBeGreaterThan(60);
       expect(result.partial).toBeGreaterThan(0);
-      expect(result.unmapped).toBeGreaterThan(0);
-      const todos = result.files['app.ts'].match(/\/\/ TODO\(copilot\): /g)!.length;
-      expect(todos).toBe(result.partial + result.unmapped);
+      expectEveryTodoWritten(result);
       // Sidecars: nginx in front of frontend (the route reaches it on 80), envoy that orders waits for.
       const listenerTarget = resourcesOf(prod, 'AWS::ECS::Service').find(([id]) => id.startsWith('Frontend'))![1].Properties.LoadBalancers[0];
       expect(listenerTarget).toEqual(expect.objectContaining({ ContainerName: 'nginx', ContainerPort: 80 }));
@@ -102,10 +115,120 @@ describe('cdk-shipyard import copilot', () => {
       expect(nginx.ReadonlyRootFilesystem).toBe(false);
       expect(ordersTask.ContainerDefinitions[0].DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]));
       expect(ordersTask.ContainerDefinitions.find((c: any) => c.Name === 'envoy').Secrets.map((x: any) => x.Name)).toEqual(['MESH_TOKEN']);
-      expect(result.files['app.ts']).toContain('logging.retention');
+      // logging.retention sets the awslogs group's retention.
+      const frontendLogs = resourcesOf(prod, 'AWS::Logs::LogGroup').filter(([id]) => id.startsWith('Frontend'));
+      expect(frontendLogs.map(([, r]) => r.Properties.RetentionInDays)).toContain(14);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the everything workspace: every field of the specification, the app type-checks and synthesizes', () => {
+    const { dir, appFile, result } = importInto(path.join(CORPUS, 'everything'));
+    try {
+      expect(typeErrors(appFile)).toEqual([]);
+      const stacks = synth(appFile, dir, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
+      expect(Object.keys(stacks).sort()).toEqual(['Kitchen-prod', 'Kitchen-staging']);
+      const prod = stacks['Kitchen-prod'];
+      const staging = stacks['Kitchen-staging'];
+      const task = (t: any, prefix: string) => resourcesOf(t, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith(prefix))![1].Properties;
+      const service = (t: any, prefix: string) => resourcesOf(t, 'AWS::ECS::Service').find(([id]) => id.startsWith(prefix))![1].Properties;
+      // Environments: prod's VPC is imported (no VPC resource), its listener has the SSL policy and both certificates;
+      // staging's load balancer is internal.
+      expect(resourcesOf(prod, 'AWS::EC2::VPC')).toHaveLength(0);
+      const prodHttps = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties.Protocol === 'HTTPS')![1].Properties;
+      expect(prodHttps.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+      expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::ListenerCertificate')).toHaveLength(1);
+      expect(resourcesOf(staging, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0][1].Properties.Scheme).toBe('internal');
+      expect(resourcesOf(staging, 'AWS::EC2::VPC')[0][1].Properties.CidrBlock).toBe('10.30.0.0/16');
+      // Copilot's service discovery names, and the variable that holds them.
+      expect(resourcesOf(prod, 'AWS::ServiceDiscovery::PrivateDnsNamespace')[0][1].Properties.Name).toBe('prod.kitchen.local');
+      const web = task(prod, 'Web');
+      const app = web.ContainerDefinitions.find((c: any) => c.Name === 'app');
+      expect(app.Environment).toEqual(expect.arrayContaining([{ Name: 'COPILOT_SERVICE_DISCOVERY_ENDPOINT', Value: expect.anything() }]));
+      expect(app.Environment).toEqual(expect.arrayContaining([{ Name: 'TABLE_NAME', Value: { 'Fn::ImportValue': 'kitchen-prod-TableName' } }]));
+      expect(app.EnvironmentFiles).toHaveLength(1);
+      expect(app.ReadonlyRootFilesystem).toBe(true);
+      expect(app.DockerLabels).toEqual(expect.objectContaining({ 'com.example.team': 'storefront' }));
+      // Volumes: scratch shared with the admin sidecar, EFS read-only unless read_only: false.
+      expect(web.Volumes.map((v: any) => v.Name)).toEqual(expect.arrayContaining(['cache', 'exported', 'private', 'shared', 'uploads']));
+      const admin = web.ContainerDefinitions.find((c: any) => c.Name === 'admin');
+      expect(admin.MountPoints).toEqual([expect.objectContaining({ SourceVolume: 'cache', ContainerPath: '/var/cache/nginx', ReadOnly: false })]);
+      expect(app.MountPoints).toEqual(expect.arrayContaining([expect.objectContaining({ SourceVolume: 'shared', ReadOnly: true })]));
+      expect(resourcesOf(prod, 'AWS::EFS::AccessPoint').map(([, r]) => r.Properties.RootDirectory.Path)).toContain('/shared');
+      // FireLens with the manifest's output, X-Ray tracing through the ADOT collector, registry credentials on a sidecar.
+      expect(app.LogConfiguration.LogDriver).toBe('awsfirelens');
+      expect(app.LogConfiguration.Options).toEqual(expect.objectContaining({ Name: 'cloudwatch', log_group_name: '/kitchen/web' }));
+      expect(web.ContainerDefinitions.map((c: any) => c.Name)).toEqual(expect.arrayContaining(['admin', 'agent']));
+      expect(web.ContainerDefinitions.find((c: any) => c.Name === 'agent').RepositoryCredentials).toBeDefined();
+      // Routing: the path and its subtree, the admin rule to the sidecar on 9090, stickiness and HTTP/2 on the main target group.
+      const rules = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => JSON.stringify(r.Properties.Conditions));
+      expect(rules.some(r => r.includes('/app/*'))).toBe(true);
+      expect(rules.some(r => r.includes('/admin/*'))).toBe(true);
+      const groups = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::TargetGroup').filter(([id]) => id.startsWith('Web')).map(([, g]) => g.Properties);
+      expect(groups.find(g => g.ProtocolVersion === 'HTTP2')!.TargetGroupAttributes).toEqual(expect.arrayContaining([{ Key: 'stickiness.enabled', Value: 'true' }]));
+      expect(service(prod, 'Web').LoadBalancers).toEqual(expect.arrayContaining([expect.objectContaining({ ContainerName: 'admin', ContainerPort: 9090 })]));
+      // The rollback alarms by name, the cooldowns, the FIFO topic.
+      expect(service(prod, 'Web').DeploymentConfiguration.Alarms.AlarmNames).toEqual(expect.arrayContaining(['web-p99-latency', 'web-errors']));
+      const cpuPolicy = resourcesOf(prod, 'AWS::ApplicationAutoScaling::ScalingPolicy')
+        .find(([id, r]) => id.startsWith('Web') && r.Properties.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ECSServiceAverageCPUUtilization')![1];
+      expect(cpuPolicy.Properties.TargetTrackingScalingPolicyConfiguration)
+        .toEqual(expect.objectContaining({ ScaleInCooldown: 300, ScaleOutCooldown: 60 }));
+      expect(resourcesOf(prod, 'AWS::SNS::Topic').map(([, r]) => r.Properties?.FifoTopic)).toContain(true);
+      // The NLB-only service is a NetworkService on 6379, its own internet-facing load balancer; recreate stops the old tasks first.
+      const nlb = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer').find(([, r]) => r.Properties.Type === 'network')![1];
+      expect(nlb.Properties.Scheme).toBe('internet-facing');
+      expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties.Port)).toEqual(expect.arrayContaining([6379, 6380]));
+      expect(service(prod, 'Tcp').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 0, MaximumPercent: 100 }));
+      // The backend: its Service Connect alias, Spot in prod.
+      expect(JSON.stringify(service(prod, 'Api').ServiceConnectConfiguration)).toContain('api.kitchen');
+      // The worker: a FIFO queue, the filter policy's allowlist, the ledger topic's own queue.
+      const queues = resourcesOf(prod, 'AWS::SQS::Queue').map(([, q]) => q.Properties);
+      expect(queues.filter(q => q.FifoQueue).length).toBeGreaterThanOrEqual(2);
+      const policies = resourcesOf(prod, 'AWS::SNS::Subscription').map(([, r]) => r.Properties.FilterPolicy).filter(p => p);
+      expect(policies).toEqual([{ kind: ['order', 'refund'] }]);
+      // The job: ARM64 from the platform map, every 6 hours, re-run twice.
+      expect(task(prod, 'Reports').RuntimePlatform.CpuArchitecture).toBe('ARM64');
+      expect(resourcesOf(prod, 'AWS::Scheduler::Schedule')[0][1].Properties.ScheduleExpression).toBe('rate(6 hours)');
+      // Every TODO is counted, and the count is what the corpus has.
+      expectEveryTodoWritten(result);
+      expect(result.files['app.ts']).toContain('sidecars.admin.labels');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the corpus holds every field of the Copilot manifest specification at least once', () => {
+    const spec = JSON.parse(fs.readFileSync(path.join(__dirname, 'copilot-spec-fields.json'), 'utf8')).fields as { [type: string]: string[] };
+    // Every node path of every manifest of the corpus, by manifest type, list indexes left out.
+    const seen: { [type: string]: Set<string> } = {};
+    const walk = (node: unknown, p: string[], into: Set<string>) => {
+      if (p.length > 0) into.add(p.join('.'));
+      if (Array.isArray(node)) node.forEach(item => walk(item, p, into));
+      else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...p, k], into);
+    };
+    for (const workspace of fs.readdirSync(CORPUS)) {
+      const root = path.join(CORPUS, workspace, 'copilot');
+      const manifests = [
+        ...fs.readdirSync(path.join(root, 'environments')).map(e => path.join(root, 'environments', e, 'manifest.yml')),
+        ...fs.readdirSync(root).map(d => path.join(root, d, 'manifest.yml')).filter(f => fs.existsSync(f)),
+      ];
+      for (const file of manifests) {
+        const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+        walk(doc, [], seen[doc.type] ??= new Set());
+        for (const sidecar of Object.values(doc.sidecars ?? {})) walk(sidecar, [], seen['sidecars.*'] ??= new Set());
+      }
+    }
+    const matches = (pattern: string, paths: Set<string>) => {
+      const re = new RegExp(`^${pattern.split('.').map(part => part === '*' ? '[^.]+' : part.replace(/[$()+?[\]^{|}]/g, '\\$&')).join('\\.')}$`);
+      return [...paths].some(p => re.test(p));
+    };
+    // A field the service and job types share (http.healthcheck.path, storage.volumes) counts once, in any of them.
+    const kind = (type: string) => type === 'Environment' || type === 'sidecars.*' ? type : 'workload';
+    const union = (k: string) => new Set(Object.entries(seen).filter(([type]) => kind(type) === k).flatMap(([, paths]) => [...paths]));
+    const missing = [...new Set(Object.entries(spec).flatMap(([type, fields]) => fields.map(field => `${kind(type)}: ${field}`)))]
+      .filter(entry => { const [k, field] = entry.split(': '); return !matches(field, union(k)); });
+    expect(missing).toEqual([]);
   });
 
   test.each([
