@@ -266,6 +266,7 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
   // Windows containers take none of the Linux controls (checked: no Linux settings given).
   const linuxParameters = windows ? undefined : baselineLinuxParameters(scope, security, undefined, props.linuxSettings?.sharedMemorySizeMiB);
   if (linuxParameters) applyLinuxSettings(scope, linuxParameters, props);
+  bindEnvironmentFilesApart(scope, props.environmentFiles ?? []);
   const container = taskDefinition.addContainer('App', {
     containerName: appName,
     image: props.image._bind(scope, { cpuArchitecture: platform.cpuArchitecture }),
@@ -336,6 +337,18 @@ function checkTaskDefinition(scope: Construct, taskDefinition: ecs.TaskDefinitio
  * Source: Amazon ECS Developer Guide, "Pass an individual environment variable to a container"
  * (s3:GetObject on the object, s3:GetBucketLocation on the bucket).
  */
+/**
+ * aws-cdk-lib names the asset of every `EnvironmentFile.fromAsset` 'EnvironmentFile' in the
+ * container, so a second one fails with a construct id clash (aws/aws-cdk#21313). Binding each
+ * file first in a scope of its own gives each asset its own id; the file keeps its asset, so the
+ * container's own bind does not create another.
+ */
+function bindEnvironmentFilesApart(scope: Construct, files: ecs.EnvironmentFile[]): void {
+  if (files.length < 2) return;
+  const holder = new Construct(scope, 'EnvironmentFiles');
+  files.forEach((file, i) => file.bind(new Construct(holder, String(i))));
+}
+
 function grantEnvironmentFiles(scope: Construct, taskDefinition: ecs.TaskDefinition, files: ecs.EnvironmentFile[]): void {
   const partition = Stack.of(scope).partition;
   for (const file of files) {

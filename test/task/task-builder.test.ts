@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration, aws_ec2 as ec2, aws_ecs as ecs, aws_s3 as s3, aws_secretsmanager as sm, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Capacity, Image, JobSchedule, ScheduledJob, SidecarOptions, Volume, WebService, WebServiceProps } from '../../src';
@@ -149,6 +152,17 @@ describe('task model: secrets, environment files and settings', () => {
     const statements = policyStatements(stack, 'WebTaskDefinitionExecutionRole');
     expect(JSON.stringify(statements)).toContain('config-bucket/app/prod.env');
     expect(JSON.stringify(statements)).not.toContain('config-bucket/*');
+  });
+
+  test('two environment files from local assets each get an asset of their own (aws/aws-cdk#21313)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'env-files-'));
+    fs.writeFileSync(path.join(dir, 'common.env'), 'A=1\n');
+    fs.writeFileSync(path.join(dir, 'app.env'), 'B=2\n');
+    const stack = testStack();
+    web({ environmentFiles: [ecs.EnvironmentFile.fromAsset(path.join(dir, 'common.env')), ecs.EnvironmentFile.fromAsset(path.join(dir, 'app.env'))] }, stack);
+    const files = container(stack, 'app').EnvironmentFiles;
+    expect(files).toHaveLength(2);
+    expect(JSON.stringify(files[0])).not.toEqual(JSON.stringify(files[1]));
   });
 
   test('linux settings, timeouts, restart policy and ephemeral storage reach the task', () => {
