@@ -1,3 +1,5 @@
+import { aws_logs as logs } from 'aws-cdk-lib';
+
 /** A TypeScript expression written as is into the generated app. */
 export class Code {
   constructor(public readonly text: string) {}
@@ -65,3 +67,11 @@ export function camel(name: string): string {
   const id = pascal(name);
   return id[0].toLowerCase() + id.slice(1);
 }
+
+/** The `logs.RetentionDays` member for a number of days, or undefined when CloudWatch Logs does not accept it. */
+export function retentionMember(days: number): string | undefined {
+  return Object.entries(logs.RetentionDays).find(([, v]) => v === days)?.[0];
+}
+
+/** What CloudWatch Logs accepts, for error messages. */
+export const RETENTION_EXPECTED = 'a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653 days)';

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { code, milliseconds, pascal, camel, Props, quote, render } from './code';
+import { aws_ecs as ecs } from 'aws-cdk-lib';
+import { Code, code, milliseconds, pascal, camel, Props, quote, render, retentionMember, RETENTION_EXPECTED } from './code';
 import { ImportResult } from './copilot';
 import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
 
@@ -25,6 +26,30 @@ const FARGATE_SIZES: Array<[number, number[]]> = [
   [4096, Array.from({ length: 23 }, (_, i) => 8192 + i * 1024)],
 ];
 
+/** What to do with a field that has no prop, by its path. */
+const HINTS: Array<[RegExp, string]> = [
+  [/\.(extends)\b|^include/, 'Compose merges it: import the output of `docker compose config`, which resolves extends, include, profiles and variables'],
+  [/\.build\./, 'Image.fromAsset runs docker build: set its other options (buildSecrets, cacheFrom, platform, outputs) by hand'],
+  [/\.(gpus|deploy\.resources\.reservations\.(devices|generic_resources))\b/, 'GPUs need EC2 capacity: gpuCount with Capacity.autoScaling'],
+  [/\.deploy\.mode\b/, 'replicated is a service; global is a DaemonService on EC2 capacity'],
+  [/\.healthcheck\.start_interval\b/, 'ECS checks at the interval during the start period too'],
+  [/\.(post_start|pre_stop)\b/, 'run it from the entry point (or a lifecycle hook of the deployment)'],
+  [/\.(cap_add|privileged|security_opt|userns_mode|pid|ipc|uts|cgroup|cgroup_parent|devices|device_cgroup_rules)\b/, 'the secure baseline runs tasks unprivileged, without added capabilities or host namespaces'],
+  [/\.(networks|network_mode|links|external_links|hostname|domainname|dns|dns_opt|dns_search|extra_hosts|mac_address)\b|^networks/, 'tasks share the environment\'s VPC and call each other through Service Connect (connectTo)'],
+  [/\.(restart|deploy\.restart_policy)\b/, 'ECS replaces a stopped task of a service; restartPolicy restarts a container in place'],
+  [/\.(logging)\b/, 'logs go to CloudWatch Logs (logging: Logging.awsLogs, fireLens or splunk)'],
+  [/\.(tmpfs|shm_size|sysctls|storage_opt|oom_kill_disable|oom_score_adj|pids_limit|mem_swappiness|memswap_limit|blkio_config|deploy\.resources\.limits\.pids)\b/,
+    'Fargate does not take it; on EC2 capacity set linuxSettings or the task definition by hand'],
+  [/\.(cpu_count|cpu_percent|cpu_period|cpu_quota|cpu_rt_period|cpu_rt_runtime|cpu_shares|cpuset|deploy\.resources\.reservations\.cpus)\b/, 'a task has cpu units (cpu, containerCpu)'],
+  [/\.deploy\.(placement|endpoint_mode|labels|rollback_config|update_config)\b/, 'ECS deploys with the rolling deployment and circuit breaker (deployment)'],
+  [/\.(configs)\b|^configs/, 'build the file into the image, or pass it as a variable or secret'],
+  [/\.(develop|attach|profiles|stdin_open|tty|pull_policy|pull_refresh_after|stop_signal|annotations|label_file|runtime|isolation|credential_spec|group_add|volumes_from|provider|models|use_api_socket)\b|^(models|version)/,
+    'it shapes local runs of Compose, not a service in ECS'],
+  [/^x-aws-(cluster|loadbalancer|cloudformation)/, 'the environment creates its cluster and load balancer; an existing one goes to Environment.fromAttributes, an overlay to escape hatches'],
+  [/^secrets/, 'only secrets with external: true and a Secrets Manager ARN as name are imported'],
+  [/^volumes/, 'the file system is EFS with the library\'s settings (encrypted, an access point per service)'],
+];
+
 /** A service of the file, read. */
 interface Service {
   readonly name: string;
@@ -44,10 +69,48 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   const f = YamlFile.read(options.file, display);
   const sourceDir = path.dirname(path.resolve(options.file));
   const fromOut = path.relative(options.outDir, sourceDir).split(path.sep).join('/') || '.';
+  const topTodos: string[] = [];
   const names = f.keys(['services']);
   if (names.length === 0) throw new ImportError(display, f.line(['services']), 'has no services: expected a services map');
-  // The top-level volumes only name what the services mount; each mount says what it becomes.
-  for (const top of ['name', 'version', 'volumes']) if (f.has([top])) f.mark([top]);
+  for (const top of ['name', 'version']) if (f.has([top])) f.mark([top]);
+  // Named volumes persist, so each is an EFS file system, as Docker's ECS integration made them:
+  // external ones name an existing file system, the others are new and kept when the stack goes.
+  const fileSystems: { [volume: string]: string } = {};
+  for (const volume of f.keys(['volumes'])) {
+    const at = (...rest: string[]) => ['volumes', volume, ...rest];
+    const id = `${pascal(volume)}FileSystem`;
+    const external = f.kind(at('external')) === 'scalar' && f.bool(at('external'));
+    if (external) {
+      const fsId = f.str(at('name')) ?? volume;
+      fileSystems[volume] = `efs.FileSystem.fromFileSystemAttributes(stack, ${quote(id)}, { fileSystemId: ${quote(fsId)}, `
+        + `securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, ${quote(`${id}Group`)}, 'sg-00000000000000000', { mutable: false }) })`;
+      f.mark(at('external'));
+      if (f.has(at('name'))) f.mark(at('name'));
+      topTodos.push(`TODO(compose): ${show(at())} (line ${f.line(at())}): give the security group of ${fsId}; it must admit the services on 2049`);
+      f.mark(at(), FieldFate.PARTIAL);
+    } else {
+      fileSystems[volume] = `new efs.FileSystem(stack, ${quote(id)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
+      if (f.kind(at()) !== 'map' || f.keys(at()).length === 0) f.mark(at());
+    }
+    for (const k of ['uid', 'gid']) if (f.has(at('driver_opts', k))) f.mark(at('driver_opts', k));
+  }
+  // Secrets: an external one names a Secrets Manager secret by ARN (Docker's ECS integration).
+  const secretArns: { [secret: string]: string } = {};
+  for (const secret of f.keys(['secrets'])) {
+    const at = (...rest: string[]) => ['secrets', secret, ...rest];
+    const name = f.str(at('name'));
+    if (f.bool(at('external')) && name?.startsWith('arn:')) {
+      secretArns[secret] = name;
+      f.mark(at());
+    }
+  }
+  const extension = (key: string) => f.has([key]);
+  const retention = f.int(['x-aws-logs_retention']);
+  if (retention !== undefined) f.mark(['x-aws-logs_retention']);
+  if (extension('x-aws-vpc')) {
+    topTodos.push(`TODO(compose): x-aws-vpc (line ${f.line(['x-aws-vpc'])}): import the VPC with ec2.Vpc.fromLookup and give network: Network.fromVpc(vpc)`);
+    f.mark(['x-aws-vpc'], FieldFate.PARTIAL);
+  }
 
   const services: Service[] = names.map(name => {
     const at = (...rest: Array<string | number>): FieldPath => ['services', name, ...rest];
@@ -61,7 +124,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   });
 
   const functions = services.map(s => serviceFunction(s));
-  const calls = services.map(s => `const ${camel(s.name)}Service = ${camel(s.name)}(stack, environment);`);
+  const calls = services.map(s => `const ${camel(s.name)}Service = ${camel(s.name)}(stack, environment, fileSystems);`);
   const connects = services.flatMap(s => s.dependsOn
     .filter(d => services.find(x => x.name === d)!.construct === 'BackendService')
     .map(d => `${camel(s.name)}Service.connectTo(${camel(d)}Service);`));
@@ -76,12 +139,16 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (leaf.fate !== FieldFate.MAPPED) notMapped.push({ file: display, path: show(leaf.path), fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
     if (leaf.fate === FieldFate.MAPPED) {mapped++;} else if (leaf.fate === FieldFate.PARTIAL) {partial++;} else {
       unmapped++;
-      comments.push(`// TODO(compose): ${display}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; port it by hand.`);
+      const hint = HINTS.find(([pattern]) => pattern.test(show(leaf.path)))?.[1] ?? 'port it by hand';
+      comments.push(`// TODO(compose): ${display}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; ${hint}.`);
     }
   }
   const body = [
     '// Build contexts and files are relative to the Compose file, as in Compose.',
     `const SOURCE = path.join(__dirname, ${quote(fromOut)});`,
+    '',
+    '/** The named volumes\' file systems by volume name. */',
+    'type FileSystems = { [volume: string]: efs.IFileSystem };',
     '',
     ...functions,
     ...comments,
@@ -91,20 +158,27 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     `const environment = new Environment(stack, 'Environment', ${render(options.production
       ? { profile: code('EnvironmentProfile.PRODUCTION'), ingress: { protocol: code('elbv2.ApplicationProtocol.HTTP') } }
       : { profile: code('EnvironmentProfile.DEVELOPMENT') })});`,
+    ...topTodos.map(t => `// ${t}`),
+    ...(Object.keys(fileSystems).length > 0 ? [
+      '/** The named volumes: EFS file systems the services mount. */',
+      `const fileSystems: FileSystems = {\n${Object.entries(fileSystems).map(([v, c]) => `  ${quote(v)}: ${c},`).join('\n')}\n};`,
+    ] : ['const fileSystems: FileSystems = {};']),
     ...calls,
     ...connects,
     'app.synth();',
     '',
   ].join('\n');
   const used = (list: string[]) => list.filter(n => new RegExp(`\\b${n}\\b`).test(body));
-  const modules: { [alias: string]: string } = { ecs: 'aws_ecs', elbv2: 'aws_elasticloadbalancingv2' };
+  const modules: { [alias: string]: string } = {
+    ec2: 'aws_ec2', ecs: 'aws_ecs', efs: 'aws_efs', elbv2: 'aws_elasticloadbalancingv2', iam: 'aws_iam', logs: 'aws_logs', secretsmanager: 'aws_secretsmanager',
+  };
   const app = [
     '// Written by `cdk-shipyard import compose` from the Compose file at',
     `// ${path.posix.join(fromOut, path.basename(options.file))} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(compose) comments quote what the importer could not carry over.',
     'import * as path from \'path\';',
-    `import { ${[...used(['App', 'Duration', 'Stack']), ...used(Object.keys(modules)).map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
-    `import { ${used(['BackendService', 'BackgroundService', 'Environment', 'EnvironmentProfile', 'Image', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
+    `import { ${[...used(['App', 'Duration', 'RemovalPolicy', 'Stack']), ...Object.keys(modules).filter(n => new RegExp(`\\b${n}\\.[A-Za-z]`).test(body)).map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
+    `import { ${used(['BackendService', 'BackgroundService', 'Deployment', 'Environment', 'EnvironmentProfile', 'Image', 'Logging', 'Scaling', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
     '',
     body,
   ].join('\n');
@@ -113,6 +187,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   function serviceFunction(s: Service): string {
     const at = (...rest: Array<string | number>): FieldPath => ['services', s.name, ...rest];
     const todos: string[] = [];
+    const after: string[] = [];
     const todo = (p: FieldPath, what: string) => {
       f.mark(p, FieldFate.PARTIAL);
       todos.push(`TODO(compose): ${show(p)} (line ${f.line(p)}): ${what}`);
@@ -135,8 +210,13 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       if (f.kind(at('build')) === 'scalar') f.mark(at('build'));
       if (f.has(at('image'))) f.mark(at('image'));
     } else if (f.has(at('image'))) {
-      props.image = code(`Image.fromRegistry(${quote(f.str(at('image'))!)})`);
+      // x-aws-pull_credentials: the ARN of a Secrets Manager secret with the registry's user name and password.
+      const pull = f.str(at('x-aws-pull_credentials'));
+      const credentials = pull === undefined ? ''
+        : `, { credentials: secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(`${pascal(s.name)}PullCredentials`)}, ${quote(pull)}) }`;
+      props.image = code(`Image.fromRegistry(${quote(f.str(at('image'))!)}${credentials})`);
       f.mark(at('image'));
+      if (pull !== undefined) f.mark(at('x-aws-pull_credentials'));
     } else {
       throw f.error(at(), `service ${s.name} has neither image nor build: expected one`);
     }
@@ -190,8 +270,81 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       props.environmentVariables = vars;
       f.mark(at('environment'));
     }
-    if (f.has(at('env_file'))) todo(at('env_file'), 'the file is read on your machine: put it in S3 and give environmentFiles, or its variables in environmentVariables');
-    if (f.has(at('secrets'))) todo(at('secrets'), 'Compose secrets are files: store each in Secrets Manager and give secrets (ecs.Secret.fromSecretsManager)');
+    if (f.has(at('env_file'))) {
+      // Uploaded with the app as an S3 asset; ECS reads VAR=VALUE lines (no quotes or interpolation).
+      const files = f.kind(at('env_file')) === 'list'
+        ? Array.from({ length: f.length(at('env_file')) }, (_, i) => f.kind(at('env_file', i)) === 'map' ? f.str(at('env_file', i, 'path'))! : f.str(at('env_file', i))!)
+        : [f.str(at('env_file'))!];
+      props.environmentFiles = files.map(file => code(`ecs.EnvironmentFile.fromAsset(path.join(SOURCE, ${quote(file)}))`));
+      f.mark(at('env_file'));
+    }
+    if (f.has(at('secrets'))) {
+      const secrets: Props = {};
+      for (let i = 0; i < f.length(at('secrets')); i++) {
+        const source = f.kind(at('secrets', i)) === 'map' ? f.str(at('secrets', i, 'source'))! : f.str(at('secrets', i))!;
+        const arn = secretArns[source];
+        if (arn === undefined) {
+          todo(at('secrets', i), `${source} is a file: store it in Secrets Manager (external: true, name: its ARN) and import again`);
+          continue;
+        }
+        const variable = source.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+        secrets[variable] = code(`ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(`${pascal(s.name)}${pascal(source)}Secret`)}, ${quote(arn)}))`);
+        todo(at('secrets', i), `the app read /run/secrets/${source}; ECS gives the value in the variable ${variable}`);
+      }
+      if (Object.keys(secrets).length > 0) props.secrets = secrets;
+    }
+    // The container's identity and file system.
+    const security: Props = {};
+    const user = f.text(at('user'));
+    if (user !== undefined) {
+      security.user = user;
+      f.mark(at('user'));
+    }
+    const readOnly = f.bool(at('read_only'));
+    if (readOnly !== undefined) {
+      security.readOnlyRootFilesystem = readOnly;
+      f.mark(at('read_only'));
+    }
+    const init = f.bool(at('init'));
+    if (init !== undefined) {
+      security.initProcessEnabled = init;
+      f.mark(at('init'));
+    }
+    if (Object.keys(security).length > 0) props.containerSecurity = { ...props.containerSecurity as Props, ...security };
+    if (f.has(at('stop_grace_period'))) {
+      props.stopTimeout = durationOf(f, at('stop_grace_period'));
+      f.mark(at('stop_grace_period'));
+    }
+    if (f.has(at('labels'))) {
+      props.dockerLabels = mapOf(f, at('labels'));
+      f.mark(at('labels'));
+    }
+    if (f.has(at('container_name'))) {
+      props.containerName = f.str(at('container_name'));
+      f.mark(at('container_name'));
+    }
+    const linux: Props = {};
+    if (f.has(at('cap_drop'))) {
+      // The baseline drops every capability already; these stay listed for the reader.
+      linux.dropCapabilities = f.strings(at('cap_drop'))!.map(c => {
+        const cap = c.replace(/^CAP_/, '');
+        if (!(cap in ecs.Capability)) throw f.error(at('cap_drop'), `${c} is not a Linux capability ECS knows (ecs.Capability)`);
+        return code(`ecs.Capability.${cap}`);
+      });
+      f.mark(at('cap_drop'));
+    }
+    if (f.has(at('ulimits'))) {
+      linux.ulimits = f.keys(at('ulimits')).map(name => {
+        const both = f.kind(at('ulimits', name)) === 'scalar';
+        const soft = both ? f.int(at('ulimits', name)) : f.int(at('ulimits', name, 'soft'));
+        const hard = both ? soft : f.int(at('ulimits', name, 'hard'));
+        if (!(name.toUpperCase() in ecs.UlimitName)) throw f.error(at('ulimits', name), `${name} is not a ulimit ECS knows (ecs.UlimitName)`);
+        return { name: code(`ecs.UlimitName.${name.toUpperCase()}`), softLimit: soft, hardLimit: hard };
+      });
+      f.mark(at('ulimits'));
+    }
+    if (Object.keys(linux).length > 0) props.linuxSettings = linux;
+    if (retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], retention)} })`);
     // Health check.
     if (f.has(at('healthcheck'))) {
       const test = f.strings(at('healthcheck', 'test'));
@@ -205,39 +358,97 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
           retries: f.int(at('healthcheck', 'retries')),
           startPeriod: durationOf(f, at('healthcheck', 'start_period')),
         };
-        for (const k of ['test', 'interval', 'timeout', 'retries', 'start_period']) if (f.has(at('healthcheck', k))) f.mark(at('healthcheck', k));
+        for (const k of ['test', 'interval', 'timeout', 'retries', 'start_period', 'disable']) if (f.has(at('healthcheck', k))) f.mark(at('healthcheck', k));
       }
     }
-    // Size and count.
-    const cpus = f.text(at('deploy', 'resources', 'limits', 'cpus'));
-    const memory = f.text(at('deploy', 'resources', 'limits', 'memory'));
+    // Size and count: deploy.resources.limits, or the older cpus and mem_limit.
+    const cpusAt = f.has(at('deploy', 'resources', 'limits', 'cpus')) ? at('deploy', 'resources', 'limits', 'cpus') : at('cpus');
+    const memoryAt = f.has(at('deploy', 'resources', 'limits', 'memory')) ? at('deploy', 'resources', 'limits', 'memory') : at('mem_limit');
+    const cpus = f.text(cpusAt);
+    const memory = f.text(memoryAt);
     if (cpus !== undefined || memory !== undefined) {
       const wantCpu = cpus !== undefined ? Math.ceil(Number(cpus) * 1024) : 256;
-      const wantMemory = memory !== undefined ? mebibytes(f, at('deploy', 'resources', 'limits', 'memory'), memory) : 512;
+      const wantMemory = memory !== undefined ? mebibytes(f, memoryAt, memory) : 512;
       const [cpu, mem] = fargateSize(wantCpu, wantMemory);
       props.cpu = cpu;
       props.memoryLimitMiB = mem;
-      if (cpus !== undefined) f.mark(at('deploy', 'resources', 'limits', 'cpus'), cpu === wantCpu ? FieldFate.MAPPED : FieldFate.PARTIAL);
-      if (memory !== undefined) f.mark(at('deploy', 'resources', 'limits', 'memory'), mem === wantMemory ? FieldFate.MAPPED : FieldFate.PARTIAL);
-      if (cpu !== wantCpu || mem !== wantMemory) {
-        todos.push(`TODO(compose): ${show(at('deploy', 'resources', 'limits'))}: rounded up to the Fargate size ${cpu} CPU / ${mem} MiB`);
-      }
+      if (cpus !== undefined) f.mark(cpusAt);
+      if (memory !== undefined) f.mark(memoryAt);
+      if (cpu !== wantCpu) todo(cpusAt, `rounded up to the Fargate size ${cpu} CPU / ${mem} MiB`);
+      if (mem !== wantMemory) todo(memoryAt, `rounded up to the Fargate size ${cpu} CPU / ${mem} MiB`);
     }
+    const reservationAt = f.has(at('deploy', 'resources', 'reservations', 'memory')) ? at('deploy', 'resources', 'reservations', 'memory') : at('mem_reservation');
+    const reservation = f.text(reservationAt);
+    if (reservation !== undefined) {
+      props.memoryReservationMiB = mebibytes(f, reservationAt, reservation);
+      f.mark(reservationAt);
+    }
+    if (f.has(at('scale'))) {
+      props.desiredCount = f.int(at('scale'));
+      f.mark(at('scale'));
+    }
+    // deploy.update_config: stop-first replaces the tasks in place; x-aws-min_percent and max_percent set the bounds.
+    const update = (...k: string[]) => at('deploy', 'update_config', ...k);
+    const rolling: Props = {};
+    if (f.str(update('order')) === 'stop-first') Object.assign(rolling, { minHealthyPercent: 0, maxHealthyPercent: 100 });
+    else if (f.str(update('order')) === 'start-first') Object.assign(rolling, { minHealthyPercent: 100, maxHealthyPercent: 200 });
+    if (f.has(update('order'))) f.mark(update('order'));
+    if (f.has(update('x-aws-min_percent'))) { rolling.minHealthyPercent = f.int(update('x-aws-min_percent')); f.mark(update('x-aws-min_percent')); }
+    if (f.has(update('x-aws-max_percent'))) { rolling.maxHealthyPercent = f.int(update('x-aws-max_percent')); f.mark(update('x-aws-max_percent')); }
+    // failure_action: rollback is what the circuit breaker does.
+    if (f.str(update('failure_action')) === 'rollback') f.mark(update('failure_action'));
+    if (Object.keys(rolling).length > 0) props.deployment = code(`Deployment.rolling(${render(rolling, '    ')})`);
+    // x-aws-autoscaling: min and max tasks with a CPU or memory target.
+    const scaling = (k: string) => at('x-aws-autoscaling', k);
+    if (f.has(at('x-aws-autoscaling'))) {
+      const targets: Code[] = [];
+      if (f.has(scaling('cpu'))) targets.push(code(`Scaling.cpu(${f.int(scaling('cpu'))})`));
+      if (f.has(scaling('memory'))) targets.push(code(`Scaling.memory(${f.int(scaling('memory'))})`));
+      props.scaling = { minCapacity: f.int(scaling('min')) ?? 1, maxCapacity: f.int(scaling('max')), targets: targets.length > 0 ? targets : undefined };
+      f.mark(at('x-aws-autoscaling'));
+    }
+    // x-aws-policies and x-aws-role: what the task role may do.
+    for (let i = 0; i < f.length(at('x-aws-policies')); i++) {
+      after.push(`  workload.taskRole.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, ${quote(`${pascal(s.name)}Policy${i + 1}`)}, ${quote(f.str(at('x-aws-policies', i))!)}));`);
+    }
+    if (f.has(at('x-aws-policies'))) f.mark(at('x-aws-policies'));
+    if (f.has(at('x-aws-role'))) {
+      after.push(`  workload.taskRole.attachInlinePolicy(new iam.Policy(stack, ${quote(`${pascal(s.name)}RolePolicy`)}, { document: iam.PolicyDocument.fromJson(${JSON.stringify(f.value(at('x-aws-role')))}) }));`);
+      f.mark(at('x-aws-role'));
+    }
+    // Compose services call a backend by its service name.
+    if (s.construct === 'BackendService' && s.name !== pascal(s.name).toLowerCase()) props.serviceConnect = { dnsName: s.name };
     const replicas = f.int(at('deploy', 'replicas'));
     if (replicas !== undefined) {
       props.desiredCount = replicas;
       f.mark(at('deploy', 'replicas'));
     }
-    // Volumes: named volumes become task scratch space (Compose keeps them on the host).
+    if (props.scaling !== undefined && props.desiredCount !== undefined) {
+      // A scaled service starts at minCapacity; a desired count would reset it on each deploy.
+      delete props.desiredCount;
+      todo(f.has(at('deploy', 'replicas')) ? at('deploy', 'replicas') : at('scale'), 'the service scales (x-aws-autoscaling): it starts at scaling.minCapacity');
+    }
+    // Volumes: named volumes are EFS file systems, tmpfs mounts task scratch space.
     if (f.has(at('volumes'))) {
       const volumes: unknown[] = [];
       for (let i = 0; i < f.length(at('volumes')); i++) {
         const spec = f.kind(at('volumes', i)) === 'map'
-          ? { source: f.str(at('volumes', i, 'source')), target: f.str(at('volumes', i, 'target')), type: f.str(at('volumes', i, 'type')) }
+          ? {
+            source: f.str(at('volumes', i, 'source')),
+            target: f.str(at('volumes', i, 'target')),
+            type: f.str(at('volumes', i, 'type')),
+            readOnly: f.bool(at('volumes', i, 'read_only')),
+          }
           : parseVolume(f.str(at('volumes', i))!);
-        if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source)) {
-          volumes.push(code(`Volume.scratch(${quote(spec.source.replace(/[^A-Za-z0-9_-]/g, '-'))}, { containerPath: ${quote(spec.target)} })`));
-          todo(at('volumes', i), `${spec.source} lives as long as the task here: use a SharedFileSystem and Volume.efs if the data must persist`);
+        if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.has(['volumes', spec.source])) {
+          const mount: Props = { containerPath: spec.target, readOnly: spec.readOnly };
+          const ids: Props = { uid: f.int(['volumes', spec.source, 'driver_opts', 'uid']), gid: f.int(['volumes', spec.source, 'driver_opts', 'gid']) };
+          if (ids.uid !== undefined || ids.gid !== undefined) mount.accessPoint = ids;
+          volumes.push(code(`Volume.efs(${quote(spec.source.replace(/[^A-Za-z0-9_-]/g, '-'))}, fileSystems[${quote(spec.source)}], ${render(mount, '      ')})`));
+          f.mark(at('volumes', i));
+        } else if (spec.target && (spec.type === 'tmpfs' || !spec.source)) {
+          volumes.push(code(`Volume.scratch(${quote(`${s.name}-${i}`)}, { containerPath: ${quote(spec.target)} })`));
+          f.mark(at('volumes', i));
         } else {
           todo(at('volumes', i), 'a bind mount of a local path: build the files into the image, or use EFS');
         }
@@ -246,9 +457,11 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     }
     return [
       `/** Service ${s.name} (${display}). */`,
-      `function ${camel(s.name)}(stack: Stack, environment: Environment): ${s.construct} {`,
+      `function ${camel(s.name)}(stack: Stack, environment: Environment, fileSystems: FileSystems): ${s.construct} {`,
       ...todos.map(t => `  // ${t}`),
-      `  return new ${s.construct}(stack, ${quote(pascal(s.name))}, ${render(props, '  ')});`,
+      ...(after.length > 0
+        ? [`  const workload = new ${s.construct}(stack, ${quote(pascal(s.name))}, ${render(props, '  ')});`, ...after, '  return workload;']
+        : [`  return new ${s.construct}(stack, ${quote(pascal(s.name))}, ${render(props, '  ')});`]),
       '}',
       '',
     ].join('\n');
@@ -280,9 +493,17 @@ function portsOf(f: YamlFile, at: FieldPath): { published: Array<{ target: numbe
   return { published, container, all: n, udp };
 }
 
-function parseVolume(spec: string): { source?: string; target?: string; type?: string } {
+function parseVolume(spec: string): { source?: string; target?: string; type?: string; readOnly?: boolean } {
   const parts = spec.split(':');
-  return parts.length === 1 ? { target: parts[0] } : { source: parts[0], target: parts[1] };
+  if (parts.length === 1) return { target: parts[0] };
+  return { source: parts[0], target: parts[1], readOnly: parts[2]?.split(',').includes('ro') ? true : undefined };
+}
+
+/** Log retention in days as the RetentionDays member CloudWatch accepts. */
+function retentionCode(f: YamlFile, at: FieldPath, days: number): string {
+  const member = retentionMember(days);
+  if (!member) throw f.error(at, `expected ${RETENTION_EXPECTED}, got ${days}`);
+  return `logs.RetentionDays.${member}`;
 }
 
 function mapOf(f: YamlFile, at: FieldPath): { [k: string]: string } {

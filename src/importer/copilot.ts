@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
-import { Code, code, durationCode, milliseconds, pascal, camel, Props, quote, render } from './code';
+import { aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Code, code, durationCode, milliseconds, pascal, camel, Props, quote, render, retentionMember, RETENTION_EXPECTED } from './code';
 import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
@@ -658,10 +658,8 @@ function volumes(m: Mapper, w: Workload): Code[] {
 function retentionDays(m: Mapper, rest: Array<string | number>): Code | undefined {
   const days = m.file.int(m.p(...rest));
   if (days === undefined) return undefined;
-  const member = Object.entries(logs.RetentionDays).find(([, v]) => v === days)?.[0];
-  if (!member) {
-    m.file.fail(m.p(...rest), `expected a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653 days), got ${days}`);
-  }
+  const member = retentionMember(days);
+  if (!member) m.file.fail(m.p(...rest), `expected ${RETENTION_EXPECTED}, got ${days}`);
   m.done(FieldFate.MAPPED, ...rest);
   return code(`logs.RetentionDays.${member}`);
 }

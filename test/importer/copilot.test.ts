@@ -3,67 +3,13 @@
  * workspace is imported, the app it writes is type-checked against the library and
  * synthesized, and the templates are checked for what the manifests say.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as ts from 'typescript';
 import * as YAML from 'yaml';
+import { CORPUS, expectEveryTodoWritten, hasField, importInto, nodePaths, resourcesOf, ROOT, synth, typeErrors } from './harness';
 import { main } from '../../src/cli/main';
-import { importCompose } from '../../src/importer/compose';
 import { importCopilot } from '../../src/importer/copilot';
 import { ImportError } from '../../src/importer/source';
-
-const ROOT = path.join(__dirname, '..', '..');
-const CORPUS = path.join(__dirname, 'corpus', 'copilot');
-
-/** Import a workspace into a directory under the repository, with the library resolved from src/. */
-function importInto(workspace: string): { dir: string; appFile: string; result: ReturnType<typeof importCopilot> } {
-  const dir = fs.mkdtempSync(path.join(ROOT, '.import-'));
-  const result = importCopilot({ workspace, outDir: dir });
-  const src = path.relative(dir, path.join(ROOT, 'src')).split(path.sep).join('/');
-  const appFile = path.join(dir, 'app.ts');
-  fs.writeFileSync(appFile, result.files['app.ts'].replace(/from 'cdk-shipyard'/g, `from '${src}'`));
-  return { dir, appFile, result };
-}
-
-function typeErrors(file: string): string[] {
-  const program = ts.createProgram([file], {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, esModuleInterop: true, skipLibCheck: true, types: ['node'],
-  });
-  return ts.getPreEmitDiagnostics(program).filter(d => d.file?.fileName === file)
-    .map(d => `${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-}
-
-/** Synthesize as `cdk synth` runs an app: with CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION when given. */
-function synth(appFile: string, dir: string, env: { [name: string]: string } = {}): { [stack: string]: any } {
-  const out = path.join(dir, 'cdk.out');
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', appFile], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, CDK_OUTDIR: out, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'), AWS_EC2_METADATA_DISABLED: 'true' },
-    encoding: 'utf8',
-  });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  return Object.fromEntries(fs.readdirSync(out).filter(f => f.endsWith('.template.json'))
-    .map(f => [f.replace('.template.json', ''), JSON.parse(fs.readFileSync(path.join(out, f), 'utf8'))]));
-}
-
-/**
- * Every field not mapped whole has a TODO in the app: an unmapped one quotes its file and path,
- * a partial one names its path or a field above it (one TODO may cover a map of fields).
- */
-function expectEveryTodoWritten(result: ReturnType<typeof importCopilot>): void {
-  const todos = result.files['app.ts'].split('\n').filter(l => l.includes('TODO(copilot): ')).map(l => l.split('TODO(copilot): ')[1]);
-  expect(result.notMapped).toHaveLength(result.partial + result.unmapped);
-  const missing = result.notMapped.filter(leaf => leaf.fate === 'unmapped'
-    ? !todos.some(t => t.startsWith(`${leaf.file}:`) && t.includes(` ${leaf.path}: `))
-    : !todos.some(t => { const p = t.split(' ')[0]; return leaf.path === p || leaf.path.startsWith(`${p}.`) || leaf.path.startsWith(`${p}[`); }));
-  expect(missing).toEqual([]);
-}
-
-function resourcesOf(template: any, type: string): Array<[string, any]> {
-  return Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as Array<[string, any]>;
-}
 
 describe('cdk-shipyard import copilot', () => {
   test('the shop workspace: the app type-checks and synthesizes one stack per environment', () => {
@@ -202,11 +148,6 @@ describe('cdk-shipyard import copilot', () => {
     const spec = JSON.parse(fs.readFileSync(path.join(__dirname, 'copilot-spec-fields.json'), 'utf8')).fields as { [type: string]: string[] };
     // Every node path of every manifest of the corpus, by manifest type, list indexes left out.
     const seen: { [type: string]: Set<string> } = {};
-    const walk = (node: unknown, p: string[], into: Set<string>) => {
-      if (p.length > 0) into.add(p.join('.'));
-      if (Array.isArray(node)) node.forEach(item => walk(item, p, into));
-      else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...p, k], into);
-    };
     for (const workspace of fs.readdirSync(CORPUS)) {
       const root = path.join(CORPUS, workspace, 'copilot');
       const manifests = [
@@ -215,19 +156,15 @@ describe('cdk-shipyard import copilot', () => {
       ];
       for (const file of manifests) {
         const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-        walk(doc, [], seen[doc.type] ??= new Set());
-        for (const sidecar of Object.values(doc.sidecars ?? {})) walk(sidecar, [], seen['sidecars.*'] ??= new Set());
+        nodePaths(doc, seen[doc.type] ??= new Set());
+        for (const sidecar of Object.values(doc.sidecars ?? {})) nodePaths(sidecar, seen['sidecars.*'] ??= new Set());
       }
     }
-    const matches = (pattern: string, paths: Set<string>) => {
-      const re = new RegExp(`^${pattern.split('.').map(part => part === '*' ? '[^.]+' : part.replace(/[$()+?[\]^{|}]/g, '\\$&')).join('\\.')}$`);
-      return [...paths].some(p => re.test(p));
-    };
     // A field the service and job types share (http.healthcheck.path, storage.volumes) counts once, in any of them.
     const kind = (type: string) => type === 'Environment' || type === 'sidecars.*' ? type : 'workload';
     const union = (k: string) => new Set(Object.entries(seen).filter(([type]) => kind(type) === k).flatMap(([, paths]) => [...paths]));
     const missing = [...new Set(Object.entries(spec).flatMap(([type, fields]) => fields.map(field => `${kind(type)}: ${field}`)))]
-      .filter(entry => { const [k, field] = entry.split(': '); return !matches(field, union(k)); });
+      .filter(entry => { const [k, field] = entry.split(': '); return !hasField(field, union(k)); });
     expect(missing).toEqual([]);
   });
 
@@ -236,6 +173,8 @@ describe('cdk-shipyard import copilot', () => {
     ['an unknown manifest type', 'name: x\ntype: Static Site\n', /manifest\.yml:2: type "Static Site" is not one the importer maps/],
     ['a field of the wrong type', 'name: x\ntype: Backend Service\nimage:\n  location: a/b:1\ncpu: lots\n', /manifest\.yml:5: expected a whole number for cpu, got "lots"/],
     ['a bad duration', 'name: x\ntype: Scheduled Job\non:\n  schedule: "@daily"\nimage:\n  location: a/b:1\ntimeout: soon\n', /manifest\.yml:7: expected a duration/],
+    ['a log retention CloudWatch does not take', 'name: x\ntype: Backend Service\nimage:\n  location: a/b:1\nlogging:\n  retention: 15\n', /manifest\.yml:6: expected a retention CloudWatch Logs accepts .* got 15/],
+    ['an nlb port that is not one', 'name: x\ntype: Load Balanced Web Service\nimage:\n  location: a/b:1\n  port: 80\nnlb:\n  port: web\n', /manifest\.yml:7: expected a port such as 80\/tcp/],
   ])('fails with the file and the line for %s, and writes nothing', (_name, manifest, message) => {
     const workspace = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
     const out = path.join(workspace, 'out');
@@ -263,60 +202,3 @@ describe('cdk-shipyard import copilot', () => {
   });
 });
 
-describe('cdk-shipyard import compose', () => {
-  test('the shop file: published ports make a web service, exposed ports a backend its dependants call, neither a background service', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.import-'));
-    try {
-      const result = importCompose({ file: path.join(__dirname, 'corpus', 'compose', 'shop', 'compose.yaml'), outDir: dir });
-      const src = path.relative(dir, path.join(ROOT, 'src')).split(path.sep).join('/');
-      const appFile = path.join(dir, 'app.ts');
-      fs.writeFileSync(appFile, result.files['app.ts'].replace(/from 'cdk-shipyard'/g, `from '${src}'`));
-      expect(typeErrors(appFile)).toEqual([]);
-      const stacks = synth(appFile, dir);
-      expect(Object.keys(stacks)).toEqual(['Shop']);
-      const t = stacks.Shop;
-      const task = (prefix: string) => resourcesOf(t, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith(prefix))![1].Properties;
-      // web: built from ./web, 0.5 vCPU and 1 GiB, two tasks, its health check in whole seconds.
-      expect(task('Web')).toEqual(expect.objectContaining({ Cpu: '512', Memory: '1024', RuntimePlatform: expect.objectContaining({ CpuArchitecture: 'X86_64' }) }));
-      expect(task('Web').ContainerDefinitions[0].HealthCheck).toEqual({
-        Command: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://localhost:8080/'], Interval: 30, Timeout: 5, Retries: 3, StartPeriod: 10,
-      });
-      expect(resourcesOf(t, 'AWS::ECS::Service').find(([id]) => id.startsWith('Web'))![1].Properties.DesiredCount).toBe(2);
-      // api: a Service Connect backend on 9000 that web and indexer call; 0.3 vCPU / 700 MiB rounded up to a Fargate size.
-      expect(task('Api')).toEqual(expect.objectContaining({ Cpu: '512', Memory: '1024' }));
-      expect(task('Api').ContainerDefinitions[0].PortMappings).toEqual([expect.objectContaining({ ContainerPort: 9000 })]);
-      const intoApi = resourcesOf(t, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties.GroupId).includes('ApiSecurityGroup'));
-      expect(intoApi.map(([, r]) => JSON.stringify(r.Properties.SourceSecurityGroupId)).sort()).toEqual([
-        expect.stringContaining('IndexerSecurityGroup'), expect.stringContaining('WebSecurityGroup'),
-      ]);
-      // indexer: no ports, so a BackgroundService; its named volume is task scratch space.
-      expect(task('Indexer').ContainerDefinitions[0]).toEqual(expect.objectContaining({
-        EntryPoint: ['/bin/index', '--watch'], WorkingDirectory: '/srv',
-      }));
-      expect(task('Indexer').ContainerDefinitions[0].PortMappings).toBeUndefined();
-      expect(task('Indexer').Volumes).toEqual(expect.arrayContaining([{ Name: 'index-cache' }]));
-      // What needs a person is a TODO: the env file, the variable without a value, the bind mount, the rounding.
-      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.api\.env_file/);
-      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.api\.environment\[1\].*FEATURE_FLAGS/);
-      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.indexer\.volumes\[1\].*bind mount/);
-      expect(result.mapped).toBeGreaterThanOrEqual(20);
-      expect(result.partial).toBeGreaterThanOrEqual(4);
-      expect(result.files['app.ts'].match(/\/\/ TODO\(compose\): /g)!.length).toBeGreaterThanOrEqual(result.partial + result.unmapped);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('fails with the file and the line for a port that is not one, and for a service without an image', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
-    try {
-      const file = path.join(dir, 'compose.yaml');
-      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:5: expected a port such as "8080:80"/);
-      fs.writeFileSync(file, 'services:\n  a:\n    command: run\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:3: service a has neither image nor build/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
