@@ -53,7 +53,7 @@ const HINTS: Array<[RegExp, string]> = [
 /** A service of the file, read. */
 interface Service {
   readonly name: string;
-  readonly construct: 'WebService' | 'BackendService' | 'BackgroundService';
+  readonly construct: 'WebService' | 'NetworkService' | 'BackendService' | 'BackgroundService';
   readonly port?: number;
   readonly dependsOn: string[];
 }
@@ -119,7 +119,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (exposed.some(p => !Number.isInteger(p))) throw f.error(at('expose'), `expected port numbers for ${show(at('expose'))}`);
     const dependsOn = f.kind(at('depends_on')) === 'map' ? f.keys(at('depends_on')) : f.strings(at('depends_on')) ?? [];
     for (const d of dependsOn) if (!names.includes(d)) throw f.error(at('depends_on'), `depends_on names ${JSON.stringify(d)}, which is not a service of the file`);
-    const construct = ports.published.length > 0 ? 'WebService' : ports.container.length + exposed.length > 0 ? 'BackendService' : 'BackgroundService';
+    const construct = ports.published.length === 0 ? ports.container.length + exposed.length > 0 ? 'BackendService' : 'BackgroundService'
+      : isHttp(ports.published[0]) ? 'WebService' : 'NetworkService';
     return { name, construct, port: ports.published[0]?.target ?? ports.container[0] ?? exposed[0], dependsOn };
   });
 
@@ -178,7 +179,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '// TODO(compose) comments quote what the importer could not carry over.',
     'import * as path from \'path\';',
     `import { ${[...used(['App', 'Duration', 'RemovalPolicy', 'Stack']), ...Object.keys(modules).filter(n => new RegExp(`\\b${n}\\.[A-Za-z]`).test(body)).map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
-    `import { ${used(['BackendService', 'BackgroundService', 'Deployment', 'Environment', 'EnvironmentProfile', 'Image', 'Logging', 'Scaling', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
+    `import { ${used(['BackendService', 'BackgroundService', 'Deployment', 'Environment', 'EnvironmentProfile', 'Image', 'Logging', 'NetworkService', 'Scaling', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
     '',
     body,
   ].join('\n');
@@ -229,8 +230,20 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (f.has(at('ports'))) {
       const ports = portsOf(f, at('ports'));
       f.mark(at('ports'));
-      if (ports.all > 1) todo(at('ports'), 'the service has more than one port: the first is the container port; route the others with additionalRoutes');
-      if (ports.udp) todo(at('ports'), 'a UDP port: make the service a NetworkService with protocol UDP');
+      if (s.construct === 'NetworkService') {
+        // A published port clients reach from outside, on a network load balancer of the service's own.
+        const first = ports.published[0];
+        props.listenerPort = first.published;
+        if (first.protocol === 'udp') props.protocol = code('elbv2.Protocol.UDP');
+        props.internetFacing = true;
+      }
+      if (ports.all > 1) {
+        todo(at('ports'), s.construct === 'NetworkService'
+          ? 'the service has more than one port: the first is the listener; give the others as additionalListeners'
+          : 'the service has more than one port: the first is the container port; route the others with additionalRoutes');
+      } else if (ports.udp && s.construct !== 'NetworkService') {
+        todo(at('ports'), 'a UDP port: make the service a NetworkService with protocol UDP');
+      }
     }
     if (f.has(at('expose'))) {
       f.mark(at('expose'));
@@ -468,9 +481,35 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   }
 }
 
+/** A published port: the container's, the one clients use, its protocol and the application protocol Compose was told. */
+interface PublishedPort {
+  readonly target: number;
+  readonly published: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly appProtocol?: string;
+}
+
+/**
+ * TCP ports of well-known protocols that are not HTTP (SSH, SMTP, DNS, MQTT, MySQL, PostgreSQL,
+ * AMQP, Redis, Cassandra, Kafka, memcached, MongoDB): a service published on one of them is
+ * a NetworkService.
+ */
+const NOT_HTTP_PORTS = new Set([22, 25, 53, 1883, 3306, 5432, 5672, 6379, 9042, 9092, 11211, 27017]);
+
+/**
+ * Whether a published port serves HTTP: not UDP, an `app_protocol` of http, https, http2 or
+ * grpc when one is given (or Docker's `x-aws-protocol: http`), and not a well-known port of
+ * another protocol.
+ */
+function isHttp(port: PublishedPort): boolean {
+  if (port.protocol === 'udp') return false;
+  if (port.appProtocol !== undefined) return /^(https?|http2|h2c?|grpc)$/i.test(port.appProtocol);
+  return !NOT_HTTP_PORTS.has(port.target) && !NOT_HTTP_PORTS.has(port.published);
+}
+
 /** Ports: `"8080:80"`, `"80"`, `"127.0.0.1:8080:80/udp"`, or the long form; published when a host port is given. */
-function portsOf(f: YamlFile, at: FieldPath): { published: Array<{ target: number }>; container: number[]; all: number; udp: boolean } {
-  const published: Array<{ target: number }> = [];
+function portsOf(f: YamlFile, at: FieldPath): { published: PublishedPort[]; container: number[]; all: number; udp: boolean } {
+  const published: PublishedPort[] = [];
   const container: number[] = [];
   let udp = false;
   const n = f.length(at);
@@ -478,8 +517,11 @@ function portsOf(f: YamlFile, at: FieldPath): { published: Array<{ target: numbe
     if (f.kind([...at, i]) === 'map') {
       const target = f.int([...at, i, 'target']);
       if (target === undefined) throw f.error([...at, i], 'a long-form port has no target');
-      if (f.str([...at, i, 'protocol']) === 'udp') udp = true;
-      if (f.has([...at, i, 'published'])) published.push({ target });
+      const protocol = f.str([...at, i, 'protocol']) === 'udp' ? 'udp' : 'tcp';
+      if (protocol === 'udp') udp = true;
+      const host = f.text([...at, i, 'published']);
+      const appProtocol = f.str([...at, i, 'app_protocol']) ?? f.str([...at, i, 'x-aws-protocol']);
+      if (host !== undefined) published.push({ target, published: Number(host.split('-')[0]), protocol, appProtocol });
       else container.push(target);
       continue;
     }
@@ -487,7 +529,7 @@ function portsOf(f: YamlFile, at: FieldPath): { published: Array<{ target: numbe
     const match = /^(?:(?:[\d.]+:)?(\d+(?:-\d+)?):)?(\d+)(?:-\d+)?(?:\/(tcp|udp))?$/.exec(spec);
     if (!match) throw f.error([...at, i], `expected a port such as "8080:80" or "80", got ${JSON.stringify(spec)}`);
     if (match[3] === 'udp') udp = true;
-    if (match[1]) published.push({ target: Number(match[2]) });
+    if (match[1]) published.push({ target: Number(match[2]), published: Number(match[1].split('-')[0]), protocol: match[3] === 'udp' ? 'udp' : 'tcp' });
     else container.push(Number(match[2]));
   }
   return { published, container, all: n, udp };

@@ -165,6 +165,20 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     'type Topics = { [key: string]: sns.ITopic };',
     '',
     ...envFunctions,
+    ...(workloads.some(w => w.type === 'Backend Service' && w.construct === 'WebService') ? [
+      '/** The internal load balancer Copilot gave Backend Services with http: one per stage, reached from the VPC. */',
+      'function internalIngress(stack: Stack, environment: Environment): SharedIngress {',
+      '  return stack.node.tryFindChild(\'InternalIngress\') as SharedIngress | undefined ?? new SharedIngress(stack, \'InternalIngress\', {',
+      '    vpc: environment.vpc,',
+      '    vpcCidr: environment.vpcCidr,',
+      '    production: environment.profile === EnvironmentProfile.PRODUCTION,',
+      '    internetFacing: false,',
+      '    // Copilot\'s internal load balancer served plain HTTP unless http.private.certificates gave it one.',
+      '    protocol: elbv2.ApplicationProtocol.HTTP,',
+      '  });',
+      '}',
+      '',
+    ] : []),
     ...workloadFunctions,
     ...unmappedComments,
     ...(unmappedComments.length > 0 ? [''] : []),
@@ -325,7 +339,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
 const SHIPYARD_NAMES = [
   'BackendService', 'BackendServiceProps', 'BackgroundService', 'BackgroundServiceProps', 'Capacity', 'Deployment', 'Environment', 'EnvironmentProfile',
   'FireLensConfigFile', 'forStage', 'Image', 'IngressSource', 'JobSchedule', 'LogDestination', 'Logging', 'Network', 'NetworkService', 'NetworkServiceProps',
-  'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'Tracing', 'Volume', 'WebService', 'WebServiceProps', 'WorkerService', 'WorkerServiceProps', 'WorkQueue',
+  'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'SharedIngress', 'Tracing', 'Volume', 'WebService', 'WebServiceProps', 'WorkerService', 'WorkerServiceProps', 'WorkQueue',
 ];
 
 /** What to do with a field that has no prop, by its path. */
@@ -342,7 +356,7 @@ const HINTS: Array<[RegExp, string]> = [
   [/labels/, 'only the main container takes dockerLabels'],
   [/env_file/, 'only the main container takes environmentFiles'],
   [/secretOptions/, 'pass the secret to the output with LogDestination.fluentBitOutput options or a config file'],
-  [/^(environments\.[^.]+\.)?http/, 'a BackendService is reached through Service Connect; for an internal load balancer make it a WebService in an environment with an internal ingress'],
+  [/^(environments\.[^.]+\.)?http/, 'WebService has no such option; set it on its target group or listener rule by hand'],
   [/^(environments\.[^.]+\.)?count/, 'this workload type scales with other props'],
 ];
 
@@ -416,6 +430,8 @@ function discoveryProps(w: Workload): Props {
 /** A Backend Service without `image.port` has nothing to publish: a BackgroundService. */
 function construct(file: YamlFile, type: string): string {
   if (type === 'Backend Service' && !file.has(['image', 'port'])) return 'BackgroundService';
+  // A Backend Service with http sat behind the environment's internal load balancer: a WebService on an internal ingress.
+  if (type === 'Backend Service' && file.kind(['http']) === 'map') return 'WebService';
   // A web service behind a network load balancer only is a NetworkService.
   if (type === 'Load Balanced Web Service' && file.has(['nlb']) && !file.has(['http'])) return 'NetworkService';
   return WORKLOAD_TYPES[type];
@@ -584,6 +600,10 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   mapCount(m, w, props);
   // Type-specific fields.
   if (w.construct === 'WebService') mapHttp(m, props, w);
+  if (w.construct === 'WebService' && w.type === 'Backend Service') {
+    if (!override) props.ingress = code('internalIngress(stack, environment)');
+    mapBackend(m, props, true);
+  }
   if (w.construct === 'NetworkService') mapNlb(m, props, w);
   if (w.construct === 'BackendService') mapBackend(m, props);
   if (w.construct === 'WorkerService') mapWorker(m, props);
@@ -1078,15 +1098,17 @@ function mapNlb(m: Mapper, props: Props, w: Workload): void {
   }
 }
 
-function mapBackend(m: Mapper, props: Props): void {
+function mapBackend(m: Mapper, props: Props, webService = false): void {
   const f = m.file;
+  // A web service (a backend with http) publishes a Service Connect name only when asked.
+  if (webService && f.kind(m.p('network', 'connect')) === 'scalar' && f.bool(m.p('network', 'connect'))) props.serviceConnect = {};
   // Copilot called backends by their Service Connect name; the construct id in lower case is the default here.
   if (f.kind(m.p('network', 'connect')) === 'map') {
     const alias = f.str(m.p('network', 'connect', 'alias'));
     if (alias !== undefined) props.serviceConnect = { dnsName: alias };
     m.done(FieldFate.MAPPED, 'network', 'connect');
   } else if (f.has(m.p('network', 'connect'))) {
-    if (f.bool(m.p('network', 'connect')) === false) m.todo(['network', 'connect'], 'a BackendService is always in Service Connect; make it a BackgroundService if nothing calls it');
+    if (f.bool(m.p('network', 'connect')) === false && !webService) m.todo(['network', 'connect'], 'a BackendService is always in Service Connect; make it a BackgroundService if nothing calls it');
     else m.done(FieldFate.MAPPED, 'network', 'connect');
   }
 }

@@ -87,6 +87,10 @@ describe('cdk-shipyard import compose', () => {
       expect(task('Worker')).toEqual(expect.objectContaining({ Cpu: '512', Memory: '1024' }));
       expect(service('Worker').DesiredCount).toBe(2);
       expect(service('Worker').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 0, MaximumPercent: 100 }));
+      // cache: a published port that is not HTTP is a NetworkService on its own internet-facing load balancer.
+      const nlb = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').find(([, r]) => r.Properties.Type === 'network')![1];
+      expect(nlb.Properties.Scheme).toBe('internet-facing');
+      expect(resourcesOf(t, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [l.Properties.Port, l.Properties.Protocol])).toContainEqual([6379, 'TCP']);
       // Every field not mapped whole has its TODO.
       expectEveryTodoWritten(result, 'compose');
     } finally {

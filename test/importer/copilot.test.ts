@@ -126,8 +126,11 @@ describe('cdk-shipyard import copilot', () => {
       expect(nlb.Properties.Scheme).toBe('internet-facing');
       expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties.Port)).toEqual(expect.arrayContaining([6379, 6380]));
       expect(service(prod, 'Tcp').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 0, MaximumPercent: 100 }));
-      // The backend: its Service Connect alias, Spot in prod.
+      // The Backend Service with http: a web service behind an internal load balancer of its own, with its Service Connect alias.
       expect(JSON.stringify(service(prod, 'Api').ServiceConnectConfiguration)).toContain('api.kitchen');
+      const schemes = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer').filter(([, r]) => r.Properties.Type !== 'network').map(([, r]) => r.Properties.Scheme);
+      expect(schemes.sort()).toEqual(['internal', 'internet-facing']);
+      expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => JSON.stringify(r.Properties.Conditions)).some(c => c.includes('/api/*'))).toBe(true);
       // The worker: a FIFO queue, the filter policy's allowlist, the ledger topic's own queue.
       const queues = resourcesOf(prod, 'AWS::SQS::Queue').map(([, q]) => q.Properties);
       expect(queues.filter(q => q.FifoQueue).length).toBeGreaterThanOrEqual(2);
