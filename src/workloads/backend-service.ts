@@ -225,32 +225,13 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
 
   /** The Service Connect settings and the platform, checked; the port clients call (none when client-only). */
   private checkServiceConnect(props: BackendServiceProps, sc: ServiceConnectOptions): number | undefined {
-    if (!props.environment.serviceConnectNamespace) {
-      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace',
-        'pass serviceConnectNamespace to Environment.fromAttributes (an Environment always has one)');
-    }
     if (sc.clientOnly && props.containerPort !== undefined) {
       throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, `serviceConnect.clientOnly is set, but containerPort ${props.containerPort} is given`,
         'drop containerPort (a client-only service publishes no endpoint) or clientOnly');
     }
-    if (sc.tls && !sc.tls.certificateAuthority) {
-      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.tls has no certificate authority',
-        'give tls.certificateAuthority (an AWS Private CA authority)');
-    }
+    checkServiceConnectServer(this, props, sc, 'run the backend on Linux, or make it a WebService behind an internal SharedIngress');
     const port = sc.clientOnly ? undefined : props.containerPort ?? 8080;
     if (port !== undefined) checkPort(this, 'containerPort', port);
-    // Source: Amazon ECS API Reference, ServiceConnectService timeouts (0-2147483647 s).
-    checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.perRequestTimeout', knownSeconds(sc.perRequestTimeout), 0, 2147483647, ' s');
-    checkRange(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
-
-    if (props.operatingSystemFamily?.isWindows()) {
-      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks',
-        'run the backend on Linux, or make it a WebService behind an internal SharedIngress');
-    }
-    if (props.networkMode === ecs.NetworkMode.HOST) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "host" is not supported by Service Connect',
-        'use AWS_VPC (the default) or BRIDGE');
-    }
     return port;
   }
 
@@ -283,6 +264,34 @@ export interface ServiceConnectServerSpec {
  * A service's Service Connect server (or client-only) configuration, with the role ECS
  * issues TLS certificates with when `options.tls` is set.
  */
+/**
+ * What every service in Service Connect needs (a backend, or a web service with
+ * `serviceConnect`): the environment's namespace, a TLS authority when TLS is on, timeouts ECS
+ * takes, Linux, and a network mode other than host.
+ */
+export function checkServiceConnectServer(scope: Construct,
+  props: { readonly environment: IEnvironment; readonly operatingSystemFamily?: ecs.OperatingSystemFamily; readonly networkMode?: ecs.NetworkMode },
+  sc: ServiceConnectOptions, windowsFix: string): void {
+  if (!props.environment.serviceConnectNamespace) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace',
+      'pass serviceConnectNamespace to Environment.fromAttributes (an Environment always has one)');
+  }
+  if (sc.tls && !sc.tls.certificateAuthority) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnect.tls has no certificate authority',
+      'give tls.certificateAuthority (an AWS Private CA authority)');
+  }
+  // Source: Amazon ECS API Reference, ServiceConnectService timeouts (0-2147483647 s).
+  checkRange(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnect.perRequestTimeout', knownSeconds(sc.perRequestTimeout), 0, 2147483647, ' s');
+  checkRange(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
+  if (props.operatingSystemFamily?.isWindows()) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks', windowsFix);
+  }
+  if (props.networkMode === ecs.NetworkMode.HOST) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, 'network mode "host" is not supported by Service Connect',
+      'use AWS_VPC (the default) or BRIDGE');
+  }
+}
+
 export function serviceConnectServer(scope: Construct, spec: ServiceConnectServerSpec):
 { configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole } {
   const sc = spec.options;

@@ -3,7 +3,7 @@ import {
   aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
+import { checkServiceConnectServer, connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
 import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { LoadBalancingOptions, RegisteredTarget, registeredTarget, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
@@ -298,17 +298,13 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   ecs.ServiceConnectProps | undefined {
     const sc = props.serviceConnect;
     if (!sc) return undefined;
-    const namespace = props.environment.serviceConnectNamespace;
-    const problem = !namespace ? 'the environment has no Service Connect namespace'
-      : sc.clientOnly ? 'serviceConnect.clientOnly is set for a web service, which publishes its port'
-        : props.operatingSystemFamily?.isWindows() ? 'Service Connect does not run Windows tasks'
-          : props.networkMode === ecs.NetworkMode.HOST ? 'network mode "host" is not supported by Service Connect' : undefined;
-    if (problem) {
-      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, problem,
-        'publish a Linux web service in awsvpc or bridge mode in an environment with a namespace, or leave serviceConnect out');
+    if (sc.clientOnly) {
+      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'serviceConnect.clientOnly is set for a web service, which publishes its port',
+        'leave clientOnly out: connectTo makes the service a client without it');
     }
+    checkServiceConnectServer(this, props, sc, 'run the web service on Linux to publish it in Service Connect, or leave serviceConnect out');
     return serviceConnectServer(this, {
-      namespace: namespace!, options: sc, portMappingName: 'http', port: containerPort, dnsName: sc.dnsName ?? id.toLowerCase(), logGroup,
+      namespace: props.environment.serviceConnectNamespace!, options: sc, portMappingName: 'http', port: containerPort, dnsName: sc.dnsName ?? id.toLowerCase(), logGroup,
     }).configuration;
   }
 

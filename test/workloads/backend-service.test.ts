@@ -234,6 +234,8 @@ describe('a WebService that is also a Service Connect server', () => {
 
   test.each([
     ['client-only', { clientOnly: true }],
+    ['TLS has no certificate authority', { tls: {} as any }],
+    ['the per-request timeout is beyond what ECS takes', { perRequestTimeout: Duration.days(30000) }],
   ])('fails at synth when %s', (_name, serviceConnect) => {
     const stack = testStack();
     expectError(ErrorCode.SERVICE_CONNECT, () => new WebService(stack, 'Web', { environment: productionEnvironment(stack), image: IMAGE, serviceConnect }));
