@@ -227,6 +227,13 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (platform !== undefined) f.mark(at('platform'));
     // Ports.
     if (s.port !== undefined) props.containerPort = s.port;
+    // Compose published each web service on a port of its own; here they share the load balancer's
+    // listener, where the first takes every path and each other one needs a condition of its own.
+    const webServices = services.filter(x => x.construct === 'WebService');
+    if (s.construct === 'WebService' && webServices[0] !== s) {
+      props.routing = { pathPatterns: [`/${s.name}`, `/${s.name}/*`] };
+      todo(at('ports'), `${webServices[0].name} takes every path of the shared load balancer: give ${s.name} the host name (routing.hostHeaders) or path it answers to`);
+    }
     if (f.has(at('ports'))) {
       const ports = portsOf(f, at('ports'));
       f.mark(at('ports'));

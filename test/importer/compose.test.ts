@@ -41,6 +41,10 @@ describe('cdk-shipyard import compose', () => {
       // The named volume persists, as Docker's ECS integration kept it: an EFS file system.
       expect(task('Indexer').Volumes).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'index-cache', EFSVolumeConfiguration: expect.anything() })]));
       expect(task('Api').ContainerDefinitions[0].EnvironmentFiles).toHaveLength(1);
+      // admin: published on another port in Compose; on the shared listener it needs a condition of its own.
+      const rules = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => JSON.stringify(r.Properties.Conditions));
+      expect(rules.filter(c => c.includes('/admin/*'))).toHaveLength(1);
+      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.admin\.ports .*web takes every path/);
       // What needs a person is a TODO: the variable without a value, the bind mount, the rounding.
       expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.api\.environment\[1\].*FEATURE_FLAGS/);
       expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.indexer\.volumes\[1\].*bind mount/);
