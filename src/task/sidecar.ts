@@ -74,6 +74,17 @@ export interface SidecarOptions {
    */
   readonly portMappings?: ecs.PortMapping[];
   /**
+   * Docker labels of the container (Copilot's `sidecars.<name>.labels`).
+   * @default - none
+   */
+  readonly dockerLabels?: { [key: string]: string };
+  /**
+   * Files of `KEY=value` lines in S3 whose variables the container gets; the execution role
+   * reads exactly these objects.
+   * @default - none
+   */
+  readonly environmentFiles?: ecs.EnvironmentFile[];
+  /**
    * Containers that must reach a condition before this one starts.
    * @default - none
    */

@@ -343,9 +343,9 @@ function checkTaskDefinition(scope: Construct, taskDefinition: ecs.TaskDefinitio
  * file first in a scope of its own gives each asset its own id; the file keeps its asset, so the
  * container's own bind does not create another.
  */
-function bindEnvironmentFilesApart(scope: Construct, files: ecs.EnvironmentFile[]): void {
+function bindEnvironmentFilesApart(scope: Construct, files: ecs.EnvironmentFile[], id: string = 'EnvironmentFiles'): void {
   if (files.length < 2) return;
-  const holder = new Construct(scope, 'EnvironmentFiles');
+  const holder = new Construct(scope, id);
   files.forEach((file, i) => file.bind(new Construct(holder, String(i))));
 }
 
@@ -445,12 +445,15 @@ function addSidecar(
   checkContainerHealthCheck(scope, options.healthCheck);
   checkSecrets(scope, options.name, options.secrets);
   checkPlainEnvironment(scope, options.environmentVariables ?? {});
+  bindEnvironmentFilesApart(scope, options.environmentFiles ?? [], `EnvironmentFiles-${options.name}`);
   const sidecar = taskDefinition.addContainer(`Sidecar-${options.name}`, {
     containerName: options.name,
     image: options.image._bind(scope, { cpuArchitecture }),
     command: options.command,
     entryPoint: options.entryPoint,
+    dockerLabels: options.dockerLabels,
     environment: options.environmentVariables,
+    environmentFiles: options.environmentFiles,
     secrets: options.secrets,
     essential: options.essential ?? true,
     healthCheck: options.healthCheck,
@@ -465,6 +468,7 @@ function addSidecar(
     ...(windows ? {} : baselineContainerProps(options.containerSecurity)),
   });
   if (!windows) applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity);
+  grantEnvironmentFiles(scope, taskDefinition, options.environmentFiles ?? []);
   return sidecar;
 }
 

@@ -30,6 +30,26 @@ describe('task model: containers', () => {
     expect(proxy.LogConfiguration.Options['awslogs-group']).toEqual(container(stack, 'app').LogConfiguration.Options['awslogs-group']);
   });
 
+  test('a sidecar takes Docker labels and environment files, and the execution role reads its files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-env-'));
+    fs.writeFileSync(path.join(dir, 'a.env'), 'A=1\n');
+    fs.writeFileSync(path.join(dir, 'b.env'), 'B=2\n');
+    const stack = testStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Config', 'config-bucket');
+    web({
+      environmentFiles: [ecs.EnvironmentFile.fromAsset(path.join(dir, 'a.env')), ecs.EnvironmentFile.fromAsset(path.join(dir, 'b.env'))],
+      sidecars: [{
+        ...PROXY,
+        dockerLabels: { 'com.example.role': 'proxy' },
+        environmentFiles: [ecs.EnvironmentFile.fromBucket(bucket, 'proxy.env'), ecs.EnvironmentFile.fromAsset(path.join(dir, 'a.env'))],
+      }],
+    }, stack);
+    const proxy = container(stack, 'proxy');
+    expect(proxy.DockerLabels).toEqual({ 'com.example.role': 'proxy' });
+    expect(proxy.EnvironmentFiles).toHaveLength(2);
+    expect(JSON.stringify(policyStatements(stack, 'WebTaskDefinitionExecutionRole'))).toContain('config-bucket/proxy.env');
+  });
+
   test('the main container waits for a sidecar that asks for it', () => {
     const { stack } = web({
       sidecars: [{ ...PROXY, healthCheck: { command: ['CMD', '/bin/true'] }, appWaitsFor: ecs.ContainerDependencyCondition.HEALTHY }],
