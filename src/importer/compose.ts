@@ -339,6 +339,18 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       props.dockerLabels = mapOf(f, at('labels'));
       f.mark(at('labels'));
     }
+    // restart (or deploy.restart_policy.condition): ECS restarts the container in place; the service replaces a task anyway.
+    const restartAt = f.has(at('deploy', 'restart_policy', 'condition')) ? at('deploy', 'restart_policy', 'condition') : at('restart');
+    const restart = f.str(restartAt);
+    if (restart !== undefined) {
+      if (restart === 'on-failure') props.restartPolicy = { ignoredExitCodes: [0] };
+      else if (['always', 'unless-stopped', 'any'].includes(restart)) props.restartPolicy = {};
+      else if (restart !== 'no' && restart !== 'none') throw f.error(restartAt, `expected no, always, on-failure or unless-stopped for ${show(restartAt)}, got ${JSON.stringify(restart)}`);
+      f.mark(restartAt);
+      // deploy.restart_policy takes precedence over restart, as in Compose.
+      if (f.has(at('restart'))) f.mark(at('restart'));
+    }
+    if (f.bool(at('privileged')) === false) f.mark(at('privileged'));
     if (f.has(at('container_name'))) {
       props.containerName = f.str(at('container_name'));
       f.mark(at('container_name'));

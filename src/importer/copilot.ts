@@ -353,8 +353,8 @@ const HINTS: Array<[RegExp, string]> = [
   [/^cdn/, 'CloudFront is not part of the library; create the distribution in the stack and admit it with IngressSource.cloudFront()'],
   [/^http\.private\.subnets/, 'the load balancer uses the network\'s load-balancer subnets (Network loadBalancerSubnets)'],
   [/^http\.public\.certificates|^http\.private/, 'the environment has one load balancer'],
-  [/labels/, 'only the main container takes dockerLabels'],
-  [/env_file/, 'only the main container takes environmentFiles'],
+  [/^sidecars\.[^.]+\.image\.labels/, 'give them as the sidecar\'s dockerLabels'],
+  [/^logging\.env_file/, 'the FireLens router takes no environment file here; pass its variables in the config file'],
   [/secretOptions/, 'pass the secret to the output with LogDestination.fluentBitOutput options or a config file'],
   [/^(environments\.[^.]+\.)?http/, 'WebService has no such option; set it on its target group or listener rule by hand'],
   [/^(environments\.[^.]+\.)?count/, 'this workload type scales with other props'],
@@ -817,6 +817,15 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
   }
   props.essential = f.bool(at('essential'));
   if (props.essential !== undefined) m.done(FieldFate.MAPPED, ...rest('essential'));
+  if (f.has(at('labels'))) {
+    props.dockerLabels = Object.fromEntries(f.keys(at('labels')).map(k => [k, f.text(at('labels', k))!]));
+    m.done(FieldFate.MAPPED, ...rest('labels'));
+  }
+  const envFile = f.str(at('env_file'));
+  if (envFile !== undefined) {
+    props.environmentFiles = [code(`ecs.EnvironmentFile.fromAsset(path.join(WORKSPACE, ${quote(envFile)}))`)];
+    m.done(FieldFate.MAPPED, ...rest('env_file'));
+  }
   props.command = words(m, rest('command') as string[]);
   props.entryPoint = words(m, rest('entrypoint') as string[]);
   if (f.has(at('variables'))) {

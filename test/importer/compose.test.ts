@@ -91,6 +91,9 @@ describe('cdk-shipyard import compose', () => {
       expect(task('Worker')).toEqual(expect.objectContaining({ Cpu: '512', Memory: '1024' }));
       expect(service('Worker').DesiredCount).toBe(2);
       expect(service('Worker').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 0, MaximumPercent: 100 }));
+      // web: deploy.restart_policy on-failure restarts the container in place unless it exits 0.
+      const webApp = task('Web').ContainerDefinitions.find((c: any) => c.Name === 'app');
+      expect(webApp.RestartPolicy).toEqual({ Enabled: true, IgnoredExitCodes: [0] });
       // cache: a published port that is not HTTP is a NetworkService on its own internet-facing load balancer.
       const nlb = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').find(([, r]) => r.Properties.Type === 'network')![1];
       expect(nlb.Properties.Scheme).toBe('internet-facing');

@@ -141,7 +141,8 @@ describe('cdk-shipyard import copilot', () => {
       expect(resourcesOf(prod, 'AWS::Scheduler::Schedule')[0][1].Properties.ScheduleExpression).toBe('rate(6 hours)');
       // Every TODO is counted, and the count is what the corpus has.
       expectEveryTodoWritten(result);
-      expect(result.files['app.ts']).toContain('sidecars.admin.labels');
+      expect(admin.DockerLabels).toEqual({ 'com.example.role': 'admin' });
+      expect(admin.EnvironmentFiles).toHaveLength(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
