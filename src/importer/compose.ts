@@ -238,11 +238,12 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       const ports = portsOf(f, at('ports'));
       f.mark(at('ports'));
       if (s.construct === 'NetworkService') {
-        // A published port clients reach from outside, on a network load balancer of the service's own.
+        // A network load balancer of the service's own, reached from the VPC: Compose files publish
+        // database and cache ports for local tools, which should not face the internet.
         const first = ports.published[0];
         props.listenerPort = first.published;
         if (first.protocol === 'udp') props.protocol = code('elbv2.Protocol.UDP');
-        props.internetFacing = true;
+        todo(at('ports'), `port ${first.published} is reachable from the VPC only: set internetFacing: true if clients outside it must reach ${s.name}`);
       }
       if (ports.all > 1) {
         todo(at('ports'), s.construct === 'NetworkService'

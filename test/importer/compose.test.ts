@@ -94,9 +94,10 @@ describe('cdk-shipyard import compose', () => {
       // web: deploy.restart_policy on-failure restarts the container in place unless it exits 0.
       const webApp = task('Web').ContainerDefinitions.find((c: any) => c.Name === 'app');
       expect(webApp.RestartPolicy).toEqual({ Enabled: true, IgnoredExitCodes: [0] });
-      // cache: a published port that is not HTTP is a NetworkService on its own internet-facing load balancer.
+      // cache: a published port that is not HTTP is a NetworkService on a load balancer of its own, reached from the VPC.
       const nlb = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').find(([, r]) => r.Properties.Type === 'network')![1];
-      expect(nlb.Properties.Scheme).toBe('internet-facing');
+      expect(nlb.Properties.Scheme).toBe('internal');
+      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.cache\.ports .*reachable from the VPC only/);
       expect(resourcesOf(t, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => [l.Properties.Port, l.Properties.Protocol])).toContainEqual([6379, 'TCP']);
       // Every field not mapped whole has its TODO.
       expectEveryTodoWritten(result, 'compose');
