@@ -353,7 +353,6 @@ const HINTS: Array<[RegExp, string]> = [
   [/^cdn/, 'CloudFront is not part of the library; create the distribution in the stack and admit it with IngressSource.cloudFront()'],
   [/^http\.private\.subnets/, 'the load balancer uses the network\'s load-balancer subnets (Network loadBalancerSubnets)'],
   [/^http\.public\.certificates|^http\.private/, 'the environment has one load balancer'],
-  [/^sidecars\.[^.]+\.image\.labels/, 'give them as the sidecar\'s dockerLabels'],
   [/^logging\.env_file/, 'the FireLens router takes no environment file here; pass its variables in the config file'],
   [/secretOptions/, 'pass the secret to the output with LogDestination.fluentBitOutput options or a config file'],
   [/^(environments\.[^.]+\.)?http/, 'WebService has no such option; set it on its target group or listener rule by hand'],
@@ -817,9 +816,11 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
   }
   props.essential = f.bool(at('essential'));
   if (props.essential !== undefined) m.done(FieldFate.MAPPED, ...rest('essential'));
-  if (f.has(at('labels'))) {
-    props.dockerLabels = Object.fromEntries(f.keys(at('labels')).map(k => [k, f.text(at('labels', k))!]));
-    m.done(FieldFate.MAPPED, ...rest('labels'));
+  // labels, or image.labels in a sidecar's image map.
+  for (const labels of [['image', 'labels'], ['labels']]) {
+    if (!f.has(at(...labels))) continue;
+    props.dockerLabels = { ...props.dockerLabels as Props, ...Object.fromEntries(f.keys(at(...labels)).map(k => [k, f.text(at(...labels, k))!])) };
+    m.done(FieldFate.MAPPED, ...rest(...labels));
   }
   const envFile = f.str(at('env_file'));
   if (envFile !== undefined) {
@@ -834,13 +835,15 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
   }
   if (f.has(at('secrets'))) props.secrets = Object.fromEntries(f.keys(at('secrets')).map(k => [k, secret(m, k, w, rest('secrets') as string[], name)]));
   if (f.has(at('healthcheck'))) props.healthCheck = healthCheck(m, rest('healthcheck') as string[]);
-  if (f.has(at('depends_on'))) {
-    props.dependsOn = f.keys(at('depends_on')).map(container => {
-      const condition = f.str(at('depends_on', container))!;
-      if (!CONDITIONS[condition]) throw f.error(at('depends_on', container), `expected start, healthy, complete or success, got ${JSON.stringify(condition)}`);
+  // depends_on, or image.depends_on in a sidecar's image map: the same container dependencies.
+  for (const deps of [['depends_on'], ['image', 'depends_on']]) {
+    if (!f.has(at(...deps))) continue;
+    props.dependsOn = [...props.dependsOn as Props[] ?? [], ...f.keys(at(...deps)).map(container => {
+      const condition = f.str(at(...deps, container))!;
+      if (!CONDITIONS[condition]) throw f.error(at(...deps, container), `expected start, healthy, complete or success, got ${JSON.stringify(condition)}`);
       return { containerName: container === w.name ? 'app' : container, condition: code(`ecs.ContainerDependencyCondition.${CONDITIONS[condition]}`) };
-    });
-    m.done(FieldFate.MAPPED, ...rest('depends_on'));
+    })];
+    m.done(FieldFate.MAPPED, ...rest(...deps));
   }
   const waits = f.str(m.p('image', 'depends_on', name));
   if (waits !== undefined) {

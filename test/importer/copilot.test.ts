@@ -142,6 +142,9 @@ describe('cdk-shipyard import copilot', () => {
       // Every TODO is counted, and the count is what the corpus has.
       expectEveryTodoWritten(result);
       expect(admin.DockerLabels).toEqual({ 'com.example.role': 'admin' });
+      const proxy = task(prod, 'Api').ContainerDefinitions.find((c: any) => c.Name === 'proxy');
+      expect(proxy.DockerLabels).toEqual({ 'com.example.role': 'proxy' });
+      expect(proxy.DependsOn).toEqual([{ ContainerName: 'app', Condition: 'START' }]);
       expect(admin.EnvironmentFiles).toHaveLength(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
