@@ -199,8 +199,16 @@ export interface TopicSubscription {
 }
 
 /** Subscribe `queue` to the topics. */
-export function subscribe(queue: sqs.IQueue, topics: TopicSubscription[]): void {
+export function subscribe(scope: Construct, queue: sqs.IQueue, topics: TopicSubscription[]): void {
   for (const t of topics) {
+    // SNS refuses to subscribe an SQS FIFO queue to a standard topic (a FIFO topic may deliver to
+    // both kinds of queue since 2023-09: AWS What's New, "Amazon SNS FIFO topics now support
+    // message delivery to Amazon SQS Standard queues"; the refusal is checked against AWS in
+    // getmoto/moto#8957).
+    if (queue.fifo && !t.topic.fifo) {
+      throw new ShipyardError(scope, ErrorCode.QUEUE, `the FIFO queue cannot subscribe to the standard topic ${t.topic.node.path}`,
+        'make the topic FIFO (fifo: true), or give this subscription a standard queue of its own (subscriptions[].queue)');
+    }
     t.topic.addSubscription(new subscriptions.SqsSubscription(queue, {
       filterPolicy: t.filterPolicy,
       rawMessageDelivery: t.rawMessageDelivery ?? true,

@@ -154,7 +154,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
     if (Object.keys(topicQueueUrls).length > 0) this.container.addEnvironment('TOPIC_QUEUE_URLS', Stack.of(this).toJsonString(topicQueueUrls));
     acknowledgePlainVariables(this.taskDefinition);
     for (const c of this.consumed) c.queue.grantConsumeMessages(this.taskRole);
-    subscribe(this.queue, (props.subscriptions ?? []).filter(s => !s.queue));
+    subscribe(this, this.queue, (props.subscriptions ?? []).filter(s => !s.queue));
 
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
@@ -199,7 +199,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
           'give each subscription with its own queue a unique name (name) of up to 64 letters, digits, hyphens and underscores');
       }
       const bound = s.queue._bind(new Construct(this, `Topic-${name}`), bindOptions);
-      subscribe(bound.queue, [s]);
+      subscribe(this, bound.queue, [s]);
       this.topicQueues[name] = bound.queue;
       this.consumed.push({ key: name, queue: bound.queue, deadLetterQueue: bound.deadLetterQueue });
       urls[name] = bound.queue.queueUrl;

@@ -83,6 +83,20 @@ describe('WorkerService', () => {
     expect(queues.map(q => q.FifoQueue)).toEqual([true, true]);
   });
 
+  test('a FIFO queue subscribes to FIFO topics, and a standard queue to either; a FIFO queue on a standard topic fails', () => {
+    const stack = testStack();
+    const ledger = new sns.Topic(stack, 'Ledger', { enforceSSL: true, fifo: true });
+    const events = new sns.Topic(stack, 'Events', { enforceSSL: true });
+    worker({ queue: WorkQueue.newQueue({ fifo: true }), subscriptions: [{ topic: ledger }, { topic: events, queue: WorkQueue.newQueue(), name: 'Events' }] }, stack);
+    expect(resources(stack, 'AWS::SNS::Subscription')).toHaveLength(2);
+    const other = testStack();
+    const standard = new sns.Topic(other, 'Events', { enforceSSL: true });
+    expectError(ErrorCode.QUEUE, () => worker({ queue: WorkQueue.newQueue({ fifo: true }), subscriptions: [{ topic: standard }] }, other));
+    const third = testStack();
+    const plain = new sns.Topic(third, 'Events', { enforceSSL: true });
+    expectError(ErrorCode.QUEUE, () => worker({ subscriptions: [{ topic: plain, queue: WorkQueue.newQueue({ fifo: true }), name: 'Events' }] }, third));
+  });
+
   test('a KMS key encrypts both queues', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
