@@ -2,6 +2,7 @@
  * The workload-type integ scenarios (worker, backend, scheduled job, event task, network
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
+import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_servicediscovery as servicediscovery, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
@@ -192,6 +193,9 @@ export function eventTask(app: App, options?: ScenarioOptions): Scenario {
  * released ECS-native blue/green with a test listener on 9090), and one on a network load
  * balancer the environment's services share.
  */
+/** Files the integ apps upload as assets (environment files). */
+const FILES = path.join(__dirname, 'files');
+
 export function networkService(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegNetworkService', options);
   const environment = developmentEnvironment(stack, 'network-service');
@@ -199,12 +203,16 @@ export function networkService(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     listenerPort: 80,
-    // A second server in the task, reached on a listener of its own.
+    // Two environment files from the app's source, uploaded as assets (each an asset of its own).
+    environmentFiles: [ecs.EnvironmentFile.fromAsset(path.join(FILES, 'common.env')), ecs.EnvironmentFile.fromAsset(path.join(FILES, 'admin.env'))],
+    // A second server in the task, reached on a listener of its own, with its labels and env file.
     sidecars: [{
       name: 'admin',
       image: Image.fromAsset(HELLO_IMAGE),
       command: ['httpd', '-f', '-v', '-p', '9090', '-h', '/www'],
       portMappings: [{ containerPort: 9090 }],
+      dockerLabels: { 'com.example.role': 'admin' },
+      environmentFiles: [ecs.EnvironmentFile.fromAsset(path.join(FILES, 'admin.env'))],
     }],
     additionalListeners: [{ port: 9090, targetContainer: 'admin' }],
   });
