@@ -8,12 +8,15 @@
  *   DependsOn edges (CloudFormation creates what does not depend on each other in parallel),
  *   each resource taking its type's duration. An ECS service counts until it is stable, since
  *   CloudFormation waits for that ("AWS::ECS::Service": the stack waits for the service to
- *   reach a steady state): its tasks start, pass the target group's health check
- *   (healthy threshold x interval), and ECS watches its rollback alarms for the bake.
+ *   reach a steady state): its tasks start, pass the target group's health check, and ECS
+ *   watches its rollback alarms for the bake. A newly registered target needs one passing check,
+ *   whatever the healthy threshold (Amazon ECS Developer Guide, "Optimize load balancer health
+ *   check parameters for Amazon ECS": the threshold applies only to a target recovering from
+ *   unhealthy), so the check costs up to one interval.
  * - Add a service: the same longest path over one service's own resources, the rest existing.
  * - New image: every service updates in parallel; each replaces its tasks in waves (as many
  *   tasks per wave as max% - min% of the desired count allow), each wave a task start, the
- *   health check and the old task's deregistration delay, then the bake.
+ *   first health check and the old task's deregistration delay, then the bake.
  */
 
 /** Seconds a resource type takes to create, with where the figure comes from. */
@@ -39,7 +42,7 @@ export const DEFAULT_SECONDS: [number, string] = [5, 'estimate: a control-plane 
 /** A Fargate task from launch to running: provisioning, a small image's pull, container start. */
 export const TASK_START_SECONDS: [number, string] = [45, 'estimate: Fargate provisioning plus pulling a small (50 MB) image'];
 /** ELB target-group defaults when the template sets none (Elastic Load Balancing User Guide, "Health checks for your target groups"; "Deregistration delay"). */
-const ELB_DEFAULTS = { interval: 30, healthy: 5, deregistration: 300 };
+const ELB_DEFAULTS = { interval: 30, deregistration: 300 };
 
 type Template = { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: string | string[] }> };
 
@@ -52,6 +55,10 @@ export interface DeployModel {
   readonly newImageSeconds: number;
   /** The deployment-alarm bake of one service, included in the figures above (s). */
   readonly bakeSeconds: number;
+  /** What bounds the first create: the resources on its longest path, each with the second it is done. */
+  readonly createPath: string[];
+  /** What bounds adding a service: the resources on its longest path, each with the second it is done. */
+  readonly addServicePath: string[];
 }
 
 function dependencies(value: unknown, ids: Set<string>, out: Set<string>): Set<string> {
@@ -69,15 +76,14 @@ function dependencies(value: unknown, ids: Set<string>, out: Set<string>): Set<s
   return out;
 }
 
-/** The target group a service registers with, and its health-check and draining settings. */
-function targetSettings(template: Template, service: any): { interval: number; healthy: number; deregistration: number } {
+/** The target group a service registers with, and its health-check interval and draining delay. */
+function targetSettings(template: Template, service: any): { interval: number; deregistration: number } {
   const ref = service.Properties?.LoadBalancers?.[0]?.TargetGroupArn?.Ref;
   const group = ref ? template.Resources[ref]?.Properties ?? {} : undefined;
-  if (!group) return { interval: 0, healthy: 0, deregistration: 0 };
+  if (!group) return { interval: 0, deregistration: 0 };
   const delay = (group.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
   return {
     interval: group.HealthCheckIntervalSeconds ?? ELB_DEFAULTS.interval,
-    healthy: group.HealthyThresholdCount ?? ELB_DEFAULTS.healthy,
     deregistration: delay !== undefined ? Number(delay) : ELB_DEFAULTS.deregistration,
   };
 }
@@ -102,10 +108,9 @@ export function bakeSeconds(template: Template, service: any): number {
   return longest;
 }
 
-/** Seconds until a new service is stable: its tasks start, pass the health check, and the bake ends. */
+/** Seconds until a new service is stable: its tasks start, pass their first health check, and the bake ends. */
 function serviceCreateSeconds(template: Template, service: any): number {
-  const t = targetSettings(template, service);
-  return TASK_START_SECONDS[0] + t.healthy * t.interval + bakeSeconds(template, service);
+  return TASK_START_SECONDS[0] + targetSettings(template, service).interval + bakeSeconds(template, service);
 }
 
 /** Seconds to replace every task of a service with a new revision (rolling). */
@@ -117,7 +122,7 @@ function serviceUpdateSeconds(template: Template, service: any): number {
   const perWave = Math.max(1, Math.floor(desired * (max - min) / 100));
   const waves = Math.ceil(desired / perWave);
   const t = targetSettings(template, service);
-  return waves * (TASK_START_SECONDS[0] + t.healthy * t.interval + t.deregistration) + bakeSeconds(template, service);
+  return waves * (TASK_START_SECONDS[0] + t.interval + t.deregistration) + bakeSeconds(template, service);
 }
 
 function duration(template: Template, id: string): number {
@@ -126,24 +131,36 @@ function duration(template: Template, id: string): number {
   return (DURATIONS[resource.Type] ?? DEFAULT_SECONDS)[0];
 }
 
-/** The longest path through `ids` (resources outside them exist already and take no time). */
-function criticalPath(template: Template, ids: Set<string>): number {
+/**
+ * The longest path through `ids` (resources outside them exist already and take no time): its
+ * length in seconds, and its resources in order, each with the second it is done.
+ */
+export function criticalPath(template: Template, ids: Set<string>): { seconds: number; path: string[] } {
   const all = new Set(Object.keys(template.Resources));
-  const finish = new Map<string, number>();
+  const finish = new Map<string, { end: number; after?: string }>();
   const visit = (id: string): number => {
     if (!ids.has(id)) return 0;
     const known = finish.get(id);
-    if (known !== undefined) return known;
-    finish.set(id, 0); // a cycle would be a template CloudFormation rejects; do not loop
+    if (known !== undefined) return known.end;
+    finish.set(id, { end: 0 }); // a cycle would be a template CloudFormation rejects; do not loop
     const resource = template.Resources[id];
     const deps = dependencies(resource.Properties ?? {}, all, new Set());
     for (const d of [resource.DependsOn ?? []].flat()) deps.add(d);
-    const start = Math.max(0, ...[...deps].map(visit));
+    let start = 0;
+    let after: string | undefined;
+    for (const d of deps) {
+      const end = visit(d);
+      if (end > start) [start, after] = [end, d];
+    }
     const end = start + duration(template, id);
-    finish.set(id, end);
+    finish.set(id, { end, after });
     return end;
   };
-  return Math.max(0, ...[...ids].map(visit));
+  let last: string | undefined;
+  for (const id of ids) if (last === undefined || visit(id) > visit(last)) last = id;
+  const path: string[] = [];
+  for (let id = last; id !== undefined; id = finish.get(id)!.after) path.unshift(`${id} ${finish.get(id)!.end}`);
+  return { seconds: last === undefined ? 0 : visit(last), path };
 }
 
 /** The model of a template whose services' logical ids start with `Service<i>`. */
@@ -152,11 +169,16 @@ export function modelDeploy(template: Template): DeployModel {
   const services = ids.filter(id => template.Resources[id].Type === 'AWS::ECS::Service');
   const firstService = new Set(ids.filter(id => id.startsWith('Service0')));
   const update = Math.max(0, ...services.map(id => serviceUpdateSeconds(template, template.Resources[id])));
+  const add = criticalPath(template, firstService);
+  const create = criticalPath(template, new Set(ids));
   return {
-    createSeconds: criticalPath(template, new Set(ids)),
-    addServiceSeconds: criticalPath(template, firstService),
+    createSeconds: create.seconds,
+    createPath: create.path,
+    addServiceSeconds: add.seconds,
+    addServicePath: add.path,
     // The task definitions update first (a new revision), then the services.
     newImageSeconds: (DURATIONS['AWS::ECS::TaskDefinition'][0]) + update,
     bakeSeconds: services.length > 0 ? bakeSeconds(template, template.Resources[services[0]]) : 0,
   };
 }
+

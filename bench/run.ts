@@ -106,5 +106,9 @@ for (const count of sizes) {
 }
 console.log('\nModeled deploy time (bench/deploy-model.ts: a model over the templates, not a measurement)');
 console.log(deployRows.join('\n'));
+for (const [what, key] of [['the first create', 'createPath'], ['adding a service', 'addServicePath']] as const) {
+  console.log(`\nWhat bounds ${what} (N = ${sizes[0]}): the longest path, each resource with the second it is done`);
+  for (const variant of variants) console.log(`- ${variant}: ${results[variant][sizes[0]].deploy[key].join(' -> ')}`);
+}
 fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
 fs.writeFileSync(path.join(root, '.bench', `results-${process.env.BENCH_FLAGS ?? 'recommended'}.json`), JSON.stringify(results, null, 2));

@@ -139,7 +139,8 @@ export const SHIPYARD_RULES: ShipyardRule[] = [
     id: 'HealthCheckBudget',
     info: `The target group checks health less often than every ${DEPLOY_BUDGET.healthCheckIntervalSeconds} s, or needs more than `
       + `${DEPLOY_BUDGET.healthyThresholdCount} healthy checks (30 s and 5 when unset).`,
-    explanation: 'A new task takes healthy threshold x interval to receive traffic; ELB\'s defaults make that 150 s per rolling step.',
+    explanation: 'A new task waits up to one interval for its first check, and a target that failed one needs healthy threshold x interval to '
+      + 'return; ELB\'s defaults make those 30 s and 150 s.',
     check: (type, p) => {
       if (type !== 'AWS::ElasticLoadBalancingV2::TargetGroup' || p.TargetType === 'lambda') return NA;
       return verdict((p.HealthCheckIntervalSeconds ?? 30) <= DEPLOY_BUDGET.healthCheckIntervalSeconds

@@ -35,10 +35,17 @@ export interface ServiceAlarmsOptions {
    */
   readonly http5xxRatePercent?: number;
   /**
+   * 5xx responses a minute must also have for it to count against `http5xxRatePercent`, so that
+   * one or two stray errors at low traffic (1 in 20 requests is 5%) neither page nor roll a
+   * deployment back.
+   * @default 3
+   */
+  readonly http5xxMinimumErrors?: number;
+  /**
    * Consecutive minutes the rollback alarms (5xx rate, unhealthy targets) need to fire. ECS
    * watches them for a bake after each deployment that follows this window, so it is also
    * how long a deployment waits before it completes (see `DeploySpeed`).
-   * @default - the deploy-speed preset's: 2 for SAFE, 1 for FAST (2 for ServiceAlarms used alone)
+   * @default 1 (the deploy-speed presets' window)
    */
   readonly rollbackAlarmMinutes?: number;
   /**
@@ -119,7 +126,10 @@ export class ServiceAlarms extends Construct {
     checkRange(this, ErrorCode.ALARM, 'alarms.cpuPercent', cpu, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.memoryPercent', memory, 1, 100, '%');
     checkRange(this, ErrorCode.ALARM, 'alarms.responseTimeP99', knownSeconds(p99), 0.001, 300, ' s');
-    const window = props.rollbackAlarmMinutes ?? 2;
+    const minimumErrors = props.http5xxMinimumErrors ?? 3;
+    checkInteger(this, ErrorCode.ALARM, 'alarms.http5xxMinimumErrors', minimumErrors);
+    checkRange(this, ErrorCode.ALARM, 'alarms.http5xxMinimumErrors', minimumErrors, 1, 1_000_000);
+    const window = props.rollbackAlarmMinutes ?? 1;
     checkInteger(this, ErrorCode.ALARM, 'alarms.rollbackAlarmMinutes', window);
     checkRange(this, ErrorCode.ALARM, 'alarms.rollbackAlarmMinutes', window, 1, 10, ' minutes');
     checkInteger(this, ErrorCode.ALARM, 'alarms.unexpectedStops', props.unexpectedStops);
@@ -143,7 +153,9 @@ export class ServiceAlarms extends Construct {
       if (rollback) this.rollbackAlarmNames.push(`${alarmBaseName(scope)}-${suffix}`);
     };
 
-    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) this.loadBalancerAlarms(make, tgMetric, sum, rate, p99, window);
+    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) {
+      this.loadBalancerAlarms(make, tgMetric, sum, { rate, minimumErrors, p99, window });
+    }
     this.taskAlarms(make, props, disabled, cpu, memory);
     if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) this.unexpectedStopsAlarm(make, props);
   }
@@ -169,17 +181,18 @@ export class ServiceAlarms extends Construct {
 
   private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],
     sum: (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> },
-    rate: number, p99: Duration, window: number): void {
+    { rate, minimumErrors, p99, window }: { rate: number; minimumErrors: number; p99: Duration; window: number }): void {
     const minutes = window === 1 ? '1 minute' : `${window} minutes`;
     const minute = ONE_MINUTE;
     const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
     const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');
+    // A 5xx is a request too, so with at least one error the division has requests to divide by.
     make(ServiceAlarm.HTTP_5XX_RATE, 'Http5xxRate', new cloudwatch.MathExpression({
-      expression: `IF((${requests.expression}) > 0, 100 * (${errors.expression}) / (${requests.expression}), 0)`,
+      expression: `IF((${errors.expression}) >= ${minimumErrors}, 100 * (${errors.expression}) / (${requests.expression}), 0)`,
       usingMetrics: { ...errors.usingMetrics, ...requests.usingMetrics },
       period: minute,
       label: '5xx rate (%)',
-    }), rate, window, `targets answered ${rate}% or more of requests with 5xx for ${minutes}`, true);
+    }), rate, window, `targets answered ${rate}% or more of requests with 5xx (and ${minimumErrors} or more a minute) for ${minutes}`, true);
 
     // The slowest target group's p99 (percentiles do not add up).
     const latencies = tgMetric('TargetResponseTime', 'p99');

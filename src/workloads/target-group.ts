@@ -19,12 +19,12 @@ export interface TargetHealthCheckOptions {
   readonly port?: number;
   /**
    * Time between checks.
-   * @default - the deploy-speed preset's: 10 s (SAFE) or 5 s (FAST); ELB's default of 30 s makes each deployment step slower
+   * @default - the deploy-speed preset's: 5 s (SAFE and FAST); ELB's default of 30 s makes each deployment step slower
    */
   readonly interval?: Duration;
   /**
    * Time to wait for a response.
-   * @default - the deploy-speed preset's: 5 s (SAFE) or 4 s (FAST)
+   * @default - the deploy-speed preset's: 4 s (SAFE and FAST), the longest the ALB allows under a 5 s interval
    */
   readonly timeout?: Duration;
   /**

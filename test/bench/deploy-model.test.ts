@@ -25,23 +25,24 @@ const TASK = TASK_START_SECONDS[0];
 const LB = DURATIONS['AWS::ElasticLoadBalancingV2::LoadBalancer'][0];
 
 describe('deploy-time model', () => {
-  test('ELB defaults: a new service waits 5 x 30 s of health checks after its tasks start, behind the load balancer and its rule', () => {
-    const model = modelDeploy(template());
-    // Lb (150) -> rule (5) -> service (45 + 150).
-    expect(model.createSeconds).toBe(LB + 5 + TASK + 150);
+  test('ELB defaults: a new target waits one 30 s interval for its first passing check, whatever the healthy threshold', () => {
+    const model = modelDeploy(template({}, { HealthyThresholdCount: 5 }));
+    // Lb (150) -> rule (5) -> service (45 + 30).
+    expect(model.createSeconds).toBe(LB + 5 + TASK + 30);
     // Adding the service: the load balancer exists; its target group, rule, then the service.
-    expect(model.addServiceSeconds).toBe(5 + 5 + TASK + 150);
-    // Two tasks, 100/200: one wave of 2, each start + health + 300 s draining.
-    expect(model.newImageSeconds).toBe(3 + TASK + 150 + 300);
+    expect(model.addServiceSeconds).toBe(5 + 5 + TASK + 30);
+    expect(model.addServicePath).toEqual(['Service0Group 5', 'Service0Rule 10', `Service0Service ${10 + TASK + 30}`]);
+    // Two tasks, 100/200: one wave of 2, each start + first check + 300 s draining.
+    expect(model.newImageSeconds).toBe(3 + TASK + 30 + 300);
     expect(model.bakeSeconds).toBe(0);
   });
 
   test('faster checks, shorter draining, and smaller waves follow the template', () => {
     const group = { HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] };
-    expect(modelDeploy(template({}, group)).newImageSeconds).toBe(3 + TASK + 20 + 30);
+    expect(modelDeploy(template({}, group)).newImageSeconds).toBe(3 + TASK + 10 + 30);
     // 4 tasks, 100/150: 2 per wave, 2 waves.
     const waves = modelDeploy(template({ DesiredCount: 4, DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 150 } }, group));
-    expect(waves.newImageSeconds).toBe(3 + 2 * (TASK + 20 + 30));
+    expect(waves.newImageSeconds).toBe(3 + 2 * (TASK + 10 + 30));
   });
 
   test('the bake is the longest evaluation window of the rollback alarms the service names', () => {
@@ -53,7 +54,7 @@ describe('deploy-time model', () => {
     const service = { DeploymentConfiguration: { Alarms: { Enable: true, AlarmNames: ['svc-5xx', 'svc-unhealthy'] } } };
     const t = template(service, {}, alarms);
     expect(bakeSeconds(t, t.Resources.Service0Service)).toBe(180);
-    expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 150 + 300 + 180);
+    expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 30 + 300 + 180);
   });
 });
 
@@ -65,16 +66,18 @@ describe('the modeled times DeploySpeed documents', () => {
     return modelDeploy(Template.fromStack(stack).toJSON() as any);
   }
 
-  test('SAFE: a new image for 2 tasks takes 218 s, 120 s of it the bake of the 2-minute rollback alarms', () => {
+  test('SAFE: a new image for 2 tasks takes 143 s, 60 s of it the bake of the 1-minute rollback alarms', () => {
     const model = modelOf(EnvironmentProfile.PRODUCTION, 2);
-    expect(model.bakeSeconds).toBe(120);
-    // Task definition, then one wave: task start, 2 x 10 s health checks, 30 s draining; then the bake.
-    expect(model.newImageSeconds).toBe(3 + TASK + 2 * 10 + 30 + 120);
+    expect(model.bakeSeconds).toBe(60);
+    // Task definition, then one wave: task start, the first 5 s check, 30 s draining; then the bake.
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 30 + 60);
+    expect(model.newImageSeconds).toBe(143);
   });
 
-  test('FAST: a new image for 1 task takes 63 s, with no bake', () => {
+  test('FAST: a new image for 1 task takes 58 s, with no bake', () => {
     const model = modelOf(EnvironmentProfile.DEVELOPMENT);
     expect(model.bakeSeconds).toBe(0);
-    expect(model.newImageSeconds).toBe(3 + TASK + 2 * 5 + 5);
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 5);
+    expect(model.newImageSeconds).toBe(58);
   });
 });

@@ -30,11 +30,18 @@ describe('service alarms', () => {
     }
   });
 
-  test('the 5xx alarm is a rate over requests, 5% for 2 minutes in production (DeploySpeed.SAFE)', () => {
+  test('the 5xx alarm is a rate over requests, 5% with 3 errors or more for 1 minute in production (DeploySpeed.SAFE)', () => {
     const { stack } = web();
     const a = alarm(stack, 'Http5xxRate');
-    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((FILL(r0, 0)) > 0, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0)');
+    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((FILL(e0, 0)) >= 3, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0)');
+    expect(a.AlarmDescription).toBe('Test/Web: targets answered 5% or more of requests with 5xx (and 3 or more a minute) for 1 minute');
+  });
+
+  test('the 5xx alarm\'s minimum count of errors is overridable, and summed over both target groups with blue/green', () => {
+    const { stack } = web({ alarms: { http5xxMinimumErrors: 10 }, deployment: Deployment.blueGreen() });
+    expect(alarm(stack, 'Http5xxRate').Metrics.find((m: any) => m.Expression).Expression)
+      .toBe('IF((FILL(e0, 0) + FILL(e1, 0)) >= 10, 100 * (FILL(e0, 0) + FILL(e1, 0)) / (FILL(r0, 0) + FILL(r1, 0)), 0)');
   });
 
   test('p99 latency, CPU and memory thresholds are overridable', () => {
@@ -77,10 +84,11 @@ describe('service alarms', () => {
 
   test('the rollback alarms evaluate over the deploy-speed preset\'s window, or the one given', () => {
     const windowOf = (stack: Stack) => ['Http5xxRate', 'UnhealthyTargets'].map(s => [alarm(stack, s).EvaluationPeriods, alarm(stack, s).DatapointsToAlarm]);
-    expect(windowOf(web().stack)).toEqual([[2, 2], [2, 2]]);
+    expect(windowOf(web().stack)).toEqual([[1, 1], [1, 1]]);
     expect(windowOf(web({ deploySpeed: DeploySpeed.FAST }).stack)).toEqual([[1, 1], [1, 1]]);
     expect(windowOf(web({ alarms: { rollbackAlarmMinutes: 4 } }).stack)).toEqual([[4, 4], [4, 4]]);
-    expect(alarm(web().stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 2 minutes$/);
+    expect(alarm(web().stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 1 minute$/);
+    expect(alarm(web({ alarms: { rollbackAlarmMinutes: 2 } }).stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 2 minutes$/);
     // The alarms that do not roll back keep their own windows.
     expect(alarm(web({ deploySpeed: DeploySpeed.FAST }).stack, 'ResponseTimeP99').EvaluationPeriods).toBe(5);
   });
@@ -90,6 +98,8 @@ describe('service alarms', () => {
     ['a rollback window of 1.5 minutes', { rollbackAlarmMinutes: 1.5 }],
     ['a rollback window of 11 minutes', { rollbackAlarmMinutes: 11 }],
     ['a 5xx rate of 0%', { http5xxRatePercent: 0 }],
+    ['a minimum of 0 errors', { http5xxMinimumErrors: 0 }],
+    ['a minimum of 2.5 errors', { http5xxMinimumErrors: 2.5 }],
     ['CPU above 100%', { cpuPercent: 120 }],
     ['memory of 0%', { memoryPercent: 0 }],
   ])('fails when alarms have %s', (_name, alarms) => {

@@ -34,7 +34,7 @@ describe('NetworkService', () => {
       Port: 8080,
       TargetType: 'ip',
       HealthCheckProtocol: 'TCP',
-      HealthCheckIntervalSeconds: 10,
+      HealthCheckIntervalSeconds: 5,
       HealthyThresholdCount: 2,
       UnhealthyThresholdCount: 3,
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),

@@ -274,14 +274,14 @@ describe('WebService', () => {
       template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Name: Match.absent() });
     });
 
-    test('the target group checks health every 10 s, 2 healthy / 3 unhealthy, and drains in 30 s', () => {
+    test('the target group checks health every 5 s (4 s timeout), 2 healthy / 3 unhealthy, and drains in 30 s', () => {
       const { stack } = web();
       template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         TargetType: 'ip',
         Port: 8080,
         Protocol: 'HTTP',
-        HealthCheckIntervalSeconds: 10,
-        HealthCheckTimeoutSeconds: 5,
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 4,
         HealthyThresholdCount: 2,
         UnhealthyThresholdCount: 3,
         HealthCheckPath: '/',
