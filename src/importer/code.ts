@@ -40,6 +40,30 @@ export function render(value: unknown, indent: string = ''): string {
   return oneLine.length + indent.length <= 110 && !oneLine.includes('\n') ? oneLine : `{\n${entries.map(e => `${inner}${e},`).join('\n')}\n${indent}}`;
 }
 
+/** A Secrets Manager secret by complete ARN or by name, as an `ISecret` expression with construct id `id`. */
+export function secretCode(nameOrArn: string, id: string): string {
+  return nameOrArn.startsWith('arn:')
+    ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(id)}, ${quote(nameOrArn)})`
+    : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(id)}, ${quote(nameOrArn)})`;
+}
+
+/** `Image.fromRegistry`, with the registry's credentials (an `ISecret` expression) when it has them. */
+export function registryImage(location: string, credentials?: string): Code {
+  return code(`Image.fromRegistry(${quote(location)}${credentials === undefined ? '' : `, { credentials: ${credentials} }`})`);
+}
+
+/**
+ * A command or entry point as the list ECS takes: a list as is, a string split on spaces.
+ * `quoted` says the string had quotes, whose arguments the split may have cut apart.
+ */
+export function commandWords(isList: boolean, list: string[]): { words: string[]; quoted: boolean } {
+  if (isList) return { words: list, quoted: false };
+  return { words: list[0].split(/\s+/).filter(w => w), quoted: /["']/.test(list[0]) };
+}
+
+/** The TODO for a command string with quotes. */
+export const QUOTED_COMMAND = 'the command has quotes: check the split into arguments';
+
 /** Milliseconds of a Copilot or Compose duration (`1m30s`, `10s`, `500ms`), or undefined when the text is not one. */
 export function milliseconds(text: string): number | undefined {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(us|ms|s|m|h)/g)];

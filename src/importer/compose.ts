@@ -1,8 +1,11 @@
 import * as path from 'path';
 import { aws_ecs as ecs } from 'aws-cdk-lib';
-import { Code, code, milliseconds, pascal, camel, Props, quote, render, retentionMember, RETENTION_EXPECTED } from './code';
+import {
+  Code, code, commandWords, milliseconds, pascal, camel, Props, quote, QUOTED_COMMAND, registryImage, render, retentionMember, RETENTION_EXPECTED,
+  secretCode,
+} from './code';
 import { ImportResult } from './copilot';
-import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
+import { FieldFate, FieldPath, ImportError, show, tallyFields, YamlFile } from './source';
 
 /** Options of a Compose import. */
 export interface ComposeImportOptions {
@@ -131,19 +134,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     .map(d => `${camel(s.name)}Service.connectTo(${camel(d)}Service);`));
   for (const s of services) f.mark(['services', s.name, 'depends_on']);
 
-  let mapped = 0;
-  let partial = 0;
-  let unmapped = 0;
-  const comments: string[] = [];
-  const notMapped: ImportResult['notMapped'] = [];
-  for (const leaf of f.leaves()) {
-    if (leaf.fate !== FieldFate.MAPPED) notMapped.push({ file: display, path: show(leaf.path), fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
-    if (leaf.fate === FieldFate.MAPPED) {mapped++;} else if (leaf.fate === FieldFate.PARTIAL) {partial++;} else {
-      unmapped++;
-      const hint = HINTS.find(([pattern]) => pattern.test(show(leaf.path)))?.[1] ?? 'port it by hand';
-      comments.push(`// TODO(compose): ${display}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; ${hint}.`);
-    }
-  }
+  const tally = tallyFields('compose', [f], HINTS);
   const body = [
     '// Build contexts and files are relative to the Compose file, as in Compose.',
     `const SOURCE = path.join(__dirname, ${quote(fromOut)});`,
@@ -152,8 +143,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     'type FileSystems = { [volume: string]: efs.IFileSystem };',
     '',
     ...functions,
-    ...comments,
-    ...(comments.length > 0 ? [''] : []),
+    ...tally.todos,
+    ...(tally.todos.length > 0 ? [''] : []),
     'const app = new App();',
     `const stack = new Stack(app, ${quote(pascal(f.str(['name']) ?? path.basename(sourceDir)))});`,
     `const environment = new Environment(stack, 'Environment', ${render(options.production
@@ -183,7 +174,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped, partial, unmapped, notMapped };
+  return { files: { 'app.ts': app }, mapped: tally.mapped, partial: tally.partial, unmapped: tally.unmapped, notMapped: tally.notMapped };
 
   function serviceFunction(s: Service): string {
     const at = (...rest: Array<string | number>): FieldPath => ['services', s.name, ...rest];
@@ -213,9 +204,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     } else if (f.has(at('image'))) {
       // x-aws-pull_credentials: the ARN of a Secrets Manager secret with the registry's user name and password.
       const pull = f.str(at('x-aws-pull_credentials'));
-      const credentials = pull === undefined ? ''
-        : `, { credentials: secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(`${pascal(s.name)}PullCredentials`)}, ${quote(pull)}) }`;
-      props.image = code(`Image.fromRegistry(${quote(f.str(at('image'))!)}${credentials})`);
+      props.image = registryImage(f.str(at('image'))!, pull === undefined ? undefined : secretCode(pull, `${pascal(s.name)}PullCredentials`));
       f.mark(at('image'));
       if (pull !== undefined) f.mark(at('x-aws-pull_credentials'));
     } else {
@@ -259,17 +248,16 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     }
     if (s.port !== undefined && s.port < 1024) props.containerSecurity = { imageUser: true, readOnlyRootFilesystem: false };
     // Command and entry point.
-    const command = f.strings(at('command'));
-    if (command) {
-      props.command = f.kind(at('command')) === 'list' ? command : command[0].split(/\s+/).filter(w => w);
-      if (f.kind(at('command')) !== 'list' && /["']/.test(command[0])) todo(at('command'), 'the command has quotes: check the split into arguments');
-      else f.mark(at('command'));
-    }
-    const entrypoint = f.strings(at('entrypoint'));
-    if (entrypoint) {
-      props.entryPoint = f.kind(at('entrypoint')) === 'list' ? entrypoint : entrypoint[0].split(/\s+/).filter(w => w);
-      f.mark(at('entrypoint'));
-    }
+    const words = (field: string): string[] | undefined => {
+      const list = f.strings(at(field));
+      if (!list) return undefined;
+      const { words: split, quoted } = commandWords(f.kind(at(field)) === 'list', list);
+      if (quoted) todo(at(field), QUOTED_COMMAND);
+      else f.mark(at(field));
+      return split;
+    };
+    props.command = words('command');
+    props.entryPoint = words('entrypoint');
     props.workingDirectory = f.str(at('working_dir'));
     if (props.workingDirectory !== undefined) f.mark(at('working_dir'));
     // Variables.
@@ -309,7 +297,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
           continue;
         }
         const variable = source.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-        secrets[variable] = code(`ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(`${pascal(s.name)}${pascal(source)}Secret`)}, ${quote(arn)}))`);
+        secrets[variable] = code(`ecs.Secret.fromSecretsManager(${secretCode(arn, `${pascal(s.name)}${pascal(source)}Secret`)})`);
         todo(at('secrets', i), `the app read /run/secrets/${source}; ECS gives the value in the variable ${variable}`);
       }
       if (Object.keys(secrets).length > 0) props.secrets = secrets;

@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
-import { Code, code, durationCode, milliseconds, pascal, camel, Props, quote, render, retentionMember, RETENTION_EXPECTED } from './code';
-import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
+import {
+  Code, code, commandWords, durationCode, milliseconds, pascal, camel, Props, quote, QUOTED_COMMAND, registryImage, render, retentionMember,
+  RETENTION_EXPECTED, secretCode,
+} from './code';
+import { FieldFate, FieldPath, FieldTally, ImportError, show, tallyFields, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
 export interface ImportResult {
@@ -12,7 +15,7 @@ export interface ImportResult {
   readonly partial: number;
   readonly unmapped: number;
   /** Every leaf field that was not mapped whole, as `<file> <path>`, with its fate. */
-  readonly notMapped: Array<{ readonly file: string; readonly path: string; readonly fate: 'partial' | 'unmapped' }>;
+  readonly notMapped: FieldTally['notMapped'];
 }
 
 /** Options of a Copilot import. */
@@ -140,22 +143,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   const topicKeys = workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
   const workloadFunctions = workloads.map(w => workloadFunction(w, stages, topicKeys.length > 0));
 
-  const files = [...envFiles, ...workloads.map(w => w.file)];
-  let mapped = 0;
-  let partial = 0;
-  let unmapped = 0;
-  const unmappedComments: string[] = [];
-  const notMapped: ImportResult['notMapped'] = [];
-  for (const f of files) {
-    for (const leaf of f.leaves()) {
-      if (leaf.fate !== FieldFate.MAPPED) notMapped.push({ file: f.file, path: show(leaf.path), fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
-      if (leaf.fate === FieldFate.MAPPED) {mapped++;} else if (leaf.fate === FieldFate.PARTIAL) {partial++;} else {
-        unmapped++;
-        const hint = HINTS.find(([pattern]) => pattern.test(show(leaf.path)))?.[1] ?? 'port it by hand';
-        unmappedComments.push(`// TODO(copilot): ${f.file}:${leaf.line ?? '?'} ${show(leaf.path)}: ${leaf.text} has no equivalent the importer knows; ${hint}.`);
-      }
-    }
-  }
+  const tally = tallyFields('copilot', [...envFiles, ...workloads.map(w => w.file)], HINTS);
   const name = appName(options.workspace);
   const body = [
     '// Build contexts and files are relative to the workspace, as in Copilot.',
@@ -180,8 +168,8 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       '',
     ] : []),
     ...workloadFunctions,
-    ...unmappedComments,
-    ...(unmappedComments.length > 0 ? [''] : []),
+    ...tally.todos,
+    ...(tally.todos.length > 0 ? [''] : []),
     'const app = new App();',
     `for (const stage of [${stages.map(quote).join(', ')}]) {`,
     '  // The account and region the CDK CLI runs with, as Copilot deployed to its environments\' own.',
@@ -223,7 +211,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped, partial, unmapped, notMapped };
+  return { files: { 'app.ts': app }, mapped: tally.mapped, partial: tally.partial, unmapped: tally.unmapped, notMapped: tally.notMapped };
 
   function environmentFunction(stage: string, f: YamlFile, prod: boolean): string {
     const m = new Mapper(f, [], new Ids());
@@ -454,16 +442,12 @@ function duration(m: Mapper, rest: Array<string | number>): Code | undefined {
 
 /** A string command as the list ECS takes: split on spaces (quoted arguments need a person). */
 function words(m: Mapper, rest: string[]): string[] | undefined {
-  const kind = m.file.kind(m.p(...rest));
   const list = m.file.strings(m.p(...rest));
   if (!list) return undefined;
-  if (kind === 'list') {
-    m.done(FieldFate.MAPPED, ...rest);
-    return list;
-  }
-  if (/["']/.test(list[0])) m.todo(rest, 'the command has quotes: check the split into arguments');
+  const { words: split, quoted } = commandWords(m.file.kind(m.p(...rest)) === 'list', list);
+  if (quoted) m.todo(rest, QUOTED_COMMAND);
   else m.done(FieldFate.MAPPED, ...rest);
-  return list[0].split(/\s+/).filter(w => w);
+  return split;
 }
 
 /** An image (`image`, `sidecars.<name>.image`): a registry image, with credentials, or one built from the workspace. */
@@ -473,10 +457,10 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
   const done = (...rest: string[]) => m.done(FieldFate.MAPPED, ...base, ...rest);
   if (f.has(at('location'))) {
     const credential = f.str(at('credentials'));
-    const credentials = credential === undefined ? '' : `, { credentials: ${secretRef(m, credential, credentialsId)} }`;
+    const credentials = credential === undefined ? undefined : secretRef(m, credential, credentialsId);
     done('location');
     if (credential !== undefined) done('credentials');
-    return code(`Image.fromRegistry(${quote(f.str(at('location'))!)}${credentials})`);
+    return registryImage(f.str(at('location'))!, credentials);
   }
   if (!f.has(at('build'))) return undefined;
   let dockerfile: string | undefined;
@@ -799,9 +783,9 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
     const location = f.str(at('image'));
     if (location === undefined) throw f.error(at(), `sidecars.${name} has no image`);
     const credential = f.str(at('credentialsParameter'));
-    const credentials = credential === undefined ? '' : `, { credentials: ${secretRef(m, credential, `${pascal(w.name)}${pascal(name)}RegistryCredentials`)} }`;
+    const credentials = credential === undefined ? undefined : secretRef(m, credential, `${pascal(w.name)}${pascal(name)}RegistryCredentials`);
     if (credential !== undefined) m.done(FieldFate.MAPPED, ...rest('credentialsParameter'));
-    sidecarImage = code(`Image.fromRegistry(${quote(location)}${credentials})`);
+    sidecarImage = registryImage(location, credentials);
     m.done(FieldFate.MAPPED, ...rest('image'));
   }
   const props: Props = { name, image: sidecarImage, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
@@ -856,10 +840,7 @@ function sidecar(m: Mapper, name: string, w: Workload): Props {
 
 /** A Secrets Manager secret by name or ARN. */
 function secretRef(m: Mapper, nameOrArn: string, id: string): string {
-  const unique = m.id(id);
-  return nameOrArn.startsWith('arn:')
-    ? `secretsmanager.Secret.fromSecretCompleteArn(stack, ${quote(unique)}, ${quote(nameOrArn)})`
-    : `secretsmanager.Secret.fromSecretNameV2(stack, ${quote(unique)}, ${quote(nameOrArn)})`;
+  return secretCode(nameOrArn, m.id(id));
 }
 
 function secret(m: Mapper, k: string, w: Workload, base: string[] = ['secrets'], prefix: string = ''): Code | undefined {

@@ -200,6 +200,43 @@ export class YamlFile {
   }
 }
 
+/** How many leaf fields an import carried over, and a TODO line for each it did not. */
+export interface FieldTally {
+  readonly mapped: number;
+  readonly partial: number;
+  readonly unmapped: number;
+  /** `// TODO(<tool>): <file>:<line> <path>: <value> ...; <hint>.`, one per unmapped field. */
+  readonly todos: string[];
+  /** Every leaf field that was not mapped whole, as `<file> <path>`, with its fate. */
+  readonly notMapped: Array<{ readonly file: string; readonly path: string; readonly fate: 'partial' | 'unmapped' }>;
+}
+
+/**
+ * Counts the leaf fields of `files` by fate. Each unmapped one gets a TODO line with the hint of
+ * the first pattern in `hints` that matches its path.
+ */
+export function tallyFields(tool: string, files: YamlFile[], hints: ReadonlyArray<[RegExp, string]>): FieldTally {
+  const tally = { mapped: 0, partial: 0, unmapped: 0, todos: [] as string[], notMapped: [] as FieldTally['notMapped'][number][] };
+  for (const f of files) {
+    for (const leaf of f.leaves()) {
+      const where = show(leaf.path);
+      if (leaf.fate === FieldFate.MAPPED) {
+        tally.mapped++;
+        continue;
+      }
+      tally.notMapped.push({ file: f.file, path: where, fate: leaf.fate === FieldFate.PARTIAL ? 'partial' : 'unmapped' });
+      if (leaf.fate === FieldFate.PARTIAL) {
+        tally.partial++;
+      } else {
+        tally.unmapped++;
+        const hint = hints.find(([pattern]) => pattern.test(where))?.[1] ?? 'port it by hand';
+        tally.todos.push(`// TODO(${tool}): ${f.file}:${leaf.line ?? '?'} ${where}: ${leaf.text} has no equivalent the importer knows; ${hint}.`);
+      }
+    }
+  }
+  return tally;
+}
+
 /** A field path as Copilot's docs write it: `http.healthcheck.path`, `sidecars.nginx`, `topics[0]`. */
 export function show(path: FieldPath): string {
   return path.map((p, i) => typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`).join('');
