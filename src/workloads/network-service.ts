@@ -105,8 +105,9 @@ export interface NetworkServiceProps extends ServiceWorkloadProps {
    */
   readonly deregistrationDelay?: Duration;
   /**
-   * The service's alarms (the unhealthy-target alarm always exists and rolls deployments back).
-   * @default - running tasks below desired, CPU or memory high
+   * The service's alarms (the unhealthy-target alarm always exists and rolls deployments back,
+   * over `rollbackAlarmMinutes`).
+   * @default - running tasks below desired, CPU or memory high; unhealthy targets for the deploy-speed preset's window (1 minute)
    */
   readonly alarms?: ServiceAlarmsOptions;
 }
@@ -225,7 +226,11 @@ export class NetworkService extends Construct implements IServiceWorkload {
     });
     this.service = built.service;
     this.connections = built.connections;
-    this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    // The rollback window follows the deploy-speed preset, as a web service's: ECS's bake follows it.
+    const rollbackAlarmMinutes = props.alarms?.rollbackAlarmMinutes ?? speed.rollbackAlarmMinutes;
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      ...props.alarms, rollbackAlarmMinutes, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic,
+    });
     enableRollbackAlarms(this, this.service, deployment, [unhealthyName], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.checkTestTraffic(deployment, props);
@@ -245,10 +250,10 @@ export class NetworkService extends Construct implements IServiceWorkload {
 
     this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
-      description: 'targets failed the load balancer health check for 3 minutes',
+      description: `targets failed the load balancer health check for ${rollbackAlarmMinutes === 1 ? '1 minute' : `${rollbackAlarmMinutes} minutes`}`,
       metric: this.unhealthyTargets(),
       threshold: 1,
-      periods: 3,
+      periods: rollbackAlarmMinutes,
       topic: env.alarmTopic,
     });
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../bench/deploy-model';
-import { EnvironmentProfile, Image, WebService } from '../../src';
+import { EnvironmentProfile, Image, NetworkService, WebService } from '../../src';
 import { productionEnvironment, testStack } from '../fixtures';
 
 /** A stack with a load balancer and one service behind it, with `alarms` rolling it back. */
@@ -72,6 +72,16 @@ describe('the modeled times DeploySpeed documents', () => {
     // Task definition, then one wave: task start, the first 5 s check, 30 s draining; then the bake.
     expect(model.newImageSeconds).toBe(3 + TASK + 5 + 30 + 60);
     expect(model.newImageSeconds).toBe(143);
+  });
+
+  test('SAFE: a network service bakes 60 s too, as its unhealthy-target alarm follows the preset\'s window', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, { profile: EnvironmentProfile.PRODUCTION });
+    new NetworkService(stack, 'Service0', { environment, image: Image.fromRegistry('public.ecr.aws/my-org/mqtt:1.0.0'), desiredCount: 2 });
+    const model = modelDeploy(Template.fromStack(stack).toJSON() as any);
+    expect(model.bakeSeconds).toBe(60);
+    // One wave: task start, the first 5 s check, 30 s draining; then the bake.
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 30 + 60);
   });
 
   test('FAST: a new image for 1 task takes 58 s, with no bake', () => {

@@ -63,6 +63,15 @@ describe('NetworkService', () => {
     template(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/NetworkELB', MetricName: 'UnHealthyHostCount' });
   });
 
+  test('the unhealthy-target alarm fires after the deploy-speed preset\'s window (1 minute), or alarms.rollbackAlarmMinutes', () => {
+    const unhealthy = (stack: Stack) => resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
+      .find(a => String(a.AlarmName).endsWith('-UnhealthyTargets'));
+    expect(unhealthy(nlb().stack)).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(unhealthy(nlb().stack).AlarmDescription).toMatch(/health check for 1 minute$/);
+    expect(unhealthy(nlb(() => ({ alarms: { rollbackAlarmMinutes: 3 } })).stack)).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expectError(ErrorCode.ALARM, () => nlb(() => ({ alarms: { rollbackAlarmMinutes: 0 } })));
+  });
+
   test('terminates TLS with a certificate on 443 and a TLS 1.3 policy', () => {
     const { stack } = nlb(s => ({ protocol: elbv2.Protocol.TLS, certificate: certificate(s) }));
     template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
