@@ -135,7 +135,7 @@ function duration(template: Template, id: string): number {
  * The longest path through `ids` (resources outside them exist already and take no time): its
  * length in seconds, and its resources in order, each with the second it is done.
  */
-export function criticalPath(template: Template, ids: Set<string>): { seconds: number; path: string[] } {
+function criticalPath(template: Template, ids: Set<string>): { seconds: number; path: string[] } {
   const all = new Set(Object.keys(template.Resources));
   const finish = new Map<string, { end: number; after?: string }>();
   const visit = (id: string): number => {
@@ -181,4 +181,3 @@ export function modelDeploy(template: Template): DeployModel {
     bakeSeconds: services.length > 0 ? bakeSeconds(template, template.Resources[services[0]]) : 0,
   };
 }
-

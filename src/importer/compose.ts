@@ -134,7 +134,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     .map(d => `${camel(s.name)}Service.connectTo(${camel(d)}Service);`));
   for (const s of services) f.mark(['services', s.name, 'depends_on']);
 
-  const tally = tallyFields('compose', [f], HINTS);
+  const { todos: unmappedTodos, ...counts } = tallyFields('compose', [f], HINTS);
   const body = [
     '// Build contexts and files are relative to the Compose file, as in Compose.',
     `const SOURCE = path.join(__dirname, ${quote(fromOut)});`,
@@ -143,8 +143,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     'type FileSystems = { [volume: string]: efs.IFileSystem };',
     '',
     ...functions,
-    ...tally.todos,
-    ...(tally.todos.length > 0 ? [''] : []),
+    ...unmappedTodos,
+    ...(unmappedTodos.length > 0 ? [''] : []),
     'const app = new App();',
     `const stack = new Stack(app, ${quote(pascal(f.str(['name']) ?? path.basename(sourceDir)))});`,
     `const environment = new Environment(stack, 'Environment', ${render(options.production
@@ -174,7 +174,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped: tally.mapped, partial: tally.partial, unmapped: tally.unmapped, notMapped: tally.notMapped };
+  return { files: { 'app.ts': app }, ...counts };
 
   function serviceFunction(s: Service): string {
     const at = (...rest: Array<string | number>): FieldPath => ['services', s.name, ...rest];

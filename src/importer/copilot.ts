@@ -143,7 +143,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   const topicKeys = workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
   const workloadFunctions = workloads.map(w => workloadFunction(w, stages, topicKeys.length > 0));
 
-  const tally = tallyFields('copilot', [...envFiles, ...workloads.map(w => w.file)], HINTS);
+  const { todos: unmappedTodos, ...counts } = tallyFields('copilot', [...envFiles, ...workloads.map(w => w.file)], HINTS);
   const name = appName(options.workspace);
   const body = [
     '// Build contexts and files are relative to the workspace, as in Copilot.',
@@ -168,8 +168,8 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       '',
     ] : []),
     ...workloadFunctions,
-    ...tally.todos,
-    ...(tally.todos.length > 0 ? [''] : []),
+    ...unmappedTodos,
+    ...(unmappedTodos.length > 0 ? [''] : []),
     'const app = new App();',
     `for (const stage of [${stages.map(quote).join(', ')}]) {`,
     '  // The account and region the CDK CLI runs with, as Copilot deployed to its environments\' own.',
@@ -211,7 +211,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, mapped: tally.mapped, partial: tally.partial, unmapped: tally.unmapped, notMapped: tally.notMapped };
+  return { files: { 'app.ts': app }, ...counts };
 
   function environmentFunction(stage: string, f: YamlFile, prod: boolean): string {
     const m = new Mapper(f, [], new Ids());

@@ -182,7 +182,7 @@ export class ServiceAlarms extends Construct {
   private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],
     sum: (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> },
     { rate, minimumErrors, p99, window }: { rate: number; minimumErrors: number; p99: Duration; window: number }): void {
-    const minutes = window === 1 ? '1 minute' : `${window} minutes`;
+    const minutes = Duration.minutes(window).toHumanString();
     const minute = ONE_MINUTE;
     const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
     const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');

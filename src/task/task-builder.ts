@@ -333,11 +333,6 @@ function checkTaskDefinition(scope: Construct, taskDefinition: ecs.TaskDefinitio
 }
 
 /**
- * ECS reads environment files with the execution role, which aws-cdk-lib does not grant.
- * Source: Amazon ECS Developer Guide, "Pass an individual environment variable to a container"
- * (s3:GetObject on the object, s3:GetBucketLocation on the bucket).
- */
-/**
  * aws-cdk-lib names the asset of every `EnvironmentFile.fromAsset` 'EnvironmentFile' in the
  * container, so a second one fails with a construct id clash (aws/aws-cdk#21313). Binding each
  * file first in a scope of its own gives each asset its own id; the file keeps its asset, so the
@@ -349,6 +344,11 @@ function bindEnvironmentFilesApart(scope: Construct, files: ecs.EnvironmentFile[
   files.forEach((file, i) => file.bind(new Construct(holder, String(i))));
 }
 
+/**
+ * ECS reads environment files with the execution role, which aws-cdk-lib does not grant.
+ * Source: Amazon ECS Developer Guide, "Pass an individual environment variable to a container"
+ * (s3:GetObject on the object, s3:GetBucketLocation on the bucket).
+ */
 function grantEnvironmentFiles(scope: Construct, taskDefinition: ecs.TaskDefinition, files: ecs.EnvironmentFile[]): void {
   const partition = Stack.of(scope).partition;
   for (const file of files) {

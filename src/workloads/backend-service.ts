@@ -261,10 +261,6 @@ export interface ServiceConnectServerSpec {
 }
 
 /**
- * A service's Service Connect server (or client-only) configuration, with the role ECS
- * issues TLS certificates with when `options.tls` is set.
- */
-/**
  * What every service in Service Connect needs (a backend, or a web service with
  * `serviceConnect`): the environment's namespace, a TLS authority when TLS is on, timeouts ECS
  * takes, Linux, and a network mode other than host.
@@ -292,6 +288,10 @@ export function checkServiceConnectServer(scope: Construct,
   }
 }
 
+/**
+ * A service's Service Connect server (or client-only) configuration, with the role ECS
+ * issues TLS certificates with when `options.tls` is set.
+ */
 export function serviceConnectServer(scope: Construct, spec: ServiceConnectServerSpec):
 { configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole } {
   const sc = spec.options;

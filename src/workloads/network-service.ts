@@ -250,7 +250,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
 
     this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
-      description: `targets failed the load balancer health check for ${rollbackAlarmMinutes === 1 ? '1 minute' : `${rollbackAlarmMinutes} minutes`}`,
+      description: `targets failed the load balancer health check for ${Duration.minutes(rollbackAlarmMinutes).toHumanString()}`,
       metric: this.unhealthyTargets(),
       threshold: 1,
       periods: rollbackAlarmMinutes,
