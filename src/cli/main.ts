@@ -2,29 +2,46 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { importCompose } from '../importer/compose';
-import { importCopilot, ImportResult } from '../importer/copilot';
+import { ImportResult, importCopilot } from '../importer/copilot';
 import { ImportError } from '../importer/source';
 
 const USAGE = `Usage:
   cdk-shipyard import copilot <workspace-dir> --out <dir> [--production <env>[,<env>...]]
-  cdk-shipyard import compose <compose-file> --out <dir> [--production]
+                              [--env <env>[,...]] [--service <name>[,...]] [--strict]
+  cdk-shipyard import compose <compose-file> --out <dir> [--production] [--profile <name>[,...]]
+                              [--env-file <file>] [--service <name>[,...]] [--strict]
 
 Writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
 that holds copilot/) or a Compose file. Copilot environments whose name contains "prod" get the
 production profile unless --production names them; a Compose file becomes one environment,
-production with --production. Nothing is written when a file cannot be read.`;
+production with --production. Compose variables come from the shell and the .env file beside
+the Compose file (or --env-file), as in Compose.
+
+A manifest or service that cannot be imported is left out and listed with its file, line and
+reason; the others are written. Exit codes: 0 the app was written (with anything left out
+listed); 1 nothing could be imported, or --strict and something was left out (then nothing is
+written); 2 the command line is wrong.`;
 
 /** Run the command line; returns the exit code. */
 export function main(argv: string[], log: (line: string) => void = console.log, error: (line: string) => void = console.error): number {
   const [command, kind, source, ...rest] = argv;
-  if (command !== 'import' || (kind !== 'copilot' && kind !== 'compose') || !source) {
+  if (command !== 'import' || (kind !== 'copilot' && kind !== 'compose') || !source || source.startsWith('--')) {
     error(USAGE);
+    return 2;
+  }
+  const valued = ['--out', '--production', '--env', '--service', '--profile', '--env-file'];
+  const flags = ['--strict', ...(kind === 'compose' ? ['--production'] : [])];
+  for (let i = 0; i < rest.length; i++) {
+    if (flags.includes(rest[i])) continue;
+    if (valued.includes(rest[i]) && rest[i + 1] !== undefined && !rest[i + 1].startsWith('--')) { i++; continue; }
+    error(`${valued.includes(rest[i]) ? `${rest[i]} needs a value` : `unknown option ${rest[i]}`}\n\n${USAGE}`);
     return 2;
   }
   const flag = (name: string) => {
     const i = rest.indexOf(name);
     return i >= 0 ? rest[i + 1] : undefined;
   };
+  const list = (name: string) => flag(name)?.split(',').map(s => s.trim()).filter(s => s);
   const out = flag('--out');
   if (!out) {
     error(`--out <dir> is missing\n\n${USAGE}`);
@@ -36,19 +53,42 @@ export function main(argv: string[], log: (line: string) => void = console.log, 
       ? importCopilot({
         workspace: path.resolve(source),
         outDir: path.resolve(out),
-        productionEnvironments: flag('--production')?.split(',').map(s => s.trim()).filter(s => s),
+        productionEnvironments: list('--production'),
+        environment: process.env,
+        environments: list('--env'),
+        workloads: list('--service'),
       })
-      : importCompose({ file: path.resolve(source), outDir: path.resolve(out), production: rest.includes('--production') });
+      : importCompose({
+        file: path.resolve(source),
+        outDir: path.resolve(out),
+        production: rest.includes('--production'),
+        environment: process.env,
+        profiles: list('--profile'),
+        envFile: flag('--env-file') && path.resolve(flag('--env-file')!),
+        services: list('--service'),
+      });
   } catch (e) {
     if (e instanceof ImportError) {
       error(`cdk-shipyard import: ${e.message}`);
       return 1;
     }
-    throw e;
+    error(`cdk-shipyard import: the importer failed on this input (${(e as Error).message}). This is a bug: please report it with the file.`);
+    return 70;
+  }
+  const report = result.report;
+  for (const s of report.skipped) error(`left out ${s.name}: ${s.reason.startsWith(s.file) ? s.reason : `${s.file}${s.line ? `:${s.line}` : ''}: ${s.reason}`}`);
+  for (const w of report.warnings) error(`warning: ${w}`);
+  const unset = [...new Set(report.variables.filter(v => v.source === undefined && v.fallback === undefined).map(v => v.name))];
+  if (unset.length > 0) error(`warning: variables not set at import (the app reads them from process.env when it synthesizes): ${unset.join(', ')}`);
+  const strictFailure = rest.includes('--strict') && report.skipped.some(s => !/^not named by --/.test(s.reason));
+  if (strictFailure) {
+    error(`cdk-shipyard import: --strict: ${report.skipped.length} left out; nothing written`);
+    return 1;
   }
   fs.mkdirSync(out, { recursive: true });
   for (const [name, content] of Object.entries(result.files)) fs.writeFileSync(path.join(out, name), content);
   log(`Wrote ${Object.keys(result.files).map(f => path.join(out, f)).join(', ')}.`);
+  log(`Workloads: ${report.imported.length} imported${report.skipped.length > 0 ? `, ${report.skipped.length} left out (listed above)` : ''}.`);
   log(`Fields: ${result.mapped} mapped, ${result.partial} partial, ${result.unmapped} unmapped (each partial or unmapped field is a TODO(${kind}) comment).`);
   return 0;
 }

@@ -93,6 +93,11 @@ const FORBIDDEN_PLAIN_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
 /** Names that usually carry a secret; a waivable warning rather than an error. */
 export const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
 
+/** Whether a variable may never hold a plain value here (for the importers, which leave it out with a TODO). */
+export function isForbiddenPlainVariable(name: string): boolean {
+  return FORBIDDEN_PLAIN_VARIABLES.includes(name.toUpperCase());
+}
+
 /** Throws on forbidden names; returns the names that merely look secret. */
 export function checkPlainEnvironment(scope: IConstruct, variables: { [key: string]: string }): string[] {
   const names = Object.keys(variables);

@@ -12,7 +12,8 @@ export function code(text: string): Code {
 
 /** A string literal in single quotes. */
 export function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, '\\\'').replace(/\n/g, '\\n')}'`;
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, '\\\'').replace(/\n/g, '\\n')
+    .replace(/[\u0000-\u001f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }
 
 /** Props: values are `Code`, strings, numbers, booleans, arrays or nested props; undefined ones are left out. */
@@ -99,3 +100,45 @@ export function retentionMember(days: number): string | undefined {
 
 /** What CloudWatch Logs accepts, for error messages. */
 export const RETENTION_EXPECTED = 'a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653 days)';
+
+/**
+ * Rewrite every single-quoted string literal of generated code that still holds `${NAME}` (a
+ * variable the source reads and the import could not resolve) into an expression that reads
+ * it when the app synthesizes: `'arn:${CERT}'` → `('arn:' + (process.env.CERT ?? ''))`.
+ * `names` gives expressions for variables the app knows itself (the stage). Comments stay.
+ */
+export function liftVariables(source: string, names: { [name: string]: string } = {}, read: (name: string) => string = n => `(process.env.${n} ?? '')`): string {
+  return source.split('\n').map(line => /^\s*(\/\/|\/\*\*|\*)/.test(line) ? line : line.replace(/'((?:[^'\\\n]|\\.)*)'/g, (literal, body: string) => {
+    if (!/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(body)) return literal;
+    const text = body.replace(/\\(.)/g, (_, c: string) => c === 'n' ? '\n' : c);
+    const parts = text.split(/(\$\{[A-Za-z_][A-Za-z0-9_]*\})/).filter(p => p !== '');
+    return `(${parts.map(p => {
+      const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(p);
+      return m ? names[m[1]] ?? read(m[1]) : quote(p);
+    }).join(' + ')})`;
+  })).join('\n');
+}
+
+/** JavaScript's reserved words and the globals a generated app uses, which a function name must not be. */
+const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export extends false finally for function if '
+  + 'implements import in instanceof interface let new null package private protected public return static super switch this throw true try '
+  + 'typeof var void while with yield await async of type any number string boolean symbol object undefined process require module exports '
+  + 'console path app stack environment stage').split(' '));
+
+/**
+ * Function names for source names (`order-api` → `orderApi`), unique among themselves and
+ * clear of reserved words and of `taken` (the app's own names): a clash gets `Workload` added.
+ */
+export function functionNames(names: string[], taken: string[] = []): Map<string, string> {
+  const used = new Set([...RESERVED, ...taken]);
+  const out = new Map<string, string>();
+  for (const name of names) {
+    let id = camel(name);
+    if (used.has(id) || used.has(`${id}Service`)) id = `${id}Workload`;
+    for (let i = 2; used.has(id); i++) id = `${camel(name)}Workload${i}`;
+    used.add(id);
+    used.add(`${id}Service`);
+    out.set(name, id);
+  }
+  return out;
+}

@@ -1,11 +1,18 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import {
-  Code, code, commandWords, milliseconds, pascal, camel, Props, quote, QUOTED_COMMAND, registryImage, render, retentionMember, RETENTION_EXPECTED,
+  Code, code, commandWords, functionNames, milliseconds, pascal, Props, quote, QUOTED_COMMAND, registryImage, render, retentionMember,
+  RETENTION_EXPECTED,
   secretCode,
 } from './code';
+import { knownImage, KnownImage } from './compose-images';
+import { resolveCompose, skip } from './compose-resolve';
 import { ImportResult } from './copilot';
+import { processEnvCode, parseInterpolation, variablesComment } from './interpolate';
 import { FieldFate, FieldPath, ImportError, show, tallyFields, YamlFile } from './source';
+import { isForbiddenPlainVariable } from '../guardrails/checks';
+import { isImageReference } from '../task/image';
 
 /** Options of a Compose import. */
 export interface ComposeImportOptions {
@@ -15,6 +22,14 @@ export interface ComposeImportOptions {
   readonly outDir: string;
   /** Give the environment the production profile. */
   readonly production?: boolean;
+  /** The shell's variables, which win over `.env` in interpolation (the CLI gives its own). */
+  readonly environment?: { [name: string]: string | undefined };
+  /** Profiles to enable (`--profile`), besides COMPOSE_PROFILES. */
+  readonly profiles?: string[];
+  /** A `.env` file other than the one beside the Compose file (`--env-file`). */
+  readonly envFile?: string;
+  /** Import only these services (`--service`); the others are listed as skipped. */
+  readonly services?: string[];
 }
 
 /**
@@ -56,9 +71,16 @@ const HINTS: Array<[RegExp, string]> = [
 /** A service of the file, read. */
 interface Service {
   readonly name: string;
-  readonly construct: 'WebService' | 'NetworkService' | 'BackendService' | 'BackgroundService';
+  readonly construct: 'WebService' | 'NetworkService' | 'BackendService' | 'BackgroundService' | 'StandaloneTask';
   readonly port?: number;
-  readonly dependsOn: string[];
+  /** The services it depends on or names in its variables (`postgres://db:5432`): it calls them. */
+  readonly calls: string[];
+  /** What is known of its image. */
+  readonly known?: KnownImage;
+  /** Ports published on the host's loopback only, which stay private. */
+  readonly hostOnly: number[];
+  /** Why the construct is not the plain reading of its ports, for a TODO. */
+  readonly why?: string;
 }
 
 /**
@@ -71,10 +93,18 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   const display = path.basename(options.file);
   const f = YamlFile.read(options.file, display);
   const sourceDir = path.dirname(path.resolve(options.file));
+  const resolved = resolveCompose(f, sourceDir, options);
   const fromOut = path.relative(options.outDir, sourceDir).split(path.sep).join('/') || '.';
   const topTodos: string[] = [];
-  const names = f.keys(['services']);
-  if (names.length === 0) throw new ImportError(display, f.line(['services']), 'has no services: expected a services map');
+  const allNames = f.keys(['services']);
+  if (allNames.length === 0 && f.keys([]).some(k => f.kind([k]) === 'map' && (f.has([k, 'image']) || f.has([k, 'build'])))) {
+    throw new ImportError(display, 1, 'is in Compose file format 1 (services at the top, no services: map), which Docker Compose v2 no longer reads: move the services under services: and import again');
+  }
+  if (allNames.length === 0) throw new ImportError(display, f.line(['services']), 'has no services: expected a services map');
+  for (const name of allNames) {
+    if (options.services && !options.services.includes(name) && !resolved.skipped.some(x => x.name === name)) skip(f, name, 'not named by --service', resolved);
+  }
+  const skippedNames = () => new Set(resolved.skipped.map(x => x.name));
   for (const top of ['name', 'version']) if (f.has([top])) f.mark([top]);
   // Named volumes persist, so each is an EFS file system, as Docker's ECS integration made them:
   // external ones name an existing file system, the others are new and kept when the stack goes.
@@ -96,6 +126,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       if (f.kind(at()) !== 'map' || f.keys(at()).length === 0) f.mark(at());
     }
     for (const k of ['uid', 'gid']) if (f.has(at('driver_opts', k))) f.mark(at('driver_opts', k));
+    // local is Docker's default driver: a volume that persists, which EFS is.
+    if (f.kind(at('driver')) === 'scalar' && f.str(at('driver')) === 'local') f.mark(at('driver'));
   }
   // Secrets: an external one names a Secrets Manager secret by ARN (Docker's ECS integration).
   const secretArns: { [secret: string]: string } = {};
@@ -115,24 +147,37 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     f.mark(['x-aws-vpc'], FieldFate.PARTIAL);
   }
 
-  const services: Service[] = names.map(name => {
-    const at = (...rest: Array<string | number>): FieldPath => ['services', name, ...rest];
-    const ports = portsOf(f, at('ports'));
-    const exposed = Array.from({ length: f.length(at('expose')) }, (_, i) => Number(f.text(at('expose', i))));
-    if (exposed.some(p => !Number.isInteger(p))) throw f.error(at('expose'), `expected port numbers for ${show(at('expose'))}`);
-    const dependsOn = f.kind(at('depends_on')) === 'map' ? f.keys(at('depends_on')) : f.strings(at('depends_on')) ?? [];
-    for (const d of dependsOn) if (!names.includes(d)) throw f.error(at('depends_on'), `depends_on names ${JSON.stringify(d)}, which is not a service of the file`);
-    const construct = ports.published.length === 0 ? ports.container.length + exposed.length > 0 ? 'BackendService' : 'BackgroundService'
-      : isHttp(ports.published[0]) ? 'WebService' : 'NetworkService';
-    return { name, construct, port: ports.published[0]?.target ?? ports.container[0] ?? exposed[0], dependsOn };
-  });
+  const services = analyse(f, allNames.filter(n => !skippedNames().has(n)), resolved);
 
-  const functions = services.map(s => serviceFunction(s));
-  const calls = services.map(s => `const ${camel(s.name)}Service = ${camel(s.name)}(stack, environment, fileSystems);`);
-  const connects = services.flatMap(s => s.dependsOn
-    .filter(d => services.find(x => x.name === d)!.construct === 'BackendService')
-    .map(d => `${camel(s.name)}Service.connectTo(${camel(d)}Service);`));
-  for (const s of services) f.mark(['services', s.name, 'depends_on']);
+  const fn = functionNames(services.map(x => x.name), ['fileSystems', 'SOURCE', 'FileSystems']);
+  const fnName = (name: string) => fn.get(name)!;
+  // A service that fails to map is left out with its reason; the others still import.
+  const functions: string[] = [];
+  for (const s of [...services]) {
+    try {
+      functions.push(serviceFunction(s));
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      skip(f, s.name, e.message, resolved);
+      services.splice(services.indexOf(s), 1);
+    }
+  }
+  if (services.length === 0) {
+    throw new ImportError(display, f.line(['services']), `no service could be imported:\n${resolved.skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}:${x.line ?? '?'}: ${x.name}: ${x.reason}`}`).join('\n')}`);
+  }
+  for (const x of resolved.skipped) topTodos.push(`TODO(compose): ${show(['services', x.name])} (line ${x.line ?? '?'}): not imported: ${x.reason}`);
+  const callable = (d: string) => services.some(x => x.name === d && (x.construct === 'BackendService' || (x.construct === 'WebService' && services.some(c => c.calls.includes(d)))));
+  const calls = services.map(s => `const ${fn.get(s.name)}Service = ${fn.get(s.name)}(stack, environment, fileSystems);`);
+  const connects = services.filter(s => s.construct !== 'StandaloneTask').flatMap(s => s.calls
+    .filter(callable)
+    .map(d => `${fn.get(s.name)}Service.connectTo(${fn.get(d)}Service);`));
+  for (const s of services) {
+    if (!f.has(['services', s.name, 'depends_on'])) continue;
+    const left = (f.kind(['services', s.name, 'depends_on']) === 'map' ? f.keys(['services', s.name, 'depends_on']) : f.strings(['services', s.name, 'depends_on']) ?? [])
+      .filter(d => !services.some(x => x.name === d));
+    f.mark(['services', s.name, 'depends_on'], left.length > 0 ? FieldFate.PARTIAL : FieldFate.MAPPED);
+    if (left.length > 0) topTodos.push(`TODO(compose): ${show(['services', s.name, 'depends_on'])} (line ${f.line(['services', s.name, 'depends_on'])}): ${left.join(', ')} not imported (see the import's summary)`);
+  }
 
   const { todos: unmappedTodos, ...counts } = tallyFields('compose', [f], HINTS);
   const body = [
@@ -168,13 +213,18 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '// Written by `cdk-shipyard import compose` from the Compose file at',
     `// ${path.posix.join(fromOut, path.basename(options.file))} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(compose) comments quote what the importer could not carry over.',
+    ...variablesComment(resolved.variables),
     'import * as path from \'path\';',
     `import { ${[...used(['App', 'Duration', 'RemovalPolicy', 'Stack']), ...Object.keys(modules).filter(n => new RegExp(`\\b${n}\\.[A-Za-z]`).test(body)).map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
-    `import { ${used(['BackendService', 'BackgroundService', 'Deployment', 'Environment', 'EnvironmentProfile', 'Image', 'Logging', 'NetworkService', 'Scaling', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
+    `import { ${used(['BackendService', 'BackgroundService', 'Deployment', 'Environment', 'EnvironmentProfile', 'Image', 'Logging', 'NetworkService', 'Scaling', 'StandaloneTask', 'Volume', 'WebService']).join(', ')} } from 'cdk-shipyard';`,
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, ...counts };
+  return {
+    files: { 'app.ts': app },
+    ...counts,
+    report: { imported: services.map(x => x.name), skipped: resolved.skipped, variables: resolved.variables, warnings: resolved.warnings },
+  };
 
   function serviceFunction(s: Service): string {
     const at = (...rest: Array<string | number>): FieldPath => ['services', s.name, ...rest];
@@ -190,8 +240,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       if (f.kind(at('build')) === 'scalar') {
         props.image = code(`Image.fromAsset(path.join(SOURCE, ${quote(f.str(at('build'))!)}))`);
       } else {
+        // An empty dockerfile (an unset variable) is Docker's default, Dockerfile.
         const build: Props = {
-          file: f.str(at('build', 'dockerfile')),
+          file: f.str(at('build', 'dockerfile')) || undefined,
           target: f.str(at('build', 'target')),
           buildArgs: f.has(at('build', 'args')) ? mapOf(f, at('build', 'args')) : undefined,
         };
@@ -204,8 +255,17 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     } else if (f.has(at('image'))) {
       // x-aws-pull_credentials: the ARN of a Secrets Manager secret with the registry's user name and password.
       const pull = f.str(at('x-aws-pull_credentials'));
-      props.image = registryImage(f.str(at('image'))!, pull === undefined ? undefined : secretCode(pull, `${pascal(s.name)}PullCredentials`));
+      let image = f.text(at('image'))!;
+      const unset = f.raw(at('image')) !== undefined ? ` (it reads ${f.raw(at('image'))}; set the variables in .env)` : '';
+      if (image === '') throw f.error(at('image'), `image is empty${unset}`);
       f.mark(at('image'));
+      if (image.endsWith(':')) {
+        // An unset tag variable (`app:${TAG}`): Compose would fail to pull; the latest image is the nearest.
+        image = image.slice(0, -1);
+        todo(at('image'), `the tag is empty${unset}: ${image} pulls the latest image; pin the version`);
+      }
+      if (!isImageReference(image)) throw f.error(at('image'), `image reference ${JSON.stringify(image)} is not one Docker can pull${unset}`);
+      props.image = registryImage(image, pull === undefined ? undefined : secretCode(pull, `${pascal(s.name)}PullCredentials`));
       if (pull !== undefined) f.mark(at('x-aws-pull_credentials'));
     } else {
       throw f.error(at(), `service ${s.name} has neither image nor build: expected one`);
@@ -215,7 +275,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     props.cpuArchitecture = code(`ecs.CpuArchitecture.${platform && /arm64|aarch64/.test(platform) ? 'ARM64' : 'X86_64'}`);
     if (platform !== undefined) f.mark(at('platform'));
     // Ports.
-    if (s.port !== undefined) props.containerPort = s.port;
+    const isService = s.construct !== 'StandaloneTask' && s.construct !== 'BackgroundService';
+    if (s.port !== undefined && isService) props.containerPort = s.port;
+    if (s.why) todo(s.construct === 'StandaloneTask' ? at() : f.has(at('ports')) ? at('ports') : at(), s.why);
     // Compose published each web service on a port of its own; here they share the load balancer's
     // listener, where the first takes every path and each other one needs a condition of its own.
     const webServices = services.filter(x => x.construct === 'WebService');
@@ -226,6 +288,11 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (f.has(at('ports'))) {
       const ports = portsOf(f, at('ports'));
       f.mark(at('ports'));
+      for (let i = 0; i < f.length(at('ports')); i++) {
+        if (f.kind(at('ports', i)) === 'scalar' && /^[\s:]*(\/(tcp|udp))?$/.test(f.text(at('ports', i))!)) {
+          todo(at('ports', i), `${f.raw(at('ports', i)) ?? 'the entry'} is empty: the variables it reads were not set at import; give the port and import again`);
+        }
+      }
       if (s.construct === 'NetworkService') {
         // A network load balancer of the service's own, reached from the VPC: Compose files publish
         // database and cache ports for local tools, which should not face the internet.
@@ -233,6 +300,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
         props.listenerPort = first.published;
         if (first.protocol === 'udp') props.protocol = code('elbv2.Protocol.UDP');
         todo(at('ports'), `port ${first.published} is reachable from the VPC only: set internetFacing: true if clients outside it must reach ${s.name}`);
+      }
+      if (s.hostOnly.length > 0 && s.construct !== 'BackendService') {
+        todo(at('ports'), `the ports bound to the host's loopback (${s.hostOnly.join(', ')}) stay private: reach them with ECS Exec or from the VPC`);
       }
       if (ports.all > 1) {
         todo(at('ports'), s.construct === 'NetworkService'
@@ -246,7 +316,18 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       f.mark(at('expose'));
       if (f.length(at('expose')) > 1) todo(at('expose'), 'more than one exposed port: a BackendService publishes one');
     }
-    if (s.port !== undefined && s.port < 1024) props.containerSecurity = { imageUser: true, readOnlyRootFilesystem: false };
+    if (s.port !== undefined && s.port < 1024 && isService) props.containerSecurity = { imageUser: true, readOnlyRootFilesystem: false };
+    // Images whose documentation has them start as root, or write outside /tmp: the baseline would stop them.
+    if (s.known?.needsRoot && f.has(at('image')) && !f.has(at('user')) && !f.has(at('read_only'))) {
+      props.containerSecurity = { imageUser: true, readOnlyRootFilesystem: false };
+      todo(at('image'), `the ${s.known.what} image starts as root (or writes outside /tmp): it runs with its own user and a writable root, not the baseline's user 1000 and read-only root`);
+    }
+    if (s.known?.stateful && isService) {
+      props.desiredCount = 1;
+      props.deployment = code('Deployment.rolling({ minHealthyPercent: 0, maxHealthyPercent: 100 })');
+      todo(at('image'), `${s.known.what} keeps data: it runs as one task, stopped before its replacement starts, with its named volumes on EFS (retained)`
+        + (s.known.managed ? `; in production move the data to ${s.known.managed} and give the services its endpoint` : ''));
+    }
     // Command and entry point.
     const words = (field: string): string[] | undefined => {
       const list = f.strings(at(field));
@@ -262,30 +343,42 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     if (props.workingDirectory !== undefined) f.mark(at('working_dir'));
     // Variables.
     if (f.has(at('environment'))) {
-      const vars: { [k: string]: string } = {};
+      const vars: { [k: string]: string | Code } = {};
       if (f.kind(at('environment')) === 'list') {
         for (let i = 0; i < f.length(at('environment')); i++) {
           const entry = f.text(at('environment', i))!;
           const eq = entry.indexOf('=');
+          const raw = f.raw(at('environment', i));
           if (eq < 0) todo(at('environment', i), `${entry} takes its value from the shell that runs Compose: give it a value`);
-          else vars[entry.slice(0, eq)] = entry.slice(eq + 1);
+          else vars[entry.slice(0, eq)] = raw !== undefined && raw.indexOf('=') >= 0 ? code(processEnvCode(parseInterpolation(raw.slice(raw.indexOf('=') + 1)))) : entry.slice(eq + 1);
         }
       } else {
         for (const k of f.keys(at('environment'))) {
           const v = f.value(at('environment', k));
-          vars[k] = v === null || v === undefined ? '' : String(v);
+          const raw = f.raw(at('environment', k));
+          // A value from a variable is read when the app synthesizes, with the file's default.
+          vars[k] = raw !== undefined ? code(processEnvCode(parseInterpolation(raw))) : v === null || v === undefined ? '' : String(v);
         }
       }
-      props.environmentVariables = vars;
       f.mark(at('environment'));
+      for (const name of Object.keys(vars).filter(isForbiddenPlainVariable)) {
+        delete vars[name];
+        todo(at('environment'), `${name} is an AWS credential, which a task never holds in plain text: grant the task role (workload.taskRole) what it is for, or pass it as a secret`);
+      }
+      props.environmentVariables = vars;
     }
     if (f.has(at('env_file'))) {
       // Uploaded with the app as an S3 asset; ECS reads VAR=VALUE lines (no quotes or interpolation).
       const files = f.kind(at('env_file')) === 'list'
         ? Array.from({ length: f.length(at('env_file')) }, (_, i) => f.kind(at('env_file', i)) === 'map' ? f.str(at('env_file', i, 'path'))! : f.str(at('env_file', i))!)
         : [f.str(at('env_file'))!];
-      props.environmentFiles = files.map(file => code(`ecs.EnvironmentFile.fromAsset(path.join(SOURCE, ${quote(file)}))`));
       f.mark(at('env_file'));
+      // A file that is not there (a .env the project's README says to create) is left out: the app would not synthesize.
+      const present = files.filter(file => fs.existsSync(path.join(sourceDir, file)));
+      if (present.length < files.length) {
+        todo(at('env_file'), `${files.filter(x => !present.includes(x)).join(', ')} did not exist at import: create ${files.length - present.length > 1 ? 'them' : 'it'} and add ecs.EnvironmentFile.fromAsset(...) to environmentFiles`);
+      }
+      if (present.length > 0) props.environmentFiles = present.map(file => code(`ecs.EnvironmentFile.fromAsset(path.join(SOURCE, ${quote(file)}))`));
     }
     if (f.has(at('secrets'))) {
       const secrets: Props = {};
@@ -332,17 +425,21 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     const restartAt = f.has(at('deploy', 'restart_policy', 'condition')) ? at('deploy', 'restart_policy', 'condition') : at('restart');
     const restart = f.str(restartAt);
     if (restart !== undefined) {
-      if (restart === 'on-failure') props.restartPolicy = { ignoredExitCodes: [0] };
+      // on-failure[:max-retries]: ECS restarts without a count, after restartAttemptPeriod.
+      if (/^on-failure(:\d+)?$/.test(restart)) props.restartPolicy = { ignoredExitCodes: [0] };
       else if (['always', 'unless-stopped', 'any'].includes(restart)) props.restartPolicy = {};
-      else if (restart !== 'no' && restart !== 'none') throw f.error(restartAt, `expected no, always, on-failure or unless-stopped for ${show(restartAt)}, got ${JSON.stringify(restart)}`);
+      else if (!['no', 'none', 'never'].includes(restart)) throw f.error(restartAt, `expected no, always, on-failure or unless-stopped for ${show(restartAt)}, got ${JSON.stringify(restart)}`);
       f.mark(restartAt);
       // deploy.restart_policy takes precedence over restart, as in Compose.
       if (f.has(at('restart'))) f.mark(at('restart'));
     }
     if (f.bool(at('privileged')) === false) f.mark(at('privileged'));
     if (f.has(at('container_name'))) {
-      props.containerName = f.str(at('container_name'));
+      // ECS takes letters, digits, hyphens and underscores in a container name.
+      const name = f.text(at('container_name'))!;
+      props.containerName = name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255);
       f.mark(at('container_name'));
+      if (props.containerName !== name) todo(at('container_name'), `ECS takes letters, digits, hyphens and underscores: ${props.containerName}`);
     }
     const linux: Props = {};
     if (f.has(at('cap_drop'))) {
@@ -355,14 +452,18 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       f.mark(at('cap_drop'));
     }
     if (f.has(at('ulimits'))) {
-      linux.ulimits = f.keys(at('ulimits')).map(name => {
+      // Fargate takes nofile only (ECS task definition parameters for Fargate, ulimits); the others are a TODO.
+      const names = f.keys(at('ulimits'));
+      f.mark(at('ulimits'));
+      for (const name of names.filter(n => n !== 'nofile')) todo(at('ulimits', name), 'Fargate takes the nofile ulimit only: on EC2 capacity, set it in linuxSettings.ulimits');
+      linux.ulimits = names.filter(n => n === 'nofile').map(name => {
         const both = f.kind(at('ulimits', name)) === 'scalar';
         const soft = both ? f.int(at('ulimits', name)) : f.int(at('ulimits', name, 'soft'));
         const hard = both ? soft : f.int(at('ulimits', name, 'hard'));
         if (!(name.toUpperCase() in ecs.UlimitName)) throw f.error(at('ulimits', name), `${name} is not a ulimit ECS knows (ecs.UlimitName)`);
         return { name: code(`ecs.UlimitName.${name.toUpperCase()}`), softLimit: soft, hardLimit: hard };
       });
-      f.mark(at('ulimits'));
+      if ((linux.ulimits as unknown[]).length === 0) delete linux.ulimits;
     }
     if (Object.keys(linux).length > 0) props.linuxSettings = linux;
     if (retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], retention)} })`);
@@ -372,14 +473,37 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
       if (f.bool(at('healthcheck', 'disable')) === true || (test && test[0] === 'NONE')) {
         f.mark(at('healthcheck'));
       } else if (test) {
-        props.healthCheck = {
-          command: f.kind(at('healthcheck', 'test')) === 'list' ? test : ['CMD-SHELL', test[0]],
-          interval: durationOf(f, at('healthcheck', 'interval')),
-          timeout: durationOf(f, at('healthcheck', 'timeout')),
-          retries: f.int(at('healthcheck', 'retries')),
-          startPeriod: durationOf(f, at('healthcheck', 'start_period')),
-        };
         for (const k of ['test', 'interval', 'timeout', 'retries', 'start_period', 'disable']) if (f.has(at('healthcheck', k))) f.mark(at('healthcheck', k));
+        // ECS takes each within its limits: a value outside is moved to the nearest it takes, with a TODO.
+        const within = (k: string, value: number | undefined, [min, max]: [number, number], unit: string) => {
+          if (value === undefined) return undefined;
+          const clamped = Math.min(max, Math.max(min, value));
+          if (clamped !== value) todo(at('healthcheck', k), `${value}${unit} is outside what ECS takes (${min}-${max}${unit}): ${clamped}${unit} instead`);
+          return clamped;
+        };
+        const seconds = (k: string, limits: [number, number]) => {
+          const ms = durationMs(f, at('healthcheck', k));
+          const value = within(k, ms === undefined ? undefined : Math.round(ms / 1000), limits, ' s');
+          return value === undefined ? undefined : code(`Duration.seconds(${value})`);
+        };
+        const testWords = f.kind(at('healthcheck', 'test')) === 'list' ? test : ['CMD-SHELL', test[0]];
+        const interval = seconds('interval', HEALTH_CHECK_LIMITS.interval);
+        let timeout = seconds('timeout', HEALTH_CHECK_LIMITS.timeout);
+        // A check must end before the next starts: the timeout stays under the interval (30 s when not given).
+        const intervalS = interval ? Number(/\d+/.exec(interval.text)![0]) : 30;
+        const timeoutS = timeout ? Number(/\d+/.exec(timeout.text)![0]) : 5;
+        if (timeoutS >= intervalS) {
+          const fixed = Math.max(HEALTH_CHECK_LIMITS.timeout[0], intervalS - 1);
+          timeout = code(`Duration.seconds(${fixed})`);
+          todo(at('healthcheck', f.has(at('healthcheck', 'timeout')) ? 'timeout' : 'interval'), `a timeout of ${timeoutS} s does not end before the next check (every ${intervalS} s): ${fixed} s instead`);
+        }
+        props.healthCheck = {
+          command: testWords[0] === 'CMD' || testWords[0] === 'CMD-SHELL' ? testWords : ['CMD', ...testWords],
+          interval,
+          timeout,
+          retries: within('retries', f.int(at('healthcheck', 'retries')), HEALTH_CHECK_LIMITS.retries, ''),
+          startPeriod: seconds('start_period', HEALTH_CHECK_LIMITS.startPeriod),
+        };
       }
     }
     // Size and count: deploy.resources.limits, or the older cpus and mem_limit.
@@ -439,6 +563,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     }
     // Compose services call a backend by its service name.
     if (s.construct === 'BackendService' && s.name !== pascal(s.name).toLowerCase()) props.serviceConnect = { dnsName: s.name };
+    if (s.construct === 'WebService' && services.some(c => c.calls.includes(s.name))) props.serviceConnect = { dnsName: s.name };
+    // A task runs once: it has no count, deployment or scaling.
+    if (!isService && s.construct === 'StandaloneTask') for (const k of ['desiredCount', 'deployment', 'scaling']) delete props[k];
     const replicas = f.int(at('deploy', 'replicas'));
     if (replicas !== undefined) {
       props.desiredCount = replicas;
@@ -461,7 +588,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
             readOnly: f.bool(at('volumes', i, 'read_only')),
           }
           : parseVolume(f.str(at('volumes', i))!);
-        if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.has(['volumes', spec.source])) {
+        if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.hasKey(['volumes'], spec.source)) {
           const mount: Props = { containerPath: spec.target, readOnly: spec.readOnly };
           const ids: Props = { uid: f.int(['volumes', spec.source, 'driver_opts', 'uid']), gid: f.int(['volumes', spec.source, 'driver_opts', 'gid']) };
           if (ids.uid !== undefined || ids.gid !== undefined) mount.accessPoint = ids;
@@ -470,15 +597,23 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
         } else if (spec.target && (spec.type === 'tmpfs' || !spec.source)) {
           volumes.push(code(`Volume.scratch(${quote(`${s.name}-${i}`)}, { containerPath: ${quote(spec.target)} })`));
           f.mark(at('volumes', i));
+        } else if (s.known?.dataPath && spec.target && spec.source && (spec.target === s.known.dataPath || s.known.dataPath.startsWith(`${spec.target}/`))) {
+          // The store's data stays: a file system of its own instead of the host's directory.
+          const volume = `${s.name}-host-data`;
+          fileSystems[volume] = `new efs.FileSystem(stack, ${quote(`${pascal(volume)}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
+          volumes.push(code(`Volume.efs(${quote(volume)}, fileSystems[${quote(volume)}], ${render({ containerPath: spec.target, readOnly: spec.readOnly }, '      ')})`));
+          todo(at('volumes', i), `the host directory ${spec.source} held ${s.name}'s data: here an EFS file system (retained); copy the data in before the first start`);
         } else {
           todo(at('volumes', i), 'a bind mount of a local path: build the files into the image, or use EFS');
         }
       }
       if (volumes.length > 0) props.volumes = volumes;
+      // A volume at /tmp takes the place of the baseline's scratch /tmp.
+      if (volumes.some(v => /containerPath: '\/tmp'/.test((v as Code).text))) props.containerSecurity = { ...props.containerSecurity as Props, writablePaths: [] };
     }
     return [
       `/** Service ${s.name} (${display}). */`,
-      `function ${camel(s.name)}(stack: Stack, environment: Environment, fileSystems: FileSystems): ${s.construct} {`,
+      `function ${fnName(s.name)}(stack: Stack, environment: Environment, fileSystems: FileSystems): ${s.construct} {`,
       ...todos.map(t => `  // ${t}`),
       ...(after.length > 0
         ? [`  const workload = new ${s.construct}(stack, ${quote(pascal(s.name))}, ${render(props, '  ')});`, ...after, '  return workload;']
@@ -489,8 +624,73 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   }
 }
 
+/** Whether a host address is the host's own loopback, which Compose users bind to keep a port off the network. */
+function isLoopback(hostIp: string | undefined): boolean {
+  return hostIp !== undefined && /^(127\.|::1$|localhost$)/.test(hostIp);
+}
+
+/** The names of the other services a text calls: `db`, `redis:6379`, `postgres://u:p@db:5432/x`, `http://api/`. */
+function servicesNamed(text: string, names: string[], self: string): string[] {
+  return names.filter(n => n !== self && new RegExp(`(^|[/@=,\\s'"])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[:/,\\s'"?])`).test(text));
+}
+
+/**
+ * Read each service's ports, what it calls and what it becomes. A service another one calls
+ * stays reachable by its Compose name: on its exposed or container port, a port published on
+ * the host's loopback, or the well-known port of its image. A service another waits for to
+ * complete (`service_completed_successfully`) ran once: it is a task, not a service.
+ */
+function analyse(f: YamlFile, names: string[], resolved: { skipped: Array<{ name: string }> }): Service[] {
+  const at = (name: string, ...rest: Array<string | number>): FieldPath => ['services', name, ...rest];
+  const completed = new Map<string, string[]>();
+  const calls = new Map<string, string[]>();
+  for (const name of names) {
+    const dependsOn = f.kind(at(name, 'depends_on')) === 'map' ? f.keys(at(name, 'depends_on')) : f.kind(at(name, 'depends_on')) === 'list' ? f.strings(at(name, 'depends_on')) ?? [] : [];
+    for (const d of dependsOn) {
+      if (f.kind(at(name, 'depends_on')) === 'map' && f.kind(at(name, 'depends_on', d)) === 'map' && f.str(at(name, 'depends_on', d, 'condition')) === 'service_completed_successfully') completed.set(d, [...completed.get(d) ?? [], name]);
+    }
+    const links = (f.strings(at(name, 'links')) ?? []).map(l => l.split(':')[0]);
+    const texts = [f.value(at(name, 'environment')), f.value(at(name, 'command')), f.value(at(name, 'entrypoint')), links]
+      .flatMap(v => v === undefined || v === null ? [] : typeof v === 'object' ? Object.values(v as object).map(String) : [String(v)]);
+    const named = texts.flatMap(t => servicesNamed(t, names, name));
+    calls.set(name, [...new Set([...dependsOn.filter(d => names.includes(d)), ...named])]);
+  }
+  const calledBy = (name: string) => names.filter(n => calls.get(n)!.includes(name));
+  const out: Service[] = [];
+  for (const name of names) {
+    try {
+      const ports = portsOf(f, at(name, 'ports'));
+      const exposed = Array.from({ length: f.length(at(name, 'expose')) }, (_, i) => parseInt(f.text(at(name, 'expose', i))!, 10));
+      if (exposed.some(p => !Number.isInteger(p))) throw f.error(at(name, 'expose'), `expected port numbers for ${show(at(name, 'expose'))}`);
+      const known = knownImage(f.has(at(name, 'image')) && f.kind(at(name, 'image')) === 'scalar' ? f.text(at(name, 'image')) : undefined);
+      const open = ports.published.filter(p => !isLoopback(p.hostIp));
+      const hostOnly = ports.published.filter(p => isLoopback(p.hostIp)).map(p => p.target);
+      const callers = calledBy(name);
+      const base = { name, calls: calls.get(name)!, known, hostOnly };
+      if (completed.has(name)) {
+        out.push({ ...base, construct: 'StandaloneTask', why: `Compose ran it once, to completion, before ${completed.get(name)!.join(', ')}: run the task (RunTask) before deploying the services, or from your pipeline` });
+      } else if (open.length > 0) {
+        out.push({ ...base, construct: isHttp(open[0]) ? 'WebService' : 'NetworkService', port: open[0].target });
+      } else {
+        const port = hostOnly[0] ?? ports.container[0] ?? exposed[0] ?? (callers.length > 0 ? known?.port : undefined);
+        const why = hostOnly.length > 0 ? `published on the host's loopback only (${hostOnly.join(', ')}): it stays private, reached over Service Connect${callers.length > 0 ? ` by ${callers.join(', ')}` : ''}`
+          : port !== undefined && port === known?.port && ports.container.length + exposed.length === 0
+            ? `the file gives no port; ${callers.join(', ')} call${callers.length === 1 ? 's' : ''} it on the port ${known.what} listens on, ${port}` : undefined;
+        if (port !== undefined) out.push({ ...base, construct: 'BackendService', port, why });
+        else out.push({ ...base, construct: 'BackgroundService', why: callers.length > 0 ? `${callers.join(', ')} call${callers.length === 1 ? 's' : ''} it, but the file gives no port: set containerPort and make it a BackendService` : undefined });
+      }
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      skip(f, name, e.message, resolved as any);
+    }
+  }
+  return out;
+}
+
 /** A published port: the container's, the one clients use, its protocol and the application protocol Compose was told. */
 interface PublishedPort {
+  /** The host address it is bound to, if the file names one (`127.0.0.1:8080:80`). */
+  readonly hostIp?: string;
   readonly target: number;
   readonly published: number;
   readonly protocol: 'tcp' | 'udp';
@@ -529,16 +729,21 @@ function portsOf(f: YamlFile, at: FieldPath): { published: PublishedPort[]; cont
       if (protocol === 'udp') udp = true;
       const host = f.text([...at, i, 'published']);
       const appProtocol = f.str([...at, i, 'app_protocol']) ?? f.str([...at, i, 'x-aws-protocol']);
-      if (host !== undefined) published.push({ target, published: Number(host.split('-')[0]), protocol, appProtocol });
+      const hostIp = f.str([...at, i, 'host_ip']);
+      if (host !== undefined) published.push({ hostIp, target, published: Number(host.split('-')[0]), protocol, appProtocol });
       else container.push(target);
       continue;
     }
     const spec = f.text([...at, i])!;
-    const match = /^(?:(?:[\d.]+:)?(\d+(?:-\d+)?):)?(\d+)(?:-\d+)?(?:\/(tcp|udp))?$/.exec(spec);
+    // An empty entry is an unset variable (`- "${PORT}"`): no port, with a TODO where the service is mapped.
+    if (/^[\s:]*(\/(tcp|udp))?$/.test(spec)) continue;
+    const match = /^(?:(?:([\d.]*|\[[0-9a-fA-F:.]+\]|localhost):)?(\d*(?:-\d+)?):)?(\d+)(?:-\d+)?(?:\/(tcp|udp|sctp))?$/.exec(spec);
     if (!match) throw f.error([...at, i], `expected a port such as "8080:80" or "80", got ${JSON.stringify(spec)}`);
-    if (match[3] === 'udp') udp = true;
-    if (match[1]) published.push({ target: Number(match[2]), published: Number(match[1].split('-')[0]), protocol: match[3] === 'udp' ? 'udp' : 'tcp' });
-    else container.push(Number(match[2]));
+    if (match[4] === 'udp') udp = true;
+    // "127.0.0.1::80" publishes on a host port Docker picks.
+    if (match[2] !== undefined) {
+      published.push({ hostIp: match[1]?.replace(/^\[|\]$/g, '') || undefined, target: Number(match[3]), published: Number(match[2].split('-')[0]) || Number(match[3]), protocol: match[4] === 'udp' ? 'udp' : 'tcp' });
+    } else {container.push(Number(match[3]));}
   }
   return { published, container, all: n, udp };
 }
@@ -567,14 +772,27 @@ function mapOf(f: YamlFile, at: FieldPath): { [k: string]: string } {
   return Object.fromEntries(f.keys(at).map(k => [k, String(f.value([...at, k]) ?? '')]));
 }
 
-/** Compose durations: `1m30s`, `10s`, `500ms`. */
-function durationOf(f: YamlFile, at: FieldPath) {
+/**
+ * What ECS takes for a container health check, in seconds (retries a count). Source: Amazon ECS
+ * API Reference, HealthCheck (interval 5-300, timeout 2-60, retries 1-10, startPeriod 0-300).
+ */
+export const HEALTH_CHECK_LIMITS: { [k in 'interval' | 'timeout' | 'retries' | 'startPeriod']: [number, number] } = {
+  interval: [5, 300], timeout: [2, 60], retries: [1, 10], startPeriod: [0, 300],
+};
+
+/** Compose durations: `1m30s`, `10s`, `500ms`, in milliseconds. */
+function durationMs(f: YamlFile, at: FieldPath): number | undefined {
   const text = f.text(at);
   if (text === undefined) return undefined;
   const ms = milliseconds(text);
   if (ms === undefined) throw f.error(at, `expected a duration such as 30s or 1m30s for ${show(at)}, got ${JSON.stringify(text)}`);
-  // ECS health checks take whole seconds.
-  return code(`Duration.seconds(${Math.max(1, Math.round(ms / 1000))})`);
+  return ms;
+}
+
+/** A Compose duration as a `Duration` in whole seconds (at least one). */
+function durationOf(f: YamlFile, at: FieldPath) {
+  const ms = durationMs(f, at);
+  return ms === undefined ? undefined : code(`Duration.seconds(${Math.max(1, Math.round(ms / 1000))})`);
 }
 
 /** Compose memory (`512m`, `1g`, `1.5G`, bytes) in MiB. */

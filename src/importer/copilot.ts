@@ -2,9 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import {
-  Code, code, commandWords, durationCode, milliseconds, pascal, camel, Props, quote, QUOTED_COMMAND, registryImage, render, retentionMember,
+  Code, code, commandWords, durationCode, functionNames, liftVariables, milliseconds, pascal, camel, Props, quote, QUOTED_COMMAND, registryImage,
+  render, retentionMember,
   RETENTION_EXPECTED, secretCode,
 } from './code';
+import { Skipped } from './compose-resolve';
+import { VariableUse, variablesComment } from './interpolate';
 import { FieldFate, FieldPath, FieldTally, ImportError, show, tallyFields, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
@@ -16,6 +19,20 @@ export interface ImportResult {
   readonly unmapped: number;
   /** Every leaf field that was not mapped whole, as `<file> <path>`, with its fate. */
   readonly notMapped: FieldTally['notMapped'];
+  /** The workloads written, those left out with the reason, the variables read and what to know. */
+  readonly report: ImportReport;
+}
+
+/** What an import did, workload by workload, for the CLI's summary and its exit code. */
+export interface ImportReport {
+  /** The workloads written into the app, by name. */
+  readonly imported: string[];
+  /** The workloads (or files) left out, with the file, line and reason. */
+  readonly skipped: Skipped[];
+  /** Every variable the source interpolates, where, with its default and where its value came from. */
+  readonly variables: VariableUse[];
+  /** What the import changed or assumed that a person should know. */
+  readonly warnings: string[];
 }
 
 /** Options of a Copilot import. */
@@ -26,6 +43,90 @@ export interface CopilotImportOptions {
   readonly outDir: string;
   /** Treat these environment names as production (default: names containing "prod"). */
   readonly productionEnvironments?: string[];
+  /** The shell's variables, for `${VAR}` in manifests (Copilot substitutes them when it deploys). */
+  readonly environment?: { [name: string]: string | undefined };
+  /** Import only these environments (`--env`); the others are listed as skipped. */
+  readonly environments?: string[];
+  /** Import only these workloads, by directory name (`--service`); the others are listed as skipped. */
+  readonly workloads?: string[];
+}
+
+/**
+ * The app with the function that reads the manifests' `${VAR}` variables when it synthesizes,
+ * if it reads any: Copilot refused to deploy with one unset, and so does the app.
+ */
+function withVariables(app: string): string {
+  if (!/\bvariable\('/.test(app)) return app;
+  const at = app.indexOf('\nconst app = new App();');
+  return `${app.slice(0, at)}
+/** A variable the manifests read as \${NAME}: Copilot required it when it deployed, and so does this app. */
+function variable(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(\`Set \${name}: the Copilot manifests read \\\${\${name}} (listed at the top of this file)\`);
+  return value;
+}
+${app.slice(at)}`;
+}
+
+/** Workload types Copilot has that no construct here runs, and what to do instead. */
+const UNSUPPORTED_TYPES: { [type: string]: string } = {
+  'Request-Driven Web Service': 'it runs on AWS App Runner, which the library does not deploy: import it as a WebService by hand (its image, port and variables carry over), or keep it on App Runner',
+  'Static Site': 'it is an S3 bucket behind CloudFront, not a container: deploy it with aws-s3-deployment and a CloudFront distribution',
+};
+
+/**
+ * A workload manifest, read and checked as Copilot checks it: a type, and an image to build or
+ * pull (Copilot: "must specify one of image.build or image.location").
+ */
+function readWorkload(manifest: string, relFile: string, dir: string, ctx: InterpolationContext): Workload {
+  const file = YamlFile.read(manifest, relFile);
+  const type = file.str(['type']);
+  if (type === undefined) throw file.error(['type'], 'has no type: expected one of ' + Object.keys(WORKLOAD_TYPES).join(', '));
+  if (UNSUPPORTED_TYPES[type]) throw file.error(['type'], `${type}: ${UNSUPPORTED_TYPES[type]}`);
+  if (!WORKLOAD_TYPES[type]) {
+    throw file.error(['type'], `type ${JSON.stringify(type)} is not a Copilot workload type: expected one of ${Object.keys(WORKLOAD_TYPES).join(', ')}`);
+  }
+  const name = file.str(['name']) ?? dir;
+  interpolateManifest(file, { ...ctx, workload: name });
+  const hasImage = file.kind(['image']) === 'map' && (file.has(['image', 'build']) || file.has(['image', 'location']));
+  const overridden = file.keys(['environments']).some(e => file.kind(['environments', e, 'image']) === 'map'
+    && (file.has(['environments', e, 'image', 'build']) || file.has(['environments', e, 'image', 'location'])));
+  if (!hasImage && !overridden) throw file.error(['image'], 'has neither image.build nor image.location: Copilot rejects it too ("must specify one of image.build or image.location")');
+  file.mark(['type']);
+  file.mark(['name']);
+  const publishes = Array.from({ length: file.length(['publish', 'topics']) }, (_, i) => file.str(['publish', 'topics', i, 'name'])!);
+  return { name, type, construct: construct(file, type), file, relFile, publishes };
+}
+
+/** What `${VAR}` in a manifest resolves against. */
+interface InterpolationContext {
+  /** The application's name, for COPILOT_APPLICATION_NAME. */
+  readonly app?: string;
+  /** The environment of an environment manifest, for COPILOT_ENVIRONMENT_NAME. */
+  readonly env?: string;
+  readonly workload?: string;
+  readonly shell: { [name: string]: string | undefined };
+  readonly variables: VariableUse[];
+}
+
+/**
+ * Copilot substitutes `${VAR}` in a manifest from the shell that deploys it, and gives
+ * COPILOT_APPLICATION_NAME and COPILOT_ENVIRONMENT_NAME itself. Here the shell's value is used
+ * when it has one; otherwise the text stays and the app reads the variable from `process.env`
+ * when it synthesizes (`${COPILOT_ENVIRONMENT_NAME}` outside an environment's override becomes
+ * the stage).
+ */
+function interpolateManifest(f: YamlFile, ctx: InterpolationContext): void {
+  f.interpolate((text, at, line) => {
+    if (!/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(text)) return undefined;
+    const env = ctx.env ?? (at[0] === 'environments' && typeof at[1] === 'string' ? at[1] : undefined);
+    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const given = name === 'COPILOT_APPLICATION_NAME' ? ctx.app : name === 'COPILOT_ENVIRONMENT_NAME' ? env
+        : name === 'COPILOT_SERVICE_NAME' ? ctx.workload : ctx.shell[name];
+      ctx.variables.push({ name, where: `${f.file}:${line ?? '?'} ${show(at)}`, required: true, source: given !== undefined ? 'the shell' : undefined });
+      return given ?? whole;
+    });
+  });
 }
 
 /** A workload the mapper understands, and the construct it becomes. */
@@ -99,6 +200,8 @@ interface Workload {
   readonly file: YamlFile;
   readonly relFile: string;
   readonly publishes: string[];
+  /** The workload that keeps the root path of the shared load balancer, when this one also asked for it. */
+  rootTakenBy?: string;
 }
 
 /**
@@ -114,34 +217,91 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   }
   const rel = (p: string) => path.relative(options.workspace, p).split(path.sep).join('/');
   const envDir = path.join(root, 'environments');
-  const envNames = fs.existsSync(envDir) ? fs.readdirSync(envDir).filter(n => fs.existsSync(path.join(envDir, n, 'manifest.yml'))).sort() : [];
-  const envFiles = envNames.map(n => YamlFile.read(path.join(envDir, n, 'manifest.yml'), rel(path.join(envDir, n, 'manifest.yml'))));
+  const skipped: Skipped[] = [];
+  const warnings: string[] = [];
+  const variables: VariableUse[] = [];
+  const applicationName = attemptName(options.workspace) ?? 'app';
+  const shell = options.environment ?? {};
+  // One manifest that cannot be read or mapped is left out with its reason; the others import.
+  const attempt = <T>(file: string, name: string, read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      skipped.push({ file, line: e.line, name, reason: e.message });
+      return undefined;
+    }
+  };
+  const envNames: string[] = [];
+  const envFiles: YamlFile[] = [];
+  const envCandidates = fs.existsSync(envDir) ? fs.readdirSync(envDir).filter(n => fs.existsSync(path.join(envDir, n, 'manifest.yml'))).sort() : [];
+  for (const n of envCandidates) {
+    const file = rel(path.join(envDir, n, 'manifest.yml'));
+    const f = options.environments && !options.environments.includes(n) ? undefined : attempt(file, n, () => {
+      const read = YamlFile.read(path.join(envDir, n, 'manifest.yml'), file);
+      interpolateManifest(read, { app: applicationName, env: n, shell, variables });
+      return read;
+    });
+    if (options.environments && !options.environments.includes(n)) skipped.push({ file, name: n, reason: 'not named by --env' });
+    if (f) {
+      envNames.push(n);
+      envFiles.push(f);
+    }
+  }
   const workloads: Workload[] = [];
   for (const dir of fs.readdirSync(root).sort()) {
     const manifest = path.join(root, dir, 'manifest.yml');
     if (dir === 'environments' || dir === 'pipelines' || !fs.existsSync(manifest)) continue;
-    const file = YamlFile.read(manifest, rel(manifest));
-    const type = file.str(['type']);
-    if (type === undefined) throw file.error(['type'], 'has no type: expected one of ' + Object.keys(WORKLOAD_TYPES).join(', '));
-    if (!WORKLOAD_TYPES[type]) {
-      throw file.error(['type'], `type ${JSON.stringify(type)} is not one the importer maps: expected one of ${Object.keys(WORKLOAD_TYPES).join(', ')}`);
+    if (options.workloads && !options.workloads.includes(dir)) {
+      skipped.push({ file: rel(manifest), name: dir, reason: 'not named by --service' });
+      continue;
     }
-    file.mark(['type']);
-    const name = file.str(['name']) ?? dir;
-    file.mark(['name']);
-    const publishes = Array.from({ length: file.length(['publish', 'topics']) }, (_, i) => file.str(['publish', 'topics', i, 'name'])!);
-    workloads.push({ name, type, construct: construct(file, type), file, relFile: rel(manifest), publishes });
+    const w = attempt(rel(manifest), dir, () => readWorkload(manifest, rel(manifest), dir, { app: applicationName, shell, variables }));
+    if (w) workloads.push(w);
+  }
+  if (envFiles.length === 0 && envCandidates.length === 0) {
+    // Copilot before v1.20 kept environments in the account, not in manifests: take the names the
+    // workloads' overrides use (or Copilot's first environment, test) with Copilot's defaults.
+    const named = [...new Set(workloads.flatMap(w => w.file.keys(['environments'])).filter(n => /^[A-Za-z0-9_-]+$/.test(n)))].sort();
+    const chosen = (named.length > 0 ? named : ['test']).filter(n => !options.environments || options.environments.includes(n));
+    for (const n of chosen) {
+      envNames.push(n);
+      envFiles.push(YamlFile.parse(`name: ${n}\ntype: Environment\n`, `copilot/environments/${n} (no manifest)`));
+    }
+    warnings.push(`${rel(root)} has no environment manifests: the environments ${chosen.join(', ')} get Copilot's defaults (a new VPC, a public load balancer on HTTP); `
+      + 'give each the settings it had (copilot env show), or run copilot env init to write its manifest and import again');
+  }
+  const production = (n: string) => options.productionEnvironments ? options.productionEnvironments.includes(n) : /prod/i.test(n);
+  const envFunctions: string[] = [];
+  for (const [i, f] of [...envFiles.entries()].reverse()) {
+    const written = attempt(f.file, envNames[i], () => environmentFunction(envNames[i], f, production(envNames[i])));
+    if (written) {envFunctions.unshift(written);} else {
+      envNames.splice(i, 1);
+      envFiles.splice(i, 1);
+    }
   }
   if (envFiles.length === 0) {
-    throw new ImportError(rel(root), undefined, 'has no environment manifest (copilot/environments/<name>/manifest.yml): the importer needs at least one');
+    throw new ImportError(rel(root), undefined, `no environment could be imported:\n${skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}: ${x.reason}`}`).join('\n')}`);
   }
   const stages = envNames;
-  const production = (n: string) => options.productionEnvironments ? options.productionEnvironments.includes(n) : /prod/i.test(n);
   const workspaceFromOut = path.relative(options.outDir, options.workspace).split(path.sep).join('/') || '.';
-
-  const envFunctions = envFiles.map((f, i) => environmentFunction(stages[i], f, production(stages[i])));
+  envFunctions.push(`const ENVIRONMENTS: { [stage: string]: (stack: Stack) => Environment } = { ${stages.map(s => `${quote(s)}: ${camel(s)}Environment`).join(', ')} };`, '');
   const topicKeys = workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
-  const workloadFunctions = workloads.map(w => workloadFunction(w, stages, topicKeys.length > 0));
+  // Copilot let several services claim / of one load balancer (the last deployed won); here the
+  // first keeps it and each other one answers under its own name, with a TODO.
+  const roots = workloads.filter(w => w.construct === 'WebService' && w.type === 'Load Balanced Web Service' && claimsRoot(w.file));
+  for (const w of roots.slice(1)) w.rootTakenBy = roots[0].name;
+  const fn = functionNames(workloads.map(w => w.name), ['topics', 'discovery', 'internalIngress', 'ENVIRONMENTS', 'WORKSPACE', 'Topics', ...stages.map(e => `${camel(e)}Environment`)]);
+  const workloadFunctions: string[] = [];
+  for (const w of [...workloads]) {
+    const written = attempt(w.relFile, w.name, () => workloadFunction(w, stages, topicKeys.length > 0));
+    if (written) {workloadFunctions.push(written);} else {
+      workloads.splice(workloads.indexOf(w), 1);
+    }
+  }
+  if (workloads.length === 0 && skipped.some(x => x.reason !== 'not named by --service')) {
+    throw new ImportError(rel(root), undefined, `no workload could be imported:\n${skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}: ${x.reason}`}`).join('\n')}`);
+  }
 
   const { todos: unmappedTodos, ...counts } = tallyFields('copilot', [...envFiles, ...workloads.map(w => w.file)], HINTS);
   const name = appName(options.workspace);
@@ -179,7 +339,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     ...topicKeys.map(t => `  topics[${quote(`${t.service}-${t.topic}`)}] = new sns.Topic(stack, ${quote(`${pascal(t.service)}${pascal(t.topic)}Topic`)}, ${render(t.props, '  ')});`),
     '  // Copilot\'s service discovery names, <service>.<env>.<app>.local, for apps that call them (Service Connect answers the short names).',
     `  const discovery = new servicediscovery.PrivateDnsNamespace(stack, 'ServiceDiscovery', { name: \`\${stage}.${rawAppName(options.workspace) ?? 'app'}.local\`, vpc: environment.vpc });`,
-    ...workloads.map(w => `  ${camel(w.name)}(stack, environment, stage, topics, discovery);`),
+    ...workloads.map(w => `  ${fn.get(w.name)}(stack, environment, stage, topics, discovery);`),
     '}',
     'app.synth();',
     '',
@@ -205,13 +365,18 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     '// Written by `cdk-shipyard import copilot` from the Copilot workspace at',
     `// ${workspaceFromOut} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(copilot) comments quote what the importer could not carry over.',
+    ...variablesComment(variables),
     'import * as path from \'path\';',
     `import { ${[...used(['App', 'Duration', 'Fn', 'RemovalPolicy', 'Stack']), ...cdkModules.map(a => `${modules[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
     `import { ${used(SHIPYARD_NAMES).join(', ')} } from 'cdk-shipyard';`,
     '',
     body,
   ].join('\n');
-  return { files: { 'app.ts': app }, ...counts };
+  return {
+    files: { 'app.ts': withVariables(liftVariables(app, { COPILOT_ENVIRONMENT_NAME: 'stage', COPILOT_LB_DNS: 'environment.ingress.loadBalancer.loadBalancerDnsName' }, n => `variable(${quote(n)})`)) },
+    ...counts,
+    report: { imported: workloads.map(w => w.name), skipped, variables, warnings },
+  };
 
   function environmentFunction(stage: string, f: YamlFile, prod: boolean): string {
     const m = new Mapper(f, [], new Ids());
@@ -276,10 +441,6 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       `  return new Environment(stack, 'Environment', ${render(props, '  ')});`,
       '}',
       '',
-      ...(stage === stages[stages.length - 1] ? [
-        `const ENVIRONMENTS: { [stage: string]: (stack: Stack) => Environment } = { ${stages.map(s => `${quote(s)}: ${camel(s)}Environment`).join(', ')} };`,
-        '',
-      ] : []),
     ].join('\n');
   }
 
@@ -294,7 +455,22 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
         : { props: {}, todos: [] };
     }
     for (const envName of w.file.keys(['environments'])) {
-      if (!allStages.includes(envName)) w.file.fail(['environments', envName], `environments.${envName} names no environment of the workspace (${allStages.join(', ')})`);
+      // Copilot applies an override only when it deploys to that environment, so one for an environment the workspace lacks does nothing.
+      if (!allStages.includes(envName)) {
+        w.file.mark(['environments', envName], FieldFate.MAPPED);
+        warnings.push(`${w.relFile}:${w.file.line(['environments', envName])}: environments.${envName} names no environment of the workspace (${allStages.join(', ')}): ignored, as Copilot ignores it`);
+      }
+    }
+    // An override's count replaces the manifest's (Copilot replaces the count field): where some
+    // stages scale and others have a fixed count, each stage gets its own, since an overlay can
+    // add a prop but not remove one.
+    const countKeys = ['desiredCount', 'scaling'];
+    if (allStages.some(s => countKeys.some(k => overrides[s].props[k] !== undefined)) && countKeys.some(k => base.props[k] !== undefined)) {
+      for (const s of allStages) {
+        const o = overrides[s].props as Props;
+        if (!countKeys.some(k => o[k] !== undefined)) for (const k of countKeys) if (base.props[k] !== undefined) o[k] = base.props[k];
+      }
+      for (const k of countKeys) delete (base.props as Props)[k];
     }
     const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
     const publish = w.publishes.map((t, i) => {
@@ -307,7 +483,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     const stageOverrides: Props = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
     return [
       `/** ${w.type} ${w.name} (${w.relFile}). */`,
-      `function ${camel(w.name)}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
+      `function ${fn.get(w.name)}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
       ...todos.map(t => `  // ${t}`),
       `  const props = forStage<${w.construct}Props>(stage, ${render({ environment: code('environment'), ...base.props, ...discoveryProps(w) }, '  ')}, ${render(stageOverrides, '  ')});`,
       `  const workload = new ${w.construct}(stack, ${quote(pascal(w.name))}, props);`,
@@ -315,6 +491,11 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       ...publishVar,
       ...(w.construct === 'WorkerService' ? ['  // The variable Copilot gave workers; the library also sets QUEUE_URL.', '  workload.container.addEnvironment(\'COPILOT_QUEUE_URI\', workload.queue.queueUrl);'] : []),
       '  workload.container.addEnvironment(\'COPILOT_SERVICE_DISCOVERY_ENDPOINT\', discovery.namespaceName);',
+      '  // The variables Copilot gave every container of a workload.',
+      `  workload.container.addEnvironment('COPILOT_APPLICATION_NAME', ${quote(applicationName ?? 'app')});`,
+      '  workload.container.addEnvironment(\'COPILOT_ENVIRONMENT_NAME\', stage);',
+      `  workload.container.addEnvironment('COPILOT_SERVICE_NAME', ${quote(w.name)});`,
+      ...(w.construct === 'WebService' ? ['  workload.container.addEnvironment(\'COPILOT_LB_DNS\', (props.ingress ?? environment.ingress).loadBalancer.loadBalancerDnsName);'] : []),
       ...(base.after ?? []),
       '  return workload;',
       '}',
@@ -327,7 +508,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
 const SHIPYARD_NAMES = [
   'BackendService', 'BackendServiceProps', 'BackgroundService', 'BackgroundServiceProps', 'Capacity', 'Deployment', 'Environment', 'EnvironmentProfile',
   'FireLensConfigFile', 'forStage', 'Image', 'IngressSource', 'JobSchedule', 'LogDestination', 'Logging', 'Network', 'NetworkService', 'NetworkServiceProps',
-  'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'SharedIngress', 'Tracing', 'Volume', 'WebService', 'WebServiceProps', 'WorkerService', 'WorkerServiceProps', 'WorkQueue',
+  'Scaling', 'ScheduledJob', 'ScheduledJobProps', 'SharedIngress', 'StandaloneTask', 'StandaloneTaskProps', 'Tracing', 'Volume', 'WebService', 'WebServiceProps', 'WorkerService', 'WorkerServiceProps', 'WorkQueue',
 ];
 
 /** What to do with a field that has no prop, by its path. */
@@ -370,6 +551,10 @@ function network(m: Mapper): Code | undefined {
     const subnetIds = (kind: string) => Array.from({ length: f.length(vpc('subnets', kind)) }, (_, i) => f.str(vpc('subnets', kind, i, 'id'))!);
     const publicIds = subnetIds('public');
     const privateIds = subnetIds('private');
+    if (privateIds.length === 0 && publicIds.length > 0) {
+      f.fail(vpc('subnets'), `the VPC ${id} has public subnets only: Copilot gave tasks public IPs there, the library runs them in private subnets without one; `
+        + 'add private subnets (with a NAT gateway or VPC endpoints), list them under network.vpc.subnets.private and import again');
+    }
     m.todo(vpc('id'), `give the CIDR block of ${id} (vpcCidrBlock): the library admits the VPC to the load balancer and endpoints by it`);
     m.done(FieldFate.MAPPED, ...vpc('subnets'));
     m.todo(vpc('subnets'), 'check that the availability zones are listed in the order of the subnets');
@@ -377,7 +562,8 @@ function network(m: Mapper): Code | undefined {
     const attributes: Props = {
       vpcId: id,
       vpcCidrBlock: '10.0.0.0/16',
-      availabilityZones: code(`stack.availabilityZones.slice(0, ${azs})`),
+      // One zone for each subnet, as many as the subnets (an environment-agnostic stack knows two by name).
+      availabilityZones: code(`Array.from({ length: ${azs} }, (_, i) => Fn.select(i, Fn.getAzs()))`),
       publicSubnetIds: publicIds.length > 0 ? publicIds : undefined,
       privateSubnetIds: privateIds.length > 0 ? privateIds : undefined,
     };
@@ -400,6 +586,16 @@ function appName(workspace: string): string {
   return name === undefined ? 'Copilot' : pascal(name);
 }
 
+/** The application's name, or undefined when copilot/.workspace is missing or cannot be read. */
+function attemptName(workspace: string): string | undefined {
+  try {
+    return rawAppName(workspace);
+  } catch (e) {
+    if (e instanceof ImportError) return undefined;
+    throw e;
+  }
+}
+
 /** The application's name as Copilot wrote it in copilot/.workspace. */
 function rawAppName(workspace: string): string | undefined {
   const file = path.join(workspace, 'copilot', '.workspace');
@@ -416,11 +612,13 @@ function discoveryProps(w: Workload): Props {
 
 /** A Backend Service without `image.port` has nothing to publish: a BackgroundService. */
 function construct(file: YamlFile, type: string): string {
+  // schedule: none is a job Copilot runs only when told to (copilot job run): a task nothing starts.
+  if (type === 'Scheduled Job' && file.kind(['on', 'schedule']) === 'scalar' && file.str(['on', 'schedule']) === 'none') return 'StandaloneTask';
   if (type === 'Backend Service' && !file.has(['image', 'port'])) return 'BackgroundService';
   // A Backend Service with http sat behind the environment's internal load balancer: a WebService on an internal ingress.
   if (type === 'Backend Service' && file.kind(['http']) === 'map') return 'WebService';
   // A web service behind a network load balancer only is a NetworkService.
-  if (type === 'Load Balanced Web Service' && file.has(['nlb']) && !file.has(['http'])) return 'NetworkService';
+  if (type === 'Load Balanced Web Service' && file.has(['nlb']) && (!file.has(['http']) || file.value(['http']) === false)) return 'NetworkService';
   return WORKLOAD_TYPES[type];
 }
 
@@ -484,6 +682,13 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
   return code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
 }
 
+/** Whether a web service's main rule takes every request: the path / (or none) and no alias. */
+function claimsRoot(f: YamlFile): boolean {
+  if (f.kind(['http']) !== 'map') return false;
+  const p = f.kind(['http', 'path']) === 'scalar' ? f.text(['http', 'path']) : undefined;
+  return (p === undefined || p.replace(/^\/+|\/+$/g, '') === '') && !f.has(['http', 'alias']);
+}
+
 /** The fields every workload type shares. */
 function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   const props: Props = {};
@@ -494,7 +699,7 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
     f.fail(m.p('image'), 'has no image.build or image.location: expected one');
   }
   const port = f.int(m.p('image', 'port'));
-  if (port !== undefined && w.construct !== 'ScheduledJob' && w.construct !== 'WorkerService') {
+  if (port !== undefined && w.construct !== 'ScheduledJob' && w.construct !== 'WorkerService' && w.construct !== 'StandaloneTask') {
     props.containerPort = port;
     m.done(FieldFate.MAPPED, 'image', 'port');
     if (port < 1024) {
@@ -591,6 +796,11 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   if (w.construct === 'BackendService') mapBackend(m, props);
   if (w.construct === 'WorkerService') mapWorker(m, props);
   if (w.construct === 'ScheduledJob') mapJob(m, props, override);
+  if (w.construct === 'StandaloneTask') {
+    for (const k of ['on', 'retries', 'timeout']) {
+      if (m.file.has(m.p(k))) m.todo([k], 'schedule: none: Copilot ran the job only with copilot job run; here it is a StandaloneTask: start it with RunTask (its taskDefinition, cluster, subnets and securityGroup), retries and timeout are the caller\'s');
+    }
+  }
   return { props, todos: m.todos, after: m.after };
 }
 
@@ -866,7 +1076,7 @@ function secret(m: Mapper, k: string, w: Workload, base: string[] = ['secrets'],
 
 function mapCount(m: Mapper, w: Workload, props: Props): void {
   const f = m.file;
-  if (!f.has(m.p('count')) || w.construct === 'ScheduledJob') return;
+  if (!f.has(m.p('count')) || w.construct === 'ScheduledJob' || w.construct === 'StandaloneTask') return;
   if (f.kind(m.p('count')) === 'scalar') {
     props.desiredCount = f.int(m.p('count'));
     m.done(FieldFate.MAPPED, 'count');
@@ -982,6 +1192,11 @@ function httpRule(m: Mapper, w: Workload, base: Array<string | number>): Props {
     // Copilot's path rule matched the path and everything under it.
     if (clean !== '/') routing.pathPatterns = [clean, `${clean}/*`];
     done('path');
+  }
+  if (main && !m.override && w.rootTakenBy !== undefined) {
+    routing.pathPatterns = [`/${w.name}`, `/${w.name}/*`];
+    m.todo([...base, ...(f.has(at('path')) ? ['path'] : [])], `${w.rootTakenBy} also answers at / of the shared load balancer (Copilot let the last deployed win): `
+      + `${w.name} answers under /${w.name} here; give it the host name (alias) or path it should have`);
   }
   const aliases = f.has(at('alias')) && f.kind(at('alias')) !== 'map' ? f.strings(at('alias')) : undefined;
   const zone = f.str(at('hosted_zone'));

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 /** A field path in a manifest: map keys and list indexes. */
 export type FieldPath = ReadonlyArray<string | number>;
@@ -40,7 +40,12 @@ export class YamlFile {
   /** Parse text as YAML. */
   public static parse(text: string, display: string): YamlFile {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    // Keys are unique, except the merge key, which real files repeat (`<<: *a` then `<<: *b`).
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: (a, b) => !isMergeKey(a) && (a === b || (isScalar(a) && isScalar(b) && a.value === b.value)),
+    });
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       throw new ImportError(display, lines.linePos(first.pos[0]).line, `is not valid YAML: ${first.message.split('\n')[0]}`);
@@ -48,6 +53,7 @@ export class YamlFile {
     if (doc.contents !== null && !isMap(doc.contents)) {
       throw new ImportError(display, YamlFile.lineOf(lines, doc.contents), 'is not a YAML map of fields');
     }
+    resolveAliases(doc, display, lines);
     return new YamlFile(display, doc, lines);
   }
 
@@ -56,8 +62,57 @@ export class YamlFile {
   }
 
   private readonly fates = new Map<string, FieldFate>();
+  /** Scalars whose text came from interpolation, with the text as written: their type is read from the result. */
+  private readonly interpolated = new Map<Scalar, string>();
 
   private constructor(public readonly file: string, private readonly doc: Document, private readonly lines: LineCounter) {}
+
+  /**
+   * Replace every string value (not keys) by `replace(text)`, as Compose and Copilot
+   * interpolate variables; `replace` returns undefined for text it leaves alone. The field keeps
+   * its line, and `raw` gives the text as written.
+   */
+  public interpolate(replace: (text: string, path: FieldPath, line: number | undefined) => string | undefined): void {
+    const seen = new Set<Node>();
+    const walk = (n: unknown, path: Array<string | number>): void => {
+      if (!n || seen.has(n as Node)) return;
+      seen.add(n as Node);
+      if (isMap(n)) {for (const pair of n.items) walk(pair.value, [...path, String(isScalar(pair.key) ? pair.key.value : pair.key)]);} else if (isSeq(n)) {n.items.forEach((item, i) => walk(item, [...path, i]));} else if (isScalar(n) && typeof n.value === 'string') {
+        const out = replace(n.value, path, YamlFile.lineOf(this.lines, n));
+        if (out !== undefined && out !== n.value) {
+          this.interpolated.set(n, n.value);
+          n.value = out;
+        }
+      }
+    };
+    walk(this.doc.contents, []);
+  }
+
+  /** The text of a string field as written, before interpolation. */
+  public raw(path: FieldPath): string | undefined {
+    const n = this.node(path);
+    return n && isScalar(n) ? this.interpolated.get(n) : undefined;
+  }
+
+  /** Remove a field (a service that is not imported, say). */
+  public remove(path: FieldPath): void {
+    this.doc.deleteIn(path as Array<string | number>);
+  }
+
+  /** Set a map field to a node (the result of `extends`). */
+  public setNode(path: FieldPath, node: Node): void {
+    this.doc.setIn(path as Array<string | number>, node);
+  }
+
+  /** The node of a field, for `setNode` elsewhere. */
+  public nodeAt(path: FieldPath): Node | undefined {
+    return this.node(path);
+  }
+
+  /** Whether a map field has this key, even with no value (`pgdata:` in Compose's volumes). */
+  public hasKey(path: FieldPath, name: string): boolean {
+    return this.kind(path) === 'map' && this.keys(path).includes(name);
+  }
 
   /** The line a field starts on. */
   public line(path: FieldPath): number | undefined {
@@ -94,16 +149,18 @@ export class YamlFile {
 
   /** A whole-number field. */
   public int(path: FieldPath): number | undefined {
-    const v = this.scalar(path);
+    let v = this.scalar(path);
     if (v === undefined) return undefined;
+    if (typeof v === 'string' && /^-?\d+$/.test(v) && this.wasInterpolated(path)) v = Number(v);
     if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(path, `expected a whole number for ${show(path)}, got ${JSON.stringify(v)}`);
     return v as number;
   }
 
   /** A boolean field. */
   public bool(path: FieldPath): boolean | undefined {
-    const v = this.scalar(path);
+    let v = this.scalar(path);
     if (v === undefined) return undefined;
+    if ((v === 'true' || v === 'false') && this.wasInterpolated(path)) v = v === 'true';
     if (typeof v !== 'boolean') this.fail(path, `expected true or false for ${show(path)}, got ${JSON.stringify(v)}`);
     return v as boolean;
   }
@@ -186,6 +243,11 @@ export class YamlFile {
     return undefined;
   }
 
+  private wasInterpolated(path: FieldPath): boolean {
+    const n = this.node(path);
+    return n !== undefined && isScalar(n) && this.interpolated.has(n);
+  }
+
   private scalar(path: FieldPath): unknown {
     const n = this.node(path);
     if (n === undefined) return undefined;
@@ -244,4 +306,56 @@ export function show(path: FieldPath): string {
 
 function key(path: FieldPath): string {
   return JSON.stringify(path);
+}
+
+/** A merge key: `<<` written plain, or tagged `!!merge <<`. */
+function isMergeKey(node: unknown): boolean {
+  return isScalar(node) && (node.tag === 'tag:yaml.org,2002:merge' || (node.value === '<<' && node.type === 'PLAIN'));
+}
+
+/**
+ * Resolve YAML aliases and merge keys in place, as YAML 1.1 and Compose read them: an alias is
+ * the node it names (with that node's lines), and `<<: *a` or `<<: [*a, *b]` adds the fields of
+ * the named maps that the map does not set itself (the first map named wins). Nodes reached
+ * through an alias are shared, so a mark on one path does not mark the other.
+ */
+function resolveAliases(doc: Document, display: string, lines: LineCounter): void {
+  const resolving = new Set<Node>();
+  const done = new Set<Node>();
+  const resolve = (n: unknown): unknown => {
+    if (isAlias(n)) {
+      const target = n.resolve(doc);
+      if (!target) throw new ImportError(display, n.range ? lines.linePos(n.range[0]).line : undefined, `the alias *${n.source} names no anchor`);
+      return resolve(target);
+    }
+    if (!(isMap(n) || isSeq(n)) || done.has(n)) return n;
+    if (resolving.has(n)) throw new ImportError(display, n.range ? lines.linePos(n.range[0]).line : undefined, 'an alias refers to a node that holds it');
+    resolving.add(n);
+    if (isSeq(n)) {
+      n.items = n.items.map(resolve);
+    } else {
+      const own: Pair[] = [];
+      const merged: Pair[] = [];
+      for (const pair of (n as YAMLMap).items) {
+        if (isMergeKey(pair.key)) {
+          const value = isAlias(pair.value) || isMap(pair.value) ? [pair.value] : isSeq(pair.value) ? pair.value.items : [];
+          for (const source of value) {
+            const m = resolve(source);
+            if (isMap(m)) merged.push(...(m.items as Pair[]));
+          }
+          continue;
+        }
+        pair.value = resolve(pair.value) as Node;
+        own.push(pair as Pair);
+      }
+      const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
+      const seen = new Set(own.map(keyOf));
+      const fromMerge = merged.filter(p => !seen.has(keyOf(p)) && (seen.add(keyOf(p)), true));
+      (n as YAMLMap).items = [...own, ...fromMerge];
+    }
+    resolving.delete(n);
+    done.add(n);
+    return n;
+  };
+  doc.contents = resolve(doc.contents) as Node;
 }

@@ -17,6 +17,11 @@ const IMAGE_REFERENCE = new RegExp('^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9
   + '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*'
   + '(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$');
 
+/** Whether Docker takes `name` as an image reference (for the importers, which check before they write). */
+export function isImageReference(name: string): boolean {
+  return IMAGE_REFERENCE.test(name);
+}
+
 function checkImageReference(scope: Construct, name: string): void {
   if (Token.isUnresolved(name)) return;
   if (!IMAGE_REFERENCE.test(name)) {

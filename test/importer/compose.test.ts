@@ -59,7 +59,7 @@ describe('cdk-shipyard import compose', () => {
   test('the everything file: every field of the specification, the app type-checks and synthesizes', () => {
     const dir = fs.mkdtempSync(path.join(ROOT, '.import-'));
     try {
-      const result = importCompose({ file: path.join(__dirname, 'corpus', 'compose', 'everything', 'compose.yaml'), outDir: dir });
+      const result = importCompose({ file: path.join(__dirname, 'corpus', 'compose', 'everything', 'compose.yaml'), outDir: dir, profiles: ['frontend'] });
       const appFile = writeApp(result, dir);
       expect(typeErrors(appFile)).toEqual([]);
       const t = synth(appFile, dir).Kitchen;
@@ -114,12 +114,28 @@ describe('cdk-shipyard import compose', () => {
     expect(spec.filter(field => !hasField(field, seen))).toEqual([]);
   });
 
-  test('fails with the file and the line for a port that is not one, and for a service without an image', () => {
+  test('leaves out a service it cannot map, with the file and the line, and imports the others', () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
+    try {
+      const file = path.join(dir, 'compose.yaml');
+      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n  b:\n    image: y:1\n    depends_on: [a]\n');
+      const result = importCompose({ file, outDir: path.join(dir, 'out') });
+      expect(result.report.imported).toEqual(['b']);
+      expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'a', reason: expect.stringMatching(/compose\.yaml:5: expected a port such as "8080:80"/) })]);
+      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.b\.depends_on \(line 8\): a not imported/);
+      expect(result.files['app.ts']).not.toContain('aService');
+      expectEveryTodoWritten(result, 'compose');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails with the file and the line when no service can be imported', () => {
     const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
     try {
       const file = path.join(dir, 'compose.yaml');
       fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:5: expected a port such as "8080:80"/);
+      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/no service could be imported:\n.*compose\.yaml:5: expected a port such as "8080:80"/);
       fs.writeFileSync(file, 'services:\n  a:\n    command: run\n');
       expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:3: service a has neither image nor build/);
       fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    cap_drop: [FLY]\n');

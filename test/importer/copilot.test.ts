@@ -177,7 +177,7 @@ describe('cdk-shipyard import copilot', () => {
 
   test.each([
     ['a file that is not YAML', 'cpu: [1, 2\n', /manifest\.yml:\d+: is not valid YAML/],
-    ['an unknown manifest type', 'name: x\ntype: Static Site\n', /manifest\.yml:2: type "Static Site" is not one the importer maps/],
+    ['an unknown manifest type', 'name: x\ntype: Static Site\n', /manifest\.yml:2: Static Site: it is an S3 bucket behind CloudFront/],
     ['a field of the wrong type', 'name: x\ntype: Backend Service\nimage:\n  location: a/b:1\ncpu: lots\n', /manifest\.yml:5: expected a whole number for cpu, got "lots"/],
     ['a bad duration', 'name: x\ntype: Scheduled Job\non:\n  schedule: "@daily"\nimage:\n  location: a/b:1\ntimeout: soon\n', /manifest\.yml:7: expected a duration/],
     ['a log retention CloudWatch does not take', 'name: x\ntype: Backend Service\nimage:\n  location: a/b:1\nlogging:\n  retention: 15\n', /manifest\.yml:6: expected a retention CloudWatch Logs accepts .* got 15/],

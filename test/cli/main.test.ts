@@ -1,0 +1,82 @@
+/** The command line: what it writes, what it says about what it left out, and its exit codes. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { ROOT } from '../importer/harness';
+
+function workspace(manifests: { [dir: string]: string }): string {
+  const dir = fs.mkdtempSync(path.join(ROOT, '.import-cli-'));
+  fs.mkdirSync(path.join(dir, 'copilot', 'environments', 'test'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'copilot', 'environments', 'test', 'manifest.yml'), 'name: test\ntype: Environment\n');
+  for (const [name, text] of Object.entries(manifests)) {
+    fs.mkdirSync(path.join(dir, 'copilot', name));
+    fs.writeFileSync(path.join(dir, 'copilot', name, 'manifest.yml'), text);
+  }
+  return dir;
+}
+
+const GOOD = 'name: api\ntype: Backend Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 8080\n';
+const NO_IMAGE = 'name: broken\ntype: Backend Service\nimage:\n  port: 80\n';
+
+describe('cdk-shipyard import', () => {
+  test('writes the app with what it could import, lists what it left out with file, line and reason, and exits 0', () => {
+    const ws = workspace({ api: GOOD, broken: NO_IMAGE });
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out')], l => out.push(l), l => err.push(l))).toBe(0);
+      expect(fs.existsSync(path.join(ws, 'out', 'app.ts'))).toBe(true);
+      expect(err).toEqual([expect.stringMatching(/^left out broken: copilot\/broken\/manifest\.yml:4: has neither image\.build nor image\.location: Copilot rejects it too/)]);
+      expect(out.join('\n')).toContain('Workloads: 1 imported, 1 left out (listed above).');
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  test('--strict exits 1 and writes nothing when anything was left out', () => {
+    const ws = workspace({ api: GOOD, broken: NO_IMAGE });
+    try {
+      const err: string[] = [];
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out'), '--strict'], () => undefined, l => err.push(l))).toBe(1);
+      expect(fs.existsSync(path.join(ws, 'out'))).toBe(false);
+      expect(err[err.length - 1]).toMatch(/--strict: 1 left out; nothing written/);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  test('--service narrows the import, and what it leaves out that way does not fail --strict', () => {
+    const ws = workspace({ api: GOOD, other: GOOD.replace('name: api', 'name: other') });
+    try {
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out'), '--service', 'api', '--strict'], () => undefined, () => undefined)).toBe(0);
+      const app = fs.readFileSync(path.join(ws, 'out', 'app.ts'), 'utf8');
+      expect(app).toContain("new BackendService(stack, 'Api'");
+      expect(app).not.toContain("'Other'");
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  test('exits 1 with every reason when nothing can be imported', () => {
+    const ws = workspace({ broken: NO_IMAGE });
+    try {
+      const err: string[] = [];
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out')], () => undefined, l => err.push(l))).toBe(1);
+      expect(err[0]).toMatch(/no workload could be imported:\n {2}copilot\/broken\/manifest\.yml:4: has neither image\.build nor image\.location/);
+      expect(fs.existsSync(path.join(ws, 'out'))).toBe(false);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  test.each([
+    [['import', 'compose', 'x.yml', '--out'], /--out needs a value/],
+    [['import', 'compose', 'x.yml', '--out', 'o', '--verbose'], /unknown option --verbose/],
+    [['import', 'copilot', '--out', 'o'], /Usage:/],
+    [['export', 'copilot', 'x'], /Usage:/],
+  ])('exits 2 on a command line it cannot read: %j', (argv, message) => {
+    const err: string[] = [];
+    expect(main(argv, () => undefined, l => err.push(l))).toBe(2);
+    expect(err.join('\n')).toMatch(message);
+  });
+});
