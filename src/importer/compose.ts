@@ -68,6 +68,13 @@ const HINTS: Array<[RegExp, string]> = [
   [/^volumes/, 'the file system is EFS with the library\'s settings (encrypted, an access point per service)'],
 ];
 
+/**
+ * The most services one stack holds. A production web service is about 17 resources, a backend
+ * with its alarms and Service Connect about 20, the environment about 45: 18 services stay
+ * under 400 of CloudFormation's 500 resources a stack (AWS CloudFormation User Guide, quotas).
+ */
+const SPLIT_AFTER = 18;
+
 /** A service of the file, read. */
 interface Service {
   readonly name: string;
@@ -167,7 +174,12 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   }
   for (const x of resolved.skipped) topTodos.push(`TODO(compose): ${show(['services', x.name])} (line ${x.line ?? '?'}): not imported: ${x.reason}`);
   const callable = (d: string) => services.some(x => x.name === d && (x.construct === 'BackendService' || (x.construct === 'WebService' && services.some(c => c.calls.includes(d)))));
-  const calls = services.map(s => `const ${fn.get(s.name)}Service = ${fn.get(s.name)}(stack, environment, fileSystems);`);
+  // One stack holds the file while it stays well under CloudFormation's 500 resources (a service
+  // is about 20 with its alarms); past SPLIT_AFTER services, the environment keeps a stack and
+  // each service gets one of its own, as Copilot deploys.
+  const stackName = pascal(f.str(['name']) ?? path.basename(sourceDir));
+  const stackPerService = services.length > SPLIT_AFTER;
+  const calls = services.map(s => `const ${fn.get(s.name)}Service = ${fn.get(s.name)}(${stackPerService ? `new Stack(app, ${quote(`${stackName}-${pascal(s.name)}`)})` : 'stack'}, environment, fileSystems);`);
   const connects = services.filter(s => s.construct !== 'StandaloneTask').flatMap(s => s.calls
     .filter(callable)
     .map(d => `${fn.get(s.name)}Service.connectTo(${fn.get(d)}Service);`));
@@ -191,7 +203,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     ...unmappedTodos,
     ...(unmappedTodos.length > 0 ? [''] : []),
     'const app = new App();',
-    `const stack = new Stack(app, ${quote(pascal(f.str(['name']) ?? path.basename(sourceDir)))});`,
+    ...(stackPerService ? [`// ${services.length} services: a stack for the environment and one for each service, each well under CloudFormation's 500 resources.`] : []),
+    `const stack = new Stack(app, ${quote(stackName)});`,
     `const environment = new Environment(stack, 'Environment', ${render(options.production
       ? { profile: code('EnvironmentProfile.PRODUCTION'), ingress: { protocol: code('elbv2.ApplicationProtocol.HTTP') } }
       : { profile: code('EnvironmentProfile.DEVELOPMENT') })});`,

@@ -95,7 +95,7 @@ function readWorkload(manifest: string, relFile: string, dir: string, ctx: Inter
   file.mark(['type']);
   file.mark(['name']);
   const publishes = Array.from({ length: file.length(['publish', 'topics']) }, (_, i) => file.str(['publish', 'topics', i, 'name'])!);
-  return { name, type, construct: construct(file, type), file, relFile, publishes };
+  return { name, type, construct: construct(file, type), file, relFile, publishes, rootTakenBy: {} };
 }
 
 /** What `${VAR}` in a manifest resolves against. */
@@ -200,8 +200,8 @@ interface Workload {
   readonly file: YamlFile;
   readonly relFile: string;
   readonly publishes: string[];
-  /** The workload that keeps the root path of the shared load balancer, when this one also asked for it. */
-  rootTakenBy?: string;
+  /** By stage, the workload that keeps the root path of the shared load balancer, when this one also asked for it. */
+  readonly rootTakenBy: { [stage: string]: string };
 }
 
 /**
@@ -289,8 +289,13 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   const topicKeys = workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
   // Copilot let several services claim / of one load balancer (the last deployed won); here the
   // first keeps it and each other one answers under its own name, with a TODO.
-  const roots = workloads.filter(w => w.construct === 'WebService' && w.type === 'Load Balanced Web Service' && claimsRoot(w.file));
-  for (const w of roots.slice(1)) w.rootTakenBy = roots[0].name;
+  // (Web services share the environment's load balancer; Backend Services with http the internal one.)
+  for (const stage of stages) {
+    for (const type of ['Load Balanced Web Service', 'Backend Service']) {
+      const roots = workloads.filter(w => w.construct === 'WebService' && w.type === type && claimsRoot(w.file, stage));
+      for (const w of roots.slice(1)) w.rootTakenBy[stage] = roots[0].name;
+    }
+  }
   const fn = functionNames(workloads.map(w => w.name), ['topics', 'discovery', 'internalIngress', 'ENVIRONMENTS', 'WORKSPACE', 'Topics', ...stages.map(e => `${camel(e)}Environment`)]);
   const workloadFunctions: string[] = [];
   for (const w of [...workloads]) {
@@ -333,13 +338,15 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     'const app = new App();',
     `for (const stage of [${stages.map(quote).join(', ')}]) {`,
     '  // The account and region the CDK CLI runs with, as Copilot deployed to its environments\' own.',
-    '  const stack = new Stack(app, `' + name + '-${stage}`, { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } });',
+    '  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };',
+    '  // As Copilot deployed: a stack for the environment, and one for each workload in it.',
+    '  const stack = new Stack(app, `' + name + '-${stage}`, { env });',
     '  const environment = ENVIRONMENTS[stage](stack);',
     '  const topics: Topics = {};',
     ...topicKeys.map(t => `  topics[${quote(`${t.service}-${t.topic}`)}] = new sns.Topic(stack, ${quote(`${pascal(t.service)}${pascal(t.topic)}Topic`)}, ${render(t.props, '  ')});`),
     '  // Copilot\'s service discovery names, <service>.<env>.<app>.local, for apps that call them (Service Connect answers the short names).',
     `  const discovery = new servicediscovery.PrivateDnsNamespace(stack, 'ServiceDiscovery', { name: \`\${stage}.${rawAppName(options.workspace) ?? 'app'}.local\`, vpc: environment.vpc });`,
-    ...workloads.map(w => `  ${fn.get(w.name)}(stack, environment, stage, topics, discovery);`),
+    ...workloads.map(w => `  ${fn.get(w.name)}(new Stack(app, \`${name}-\${stage}-${pascal(w.name)}\`, { env }), environment, stage, topics, discovery);`),
     '}',
     'app.synth();',
     '',
@@ -471,6 +478,19 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
         if (!countKeys.some(k => o[k] !== undefined)) for (const k of countKeys) if (base.props[k] !== undefined) o[k] = base.props[k];
       }
       for (const k of countKeys) delete (base.props as Props)[k];
+    }
+    // Copilot let several services claim / of one load balancer (the last deployed won); here the
+    // first keeps it and each other one answers under its own name, in the stages where they meet.
+    const taken = allStages.filter(s => w.rootTakenBy[s] !== undefined);
+    if (taken.length > 0) {
+      const at = w.file.has(['http', 'path']) ? ['http', 'path'] : ['http'];
+      const reroute = (props: Props) => props.routing = { ...props.routing as Props, pathPatterns: [`/${w.name}`, `/${w.name}/*`] };
+      if (taken.length === allStages.length) reroute(base.props);
+      else taken.forEach(s => reroute(overrides[s].props));
+      w.file.mark(at, FieldFate.PARTIAL);
+      base.todos.push(`TODO(copilot): ${show(at)} (line ${w.file.line(at)}): ${[...new Set(taken.map(s => w.rootTakenBy[s]))].join(', ')} also answers at / of the shared `
+        + `load balancer${taken.length < allStages.length ? ` in ${taken.join(', ')}` : ''} (Copilot let the last deployed win): ${w.name} answers under /${w.name} there; `
+        + 'give it the host name (alias) or path it should have');
     }
     const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
     const publish = w.publishes.map((t, i) => {
@@ -682,11 +702,12 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
   return code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
 }
 
-/** Whether a web service's main rule takes every request: the path / (or none) and no alias. */
-function claimsRoot(f: YamlFile): boolean {
+/** Whether a web service's main rule takes every request in a stage: the path / (or none) and no alias, the stage's override first. */
+function claimsRoot(f: YamlFile, stage: string): boolean {
   if (f.kind(['http']) !== 'map') return false;
-  const p = f.kind(['http', 'path']) === 'scalar' ? f.text(['http', 'path']) : undefined;
-  return (p === undefined || p.replace(/^\/+|\/+$/g, '') === '') && !f.has(['http', 'alias']);
+  const field = (...rest: string[]) => f.has(['environments', stage, 'http', ...rest]) ? ['environments', stage, 'http', ...rest] : ['http', ...rest];
+  const p = f.kind(field('path')) === 'scalar' ? f.text(field('path')) : undefined;
+  return (p === undefined || p.replace(/^\/+|\/+$/g, '') === '') && !f.has(field('alias'));
 }
 
 /** The fields every workload type shares. */
@@ -789,7 +810,7 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   // Type-specific fields.
   if (w.construct === 'WebService') mapHttp(m, props, w);
   if (w.construct === 'WebService' && w.type === 'Backend Service') {
-    if (!override) props.ingress = code('internalIngress(stack, environment)');
+    if (!override) props.ingress = code('internalIngress(Stack.of(environment), environment)');
     mapBackend(m, props, true);
   }
   if (w.construct === 'NetworkService') mapNlb(m, props, w);
@@ -1193,11 +1214,7 @@ function httpRule(m: Mapper, w: Workload, base: Array<string | number>): Props {
     if (clean !== '/') routing.pathPatterns = [clean, `${clean}/*`];
     done('path');
   }
-  if (main && !m.override && w.rootTakenBy !== undefined) {
-    routing.pathPatterns = [`/${w.name}`, `/${w.name}/*`];
-    m.todo([...base, ...(f.has(at('path')) ? ['path'] : [])], `${w.rootTakenBy} also answers at / of the shared load balancer (Copilot let the last deployed win): `
-      + `${w.name} answers under /${w.name} here; give it the host name (alias) or path it should have`);
-  }
+
   const aliases = f.has(at('alias')) && f.kind(at('alias')) !== 'map' ? f.strings(at('alias')) : undefined;
   const zone = f.str(at('hosted_zone'));
   if (aliases && zone !== undefined) {

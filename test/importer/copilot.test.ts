@@ -7,6 +7,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { CORPUS, expectEveryTodoWritten, hasField, importInto, nodePaths, resourcesOf, ROOT, synth, typeErrors } from './harness';
+
+/** The environment's stack and its workloads' stacks as one template (logical ids are unique across them). */
+function stageTemplate(stacks: { [name: string]: any }, env: string): any {
+  const parts = Object.entries(stacks).filter(([name]) => name === env || name.startsWith(`${env}-`)).map(([, t]) => t.Resources);
+  const ids = parts.flatMap(r => Object.keys(r));
+  expect(new Set(ids).size).toBe(ids.length);
+  return { Resources: Object.assign({}, ...parts) };
+}
 import { main } from '../../src/cli/main';
 import { importCopilot } from '../../src/importer/copilot';
 import { ImportError } from '../../src/importer/source';
@@ -17,9 +25,11 @@ describe('cdk-shipyard import copilot', () => {
     try {
       expect(typeErrors(appFile)).toEqual([]);
       const stacks = synth(appFile, dir);
-      expect(Object.keys(stacks).sort()).toEqual(['Shop-prod', 'Shop-test']);
-      const prod = stacks['Shop-prod'];
-      const test = stacks['Shop-test'];
+      // As Copilot deployed: a stack per environment and one per workload in each.
+      const workloads = ['Costs', 'Frontend', 'Orders', 'Report', 'Warmer'];
+      expect(Object.keys(stacks).sort()).toEqual(['prod', 'test'].flatMap(e => [`Shop-${e}`, ...workloads.map(w => `Shop-${e}-${w}`)]));
+      const prod = stageTemplate(stacks, 'Shop-prod');
+      const test = stageTemplate(stacks, 'Shop-test');
       // Environments: the prod certificate and CIDR; test keeps Copilot's plain HTTP.
       expect(resourcesOf(prod, 'AWS::EC2::VPC')[0][1].Properties.CidrBlock).toBe('10.20.0.0/16');
       expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties.Protocol)).toContain('HTTPS');
@@ -74,9 +84,10 @@ describe('cdk-shipyard import copilot', () => {
     try {
       expect(typeErrors(appFile)).toEqual([]);
       const stacks = synth(appFile, dir, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
-      expect(Object.keys(stacks).sort()).toEqual(['Kitchen-prod', 'Kitchen-staging']);
-      const prod = stacks['Kitchen-prod'];
-      const staging = stacks['Kitchen-staging'];
+      const workloads = ['Api', 'Jobs', 'Reports', 'Tcp', 'Web'];
+      expect(Object.keys(stacks).sort()).toEqual(['prod', 'staging'].flatMap(e => [`Kitchen-${e}`, ...workloads.map(w => `Kitchen-${e}-${w}`)]));
+      const prod = stageTemplate(stacks, 'Kitchen-prod');
+      const staging = stageTemplate(stacks, 'Kitchen-staging');
       const task = (t: any, prefix: string) => resourcesOf(t, 'AWS::ECS::TaskDefinition').find(([id]) => id.startsWith(prefix))![1].Properties;
       const service = (t: any, prefix: string) => resourcesOf(t, 'AWS::ECS::Service').find(([id]) => id.startsWith(prefix))![1].Properties;
       // Environments: prod's VPC is imported (no VPC resource), its listener has the SSL policy and both certificates;
@@ -85,7 +96,7 @@ describe('cdk-shipyard import copilot', () => {
       const prodHttps = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties.Protocol === 'HTTPS')![1].Properties;
       expect(prodHttps.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
       expect(resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::ListenerCertificate')).toHaveLength(1);
-      expect(resourcesOf(staging, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0][1].Properties.Scheme).toBe('internal');
+      expect(resourcesOf(stacks['Kitchen-staging'], 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0][1].Properties.Scheme).toBe('internal');
       expect(resourcesOf(staging, 'AWS::EC2::VPC')[0][1].Properties.CidrBlock).toBe('10.30.0.0/16');
       // Copilot's service discovery names, and the variable that holds them.
       expect(resourcesOf(prod, 'AWS::ServiceDiscovery::PrivateDnsNamespace')[0][1].Properties.Name).toBe('prod.kitchen.local');

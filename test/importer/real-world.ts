@@ -138,3 +138,38 @@ export function synthAll(files: string[], variables: { [name: string]: string } 
   if (run.status !== 0) throw new Error(`synth runner failed: ${run.stderr}`);
   return JSON.parse(run.stdout.slice(run.stdout.indexOf('{"failures"')));
 }
+
+/**
+ * One Copilot workspace of many services, made of the corpus's own web and backend service
+ * manifests (a name taken twice gets a number), with a test and a prod environment: the size
+ * of the workspaces that did not fit one stack.
+ */
+export function largeWorkspace(dir: string): number {
+  const manifests: string[] = [];
+  for (const ws of copilotWorkspaces()) {
+    const root = path.join(REAL, 'copilot', ws, 'copilot');
+    for (const name of fs.readdirSync(root).sort()) {
+      const file = path.join(root, name, 'manifest.yml');
+      if (name === 'environments' || !fs.existsSync(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      if (/^type:\s*['"]?(Load Balanced Web Service|Backend Service)/m.test(text)) manifests.push(text);
+    }
+  }
+  fs.mkdirSync(path.join(dir, 'copilot', 'environments', 'test'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'copilot', 'environments', 'prod'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'copilot', '.workspace'), 'application: large\n');
+  fs.writeFileSync(path.join(dir, 'copilot', 'environments', 'test', 'manifest.yml'), 'name: test\ntype: Environment\n');
+  fs.writeFileSync(path.join(dir, 'copilot', 'environments', 'prod', 'manifest.yml'), 'name: prod\ntype: Environment\n');
+  const used = new Set<string>();
+  manifests.forEach((text, i) => {
+    // A name taken by an earlier manifest gets a number; a route to the main container follows it.
+    const own = /^name:\s*['"]?([^'"\s#]+)/m.exec(text)?.[1] ?? 'svc';
+    const name = used.has(own) ? `${own}-${i + 1}` : own;
+    used.add(name);
+    const renamed = text.replace(/^name:.*$/m, `name: ${name}`)
+      .replace(new RegExp(`^(\\s*target_container:\\s*)['"]?${own}['"]?\\s*$`, 'gm'), `$1${name}`);
+    fs.mkdirSync(path.join(dir, 'copilot', name));
+    fs.writeFileSync(path.join(dir, 'copilot', name, 'manifest.yml'), renamed);
+  });
+  return manifests.length;
+}
