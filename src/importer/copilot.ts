@@ -516,6 +516,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
       '  workload.container.addEnvironment(\'COPILOT_ENVIRONMENT_NAME\', stage);',
       `  workload.container.addEnvironment('COPILOT_SERVICE_NAME', ${quote(w.name)});`,
       ...(w.construct === 'WebService' ? ['  workload.container.addEnvironment(\'COPILOT_LB_DNS\', (props.ingress ?? environment.ingress).loadBalancer.loadBalancerDnsName);'] : []),
+      ...mountPoints(w.file).map(json => `  workload.container.addEnvironment('COPILOT_MOUNT_POINTS', ${quote(json)});`),
       ...(base.after ?? []),
       '  return workload;',
       '}',
@@ -702,6 +703,28 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
   return code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
 }
 
+/** COPILOT_MOUNT_POINTS as Copilot set it: a JSON map of each volume's name to its path in the container. */
+function mountPoints(f: YamlFile): string[] {
+  const names = f.keys(['storage', 'volumes']).filter(n => f.kind(['storage', 'volumes', n, 'path']) === 'scalar');
+  return names.length === 0 ? [] : [JSON.stringify(Object.fromEntries(names.map(n => [n, f.str(['storage', 'volumes', n, 'path'])])))];
+}
+
+/** The zone an alias is likely in: its parent (`api.example.com` → `example.com`), or itself at the apex. */
+function zoneNameOf(alias: string): string {
+  const labels = alias.split('.');
+  return labels.length > 2 ? labels.slice(1).join('.') : alias;
+}
+
+/** The names of `http.alias` in each of its forms, with the hosted zone an entry names. */
+function aliasEntries(f: YamlFile, at: FieldPath): Array<{ name: string; zone?: string }> {
+  const kind = f.kind(at);
+  if (kind === undefined || !f.has(at)) return [];
+  const one = (p: FieldPath) => f.kind(p) === 'map' ? { name: f.str([...p, 'name'])!, zone: f.str([...p, 'hosted_zone']) } : { name: f.text(p)! };
+  const entries = kind === 'list' ? Array.from({ length: f.length(at) }, (_, i) => one([...at, i])) : [one(at)];
+  for (const e of entries) if (!e.name) f.fail(at, 'an alias has no name');
+  return entries;
+}
+
 /** Whether a web service's main rule takes every request in a stage: the path / (or none) and no alias, the stage's override first. */
 function claimsRoot(f: YamlFile, stage: string): boolean {
   if (f.kind(['http']) !== 'map') return false;
@@ -811,10 +834,10 @@ function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   if (w.construct === 'WebService') mapHttp(m, props, w);
   if (w.construct === 'WebService' && w.type === 'Backend Service') {
     if (!override) props.ingress = code('internalIngress(Stack.of(environment), environment)');
-    mapBackend(m, props, true);
+    mapBackend(m, props, w, true);
   }
   if (w.construct === 'NetworkService') mapNlb(m, props, w);
-  if (w.construct === 'BackendService') mapBackend(m, props);
+  if (w.construct === 'BackendService') mapBackend(m, props, w);
   if (w.construct === 'WorkerService') mapWorker(m, props);
   if (w.construct === 'ScheduledJob') mapJob(m, props, override);
   if (w.construct === 'StandaloneTask') {
@@ -1215,15 +1238,21 @@ function httpRule(m: Mapper, w: Workload, base: Array<string | number>): Props {
     done('path');
   }
 
-  const aliases = f.has(at('alias')) && f.kind(at('alias')) !== 'map' ? f.strings(at('alias')) : undefined;
-  const zone = f.str(at('hosted_zone'));
+  // alias: a name, a list of names, or names with their own hosted_zone ({name, hosted_zone}, or a list of them).
+  const entries = aliasEntries(f, at('alias'));
+  const aliases = entries.length > 0 ? entries.map(e => e.name) : undefined;
+  const zones = [...new Set(entries.map(e => e.zone).filter((z): z is string => z !== undefined))];
+  const zone = f.str(at('hosted_zone')) ?? zones[0];
+  if (zones.length > 1 || (zones.length === 1 && f.has(at('hosted_zone')) && zones[0] !== f.str(at('hosted_zone')))) {
+    m.todo([...base, 'alias'], `the names are in more than one hosted zone (${[...new Set([zone, ...zones])].join(', ')}): routing takes one; add the other records by hand`);
+  }
   if (aliases && zone !== undefined) {
     // Copilot's hosted_zone is the zone's id; the zone name is taken as the alias's parent domain.
     routing.aliases = aliases;
     routing.hostedZone = code(`route53.HostedZone.fromHostedZoneAttributes(stack, ${quote(m.id(`${pascal(w.name)}Zone`))}, `
-      + `{ hostedZoneId: ${quote(zone)}, zoneName: ${quote(aliases[0].split('.').slice(1).join('.'))} })`);
+      + `{ hostedZoneId: ${quote(zone)}, zoneName: ${quote(zoneNameOf(aliases[0]))} })`);
     done('alias');
-    m.todo([...base, 'hosted_zone'], `check the zone name given for ${zone}`);
+    m.todo([...base, f.has(at('hosted_zone')) ? 'hosted_zone' : 'alias'], `check the zone name given for ${zone}`);
   } else if (aliases) {
     // The names route here at once; their DNS records need the zone (routing.aliases with routing.hostedZone).
     routing.hostHeaders = aliases;
@@ -1323,11 +1352,14 @@ function mapNlb(m: Mapper, props: Props, w: Workload): void {
   }
 }
 
-function mapBackend(m: Mapper, props: Props, webService = false): void {
+function mapBackend(m: Mapper, props: Props, w: Workload, webService = false): void {
   const f = m.file;
+  // Copilot's Service Connect alias is the service's name as written (`simple-backend`); the
+  // default here, the construct id in lower case, would drop the hyphen.
+  const name = w.name === pascal(w.name).toLowerCase() || m.override ? {} : { dnsName: w.name };
+  if (!webService && !m.override) props.serviceConnect = Object.keys(name).length > 0 ? name : undefined;
   // A web service (a backend with http) publishes a Service Connect name only when asked.
-  if (webService && f.kind(m.p('network', 'connect')) === 'scalar' && f.bool(m.p('network', 'connect'))) props.serviceConnect = {};
-  // Copilot called backends by their Service Connect name; the construct id in lower case is the default here.
+  if (webService && f.kind(m.p('network', 'connect')) === 'scalar' && f.bool(m.p('network', 'connect'))) props.serviceConnect = name;
   if (f.kind(m.p('network', 'connect')) === 'map') {
     const alias = f.str(m.p('network', 'connect', 'alias'));
     if (alias !== undefined) props.serviceConnect = { dnsName: alias };
