@@ -703,6 +703,16 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
   return code(`Image.fromAsset(path.join(WORKSPACE, ${quote(dir)})${Object.values(options).some(v => v !== undefined) ? `, ${render(options, '  ')}` : ''})`);
 }
 
+/** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE, which Copilot used for a managed volume's uid and gid. */
+export function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 /** COPILOT_MOUNT_POINTS as Copilot set it: a JSON map of each volume's name to its path in the container. */
 function mountPoints(f: YamlFile): string[] {
   const names = f.keys(['storage', 'volumes']).filter(n => f.kind(['storage', 'volumes', n, 'path']) === 'scalar');
@@ -896,10 +906,13 @@ function volumes(m: Mapper, w: Workload): Code[] {
       m.todo(rest('efs'), 'a new encrypted file system replaces the one Copilot managed: copy its data across (AWS DataSync) or import it with efs.FileSystem.fromFileSystemAttributes');
       fileSystem = `new efs.FileSystem(stack, ${quote(`${id}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
     }
+    // Copilot's managed volume: the directory /<service> owned by a uid and gid taken from the
+    // service's name (CRC32), so that files copied across keep their owner.
+    const managed = fsId === undefined && !f.has(at('efs', 'id'));
     const accessPoint: Props = {
-      path: f.str(at('efs', 'root_dir')),
-      uid: f.int(at('efs', 'uid')),
-      gid: f.int(at('efs', 'gid')),
+      path: f.str(at('efs', 'root_dir')) ?? (managed ? `/${w.name}` : undefined),
+      uid: f.int(at('efs', 'uid')) ?? (managed ? crc32(w.name) : undefined),
+      gid: f.int(at('efs', 'gid')) ?? (managed ? crc32(w.name) : undefined),
     };
     for (const k of ['root_dir', 'uid', 'gid']) if (f.has(at('efs', k))) m.done(FieldFate.MAPPED, ...rest('efs', k));
     if (f.has(at('efs', 'auth', 'iam'))) m.done(FieldFate.MAPPED, ...rest('efs', 'auth', 'iam')); // IAM authorization is always on here.
@@ -1003,17 +1016,39 @@ function taskdefOverrides(m: Mapper): void {
 function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']): Props {
   const f = m.file;
   const at = (k: string) => m.p(...base, k);
+  // Copilot filled what a health check leaves out: curl on localhost, every 10 s, 2 retries, a
+  // 5 s timeout, no start period (NewDefaultContainerHealthCheck). ECS takes each within its
+  // limits (interval 5-300 s, timeout 2-60 s, retries 1-10, start period 0-300 s), which
+  // Copilot did not check: a value outside is moved to the nearest, with a TODO.
   const command = f.strings(at('command'));
-  if (!command) throw f.error(at('command'), `${show(m.p(...base))} has no command: expected a list such as ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]`);
-  m.done(FieldFate.MAPPED, ...base, 'command');
-  const check: Props = {
-    command: f.kind(at('command')) === 'list' ? command : ['CMD-SHELL', command[0]],
-    interval: f.has(at('interval')) ? duration(m, [...base, 'interval']) : undefined,
-    timeout: f.has(at('timeout')) ? duration(m, [...base, 'timeout']) : undefined,
-    retries: f.int(at('retries')),
-    startPeriod: f.has(at('start_period')) ? duration(m, [...base, 'start_period']) : undefined,
+  if (command) m.done(FieldFate.MAPPED, ...base, 'command');
+  else if (!m.override) m.todo([...base], 'no command: Copilot checked with curl -f http://localhost/, which needs curl in the image');
+  const seconds = (k: string, fallback: number, [min, max]: [number, number]) => {
+    if (!f.has(at(k))) return m.override ? undefined : fallback;
+    const s = Math.round(milliseconds(f.text(at(k))!) ?? NaN) / 1000;
+    if (Number.isNaN(s)) duration(m, [...base, k]);
+    const clamped = Math.min(max, Math.max(min, Math.round(s)));
+    m.done(FieldFate.MAPPED, ...base, k);
+    if (clamped !== s) m.todo([...base, k], `${s} s is outside what ECS takes (${min}-${max} s): ${clamped} s instead`);
+    return clamped;
   };
-  if (check.retries !== undefined) m.done(FieldFate.MAPPED, ...base, 'retries');
+  const interval = seconds('interval', 10, [5, 300]);
+  let timeout = seconds('timeout', 5, [2, 60]);
+  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+    timeout = Math.max(2, interval - 1);
+    m.todo([...base, f.has(at('timeout')) ? 'timeout' : 'interval'], `the timeout does not end before the next check: ${timeout} s`);
+  }
+  const retries = f.int(at('retries'));
+  const startPeriod = seconds('start_period', 0, [0, 300]);
+  const check: Props = {
+    command: command ? f.kind(at('command')) === 'list' ? command : ['CMD-SHELL', command[0]] : m.override ? undefined : ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'],
+    interval: interval === undefined ? undefined : code(`Duration.seconds(${interval})`),
+    timeout: timeout === undefined ? undefined : code(`Duration.seconds(${timeout})`),
+    retries: retries === undefined ? m.override ? undefined : 2 : Math.min(10, Math.max(1, retries)),
+    startPeriod: startPeriod === undefined ? undefined : code(`Duration.seconds(${startPeriod})`),
+  };
+  if (retries !== undefined) m.done(FieldFate.MAPPED, ...base, 'retries');
+  if (retries !== undefined && retries !== check.retries) m.todo([...base, 'retries'], `${retries} retries: ECS takes 1-10`);
   return check;
 }
 
@@ -1144,7 +1179,11 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
     min = f.int(m.p('count', 'range', 'min'));
     max = f.int(m.p('count', 'range', 'max'));
     const spotFrom = f.int(m.p('count', 'range', 'spot_from'));
-    if (spotFrom !== undefined) props.capacity = code(`Capacity.fargateSpotMix({ onDemandBase: ${Math.max(0, spotFrom - 1)} })`);
+    // Copilot: an on-demand base of spot_from - 1 tasks when spot_from >= min, otherwise every task on Spot.
+    if (spotFrom !== undefined) {
+      props.capacity = code(spotFrom >= 1 && (min === undefined || spotFrom >= min)
+        ? `Capacity.fargateSpotMix({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.fargateSpot()');
+    }
     m.done(FieldFate.MAPPED, 'count', 'range');
   }
   // Cooldowns: count.cooldown for every target, a target's own cooldown for that one.

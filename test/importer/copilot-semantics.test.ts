@@ -72,6 +72,31 @@ describe('Copilot semantics', () => {
     expect(app).toMatch(/^\/\/ {3}AWS_REGION \(required\): not set at import$/m);
   });
 
+  test.each([
+    ['spot_from 3 with min 2: two on-demand tasks, the rest on Spot', 3, 'Capacity.fargateSpotMix({ onDemandBase: 2 })'],
+    ['spot_from 1 with min 2: every task on Spot, as Copilot did', 1, 'Capacity.fargateSpot()'],
+  ])('count.range.spot_from: %s', (_name, spotFrom, capacity) => {
+    const app = run({ api: `name: api\ntype: Backend Service\n${IMAGE}count:\n  range:\n    min: 2\n    max: 6\n    spot_from: ${spotFrom}\n  cpu_percentage: 70\n` }).files['app.ts'];
+    expect(app).toContain(`capacity: ${capacity}`);
+  });
+
+  test('image.healthcheck: what it leaves out is Copilot\'s default (curl, 10 s, 2 retries, 5 s), and what ECS refuses is moved into its limits', () => {
+    const app = run({ api: `name: api\ntype: Backend Service\n${IMAGE}  healthcheck:\n    interval: 2s\n    retries: 12\n` }).files['app.ts'];
+    expect(app).toContain("command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1']");
+    expect(app).toContain('interval: Duration.seconds(5)');
+    expect(app).toContain('timeout: Duration.seconds(4)');
+    expect(app).toContain('retries: 10');
+    expect(app).toContain('startPeriod: Duration.seconds(0)');
+    expect(app).toMatch(/TODO\(copilot\): image\.healthcheck \(line \d+\): no command: Copilot checked with curl/);
+    expect(app).toMatch(/TODO\(copilot\): image\.healthcheck\.interval \(line \d+\): 2 s is outside what ECS takes \(5-300 s\): 5 s instead/);
+  });
+
+  test('a managed EFS volume is the directory /<service>, owned by the CRC-32 of the name, as Copilot made it', () => {
+    const app = run({ api: `name: api\ntype: Backend Service\n${IMAGE}storage:\n  volumes:\n    data:\n      path: /data\n      efs: true\n` }).files['app.ts'];
+    // crc32('api') = 2902841359 (Go's crc32.ChecksumIEEE, as Copilot's getRandomUIDGID).
+    expect(app).toMatch(/accessPoint: \{ path: '\/api', uid: 2902841359, gid: 2902841359 \}/);
+  });
+
   test('two web services at /: the first keeps it, the other answers under its name; the app synthesizes', () => {
     const { dir, result } = importWorkspace({
       api: `name: api\ntype: Load Balanced Web Service\n${IMAGE}http:\n  path: /\n`,
