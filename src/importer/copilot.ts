@@ -705,12 +705,14 @@ function image(m: Mapper, base: Array<string | number>, credentialsId: string): 
 
 /** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE, which Copilot used for a managed volume's uid and gid. */
 export function crc32(text: string): number {
+  /* eslint-disable no-bitwise -- a checksum is bit arithmetic */
   let crc = 0xffffffff;
   for (const byte of Buffer.from(text, 'utf8')) {
     crc ^= byte;
     for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
   }
   return (crc ^ 0xffffffff) >>> 0;
+  /* eslint-enable no-bitwise */
 }
 
 /** COPILOT_MOUNT_POINTS as Copilot set it: a JSON map of each volume's name to its path in the container. */
