@@ -1176,10 +1176,13 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
     const match = /^(\d+)-(\d+)$/.exec(range);
     if (!match) throw f.error(m.p('count', 'range'), `expected a range such as 1-10 for ${show(m.p('count', 'range'))}, got ${JSON.stringify(range)}`);
     [min, max] = [Number(match[1]), Number(match[2])];
+    // Copilot: "min value must be less than or equal to max value" (RangeConfig validation).
+    if (min > max) throw f.error(m.p('count', 'range'), `the range ${range} has its minimum above its maximum: Copilot rejects it too; write ${max}-${min}`);
     m.done(FieldFate.MAPPED, 'count', 'range');
   } else if (f.has(m.p('count', 'range'))) {
     min = f.int(m.p('count', 'range', 'min'));
     max = f.int(m.p('count', 'range', 'max'));
+    if (min !== undefined && max !== undefined && min > max) throw f.error(m.p('count', 'range', 'min'), `count.range.min ${min} is above max ${max}: Copilot rejects it too`);
     const spotFrom = f.int(m.p('count', 'range', 'spot_from'));
     // Copilot: an on-demand base of spot_from - 1 tasks when spot_from >= min, otherwise every task on Spot.
     if (spotFrom !== undefined) {

@@ -91,6 +91,11 @@ describe('Copilot semantics', () => {
     expect(app).toMatch(/TODO\(copilot\): image\.healthcheck\.interval \(line \d+\): 2 s is outside what ECS takes \(5-300 s\): 5 s instead/);
   });
 
+  test('count.range 5-1 leaves the workload out with its line, as Copilot rejects it', () => {
+    const result = run({ api: `name: api\ntype: Backend Service\n${IMAGE}count:\n  range: 5-1\n  cpu_percentage: 70\n`, web: `name: web\ntype: Backend Service\n${IMAGE}` });
+    expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'api', reason: expect.stringMatching(/manifest\.yml:7: the range 5-1 has its minimum above its maximum/) })]);
+  });
+
   test('a managed EFS volume is the directory /<service>, owned by the CRC-32 of the name, as Copilot made it', () => {
     const app = run({ api: `name: api\ntype: Backend Service\n${IMAGE}storage:\n  volumes:\n    data:\n      path: /data\n      efs: true\n` }).files['app.ts'];
     // crc32('api') = 2902841359 (Go's crc32.ChecksumIEEE, as Copilot's getRandomUIDGID).
