@@ -6,9 +6,8 @@ import {
   render, retentionMember,
   RETENTION_EXPECTED, secretCode,
 } from './code';
-import { Skipped } from './compose-resolve';
 import { VariableUse, variablesComment } from './interpolate';
-import { FieldFate, FieldPath, FieldTally, ImportError, show, tallyFields, YamlFile } from './source';
+import { FieldFate, FieldPath, FieldTally, ImportError, show, Skipped, tallyFields, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
 export interface ImportResult {

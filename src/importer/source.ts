@@ -359,3 +359,13 @@ function resolveAliases(doc: Document, display: string, lines: LineCounter): voi
   };
   doc.contents = resolve(doc.contents) as Node;
 }
+
+/** A workload (or file) the import left out, and why. */
+export interface Skipped {
+  /** The source file, relative to where the import was given. */
+  readonly file: string;
+  readonly line?: number;
+  /** The service, manifest or environment name. */
+  readonly name: string;
+  readonly reason: string;
+}

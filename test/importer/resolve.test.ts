@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveCompose } from '../../src/importer/compose-resolve';
+import { resolveCompose } from '../../src/importer/compose/resolve';
 import { YamlFile } from '../../src/importer/source';
 
 describe('YAML anchors, aliases and merge keys', () => {

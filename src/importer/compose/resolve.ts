@@ -6,18 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isMap, isScalar, isSeq, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
-import { interpolate, parseDotEnv, parseInterpolation, VariableUse, variablesOf } from './interpolate';
-import { FieldFate, FieldPath, ImportError, show, YamlFile } from './source';
+import { interpolate, parseDotEnv, parseInterpolation, VariableUse, variablesOf } from '../interpolate';
+import { FieldFate, FieldPath, ImportError, show, Skipped, YamlFile } from '../source';
 
-/** A workload (or file) the import left out, and why. */
-export interface Skipped {
-  /** The source file, relative to where the import was given. */
-  readonly file: string;
-  readonly line?: number;
-  /** The service, manifest or environment name. */
-  readonly name: string;
-  readonly reason: string;
-}
+export type { Skipped } from '../source';
+
 
 /** What the resolve stage found besides the resolved file. */
 export interface Resolved {
