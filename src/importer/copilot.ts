@@ -7,6 +7,7 @@ import {
   RETENTION_EXPECTED, secretCode,
 } from './code';
 import { VariableUse, variablesComment } from './interpolate';
+import { WorkloadPropsModel } from './model';
 import { FieldFate, FieldPath, FieldTally, ImportError, show, Skipped, tallyFields, YamlFile } from './source';
 
 /** What an import writes, and how many fields it carried over. */
@@ -138,7 +139,7 @@ const WORKLOAD_TYPES: { [type: string]: string } = {
 
 /** One manifest's mapping: its props, what needs a person, and the topics it publishes. */
 interface Mapped {
-  readonly props: Props;
+  readonly props: WorkloadPropsModel;
   readonly todos: string[];
   /** Statements after the workload is built (`workload`, `stack`, `environment` in scope). */
   readonly after?: string[];
@@ -470,11 +471,14 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     // An override's count replaces the manifest's (Copilot replaces the count field): where some
     // stages scale and others have a fixed count, each stage gets its own, since an overlay can
     // add a prop but not remove one.
-    const countKeys = ['desiredCount', 'scaling'];
+    const countKeys = ['desiredCount', 'scaling'] as const;
     if (allStages.some(s => countKeys.some(k => overrides[s].props[k] !== undefined)) && countKeys.some(k => base.props[k] !== undefined)) {
       for (const s of allStages) {
-        const o = overrides[s].props as Props;
-        if (!countKeys.some(k => o[k] !== undefined)) for (const k of countKeys) if (base.props[k] !== undefined) o[k] = base.props[k];
+        const o = overrides[s].props;
+        if (!countKeys.some(k => o[k] !== undefined)) {
+          if (base.props.desiredCount !== undefined) o.desiredCount = base.props.desiredCount;
+          if (base.props.scaling !== undefined) o.scaling = base.props.scaling;
+        }
       }
       for (const k of countKeys) delete (base.props as Props)[k];
     }
@@ -1243,7 +1247,7 @@ function mapCount(m: Mapper, w: Workload, props: Props): void {
   }
 }
 
-function mapHttp(m: Mapper, props: Props, w: Workload): void {
+function mapHttp(m: Mapper, props: WorkloadPropsModel, w: Workload): void {
   const f = m.file;
   if (f.kind(m.p('http')) === 'scalar' && f.bool(m.p('http')) === false) {
     m.todo(['http'], 'http: false leaves a web service without a load balancer: make it a BackendService or BackgroundService');
@@ -1260,9 +1264,9 @@ function mapHttp(m: Mapper, props: Props, w: Workload): void {
 }
 
 /** One listener rule of `http` (or of `http.additional_rules[i]`) as WebService props. */
-function httpRule(m: Mapper, w: Workload, base: Array<string | number>): Props {
+function httpRule(m: Mapper, w: Workload, base: Array<string | number>): WorkloadPropsModel {
   const f = m.file;
-  const props: Props = {};
+  const props: WorkloadPropsModel = {};
   // Fields the library sets per service, not per rule: an additional rule's need a person.
   const main = base.length === 1;
   const perService = (rest: string[]): boolean => {
@@ -1365,7 +1369,7 @@ function nlbPort(m: Mapper, rest: Array<string | number>): { port: number; proto
 }
 
 /** A Load Balanced Web Service with `nlb` only: its own network load balancer, open to the internet as Copilot's was. */
-function mapNlb(m: Mapper, props: Props, w: Workload): void {
+function mapNlb(m: Mapper, props: WorkloadPropsModel, w: Workload): void {
   const f = m.file;
   if (!m.override) props.internetFacing = true;
   if (f.has(m.p('nlb', 'port'))) {
@@ -1395,7 +1399,7 @@ function mapNlb(m: Mapper, props: Props, w: Workload): void {
   }
 }
 
-function mapBackend(m: Mapper, props: Props, w: Workload, webService = false): void {
+function mapBackend(m: Mapper, props: WorkloadPropsModel, w: Workload, webService = false): void {
   const f = m.file;
   // Copilot's Service Connect alias is the service's name as written (`simple-backend`); the
   // default here, the construct id in lower case, would drop the hyphen.
@@ -1464,7 +1468,7 @@ function filterPolicy(m: Mapper, base: Array<string | number>): Props | undefine
   return Object.keys(policy).length > 0 || whole ? policy : undefined;
 }
 
-function mapWorker(m: Mapper, props: Props): void {
+function mapWorker(m: Mapper, props: WorkloadPropsModel): void {
   const f = m.file;
   const queue = queueSettings(m, ['subscribe', 'queue']);
   if (Object.keys(queue).length > 0) props.queue = code(`WorkQueue.newQueue(${render(queue, '    ')})`);
@@ -1497,7 +1501,7 @@ function mapWorker(m: Mapper, props: Props): void {
   }
 }
 
-function mapJob(m: Mapper, props: Props, override: boolean): void {
+function mapJob(m: Mapper, props: WorkloadPropsModel, override: boolean): void {
   const f = m.file;
   const schedule = f.str(m.p('on', 'schedule'));
   if (schedule !== undefined) {

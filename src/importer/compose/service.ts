@@ -13,6 +13,7 @@ import { isForbiddenPlainVariable } from '../../guardrails/checks';
 import { isImageReference } from '../../task/image';
 import { Code, code, commandWords, pascal, Props, quote, QUOTED_COMMAND, registryImage, render, secretCode } from '../code';
 import { processEnvCode, parseInterpolation } from '../interpolate';
+import { WorkloadPropsModel } from '../model';
 import { FieldFate, FieldPath, show, YamlFile } from '../source';
 
 /** What every service of the file shares. */
@@ -32,7 +33,7 @@ export interface FileMapping {
 
 /** One service's mapping under way: its props, its TODOs and the statements after its construct. */
 export class ServiceMapping {
-  public readonly props: Props = { environment: code('environment') };
+  public readonly props: WorkloadPropsModel = { environment: code('environment') };
   public readonly todos: string[] = [];
   public readonly after: string[] = [];
   public readonly f: YamlFile;
@@ -66,7 +67,7 @@ export function serviceFunction(file: FileMapping, s: Service, name: string): st
   const c = new ServiceMapping(file, s);
   for (const section of SECTIONS) section(c);
   // A task runs once: it has no count, deployment or scaling.
-  if (s.construct === 'StandaloneTask') for (const k of ['desiredCount', 'deployment', 'scaling']) delete c.props[k];
+  if (s.construct === 'StandaloneTask') for (const k of ['desiredCount', 'deployment', 'scaling'] as const) delete c.props[k];
   const construct = `new ${s.construct}(stack, ${quote(pascal(s.name))}, ${render(c.props, '  ')})`;
   return [
     `/** Service ${s.name} (${file.display}). */`,
@@ -258,7 +259,7 @@ function mapEnvFiles(c: ServiceMapping): void {
 function mapSecrets(c: ServiceMapping): void {
   const { f, s, at, props, todo } = c;
   if (f.has(at('secrets'))) {
-    const secrets: Props = {};
+    const secrets: { [name: string]: Code } = {};
     for (let i = 0; i < f.length(at('secrets')); i++) {
       const source = f.kind(at('secrets', i)) === 'map' ? f.str(at('secrets', i, 'source'))! : f.str(at('secrets', i))!;
       const arn = c.secretArns[source];
@@ -490,7 +491,7 @@ function mapCount(c: ServiceMapping): void {
 function mapVolumes(c: ServiceMapping): void {
   const { f, s, at, props, todo } = c;
   if (f.has(at('volumes'))) {
-    const volumes: unknown[] = [];
+    const volumes: Code[] = [];
     for (let i = 0; i < f.length(at('volumes')); i++) {
       const spec = f.kind(at('volumes', i)) === 'map'
         ? {
