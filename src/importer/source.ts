@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { VariableUse } from './interpolate';
 
 /** A field path in a manifest: map keys and list indexes. */
 export type FieldPath = ReadonlyArray<string | number>;
@@ -368,4 +369,29 @@ export interface Skipped {
   /** The service, manifest or environment name. */
   readonly name: string;
   readonly reason: string;
+}
+
+/** What an import writes, and how many fields it carried over. */
+export interface ImportResult {
+  /** File name (relative to the output directory) to content. */
+  readonly files: { [name: string]: string };
+  readonly mapped: number;
+  readonly partial: number;
+  readonly unmapped: number;
+  /** Every leaf field that was not mapped whole, as `<file> <path>`, with its fate. */
+  readonly notMapped: FieldTally['notMapped'];
+  /** The workloads written, those left out with the reason, the variables read and what to know. */
+  readonly report: ImportReport;
+}
+
+/** What an import did, workload by workload, for the CLI's summary and its exit code. */
+export interface ImportReport {
+  /** The workloads written into the app, by name. */
+  readonly imported: string[];
+  /** The workloads (or files) left out, with the file, line and reason. */
+  readonly skipped: Skipped[];
+  /** Every variable the source interpolates, where, with its default and where its value came from. */
+  readonly variables: VariableUse[];
+  /** What the import changed or assumed that a person should know. */
+  readonly warnings: string[];
 }

@@ -10,9 +10,8 @@ import { HINTS } from './hints';
 import { resolveCompose, skip, Skipped } from './resolve';
 import { FileMapping, serviceFunction } from './service';
 import { code, functionNames, pascal, quote, render } from '../code';
-import { ImportResult } from '../copilot';
 import { variablesComment, VariableUse } from '../interpolate';
-import { FieldFate, ImportError, show, tallyFields, YamlFile } from '../source';
+import { FieldFate, ImportError, ImportResult, show, tallyFields, YamlFile } from '../source';
 
 export { HEALTH_CHECK_LIMITS } from './values';
 
