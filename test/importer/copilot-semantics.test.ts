@@ -96,6 +96,26 @@ describe('Copilot semantics', () => {
     expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'api', reason: expect.stringMatching(/manifest\.yml:7: the range 5-1 has its minimum above its maximum/) })]);
   });
 
+  test('an environment\'s count override is merged into the manifest\'s, map by map, as Copilot merges it', () => {
+    const result = run({
+      web: `name: web\ntype: Load Balanced Web Service\n${IMAGE}http:\n  path: /\ncount:\n  range: 1-4\n  cpu_percentage: 70\n  response_time: 2s\n`
+        + 'environments:\n  test:\n    count: 2\n  prod:\n    count:\n      range: 2-10\n      cooldown:\n        in: 30s\n        out: 10s\n      response_time: 1s\n',
+    }, ['test', 'prod']);
+    const app = result.files['app.ts'];
+    // prod keeps the manifest's CPU target, with its own range, response time and cooldowns.
+    expect(app).toMatch(/prod: \{\n\s+scaling: \{\n\s+minCapacity: 2,\n\s+maxCapacity: 10,\n\s+targets: \[\n\s+Scaling\.cpu\(70, \{ scaleInCooldown: Duration\.seconds\(30\), scaleOutCooldown: Duration\.seconds\(10\) \}\),\n\s+Scaling\.responseTime\(Duration\.seconds\(1\)/);
+    // test's number replaces the map: a fixed count, and no scaling left over from the manifest.
+    expect(app).toMatch(/test: \{ desiredCount: 2 \}/);
+  });
+
+  test('count.spot with a range (an override merged with the manifest) leaves the workload out, as Copilot rejects it', () => {
+    const result = run({
+      web: `name: web\ntype: Backend Service\n${IMAGE}count:\n  range: 1-4\n  cpu_percentage: 70\nenvironments:\n  test:\n    count:\n      spot: 2\n`,
+      api: `name: api\ntype: Backend Service\n${IMAGE}`,
+    });
+    expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'web', reason: expect.stringMatching(/has both spot and range .*Copilot rejects it too/) })]);
+  });
+
   test('a managed EFS volume is the directory /<service>, owned by the CRC-32 of the name, as Copilot made it', () => {
     const app = run({ api: `name: api\ntype: Backend Service\n${IMAGE}storage:\n  volumes:\n    data:\n      path: /data\n      efs: true\n` }).files['app.ts'];
     // crc32('api') = 2902841359 (Go's crc32.ChecksumIEEE, as Copilot's getRandomUIDGID).

@@ -13,6 +13,10 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
     return;
   }
   const spot = f.int(m.p('count', 'spot'));
+  // Copilot: "spot" and "range" are mutually exclusive (after an override's count is merged in).
+  if (spot !== undefined && f.has(m.p('count', 'range'))) {
+    throw f.error(m.p('count', 'spot'), `${show(m.p('count'))} has both spot and range (an environment's override merged with the manifest's): Copilot rejects it too; give the environment count: {range, spot_from} or a number`);
+  }
   if (spot !== undefined) {
     props.desiredCount = spot;
     props.capacity = code('Capacity.fargateSpot()');

@@ -1,6 +1,7 @@
 /** Reading a workspace as Copilot reads it: the manifest's type, its image, `${VAR}`, the application's name. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { isMap, isScalar, Pair, YAMLMap } from 'yaml';
 import { pascal } from '../code';
 import { Workload } from './mapper';
 import { VariableUse } from '../interpolate';
@@ -40,8 +41,41 @@ export function readWorkload(manifest: string, relFile: string, dir: string, ctx
   if (!hasImage && !overridden) throw file.error(['image'], 'has neither image.build nor image.location: Copilot rejects it too ("must specify one of image.build or image.location")');
   file.mark(['type']);
   file.mark(['name']);
+  mergeCountOverrides(file);
   const publishes = Array.from({ length: file.length(['publish', 'topics']) }, (_, i) => file.str(['publish', 'topics', i, 'name'])!);
   return { name, type, construct: construct(file, type), file, relFile, publishes, rootTakenBy: {} };
+}
+
+/**
+ * Copilot merges an environment's override into the manifest map by map (lists replaced), then
+ * reads the result: `environments.prod.count: {range: 2-10}` keeps the base's targets and
+ * cooldowns. Props overlay the same way, except `count`, whose fields together make the
+ * scaling and capacity props: an override's count map gets the base's count fields it does not
+ * set, so that its mapping is whole.
+ */
+function mergeCountOverrides(file: YamlFile): void {
+  const base = file.nodeAt(['count']);
+  if (!isMap(base)) return;
+  for (const env of file.keys(['environments'])) {
+    const over = file.nodeAt(['environments', env, 'count']);
+    if (isMap(over)) file.setNode(['environments', env, 'count'], mergeMaps(base, over));
+  }
+}
+
+/** `top` over `base`: maps merged key by key, anything else from `top`. */
+function mergeMaps(base: YAMLMap, top: YAMLMap): YAMLMap {
+  const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
+  const out = new YAMLMap();
+  const own = new Map((top.items as Pair[]).map(p => [keyOf(p), p]));
+  for (const p of base.items as Pair[]) {
+    const over = own.get(keyOf(p));
+    if (!over) out.items.push(p);
+    else out.items.push(isMap(p.value) && isMap(over.value) ? new Pair(over.key, mergeMaps(p.value, over.value)) : over);
+    own.delete(keyOf(p));
+  }
+  out.items.push(...own.values());
+  out.range = top.range;
+  return out;
 }
 
 /** What `${VAR}` in a manifest resolves against. */
