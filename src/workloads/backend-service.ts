@@ -295,13 +295,16 @@ export function checkServiceConnectServer(scope: Construct,
 export function serviceConnectServer(scope: Construct, spec: ServiceConnectServerSpec):
 { configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole } {
   const sc = spec.options;
+  // A dnsName may hold periods; a discoveryName may not, so the default one has hyphens instead.
+  const discoveryName = sc.discoveryName ?? (Token.isUnresolved(spec.dnsName) ? spec.dnsName : spec.dnsName.replace(/\./g, '-'));
+  if (spec.port !== undefined) checkServiceConnectNames(scope, spec.dnsName, discoveryName, sc.discoveryName !== undefined);
   const tlsRole = sc.tls ? createTlsRole(scope) : undefined;
   const configuration: ecs.ServiceConnectProps = {
     namespace: spec.namespace.namespaceArn,
     services: spec.port === undefined ? undefined : [{
       portMappingName: spec.portMappingName,
       dnsName: spec.dnsName,
-      discoveryName: sc.discoveryName ?? spec.dnsName,
+      discoveryName,
       port: spec.port,
       perRequestTimeout: sc.perRequestTimeout,
       idleTimeout: sc.idleTimeout,
@@ -313,6 +316,24 @@ export function serviceConnectServer(scope: Construct, spec: ServiceConnectServe
     accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
   };
   return { configuration, tlsRole };
+}
+
+/**
+ * The names ECS takes. Source: Amazon ECS API Reference, ServiceConnectClientAlias (dnsName: up
+ * to 127 lowercase letters, digits, underscores, hyphens and periods, not starting with a
+ * hyphen) and ServiceConnectService (discoveryName: up to 64 lowercase letters, digits,
+ * underscores and hyphens, not starting with a hyphen).
+ */
+export function checkServiceConnectNames(scope: IConstruct, dnsName: string, discoveryName: string | undefined, discoveryGiven: boolean): void {
+  if (!Token.isUnresolved(dnsName) && !/^[a-z0-9_.][a-z0-9_.-]{0,126}$/.test(dnsName)) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, `serviceConnect.dnsName ${JSON.stringify(dnsName)} is not a name Service Connect takes`,
+      `use up to 127 lowercase letters, digits, underscores, hyphens and periods, not starting with a hyphen${/[A-Z]/.test(dnsName) ? ` (${JSON.stringify(dnsName.toLowerCase())})` : ''}`);
+  }
+  if (discoveryName !== undefined && !Token.isUnresolved(discoveryName) && !/^[a-z0-9_][a-z0-9_-]{0,63}$/.test(discoveryName)) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT,
+      `${discoveryGiven ? 'serviceConnect.discoveryName' : 'the Cloud Map name taken from serviceConnect.dnsName'} ${JSON.stringify(discoveryName)} is not one Cloud Map takes`,
+      `${discoveryGiven ? 'use' : 'give serviceConnect.discoveryName:'} up to 64 lowercase letters, digits, underscores and hyphens, not starting with a hyphen`);
+  }
 }
 
 function createTlsRole(scope: Construct): iam.IRole {
@@ -368,10 +389,7 @@ class ImportedBackendService extends Construct implements IBackendService {
   constructor(scope: Construct, id: string, attrs: BackendServiceAttributes) {
     super(scope, id);
     checkPort(this, 'port', attrs.port);
-    if (!Token.isUnresolved(attrs.dnsName) && !/^[a-z0-9]([a-z0-9-]{0,62})?$/i.test(attrs.dnsName)) {
-      throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, `dnsName ${JSON.stringify(attrs.dnsName)} is not a Service Connect name`,
-        'give the backend\'s serviceConnect.dnsName: letters, digits and hyphens');
-    }
+    checkServiceConnectNames(this, attrs.dnsName, undefined, false);
     if (!attrs.environment.serviceConnectNamespace) {
       throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace to find the backend in',
         'import the environment with its serviceConnectNamespace (Environment.fromAttributes)');

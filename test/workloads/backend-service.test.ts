@@ -81,6 +81,8 @@ describe('BackendService', () => {
       ServiceConnectConfiguration: Match.objectLike({
         Services: [Match.objectLike({
           ClientAliases: [{ DnsName: 'orders.internal', Port: 8080 }],
+          // Cloud Map names take no period: the default discovery name has a hyphen instead.
+          DiscoveryName: 'orders-internal',
           Timeout: { PerRequestTimeoutSeconds: 30, IdleTimeoutSeconds: 120 },
           Tls: Match.objectLike({ IssuerCertificateAuthority: { AwsPcaAuthorityArn: 'arn:aws:acm-pca:us-east-1:111111111111:certificate-authority/abc' } }),
         })],
@@ -90,6 +92,27 @@ describe('BackendService', () => {
     template(stack).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] }),
       ManagedPolicyArns: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')])]) })],
+    });
+  });
+
+  test.each([
+    ['an upper-case dnsName', { dnsName: 'Orders' }, /dnsName "Orders" is not a name Service Connect takes.*\("orders"\)/],
+    ['a dnsName starting with a hyphen', { dnsName: '-orders' }, /dnsName "-orders"/],
+    ['a dnsName of 128 characters', { dnsName: 'a'.repeat(128) }, /up to 127/],
+    ['a discoveryName with a period', { dnsName: 'orders', discoveryName: 'orders.v2' }, /serviceConnect\.discoveryName "orders\.v2" is not one Cloud Map takes/],
+    ['a discoveryName of 65 characters', { discoveryName: 'a'.repeat(65) }, /up to 64/],
+    ['a dnsName whose Cloud Map name would pass 64 characters', { dnsName: `${'a'.repeat(60)}.internal` }, /give serviceConnect\.discoveryName/],
+  ])('fails at synth with %s (ECS API Reference, ServiceConnectClientAlias and ServiceConnectService)', (_name, serviceConnect, message) => {
+    expectError(ErrorCode.SERVICE_CONNECT, () => backend({ serviceConnect }));
+    expect(() => backend({ serviceConnect })).toThrow(message);
+  });
+
+  test('takes the longest names ECS takes: a 127-character dnsName with periods and underscores, a 64-character discoveryName', () => {
+    const dnsName = `${'a'.repeat(60)}_${'b'.repeat(57)}.internal`;
+    expect(dnsName).toHaveLength(127);
+    const { stack } = backend({ serviceConnect: { dnsName, discoveryName: 'c'.repeat(64) } });
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({ Services: [Match.objectLike({ ClientAliases: [{ DnsName: dnsName, Port: 8080 }], DiscoveryName: 'c'.repeat(64) })] }),
     });
   });
 
@@ -200,7 +223,9 @@ describe('BackendService.fromAttributes: a backend of another app', () => {
     const bare = Environment.fromAttributes(stack, 'Bare', { vpc, cluster, loadBalancer, listener });
     expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'A', { environment: bare, dnsName: 'orders', port: 8080, securityGroup }));
     const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
-    expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'B', { environment, dnsName: 'orders.v2', port: 8080, securityGroup }));
+    expectError(ErrorCode.SERVICE_CONNECT, () => BackendService.fromAttributes(stack, 'B', { environment, dnsName: 'Orders', port: 8080, securityGroup }));
+    // A period is in the names ECS takes (ServiceConnectClientAlias.dnsName).
+    expect(BackendService.fromAttributes(stack, 'D', { environment, dnsName: 'orders.v2', port: 8080, securityGroup }).endpoint).toBe('http://orders.v2:8080');
     expectError(ErrorCode.PORT_RANGE, () => BackendService.fromAttributes(stack, 'C', { environment, dnsName: 'orders', port: 0, securityGroup }));
   });
 });
