@@ -292,6 +292,14 @@ export function checkPlatformVersion(scope: Construct, capacity: Capacity, task:
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${platformVersion} is a Linux version, and the tasks run Windows`,
       'leave platformVersion out, or give FargatePlatformVersion.VERSION1_0');
   }
+  // ARM64 tasks run on Linux platform version 1.4.0 or later (Amazon ECS Developer Guide,
+  // "Amazon ECS task definitions for 64-bit ARM workloads"); on an older one they never start.
+  const v = ecs.FargatePlatformVersion;
+  const before14 = [v.VERSION1_0, v.VERSION1_1, v.VERSION1_2, v.VERSION1_3];
+  if (!task.windows && task.cpuArchitecture === ecs.CpuArchitecture.ARM64 && before14.includes(platformVersion)) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `platformVersion ${platformVersion} does not run ARM64 tasks (the default architecture)`,
+      'give FargatePlatformVersion.VERSION1_4 or LATEST, or cpuArchitecture: ecs.CpuArchitecture.X86_64');
+  }
 }
 
 /**

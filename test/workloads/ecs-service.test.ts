@@ -180,4 +180,14 @@ describe('the Fargate platform version', () => {
       platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
     }));
   });
+
+  test('fails for ARM64 tasks on a version before 1.4.0, where they never start; 1.4.0 and x86_64 on 1.3.0 pass', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    expectError(ErrorCode.PLATFORM, () => new WebService(stack, 'Arm', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_3 }));
+    expect(() => new WebService(stack, 'Arm13', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_3 })).toThrow(/does not run ARM64 tasks.*VERSION1_4/);
+    new WebService(stack, 'Arm14', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_4 });
+    new WorkerService(stack, 'Intel', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_3, cpuArchitecture: ecs.CpuArchitecture.X86_64 });
+    template(stack).resourceCountIs('AWS::ECS::Service', 2);
+  });
 });
