@@ -182,6 +182,10 @@ function checkOtherConditions(scope: IConstruct, hostAndPathValues: number, head
     if (isKnown(h.name) && !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,40}$/.test(h.name)) {
       fail(`HTTP header name ${show(h.name)} is not valid`, 'give a header name of up to 40 letters, digits and !#$%&\'*+-.^_`|~');
     }
+    // An http-header condition cannot name the host header (same source, "HTTP header conditions").
+    if (isKnown(h.name) && h.name.toLowerCase() === 'host') {
+      fail(`HTTP header condition on ${show(h.name)}: the load balancer takes the host only in a host-header condition`, `give routing.hostHeaders: ${JSON.stringify(h.values)}`);
+    }
     if (h.values.length === 0) fail(`HTTP header ${show(h.name)} has no values`, 'give the values (one or more) the header must have');
     for (const v of h.values) if (isKnown(v) && (v.length === 0 || v.length > 128)) fail(`HTTP header value ${show(v)} is not 1-128 characters`, 'shorten it, or use wildcards');
   }

@@ -386,10 +386,21 @@ describe('routing on headers, query strings, methods and source addresses', () =
     ['a header name with a space', { httpHeaders: [{ name: 'X Tenant', values: ['a'] }] }],
     ['a header without values', { httpHeaders: [{ name: 'X-Tenant', values: [] }] }],
     ['a query value over 128 characters', { queryStrings: [{ value: 'v'.repeat(129) }] }],
+    ['a header condition on Host (ELB: use a host-header condition)', { httpHeaders: [{ name: 'Host', values: ['api.example.com'] }] }],
+    ['a header condition on host, in any case', { httpHeaders: [{ name: 'HOST', values: ['api.example.com'] }] }],
   ])('fails at synth with %s', (_name, routing) => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
     expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), routing }));
+  });
+});
+
+test('a header whose name only starts like Host (X-Forwarded-Host) is a header condition', () => {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  new WebService(stack, 'Web', { environment, image: Image.fromRegistry('nginx'), routing: { httpHeaders: [{ name: 'X-Forwarded-Host', values: ['api.example.com'] }] } });
+  template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+    Conditions: Match.arrayWith([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Forwarded-Host', Values: ['api.example.com'] } }]),
   });
 });
 
