@@ -30,6 +30,21 @@ export function checkRolePath(scope: IConstruct, path: string | undefined): void
 }
 
 /**
+ * A permissions boundary is a managed policy's ARN (IAM API Reference, CreateRole:
+ * PermissionsBoundary, "the ARN of the managed policy"): a name given where the ARN goes
+ * (`ManagedPolicy.fromManagedPolicyArn(scope, id, 'my-boundary')`) fails at deploy.
+ */
+export function checkBoundary(scope: IConstruct, boundary: iam.IManagedPolicy | undefined): void {
+  const arn = boundary?.managedPolicyArn;
+  if (arn === undefined || Token.isUnresolved(arn)) return;
+  if (!/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+/.test(arn)) {
+    throw new ShipyardError(scope, ErrorCode.ROLES, `permissionsBoundary ${show(arn)} is not a managed policy ARN`,
+      /^arn:/.test(arn) ? 'give the ARN of an IAM managed policy (arn:aws:iam::<account>:policy/<name>)'
+        : `name the policy with iam.ManagedPolicy.fromManagedPolicyName(scope, id, ${show(arn)}), which makes its ARN`);
+  }
+}
+
+/**
  * Put the settings on every role under `scope`: aws-cdk-lib's PermissionsBoundary aspect
  * (roles and custom-resource provider roles), and an aspect that sets the path of each role
  * that has none.
@@ -37,6 +52,7 @@ export function checkRolePath(scope: IConstruct, path: string | undefined): void
 export function applyRoleSettings(scope: IConstruct, settings: RoleSettings | undefined): void {
   if (!settings) return;
   checkRolePath(scope, settings.path);
+  checkBoundary(scope, settings.permissionsBoundary);
   if (settings.permissionsBoundary) iam.PermissionsBoundary.of(scope).apply(settings.permissionsBoundary);
   if (settings.path !== undefined && settings.path !== '/') Aspects.of(scope).add(new RolePath(settings.path));
 }

@@ -42,6 +42,25 @@ describe('role settings: a permissions boundary and a path on every role the lib
 });
 
 describe('bring your own task and execution roles', () => {
+  test('fails at synth with a boundary given by name where the ARN goes (IAM: a managed policy ARN)', () => {
+    const stack = testStack();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', 'workload-boundary');
+    expectError(ErrorCode.ROLES, () => productionEnvironment(stack, { roleSettings: { permissionsBoundary: boundary } }));
+    expect(() => productionEnvironment(testStack(), { roleSettings: { permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyArn(stack, 'B2', 'workload-boundary') } }))
+      .toThrow(/permissionsBoundary "workload-boundary" is not a managed policy ARN.*fromManagedPolicyName/);
+  });
+
+  test.each([
+    'arn:aws:iam::123456789012:policy/boundaries/workload-boundary',
+    'arn:aws:iam::aws:policy/PowerUserAccess',
+    'arn:aws-us-gov:iam::123456789012:policy/workload-boundary',
+  ])('takes the boundary ARN %s', arn => {
+    const stack = testStack();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', arn);
+    productionEnvironment(stack, { roleSettings: { permissionsBoundary: boundary } });
+    expect(resources(stack, 'AWS::IAM::Role').every(([, r]) => r.Properties.PermissionsBoundary === arn)).toBe(true);
+  });
+
   test('the task definition uses them, and the execution role gets the log grant', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
