@@ -1,5 +1,6 @@
 import {
-  Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, TimeZone, Token, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
@@ -256,6 +257,26 @@ export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): 
   }
 }
 
+/** Metrics ECS and the load balancer publish only while tasks run: at zero tasks they have no data. */
+const TASK_METRICS = ['Cpu', 'Memory', 'Requests', 'ResponseTime'];
+
+/**
+ * A service that may scale to zero tasks must have a way back: a target on a metric that has
+ * data at zero (steps or a custom metric, a queue), or a schedule that raises minCapacity.
+ * Tracking CPU, memory, requests or response time alone, it stays at zero: with no tasks those
+ * metrics have no data, and target tracking does not scale out on missing data (Application
+ * Auto Scaling User Guide, "Target tracking scaling policies": insufficient data).
+ */
+export function checkWakesFromZero(scope: IConstruct, options: ScalingOptions): void {
+  if (options.minCapacity !== 0) return;
+  const targets = options.targets ?? [Scaling.cpu(70)];
+  if (!targets.every(t => TASK_METRICS.includes(t.metric))) return;
+  if ((options.schedules ?? []).some(w => (w.minCapacity ?? 0) > 0)) return;
+  throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS,
+    `minCapacity 0 with ${targets.map(t => t.metric).join(', ')} tracking: at zero tasks these metrics have no data, so the service never scales out again`,
+    'keep minCapacity at 1 or more, add a Scaling.steps or Scaling.customMetric target on a metric that has data at zero, or a schedule that raises minCapacity');
+}
+
 /**
  * Each window names itself uniquely and sets a bound, within 0-5000 and min at or below max.
  * Source: Application Auto Scaling API Reference, PutScheduledAction (ScalableTargetAction).
@@ -280,6 +301,14 @@ function checkSchedules(scope: IConstruct, schedules: ScheduledScaling[]): void 
     if (isKnown(window.minCapacity) && isKnown(window.maxCapacity) && window.minCapacity! > window.maxCapacity!) {
       throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity ${window.minCapacity} is above its maxCapacity ${window.maxCapacity}`,
         'set the window\'s minCapacity at or below its maxCapacity');
+    }
+    // Application Auto Scaling's cron has six fields: minutes hours day-of-month month day-of-week
+    // year (Application Auto Scaling User Guide, "Scheduled scaling", cron expressions).
+    const expression = window.schedule.expressionString;
+    const cron = /^cron\((.*)\)$/.exec(expression);
+    if (cron && !Token.isUnresolved(expression) && cron[1].trim().split(/\s+/).length !== 6) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what}.schedule ${show(expression)} has ${cron[1].trim().split(/\s+/).length} fields; Application Auto Scaling takes 6`,
+        'write minutes hours day-of-month month day-of-week year, with ? in one of the day fields: cron(0 8 ? * MON-FRI *), or appscaling.Schedule.cron({ hour: \'8\', minute: \'0\', weekDay: \'MON-FRI\' })');
     }
   }
 }
@@ -398,22 +427,38 @@ function stepScaling(scope: IConstruct, taskCount: ecs.ScalableTaskCount, id: st
     throw new ShipyardError(scope, code, `step scaling has ${options.steps.length} step${options.steps.length === 1 ? '' : 's'}`,
       'give at least two steps: one that removes tasks below a value, one that adds tasks above another');
   }
+  const adjustment = options.adjustmentType ?? appscaling.AdjustmentType.CHANGE_IN_CAPACITY;
   for (const step of options.steps) {
     if (step.lower === undefined && step.upper === undefined) {
       throw new ShipyardError(scope, code, `a scaling step (change ${show(step.change)}) has neither lower nor upper`, 'bound each step on at least one side');
     }
+    if (isKnown(step.lower) && isKnown(step.upper) && step.lower! >= step.upper!) {
+      throw new ShipyardError(scope, code, `a scaling step's lower bound ${step.lower} is not below its upper bound ${step.upper}`, 'give each step lower < upper');
+    }
     checkInteger(scope, code, 'scaling step change', step.change);
+    // An exact capacity is a task count (Application Auto Scaling API Reference, StepAdjustment).
+    if (adjustment === appscaling.AdjustmentType.EXACT_CAPACITY && isKnown(step.change) && step.change < 0) {
+      throw new ShipyardError(scope, code, `a scaling step sets the exact capacity ${step.change}`, 'give the task count the step sets: 0 or more');
+    }
   }
   checkInteger(scope, code, 'evaluationPeriods', options.evaluationPeriods);
   checkRange(scope, code, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
   checkInteger(scope, code, 'datapointsToAlarm', options.datapointsToAlarm);
   checkRange(scope, code, 'datapointsToAlarm', options.datapointsToAlarm, 1, options.evaluationPeriods ?? 1);
-  taskCount.scaleOnMetric(id, {
-    metric,
-    scalingSteps: options.steps,
-    adjustmentType: options.adjustmentType ?? appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-    cooldown: options.cooldown ?? Duration.seconds(60),
-    evaluationPeriods: options.evaluationPeriods,
-    datapointsToAlarm: options.datapointsToAlarm,
-  });
+  try {
+    taskCount.scaleOnMetric(id, {
+      metric,
+      scalingSteps: options.steps,
+      adjustmentType: adjustment,
+      cooldown: options.cooldown ?? Duration.seconds(60),
+      evaluationPeriods: options.evaluationPeriods,
+      datapointsToAlarm: options.datapointsToAlarm,
+    });
+  } catch (e) {
+    // aws-cdk-lib checks the steps together (overlaps, no step on one side of the gap): its
+    // message, in the library's format, on the workload.
+    if (e instanceof ShipyardError) throw e;
+    throw new ShipyardError(scope, code, `the scaling steps ${show(options.steps.map(s => `${s.lower ?? '-inf'}..${s.upper ?? '+inf'}: ${s.change}`).join(', '))} `
+      + `do not fit together (${(e as Error).message.split('\n')[0]})`, 'give steps that do not overlap, one removing tasks below a value and one adding tasks above it');
+  }
 }

@@ -129,7 +129,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
       throw new ShipyardError(this, ErrorCode.PLATFORM, 'network mode "none" gives the task no network, and a worker polls its queue over it',
         'leave networkMode out (awsvpc), or use BRIDGE on EC2 capacity');
     }
-    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, scaling);
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, scaling, 0, false);
     const stopSeconds = knownSeconds(props.stopTimeout) ?? 30;
     const processingSeconds = knownSeconds(props.processingTime);
     const visibility = Math.max(60, 2 * (processingSeconds ?? 0), stopSeconds + 30);

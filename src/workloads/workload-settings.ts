@@ -7,7 +7,7 @@ import { applyRoleSettings } from '../environment/roles';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
-import { checkScalingBounds, ScalingOptions } from '../scaling/scaling';
+import { checkScalingBounds, checkWakesFromZero, ScalingOptions } from '../scaling/scaling';
 
 /** The deploy-speed preset of a workload: SAFE in production, FAST in development. */
 export function speedOf(env: IEnvironment, speed?: DeploySpeed): DeploySpeedSettings {
@@ -19,9 +19,11 @@ export function speedOf(env: IEnvironment, speed?: DeploySpeed): DeploySpeedSett
  * count is scaling's alone (see `scaleTaskCount`), so a desiredCount beside it is refused.
  */
 export function resolveDesiredCount(scope: Construct, profile: EnvironmentProfile, desiredCount: number | undefined,
-  scaling: { minCapacity: number; maxCapacity: number } | undefined, minimum = 0): number {
+  scaling: { minCapacity: number; maxCapacity: number } | undefined, minimum = 0, targetTracking = true): number {
   if (scaling) {
     checkScalingBounds(scope, scaling as ScalingOptions);
+    // A worker wakes from zero on its queue (ADR 6); target tracking alone does not.
+    if (targetTracking) checkWakesFromZero(scope, scaling as ScalingOptions);
     if (desiredCount !== undefined) {
       throw new ShipyardError(scope, ErrorCode.DESIRED_COUNT,
         `desiredCount ${count(desiredCount)} is given with scaling (${count(scaling.minCapacity)}-${count(scaling.maxCapacity)} tasks); `

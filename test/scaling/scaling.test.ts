@@ -35,8 +35,54 @@ describe('scheduled scaling', () => {
     ['two windows with one name', [night, night]],
     ['a name with a space', [{ ...night, name: 'late night' }]],
     ['a fractional bound', [{ ...night, minCapacity: 1.5 }]],
+    ['a five-field cron (Application Auto Scaling takes six)', [{ ...night, schedule: appscaling.Schedule.expression('cron(0 8 * * 1-5)') }]],
   ])('fails at synth with %s', (_name, schedules) => {
     expectError(ErrorCode.SCALING_BOUNDS, () => webService({ scaling: { minCapacity: 1, maxCapacity: 4, schedules } }));
+  });
+
+  test('takes a six-field cron written as an expression, a rate and a time', () => {
+    const schedules: ScheduledScaling[] = [
+      { name: 'weekdays', schedule: appscaling.Schedule.expression('cron(0 8 ? * MON-FRI *)'), minCapacity: 2 },
+      { name: 'hourly', schedule: appscaling.Schedule.rate(Duration.hours(1)), maxCapacity: 6 },
+      { name: 'sale', schedule: appscaling.Schedule.at(new Date(Date.UTC(2027, 0, 1, 9))), minCapacity: 4 },
+    ];
+    const { stack } = webService({ scaling: { minCapacity: 1, maxCapacity: 8, schedules } });
+    template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScheduledActions: Match.arrayWith([Match.objectLike({ Schedule: 'cron(0 8 ? * MON-FRI *)' })]),
+    });
+  });
+});
+
+test('takes exact-capacity steps down to 0 tasks (the boundary Application Auto Scaling takes)', () => {
+  const backlog = new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' });
+  const { stack } = webService({
+    scaling: {
+      minCapacity: 1,
+      maxCapacity: 4,
+      targets: [Scaling.steps(backlog, {
+        adjustmentType: appscaling.AdjustmentType.EXACT_CAPACITY, steps: [{ lower: 10, change: 4 }, { upper: 1, change: 0 }],
+      })],
+    },
+  });
+  template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: 'ExactCapacity', StepAdjustments: [Match.objectLike({ ScalingAdjustment: 0 })] }),
+  });
+});
+
+describe('scaling to zero', () => {
+  test('fails at synth when only CPU, memory, request or response-time targets could bring it back (they have no data at zero tasks)', () => {
+    expectError(ErrorCode.SCALING_BOUNDS, () => webService({ scaling: { minCapacity: 0, maxCapacity: 4 } }));
+    expect(() => webService({ scaling: { minCapacity: 0, maxCapacity: 4, targets: [Scaling.cpu(60), Scaling.requestsPerTarget(100)] } }))
+      .toThrow(/minCapacity 0 with Cpu, Requests tracking: at zero tasks these metrics have no data/);
+  });
+
+  test('passes with a target on a metric that has data at zero, or a window that raises minCapacity', () => {
+    const backlog = new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' });
+    const wake = Scaling.steps(backlog, { steps: [{ lower: 10, change: 1 }, { upper: 1, change: -1 }] });
+    webService({ scaling: { minCapacity: 0, maxCapacity: 4, targets: [Scaling.cpu(60), wake] } });
+    webService({
+      scaling: { minCapacity: 0, maxCapacity: 4, schedules: [{ name: 'day', schedule: appscaling.Schedule.cron({ minute: '0', hour: '8' }), minCapacity: 1 }] },
+    });
   });
 });
 
@@ -132,6 +178,27 @@ describe('response-time, custom-metric and step scaling', () => {
         maxCapacity: 2,
         targets: [Scaling.steps(backlog, {
           steps: [{ lower: 10, change: 1 }, { upper: 5, change: -1 }], evaluationPeriods: 2, datapointsToAlarm: 3,
+        })],
+      },
+    })],
+    ['a step whose lower bound is above its upper', () => webService({
+      scaling: {
+        minCapacity: 1, maxCapacity: 2, targets: [Scaling.steps(backlog, { steps: [{ lower: 10, upper: 5, change: 1 }, { upper: 1, change: -1 }] })],
+      },
+    })],
+    ['overlapping steps (aws-cdk-lib\'s own check, in the library\'s format)', () => webService({
+      scaling: {
+        minCapacity: 1,
+        maxCapacity: 2,
+        targets: [Scaling.steps(backlog, { steps: [{ lower: 10, change: 1 }, { lower: 5, upper: 20, change: 2 }, { upper: 1, change: -1 }] })],
+      },
+    })],
+    ['an exact capacity below zero', () => webService({
+      scaling: {
+        minCapacity: 1,
+        maxCapacity: 2,
+        targets: [Scaling.steps(backlog, {
+          adjustmentType: appscaling.AdjustmentType.EXACT_CAPACITY, steps: [{ lower: 10, change: 2 }, { upper: 1, change: -1 }],
         })],
       },
     })],
