@@ -63,10 +63,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function mergeValue(base: unknown, override: unknown): unknown {
+function mergeValue(base: unknown, override: unknown, at: string = 'props'): unknown {
   if (override === undefined) return base;
+  // A list replaced by something else (a string where a list goes, from JavaScript, Python or
+  // YAML-fed config) would fail later, inside the construct, as a TypeError: say so here.
+  if (Array.isArray(base) && override !== null && !Array.isArray(override) && !Token.isUnresolved(override)) {
+    throw new Error(`[cdk-shipyard:${ErrorCode.STAGE}] ${at} is a list in the base props, and the override gives ${describeValue(override)}. `
+      + `Fix: give a list (${JSON.stringify([override]).slice(0, 80)}), which replaces the base's whole`);
+  }
+  if (isPlainObject(base) && override !== null && !isPlainObject(override) && typeof override !== 'object' && !Token.isUnresolved(override)) {
+    throw new Error(`[cdk-shipyard:${ErrorCode.STAGE}] ${at} is a map of props in the base, and the override gives ${describeValue(override)}. `
+      + 'Fix: give the fields to change, as a map');
+  }
   if (!isPlainObject(base) || !isPlainObject(override)) return override;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = mergeValue(base[key], value);
+  for (const [key, value] of Object.entries(override)) merged[key] = mergeValue(base[key], value, `${at}.${key}`);
   return merged;
+}
+
+function describeValue(value: unknown): string {
+  return `${typeof value === 'string' ? 'the string' : typeof value === 'object' ? 'an object' : `the ${typeof value}`} ${JSON.stringify(value)?.slice(0, 60)}`;
 }

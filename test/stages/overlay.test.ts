@@ -65,4 +65,17 @@ describe('forStage', () => {
   test('StageOverlay.merge is the same merge for other languages', () => {
     expect(StageOverlay.merge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] } });
   });
+
+  test('fails, naming the field, when a list is overridden with something else (a string, from an untyped language)', () => {
+    const base = { routing: { pathPatterns: ['/api/*'] } };
+    expect(() => StageOverlay.merge(base, { routing: { pathPatterns: '/v2/*' } }))
+      .toThrow(new RegExp(`^\\[cdk-shipyard:${ErrorCode.STAGE}\\] props\\.routing\\.pathPatterns is a list in the base props, and the override gives the string "/v2/\\*". Fix: give a list \\(\\["/v2/\\*"\\]\\)`));
+    expect(() => StageOverlay.merge(base, { routing: 'api' })).toThrow(/props\.routing is a map of props in the base, and the override gives the string "api"/);
+  });
+
+  test('a list over a list, null over a list, and a list where the base has none still replace', () => {
+    expect(StageOverlay.merge({ a: [1] }, { a: [2, 3] })).toEqual({ a: [2, 3] });
+    expect(StageOverlay.merge({ a: [1] }, { a: null })).toEqual({ a: null });
+    expect(StageOverlay.merge({}, { a: ['x'] })).toEqual({ a: ['x'] });
+  });
 });
