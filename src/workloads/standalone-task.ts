@@ -57,8 +57,13 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
   private readonly _securityGroup?: ec2.ISecurityGroup;
   /** The tasks' connections. */
   public readonly connections: ec2.Connections;
-  /** The capacity provider strategy RunTask takes for `capacity` (RunTask's field names). */
+  /** The capacity provider strategy RunTask takes for `capacity` (RunTask's field names); none on ECS Anywhere. */
   public readonly capacityProviderStrategy: ecs.CapacityProviderStrategy[];
+  /**
+   * The launch type RunTask takes instead of a strategy: `EXTERNAL` on ECS Anywhere capacity.
+   * @default - none: pass `capacityProviderStrategy`
+   */
+  public readonly launchType?: string;
 
   constructor(scope: Construct, id: string, props: StandaloneTaskProps) {
     super(scope, id);
@@ -70,6 +75,8 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
       noun: 'a standalone task',
       description: 'a standalone task',
       capacity,
+      // The caller's RunTask runs it on ECS Anywhere with launchType EXTERNAL (Amazon ECS API Reference, RunTask).
+      runsOnExternal: true,
     });
     this.taskDefinition = built.task.taskDefinition;
     this.container = built.task.container;
@@ -80,6 +87,7 @@ export class StandaloneTask extends Construct implements ec2.IConnectable {
     this._securityGroup = built.securityGroup;
     this.connections = built.connections;
     this.capacityProviderStrategy = capacity._bind(this);
+    this.launchType = capacity.platform === CapacityPlatform.EXTERNAL ? 'EXTERNAL' : undefined;
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, built.task, props);
   }
@@ -131,6 +139,8 @@ export interface StandaloneTaskSpec {
   readonly capacity: Capacity;
   /** The Fargate platform version the starter passes, checked against the capacity and OS. */
   readonly platformVersion?: ecs.FargatePlatformVersion;
+  /** Whether the starter can run the task on ECS Anywhere (RunTask with the EXTERNAL launch type). */
+  readonly runsOnExternal?: boolean;
 }
 
 /** A task that runs without a service, in a security group of its own. */
@@ -148,13 +158,15 @@ export interface StandaloneTaskParts {
  * ECS Exec permissions when asked.
  */
 export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: WorkloadTaskProps, spec: StandaloneTaskSpec): StandaloneTaskParts {
-  if (spec.capacity.platform === CapacityPlatform.EXTERNAL) {
+  const external = spec.capacity.platform === CapacityPlatform.EXTERNAL;
+  if (external && !spec.runsOnExternal) {
     const article = /^[AEIOU]/.test(spec.workload) ? 'an' : 'a';
     throw new ShipyardError(scope, ErrorCode.PLATFORM, `${article} ${spec.workload} runs its task through ${spec.starter}, which does not start ECS Anywhere tasks here`,
       `run ${spec.noun.replace(/^an? /, 'the ')} on Fargate, EC2 or Managed Instances capacity`);
   }
-  // awsvpc unless asked: bridge, host and none run on EC2 capacity only (buildTask checks it).
-  const mode = props.networkMode ?? ecs.NetworkMode.AWS_VPC;
+  // awsvpc unless asked: bridge, host and none run on EC2 capacity only (buildTask checks it);
+  // ECS Anywhere takes bridge (its default) or host.
+  const mode = props.networkMode ?? (external ? ecs.NetworkMode.BRIDGE : ecs.NetworkMode.AWS_VPC);
   const task = buildTask(scope, env, { ...props, networkMode: mode }, [], spec.capacity);
   if (task.launchVolume) {
     throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${task.launchVolume.name} is an EBS volume, which ECS configures for the tasks of a service; `
@@ -163,6 +175,11 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
   }
   checkPlatformVersion(scope, spec.capacity, task, spec.platformVersion);
   if (mode === ecs.NetworkMode.NONE) return { task, connections: new ec2.Connections() };
+  if (external) {
+    // Your servers' own network: no security groups of the VPC's.
+    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster);
+    return { task, connections: new ec2.Connections() };
+  }
   if (mode !== ecs.NetworkMode.AWS_VPC) {
     // Bridge and host tasks use their instances' network and security groups.
     const instances = new ec2.Connections({ securityGroups: spec.capacity.autoScalingCapacities.map(c => c.securityGroup) });

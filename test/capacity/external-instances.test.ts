@@ -1,7 +1,8 @@
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
-  BackendService, Capacity, CapacityPlatform, Environment, ExternalInstances, Image, JobSchedule, ScheduledJob, WebService, WorkerService,
+  BackendService, Capacity, CapacityPlatform, Environment, ExternalInstances, Image, JobSchedule, ScheduledJob, StandaloneTask, WebService,
+  WorkerService,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, policyStatements, productionEnvironment, template, testStack } from '../fixtures';
@@ -79,6 +80,19 @@ describe('ECS Anywhere', () => {
     const worker = new WorkerService(stack, 'Worker', { environment, image: IMAGE, capacity });
     const orders = new BackendService(stack, 'Linux', { environment, image: IMAGE });
     expectError(ErrorCode.SERVICE_CONNECT, () => worker.connectTo(orders));
+  });
+
+  test('a standalone task runs there: an EXTERNAL task definition in bridge mode, for the caller\'s RunTask with launchType EXTERNAL', () => {
+    const { stack, environment, capacity } = anywhere();
+    const task = new StandaloneTask(stack, 'Backup', { environment, image: IMAGE, capacity });
+    expect(task.launchType).toBe('EXTERNAL');
+    expect(task.capacityProviderStrategy).toEqual([]);
+    expect(task.connections.securityGroups).toEqual([]);
+    template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['EXTERNAL'], NetworkMode: 'bridge' });
+    // Not on ECS Anywhere: a strategy and no launch type.
+    const fargate = new StandaloneTask(stack, 'Report', { environment, image: IMAGE });
+    expect(fargate.launchType).toBeUndefined();
+    expectError(ErrorCode.PLATFORM, () => new StandaloneTask(stack, 'Vpc', { environment, image: IMAGE, capacity, networkMode: ecs.NetworkMode.AWS_VPC }));
   });
 
   test('fails with awsvpc tasks or as the environment\'s default', () => {
