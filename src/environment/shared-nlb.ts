@@ -33,7 +33,7 @@ export class SharedNetworkLoadBalancer extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Whether it is reachable from the internet. */
   public readonly internetFacing: boolean;
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new Map<number, { path: string; protocol: string }>();
 
   constructor(scope: Construct, id: string, props: SharedNetworkLoadBalancerProps) {
     super(scope, id);
@@ -75,13 +75,15 @@ export class SharedNetworkLoadBalancer extends Construct {
    * @internal
    */
   public _claimPort(service: Construct, protocol: string, port: number): void {
-    for (const key of [`${protocol}/${port}`, ...protocol === 'TCP_UDP' ? [`TCP/${port}`, `UDP/${port}`] : [`TCP_UDP/${port}`]]) {
-      const owner = this.owners.get(key);
-      if (owner !== undefined) {
-        throw new ShipyardError(service, ErrorCode.LISTENER, `port ${port} of the shared network load balancer is already used by ${owner}`,
-          'give the service another listenerPort (or testListenerPort)');
-      }
+    // One listener a port, whatever its protocol (Elastic Load Balancing, "Listeners for your
+    // Network Load Balancers": TCP and UDP on one port is one TCP_UDP listener).
+    const owner = this.owners.get(port);
+    if (owner !== undefined) {
+      throw new ShipyardError(service, ErrorCode.LISTENER, `port ${port} of the shared network load balancer is already used by ${owner.path} (${owner.protocol})`,
+        [owner.protocol, protocol].sort().join('+') === 'TCP+UDP'
+          ? 'give the service another listenerPort: an NLB listener takes one port, and TCP and UDP together need one TCP_UDP listener of one service'
+          : 'give the service another listenerPort (or testListenerPort)');
     }
-    this.owners.set(`${protocol}/${port}`, service.node.path);
+    this.owners.set(port, { path: service.node.path, protocol });
   }
 }

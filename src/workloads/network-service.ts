@@ -529,11 +529,13 @@ export class NetworkService extends Construct implements IServiceWorkload {
       if (protocol === elbv2.Protocol.TLS && !props.certificate) {
         throw new ShipyardError(this, ErrorCode.LISTENER, `${name} is a TLS listener, and the service has no certificate`, 'give the service a certificate');
       }
-      const both = elbv2.Protocol.TCP_UDP;
-      const clash = taken.find(t => t.port === l.port && (t.protocol === protocol || t.protocol === both || protocol === both));
+      // One listener a port, whatever its protocol; TCP and UDP on one port is one TCP_UDP
+      // listener (Elastic Load Balancing, "Listeners for your Network Load Balancers").
+      const clash = taken.find(t => t.port === l.port);
       if (clash) {
+        const tcpAndUdp = [clash.protocol, protocol].sort().join('+') === 'TCP+UDP';
         throw new ShipyardError(this, ErrorCode.LISTENER, `${name}.port ${l.port} (${protocol}) is already a listener of the service (${clash.protocol})`,
-          'give each listener its own port');
+          tcpAndUdp ? 'serve both on one listener with protocol TCP_UDP (its target group is TCP_UDP too)' : 'give each listener its own port');
       }
       taken.push({ protocol, port: l.port });
       const targetPort = l.targetPort ?? l.port;

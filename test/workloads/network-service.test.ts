@@ -295,6 +295,18 @@ describe('NetworkService: the containers its listeners reach', () => {
     expect(JSON.stringify(unhealthy.Metrics)).toContain('FILL(u0, 0) + FILL(u1, 0) + FILL(u2, 0) + FILL(u3, 0) + FILL(u4, 0)');
   });
 
+  test('a TCP and a UDP listener on one port are refused with the TCP_UDP fix; one TCP_UDP listener there is taken', () => {
+    expect(() => nlb(() => ({ additionalListeners: [{ port: 53, protocol: elbv2.Protocol.TCP }, { port: 53, protocol: elbv2.Protocol.UDP }] })))
+      .toThrow(/additionalListeners\[1\]\.port 53 \(UDP\) is already a listener of the service \(TCP\).*protocol TCP_UDP/);
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const shared = new SharedNetworkLoadBalancer(stack, 'Nlb', { environment });
+    new NetworkService(stack, 'Dns', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 53, protocol: elbv2.Protocol.TCP_UDP, containerPort: 5353 });
+    expect(() => new NetworkService(stack, 'Other', { environment, image: IMAGE, sharedLoadBalancer: shared, listenerPort: 53, protocol: elbv2.Protocol.UDP }))
+      .toThrow(/port 53 of the shared network load balancer is already used by .*Dns \(TCP_UDP\)/);
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 53, Protocol: 'TCP_UDP' });
+  });
+
   test('additional listeners on a shared network load balancer claim their ports', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
@@ -307,6 +319,9 @@ describe('NetworkService: the containers its listeners reach', () => {
     ['a listener on the main listener\'s port', ErrorCode.LISTENER, () => ({ listenerPort: 1883, additionalListeners: [{ port: 1883 }] })],
     ['two listeners on one port, one of them TCP_UDP', ErrorCode.LISTENER, () => ({
       additionalListeners: [{ port: 53, protocol: elbv2.Protocol.TCP_UDP }, { port: 53, protocol: elbv2.Protocol.UDP }],
+    })],
+    ['a TCP and a UDP listener on one port (ELB: one TCP_UDP listener)', ErrorCode.LISTENER, () => ({
+      additionalListeners: [{ port: 53, protocol: elbv2.Protocol.TCP }, { port: 53, protocol: elbv2.Protocol.UDP }],
     })],
     ['a TLS listener without a certificate', ErrorCode.LISTENER, () => ({ additionalListeners: [{ port: 443, protocol: elbv2.Protocol.TLS }] })],
     ['five additional listeners', ErrorCode.LISTENER, () => ({ additionalListeners: [1, 2, 3, 4, 5].map(n => ({ port: 9000 + n })) })],
