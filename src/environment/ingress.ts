@@ -1,5 +1,5 @@
 import {
-  Duration, RemovalPolicy,
+  Duration, RemovalPolicy, Token,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
@@ -206,6 +206,14 @@ export class SharedIngress extends Construct implements IIngress {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
         `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
         'pass ingress.certificate or ingress.domain to serve HTTPS, or leave the TLS options out');
+    }
+    // From JavaScript or Python a policy is any string; ELB's predefined ones are all named
+    // ELBSecurityPolicy-... (Elastic Load Balancing, "Security policies for your Application
+    // Load Balancer"). The name is not matched against aws-cdk-lib's list, which lags new ones.
+    const policy = props.sslPolicy as string | undefined;
+    if (policy !== undefined && !Token.isUnresolved(policy) && !/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `ingress.sslPolicy ${JSON.stringify(policy)} is not an ELB security policy`,
+        'give a predefined policy (elbv2.SslPolicy.RECOMMENDED_TLS, TLS13_RES, FIPS_TLS13_12_EXT2, ...), whose names start with ELBSecurityPolicy-');
     }
     const retentionDays = props.accessLogRetentionDays ?? 365;
     checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);

@@ -293,11 +293,18 @@ describe('who reaches the shared load balancer, and with which TLS', () => {
     ['more rules than a security group holds', { allowedSources: Array.from({ length: 31 }, (_, i) => IngressSource.cidr(`10.0.${i}.0/24`)) }],
     ['CloudFront in a stack without account and region', { allowedSources: [IngressSource.cloudFront()] }],
     ['a TLS policy on plain HTTP', { certificate: undefined, protocol: elbv2.ApplicationProtocol.HTTP, sslPolicy: elbv2.SslPolicy.TLS12 }],
+    ['a TLS policy that is not an ELB one (a string, from JavaScript)', { sslPolicy: 'TLSv1.2_2021' as elbv2.SslPolicy }],
     ['more certificates on plain HTTP', {
       certificate: undefined, protocol: elbv2.ApplicationProtocol.HTTP, additionalCertificates: [acm.Certificate.fromCertificateArn(testStack(), 'C', CERTIFICATE_ARN)],
     }],
   ])('fails at synth with %s', (_name, ingress) => {
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => env(ingress as Partial<IngressOptions>));
+  });
+
+  test('takes an ELB policy aws-cdk-lib does not list yet, by its name', () => {
+    const stack = testStack();
+    env({ sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09' as elbv2.SslPolicy }, stack);
+    template(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09' });
   });
 
   test('CloudFront cannot reach an internal load balancer through its public prefix list', () => {
