@@ -80,6 +80,8 @@ export enum ErrorCode {
   STAGE = 'STAGE',
   /** A role setting is invalid: a role path, or a role given to a task that ECS tasks cannot assume. */
   ROLES = 'ROLES',
+  /** ShipyardChecks is wired the cdk-nag 2.x way (an aspect) while cdk-nag 3.x, which reports only as a validation plugin, is installed. */
+  NAG_WIRING = 'NAG_WIRING',
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CfnResource, Token } from 'aws-cdk-lib';
 import { fargateMemoryOptions, SECRET_LOOKING } from './checks';
+import { ErrorCode } from './errors';
 import { renderedProperties } from '../private/rendered';
 import { isRoot } from '../task/baseline';
 
@@ -177,6 +178,11 @@ export interface ShipyardChecksProps {
   readonly verbose?: boolean;
 }
 
+/** What a pack says when it is wired the cdk-nag 2.x way while cdk-nag 3.x is installed. */
+const WIRED_FOR_V2 = `[cdk-shipyard:${ErrorCode.NAG_WIRING}] ShipyardChecks: cdk-nag 3.x is installed, and its packs report only as validation plugins, `
+  + 'never as aspects (Aspects.of(app).add(pack) would check nothing). Fix: Validations.of(app).addPlugins(ShipyardChecks.pack(app)), '
+  + 'or ShipyardChecks.pack(app).validateScope(app) to get the report yourself';
+
 /**
  * The library's opinions as a cdk-nag pack, for any ECS app (raw aws-ecs services,
  * aws-ecs-patterns, this library's workloads): the circuit breaker with rollback, minimum
@@ -210,14 +216,18 @@ export class ShipyardChecks {
    */
   public static _packFor(nag: any, scope: any, props: ShipyardChecksProps = {}): any {
     const v3 = typeof nag.NagPack.prototype.validateScope === 'function';
+    // cdk-nag 3.x packs are validation plugins over a scope; built without one (the 2.x way,
+    // for Aspects.of(app).add), the pack would check nothing and report nothing.
+    if (v3 && (scope === undefined || scope === null)) throw new Error(WIRED_FOR_V2);
     class Pack extends nag.NagPack {
       public readonly name = 'Shipyard';
       constructor() {
         super(...(v3 ? [scope, { verbose: props.verbose }] : [{ verbose: props.verbose }]));
         (this as any).packName = 'Shipyard';
       }
-      /** cdk-nag 2.x: every construct, as an aspect. */
+      /** cdk-nag 2.x: every construct, as an aspect. cdk-nag 3.x reports only as a plugin. */
       public visit(node: unknown): void {
+        if (v3) throw new Error(WIRED_FOR_V2);
         if (node instanceof CfnResource) this.checkResource(node);
       }
       /** cdk-nag 3.x: every CfnResource of the validated scope. */

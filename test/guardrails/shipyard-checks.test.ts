@@ -101,3 +101,32 @@ describe('ShipyardChecks pack', () => {
     expect(findings(app => { SCENARIOS[name](app); })).toEqual([]);
   });
 });
+
+describe('ShipyardChecks wired as the docs show, with each cdk-nag major', () => {
+  /** An app with one raw log group that has no retention: one finding to report. */
+  function appWithFinding(): App {
+    const app = new App();
+    new CfnResource(new Stack(app, 'S'), 'Logs', { type: 'AWS::Logs::LogGroup', properties: {} });
+    return app;
+  }
+
+  test('cdk-nag 2.x: the docs\' aspect reports the finding as an error on the resource', () => {
+    const app = appWithFinding();
+    Aspects.of(app).add(ShipyardChecks._packFor(nag2, undefined));
+    const errors = app.synth().getStackByName('S').findMetadataByType('aws:cdk:error').map(e => String(e.data));
+    expect(errors).toEqual([expect.stringMatching(/^Shipyard-LogRetention: /)]);
+  });
+
+  test('cdk-nag 3.x: the pack of the app reports the finding through validateScope (the plugin\'s run)', () => {
+    const app = appWithFinding();
+    const report = ShipyardChecks._packFor(nag3, app).validateScope(app);
+    expect(report.violations.map((v: any) => v.ruleName)).toEqual(['Shipyard-LogRetention']);
+  });
+
+  test('cdk-nag 3.x wired the 2.x way fails loudly, with the fix, instead of checking nothing', () => {
+    expect(() => ShipyardChecks._packFor(nag3, undefined)).toThrow(/^\[cdk-shipyard:NAG_WIRING\] .*Validations\.of\(app\)\.addPlugins\(ShipyardChecks\.pack\(app\)\)/);
+    const app = appWithFinding();
+    Aspects.of(app).add(ShipyardChecks._packFor(nag3, app));
+    expect(() => app.synth()).toThrow(/NAG_WIRING/);
+  });
+});
