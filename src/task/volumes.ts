@@ -324,6 +324,7 @@ export class Volume {
         ['volumeInitializationRateMiBps', options.volumeInitializationRateMiBps]] as const) {
         checkInteger(scope, ErrorCode.VOLUME, `volume ${name} ${what}`, value);
       }
+      checkEbsRatios(fail, options.volumeType ?? ec2.EbsDeviceVolumeType.GP3, options.sizeGiB, options.iops, options.throughputMiBps);
       bind.taskDefinition.addVolume({ name, configuredAtLaunch: true });
       let volume: ecs.ServiceManagedVolume;
       try {
@@ -461,5 +462,32 @@ function requireInstances(scope: Construct, name: string, what: string, platform
   if (platform !== CapacityPlatform.EC2 && platform !== CapacityPlatform.EXTERNAL) {
     throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} is ${what}, and the task runs on ${platform} capacity`,
       'run the workload on EC2 instances (Capacity.ec2(...)) or ECS Anywhere, or use Volume.scratch or Volume.efs');
+  }
+}
+
+/**
+ * The ratios EBS holds a volume's performance to, which aws-cdk-lib's per-value ranges do not
+ * check. Source: Amazon EBS User Guide, "Amazon EBS volume types": gp3 takes at most 500 IOPS
+ * per GiB above its 3,000 IOPS baseline, and at most 0.25 MiB/s of throughput per provisioned
+ * IOPS above its 125 MiB/s baseline; io1 50 IOPS per GiB; io2 1,000 IOPS per GiB.
+ */
+function checkEbsRatios(fail: (problem: string, fix: string) => Error, type: ec2.EbsDeviceVolumeType, size: number | undefined,
+  iops: number | undefined, throughput: number | undefined): void {
+  const known = (v: number | undefined): v is number => v !== undefined && !Token.isUnresolved(v);
+  const t = ec2.EbsDeviceVolumeType;
+  const perGiB: { [type: string]: number } = { [t.GP3]: 500, [t.IO1]: 50, [t.IO2]: 1000 };
+  if (known(iops) && known(size) && perGiB[type] !== undefined) {
+    const most = type === ec2.EbsDeviceVolumeType.GP3 ? Math.max(3000, perGiB[type] * size) : perGiB[type] * size;
+    if (iops > most) {
+      throw fail(`asks ${iops} IOPS of ${size} GiB; ${type} takes at most ${perGiB[type]} IOPS per GiB (${most} here)`,
+        `give at least ${Math.ceil(iops / perGiB[type])} GiB, or at most ${most} IOPS`);
+    }
+  }
+  if (type === ec2.EbsDeviceVolumeType.GP3 && known(throughput) && throughput > 125) {
+    const provisioned = known(iops) ? iops : 3000;
+    if (throughput > provisioned / 4) {
+      throw fail(`asks ${throughput} MiB/s with ${provisioned} IOPS; gp3 takes at most 0.25 MiB/s per IOPS (${provisioned / 4} MiB/s here)`,
+        `give at least ${throughput * 4} IOPS, or at most ${provisioned / 4} MiB/s`);
+    }
   }
 }

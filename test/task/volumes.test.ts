@@ -282,8 +282,24 @@ describe('Volume.ebs', () => {
     ['io2 without IOPS', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO2 })],
     ['a fractional size', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10.5 })],
     ['an initialization rate without a snapshot', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeInitializationRateMiBps: 200 })],
+    ['gp3 IOPS over 500 per GiB (EBS: 10 GiB takes 5,000)', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, iops: 6000 })],
+    ['gp3 throughput over 0.25 MiB/s per IOPS (3,000 IOPS take 750 MiB/s)', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 100, throughputMiBps: 1000 })],
+    ['io1 IOPS over 50 per GiB', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO1, iops: 600 })],
+    ['io2 IOPS over 1,000 per GiB', () => Volume.ebs('data', { containerPath: '/data', sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO2, iops: 10100 })],
   ])('fails at synth with %s', (_name, volume) => {
     expectError(ErrorCode.VOLUME, () => ebsWeb(volume()));
+  });
+
+  test.each([
+    ['gp3 at 500 IOPS per GiB and 0.25 MiB/s per IOPS', { sizeGiB: 10, iops: 5000, throughputMiBps: 1250 }],
+    ['gp3 of 1 GiB at its 3,000 IOPS baseline and 125 MiB/s', { sizeGiB: 1, iops: 3000, throughputMiBps: 125 }],
+    ['gp3 at 750 MiB/s on the default 3,000 IOPS', { sizeGiB: 100, throughputMiBps: 750 }],
+    ['io1 at 50 IOPS per GiB', { sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO1, iops: 500 }],
+    ['io2 at 1,000 IOPS per GiB', { sizeGiB: 10, volumeType: ec2.EbsDeviceVolumeType.IO2, iops: 10000 }],
+    ['a snapshot of unknown size with IOPS', { snapshotId: 'snap-0123456789abcdef0', iops: 16000 }],
+  ])('takes %s (the EBS ratios at their bounds)', (_name, options) => {
+    const { stack } = ebsWeb(Volume.ebs('data', { containerPath: '/data', ...options }));
+    expect(resources(stack, 'AWS::ECS::Service')).toHaveLength(1);
   });
 
   test('fails with two EBS volumes in one task', () => {
