@@ -103,7 +103,13 @@ export function interpolateManifest(f: YamlFile, ctx: InterpolationContext): voi
     return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
       const given = name === 'COPILOT_APPLICATION_NAME' ? ctx.app : name === 'COPILOT_ENVIRONMENT_NAME' ? env
         : name === 'COPILOT_SERVICE_NAME' ? ctx.workload : ctx.shell[name];
-      ctx.variables.push({ name, where: `${f.file}:${line ?? '?'} ${show(at)}`, required: true, source: given !== undefined ? 'the shell' : undefined });
+      // Where the value comes from: Copilot's own names from the workspace and the stage, the rest from the shell.
+      const source = name === 'COPILOT_APPLICATION_NAME' ? 'copilot/.workspace'
+        : name === 'COPILOT_ENVIRONMENT_NAME' ? (given !== undefined ? 'the environment' : 'the stage, when the app synthesizes')
+          : name === 'COPILOT_SERVICE_NAME' ? 'the manifest'
+            : name === 'COPILOT_LB_DNS' && given === undefined ? 'the environment\'s load balancer, when the app synthesizes'
+              : given !== undefined ? 'the shell' : undefined;
+      ctx.variables.push({ name, where: `${f.file}:${line ?? '?'} ${show(at)}`, required: true, source });
       return given ?? whole;
     });
   });
