@@ -154,13 +154,16 @@ export function parseDotEnv(text: string): { [name: string]: string } {
 }
 
 /** The variables the source reads, one line each, for the app's header. */
-export function variablesComment(variables: ReadonlyArray<{ name: string; fallback?: string; required: boolean; source?: string }>): string[] {
+export function variablesComment(variables: ReadonlyArray<{ name: string; fallback?: string; required: boolean; source?: string }>,
+  header: string[] = [
+    '// Variables the source reads. Those in container variables are read from process.env when the app synthesizes;',
+    '// the others were resolved at import with the values shown:',
+  ]): string[] {
   const byName = new Map<string, { fallback?: string; required: boolean; source?: string }>();
   for (const v of variables) if (!byName.has(v.name) || v.fallback !== undefined) byName.set(v.name, v);
   if (byName.size === 0) return [];
   return [
-    '// Variables the source reads. Those in container variables are read from process.env when the app synthesizes;',
-    '// the others were resolved at import with the values shown:',
+    ...header,
     ...[...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, v]) =>
       `//   ${name}${v.fallback !== undefined ? ` (default ${JSON.stringify(v.fallback)})` : ''}${v.required ? ' (required)' : ''}: ${v.source ? `from ${v.source}` : 'not set at import'}`),
   ];

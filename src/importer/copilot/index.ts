@@ -288,7 +288,10 @@ function emit(body: string, options: CopilotImportOptions, variables: VariableUs
     '// Written by `cdk-shipyard import copilot` from the Copilot workspace at',
     `// ${path.relative(options.outDir, options.workspace).split(path.sep).join('/') || '.'} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(copilot) comments quote what the importer could not carry over.',
-    ...variablesComment(variables),
+    ...variablesComment(variables, [
+      '// Variables the manifests read as ${NAME}: a value the shell had at import is written in; the others are read when',
+      '// the app synthesizes (variable(...) fails on one that is unset, as Copilot did):',
+    ]),
     'import * as path from \'path\';',
     `import { ${[...used(['App', 'Duration', 'Fn', 'RemovalPolicy', 'Stack']), ...cdkModules.map(a => `${CDK_MODULES[a]} as ${a}`)].join(', ')} } from 'aws-cdk-lib';`,
     `import { ${used(SHIPYARD_NAMES).join(', ')} } from 'cdk-shipyard';`,
