@@ -78,7 +78,11 @@ export class YamlFile {
     const walk = (n: unknown, path: Array<string | number>): void => {
       if (!n || seen.has(n as Node)) return;
       seen.add(n as Node);
-      if (isMap(n)) {for (const pair of n.items) walk(pair.value, [...path, String(isScalar(pair.key) ? pair.key.value : pair.key)]);} else if (isSeq(n)) {n.items.forEach((item, i) => walk(item, [...path, i]));} else if (isScalar(n) && typeof n.value === 'string') {
+      if (isMap(n)) {
+        for (const pair of n.items) walk(pair.value, [...path, keyOf(pair as Pair)]);
+      } else if (isSeq(n)) {
+        n.items.forEach((item, i) => walk(item, [...path, i]));
+      } else if (isScalar(n) && typeof n.value === 'string') {
         const out = replace(n.value, path, YamlFile.lineOf(this.lines, n));
         if (out !== undefined && out !== n.value) {
           this.interpolated.set(n, n.value);
@@ -171,7 +175,7 @@ export class YamlFile {
     const n = this.node(path);
     if (n === undefined || (isScalar(n) && n.value === null)) return [];
     if (!isMap(n)) this.fail(path, `expected a map for ${show(path)}`);
-    return (n as YAMLMap).items.map(pair => String(isScalar(pair.key) ? pair.key.value : pair.key));
+    return (n as YAMLMap).items.map(pair => keyOf(pair as Pair));
   }
 
   /** The length of a list field (fails on anything but a list). */
@@ -222,7 +226,7 @@ export class YamlFile {
     const walk = (n: unknown, path: Array<string | number>): void => {
       const marked = this.fateOf(path);
       if (isMap(n) && marked === undefined) {
-        for (const pair of n.items) walk(pair.value, [...path, String(isScalar(pair.key) ? pair.key.value : pair.key)]);
+        for (const pair of n.items) walk(pair.value, [...path, keyOf(pair as Pair)]);
         return;
       }
       if (isSeq(n) && marked === undefined) {
@@ -349,7 +353,6 @@ function resolveAliases(doc: Document, display: string, lines: LineCounter): voi
         pair.value = resolve(pair.value) as Node;
         own.push(pair as Pair);
       }
-      const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
       const seen = new Set(own.map(keyOf));
       const fromMerge = merged.filter(p => !seen.has(keyOf(p)) && (seen.add(keyOf(p)), true));
       (n as YAMLMap).items = [...own, ...fromMerge];
@@ -394,4 +397,38 @@ export interface ImportReport {
   readonly variables: VariableUse[];
   /** What the import changed or assumed that a person should know. */
   readonly warnings: string[];
+}
+
+/** A map entry's key as text. */
+export function keyOf(pair: Pair): string {
+  return String(isScalar(pair.key) ? pair.key.value : pair.key);
+}
+
+/**
+ * `top` laid over `base`, as YAML maps (Compose's `extends`, Copilot's environment overrides):
+ * maps merge key by key; a list whose key `appended` names is the base's items then the top's;
+ * anything else is the top's. The nodes keep their lines; neither map is changed.
+ */
+export function overlayMaps(base: YAMLMap, top: YAMLMap, appended: (key: string) => boolean = () => false): YAMLMap {
+  const out = new YAMLMap();
+  const own = new Map((top.items as Pair[]).map(p => [keyOf(p), p]));
+  for (const p of base.items as Pair[]) {
+    const over = own.get(keyOf(p));
+    own.delete(keyOf(p));
+    if (!over) {
+      out.items.push(p);
+    } else if (isMap(p.value) && isMap(over.value)) {
+      out.items.push(new Pair(over.key, overlayMaps(p.value, over.value, appended)));
+    } else if (isSeq(p.value) && isSeq(over.value) && appended(keyOf(p))) {
+      const seq = new YAMLSeq();
+      seq.items = [...p.value.items, ...over.value.items];
+      seq.range = over.value.range;
+      out.items.push(new Pair(over.key, seq));
+    } else {
+      out.items.push(over);
+    }
+  }
+  out.items.push(...own.values());
+  out.range = top.range;
+  return out;
 }

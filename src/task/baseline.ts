@@ -103,6 +103,15 @@ export function isRoot(user: string | undefined): boolean {
 }
 
 /**
+ * What ECS takes for a container health check, in seconds (retries a count). Source: Amazon ECS
+ * API Reference, HealthCheck (interval 5-300, timeout 2-60, retries 1-10, startPeriod 0-300).
+ * The importers move a source's values into these.
+ */
+export const CONTAINER_HEALTH_CHECK_LIMITS: { readonly [k in 'interval' | 'timeout' | 'retries' | 'startPeriod']: [number, number] } = {
+  interval: [5, 300], timeout: [2, 60], retries: [1, 10], startPeriod: [0, 300],
+};
+
+/**
  * Validate a container health check against ECS limits.
  * Source: ECS API Reference, HealthCheck
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html):

@@ -1,20 +1,7 @@
 /** What Compose did with each form, on small files: one behaviour a test, checked on the app written. */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { importCompose } from '../../src/importer/compose';
-import { ImportResult } from '../../src/importer/copilot';
+import { importComposeText } from './harness';
 
-function run(compose: string, files: { [name: string]: string } = {}): ImportResult {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-sem-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'compose.yaml'), compose);
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-    return importCompose({ file: path.join(dir, 'compose.yaml'), outDir: path.join(dir, 'out'), environment: {} });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const run = importComposeText;
 
 describe('Compose semantics', () => {
   test('a service named in another\'s variables is reachable by that name, on its image\'s port', () => {

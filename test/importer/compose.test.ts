@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { expectEveryTodoWritten, hasField, nodePaths, resourcesOf, ROOT, synth, typeErrors, writeApp } from './harness';
+import { expectEveryTodoWritten, hasField, importComposeText, nodePaths, resourcesOf, ROOT, synth, typeErrors, writeApp } from './harness';
 import { importCompose } from '../../src/importer/compose';
 
 describe('cdk-shipyard import compose', () => {
@@ -115,49 +115,27 @@ describe('cdk-shipyard import compose', () => {
   });
 
   test('leaves out a service it cannot map, with the file and the line, and imports the others', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
-    try {
-      const file = path.join(dir, 'compose.yaml');
-      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n  b:\n    image: y:1\n    depends_on: [a]\n');
-      const result = importCompose({ file, outDir: path.join(dir, 'out') });
-      expect(result.report.imported).toEqual(['b']);
-      expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'a', reason: expect.stringMatching(/compose\.yaml:5: expected a port such as "8080:80"/) })]);
-      expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.b\.depends_on \(line 8\): a not imported/);
-      expect(result.files['app.ts']).not.toContain('aService');
-      expectEveryTodoWritten(result, 'compose');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const result = importComposeText('services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n  b:\n    image: y:1\n    depends_on: [a]\n');
+    expect(result.report.imported).toEqual(['b']);
+    expect(result.report.skipped).toEqual([expect.objectContaining({ name: 'a', reason: expect.stringMatching(/compose\.yaml:5: expected a port such as "8080:80"/) })]);
+    expect(result.files['app.ts']).toMatch(/TODO\(compose\): services\.b\.depends_on \(line 8\): a not imported/);
+    expect(result.files['app.ts']).not.toContain('aService');
+    expectEveryTodoWritten(result, 'compose');
   });
 
   test('fails with the file and the line when no service can be imported', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
-    try {
-      const file = path.join(dir, 'compose.yaml');
-      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/no service could be imported:\n.*compose\.yaml:5: expected a port such as "8080:80"/);
-      fs.writeFileSync(file, 'services:\n  a:\n    command: run\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:3: service a has neither image nor build/);
-      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    cap_drop: [FLY]\n');
-      expect(() => importCompose({ file, outDir: path.join(dir, 'out') })).toThrow(/compose\.yaml:4: FLY is not a Linux capability ECS knows/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(() => importComposeText('services:\n  a:\n    image: x:1\n    ports:\n      - "eighty"\n'))
+      .toThrow(/no service could be imported:\n.*compose\.yaml:5: expected a port such as "8080:80"/);
+    expect(() => importComposeText('services:\n  a:\n    command: run\n')).toThrow(/compose\.yaml:3: service a has neither image nor build/);
+    expect(() => importComposeText('services:\n  a:\n    image: x:1\n    cap_drop: [FLY]\n')).toThrow(/compose\.yaml:4: FLY is not a Linux capability ECS knows/);
   });
 
   test('a command or entry point string is split on spaces; one with quotes is partial, with a TODO to check the split', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
-    try {
-      const file = path.join(dir, 'compose.yaml');
-      fs.writeFileSync(file, 'services:\n  a:\n    image: x:1\n    entrypoint: sh -c "exec app"\n    command: serve  --port 80\n');
-      const result = importCompose({ file, outDir: path.join(dir, 'out') });
-      const app = result.files['app.ts'];
-      expect(app).toContain("entryPoint: ['sh', '-c', '\"exec', 'app\"']");
-      expect(app).toContain("command: ['serve', '--port', '80']");
-      expect(result.notMapped).toEqual([{ file: 'compose.yaml', path: 'services.a.entrypoint', fate: 'partial' }]);
-      expect(app).toMatch(/TODO\(compose\).*services\.a\.entrypoint.*the command has quotes: check the split into arguments/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const result = importComposeText('services:\n  a:\n    image: x:1\n    entrypoint: sh -c "exec app"\n    command: serve  --port 80\n');
+    const app = result.files['app.ts'];
+    expect(app).toContain("entryPoint: ['sh', '-c', '\"exec', 'app\"']");
+    expect(app).toContain("command: ['serve', '--port', '80']");
+    expect(result.notMapped).toEqual([{ file: 'compose.yaml', path: 'services.a.entrypoint', fate: 'partial' }]);
+    expect(app).toMatch(/TODO\(compose\).*services\.a\.entrypoint.*the command has quotes: check the split into arguments/);
   });
 });

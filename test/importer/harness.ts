@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { importCompose } from '../../src/importer/compose';
 import { importCopilot, ImportResult } from '../../src/importer/copilot';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -80,4 +81,16 @@ export function nodePaths(node: unknown, into: Set<string>, p: string[] = []): S
 export function hasField(field: string, paths: Set<string>): boolean {
   const re = new RegExp(`^${field.split('.').map(part => part === '*' ? '[^.]+' : part.replace(/[$()+?[\\]^{|}]/g, '\\$&')).join('\\.')}$`);
   return [...paths].some(p => re.test(p));
+}
+
+/** Import a Compose file given as text (with files beside it), in a directory removed afterwards. */
+export function importComposeText(compose: string, files: { [name: string]: string } = {}): ImportResult {
+  const dir = fs.mkdtempSync(path.join(ROOT, '.import-ws-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), compose);
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return importCompose({ file: path.join(dir, 'compose.yaml'), outDir: path.join(dir, 'out'), environment: {} });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

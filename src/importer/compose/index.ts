@@ -13,8 +13,6 @@ import { code, functionNames, pascal, quote, render } from '../code';
 import { variablesComment, VariableUse } from '../interpolate';
 import { FieldFate, ImportError, ImportResult, show, tallyFields, YamlFile } from '../source';
 
-export { HEALTH_CHECK_LIMITS } from './values';
-
 /** Options of a Compose import. */
 export interface ComposeImportOptions {
   /** The Compose file. */

@@ -5,9 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { isMap, isScalar, isSeq, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, Node, Pair, YAMLMap } from 'yaml';
 import { interpolate, parseDotEnv, parseInterpolation, VariableUse, variablesOf } from '../interpolate';
-import { FieldFate, FieldPath, ImportError, show, Skipped, YamlFile } from '../source';
+import { FieldFate, FieldPath, ImportError, keyOf, overlayMaps, show, Skipped, YamlFile } from '../source';
 
 export type { Skipped } from '../source';
 
@@ -118,36 +118,9 @@ function extend(f: YamlFile, dir: string, name: string, chain: string[], into: R
   }
   const own = f.nodeAt(['services', name]);
   if (!isMap(base) || !isMap(own)) throw f.error(at, `extends ${baseName}, which is not a map of fields`);
-  f.setNode(['services', name], merge(base, own, ''));
+  // links and volumes_from are never shared (compose-spec, "extends").
+  const shared = new YAMLMap();
+  shared.items = (base.items as Pair[]).filter(p => keyOf(p) !== 'links' && keyOf(p) !== 'volumes_from');
+  f.setNode(['services', name], overlayMaps(shared, own, key => APPENDED.has(key)));
   f.remove(['services', name, 'extends']);
-}
-
-/** The base map with `top`'s fields on top: maps merged, the lists of `APPENDED` appended, the rest replaced. */
-function merge(base: YAMLMap, top: YAMLMap, key: string): YAMLMap {
-  const out = new YAMLMap();
-  const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
-  const topKeys = new Map(top.items.map(p => [keyOf(p as Pair), p as Pair]));
-  for (const p of base.items as Pair[]) {
-    const k = keyOf(p);
-    if (key === '' && (k === 'links' || k === 'volumes_from')) continue;
-    const over = topKeys.get(k);
-    if (!over) {
-      out.items.push(p);
-      continue;
-    }
-    if (isMap(p.value) && isMap(over.value)) {
-      out.items.push(new Pair(p.key, merge(p.value, over.value, k)));
-    } else if (isSeq(p.value) && isSeq(over.value) && APPENDED.has(k)) {
-      const seq = new YAMLSeq();
-      seq.items = [...(p.value as YAMLSeq).items, ...(over.value as YAMLSeq).items];
-      seq.range = (over.value as YAMLSeq).range;
-      out.items.push(new Pair(over.key, seq));
-    } else {
-      out.items.push(over);
-    }
-    topKeys.delete(k);
-  }
-  out.items.push(...topKeys.values());
-  out.range = top.range;
-  return out;
 }

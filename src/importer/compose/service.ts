@@ -8,8 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { isService, Service, portsOf } from './analyse';
-import { durationMs, durationOf, fargateSize, HEALTH_CHECK_LIMITS, mapOf, mebibytes, parseVolume, retentionCode } from './values';
+import { durationMs, durationOf, fargateSize, mapOf, mebibytes, parseVolume, retentionCode } from './values';
 import { isForbiddenPlainVariable } from '../../guardrails/checks';
+import { CONTAINER_HEALTH_CHECK_LIMITS } from '../../task/baseline';
 import { isImageReference } from '../../task/image';
 import { Code, code, commandWords, pascal, Props, quote, QUOTED_COMMAND, registryImage, render, secretCode } from '../code';
 import { processEnvCode, parseInterpolation } from '../interpolate';
@@ -36,20 +37,11 @@ export class ServiceMapping {
   public readonly props: WorkloadPropsModel = { environment: code('environment') };
   public readonly todos: string[] = [];
   public readonly after: string[] = [];
+  /** The Compose file. */
   public readonly f: YamlFile;
-  public readonly services: Service[];
-  public readonly fileSystems: { [volume: string]: string };
-  public readonly secretArns: { [secret: string]: string };
-  public readonly retention?: number;
-  public readonly sourceDir: string;
 
-  constructor(file: FileMapping, public readonly s: Service) {
+  constructor(public readonly file: FileMapping, public readonly s: Service) {
     this.f = file.f;
-    this.services = file.services;
-    this.fileSystems = file.fileSystems;
-    this.secretArns = file.secretArns;
-    this.retention = file.retention;
-    this.sourceDir = file.sourceDir;
   }
 
   /** A field of the service. */
@@ -135,7 +127,7 @@ function mapPorts(c: ServiceMapping): void {
   if (s.why) todo(s.construct === 'StandaloneTask' ? at() : f.has(at('ports')) ? at('ports') : at(), s.why);
   // Compose published each web service on a port of its own; here they share the load balancer's
   // listener, where the first takes every path and each other one needs a condition of its own.
-  const webServices = c.services.filter(x => x.construct === 'WebService');
+  const webServices = c.file.services.filter(x => x.construct === 'WebService');
   if (s.construct === 'WebService' && webServices[0] !== s) {
     props.routing = { pathPatterns: [`/${s.name}`, `/${s.name}/*`] };
     todo(at('ports'), `${webServices[0].name} takes every path of the shared load balancer: give ${s.name} the host name (routing.hostHeaders) or path it answers to`);
@@ -247,7 +239,7 @@ function mapEnvFiles(c: ServiceMapping): void {
       : [f.str(at('env_file'))!];
     f.mark(at('env_file'));
     // A file that is not there (a .env the project's README says to create) is left out: the app would not synthesize.
-    const present = files.filter(file => fs.existsSync(path.join(c.sourceDir, file)));
+    const present = files.filter(file => fs.existsSync(path.join(c.file.sourceDir, file)));
     if (present.length < files.length) {
       todo(at('env_file'), `${files.filter(x => !present.includes(x)).join(', ')} did not exist at import: create ${files.length - present.length > 1 ? 'them' : 'it'} and add ecs.EnvironmentFile.fromAsset(...) to environmentFiles`);
     }
@@ -262,7 +254,7 @@ function mapSecrets(c: ServiceMapping): void {
     const secrets: { [name: string]: Code } = {};
     for (let i = 0; i < f.length(at('secrets')); i++) {
       const source = f.kind(at('secrets', i)) === 'map' ? f.str(at('secrets', i, 'source'))! : f.str(at('secrets', i))!;
-      const arn = c.secretArns[source];
+      const arn = c.file.secretArns[source];
       if (arn === undefined) {
         todo(at('secrets', i), `${source} is a file: store it in Secrets Manager (external: true, name: its ARN) and import again`);
         continue;
@@ -357,7 +349,7 @@ function mapLinux(c: ServiceMapping): void {
     if ((linux.ulimits as unknown[]).length === 0) delete linux.ulimits;
   }
   if (Object.keys(linux).length > 0) props.linuxSettings = linux;
-  if (c.retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], c.retention)} })`);
+  if (c.file.retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], c.file.retention)} })`);
 }
 
 /** The health check, each value within what ECS takes. */
@@ -378,26 +370,27 @@ function mapHealthCheck(c: ServiceMapping): void {
       };
       const seconds = (k: string, limits: [number, number]) => {
         const ms = durationMs(f, at('healthcheck', k));
-        const value = within(k, ms === undefined ? undefined : Math.round(ms / 1000), limits, ' s');
-        return value === undefined ? undefined : code(`Duration.seconds(${value})`);
+        return within(k, ms === undefined ? undefined : Math.round(ms / 1000), limits, ' s');
       };
       const testWords = f.kind(at('healthcheck', 'test')) === 'list' ? test : ['CMD-SHELL', test[0]];
-      const interval = seconds('interval', HEALTH_CHECK_LIMITS.interval);
-      let timeout = seconds('timeout', HEALTH_CHECK_LIMITS.timeout);
-      // A check must end before the next starts: the timeout stays under the interval (30 s when not given).
-      const intervalS = interval ? Number(/\d+/.exec(interval.text)![0]) : 30;
-      const timeoutS = timeout ? Number(/\d+/.exec(timeout.text)![0]) : 5;
+      const interval = seconds('interval', CONTAINER_HEALTH_CHECK_LIMITS.interval);
+      let timeout = seconds('timeout', CONTAINER_HEALTH_CHECK_LIMITS.timeout);
+      // A check must end before the next starts: the timeout stays under the interval (ECS's defaults: 30 s and 5 s).
+      const [intervalS, timeoutS] = [interval ?? 30, timeout ?? 5];
       if (timeoutS >= intervalS) {
-        const fixed = Math.max(HEALTH_CHECK_LIMITS.timeout[0], intervalS - 1);
-        timeout = code(`Duration.seconds(${fixed})`);
-        todo(at('healthcheck', f.has(at('healthcheck', 'timeout')) ? 'timeout' : 'interval'), `a timeout of ${timeoutS} s does not end before the next check (every ${intervalS} s): ${fixed} s instead`);
+        timeout = Math.max(CONTAINER_HEALTH_CHECK_LIMITS.timeout[0], intervalS - 1);
+        todo(at('healthcheck', f.has(at('healthcheck', 'timeout')) ? 'timeout' : 'interval'),
+          `a timeout of ${timeoutS} s does not end before the next check (every ${intervalS} s): ${timeout} s instead`);
       }
+      const retries = within('retries', f.int(at('healthcheck', 'retries')), CONTAINER_HEALTH_CHECK_LIMITS.retries, '');
+      const startPeriod = seconds('start_period', CONTAINER_HEALTH_CHECK_LIMITS.startPeriod);
+      const duration = (value: number | undefined) => value === undefined ? undefined : code(`Duration.seconds(${value})`);
       props.healthCheck = {
         command: testWords[0] === 'CMD' || testWords[0] === 'CMD-SHELL' ? testWords : ['CMD', ...testWords],
-        interval,
-        timeout,
-        retries: within('retries', f.int(at('healthcheck', 'retries')), HEALTH_CHECK_LIMITS.retries, ''),
-        startPeriod: seconds('start_period', HEALTH_CHECK_LIMITS.startPeriod),
+        interval: duration(interval),
+        timeout: duration(timeout),
+        retries,
+        startPeriod: duration(startPeriod),
       };
     }
   }
@@ -474,7 +467,7 @@ function mapAwsExtensions(c: ServiceMapping): void {
 function mapCount(c: ServiceMapping): void {
   const { f, s, at, props, todo } = c;
   if (s.construct === 'BackendService' && s.name !== pascal(s.name).toLowerCase()) props.serviceConnect = { dnsName: s.name };
-  if (s.construct === 'WebService' && c.services.some(x => x.calls.includes(s.name))) props.serviceConnect = { dnsName: s.name };
+  if (s.construct === 'WebService' && c.file.services.some(x => x.calls.includes(s.name))) props.serviceConnect = { dnsName: s.name };
   const replicas = f.int(at('deploy', 'replicas'));
   if (replicas !== undefined) {
     props.desiredCount = replicas;
@@ -513,7 +506,7 @@ function mapVolumes(c: ServiceMapping): void {
       } else if (s.known?.dataPath && spec.target && spec.source && (spec.target === s.known.dataPath || s.known.dataPath.startsWith(`${spec.target}/`))) {
         // The store's data stays: a file system of its own instead of the host's directory.
         const volume = `${s.name}-host-data`;
-        c.fileSystems[volume] = `new efs.FileSystem(stack, ${quote(`${pascal(volume)}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
+        c.file.fileSystems[volume] = `new efs.FileSystem(stack, ${quote(`${pascal(volume)}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
         volumes.push(code(`Volume.efs(${quote(volume)}, fileSystems[${quote(volume)}], ${render({ containerPath: spec.target, readOnly: spec.readOnly }, '      ')})`));
         todo(at('volumes', i), `the host directory ${spec.source} held ${s.name}'s data: here an EFS file system (retained); copy the data in before the first start`);
       } else {

@@ -38,14 +38,6 @@ export function mapOf(f: YamlFile, at: FieldPath): { [k: string]: string } {
   return Object.fromEntries(f.keys(at).map(k => [k, String(f.value([...at, k]) ?? '')]));
 }
 
-/**
- * What ECS takes for a container health check, in seconds (retries a count). Source: Amazon ECS
- * API Reference, HealthCheck (interval 5-300, timeout 2-60, retries 1-10, startPeriod 0-300).
- */
-export const HEALTH_CHECK_LIMITS: { [k in 'interval' | 'timeout' | 'retries' | 'startPeriod']: [number, number] } = {
-  interval: [5, 300], timeout: [2, 60], retries: [1, 10], startPeriod: [0, 300],
-};
-
 /** Compose durations: `1m30s`, `10s`, `500ms`, in milliseconds. */
 export function durationMs(f: YamlFile, at: FieldPath): number | undefined {
   const text = f.text(at);

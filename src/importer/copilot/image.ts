@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Code, code, milliseconds, pascal, Props, quote, registryImage, render, secretCode } from '../code';
 import { Mapper, Workload } from './mapper';
 import { duration, words } from './values';
+import { CONTAINER_HEALTH_CHECK_LIMITS } from '../../task/baseline';
 import { FieldFate } from '../source';
 
 /** An image (`image`, `sidecars.<name>.image`): a registry image, with credentials, or one built from the workspace. */
@@ -45,8 +46,8 @@ export function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']
   const at = (k: string) => m.p(...base, k);
   // Copilot filled what a health check leaves out: curl on localhost, every 10 s, 2 retries, a
   // 5 s timeout, no start period (NewDefaultContainerHealthCheck). ECS takes each within its
-  // limits (interval 5-300 s, timeout 2-60 s, retries 1-10, start period 0-300 s), which
-  // Copilot did not check: a value outside is moved to the nearest, with a TODO.
+  // limits (CONTAINER_HEALTH_CHECK_LIMITS), which Copilot did not check: a value outside is
+  // moved to the nearest, with a TODO.
   const command = f.strings(at('command'));
   if (command) m.done(FieldFate.MAPPED, ...base, 'command');
   else if (!m.override) m.todo([...base], 'no command: Copilot checked with curl -f http://localhost/, which needs curl in the image');
@@ -59,19 +60,20 @@ export function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']
     if (clamped !== s) m.todo([...base, k], `${s} s is outside what ECS takes (${min}-${max} s): ${clamped} s instead`);
     return clamped;
   };
-  const interval = seconds('interval', 10, [5, 300]);
-  let timeout = seconds('timeout', 5, [2, 60]);
+  const limits = CONTAINER_HEALTH_CHECK_LIMITS;
+  const interval = seconds('interval', 10, limits.interval);
+  let timeout = seconds('timeout', 5, limits.timeout);
   if (interval !== undefined && timeout !== undefined && timeout >= interval) {
-    timeout = Math.max(2, interval - 1);
+    timeout = Math.max(limits.timeout[0], interval - 1);
     m.todo([...base, f.has(at('timeout')) ? 'timeout' : 'interval'], `the timeout does not end before the next check: ${timeout} s`);
   }
   const retries = f.int(at('retries'));
-  const startPeriod = seconds('start_period', 0, [0, 300]);
+  const startPeriod = seconds('start_period', 0, limits.startPeriod);
   const check: Props = {
     command: command ? f.kind(at('command')) === 'list' ? command : ['CMD-SHELL', command[0]] : m.override ? undefined : ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'],
     interval: interval === undefined ? undefined : code(`Duration.seconds(${interval})`),
     timeout: timeout === undefined ? undefined : code(`Duration.seconds(${timeout})`),
-    retries: retries === undefined ? m.override ? undefined : 2 : Math.min(10, Math.max(1, retries)),
+    retries: retries === undefined ? m.override ? undefined : 2 : Math.min(limits.retries[1], Math.max(limits.retries[0], retries)),
     startPeriod: startPeriod === undefined ? undefined : code(`Duration.seconds(${startPeriod})`),
   };
   if (retries !== undefined) m.done(FieldFate.MAPPED, ...base, 'retries');

@@ -1,11 +1,11 @@
 /** Reading a workspace as Copilot reads it: the manifest's type, its image, `${VAR}`, the application's name. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { isMap, isScalar, Pair, YAMLMap } from 'yaml';
+import { isMap } from 'yaml';
 import { pascal } from '../code';
 import { Workload } from './mapper';
 import { VariableUse } from '../interpolate';
-import { ImportError, show, YamlFile } from '../source';
+import { ImportError, overlayMaps, show, YamlFile } from '../source';
 
 /** Workload types Copilot has that no construct here runs, and what to do instead. */
 export const UNSUPPORTED_TYPES: { [type: string]: string } = {
@@ -58,24 +58,8 @@ function mergeCountOverrides(file: YamlFile): void {
   if (!isMap(base)) return;
   for (const env of file.keys(['environments'])) {
     const over = file.nodeAt(['environments', env, 'count']);
-    if (isMap(over)) file.setNode(['environments', env, 'count'], mergeMaps(base, over));
+    if (isMap(over)) file.setNode(['environments', env, 'count'], overlayMaps(base, over));
   }
-}
-
-/** `top` over `base`: maps merged key by key, anything else from `top`. */
-function mergeMaps(base: YAMLMap, top: YAMLMap): YAMLMap {
-  const keyOf = (p: Pair) => String(isScalar(p.key) ? p.key.value : p.key);
-  const out = new YAMLMap();
-  const own = new Map((top.items as Pair[]).map(p => [keyOf(p), p]));
-  for (const p of base.items as Pair[]) {
-    const over = own.get(keyOf(p));
-    if (!over) out.items.push(p);
-    else out.items.push(isMap(p.value) && isMap(over.value) ? new Pair(over.key, mergeMaps(p.value, over.value)) : over);
-    own.delete(keyOf(p));
-  }
-  out.items.push(...own.values());
-  out.range = top.range;
-  return out;
 }
 
 /** What `${VAR}` in a manifest resolves against. */
