@@ -112,16 +112,15 @@ export const CONTAINER_HEALTH_CHECK_LIMITS: { readonly [k in 'interval' | 'timeo
 };
 
 /**
- * Validate a container health check against ECS limits.
- * Source: ECS API Reference, HealthCheck
- * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html):
- * interval 5-300 s, timeout 2-120 s, retries 1-10, start period 0-300 s.
+ * Validate a container health check against ECS limits (CONTAINER_HEALTH_CHECK_LIMITS, from the
+ * ECS API Reference, HealthCheck: the timeout is 2-60 s; 2-120 s is a target group's).
  */
 export function checkContainerHealthCheck(scope: Construct, healthCheck: ecs.HealthCheck | undefined): void {
   if (!healthCheck) return;
   const code = ErrorCode.CONTAINER_HEALTH_CHECK;
-  checkRange(scope, code, 'healthCheck.interval', knownSeconds(healthCheck.interval), 5, 300, ' s');
-  checkRange(scope, code, 'healthCheck.timeout', knownSeconds(healthCheck.timeout), 2, 120, ' s');
-  checkRange(scope, code, 'healthCheck.retries', healthCheck.retries, 1, 10);
-  checkRange(scope, code, 'healthCheck.startPeriod', knownSeconds(healthCheck.startPeriod), 0, 300, ' s');
+  const limits = CONTAINER_HEALTH_CHECK_LIMITS;
+  checkRange(scope, code, 'healthCheck.interval', knownSeconds(healthCheck.interval), ...limits.interval, ' s');
+  checkRange(scope, code, 'healthCheck.timeout', knownSeconds(healthCheck.timeout), ...limits.timeout, ' s');
+  checkRange(scope, code, 'healthCheck.retries', healthCheck.retries, ...limits.retries);
+  checkRange(scope, code, 'healthCheck.startPeriod', knownSeconds(healthCheck.startPeriod), ...limits.startPeriod, ' s');
 }

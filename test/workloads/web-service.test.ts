@@ -435,10 +435,17 @@ describe('WebService', () => {
     test.each([
       ['interval 4 s', { interval: Duration.seconds(4) }],
       ['timeout 121 s', { timeout: Duration.seconds(121) }],
+      ['timeout 61 s (ECS takes 2-60 s for a container; 120 s is a target group\'s)', { interval: Duration.seconds(90), timeout: Duration.seconds(61) }],
       ['retries 11', { retries: 11 }],
       ['start period 301 s', { startPeriod: Duration.seconds(301) }],
     ])('fails when the container health check has %s', (_name, values) => {
       expectError(ErrorCode.CONTAINER_HEALTH_CHECK, () => web({ healthCheck: { command: ['CMD', 'true'], ...values } }));
+    });
+
+    test('takes a container health check at ECS\'s bounds: every 300 s, a 60 s timeout, 10 retries, a 300 s start period', () => {
+      expect(() => web({
+        healthCheck: { command: ['CMD', 'true'], interval: Duration.seconds(300), timeout: Duration.seconds(60), retries: 10, startPeriod: Duration.seconds(300) },
+      })).not.toThrow();
     });
 
     test.each([
