@@ -73,11 +73,6 @@ export function parseInterpolation(text: string): Part[] {
   return parts;
 }
 
-/** Whether the text has anything to interpolate (a `$` that is not `$$` text only). */
-export function hasInterpolation(text: string): boolean {
-  return text.includes('$');
-}
-
 /**
  * The text with its variables replaced by `lookup`'s values. An unset required variable throws
  * with the file's own message.

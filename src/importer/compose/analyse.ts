@@ -103,7 +103,7 @@ const NOT_HTTP_PORTS = new Set([22, 25, 53, 1883, 3306, 5432, 5672, 6379, 9042, 
  * grpc when one is given (or Docker's `x-aws-protocol: http`), and not a well-known port of
  * another protocol.
  */
-export function isHttp(port: PublishedPort): boolean {
+function isHttp(port: PublishedPort): boolean {
   if (port.protocol === 'udp') return false;
   if (port.appProtocol !== undefined) return /^(https?|http2|h2c?|grpc)$/i.test(port.appProtocol);
   return !NOT_HTTP_PORTS.has(port.target) && !NOT_HTTP_PORTS.has(port.published);
