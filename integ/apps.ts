@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Environment as StackEnvironment, Stack, TimeZone, aws_applicationautoscaling as appscaling, aws_certificatemanager as acm,
+  App, Duration, Environment as StackEnvironment, Stack, TimeZone, Token, aws_applicationautoscaling as appscaling, aws_certificatemanager as acm,
   aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
   aws_route53 as route53, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
@@ -52,9 +52,14 @@ export function scenarioStacks(app: App, name: string, options: ScenarioOptions 
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */
 export const HELLO_IMAGE = path.join(__dirname, 'images', 'hello');
 
+/** A placeholder certificate ARN in the stack's region (us-east-1 when it has none): ACM certificates are regional. */
+function placeholderCertificateArn(stack: Stack, n: number): string {
+  const region = Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region;
+  return `arn:aws:acm:${region}:111111111111:certificate/00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+}
+
 function integCertificate(stack: Stack): acm.ICertificate {
-  const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN
-    ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+  const certificateArn = process.env.SHIPYARD_INTEG_CERTIFICATE_ARN ?? placeholderCertificateArn(stack, 0);
   return acm.Certificate.fromCertificateArn(stack, 'Certificate', certificateArn);
 }
 
@@ -91,7 +96,7 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
       allowedSources: [IngressSource.prefixList(offices.prefixListId, 2)],
       // A second domain on the same listener (SNI): set SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN to deploy.
       additionalCertificates: [acm.Certificate.fromCertificateArn(stack, 'SecondCertificate', process.env.SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN
-        ?? 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000001')],
+        ?? placeholderCertificateArn(stack, 1))],
     },
     tags: { 'shipyard:integ': 'shared-alb' },
     clusterName: 'shipyard-integ-shared-alb',

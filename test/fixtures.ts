@@ -1,5 +1,5 @@
 /** Shared test fixtures: apps with the validation flag on, and a production environment. */
-import { App, Stack, Stage, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Stack, Stage, Token, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
 import { ErrorCode } from '../src/guardrails/errors';
@@ -15,10 +15,15 @@ export function testStack(name = 'Test'): Stack {
   return new Stack(testApp(), name);
 }
 
-/** A production environment with a certificate, in `stack`. */
+/** `CERTIFICATE_ARN` moved to the stack's region, when it has one (ACM certificates are regional). */
+export function certificateArnFor(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? CERTIFICATE_ARN : CERTIFICATE_ARN.replace(':us-east-1:', `:${stack.region}:`);
+}
+
+/** A production environment with a certificate of its region, in `stack`. */
 export function productionEnvironment(stack: Stack, props: EnvironmentProps = {}): Environment {
   return new Environment(stack, 'Env', {
-    ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
+    ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArnFor(stack)) },
     ...props,
   });
 }

@@ -6,10 +6,11 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
 import { createRoute, RouteOptions } from './routing';
-import { checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { checkCertificateRegion, checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { enableAccessLogs } from '../private/access-logs';
+import { LoadBalancerQuotas } from '../private/load-balancer-quotas';
 import { acknowledge, inCompliancePacks } from '../private/nag';
 import { RulePriorities } from '../private/rule-priorities';
 
@@ -173,6 +174,7 @@ export class SharedIngress extends Construct implements IIngress {
   public readonly loadBalancerFullName: string;
   private readonly priorities: RulePriorities;
   private readonly testPriorities: RulePriorities;
+  private readonly quotas: LoadBalancerQuotas;
   /** Whether anyone on the internet may reach the listeners (an acknowledged nag finding). */
   private readonly openToEveryone: boolean;
 
@@ -180,6 +182,7 @@ export class SharedIngress extends Construct implements IIngress {
     super(scope, id);
     this.priorities = new RulePriorities(this);
     this.testPriorities = new RulePriorities(this);
+    this.quotas = new LoadBalancerQuotas(this, props.additionalCertificates?.length ?? 0);
     const internetFacing = props.internetFacing ?? true;
     if (props.certificate && props.domain) {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
@@ -202,6 +205,8 @@ export class SharedIngress extends Construct implements IIngress {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
         'leave ingress.protocol out to serve HTTPS with the certificate');
     }
+    checkCertificateRegion(this, 'ingress.certificate', props.certificate);
+    props.additionalCertificates?.forEach((c, i) => checkCertificateRegion(this, `ingress.additionalCertificates[${i}]`, c));
     if (this.protocol === elbv2.ApplicationProtocol.HTTP && (props.sslPolicy || (props.additionalCertificates ?? []).length > 0)) {
       throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
         `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
@@ -332,6 +337,7 @@ export class SharedIngress extends Construct implements IIngress {
   }
 
   public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
+    this.quotas.addRule(options.action);
     return options.onTestListener
       ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
       : createRoute(this.priorities, this.listener, scope, id, options);
@@ -426,6 +432,8 @@ export class SharedIngress extends Construct implements IIngress {
 class ImportedIngress extends Construct implements IIngress {
   private readonly priorities: RulePriorities;
   private readonly testPriorities: RulePriorities;
+  /** Counts only this app's rules and target groups: the load balancer may carry others. */
+  private readonly quotas: LoadBalancerQuotas;
   constructor(scope: Construct, id: string,
     public readonly loadBalancer: elbv2.IApplicationLoadBalancer,
     public readonly listener: elbv2.IApplicationListener,
@@ -434,9 +442,11 @@ class ImportedIngress extends Construct implements IIngress {
     super(scope, id);
     this.priorities = new RulePriorities(this);
     this.testPriorities = new RulePriorities(this);
+    this.quotas = new LoadBalancerQuotas(this, 0);
   }
 
   public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
+    this.quotas.addRule(options.action);
     return options.onTestListener
       ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
       : createRoute(this.priorities, this.listener, scope, id, options);

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ErrorCode, ShipyardError, show } from './errors';
 
@@ -24,6 +24,22 @@ export function checkInteger(scope: IConstruct, code: ErrorCode, what: string, v
   if (!isKnown(value)) return;
   if (!Number.isInteger(value)) {
     throw new ShipyardError(scope, code, `${what} is ${show(value)}, not a whole number`, `set ${what} to a whole number`);
+  }
+}
+
+/**
+ * Throws when a certificate's ARN names another region than the load balancer's stack: ACM
+ * certificates are regional, and a load balancer takes only those of its own region (AWS
+ * Certificate Manager User Guide, "Supported Regions"). Skipped when either region is a token.
+ */
+export function checkCertificateRegion(scope: IConstruct, what: string, certificate: acm.ICertificate | undefined): void {
+  const arn = certificate?.certificateArn;
+  const region = Stack.of(scope).region;
+  if (arn === undefined || Token.isUnresolved(arn) || Token.isUnresolved(region)) return;
+  const certificateRegion = arn.split(':')[3];
+  if (certificateRegion && certificateRegion !== region) {
+    throw new ShipyardError(scope, ErrorCode.CROSS_ENVIRONMENT, `${what} ${show(arn)} is in ${certificateRegion}, and the load balancer in ${region}`,
+      `request or import the certificate in ${region} (ACM certificates are regional; CloudFront alone takes us-east-1's)`);
   }
 }
 

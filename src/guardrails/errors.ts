@@ -74,7 +74,7 @@ export enum ErrorCode {
   CONFLICTING_OPTIONS = 'CONFLICTING_OPTIONS',
   /** An image reference cannot be pulled as given (malformed, or credentials on a private ECR image). */
   IMAGE = 'IMAGE',
-  /** A workload's stack is in another account or region than its environment. */
+  /** A workload's stack is in another account or region than its environment, or a certificate or key it is given is in another region. */
   CROSS_ENVIRONMENT = 'CROSS_ENVIRONMENT',
   /** Per-stage props were asked for a stage that has no overrides declared (a misspelt stage). */
   STAGE = 'STAGE',
@@ -82,6 +82,8 @@ export enum ErrorCode {
   ROLES = 'ROLES',
   /** ShipyardChecks is wired the cdk-nag 2.x way (an aspect) while cdk-nag 3.x, which reports only as a validation plugin, is installed. */
   NAG_WIRING = 'NAG_WIRING',
+  /** The shared load balancer would pass a quota ELB does not raise (100 target groups per load balancer). */
+  LOAD_BALANCER_QUOTA = 'LOAD_BALANCER_QUOTA',
 }
 
 /**

@@ -37,6 +37,8 @@ export enum WarningId {
   UNREACHABLE_ROUTE = 'cdk-shipyard:unreachable-route',
   /** EC2 capacity in an environment without internet egress, in a VPC the environment did not create. */
   AGENT_ENDPOINTS = 'cdk-shipyard:agent-endpoints',
+  /** The shared load balancer uses more than 80% of an ELB quota (rules, target groups, certificates). */
+  LOAD_BALANCER_QUOTA = 'cdk-shipyard:load-balancer-quota',
 }
 
 /** Add warning `id` to `scope`, with tokens put in words. */

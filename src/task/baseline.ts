@@ -1,4 +1,4 @@
-import { aws_ecs as ecs } from 'aws-cdk-lib';
+import { Token, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -47,6 +47,13 @@ export function applySecureBaseline(
   if (options.imageUser && options.user !== undefined) {
     throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `containerSecurity has both user ${show(options.user)} and imageUser`,
       'give one: user names who the container runs as, imageUser keeps the image\'s own');
+  }
+  // ECS takes user, user:group, uid, uid:gid, user:gid or uid:group (Amazon ECS Developer Guide,
+  // task definition parameters, `user`); Docker fails to start a container with an empty part.
+  const user = options.user;
+  if (user !== undefined && !Token.isUnresolved(user) && !/^[^:\s]+(:[^:\s]+)?$/.test(user)) {
+    throw new ShipyardError(scope, ErrorCode.TASK_SETTINGS, `containerSecurity.user ${show(user)} is not a user ECS can start the container as`,
+      'give user, user:group, uid or uid:gid, such as 1000:1000, with no spaces or empty parts');
   }
   const writablePaths = options.writablePaths ?? (options.readOnlyRootFilesystem === false ? [] : ['/tmp']);
   writablePaths.forEach((path, i) => {

@@ -9,7 +9,7 @@ import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkTaskRoleTrust } from '../environment/roles';
-import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames } from '../guardrails/checks';
+import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames, isKnown } from '../guardrails/checks';
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
@@ -171,8 +171,8 @@ function taskPlatform(scope: Construct, props: WorkloadTaskProps, capacity: Capa
 
 /**
  * A family is up to 255 letters, digits, underscores and hyphens (Amazon ECS API Reference,
- * RegisterTaskDefinition family); Docker label keys are not empty; the entry point and
- * working directory are not empty.
+ * RegisterTaskDefinition family); Docker label keys are not empty; the entry point names a
+ * program; the working directory and tmpfs mounts are absolute paths, and tmpfs sizes whole MiB.
  */
 function checkContainerSettings(scope: Construct, props: WorkloadTaskProps): void {
   const code = ErrorCode.TASK_SETTINGS;
@@ -183,12 +183,28 @@ function checkContainerSettings(scope: Construct, props: WorkloadTaskProps): voi
   if (Object.keys(props.dockerLabels ?? {}).some(k => k.trim() === '')) {
     throw new ShipyardError(scope, code, 'a Docker label has an empty key', 'give every label a key');
   }
-  if (props.entryPoint !== undefined && props.entryPoint.length === 0) {
-    throw new ShipyardError(scope, code, 'entryPoint is empty', 'leave entryPoint out to keep the image\'s, or give the program to run');
+  const program = props.entryPoint?.[0];
+  if (props.entryPoint !== undefined && (program === undefined || (isKnown(program) && program.trim() === ''))) {
+    throw new ShipyardError(scope, code, `entryPoint ${show(props.entryPoint)} names no program`,
+      'leave entryPoint out to keep the image\'s, or give the program to run first');
   }
-  if (props.workingDirectory !== undefined && props.workingDirectory.trim() === '') {
+  const dir = props.workingDirectory;
+  if (dir !== undefined && isKnown(dir) && dir.trim() === '') {
     throw new ShipyardError(scope, code, 'workingDirectory is empty', 'leave it out to keep the image\'s WORKDIR, or give a path');
   }
+  // Docker refuses to start a Linux container whose working directory is relative ("the working
+  // directory ... is invalid, it needs to be an absolute path").
+  if (dir !== undefined && isKnown(dir) && !props.operatingSystemFamily?.isWindows() && !dir.startsWith('/')) {
+    throw new ShipyardError(scope, code, `workingDirectory ${show(dir)} is not an absolute path, and Docker would not start the container`,
+      `give an absolute path, such as /${dir.replace(/^\.?\/*/, '')}`);
+  }
+  props.linuxSettings?.tmpfs?.forEach((t, i) => {
+    if (isKnown(t.containerPath) && !t.containerPath.startsWith('/')) {
+      throw new ShipyardError(scope, code, `linuxSettings.tmpfs[${i}].containerPath ${show(t.containerPath)} is not absolute`, 'give an absolute container path');
+    }
+    checkInteger(scope, code, `linuxSettings.tmpfs[${i}].size`, t.size);
+    checkRange(scope, code, `linuxSettings.tmpfs[${i}].size`, t.size, 1, Number.MAX_SAFE_INTEGER, ' MiB');
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOp
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
 import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
-import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
+import { checkCertificateRegion, checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
@@ -581,6 +581,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       throw new ShipyardError(this, code, `a certificate is given for a ${protocol} listener, which cannot use TLS`,
         protocol === elbv2.Protocol.TCP ? 'use protocol TLS to terminate TLS at the load balancer, or drop the certificate' : 'UDP cannot carry TLS: drop the certificate');
     }
+    checkCertificateRegion(this, 'certificate', props.certificate);
     checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
     checkPort(this, 'healthCheckPort', healthPort);
   }

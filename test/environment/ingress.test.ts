@@ -3,7 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Environment, EnvironmentProfile, Image, IngressOptions, IngressSource, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import {
-  CERTIFICATE_ARN, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testApp, testStack,
+  CERTIFICATE_ARN, certificateArnFor, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testApp,
+  testStack, warningIds,
 } from '../fixtures';
 
 function loadBalancerAttributes(stack: any): Array<{ Key: string; Value: string }> {
@@ -243,7 +244,7 @@ describe('routing on the shared load balancer', () => {
 
 describe('who reaches the shared load balancer, and with which TLS', () => {
   function env(ingress: Partial<IngressOptions>, stack: Stack = testStack()): Stack {
-    new Environment(stack, 'Env', { ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN), ...ingress } });
+    new Environment(stack, 'Env', { ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArnFor(stack)), ...ingress } });
     return stack;
   }
   /** The load balancer group's inbound rules, inline or (prefix lists) as their own resources. */
@@ -455,5 +456,66 @@ describe('a service\'s own DNS names', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack);
     expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: routing(stack) }));
+  });
+});
+
+describe('load balancer quotas (ELB: 100 target groups, not adjustable; 100 rules and 25 certificates, adjustable)', () => {
+  /** `count` routes on the shared listener, each forwarding to `groupsPerRoute` target groups of its own. */
+  function routes(count: number, groupsPerRoute = 1): Stack {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    for (let i = 0; i < count; i++) {
+      const groups = Array.from({ length: groupsPerRoute }, (_, g) => new elbv2.ApplicationTargetGroup(stack, `Tg${i}x${g}`, {
+        vpc: environment.vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP,
+      }));
+      const action = groups.length === 1 ? elbv2.ListenerAction.forward(groups)
+        : elbv2.ListenerAction.weightedForward(groups.map(targetGroup => ({ targetGroup, weight: 1 })));
+      environment.ingress.addRoute(stack, `Rule${i}`, { routing: { hostHeaders: [`s${i}.example.com`] }, action });
+    }
+    return stack;
+  }
+
+  test('accepts 80 services without a word, and warns at the 81st (past 80% of the rules and target groups)', () => {
+    expect(hasWarning(routes(80), 'cdk-shipyard:load-balancer-quota')).toBe(false);
+    const stack = routes(81);
+    expect(warningIds(stack).filter(w => w.includes('load-balancer-quota'))).toEqual([
+      expect.stringMatching(/has 81 target groups; the ALB quota is 100 \(not adjustable\)/),
+      expect.stringMatching(/has 81 listener rules; the ALB quota is 100 by default \(adjustable in Service Quotas\)/),
+    ]);
+  });
+
+  test('accepts exactly 100 target groups (50 blue/green services), with the warning', () => {
+    const stack = routes(50, 2);
+    expect(() => template(stack)).not.toThrow();
+    expect(hasWarning(stack, 'cdk-shipyard:load-balancer-quota')).toBe(true);
+  });
+
+  test('fails at synth when the services need a 101st target group', () => {
+    expectValidationError(routes(51, 2), ErrorCode.LOAD_BALANCER_QUOTA,
+      /has 102 target groups; an ALB takes at most 100, and ELB does not raise that quota/);
+  });
+
+  test('counts a target group that two rules forward to once', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const group = new elbv2.ApplicationTargetGroup(stack, 'Tg', { vpc: environment.vpc, port: 80, targetType: elbv2.TargetType.IP });
+    for (let i = 0; i < 90; i++) {
+      environment.ingress.addRoute(stack, `Rule${i}`, { routing: { pathPatterns: [`/p${i}/*`] }, action: elbv2.ListenerAction.forward([group]) });
+    }
+    const warnings = warningIds(stack).filter(w => w.includes('load-balancer-quota'));
+    expect(warnings).toEqual([expect.stringMatching(/has 90 listener rules/)]);
+  });
+
+  test('warns past 20 additional certificates (ALB: 25 besides the default one)', () => {
+    const certificate = (stack: Stack, i: number) =>
+      acm.Certificate.fromCertificateArn(stack, `C${i}`, CERTIFICATE_ARN.replace(/0{12}$/, String(i).padStart(12, '0')));
+    const at = (n: number) => {
+      const stack = testStack();
+      const additionalCertificates = Array.from({ length: n }, (_, i) => certificate(stack, i + 1));
+      new Environment(stack, 'Env', { ingress: { certificate: certificate(stack, 0), additionalCertificates } });
+      return hasWarning(stack, 'cdk-shipyard:load-balancer-quota');
+    };
+    expect(at(20)).toBe(false);
+    expect(at(21)).toBe(true);
   });
 });

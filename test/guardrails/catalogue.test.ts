@@ -2,10 +2,10 @@
  * Bad inputs AWS would reject (or accept and never act on), caught at synth: one `fails when …`
  * (or warning) per category of the catalogue.
  */
-import { App, Duration, Stack, aws_ecs as ecs } from 'aws-cdk-lib';
-import { Environment, EnvironmentProfile, Image, Logging, Volume, WebService, WebServiceProps } from '../../src';
+import { App, Duration, Stack, aws_certificatemanager as acm, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Capacity, Environment, EnvironmentProfile, Image, Logging, NetworkService, Volume, WebService, WebServiceProps } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, hasWarning, productionEnvironment, testStack } from '../fixtures';
+import { ec2Environment, expectError, expectValidationError, hasWarning, productionEnvironment, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27', { architectures: [ecs.CpuArchitecture.ARM64] });
 
@@ -102,4 +102,70 @@ test('fails when a retention is a number CloudWatch Logs does not accept', () =>
 
 test.each([1, 121])('fails when a Fargate container start timeout is %d s (Fargate takes 2-120)', (seconds) => {
   expectError(ErrorCode.TASK_SETTINGS, () => web({ startTimeout: Duration.seconds(seconds) }));
+});
+
+describe('container settings Docker refuses when the task starts', () => {
+  test.each(['app', './app', 'srv/app'])('fails when the working directory is relative (%j)', (dir) => {
+    expect(() => web({ workingDirectory: dir })).toThrow(/\[cdk-shipyard:TASK_SETTINGS\].*workingDirectory .* is not an absolute path.*Fix: give an absolute path, such as \/(app|srv\/app)/s);
+  });
+
+  test('accepts an absolute working directory, and a Windows one on Windows', () => {
+    expect(() => web({ workingDirectory: '/srv/app' })).not.toThrow();
+    expect(() => web({ workingDirectory: 'C:\\app', operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE, cpu: 1024, memoryLimitMiB: 2048 }))
+      .not.toThrow(/workingDirectory/);
+  });
+
+  test.each([[['']], [[' ', '-c']]])('fails when the entry point names no program (%j)', (entryPoint) => {
+    expect(() => web({ entryPoint })).toThrow(/^\[cdk-shipyard:TASK_SETTINGS\] .*entryPoint .* names no program/);
+  });
+
+  test('accepts an entry point whose later arguments are empty strings', () => {
+    expect(() => web({ entryPoint: ['/bin/app', ''] })).not.toThrow();
+  });
+
+  test.each(['1000:', ':1000', '1000 ', 'app user', '1000:1000:1000', ''])('fails when the user is %j', (user) => {
+    expectError(ErrorCode.TASK_SETTINGS, () => web({ containerSecurity: { user } }));
+  });
+
+  test.each(['1000', '1000:1000', 'nginx', 'app:staff', 'app:1000', '1000:staff'])('accepts the user %j (ECS\'s six forms)', (user) => {
+    expect(() => web({ containerSecurity: { user } })).not.toThrow();
+  });
+
+  test.each([
+    ['a relative path', { containerPath: 'cache', size: 64 }],
+    ['a size of 0', { containerPath: '/cache', size: 0 }],
+    ['a fractional size', { containerPath: '/cache', size: 1.5 }],
+  ])('fails when a tmpfs mount has %s', (_name, tmpfs) => {
+    const { stack, environment, instances } = ec2Environment();
+    expect(() => new WebService(stack, 'Web', {
+      environment, image: IMAGE, capacity: Capacity.ec2(instances), linuxSettings: { tmpfs: [tmpfs] },
+    })).toThrow(/^\[cdk-shipyard:TASK_SETTINGS\] .*linuxSettings\.tmpfs\[0\]\.(containerPath|size)/);
+  });
+});
+
+describe('certificates from another region (ACM certificates are regional)', () => {
+  const inRegion = (region: string) => new Stack(new App(), 'S', { env: { account: '111111111111', region } });
+  const certificate = (stack: Stack, region: string) =>
+    acm.Certificate.fromCertificateArn(stack, 'Cert', `arn:aws:acm:${region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`);
+
+  test('fails when the shared load balancer is given a certificate of another region', () => {
+    const stack = inRegion('eu-west-1');
+    expect(() => new Environment(stack, 'Env', { ingress: { certificate: certificate(stack, 'us-east-1') } }))
+      .toThrow(/^\[cdk-shipyard:CROSS_ENVIRONMENT\] S\/Env\/Ingress: ingress.certificate "arn:aws:acm:us-east-1:.*" is in us-east-1, and the load balancer in eu-west-1/);
+  });
+
+  test('accepts a certificate of the load balancer\'s region, and any in an environment-agnostic stack', () => {
+    const stack = inRegion('eu-west-1');
+    expect(() => new Environment(stack, 'Env', { ingress: { certificate: certificate(stack, 'eu-west-1') } })).not.toThrow();
+    const agnostic = testStack();
+    expect(() => new Environment(agnostic, 'Env', { ingress: { certificate: certificate(agnostic, 'us-east-1') } })).not.toThrow();
+  });
+
+  test('fails when a TLS network service is given a certificate of another region', () => {
+    const stack = inRegion('eu-west-1');
+    const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+    expectError(ErrorCode.CROSS_ENVIRONMENT, () => new NetworkService(stack, 'Tls', {
+      environment, image: IMAGE, containerPort: 8443, protocol: elbv2.Protocol.TLS, certificate: certificate(stack, 'us-west-2'),
+    }));
+  });
 });
