@@ -4,6 +4,7 @@ import { Mapper, Workload } from './mapper';
 import { duration, durationMs } from './values';
 import { FieldFate, show } from '../source';
 
+/** `count`: a number, Spot, a range with its targets and cooldowns, into desiredCount, capacity and scaling. */
 export function mapCount(m: Mapper, w: Workload, props: Props): void {
   const f = m.file;
   if (!f.has(m.p('count')) || w.construct === 'ScheduledJob' || w.construct === 'StandaloneTask') return;
@@ -12,6 +13,24 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
     m.done(FieldFate.MAPPED, 'count');
     return;
   }
+  mapSpot(m, props);
+  const { min, max } = mapRange(m, props);
+  const shared = cooldowns(m, 'count', 'cooldown');
+  const targets = scalingTargets(m, w, shared);
+  if (w.construct === 'WorkerService') {
+    mapWorkerScaling(m, props, { minCapacity: min, maxCapacity: max }, shared);
+    return;
+  }
+  if (min !== undefined || max !== undefined) {
+    props.scaling = { minCapacity: min, maxCapacity: max, targets: targets.length > 0 ? targets : undefined };
+  } else if (targets.length > 0) {
+    m.todo(['count'], 'scaling targets without range: give scaling.minCapacity and maxCapacity');
+  }
+}
+
+/** `count.spot`: that many tasks, all on Spot. */
+function mapSpot(m: Mapper, props: Props): void {
+  const f = m.file;
   const spot = f.int(m.p('count', 'spot'));
   // Copilot: "spot" and "range" are mutually exclusive (after an override's count is merged in).
   if (spot !== undefined && f.has(m.p('count', 'range'))) {
@@ -22,36 +41,46 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
     props.capacity = code('Capacity.fargateSpot()');
     m.done(FieldFate.MAPPED, 'count', 'spot');
   }
-  let min: number | undefined;
-  let max: number | undefined;
+}
+
+/** `count.range`: `1-10`, or `{min, max, spot_from}` (which sets the Spot capacity). */
+function mapRange(m: Mapper, props: Props): { min?: number; max?: number } {
+  const f = m.file;
   if (f.kind(m.p('count', 'range')) === 'scalar') {
     const range = f.text(m.p('count', 'range'))!;
     const match = /^(\d+)-(\d+)$/.exec(range);
     if (!match) throw f.error(m.p('count', 'range'), `expected a range such as 1-10 for ${show(m.p('count', 'range'))}, got ${JSON.stringify(range)}`);
-    [min, max] = [Number(match[1]), Number(match[2])];
+    const [min, max] = [Number(match[1]), Number(match[2])];
     // Copilot: "min value must be less than or equal to max value" (RangeConfig validation).
     if (min > max) throw f.error(m.p('count', 'range'), `the range ${range} has its minimum above its maximum: Copilot rejects it too; write ${max}-${min}`);
     m.done(FieldFate.MAPPED, 'count', 'range');
-  } else if (f.has(m.p('count', 'range'))) {
-    min = f.int(m.p('count', 'range', 'min'));
-    max = f.int(m.p('count', 'range', 'max'));
-    if (min !== undefined && max !== undefined && min > max) throw f.error(m.p('count', 'range', 'min'), `count.range.min ${min} is above max ${max}: Copilot rejects it too`);
-    const spotFrom = f.int(m.p('count', 'range', 'spot_from'));
-    // Copilot: an on-demand base of spot_from - 1 tasks when spot_from >= min, otherwise every task on Spot.
-    if (spotFrom !== undefined) {
-      props.capacity = code(spotFrom >= 1 && (min === undefined || spotFrom >= min)
-        ? `Capacity.fargateSpotMix({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.fargateSpot()');
-    }
-    m.done(FieldFate.MAPPED, 'count', 'range');
+    return { min, max };
   }
-  // Cooldowns: count.cooldown for every target, a target's own cooldown for that one.
-  const cooldowns = (...base: string[]): Props => {
-    const c: Props = {};
-    if (f.has(m.p(...base, 'in'))) c.scaleInCooldown = duration(m, [...base, 'in']);
-    if (f.has(m.p(...base, 'out'))) c.scaleOutCooldown = duration(m, [...base, 'out']);
-    return c;
-  };
-  const shared = cooldowns('count', 'cooldown');
+  if (!f.has(m.p('count', 'range'))) return {};
+  const min = f.int(m.p('count', 'range', 'min'));
+  const max = f.int(m.p('count', 'range', 'max'));
+  if (min !== undefined && max !== undefined && min > max) throw f.error(m.p('count', 'range', 'min'), `count.range.min ${min} is above max ${max}: Copilot rejects it too`);
+  const spotFrom = f.int(m.p('count', 'range', 'spot_from'));
+  // Copilot: an on-demand base of spot_from - 1 tasks when spot_from >= min, otherwise every task on Spot.
+  if (spotFrom !== undefined) {
+    props.capacity = code(spotFrom >= 1 && (min === undefined || spotFrom >= min)
+      ? `Capacity.fargateSpotMix({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.fargateSpot()');
+  }
+  m.done(FieldFate.MAPPED, 'count', 'range');
+  return { min, max };
+}
+
+/** The cooldowns under `base` (`count.cooldown` for every target, a target's own for that one). */
+function cooldowns(m: Mapper, ...base: string[]): Props {
+  const c: Props = {};
+  if (m.file.has(m.p(...base, 'in'))) c.scaleInCooldown = duration(m, [...base, 'in']);
+  if (m.file.has(m.p(...base, 'out'))) c.scaleOutCooldown = duration(m, [...base, 'out']);
+  return c;
+}
+
+/** The target-tracking metrics of `count` (a number, or `{value, cooldown}`), with their cooldowns. */
+function scalingTargets(m: Mapper, w: Workload, shared: Props): Code[] {
+  const f = m.file;
   const targets: Code[] = [];
   const withOptions = (args: string, options: Props) => Object.keys(options).length > 0 ? `${args}, ${render(options, '      ')}` : args;
   const target = (field: string, factory: (args: string) => string) => {
@@ -60,7 +89,7 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
     const value = isMap ? f.text(m.p('count', field, 'value')) : f.text(m.p('count', field));
     if (isMap) m.done(FieldFate.MAPPED, 'count', field, 'value');
     else m.done(FieldFate.MAPPED, 'count', field);
-    const own = isMap ? cooldowns('count', field, 'cooldown') : {};
+    const own = isMap ? cooldowns(m, 'count', field, 'cooldown') : {};
     targets.push(code(factory(withOptions(value!, { ...shared, ...own }))));
   };
   target('cpu_percentage', v => `Scaling.cpu(${v})`);
@@ -70,29 +99,26 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
     if (f.has(m.p('count', 'response_time'))) {
       const isMap = f.kind(m.p('count', 'response_time')) === 'map';
       const value = duration(m, isMap ? ['count', 'response_time', 'value'] : ['count', 'response_time'])!.text;
-      targets.push(code(`Scaling.responseTime(${withOptions(value, { ...shared, ...(isMap ? cooldowns('count', 'response_time', 'cooldown') : {}) })})`));
+      targets.push(code(`Scaling.responseTime(${withOptions(value, { ...shared, ...(isMap ? cooldowns(m, 'count', 'response_time', 'cooldown') : {}) })})`));
     }
   }
-  if (w.construct === 'WorkerService') {
-    const scaling: Props = { minCapacity: min, maxCapacity: max };
-    if (f.has(m.p('count', 'queue_delay'))) {
-      const latency = durationMs(m, ['count', 'queue_delay', 'acceptable_latency']);
-      const processing = durationMs(m, ['count', 'queue_delay', 'msg_processing_time']);
-      if (latency !== undefined && processing !== undefined) scaling.messagesPerTask = Math.max(1, Math.floor(latency / processing));
-      Object.assign(scaling, shared, cooldowns('count', 'queue_delay', 'cooldown'));
-      m.done(FieldFate.MAPPED, 'count', 'queue_delay');
-    } else {
-      Object.assign(scaling, shared);
-    }
-    for (const field of ['cpu_percentage', 'memory_percentage']) {
-      if (f.has(m.p('count', field))) m.todo(['count', field], 'a worker scales on its backlog (messagesPerTask); add Scaling.cpu or Scaling.memory by hand if it must scale on this too');
-    }
-    if (min !== undefined || max !== undefined) props.scaling = scaling;
-    return;
+  return targets;
+}
+
+/** A worker's scaling: on its backlog (`count.queue_delay`), not on CPU or memory. */
+function mapWorkerScaling(m: Mapper, props: Props, scaling: Props, shared: Props): void {
+  const f = m.file;
+  if (f.has(m.p('count', 'queue_delay'))) {
+    const latency = durationMs(m, ['count', 'queue_delay', 'acceptable_latency']);
+    const processing = durationMs(m, ['count', 'queue_delay', 'msg_processing_time']);
+    if (latency !== undefined && processing !== undefined) scaling.messagesPerTask = Math.max(1, Math.floor(latency / processing));
+    Object.assign(scaling, shared, cooldowns(m, 'count', 'queue_delay', 'cooldown'));
+    m.done(FieldFate.MAPPED, 'count', 'queue_delay');
+  } else {
+    Object.assign(scaling, shared);
   }
-  if (min !== undefined || max !== undefined) {
-    props.scaling = { minCapacity: min, maxCapacity: max, targets: targets.length > 0 ? targets : undefined };
-  } else if (targets.length > 0) {
-    m.todo(['count'], 'scaling targets without range: give scaling.minCapacity and maxCapacity');
+  for (const field of ['cpu_percentage', 'memory_percentage']) {
+    if (f.has(m.p('count', field))) m.todo(['count', field], 'a worker scales on its backlog (messagesPerTask); add Scaling.cpu or Scaling.memory by hand if it must scale on this too');
   }
+  if (scaling.minCapacity !== undefined || scaling.maxCapacity !== undefined) props.scaling = scaling;
 }

@@ -48,21 +48,9 @@ export function environmentFunction(stage: string, f: YamlFile, prod: boolean): 
   f.mark(['name']);
   f.mark(['type']);
   const props: Props = { profile: code(`EnvironmentProfile.${prod ? 'PRODUCTION' : 'DEVELOPMENT'}`) };
-  const certs = f.length(['http', 'public', 'certificates']);
-  if (certs > 0) {
-    props.ingress = { certificate: code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(f.str(['http', 'public', 'certificates', 0])!)})`) };
-    m.done(FieldFate.MAPPED, 'http', 'public', 'certificates', 0);
-    if (certs > 1) {
-      (props.ingress as Props).additionalCertificates = Array.from({ length: certs - 1 }, (_, i) =>
-        code(`acm.Certificate.fromCertificateArn(stack, 'Certificate${i + 2}', ${quote(f.str(['http', 'public', 'certificates', i + 1])!)})`));
-      for (let i = 1; i < certs; i++) m.done(FieldFate.MAPPED, 'http', 'public', 'certificates', i);
-    }
-  } else {
-    // Copilot serves plain HTTP without certificates; a production environment here defaults to HTTPS.
-    props.ingress = { protocol: code('elbv2.ApplicationProtocol.HTTP') };
-  }
+  const ingress = certificates(m);
+  props.ingress = ingress;
   props.network = network(m);
-  const ingress = props.ingress as Props;
   const sslPolicy = f.str(['http', 'public', 'ssl_policy']) ?? f.str(['http', 'private', 'ssl_policy']);
   if (sslPolicy !== undefined) {
     const member = Object.entries(elbv2.SslPolicy).find(([, v]) => v === sslPolicy)?.[0];
@@ -70,30 +58,8 @@ export function environmentFunction(stage: string, f: YamlFile, prod: boolean): 
     ingress.sslPolicy = code(`elbv2.SslPolicy.${member}`);
     for (const lb of ['public', 'private']) if (f.has(['http', lb, 'ssl_policy'])) m.done(FieldFate.MAPPED, 'http', lb, 'ssl_policy');
   }
-  const sources: Code[] = [];
-  for (const ip of f.strings(['http', 'public', 'ingress', 'source_ips']) ?? []) sources.push(code(`IngressSource.cidr(${quote(ip)})`));
-  if (f.has(['http', 'public', 'ingress', 'source_ips'])) m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'source_ips');
-  if (f.bool(['http', 'public', 'ingress', 'cdn'])) {
-    sources.push(code('IngressSource.cloudFront()'));
-    m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'cdn');
-  }
-  if (sources.length > 0) ingress.allowedSources = sources;
-  if (f.has(['http', 'public', 'access_logs'])) {
-    // The shared load balancer always logs, to a bucket of its own.
-    if (f.kind(['http', 'public', 'access_logs']) === 'map') m.todo(['http', 'public', 'access_logs'], 'the load balancer logs to a bucket the library creates; bucket_name and prefix are not used');
-    else m.done(FieldFate.MAPPED, 'http', 'public', 'access_logs');
-  }
-  if (f.has(['http', 'private']) && !f.has(['http', 'public'])) {
-    // Copilot's private load balancer: internal, reached from the VPC.
-    ingress.internetFacing = false;
-    const privateCert = f.str(['http', 'private', 'certificates', 0]);
-    if (privateCert !== undefined) {
-      ingress.certificate = code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(privateCert)})`);
-      delete ingress.protocol;
-      m.done(FieldFate.MAPPED, 'http', 'private', 'certificates');
-    }
-    if (f.has(['http', 'private', 'ingress', 'vpc'])) m.done(FieldFate.MAPPED, 'http', 'private', 'ingress', 'vpc');
-  }
+  publicIngress(m, ingress);
+  if (f.has(['http', 'private']) && !f.has(['http', 'public'])) privateIngress(m, ingress);
   const insights = f.value(['observability', 'container_insights']);
   if (insights !== undefined) {
     props.containerInsights = code(`ecs.ContainerInsights.${insights === false ? 'DISABLED' : 'ENABLED'}`);
@@ -107,4 +73,51 @@ export function environmentFunction(stage: string, f: YamlFile, prod: boolean): 
     '}',
     '',
   ].join('\n');
+}
+
+/** The ingress with `http.public.certificates`, or plain HTTP without any as Copilot served it. */
+function certificates(m: Mapper): Props {
+  const f = m.file;
+  const certs = f.length(['http', 'public', 'certificates']);
+  // Copilot serves plain HTTP without certificates; a production environment here defaults to HTTPS.
+  if (certs === 0) return { protocol: code('elbv2.ApplicationProtocol.HTTP') };
+  const ingress: Props = { certificate: code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(f.str(['http', 'public', 'certificates', 0])!)})`) };
+  m.done(FieldFate.MAPPED, 'http', 'public', 'certificates', 0);
+  if (certs > 1) {
+    ingress.additionalCertificates = Array.from({ length: certs - 1 }, (_, i) =>
+      code(`acm.Certificate.fromCertificateArn(stack, 'Certificate${i + 2}', ${quote(f.str(['http', 'public', 'certificates', i + 1])!)})`));
+    for (let i = 1; i < certs; i++) m.done(FieldFate.MAPPED, 'http', 'public', 'certificates', i);
+  }
+  return ingress;
+}
+
+/** `http.public.ingress` (source IPs, the CDN) as the allowed sources, and `access_logs`. */
+function publicIngress(m: Mapper, ingress: Props): void {
+  const f = m.file;
+  const sources: Code[] = [];
+  for (const ip of f.strings(['http', 'public', 'ingress', 'source_ips']) ?? []) sources.push(code(`IngressSource.cidr(${quote(ip)})`));
+  if (f.has(['http', 'public', 'ingress', 'source_ips'])) m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'source_ips');
+  if (f.bool(['http', 'public', 'ingress', 'cdn'])) {
+    sources.push(code('IngressSource.cloudFront()'));
+    m.done(FieldFate.MAPPED, 'http', 'public', 'ingress', 'cdn');
+  }
+  if (sources.length > 0) ingress.allowedSources = sources;
+  if (f.has(['http', 'public', 'access_logs'])) {
+    // The shared load balancer always logs, to a bucket of its own.
+    if (f.kind(['http', 'public', 'access_logs']) === 'map') m.todo(['http', 'public', 'access_logs'], 'the load balancer logs to a bucket the library creates; bucket_name and prefix are not used');
+    else m.done(FieldFate.MAPPED, 'http', 'public', 'access_logs');
+  }
+}
+
+/** Copilot's private load balancer (`http.private` without `http.public`): internal, reached from the VPC. */
+function privateIngress(m: Mapper, ingress: Props): void {
+  const f = m.file;
+  ingress.internetFacing = false;
+  const privateCert = f.str(['http', 'private', 'certificates', 0]);
+  if (privateCert !== undefined) {
+    ingress.certificate = code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(privateCert)})`);
+    delete ingress.protocol;
+    m.done(FieldFate.MAPPED, 'http', 'private', 'certificates');
+  }
+  if (f.has(['http', 'private', 'ingress', 'vpc'])) m.done(FieldFate.MAPPED, 'http', 'private', 'ingress', 'vpc');
 }

@@ -49,25 +49,51 @@ export function mapHttp(m: Mapper, props: WorkloadPropsModel, w: Workload): void
 export function httpRule(m: Mapper, w: Workload, base: Array<string | number>): WorkloadPropsModel {
   const f = m.file;
   const props: WorkloadPropsModel = {};
-  // Fields the library sets per service, not per rule: an additional rule's need a person.
+  const routing = ruleRouting(m, w, base);
+  if (Object.keys(routing).length > 0) props.routing = routing;
+  ruleHealthCheck(m, base, props);
+  if (f.has(m.p(...base, 'deregistration_delay')) && perService(m, base, ['deregistration_delay'])) props.deregistrationDelay = duration(m, [...base, 'deregistration_delay']);
+  ruleTarget(m, w, base, props);
+  const loadBalancing = ruleLoadBalancing(m, base);
+  if (Object.keys(loadBalancing).length > 0) props.loadBalancing = loadBalancing;
+  return props;
+}
+
+/**
+ * Whether a field the library sets per service, not per rule, applies: always on the main rule;
+ * on an additional rule it needs a person.
+ */
+function perService(m: Mapper, base: Array<string | number>, rest: string[]): boolean {
   const main = base.length === 1;
-  const perService = (rest: string[]): boolean => {
-    if (main || !f.has(m.p(...base, ...rest))) return main;
-    m.todo([...base, ...rest], `${rest.join('.')} is set per service here, not per rule: set it on the service, or give the rule a service of its own`);
-    return false;
-  };
-  const at = (...rest: Array<string | number>) => m.p(...base, ...rest);
-  const done = (...rest: Array<string | number>) => m.done(FieldFate.MAPPED, ...base, ...rest);
+  if (main || !m.file.has(m.p(...base, ...rest))) return main;
+  m.todo([...base, ...rest], `${rest.join('.')} is set per service here, not per rule: set it on the service, or give the rule a service of its own`);
+  return false;
+}
+
+/** A rule's `path`, `alias` (with its hosted zone) and `allowed_source_ips` as its routing. */
+function ruleRouting(m: Mapper, w: Workload, base: Array<string | number>): Props {
+  const f = m.file;
   const routing: Props = {};
-  const p = f.str(at('path'));
+  const p = f.str(m.p(...base, 'path'));
   if (p !== undefined) {
     const clean = `/${p.replace(/^\/+|\/+$/g, '')}`;
     // Copilot's path rule matched the path and everything under it.
     if (clean !== '/') routing.pathPatterns = [clean, `${clean}/*`];
-    done('path');
+    m.done(FieldFate.MAPPED, ...base, 'path');
   }
+  aliasRouting(m, w, base, routing);
+  const sources = f.strings(m.p(...base, 'allowed_source_ips'));
+  if (sources) {
+    routing.sourceIps = sources;
+    m.done(FieldFate.MAPPED, ...base, 'allowed_source_ips');
+  }
+  return routing;
+}
 
-  // alias: a name, a list of names, or names with their own hosted_zone ({name, hosted_zone}, or a list of them).
+/** alias: a name, a list of names, or names with their own hosted_zone ({name, hosted_zone}, or a list of them). */
+function aliasRouting(m: Mapper, w: Workload, base: Array<string | number>, routing: Props): void {
+  const f = m.file;
+  const at = (...rest: string[]) => m.p(...base, ...rest);
   const entries = aliasEntries(f, at('alias'));
   const aliases = entries.length > 0 ? entries.map(e => e.name) : undefined;
   const zones = [...new Set(entries.map(e => e.zone).filter((z): z is string => z !== undefined))];
@@ -80,19 +106,20 @@ export function httpRule(m: Mapper, w: Workload, base: Array<string | number>): 
     routing.aliases = aliases;
     routing.hostedZone = code(`route53.HostedZone.fromHostedZoneAttributes(stack, ${quote(m.id(`${pascal(w.name)}Zone`))}, `
       + `{ hostedZoneId: ${quote(zone)}, zoneName: ${quote(zoneNameOf(aliases[0]))} })`);
-    done('alias');
+    m.done(FieldFate.MAPPED, ...base, 'alias');
     m.todo([...base, f.has(at('hosted_zone')) ? 'hosted_zone' : 'alias'], `check the zone name given for ${zone}`);
   } else if (aliases) {
     // The names route here at once; their DNS records need the zone (routing.aliases with routing.hostedZone).
     routing.hostHeaders = aliases;
     m.todo([...base, 'alias'], `create the DNS records of ${aliases.join(', ')}: give routing.aliases and routing.hostedZone`);
   }
-  const sources = f.strings(at('allowed_source_ips'));
-  if (sources) {
-    routing.sourceIps = sources;
-    done('allowed_source_ips');
-  }
-  if (Object.keys(routing).length > 0) props.routing = routing;
+}
+
+/** A rule's `healthcheck` (a path, or the target group's settings) and its grace period. */
+function ruleHealthCheck(m: Mapper, base: Array<string | number>, props: WorkloadPropsModel): void {
+  const f = m.file;
+  const at = (...rest: string[]) => m.p(...base, ...rest);
+  const done = (...rest: string[]) => m.done(FieldFate.MAPPED, ...base, ...rest);
   const check: Props = {};
   if (f.kind(at('healthcheck')) === 'scalar') {
     check.path = f.str(at('healthcheck'));
@@ -107,37 +134,46 @@ export function httpRule(m: Mapper, w: Workload, base: Array<string | number>): 
     check.interval = duration(m, [...base, 'healthcheck', 'interval']);
     check.timeout = duration(m, [...base, 'healthcheck', 'timeout']);
     for (const k of ['path', 'port', 'success_codes', 'healthy_threshold', 'unhealthy_threshold']) if (f.has(hc(k))) done('healthcheck', k);
-    if (f.has(hc('grace_period')) && perService(['healthcheck', 'grace_period'])) props.healthCheckGracePeriod = duration(m, [...base, 'healthcheck', 'grace_period']);
+    if (f.has(hc('grace_period')) && perService(m, base, ['healthcheck', 'grace_period'])) props.healthCheckGracePeriod = duration(m, [...base, 'healthcheck', 'grace_period']);
   }
   if (Object.values(check).some(v => v !== undefined)) props.targetHealthCheck = check;
-  if (f.has(at('deregistration_delay')) && perService(['deregistration_delay'])) props.deregistrationDelay = duration(m, [...base, 'deregistration_delay']);
-  const targetContainer = f.str(at('target_container'));
+}
+
+/** A rule's `target_container` and `target_port` (by default the target container's own port). */
+function ruleTarget(m: Mapper, w: Workload, base: Array<string | number>, props: WorkloadPropsModel): void {
+  const f = m.file;
+  const targetContainer = f.str(m.p(...base, 'target_container'));
   if (targetContainer !== undefined) {
     // The route reaches a sidecar of the manifest on its port (the main container is `app` here).
     props.targetContainer = targetContainer === w.name ? 'app' : targetContainer;
-    done('target_container');
+    m.done(FieldFate.MAPPED, ...base, 'target_container');
   }
   // Copilot's target port defaults to the target container's own port.
   const sidecarPort = targetContainer === undefined || targetContainer === w.name ? undefined : f.text(['sidecars', targetContainer, 'port']);
-  const targetPort = f.int(at('target_port')) ?? (sidecarPort !== undefined ? Number(sidecarPort.split('/')[0]) : undefined);
+  const targetPort = f.int(m.p(...base, 'target_port')) ?? (sidecarPort !== undefined ? Number(sidecarPort.split('/')[0]) : undefined);
   if (targetPort !== undefined) props.targetPort = targetPort;
-  if (f.has(at('target_port'))) done('target_port');
+  if (f.has(m.p(...base, 'target_port'))) m.done(FieldFate.MAPPED, ...base, 'target_port');
+}
+
+/** A rule's `stickiness` and protocol `version`. */
+function ruleLoadBalancing(m: Mapper, base: Array<string | number>): Props {
+  const f = m.file;
+  const at = (...rest: string[]) => m.p(...base, ...rest);
   const loadBalancing: Props = {};
   const stickiness = f.bool(at('stickiness'));
-  if (stickiness !== undefined && perService(['stickiness'])) {
+  if (stickiness !== undefined && perService(m, base, ['stickiness'])) {
     // Copilot's stickiness: the load balancer's cookie, one day.
     if (stickiness) loadBalancing.stickiness = {};
-    done('stickiness');
+    m.done(FieldFate.MAPPED, ...base, 'stickiness');
   }
   const version = f.str(at('version'));
-  if (version !== undefined && perService(['version'])) {
+  if (version !== undefined && perService(m, base, ['version'])) {
     const versions: { [k: string]: string } = { grpc: 'GRPC', http1: 'HTTP1', http2: 'HTTP2' };
     if (!versions[version.toLowerCase()]) f.fail(at('version'), `expected grpc, http1 or http2 for ${show(at('version'))}, got ${JSON.stringify(version)}`);
     loadBalancing.protocolVersion = code(`elbv2.ApplicationProtocolVersion.${versions[version.toLowerCase()]}`);
-    done('version');
+    m.done(FieldFate.MAPPED, ...base, 'version');
   }
-  if (Object.keys(loadBalancing).length > 0) props.loadBalancing = loadBalancing;
-  return props;
+  return loadBalancing;
 }
 
 /** Copilot's `nlb.port` (`80`, `443/tls`, `53/udp`) as a port and a listener protocol. */

@@ -93,20 +93,7 @@ export function sidecar(m: Mapper, name: string, w: Workload): Props {
   const f = m.file;
   const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
   const rest = (...more: Array<string | number>) => ['sidecars', name, ...more];
-  let sidecarImage: Code | undefined;
-  if (f.kind(at('image')) === 'map') {
-    sidecarImage = image(m, rest('image'), `${pascal(w.name)}${pascal(name)}RegistryCredentials`);
-    if (sidecarImage === undefined) throw f.error(at('image'), `sidecars.${name}.image has no location or build`);
-  } else {
-    const location = f.str(at('image'));
-    if (location === undefined) throw f.error(at(), `sidecars.${name} has no image`);
-    const credential = f.str(at('credentialsParameter'));
-    const credentials = credential === undefined ? undefined : secretRef(m, credential, `${pascal(w.name)}${pascal(name)}RegistryCredentials`);
-    if (credential !== undefined) m.done(FieldFate.MAPPED, ...rest('credentialsParameter'));
-    sidecarImage = registryImage(location, credentials);
-    m.done(FieldFate.MAPPED, ...rest('image'));
-  }
-  const props: Props = { name, image: sidecarImage, containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
+  const props: Props = { name, image: sidecarImage(m, name, w), containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
   const port = f.text(at('port'));
   if (port !== undefined) {
     const match = /^(\d+)(?:\/(tcp|udp))?$/.exec(port);
@@ -137,6 +124,34 @@ export function sidecar(m: Mapper, name: string, w: Workload): Props {
   }
   if (f.has(at('secrets'))) props.secrets = Object.fromEntries(f.keys(at('secrets')).map(k => [k, secret(m, k, w, rest('secrets') as string[], name)]));
   if (f.has(at('healthcheck'))) props.healthCheck = healthCheck(m, rest('healthcheck') as string[]);
+  sidecarDependencies(m, name, w, props);
+  return props;
+}
+
+/** A sidecar's `image`: a location (with `credentialsParameter`), or a map as the main container's. */
+function sidecarImage(m: Mapper, name: string, w: Workload): Code {
+  const f = m.file;
+  const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
+  const credentialsId = `${pascal(w.name)}${pascal(name)}RegistryCredentials`;
+  if (f.kind(at('image')) === 'map') {
+    const built = image(m, ['sidecars', name, 'image'], credentialsId);
+    if (built === undefined) throw f.error(at('image'), `sidecars.${name}.image has no location or build`);
+    return built;
+  }
+  const location = f.str(at('image'));
+  if (location === undefined) throw f.error(at(), `sidecars.${name} has no image`);
+  const credential = f.str(at('credentialsParameter'));
+  const credentials = credential === undefined ? undefined : secretRef(m, credential, credentialsId);
+  if (credential !== undefined) m.done(FieldFate.MAPPED, 'sidecars', name, 'credentialsParameter');
+  const located = registryImage(location, credentials);
+  m.done(FieldFate.MAPPED, 'sidecars', name, 'image');
+  return located;
+}
+
+/** The containers a sidecar waits for (`depends_on`), and whether the main container waits for it (`image.depends_on`). */
+function sidecarDependencies(m: Mapper, name: string, w: Workload, props: Props): void {
+  const f = m.file;
+  const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
   // depends_on, or image.depends_on in a sidecar's image map: the same container dependencies.
   for (const deps of [['depends_on'], ['image', 'depends_on']]) {
     if (!f.has(at(...deps))) continue;
@@ -145,7 +160,7 @@ export function sidecar(m: Mapper, name: string, w: Workload): Props {
       if (!CONDITIONS[condition]) throw f.error(at(...deps, container), `expected start, healthy, complete or success, got ${JSON.stringify(condition)}`);
       return { containerName: container === w.name ? 'app' : container, condition: code(`ecs.ContainerDependencyCondition.${CONDITIONS[condition]}`) };
     })];
-    m.done(FieldFate.MAPPED, ...rest(...deps));
+    m.done(FieldFate.MAPPED, 'sidecars', name, ...deps);
   }
   const waits = f.str(m.p('image', 'depends_on', name));
   if (waits !== undefined) {
@@ -153,7 +168,6 @@ export function sidecar(m: Mapper, name: string, w: Workload): Props {
     props.appWaitsFor = code(`ecs.ContainerDependencyCondition.${CONDITIONS[waits]}`);
     m.done(FieldFate.MAPPED, 'image', 'depends_on', name);
   }
-  return props;
 }
 
 /** A Secrets Manager secret by name or ARN. */

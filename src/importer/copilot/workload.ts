@@ -19,7 +19,36 @@ export function discoveryProps(w: Workload): Props {
 export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   const props: Props = {};
   const f = m.file;
-  // Image.
+  mapImage(m, w, props, override);
+  // Command and entry point.
+  props.command = words(m, ['command']);
+  props.entryPoint = words(m, ['entrypoint']);
+  mapSize(m, props, override);
+  mapVariables(m, w, props);
+  if (f.has(m.p('exec'))) {
+    props.enableExec = f.kind(m.p('exec')) === 'scalar' ? f.bool(m.p('exec')) : true;
+    m.done(FieldFate.MAPPED, 'exec');
+  }
+  mapStorage(m, w, props);
+  const envFile = f.str(m.p('env_file'));
+  if (envFile !== undefined) {
+    // Copilot uploaded the file from the workspace to S3; an asset does the same.
+    props.environmentFiles = [code(`ecs.EnvironmentFile.fromAsset(path.join(WORKSPACE, ${quote(envFile)}))`)];
+    m.done(FieldFate.MAPPED, 'env_file');
+  }
+  if (f.has(m.p('logging'))) props.logging = logging(m);
+  mapTracing(m, props);
+  if (f.has(m.p('deployment'))) props.deployment = deployment(m, w);
+  if (f.has(m.p('taskdef_overrides'))) taskdefOverrides(m);
+  // Count and scaling.
+  mapCount(m, w, props);
+  mapTypeFields(m, w, props, override);
+  return { props, todos: m.todos, after: m.after };
+}
+
+/** `image`: the image, its port (and the user a port below 1024 needs), health check and labels, and the sidecars. */
+function mapImage(m: Mapper, w: Workload, props: Props, override: boolean): void {
+  const f = m.file;
   props.image = image(m, ['image'], `${pascal(w.name)}RegistryCredentials`);
   if (props.image === undefined && !override) {
     f.fail(m.p('image'), 'has no image.build or image.location: expected one');
@@ -39,10 +68,11 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
     props.dockerLabels = Object.fromEntries(f.keys(m.p('image', 'labels')).map(k => [k, f.text(m.p('image', 'labels', k))!]));
     m.done(FieldFate.MAPPED, 'image', 'labels');
   }
-  // Command and entry point.
-  props.command = words(m, ['command']);
-  props.entryPoint = words(m, ['entrypoint']);
-  // Size and platform.
+}
+
+/** `cpu`, `memory` and `platform`: the task size and CPU architecture. */
+function mapSize(m: Mapper, props: Props, override: boolean): void {
+  const f = m.file;
   props.cpu = f.int(m.p('cpu'));
   if (props.cpu !== undefined) m.done(FieldFate.MAPPED, 'cpu');
   props.memoryLimitMiB = f.int(m.p('memory'));
@@ -60,7 +90,11 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
     // Copilot builds and runs x86_64 unless told otherwise; cdk-shipyard would pick ARM64.
     props.cpuArchitecture = code('ecs.CpuArchitecture.X86_64');
   }
-  // Variables and secrets.
+}
+
+/** `variables` (a value, or `from_cfn` an export) and `secrets`. */
+function mapVariables(m: Mapper, w: Workload, props: Props): void {
+  const f = m.file;
   if (f.has(m.p('variables'))) {
     props.environmentVariables = Object.fromEntries(f.keys(m.p('variables')).map(k => {
       if (f.kind(m.p('variables', k)) === 'map') {
@@ -78,10 +112,11 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
   if (f.has(m.p('secrets'))) {
     props.secrets = Object.fromEntries(f.keys(m.p('secrets')).map(k => [k, secret(m, k, w)]));
   }
-  if (f.has(m.p('exec'))) {
-    props.enableExec = f.kind(m.p('exec')) === 'scalar' ? f.bool(m.p('exec')) : true;
-    m.done(FieldFate.MAPPED, 'exec');
-  }
+}
+
+/** `storage`: ephemeral size, a read-only root file system, volumes. */
+function mapStorage(m: Mapper, w: Workload, props: Props): void {
+  const f = m.file;
   const ephemeral = f.int(m.p('storage', 'ephemeral'));
   if (ephemeral !== undefined) {
     // Copilot's (and Fargate's) default of 20 GiB needs nothing; 21-200 is the setting.
@@ -94,25 +129,21 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
     m.done(FieldFate.MAPPED, 'storage', 'readonly_fs');
   }
   if (f.has(m.p('storage', 'volumes'))) props.volumes = volumes(m, w);
-  const envFile = f.str(m.p('env_file'));
-  if (envFile !== undefined) {
-    // Copilot uploaded the file from the workspace to S3; an asset does the same.
-    props.environmentFiles = [code(`ecs.EnvironmentFile.fromAsset(path.join(WORKSPACE, ${quote(envFile)}))`)];
-    m.done(FieldFate.MAPPED, 'env_file');
-  }
-  if (f.has(m.p('logging'))) props.logging = logging(m);
+}
+
+/** `observability.tracing`: awsxray only. */
+function mapTracing(m: Mapper, props: Props): void {
+  const f = m.file;
   const tracing = f.str(m.p('observability', 'tracing'));
-  if (tracing !== undefined) {
-    if (tracing !== 'awsxray') f.fail(m.p('observability', 'tracing'), `expected awsxray for observability.tracing, got ${JSON.stringify(tracing)}`);
-    // Copilot ran the AWS Distro for OpenTelemetry collector as an X-Ray sidecar, as this does.
-    props.tracing = code('Tracing.awsDistroForOpenTelemetry()');
-    m.done(FieldFate.MAPPED, 'observability', 'tracing');
-  }
-  if (f.has(m.p('deployment'))) props.deployment = deployment(m, w);
-  if (f.has(m.p('taskdef_overrides'))) taskdefOverrides(m);
-  // Count and scaling.
-  mapCount(m, w, props);
-  // Type-specific fields.
+  if (tracing === undefined) return;
+  if (tracing !== 'awsxray') f.fail(m.p('observability', 'tracing'), `expected awsxray for observability.tracing, got ${JSON.stringify(tracing)}`);
+  // Copilot ran the AWS Distro for OpenTelemetry collector as an X-Ray sidecar, as this does.
+  props.tracing = code('Tracing.awsDistroForOpenTelemetry()');
+  m.done(FieldFate.MAPPED, 'observability', 'tracing');
+}
+
+/** The fields of the workload's own type: http, nlb, a backend's, a worker's queue, a job's schedule. */
+function mapTypeFields(m: Mapper, w: Workload, props: Props, override: boolean): void {
   if (w.construct === 'WebService') mapHttp(m, props, w);
   if (w.construct === 'WebService' && w.type === 'Backend Service') {
     if (!override) props.ingress = code('internalIngress(Stack.of(environment), environment)');
@@ -127,7 +158,6 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
       if (m.file.has(m.p(k))) m.todo([k], 'schedule: none: Copilot ran the job only with copilot job run; here it is a StandaloneTask: start it with RunTask (its taskDefinition, cluster, subnets and securityGroup), retries and timeout are the caller\'s');
     }
   }
-  return { props, todos: m.todos, after: m.after };
 }
 
 /** What a workload's function needs from the workspace around it. */
@@ -144,6 +174,27 @@ export interface WorkloadContext {
 
 /** The function that builds one workload in a stage, with its overrides per stage. */
 export function workloadFunction(w: Workload, allStages: string[], hasTopics: boolean, ctx: WorkloadContext): string {
+  const { base, overrides } = mapStages(w, allStages, ctx);
+  countPerStage(base, overrides, allStages);
+  rerouteRoot(w, base, overrides, allStages);
+  const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
+  const stageOverrides: Props = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
+  return [
+    `/** ${w.type} ${w.name} (${w.relFile}). */`,
+    `function ${ctx.functionName}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
+    ...todos.map(t => `  // ${t}`),
+    `  const props = forStage<${w.construct}Props>(stage, ${render({ environment: code('environment'), ...base.props, ...discoveryProps(w) }, '  ')}, ${render(stageOverrides, '  ')});`,
+    `  const workload = new ${w.construct}(stack, ${quote(pascal(w.name))}, props);`,
+    ...afterWorkload(w, ctx),
+    ...(base.after ?? []),
+    '  return workload;',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The manifest mapped, and each stage's override (an override for no stage of the workspace is ignored, with a warning). */
+function mapStages(w: Workload, allStages: string[], ctx: WorkloadContext): { base: Mapped; overrides: { [stage: string]: Mapped } } {
   const ids = new Ids();
   const published = ctx.published;
   const base = mapWorkload(new Mapper(w.file, [], ids, published), w);
@@ -160,34 +211,46 @@ export function workloadFunction(w: Workload, allStages: string[], hasTopics: bo
       ctx.warnings.push(`${w.relFile}:${w.file.line(['environments', envName])}: environments.${envName} names no environment of the workspace (${allStages.join(', ')}): ignored, as Copilot ignores it`);
     }
   }
-  // An override's count replaces the manifest's (Copilot replaces the count field): where some
-  // stages scale and others have a fixed count, each stage gets its own, since an overlay can
-  // add a prop but not remove one.
+  return { base, overrides };
+}
+
+/**
+ * An override's count replaces the manifest's (Copilot replaces the count field): where some
+ * stages scale and others have a fixed count, each stage gets its own, since an overlay can
+ * add a prop but not remove one.
+ */
+function countPerStage(base: Mapped, overrides: { [stage: string]: Mapped }, allStages: string[]): void {
   const countKeys = ['desiredCount', 'scaling'] as const;
-  if (allStages.some(s => countKeys.some(k => overrides[s].props[k] !== undefined)) && countKeys.some(k => base.props[k] !== undefined)) {
-    for (const s of allStages) {
-      const o = overrides[s].props;
-      if (!countKeys.some(k => o[k] !== undefined)) {
-        if (base.props.desiredCount !== undefined) o.desiredCount = base.props.desiredCount;
-        if (base.props.scaling !== undefined) o.scaling = base.props.scaling;
-      }
+  if (!allStages.some(s => countKeys.some(k => overrides[s].props[k] !== undefined)) || !countKeys.some(k => base.props[k] !== undefined)) return;
+  for (const s of allStages) {
+    const o = overrides[s].props;
+    if (!countKeys.some(k => o[k] !== undefined)) {
+      if (base.props.desiredCount !== undefined) o.desiredCount = base.props.desiredCount;
+      if (base.props.scaling !== undefined) o.scaling = base.props.scaling;
     }
-    for (const k of countKeys) delete (base.props as Props)[k];
   }
-  // Copilot let several services claim / of one load balancer (the last deployed won); here the
-  // first keeps it and each other one answers under its own name, in the stages where they meet.
+  for (const k of countKeys) delete (base.props as Props)[k];
+}
+
+/**
+ * Copilot let several services claim / of one load balancer (the last deployed won); here the
+ * first keeps it and each other one answers under its own name, in the stages where they meet.
+ */
+function rerouteRoot(w: Workload, base: Mapped, overrides: { [stage: string]: Mapped }, allStages: string[]): void {
   const taken = allStages.filter(s => w.rootTakenBy[s] !== undefined);
-  if (taken.length > 0) {
-    const at = w.file.has(['http', 'path']) ? ['http', 'path'] : ['http'];
-    const reroute = (props: Props) => props.routing = { ...props.routing as Props, pathPatterns: [`/${w.name}`, `/${w.name}/*`] };
-    if (taken.length === allStages.length) reroute(base.props);
-    else taken.forEach(s => reroute(overrides[s].props));
-    w.file.mark(at, FieldFate.PARTIAL);
-    base.todos.push(`TODO(copilot): ${show(at)} (line ${w.file.line(at)}): ${[...new Set(taken.map(s => w.rootTakenBy[s]))].join(', ')} also answers at / of the shared `
-      + `load balancer${taken.length < allStages.length ? ` in ${taken.join(', ')}` : ''} (Copilot let the last deployed win): ${w.name} answers under /${w.name} there; `
-      + 'give it the host name (alias) or path it should have');
-  }
-  const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
+  if (taken.length === 0) return;
+  const at = w.file.has(['http', 'path']) ? ['http', 'path'] : ['http'];
+  const reroute = (props: Props) => props.routing = { ...props.routing as Props, pathPatterns: [`/${w.name}`, `/${w.name}/*`] };
+  if (taken.length === allStages.length) reroute(base.props);
+  else taken.forEach(s => reroute(overrides[s].props));
+  w.file.mark(at, FieldFate.PARTIAL);
+  base.todos.push(`TODO(copilot): ${show(at)} (line ${w.file.line(at)}): ${[...new Set(taken.map(s => w.rootTakenBy[s]))].join(', ')} also answers at / of the shared `
+    + `load balancer${taken.length < allStages.length ? ` in ${taken.join(', ')}` : ''} (Copilot let the last deployed win): ${w.name} answers under /${w.name} there; `
+    + 'give it the host name (alias) or path it should have');
+}
+
+/** The statements after the workload is built: its topics, and the variables Copilot gave its containers. */
+function afterWorkload(w: Workload, ctx: WorkloadContext): string[] {
   const publish = w.publishes.map((t, i) => {
     w.file.mark(['publish', 'topics', i, 'name']);
     return `  topics[${quote(`${w.name}-${t}`)}].grantPublish(workload.taskRole);`;
@@ -195,13 +258,7 @@ export function workloadFunction(w: Workload, allStages: string[], hasTopics: bo
   const publishVar = w.publishes.length > 0
     ? [`  workload.container.addEnvironment('COPILOT_SNS_TOPIC_ARNS', stack.toJsonString({ ${w.publishes.map(t => `${quote(t)}: topics[${quote(`${w.name}-${t}`)}].topicArn`).join(', ')} }));`]
     : [];
-  const stageOverrides: Props = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
   return [
-    `/** ${w.type} ${w.name} (${w.relFile}). */`,
-    `function ${ctx.functionName}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
-    ...todos.map(t => `  // ${t}`),
-    `  const props = forStage<${w.construct}Props>(stage, ${render({ environment: code('environment'), ...base.props, ...discoveryProps(w) }, '  ')}, ${render(stageOverrides, '  ')});`,
-    `  const workload = new ${w.construct}(stack, ${quote(pascal(w.name))}, props);`,
     ...publish,
     ...publishVar,
     ...(w.construct === 'WorkerService' ? ['  // The variable Copilot gave workers; the library also sets QUEUE_URL.', '  workload.container.addEnvironment(\'COPILOT_QUEUE_URI\', workload.queue.queueUrl);'] : []),
@@ -212,9 +269,5 @@ export function workloadFunction(w: Workload, allStages: string[], hasTopics: bo
     `  workload.container.addEnvironment('COPILOT_SERVICE_NAME', ${quote(w.name)});`,
     ...(w.construct === 'WebService' ? ['  workload.container.addEnvironment(\'COPILOT_LB_DNS\', (props.ingress ?? environment.ingress).loadBalancer.loadBalancerDnsName);'] : []),
     ...mountPoints(w.file).map(json => `  workload.container.addEnvironment('COPILOT_MOUNT_POINTS', ${quote(json)});`),
-    ...(base.after ?? []),
-    '  return workload;',
-    '}',
-    '',
-  ].join('\n');
+  ];
 }
