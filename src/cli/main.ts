@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { importCompose } from '../importer/compose';
-import { ImportResult, importCopilot } from '../importer/copilot';
+import { ImportReport, ImportResult, importCopilot } from '../importer/copilot';
 import { ImportError } from '../importer/source';
 
 const USAGE = `Usage:
@@ -22,8 +22,48 @@ reason; the others are written. Exit codes: 0 the app was written (with anything
 listed); 1 nothing could be imported, or --strict and something was left out (then nothing is
 written); 2 the command line is wrong.`;
 
+/** The command line, read: what to import, from where, into where, and the other options. */
+interface Command {
+  readonly kind: 'copilot' | 'compose';
+  readonly source: string;
+  readonly out: string;
+  /** The options after the source, as given. */
+  readonly rest: string[];
+}
+
 /** Run the command line; returns the exit code. */
 export function main(argv: string[], log: (line: string) => void = console.log, error: (line: string) => void = console.error): number {
+  const command = parse(argv, error);
+  if (typeof command === 'number') return command;
+  const { kind, out, rest } = command;
+  let result: ImportResult;
+  try {
+    result = runImport(command);
+  } catch (e) {
+    if (e instanceof ImportError) {
+      error(`cdk-shipyard import: ${e.message}`);
+      return 1;
+    }
+    error(`cdk-shipyard import: the importer failed on this input (${(e as Error).message}). This is a bug: please report it with the file.`);
+    return 70;
+  }
+  const report = result.report;
+  warn(report, error);
+  const strictFailure = rest.includes('--strict') && report.skipped.some(s => !/^not named by --/.test(s.reason));
+  if (strictFailure) {
+    error(`cdk-shipyard import: --strict: ${report.skipped.length} left out; nothing written`);
+    return 1;
+  }
+  fs.mkdirSync(out, { recursive: true });
+  for (const [name, content] of Object.entries(result.files)) fs.writeFileSync(path.join(out, name), content);
+  log(`Wrote ${Object.keys(result.files).map(f => path.join(out, f)).join(', ')}.`);
+  log(`Workloads: ${report.imported.length} imported${report.skipped.length > 0 ? `, ${report.skipped.length} left out (listed above)` : ''}.`);
+  log(`Fields: ${result.mapped} mapped, ${result.partial} partial, ${result.unmapped} unmapped (each partial or unmapped field is a TODO(${kind}) comment).`);
+  return 0;
+}
+
+/** The command line as a Command, or the exit code (2) after saying what is wrong with it. */
+function parse(argv: string[], error: (line: string) => void): Command | number {
   const [command, kind, source, ...rest] = argv;
   if (command !== 'import' || (kind !== 'copilot' && kind !== 'compose') || !source || source.startsWith('--')) {
     error(USAGE);
@@ -37,60 +77,54 @@ export function main(argv: string[], log: (line: string) => void = console.log, 
     error(`${valued.includes(rest[i]) ? `${rest[i]} needs a value` : `unknown option ${rest[i]}`}\n\n${USAGE}`);
     return 2;
   }
-  const flag = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
-  const list = (name: string) => flag(name)?.split(',').map(s => s.trim()).filter(s => s);
-  const out = flag('--out');
+  const out = option(rest, '--out');
   if (!out) {
     error(`--out <dir> is missing\n\n${USAGE}`);
     return 2;
   }
-  let result: ImportResult;
-  try {
-    result = kind === 'copilot'
-      ? importCopilot({
-        workspace: path.resolve(source),
-        outDir: path.resolve(out),
-        productionEnvironments: list('--production'),
-        environment: process.env,
-        environments: list('--env'),
-        workloads: list('--service'),
-      })
-      : importCompose({
-        file: path.resolve(source),
-        outDir: path.resolve(out),
-        production: rest.includes('--production'),
-        environment: process.env,
-        profiles: list('--profile'),
-        envFile: flag('--env-file') && path.resolve(flag('--env-file')!),
-        services: list('--service'),
-      });
-  } catch (e) {
-    if (e instanceof ImportError) {
-      error(`cdk-shipyard import: ${e.message}`);
-      return 1;
-    }
-    error(`cdk-shipyard import: the importer failed on this input (${(e as Error).message}). This is a bug: please report it with the file.`);
-    return 70;
-  }
-  const report = result.report;
+  return { kind, source, out, rest };
+}
+
+/** The value after an option, if it is given. */
+function option(rest: string[], name: string): string | undefined {
+  const i = rest.indexOf(name);
+  return i >= 0 ? rest[i + 1] : undefined;
+}
+
+/** A comma-separated option as a list. */
+function listOption(rest: string[], name: string): string[] | undefined {
+  return option(rest, name)?.split(',').map(s => s.trim()).filter(s => s);
+}
+
+/** The import the command names, with the shell's variables. */
+function runImport({ kind, source, out, rest }: Command): ImportResult {
+  const envFile = option(rest, '--env-file');
+  return kind === 'copilot'
+    ? importCopilot({
+      workspace: path.resolve(source),
+      outDir: path.resolve(out),
+      productionEnvironments: listOption(rest, '--production'),
+      environment: process.env,
+      environments: listOption(rest, '--env'),
+      workloads: listOption(rest, '--service'),
+    })
+    : importCompose({
+      file: path.resolve(source),
+      outDir: path.resolve(out),
+      production: rest.includes('--production'),
+      environment: process.env,
+      profiles: listOption(rest, '--profile'),
+      envFile: envFile && path.resolve(envFile),
+      services: listOption(rest, '--service'),
+    });
+}
+
+/** What was left out, the warnings, and the variables the app reads when it synthesizes, on stderr. */
+function warn(report: ImportReport, error: (line: string) => void): void {
   for (const s of report.skipped) error(`left out ${s.name}: ${s.reason.startsWith(s.file) ? s.reason : `${s.file}${s.line ? `:${s.line}` : ''}: ${s.reason}`}`);
   for (const w of report.warnings) error(`warning: ${w}`);
   const unset = [...new Set(report.variables.filter(v => v.source === undefined && v.fallback === undefined).map(v => v.name))];
   if (unset.length > 0) error(`warning: variables not set at import (the app reads them from process.env when it synthesizes): ${unset.join(', ')}`);
-  const strictFailure = rest.includes('--strict') && report.skipped.some(s => !/^not named by --/.test(s.reason));
-  if (strictFailure) {
-    error(`cdk-shipyard import: --strict: ${report.skipped.length} left out; nothing written`);
-    return 1;
-  }
-  fs.mkdirSync(out, { recursive: true });
-  for (const [name, content] of Object.entries(result.files)) fs.writeFileSync(path.join(out, name), content);
-  log(`Wrote ${Object.keys(result.files).map(f => path.join(out, f)).join(', ')}.`);
-  log(`Workloads: ${report.imported.length} imported${report.skipped.length > 0 ? `, ${report.skipped.length} left out (listed above)` : ''}.`);
-  log(`Fields: ${result.mapped} mapped, ${result.partial} partial, ${result.unmapped} unmapped (each partial or unmapped field is a TODO(${kind}) comment).`);
-  return 0;
 }
 
 if (require.main === module) {

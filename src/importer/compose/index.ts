@@ -67,20 +67,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   };
   const services = file.services;
   const fn = functionNames(services.map(x => x.name), ['fileSystems', 'SOURCE', 'FileSystems']);
-  // A service that fails to map is left out with its reason; the others still import.
-  const functions: string[] = [];
-  for (const s of [...services]) {
-    try {
-      functions.push(serviceFunction(file, s, fn.get(s.name)!));
-    } catch (e) {
-      if (!(e instanceof ImportError)) throw e;
-      skip(f, s.name, e.message, resolved);
-      services.splice(services.indexOf(s), 1);
-    }
-  }
-  if (services.length === 0) {
-    throw new ImportError(display, f.line(['services']), `no service could be imported:\n${resolved.skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}:${x.line ?? '?'}: ${x.name}: ${x.reason}`}`).join('\n')}`);
-  }
+  const functions = serviceFunctions(file, fn, resolved);
   for (const x of resolved.skipped) topTodos.push(`TODO(compose): ${show(['services', x.name])} (line ${x.line ?? '?'}): not imported: ${x.reason}`);
   const stackName = pascal(f.str(['name']) ?? path.basename(sourceDir));
   const statements = wire(f, services, fn, stackName, topTodos);
@@ -112,6 +99,28 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '',
   ].join('\n');
   return { files: { 'app.ts': emit(body, path.posix.join(fromOut, display), resolved) }, ...counts, report: { imported: services.map(x => x.name), ...resolved } };
+}
+
+/**
+ * Each service's function. A service that fails to map is left out with its reason; the others
+ * still import, and none left ends the import.
+ */
+function serviceFunctions(file: FileMapping, fn: Map<string, string>, resolved: Report): string[] {
+  const { f, display, services } = file;
+  const functions: string[] = [];
+  for (const s of [...services]) {
+    try {
+      functions.push(serviceFunction(file, s, fn.get(s.name)!));
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      skip(f, s.name, e.message, resolved);
+      services.splice(services.indexOf(s), 1);
+    }
+  }
+  if (services.length === 0) {
+    throw new ImportError(display, f.line(['services']), `no service could be imported:\n${resolved.skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}:${x.line ?? '?'}: ${x.name}: ${x.reason}`}`).join('\n')}`);
+  }
+  return functions;
 }
 
 /** The services of the file, after the checks of its shape; those not named by --service are left out. */

@@ -89,24 +89,9 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   const envFunctions = environmentFunctions(ws);
   const stages = ws.envNames;
   const topicKeys = ws.workloads.flatMap(w => w.publishes.map((t, i) => ({ service: w.name, topic: t, props: topicProps(w.file, i) })));
-  // Copilot let several services claim / of one load balancer (the last deployed won); here the
-  // first keeps it and each other one answers under its own name, with a TODO. (Web services
-  // share the environment's load balancer; Backend Services with http the internal one.)
-  for (const stage of stages) {
-    for (const type of ['Load Balanced Web Service', 'Backend Service']) {
-      const roots = ws.workloads.filter(w => w.construct === 'WebService' && w.type === type && claimsRoot(w.file, stage));
-      for (const w of roots.slice(1)) w.rootTakenBy[stage] = roots[0].name;
-    }
-  }
+  shareRoots(ws);
   const fn = functionNames(ws.workloads.map(w => w.name), ['topics', 'discovery', 'internalIngress', 'ENVIRONMENTS', 'WORKSPACE', 'Topics', ...stages.map(e => `${camel(e)}Environment`)]);
-  const published = new Set(topicKeys.map(t => `${t.service}-${t.topic}`));
-  const workloadFunctions: string[] = [];
-  for (const w of [...ws.workloads]) {
-    const written = ws.attempt(w.relFile, w.name, () => workloadFunction(w, stages, topicKeys.length > 0,
-      { published, functionName: fn.get(w.name)!, applicationName: ws.applicationName, warnings: ws.warnings }));
-    if (written) workloadFunctions.push(written);
-    else ws.workloads.splice(ws.workloads.indexOf(w), 1);
-  }
+  const workloadFunctions = workloadFunctionsOf(ws, fn, new Set(topicKeys.map(t => `${t.service}-${t.topic}`)));
   if (ws.workloads.length === 0 && ws.skipped.some(x => x.reason !== 'not named by --service')) {
     throw new ImportError(ws.rel(ws.root), undefined, `no workload could be imported:\n${reasons(ws.skipped)}`);
   }
@@ -147,6 +132,32 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   };
 }
 
+/**
+ * Copilot let several services claim / of one load balancer (the last deployed won); here the
+ * first keeps it and each other one answers under its own name, with a TODO. (Web services
+ * share the environment's load balancer; Backend Services with http the internal one.)
+ */
+function shareRoots(ws: Workspace): void {
+  for (const stage of ws.envNames) {
+    for (const type of ['Load Balanced Web Service', 'Backend Service']) {
+      const roots = ws.workloads.filter(w => w.construct === 'WebService' && w.type === type && claimsRoot(w.file, stage));
+      for (const w of roots.slice(1)) w.rootTakenBy[stage] = roots[0].name;
+    }
+  }
+}
+
+/** Each workload's function; a workload that cannot be mapped is left out. */
+function workloadFunctionsOf(ws: Workspace, fn: Map<string, string>, published: ReadonlySet<string>): string[] {
+  const written: string[] = [];
+  for (const w of [...ws.workloads]) {
+    const one = ws.attempt(w.relFile, w.name, () => workloadFunction(w, ws.envNames, published.size > 0,
+      { published, functionName: fn.get(w.name)!, applicationName: ws.applicationName, warnings: ws.warnings }));
+    if (one) written.push(one);
+    else ws.workloads.splice(ws.workloads.indexOf(w), 1);
+  }
+  return written;
+}
+
 /** Every reason something was left out, one a line, for an ImportError that ends the import. */
 function reasons(skipped: Skipped[]): string {
   return skipped.map(x => `  ${x.reason.startsWith(x.file) ? x.reason : `${x.file}: ${x.reason}`}`).join('\n');
@@ -180,13 +191,22 @@ function readWorkspace(options: CopilotImportOptions): Workspace {
       }
     },
   };
+  const found = readEnvironments(ws);
+  readWorkloads(ws);
+  if (found === 0) legacyEnvironments(ws);
+  return ws;
+}
+
+/** The environment manifests (`copilot/environments/<name>/manifest.yml`) into the workspace; returns how many there are. */
+function readEnvironments(ws: Workspace): number {
+  const options = ws.options;
   const shell = options.environment ?? {};
-  const envDir = path.join(root, 'environments');
+  const envDir = path.join(ws.root, 'environments');
   const envCandidates = fs.existsSync(envDir) ? fs.readdirSync(envDir).filter(n => fs.existsSync(path.join(envDir, n, 'manifest.yml'))).sort() : [];
   for (const n of envCandidates) {
     const file = ws.rel(path.join(envDir, n, 'manifest.yml'));
     if (options.environments && !options.environments.includes(n)) {
-      skipped.push({ file, name: n, reason: 'not named by --env' });
+      ws.skipped.push({ file, name: n, reason: 'not named by --env' });
       continue;
     }
     const f = ws.attempt(file, n, () => {
@@ -199,19 +219,24 @@ function readWorkspace(options: CopilotImportOptions): Workspace {
       ws.envFiles.push(f);
     }
   }
-  for (const dir of fs.readdirSync(root).sort()) {
-    const manifest = path.join(root, dir, 'manifest.yml');
+  return envCandidates.length;
+}
+
+/** The workload manifests (`copilot/<name>/manifest.yml`) into the workspace. */
+function readWorkloads(ws: Workspace): void {
+  const options = ws.options;
+  const shell = options.environment ?? {};
+  for (const dir of fs.readdirSync(ws.root).sort()) {
+    const manifest = path.join(ws.root, dir, 'manifest.yml');
     if (dir === 'environments' || dir === 'pipelines' || !fs.existsSync(manifest)) continue;
     if (options.workloads && !options.workloads.includes(dir)) {
-      skipped.push({ file: ws.rel(manifest), name: dir, reason: 'not named by --service' });
+      ws.skipped.push({ file: ws.rel(manifest), name: dir, reason: 'not named by --service' });
       continue;
     }
     const context = { app: ws.applicationName, shell, variables: ws.variables };
     const w = ws.attempt(ws.rel(manifest), dir, () => readWorkload(manifest, ws.rel(manifest), dir, context));
     if (w) ws.workloads.push(w);
   }
-  if (envCandidates.length === 0) legacyEnvironments(ws);
-  return ws;
 }
 
 /**
