@@ -1,25 +1,65 @@
+/**
+ * The integ apps against every compliance gate at once: cdk-nag 2.x and 3.x (four packs each),
+ * the library's own ShipyardChecks under both majors, and the AWS Control Tower proactive
+ * controls. Each app is built and synthesized once per variant with all of them attached, and
+ * each gate reads the same result (three sweeps of their own cost the gate three times the synth).
+ */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
-import { nagFindings, nagV2Findings, nagV3Findings } from './nag';
+import { App, Aspects, Stack, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import * as nag2 from 'cdk-nag';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import * as nag3 from 'cdk-nag-v3';
+import { CONTROL_EXCEPTIONS, controlTowerFindings } from './control-tower';
+import { nagV2Findings, nagV3Findings } from './nag';
 import { SCENARIOS, VARIANTS } from '../integ/scenarios';
+import { ShipyardChecks } from '../src';
 
+const AGNOSTIC = 'environment-agnostic';
 const scenarios = Object.entries(SCENARIOS);
-const cases = Object.entries(VARIANTS).flatMap(([variant, options]) => scenarios.map(([name, build]) => [name, variant, build, options] as const));
+const cases = Object.entries(VARIANTS).flatMap(([variant]) => scenarios.map(([name]) => [name, variant] as const));
+
+interface Swept {
+  /** Unacknowledged cdk-nag findings of both majors. */
+  readonly nag: string[];
+  /** `Shipyard-*` findings of both majors. */
+  readonly shipyard: string[];
+  readonly assembly: CloudAssembly;
+}
+
+const swept = new Map<string, Swept>();
+
+/** Build the scenario's app once with every gate attached, synthesize it, and keep what each gate found. */
+function sweep(name: string, variant: string): Swept {
+  const key = `${name} (${variant})`;
+  const cached = swept.get(key);
+  if (cached) return cached;
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-compliance-')) });
+  SCENARIOS[name](app, VARIANTS[variant]);
+  // 3.x packs and ShipyardChecks read the tree before synth; the 2.x aspects run in it.
+  const nagV3 = nagV3Findings(app);
+  const shipyardV3 = ShipyardChecks._packFor(nag3, app).validateScope(app).violations.map((v: any) => `v3 ${v.ruleName}`);
+  Aspects.of(app).add(ShipyardChecks._packFor(nag2, undefined));
+  const nagV2 = nagV2Findings(app);
+  const assembly = app.synth();
+  const shipyardV2 = assembly.stacks.flatMap(s => [...s.findMetadataByType('aws:cdk:error'), ...s.findMetadataByType('aws:cdk:warning')])
+    .map(e => String(e.data).match(/^(Shipyard-[A-Za-z]+)/)?.[1]).filter((r): r is string => r !== undefined).map(r => `v2 ${r}`);
+  const result = { nag: [...nagV2, ...nagV3], shipyard: [...new Set([...shipyardV2, ...shipyardV3])].sort(), assembly };
+  swept.set(key, result);
+  return result;
+}
 
 describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1)', () => {
-  test.each(cases)('the %s integ app (%s) has no unacknowledged finding under cdk-nag 2.x and 3.x', (_name, _variant, build, options) => {
-    const app = new App();
-    build(app, options);
-    expect(nagFindings(app)).toEqual([]);
+  test.each(cases)('the %s integ app (%s) has no unacknowledged finding under cdk-nag 2.x and 3.x', (name, variant) => {
+    expect(sweep(name, variant).nag).toEqual([]);
   });
 
   test('the variants build what they say: literal ARNs in environment-specific stacks, workloads in a stack of their own', () => {
-    const app = new App();
-    SCENARIOS['scheduled-job'](app, VARIANTS['environment-specific, workloads apart']);
-    const stacks = app.synth().stacks.map(s => s.stackName).sort();
-    expect(stacks).toEqual(['ShipyardIntegScheduledJob', 'ShipyardIntegScheduledJobWorkloads']);
-    const workloads = JSON.stringify(app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template);
+    const assembly = sweep('scheduled-job', 'environment-specific, workloads apart').assembly;
+    expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['ShipyardIntegScheduledJob', 'ShipyardIntegScheduledJobWorkloads']);
+    const workloads = JSON.stringify(assembly.getStackByName('ShipyardIntegScheduledJobWorkloads').template);
     expect(workloads).toContain(':ecs:eu-west-1:123456789012:task/');
     expect(workloads).toContain('AWS::Scheduler::Schedule');
   });
@@ -39,10 +79,8 @@ describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI 
   test('every acknowledgement the library makes is listed in docs/compliance.md with the rule id', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'compliance.md'), 'utf8');
     const ids = new Set<string>();
-    for (const build of Object.values(SCENARIOS)) {
-      const app = new App();
-      build(app);
-      for (const stack of app.synth().stacks) {
+    for (const [name] of scenarios) {
+      for (const stack of sweep(name, AGNOSTIC).assembly.stacks) {
         for (const resource of Object.values<any>(stack.template.Resources)) {
           for (const rule of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
             // The integ apps' own resources (not the library's) say so in their reason.
@@ -56,4 +94,30 @@ describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI 
     const missing = [...ids].filter(id => !readme.includes(`\`${id}\``));
     expect(missing).toEqual([]);
   });
+});
+
+describe('ShipyardChecks on the integ apps', () => {
+  test.each(scenarios.map(([name]) => name))('the integ app %s passes it with both majors', name => {
+    expect(sweep(name, AGNOSTIC).shipyard).toEqual([]);
+  });
+});
+
+describe('AWS Control Tower proactive controls (cfn-guard)', () => {
+  test('every integ app passes every control but the documented exceptions', () => {
+    const templates = new Map<string, string>();
+    for (const [name] of scenarios) {
+      for (const stack of sweep(name, AGNOSTIC).assembly.stacks) templates.set(stack.templateFullPath, name);
+    }
+    const findings = controlTowerFindings([...templates.keys()]);
+    const unexpected = findings.filter(f => !CONTROL_EXCEPTIONS.some(e => e.rule === f.rule && e.only?.includes(templates.get(f.template)!)))
+      .map(f => `${f.rule} ${templates.get(f.template)} ${f.resource}`);
+    expect(unexpected).toEqual([]);
+    // Each scoped exception is still needed where it is granted (none outlives its reason).
+    for (const e of CONTROL_EXCEPTIONS.filter(x => x.only)) {
+      for (const app of e.only!) {
+        const found = findings.some(f => f.rule === e.rule && templates.get(f.template) === app);
+        expect([e.rule, app, found]).toEqual([e.rule, app, true]);
+      }
+    }
+  }, 600_000);
 });
