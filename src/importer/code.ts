@@ -16,12 +16,10 @@ export function quote(value: string): string {
     .replace(/[\u0000-\u001f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }
 
-/** Props: values are `Code`, strings, numbers, booleans, arrays or nested props; undefined ones are left out. */
-export type Props = { [key: string]: unknown };
-
 /**
  * A value as TypeScript source: objects and arrays on one line when short, one entry per line
- * otherwise, indented from `indent`.
+ * otherwise, indented from `indent`. Values are `Code`, strings, numbers, booleans, arrays or
+ * nested props (typed by the caller, see model.ts); undefined ones are left out.
  */
 export function render(value: unknown, indent: string = ''): string {
   if (value instanceof Code) return value.text;
@@ -34,7 +32,7 @@ export function render(value: unknown, indent: string = ''): string {
     const oneLine = `[${items.join(', ')}]`;
     return oneLine.length + indent.length <= 110 && !oneLine.includes('\n') ? oneLine : `[\n${items.map(i => `${inner}${i},`).join('\n')}\n${indent}]`;
   }
-  const entries = Object.entries(value as Props).filter(([, v]) => v !== undefined)
+  const entries = Object.entries(value as { [key: string]: unknown }).filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : quote(k)}: ${render(v, inner)}`);
   if (entries.length === 0) return '{}';
   const oneLine = `{ ${entries.join(', ')} }`;

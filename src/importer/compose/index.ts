@@ -9,8 +9,10 @@ import { analyse, Service } from './analyse';
 import { HINTS } from './hints';
 import { resolveCompose, skip, Skipped } from './resolve';
 import { FileMapping, serviceFunction } from './service';
+import type { EnvironmentProps } from '../../index';
 import { code, functionNames, pascal, quote, render } from '../code';
 import { variablesComment, VariableUse } from '../interpolate';
+import { PropsModel } from '../model';
 import { FieldFate, ImportError, ImportResult, show, tallyFields, YamlFile } from '../source';
 
 /** Options of a Compose import. */
@@ -72,6 +74,9 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
   const stackName = pascal(f.str(['name']) ?? path.basename(sourceDir));
   const statements = wire(f, services, fn, stackName, topTodos);
   const { todos: unmappedTodos, ...counts } = tallyFields('compose', [f], HINTS);
+  const environmentProps: PropsModel<EnvironmentProps> = options.production
+    ? { profile: code('EnvironmentProfile.PRODUCTION'), ingress: { protocol: code('elbv2.ApplicationProtocol.HTTP') } }
+    : { profile: code('EnvironmentProfile.DEVELOPMENT') };
   const fromOut = path.relative(options.outDir, sourceDir).split(path.sep).join('/') || '.';
   const body = [
     '// Build contexts and files are relative to the Compose file, as in Compose.',
@@ -86,9 +91,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     'const app = new App();',
     ...(services.length > SPLIT_AFTER ? [`// ${services.length} services: a stack for the environment and one for each service, each well under CloudFormation's 500 resources.`] : []),
     `const stack = new Stack(app, ${quote(stackName)});`,
-    `const environment = new Environment(stack, 'Environment', ${render(options.production
-      ? { profile: code('EnvironmentProfile.PRODUCTION'), ingress: { protocol: code('elbv2.ApplicationProtocol.HTTP') } }
-      : { profile: code('EnvironmentProfile.DEVELOPMENT') })});`,
+    `const environment = new Environment(stack, 'Environment', ${render(environmentProps)});`,
     ...topTodos.map(t => `// ${t}`),
     ...(Object.keys(file.fileSystems).length > 0 ? [
       '/** The named volumes: EFS file systems the services mount. */',

@@ -10,11 +10,14 @@ import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { isService, Service, portsOf } from './analyse';
 import { durationMs, durationOf, fargateSize, mapOf, mebibytes, parseVolume, retentionCode } from './values';
 import { isForbiddenPlainVariable } from '../../guardrails/checks';
+import type {
+  AccessPointOptions, ContainerSecurityOptions, EfsVolumeOptions, ImageAssetOptions, LinuxSettings, RollingDeploymentOptions,
+} from '../../index';
 import { CONTAINER_HEALTH_CHECK_LIMITS } from '../../task/baseline';
 import { isImageReference } from '../../task/image';
-import { Code, code, commandWords, pascal, Props, quote, QUOTED_COMMAND, registryImage, render, secretCode } from '../code';
+import { Code, code, commandWords, pascal, quote, QUOTED_COMMAND, registryImage, render, secretCode } from '../code';
 import { processEnvCode, parseInterpolation } from '../interpolate';
-import { WorkloadPropsModel } from '../model';
+import { PropsModel, WorkloadPropsModel } from '../model';
 import { FieldFate, FieldPath, show, YamlFile } from '../source';
 
 /** What every service of the file shares. */
@@ -80,7 +83,7 @@ function mapImage(c: ServiceMapping): void {
       props.image = code(`Image.fromAsset(path.join(SOURCE, ${quote(f.str(at('build'))!)}))`);
     } else {
       // An empty dockerfile (an unset variable) is Docker's default, Dockerfile.
-      const build: Props = {
+      const build: PropsModel<ImageAssetOptions> = {
         file: f.str(at('build', 'dockerfile')) || undefined,
         target: f.str(at('build', 'target')),
         buildArgs: f.has(at('build', 'args')) ? mapOf(f, at('build', 'args')) : undefined,
@@ -270,7 +273,7 @@ function mapSecrets(c: ServiceMapping): void {
 /** The container's identity and file system, its stop timeout and labels. */
 function mapIdentity(c: ServiceMapping): void {
   const { f, at, props } = c;
-  const security: Props = {};
+  const security: PropsModel<ContainerSecurityOptions> = {};
   const user = f.text(at('user'));
   if (user !== undefined) {
     security.user = user;
@@ -286,7 +289,9 @@ function mapIdentity(c: ServiceMapping): void {
     security.initProcessEnabled = init;
     f.mark(at('init'));
   }
-  if (Object.keys(security).length > 0) props.containerSecurity = { ...props.containerSecurity as Props, ...security };
+  if (Object.keys(security).length > 0) {
+    props.containerSecurity = { ...props.containerSecurity as PropsModel<ContainerSecurityOptions> | undefined, ...security };
+  }
   if (f.has(at('stop_grace_period'))) {
     props.stopTimeout = durationOf(f, at('stop_grace_period'));
     f.mark(at('stop_grace_period'));
@@ -324,7 +329,7 @@ function mapRestart(c: ServiceMapping): void {
 /** Linux settings (cap_drop, ulimits) and the log retention of x-aws-logs_retention. */
 function mapLinux(c: ServiceMapping): void {
   const { f, at, props, todo } = c;
-  const linux: Props = {};
+  const linux: PropsModel<LinuxSettings> = {};
   if (f.has(at('cap_drop'))) {
     // The baseline drops every capability already; these stay listed for the reader.
     linux.dropCapabilities = f.strings(at('cap_drop'))!.map(name => {
@@ -430,7 +435,7 @@ function mapSize(c: ServiceMapping): void {
 function mapRolling(c: ServiceMapping): void {
   const { f, at, props } = c;
   const update = (...k: string[]) => at('deploy', 'update_config', ...k);
-  const rolling: Props = {};
+  const rolling: PropsModel<RollingDeploymentOptions> = {};
   if (f.str(update('order')) === 'stop-first') Object.assign(rolling, { minHealthyPercent: 0, maxHealthyPercent: 100 });
   else if (f.str(update('order')) === 'start-first') Object.assign(rolling, { minHealthyPercent: 100, maxHealthyPercent: 200 });
   if (f.has(update('order'))) f.mark(update('order'));
@@ -495,8 +500,8 @@ function mapVolumes(c: ServiceMapping): void {
         }
         : parseVolume(f.str(at('volumes', i))!);
       if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.hasKey(['volumes'], spec.source)) {
-        const mount: Props = { containerPath: spec.target, readOnly: spec.readOnly };
-        const ids: Props = { uid: f.int(['volumes', spec.source, 'driver_opts', 'uid']), gid: f.int(['volumes', spec.source, 'driver_opts', 'gid']) };
+        const mount: PropsModel<EfsVolumeOptions> = { containerPath: spec.target, readOnly: spec.readOnly };
+        const ids: PropsModel<AccessPointOptions> = { uid: f.int(['volumes', spec.source, 'driver_opts', 'uid']), gid: f.int(['volumes', spec.source, 'driver_opts', 'gid']) };
         if (ids.uid !== undefined || ids.gid !== undefined) mount.accessPoint = ids;
         volumes.push(code(`Volume.efs(${quote(spec.source.replace(/[^A-Za-z0-9_-]/g, '-'))}, fileSystems[${quote(spec.source)}], ${render(mount, '      ')})`));
         f.mark(at('volumes', i));
@@ -507,7 +512,8 @@ function mapVolumes(c: ServiceMapping): void {
         // The store's data stays: a file system of its own instead of the host's directory.
         const volume = `${s.name}-host-data`;
         c.file.fileSystems[volume] = `new efs.FileSystem(stack, ${quote(`${pascal(volume)}FileSystem`)}, { vpc: environment.vpc, encrypted: true, removalPolicy: RemovalPolicy.RETAIN })`;
-        volumes.push(code(`Volume.efs(${quote(volume)}, fileSystems[${quote(volume)}], ${render({ containerPath: spec.target, readOnly: spec.readOnly }, '      ')})`));
+        const mount: PropsModel<EfsVolumeOptions> = { containerPath: spec.target, readOnly: spec.readOnly };
+        volumes.push(code(`Volume.efs(${quote(volume)}, fileSystems[${quote(volume)}], ${render(mount, '      ')})`));
         todo(at('volumes', i), `the host directory ${spec.source} held ${s.name}'s data: here an EFS file system (retained); copy the data in before the first start`);
       } else {
         todo(at('volumes', i), 'a bind mount of a local path: build the files into the image, or use EFS');
@@ -515,7 +521,7 @@ function mapVolumes(c: ServiceMapping): void {
     }
     if (volumes.length > 0) props.volumes = volumes;
     // A volume at /tmp takes the place of the baseline's scratch /tmp.
-    if (volumes.some(v => /containerPath: '\/tmp'/.test((v as Code).text))) props.containerSecurity = { ...props.containerSecurity as Props, writablePaths: [] };
+    if (volumes.some(v => /containerPath: '\/tmp'/.test((v as Code).text))) props.containerSecurity = { ...props.containerSecurity as PropsModel<ContainerSecurityOptions> | undefined, writablePaths: [] };
   }
 }
 

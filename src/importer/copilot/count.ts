@@ -1,11 +1,13 @@
 /** count: a number, Spot, a range with its targets and cooldowns. */
-import { Code, code, Props, render } from '../code';
+import type { ScalingTargetOptions, WorkerScalingOptions } from '../../index';
+import { Code, code, render } from '../code';
 import { Mapper, Workload } from './mapper';
 import { duration, durationMs } from './values';
+import { PropsModel, WorkloadPropsModel } from '../model';
 import { FieldFate, show } from '../source';
 
 /** `count`: a number, Spot, a range with its targets and cooldowns, into desiredCount, capacity and scaling. */
-export function mapCount(m: Mapper, w: Workload, props: Props): void {
+export function mapCount(m: Mapper, w: Workload, props: WorkloadPropsModel): void {
   const f = m.file;
   if (!f.has(m.p('count')) || w.construct === 'ScheduledJob' || w.construct === 'StandaloneTask') return;
   if (f.kind(m.p('count')) === 'scalar') {
@@ -29,7 +31,7 @@ export function mapCount(m: Mapper, w: Workload, props: Props): void {
 }
 
 /** `count.spot`: that many tasks, all on Spot. */
-function mapSpot(m: Mapper, props: Props): void {
+function mapSpot(m: Mapper, props: WorkloadPropsModel): void {
   const f = m.file;
   const spot = f.int(m.p('count', 'spot'));
   // Copilot: "spot" and "range" are mutually exclusive (after an override's count is merged in).
@@ -44,7 +46,7 @@ function mapSpot(m: Mapper, props: Props): void {
 }
 
 /** `count.range`: `1-10`, or `{min, max, spot_from}` (which sets the Spot capacity). */
-function mapRange(m: Mapper, props: Props): { min?: number; max?: number } {
+function mapRange(m: Mapper, props: WorkloadPropsModel): { min?: number; max?: number } {
   const f = m.file;
   if (f.kind(m.p('count', 'range')) === 'scalar') {
     const range = f.text(m.p('count', 'range'))!;
@@ -71,18 +73,18 @@ function mapRange(m: Mapper, props: Props): { min?: number; max?: number } {
 }
 
 /** The cooldowns under `base` (`count.cooldown` for every target, a target's own for that one). */
-function cooldowns(m: Mapper, ...base: string[]): Props {
-  const c: Props = {};
+function cooldowns(m: Mapper, ...base: string[]): PropsModel<ScalingTargetOptions> {
+  const c: PropsModel<ScalingTargetOptions> = {};
   if (m.file.has(m.p(...base, 'in'))) c.scaleInCooldown = duration(m, [...base, 'in']);
   if (m.file.has(m.p(...base, 'out'))) c.scaleOutCooldown = duration(m, [...base, 'out']);
   return c;
 }
 
 /** The target-tracking metrics of `count` (a number, or `{value, cooldown}`), with their cooldowns. */
-function scalingTargets(m: Mapper, w: Workload, shared: Props): Code[] {
+function scalingTargets(m: Mapper, w: Workload, shared: PropsModel<ScalingTargetOptions>): Code[] {
   const f = m.file;
   const targets: Code[] = [];
-  const withOptions = (args: string, options: Props) => Object.keys(options).length > 0 ? `${args}, ${render(options, '      ')}` : args;
+  const withOptions = (args: string, options: PropsModel<ScalingTargetOptions>) => Object.keys(options).length > 0 ? `${args}, ${render(options, '      ')}` : args;
   const target = (field: string, factory: (args: string) => string) => {
     if (!f.has(m.p('count', field))) return;
     const isMap = f.kind(m.p('count', field)) === 'map';
@@ -106,7 +108,9 @@ function scalingTargets(m: Mapper, w: Workload, shared: Props): Code[] {
 }
 
 /** A worker's scaling: on its backlog (`count.queue_delay`), not on CPU or memory. */
-function mapWorkerScaling(m: Mapper, props: Props, scaling: Props, shared: Props): void {
+function mapWorkerScaling(
+  m: Mapper, props: WorkloadPropsModel, scaling: PropsModel<WorkerScalingOptions>, shared: PropsModel<ScalingTargetOptions>,
+): void {
   const f = m.file;
   if (f.has(m.p('count', 'queue_delay'))) {
     const latency = durationMs(m, ['count', 'queue_delay', 'acceptable_latency']);

@@ -1,6 +1,8 @@
 /** An environment manifest as an Environment: certificates, ingress, network, observability. */
-import { aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
-import { Code, code, camel, Props, quote, render } from '../code';
+import { aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import type { EnvironmentProps, IngressOptions } from '../../index';
+import { Code, code, camel, quote, render } from '../code';
+import { PropsModel } from '../model';
 import { Ids, Mapper } from './mapper';
 import { FieldFate, YamlFile } from '../source';
 
@@ -21,7 +23,7 @@ export function network(m: Mapper): Code | undefined {
     m.done(FieldFate.MAPPED, ...vpc('subnets'));
     m.todo(vpc('subnets'), 'check that the availability zones are listed in the order of the subnets');
     const azs = Math.max(publicIds.length, privateIds.length, 1);
-    const attributes: Props = {
+    const attributes: PropsModel<ec2.VpcAttributes> = {
       vpcId: id,
       vpcCidrBlock: '10.0.0.0/16',
       // One zone for each subnet, as many as the subnets (an environment-agnostic stack knows two by name).
@@ -47,7 +49,7 @@ export function environmentFunction(stage: string, f: YamlFile, prod: boolean): 
   const m = new Mapper(f, [], new Ids());
   f.mark(['name']);
   f.mark(['type']);
-  const props: Props = { profile: code(`EnvironmentProfile.${prod ? 'PRODUCTION' : 'DEVELOPMENT'}`) };
+  const props: PropsModel<EnvironmentProps> = { profile: code(`EnvironmentProfile.${prod ? 'PRODUCTION' : 'DEVELOPMENT'}`) };
   const ingress = certificates(m);
   props.ingress = ingress;
   props.network = network(m);
@@ -76,12 +78,12 @@ export function environmentFunction(stage: string, f: YamlFile, prod: boolean): 
 }
 
 /** The ingress with `http.public.certificates`, or plain HTTP without any as Copilot served it. */
-function certificates(m: Mapper): Props {
+function certificates(m: Mapper): PropsModel<IngressOptions> {
   const f = m.file;
   const certs = f.length(['http', 'public', 'certificates']);
   // Copilot serves plain HTTP without certificates; a production environment here defaults to HTTPS.
   if (certs === 0) return { protocol: code('elbv2.ApplicationProtocol.HTTP') };
-  const ingress: Props = { certificate: code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(f.str(['http', 'public', 'certificates', 0])!)})`) };
+  const ingress: PropsModel<IngressOptions> = { certificate: code(`acm.Certificate.fromCertificateArn(stack, 'Certificate', ${quote(f.str(['http', 'public', 'certificates', 0])!)})`) };
   m.done(FieldFate.MAPPED, 'http', 'public', 'certificates', 0);
   if (certs > 1) {
     ingress.additionalCertificates = Array.from({ length: certs - 1 }, (_, i) =>
@@ -92,7 +94,7 @@ function certificates(m: Mapper): Props {
 }
 
 /** `http.public.ingress` (source IPs, the CDN) as the allowed sources, and `access_logs`. */
-function publicIngress(m: Mapper, ingress: Props): void {
+function publicIngress(m: Mapper, ingress: PropsModel<IngressOptions>): void {
   const f = m.file;
   const sources: Code[] = [];
   for (const ip of f.strings(['http', 'public', 'ingress', 'source_ips']) ?? []) sources.push(code(`IngressSource.cidr(${quote(ip)})`));
@@ -110,7 +112,7 @@ function publicIngress(m: Mapper, ingress: Props): void {
 }
 
 /** Copilot's private load balancer (`http.private` without `http.public`): internal, reached from the VPC. */
-function privateIngress(m: Mapper, ingress: Props): void {
+function privateIngress(m: Mapper, ingress: PropsModel<IngressOptions>): void {
   const f = m.file;
   ingress.internetFacing = false;
   const privateCert = f.str(['http', 'private', 'certificates', 0]);

@@ -1,8 +1,9 @@
 /** http and nlb: listener rules, aliases, health checks, the root path several services claim. */
-import { Code, code, pascal, Props, quote } from '../code';
+import type { LoadBalancingOptions, NetworkListenerOptions, Routing, TargetHealthCheckOptions } from '../../index';
+import { Code, code, pascal, quote } from '../code';
 import { Mapper, Workload } from './mapper';
 import { duration } from './values';
-import { WorkloadPropsModel } from '../model';
+import { PropsModel, WorkloadPropsModel } from '../model';
 import { FieldFate, FieldPath, show, YamlFile } from '../source';
 
 /** The zone an alias is likely in: its parent (`api.example.com` → `example.com`), or itself at the apex. */
@@ -71,9 +72,9 @@ function perService(m: Mapper, base: Array<string | number>, rest: string[]): bo
 }
 
 /** A rule's `path`, `alias` (with its hosted zone) and `allowed_source_ips` as its routing. */
-function ruleRouting(m: Mapper, w: Workload, base: Array<string | number>): Props {
+function ruleRouting(m: Mapper, w: Workload, base: Array<string | number>): PropsModel<Routing> {
   const f = m.file;
-  const routing: Props = {};
+  const routing: PropsModel<Routing> = {};
   const p = f.str(m.p(...base, 'path'));
   if (p !== undefined) {
     const clean = `/${p.replace(/^\/+|\/+$/g, '')}`;
@@ -91,7 +92,7 @@ function ruleRouting(m: Mapper, w: Workload, base: Array<string | number>): Prop
 }
 
 /** alias: a name, a list of names, or names with their own hosted_zone ({name, hosted_zone}, or a list of them). */
-function aliasRouting(m: Mapper, w: Workload, base: Array<string | number>, routing: Props): void {
+function aliasRouting(m: Mapper, w: Workload, base: Array<string | number>, routing: PropsModel<Routing>): void {
   const f = m.file;
   const at = (...rest: string[]) => m.p(...base, ...rest);
   const entries = aliasEntries(f, at('alias'));
@@ -120,7 +121,7 @@ function ruleHealthCheck(m: Mapper, base: Array<string | number>, props: Workloa
   const f = m.file;
   const at = (...rest: string[]) => m.p(...base, ...rest);
   const done = (...rest: string[]) => m.done(FieldFate.MAPPED, ...base, ...rest);
-  const check: Props = {};
+  const check: PropsModel<TargetHealthCheckOptions> = {};
   if (f.kind(at('healthcheck')) === 'scalar') {
     check.path = f.str(at('healthcheck'));
     done('healthcheck');
@@ -156,10 +157,10 @@ function ruleTarget(m: Mapper, w: Workload, base: Array<string | number>, props:
 }
 
 /** A rule's `stickiness` and protocol `version`. */
-function ruleLoadBalancing(m: Mapper, base: Array<string | number>): Props {
+function ruleLoadBalancing(m: Mapper, base: Array<string | number>): PropsModel<LoadBalancingOptions> {
   const f = m.file;
   const at = (...rest: string[]) => m.p(...base, ...rest);
-  const loadBalancing: Props = {};
+  const loadBalancing: PropsModel<LoadBalancingOptions> = {};
   const stickiness = f.bool(at('stickiness'));
   if (stickiness !== undefined && perService(m, base, ['stickiness'])) {
     // Copilot's stickiness: the load balancer's cookie, one day.
@@ -208,7 +209,7 @@ export function mapNlb(m: Mapper, props: WorkloadPropsModel, w: Workload): void 
     props.additionalListeners = Array.from({ length: listeners }, (_, i) => {
       const at = (...rest: Array<string | number>) => m.p('nlb', 'additional_listeners', i, ...rest);
       const { port, protocol } = nlbPort(m, ['nlb', 'additional_listeners', i, 'port']);
-      const listener: Props = { port, protocol, targetContainer: container(f.str(at('target_container'))), targetPort: f.int(at('target_port')) };
+      const listener: PropsModel<NetworkListenerOptions> = { port, protocol, targetContainer: container(f.str(at('target_container'))), targetPort: f.int(at('target_port')) };
       listener.healthCheckPort = f.int(at('healthcheck', 'port'));
       for (const k of ['target_container', 'target_port']) if (f.has(at(k))) m.done(FieldFate.MAPPED, 'nlb', 'additional_listeners', i, k);
       if (listener.healthCheckPort !== undefined) m.done(FieldFate.MAPPED, 'nlb', 'additional_listeners', i, 'healthcheck', 'port');

@@ -1,9 +1,12 @@
 /** The image, its health check, its sidecars and secrets. */
 import * as path from 'path';
-import { Code, code, milliseconds, pascal, Props, quote, registryImage, render, secretCode } from '../code';
+import type { aws_ecs as ecs } from 'aws-cdk-lib';
+import type { ContainerDependency, ImageAssetOptions, SidecarOptions } from '../../index';
+import { Code, code, milliseconds, pascal, quote, registryImage, render, secretCode } from '../code';
 import { Mapper, Workload } from './mapper';
 import { duration, words } from './values';
 import { CONTAINER_HEALTH_CHECK_LIMITS } from '../../task/baseline';
+import { Emitted, PropsModel } from '../model';
 import { FieldFate } from '../source';
 
 /** An image (`image`, `sidecars.<name>.image`): a registry image, with credentials, or one built from the workspace. */
@@ -21,7 +24,7 @@ export function image(m: Mapper, base: Array<string | number>, credentialsId: st
   if (!f.has(at('build'))) return undefined;
   let dockerfile: string | undefined;
   let context: string | undefined;
-  const options: Props = {};
+  const options: PropsModel<ImageAssetOptions> = {};
   if (f.kind(at('build')) === 'scalar') {
     dockerfile = f.str(at('build'));
     done('build');
@@ -41,7 +44,7 @@ export function image(m: Mapper, base: Array<string | number>, credentialsId: st
 }
 
 /** A health check (`image.healthcheck`, `sidecars.<name>.healthcheck`) as the container health check ECS runs. */
-export function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']): Props {
+export function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']): PropsModel<ecs.HealthCheck> {
   const f = m.file;
   const at = (k: string) => m.p(...base, k);
   // Copilot filled what a health check leaves out: curl on localhost, every 10 s, 2 retries, a
@@ -69,7 +72,7 @@ export function healthCheck(m: Mapper, base: string[] = ['image', 'healthcheck']
   }
   const retries = f.int(at('retries'));
   const startPeriod = seconds('start_period', 0, limits.startPeriod);
-  const check: Props = {
+  const check: PropsModel<ecs.HealthCheck> = {
     command: command ? f.kind(at('command')) === 'list' ? command : ['CMD-SHELL', command[0]] : m.override ? undefined : ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'],
     interval: interval === undefined ? undefined : code(`Duration.seconds(${interval})`),
     timeout: timeout === undefined ? undefined : code(`Duration.seconds(${timeout})`),
@@ -89,11 +92,13 @@ export const CONDITIONS: { [k: string]: string } = { start: 'START', healthy: 'H
  * writable root file system; a dependency on the main container (named after the service in
  * Copilot) names `app`.
  */
-export function sidecar(m: Mapper, name: string, w: Workload): Props {
+export function sidecar(m: Mapper, name: string, w: Workload): PropsModel<SidecarOptions> {
   const f = m.file;
   const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
   const rest = (...more: Array<string | number>) => ['sidecars', name, ...more];
-  const props: Props = { name, image: sidecarImage(m, name, w), containerSecurity: { imageUser: true, readOnlyRootFilesystem: false } };
+  const props: PropsModel<SidecarOptions> = {
+    name, image: sidecarImage(m, name, w), containerSecurity: { imageUser: true, readOnlyRootFilesystem: false },
+  };
   const port = f.text(at('port'));
   if (port !== undefined) {
     const match = /^(\d+)(?:\/(tcp|udp))?$/.exec(port);
@@ -108,7 +113,8 @@ export function sidecar(m: Mapper, name: string, w: Workload): Props {
   // labels, or image.labels in a sidecar's image map.
   for (const labels of [['image', 'labels'], ['labels']]) {
     if (!f.has(at(...labels))) continue;
-    props.dockerLabels = { ...props.dockerLabels as Props, ...Object.fromEntries(f.keys(at(...labels)).map(k => [k, f.text(at(...labels, k))!])) };
+    const added = Object.fromEntries(f.keys(at(...labels)).map(k => [k, f.text(at(...labels, k))!]));
+    props.dockerLabels = { ...props.dockerLabels as { [label: string]: Emitted<string> } | undefined, ...added };
     m.done(FieldFate.MAPPED, ...rest(...labels));
   }
   const envFile = f.str(at('env_file'));
@@ -149,13 +155,13 @@ function sidecarImage(m: Mapper, name: string, w: Workload): Code {
 }
 
 /** The containers a sidecar waits for (`depends_on`), and whether the main container waits for it (`image.depends_on`). */
-function sidecarDependencies(m: Mapper, name: string, w: Workload, props: Props): void {
+function sidecarDependencies(m: Mapper, name: string, w: Workload, props: PropsModel<SidecarOptions>): void {
   const f = m.file;
   const at = (...rest: Array<string | number>) => m.p('sidecars', name, ...rest);
   // depends_on, or image.depends_on in a sidecar's image map: the same container dependencies.
   for (const deps of [['depends_on'], ['image', 'depends_on']]) {
     if (!f.has(at(...deps))) continue;
-    props.dependsOn = [...props.dependsOn as Props[] ?? [], ...f.keys(at(...deps)).map(container => {
+    props.dependsOn = [...props.dependsOn as Array<Emitted<ContainerDependency>> ?? [], ...f.keys(at(...deps)).map(container => {
       const condition = f.str(at(...deps, container))!;
       if (!CONDITIONS[condition]) throw f.error(at(...deps, container), `expected start, healthy, complete or success, got ${JSON.stringify(condition)}`);
       return { containerName: container === w.name ? 'app' : container, condition: code(`ecs.ContainerDependencyCondition.${CONDITIONS[condition]}`) };

@@ -1,8 +1,10 @@
 /** Backends, workers and jobs: Service Connect names, queues, topics and their filters, schedules. */
-import { code, pascal, Props, quote, render } from '../code';
+import type { aws_sns as sns } from 'aws-cdk-lib';
+import type { TopicSubscription, WorkQueueOptions } from '../../index';
+import { code, pascal, quote, render } from '../code';
 import { Mapper, Workload } from './mapper';
 import { duration, durationText } from './values';
-import { WorkloadPropsModel } from '../model';
+import { PropsModel, WorkloadPropsModel } from '../model';
 import { FieldFate, YamlFile } from '../source';
 
 export function mapBackend(m: Mapper, props: WorkloadPropsModel, w: Workload, webService = false): void {
@@ -24,9 +26,9 @@ export function mapBackend(m: Mapper, props: WorkloadPropsModel, w: Workload, we
 }
 
 /** A Copilot queue (`subscribe.queue`, `subscribe.topics[i].queue`) as WorkQueue options. */
-export function queueSettings(m: Mapper, base: Array<string | number>): Props {
+export function queueSettings(m: Mapper, base: Array<string | number>): PropsModel<WorkQueueOptions> {
   const f = m.file;
-  const queue: Props = {};
+  const queue: PropsModel<WorkQueueOptions> = {};
   const q = (...k: string[]) => m.p(...base, ...k);
   if (f.has(q('retention'))) queue.retentionPeriod = duration(m, [...base, 'retention']);
   if (f.has(q('timeout'))) queue.visibilityTimeout = duration(m, [...base, 'timeout']);
@@ -50,13 +52,16 @@ export function queueSettings(m: Mapper, base: Array<string | number>): Props {
   return queue;
 }
 
+/** A subscription's filter policy: `sns.SubscriptionFilter`s by message attribute. */
+type FilterPolicy = NonNullable<TopicSubscription['filterPolicy']>;
+
 /**
  * A Copilot filter policy as `sns.SubscriptionFilter`s: lists of strings or numbers are
  * allowlists; other operators (prefix, anything-but, numeric ranges, exists) need a person.
  */
-export function filterPolicy(m: Mapper, base: Array<string | number>): Props | undefined {
+export function filterPolicy(m: Mapper, base: Array<string | number>): PropsModel<FilterPolicy> | undefined {
   const f = m.file;
-  const policy: Props = {};
+  const policy: PropsModel<FilterPolicy> = {};
   let whole = true;
   for (const attribute of f.keys(m.p(...base))) {
     const values = f.value(m.p(...base, attribute));
@@ -89,7 +94,7 @@ export function mapWorker(m: Mapper, props: WorkloadPropsModel): void {
       }
       m.done(FieldFate.MAPPED, 'subscribe', 'topics', i, 'name');
       m.done(FieldFate.MAPPED, 'subscribe', 'topics', i, 'service');
-      const sub: Props = {
+      const sub: PropsModel<TopicSubscription> = {
         topic: code(`topics[${quote(key)}]`),
         // Copilot delivered the SNS envelope; the app reads the message from its Message field.
         rawMessageDelivery: false,
@@ -156,9 +161,9 @@ export function jobSchedule(m: Mapper, schedule: string): string {
 }
 
 /** A published topic's props: encrypted in transit, FIFO where the manifest says. */
-export function topicProps(file: YamlFile, i: number): Props {
+export function topicProps(file: YamlFile, i: number): PropsModel<sns.TopicProps> {
   const fifo = ['publish', 'topics', i, 'fifo'];
-  const props: Props = { enforceSSL: true };
+  const props: PropsModel<sns.TopicProps> = { enforceSSL: true };
   if (file.kind(fifo) === 'map') {
     props.fifo = true;
     props.contentBasedDeduplication = file.bool([...fifo, 'content_based_deduplication']);

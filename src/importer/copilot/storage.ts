@@ -1,6 +1,8 @@
 /** storage.volumes: EFS (managed or existing) and scratch volumes, and COPILOT_MOUNT_POINTS. */
-import { Code, code, pascal, Props, quote, render } from '../code';
+import type { AccessPointOptions, EfsVolumeOptions } from '../../index';
+import { Code, code, pascal, quote, render } from '../code';
 import { Mapper, Workload } from './mapper';
+import { PropsModel } from '../model';
 import { FieldFate, YamlFile } from '../source';
 
 /** Copilot's `storage.volumes`: EFS (managed or existing) or an empty volume the containers share. */
@@ -20,7 +22,7 @@ function volume(m: Mapper, w: Workload, name: string): Code {
   const readOnly = f.bool(at('read_only')) ?? true;
   if (f.has(at('read_only'))) m.done(FieldFate.MAPPED, ...rest('read_only'));
   const containers = mountingContainers(m, name, containerPath);
-  const mount: Props = { containerPath, readOnly, containers: containers.length > 1 ? containers : undefined };
+  const mount: PropsModel<EfsVolumeOptions> = { containerPath, readOnly, containers: containers.length > 1 ? containers : undefined };
   const id = m.id(`${pascal(w.name)}${pascal(name)}`);
   if (!f.has(at('efs')) || (f.kind(at('efs')) === 'scalar' && f.bool(at('efs')) === false)) {
     if (f.has(at('efs'))) m.done(FieldFate.MAPPED, ...rest('efs'));
@@ -30,7 +32,7 @@ function volume(m: Mapper, w: Workload, name: string): Code {
   // Copilot's managed volume: the directory /<service> owned by a uid and gid taken from the
   // service's name (CRC32), so that files copied across keep their owner.
   const managed = !f.has(at('efs', 'id'));
-  const accessPoint: Props = {
+  const accessPoint: PropsModel<AccessPointOptions> = {
     path: f.str(at('efs', 'root_dir')) ?? (managed ? `/${w.name}` : undefined),
     uid: f.int(at('efs', 'uid')) ?? (managed ? crc32(w.name) : undefined),
     gid: f.int(at('efs', 'gid')) ?? (managed ? crc32(w.name) : undefined),

@@ -1,6 +1,8 @@
 /** Copilot's values as the library takes them: durations, log retention and drivers, deployments, task definition overrides. */
-import { Code, code, commandWords, durationCode, milliseconds, pascal, Props, quote, QUOTED_COMMAND, render, retentionMember, RETENTION_EXPECTED } from '../code';
+import { Code, code, commandWords, durationCode, milliseconds, pascal, quote, QUOTED_COMMAND, render, retentionMember, RETENTION_EXPECTED } from '../code';
 import { Mapper, Workload } from './mapper';
+import type { FireLensOptions, RollingDeploymentOptions } from '../../index';
+import { PropsModel } from '../model';
 import { FieldFate, show } from '../source';
 
 /** A Copilot duration field (`30s`, `1m30s`, `2h`, `500ms`, `1.5h`) in milliseconds, marked mapped. */
@@ -53,7 +55,7 @@ export function logging(m: Mapper): Code {
   const fireLens = ['image', 'destination', 'enableMetadata', 'secretOptions', 'configFilePath', 'env_file'].some(k => f.has(m.p('logging', k)));
   if (!fireLens) return code(`Logging.awsLogs({ retention: ${retention!.text} })`);
   if (retention) m.todo(['logging', 'retention'], 'with FireLens, the retention applies to the router\'s own log group only');
-  const options: Props = {};
+  const options: PropsModel<FireLensOptions> = {};
   if (f.has(m.p('logging', 'destination'))) {
     const destination = Object.fromEntries(f.keys(m.p('logging', 'destination')).map(k => [k, f.text(m.p('logging', 'destination', k))!]));
     options.destination = code(`LogDestination.fluentBitOutput(${render(destination, '    ')})`);
@@ -81,7 +83,7 @@ export function logging(m: Mapper): Code {
 /** Copilot's `deployment`: recreate or rolling, and the alarms that roll a deployment back. */
 export function deployment(m: Mapper, w: Workload): Code | undefined {
   const f = m.file;
-  const options: Props = {};
+  const options: PropsModel<RollingDeploymentOptions> = {};
   const rolling = f.str(m.p('deployment', 'rolling'));
   if (rolling === 'recreate') {
     // Copilot's recreate: stop every old task before starting new ones.

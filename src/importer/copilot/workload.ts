@@ -1,5 +1,6 @@
 /** The fields every workload type shares, and where each type's own fields go. */
-import { code, pascal, Props, quote, render } from '../code';
+import type { ContainerSecurityOptions, Routing } from '../../index';
+import { code, pascal, quote, render } from '../code';
 import { mapCount } from './count';
 import { mapHttp, mapNlb } from './http';
 import { healthCheck, image, secret, sidecar } from './image';
@@ -7,17 +8,18 @@ import { Ids, Mapped, Mapper, Workload } from './mapper';
 import { mapBackend, mapJob, mapWorker } from './messaging';
 import { mountPoints, volumes } from './storage';
 import { deployment, logging, taskdefOverrides, words } from './values';
+import { PropsModel, WorkloadPropsModel } from '../model';
 import { FieldFate, show } from '../source';
 
 /** Services with a port registered under their Copilot name, as Copilot did. */
-export function discoveryProps(w: Workload): Props {
+export function discoveryProps(w: Workload): WorkloadPropsModel {
   if (!['WebService', 'BackendService', 'NetworkService'].includes(w.construct)) return {};
   return { serviceDiscovery: { namespace: code('discovery'), name: w.name } };
 }
 
 /** The fields every workload type shares. */
 export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
-  const props: Props = {};
+  const props: WorkloadPropsModel = {};
   const f = m.file;
   mapImage(m, w, props, override);
   // Command and entry point.
@@ -47,7 +49,7 @@ export function mapWorkload(m: Mapper, w: Workload, override = false): Mapped {
 }
 
 /** `image`: the image, its port (and the user a port below 1024 needs), health check and labels, and the sidecars. */
-function mapImage(m: Mapper, w: Workload, props: Props, override: boolean): void {
+function mapImage(m: Mapper, w: Workload, props: WorkloadPropsModel, override: boolean): void {
   const f = m.file;
   props.image = image(m, ['image'], `${pascal(w.name)}RegistryCredentials`);
   if (props.image === undefined && !override) {
@@ -71,7 +73,7 @@ function mapImage(m: Mapper, w: Workload, props: Props, override: boolean): void
 }
 
 /** `cpu`, `memory` and `platform`: the task size and CPU architecture. */
-function mapSize(m: Mapper, props: Props, override: boolean): void {
+function mapSize(m: Mapper, props: WorkloadPropsModel, override: boolean): void {
   const f = m.file;
   props.cpu = f.int(m.p('cpu'));
   if (props.cpu !== undefined) m.done(FieldFate.MAPPED, 'cpu');
@@ -93,7 +95,7 @@ function mapSize(m: Mapper, props: Props, override: boolean): void {
 }
 
 /** `variables` (a value, or `from_cfn` an export) and `secrets`. */
-function mapVariables(m: Mapper, w: Workload, props: Props): void {
+function mapVariables(m: Mapper, w: Workload, props: WorkloadPropsModel): void {
   const f = m.file;
   if (f.has(m.p('variables'))) {
     props.environmentVariables = Object.fromEntries(f.keys(m.p('variables')).map(k => {
@@ -115,7 +117,7 @@ function mapVariables(m: Mapper, w: Workload, props: Props): void {
 }
 
 /** `storage`: ephemeral size, a read-only root file system, volumes. */
-function mapStorage(m: Mapper, w: Workload, props: Props): void {
+function mapStorage(m: Mapper, w: Workload, props: WorkloadPropsModel): void {
   const f = m.file;
   const ephemeral = f.int(m.p('storage', 'ephemeral'));
   if (ephemeral !== undefined) {
@@ -125,14 +127,14 @@ function mapStorage(m: Mapper, w: Workload, props: Props): void {
   }
   const readonlyFs = f.bool(m.p('storage', 'readonly_fs'));
   if (readonlyFs !== undefined) {
-    props.containerSecurity = { ...props.containerSecurity as Props, readOnlyRootFilesystem: readonlyFs };
+    props.containerSecurity = { ...props.containerSecurity as PropsModel<ContainerSecurityOptions> | undefined, readOnlyRootFilesystem: readonlyFs };
     m.done(FieldFate.MAPPED, 'storage', 'readonly_fs');
   }
   if (f.has(m.p('storage', 'volumes'))) props.volumes = volumes(m, w);
 }
 
 /** `observability.tracing`: awsxray only. */
-function mapTracing(m: Mapper, props: Props): void {
+function mapTracing(m: Mapper, props: WorkloadPropsModel): void {
   const f = m.file;
   const tracing = f.str(m.p('observability', 'tracing'));
   if (tracing === undefined) return;
@@ -143,7 +145,7 @@ function mapTracing(m: Mapper, props: Props): void {
 }
 
 /** The fields of the workload's own type: http, nlb, a backend's, a worker's queue, a job's schedule. */
-function mapTypeFields(m: Mapper, w: Workload, props: Props, override: boolean): void {
+function mapTypeFields(m: Mapper, w: Workload, props: WorkloadPropsModel, override: boolean): void {
   if (w.construct === 'WebService') mapHttp(m, props, w);
   if (w.construct === 'WebService' && w.type === 'Backend Service') {
     if (!override) props.ingress = code('internalIngress(Stack.of(environment), environment)');
@@ -178,7 +180,7 @@ export function workloadFunction(w: Workload, allStages: string[], hasTopics: bo
   countPerStage(base, overrides, allStages);
   rerouteRoot(w, base, overrides, allStages);
   const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
-  const stageOverrides: Props = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
+  const stageOverrides: { [stage: string]: WorkloadPropsModel } = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
   return [
     `/** ${w.type} ${w.name} (${w.relFile}). */`,
     `function ${ctx.functionName}(stack: Stack, environment: Environment, stage: string, ${hasTopics ? 'topics' : '_topics'}: Topics, discovery: servicediscovery.INamespace): ${w.construct} {`,
@@ -229,7 +231,7 @@ function countPerStage(base: Mapped, overrides: { [stage: string]: Mapped }, all
       if (base.props.scaling !== undefined) o.scaling = base.props.scaling;
     }
   }
-  for (const k of countKeys) delete (base.props as Props)[k];
+  for (const k of countKeys) delete base.props[k];
 }
 
 /**
@@ -240,7 +242,7 @@ function rerouteRoot(w: Workload, base: Mapped, overrides: { [stage: string]: Ma
   const taken = allStages.filter(s => w.rootTakenBy[s] !== undefined);
   if (taken.length === 0) return;
   const at = w.file.has(['http', 'path']) ? ['http', 'path'] : ['http'];
-  const reroute = (props: Props) => props.routing = { ...props.routing as Props, pathPatterns: [`/${w.name}`, `/${w.name}/*`] };
+  const reroute = (props: WorkloadPropsModel) => props.routing = { ...props.routing as PropsModel<Routing> | undefined, pathPatterns: [`/${w.name}`, `/${w.name}/*`] };
   if (taken.length === allStages.length) reroute(base.props);
   else taken.forEach(s => reroute(overrides[s].props));
   w.file.mark(at, FieldFate.PARTIAL);
