@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { HostImage } from './host-image';
 import type { IEnvironment } from '../environment/environment';
 import { applyRoleSettings } from '../environment/roles';
-import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
+import { checkCapacityProviderName, checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { addAutoScalingGroupGuard } from '../private/capacity-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
@@ -274,6 +274,7 @@ export class AutoScalingCapacity extends Construct {
       }]);
     }
 
+    checkCapacityProviderName(this, props.capacityProviderName);
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
       capacityProviderName: props.capacityProviderName,

@@ -2,7 +2,7 @@ import { CustomResource, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { applyRoleSettings } from '../environment/roles';
-import { checkInteger, checkRange } from '../guardrails/checks';
+import { checkCapacityProviderName, checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
 import { ensureAgentEndpoints, taskEgress } from '../private/egress';
@@ -89,6 +89,7 @@ export class ManagedInstancesCapacity extends Construct {
     });
     // The deletion guard needs the name before the provider exists (the provider depends on
     // it); aws-cdk-lib's own generated names take the same form.
+    checkCapacityProviderName(this, props.capacityProviderName);
     const capacityProviderName = props.capacityProviderName
       ?? `cp-${Names.uniqueResourceName(this, { maxLength: 252, allowedSpecialCharacters: '-_' })}`;
     this.capacityProvider = new ecs.ManagedInstancesCapacityProvider(this, 'CapacityProvider', {

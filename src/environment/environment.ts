@@ -10,7 +10,7 @@ import { EnvironmentProfile, profileDefaults } from './profile';
 import { applyRoleSettings, applyRoleSettingsToProviders, checkRolePath, RoleSettings } from './roles';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
-import { checkLogRetention, checkTags } from '../guardrails/checks';
+import { checkLogRetention, checkPattern, checkTags } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
@@ -343,6 +343,10 @@ export class Environment extends Construct implements IEnvironment {
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
+    // Cloud Map CreateHttpNamespace Name: 1-1024 printable ASCII characters, no spaces, not an ARN
+    // (AWS Cloud Map API Reference).
+    checkPattern(this, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', props.serviceConnectNamespaceName, /^(?!arn:)[!-~]{1,1024}$/,
+      '1-1024 printable ASCII characters without spaces, not an ARN');
     this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
       name: props.serviceConnectNamespaceName
         ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
@@ -460,6 +464,8 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     this.alarmTopic = attrs.alarmTopic;
     this.serviceConnectNamespace = attrs.serviceConnectNamespace;
     this.tags = { ...(attrs.tags ?? {}) };
+    checkTags(this, this.tags);
+    checkLogRetention(this, 'logRetention', attrs.logRetention);
     checkRolePath(this, attrs.roleSettings?.path);
     this.roleSettings = attrs.roleSettings;
   }

@@ -5,8 +5,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
-import { createRoute, RouteOptions } from './routing';
-import { checkCertificateRegion, checkInteger, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { checkNameInZone, createRoute, RouteOptions } from './routing';
+import { checkCertificateRegion, checkInteger, checkPattern, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { enableAccessLogs } from '../private/access-logs';
@@ -189,6 +189,7 @@ export class SharedIngress extends Construct implements IIngress {
         'pass a certificate, or a domain to create one, not both');
     }
     this.hostedZone = props.domain?.hostedZone;
+    if (props.domain) checkNameInZone(this, 'ingress.domain.domainName', props.domain.domainName, props.domain.hostedZone, 'ingress.domain.hostedZone');
     this.certificate = props.certificate ?? (props.domain ? new acm.Certificate(this, 'Certificate', {
       domainName: props.domain.domainName,
       subjectAlternativeNames: [`*.${props.domain.domainName}`],
@@ -308,6 +309,10 @@ export class SharedIngress extends Construct implements IIngress {
       new route53.ARecord(this, 'AliasRecord', { zone: props.domain.hostedZone, recordName: props.domain.domainName, target });
       new route53.ARecord(this, 'WildcardAliasRecord', { zone: props.domain.hostedZone, recordName: `*.${props.domain.domainName}`, target });
     }
+    // AssociateWebACL takes a regional web ACL: arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>
+    // (AWS WAF API Reference); a CloudFront (global) one is refused at deploy.
+    checkPattern(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.webAclArn', props.webAclArn,
+      /^arn:[a-z-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[\w-]{1,128}$/, 'the ARN of a regional AWS WAF (v2) web ACL');
     if (props.webAclArn) {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
     }

@@ -81,14 +81,15 @@ class RolePath implements IAspect {
 }
 
 /**
- * A role a task assumes must trust ecs-tasks.amazonaws.com; a role made in the app is
+ * A role a task assumes must trust ecs-tasks.amazonaws.com (one ECS assumes, `principal`); a role made in the app is
  * checked, an imported one is taken as given.
  */
-export function checkTaskRoleTrust(scope: IConstruct, what: string, role: iam.IRole | undefined): void {
+export function checkTaskRoleTrust(scope: IConstruct, what: string, role: iam.IRole | undefined, principal = 'ecs-tasks.amazonaws.com'): void {
   if (!(role instanceof iam.Role) || !role.assumeRolePolicy) return;
   const trust = JSON.stringify(Stack.of(role).resolve(role.assumeRolePolicy.toJSON()));
-  if (!trust.includes('ecs-tasks.amazonaws.com')) {
-    throw new ShipyardError(scope, ErrorCode.ROLES, `the ${what} ${role.node.path} does not trust ecs-tasks.amazonaws.com, so tasks cannot assume it`,
-      'create it with assumedBy: new iam.ServicePrincipal(\'ecs-tasks.amazonaws.com\')');
+  if (!trust.includes(principal)) {
+    const who = principal === 'ecs-tasks.amazonaws.com' ? 'tasks' : 'ECS';
+    throw new ShipyardError(scope, ErrorCode.ROLES, `the ${what} ${role.node.path} does not trust ${principal}, so ${who} cannot assume it`,
+      `create it with assumedBy: new iam.ServicePrincipal('${principal}')`);
   }
 }

@@ -239,19 +239,26 @@ export function createAliasRecords(scope: Construct, routings: Routing[], loadBa
 /** One alias A record, checked as a DNS name in the zone. */
 function aliasRecord(scope: Construct, id: string, zone: route53.IHostedZone, alias: string,
   loadBalancer: elbv2.IApplicationLoadBalancer): route53.ARecord {
-  const zoneName = Token.isUnresolved(zone.zoneName) ? undefined : zone.zoneName.replace(/\.$/, '').toLowerCase();
   const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
-  if (isKnown(alias)) {
-    const name = alias.replace(/\.$/, '').toLowerCase();
-    const labels = name.split('.');
-    if (name.length > 253 || labels.some(l => !/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/.test(l))) {
-      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not a DNS name`,
-        'give a name such as api.example.com: labels of letters, digits and hyphens, up to 63 characters each');
-    }
-    if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
-      throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `routing alias ${show(alias)} is not in the hosted zone ${zoneName}`,
-        `give a name under ${zoneName}, or the hosted zone it belongs to (routing.hostedZone)`);
-    }
-  }
+  checkNameInZone(scope, 'routing alias', alias, zone, 'routing.hostedZone');
   return new route53.ARecord(scope, id, { zone, recordName: alias, target });
+}
+
+/**
+ * Throws when a known name is not a DNS name (labels of letters, digits and hyphens up to 63
+ * characters, 253 in all), or lies outside the hosted zone that is to hold its records (a zone
+ * holds records of its own domain and the domains under it; Route 53 Developer Guide).
+ */
+export function checkNameInZone(scope: IConstruct, what: string, value: string, zone: route53.IHostedZone, zoneProp: string): void {
+  if (!isKnown(value)) return;
+  const zoneName = Token.isUnresolved(zone.zoneName) ? undefined : zone.zoneName.replace(/\.$/, '').toLowerCase();
+  const name = value.replace(/\.$/, '').toLowerCase();
+  if (name.length > 253 || name.split('.').some(l => !/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/.test(l))) {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `${what} ${show(value)} is not a DNS name`,
+      'give a name such as api.example.com: labels of letters, digits and hyphens, up to 63 characters each');
+  }
+  if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `${what} ${show(value)} is not in the hosted zone ${zoneName}`,
+      `give a name under ${zoneName}, or the hosted zone it belongs to (${zoneProp})`);
+  }
 }

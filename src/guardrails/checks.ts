@@ -27,6 +27,21 @@ export function checkInteger(scope: IConstruct, code: ErrorCode, what: string, v
   }
 }
 
+/** Throws when a known string does not match `pattern`; `expected` says in words what it takes. */
+export function checkPattern(scope: IConstruct, code: ErrorCode, what: string, value: string | undefined, pattern: RegExp, expected: string): void {
+  if (value === undefined || Token.isUnresolved(value) || pattern.test(value)) return;
+  throw new ShipyardError(scope, code, `${what} ${show(value)} is not valid: it must be ${expected}`, `give ${what} as ${expected}`);
+}
+
+/**
+ * Throws when a capacity provider name is one ECS refuses: up to 255 letters, digits, underscores
+ * and hyphens, not starting with aws, ecs or fargate (Amazon ECS API Reference, CreateCapacityProvider).
+ */
+export function checkCapacityProviderName(scope: IConstruct, name: string | undefined): void {
+  checkPattern(scope, ErrorCode.CAPACITY_PROVIDER, 'capacityProviderName', name, /^(?!(aws|ecs|fargate))[A-Za-z0-9_-]{1,255}$/,
+    'up to 255 letters, digits, underscores and hyphens, not starting with aws, ecs or fargate');
+}
+
 /**
  * Throws when a certificate's ARN names another region than the load balancer's stack: ACM
  * certificates are regional, and a load balancer takes only those of its own region (AWS

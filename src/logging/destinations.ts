@@ -3,7 +3,8 @@ import {
   aws_logs as logs, aws_opensearchservice as opensearch, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkLogRetention } from '../guardrails/checks';
+import { checkLogRetention, checkPattern } from '../guardrails/checks';
+import { ErrorCode } from '../guardrails/errors';
 
 /** Options of FireLens delivery to CloudWatch Logs. */
 export interface FireLensCloudWatchOptions {
@@ -114,6 +115,10 @@ export class LogDestination {
         actions: ['es:ESHttpPost', 'es:ESHttpPut'],
         resources: [domain.domainArn, `${domain.domainArn}/*`],
       }));
+      // OpenSearch index names: lowercase, up to 255 bytes, none of \\ / * ? " < > | , # : or a space,
+      // not starting with _ - or + (Amazon OpenSearch Service Developer Guide, index naming restrictions).
+      checkPattern(scope, ErrorCode.LOGGING, 'openSearch index', options.index, /^(?![_+-])(?!\.{1,2}$)[^A-Z\\/*?"<>|,#:\s]{1,255}$/,
+        'a lowercase name without spaces or any of \\ / * ? " < > | , # :, not starting with _ - or +');
       return {
         options: {
           Name: 'opensearch',

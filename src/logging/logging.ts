@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FireLensConfigFile, LogDestination } from './destinations';
-import { checkLogRetention } from '../guardrails/checks';
+import { checkLogRetention, checkPattern } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 
 /** Options for the awslogs driver. */
@@ -227,6 +227,11 @@ function addRouter(scope: Construct, bind: LoggingBindOptions, options: FireLens
       resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/aws-for-fluent-bit`],
     }));
     task.addToExecutionRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+  }
+  // A file in the router image is given by its full path (Amazon ECS Developer Guide, FireLens,
+  // config-file-value).
+  if (options.configFile?.type === ecs.FirelensConfigFileType.FILE) {
+    checkPattern(scope, ErrorCode.LOGGING, 'the FireLens configFile path', options.configFile.value, /^\/\S+$/, 'the absolute path of the file in the router image');
   }
   options.configFile?.grant(task);
   const routerLogGroup = awsLogsGroup(scope, {}, bind, 'RouterLogGroup');

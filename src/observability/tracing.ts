@@ -1,5 +1,7 @@
 import { RemovalPolicy, Stack, aws_ecs as ecs, aws_iam as iam, aws_kms as kms, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkPattern } from '../guardrails/checks';
+import { ErrorCode } from '../guardrails/errors';
 import { Image } from '../task/image';
 import { SidecarOptions } from '../task/sidecar';
 
@@ -88,6 +90,12 @@ export class Tracing {
           resources: [metricsLogGroup.logGroupArn], // the group ARN ends in :* and covers its streams,
         }));
       }
+      // CloudWatch PutMetricData Namespace: 1-255 characters, not starting with ':' nor 'AWS/'
+      // (reserved for AWS). The collector's YAML holds it as a plain scalar: no quotes, ': ' or ' #',
+      // and no YAML indicator first.
+      checkPattern(scope, ErrorCode.TASK_SETTINGS, 'tracing metricNamespace', options.metricNamespace,
+        /^(?!AWS\/)(?!.*(: | #|\s$))[^:\s"'#{}[\],&*!|>%@`?-][^"'\n]{0,254}$/,
+        '1-255 characters without quotes, ": " or " #", not starting with : AWS/ or a YAML indicator');
       const config = collectorConfig(Stack.of(scope).region, metricsLogGroup?.logGroupName, options.metricNamespace ?? 'ECS/OpenTelemetry');
       return {
         sidecar: {

@@ -1,5 +1,6 @@
 import { Stack, Token, aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_ecs as ecs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkPattern } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
 /**
@@ -126,7 +127,12 @@ export class Image {
 
   /** An image in an ECR repository, by tag or digest (`sha256:...`). */
   public static fromEcrRepository(repository: ecr.IRepository, tagOrDigest?: string): Image {
-    return new Image(() => ecs.ContainerImage.fromEcrRepository(repository, tagOrDigest), true);
+    return new Image((scope) => {
+      // A tag of Docker's reference grammar, or a sha256 digest (what ECS pulls by).
+      checkPattern(scope, ErrorCode.IMAGE, 'the ECR image tag or digest', tagOrDigest, /^([\w][\w.-]{0,127}|sha256:[a-f0-9]{64})$/,
+        'a tag of letters, digits, _ . - (up to 128, not starting with . or -) or sha256: and 64 hexadecimal digits');
+      return ecs.ContainerImage.fromEcrRepository(repository, tagOrDigest);
+    }, true);
   }
 
   /** An image built from a local directory with a Dockerfile, for the task's CPU architecture. */

@@ -13,6 +13,12 @@ type Container = Record<string, any>;
  */
 const MAX_CONTAINERS = 10;
 const FARGATE_MAX_STOP_TIMEOUT = 120;
+/** Docker 20.10 and later reserves 6 MiB for a container (Amazon ECS Developer Guide, task definition parameters, `memory`). */
+const MIN_CONTAINER_MIB = 6;
+/** ContainerDefinition `environmentFiles`: up to ten files (Amazon ECS Developer Guide, task definition parameters). */
+const MAX_ENVIRONMENT_FILES = 10;
+/** Fargate raises `nofile` up to 1,048,576 (Amazon ECS Developer Guide, task definition parameters, `ulimits`). */
+const FARGATE_MAX_NOFILE = 1048576;
 
 /**
  * Everything wrong with a task definition, read from its resolved CloudFormation, so
@@ -34,6 +40,7 @@ export function taskProblems(taskDefinition: ecs.TaskDefinition, options: { memo
     ...logConfigurations(containers, options.fargate),
     ...secretSources(containers),
     ...stopTimeouts(containers, options.fargate),
+    ...startSettings(containers, options.fargate),
     ...efsVolumes(volumes),
     ...memory(containers, options.memoryMiB),
     ...mountPaths(containers),
@@ -244,6 +251,52 @@ function stopTimeouts(containers: Container[], fargate: boolean): TaskProblem[] 
       problem: `container ${JSON.stringify(c.name)} has a stop timeout of ${c.stopTimeout} s, above Fargate's ${FARGATE_MAX_STOP_TIMEOUT} s`,
       fix: `set stopTimeout to at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`,
     }));
+}
+
+/**
+ * Limits ECS and Docker hold each container to when the task starts (Amazon ECS Developer Guide,
+ * task definition parameters): `memory` and `memoryReservation` of at least 6 MiB (Docker 20.10
+ * reserves that much); at most 10 environment files, each named `.env`; on Fargate a `nofile`
+ * limit of at most 1,048,576; an awslogs stream prefix that makes a valid log stream name (no `:`
+ * or `*`, CloudWatch Logs API Reference, CreateLogStream).
+ */
+function startSettings(containers: Container[], fargate: boolean): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  const problem = (code: ErrorCode, c: Container, text: string, fix: string) =>
+    problems.push({ code, problem: `container ${JSON.stringify(c.name)} ${text}`, fix });
+  for (const c of containers) {
+    for (const [field, prop] of [['memory', 'memoryLimitMiB'], ['memoryReservation', 'memoryReservationMiB']]) {
+      const mib = c[field];
+      if (typeof mib === 'number' && mib < MIN_CONTAINER_MIB) {
+        problem(ErrorCode.CONTAINER_MEMORY, c, `has ${prop} ${mib}, below the ${MIN_CONTAINER_MIB} MiB Docker reserves for a container`, `give it at least ${MIN_CONTAINER_MIB} MiB`);
+      }
+    }
+    const files = (c.environmentFiles ?? []) as Array<{ value?: unknown }>;
+    if (files.length > MAX_ENVIRONMENT_FILES) {
+      problem(ErrorCode.TASK_SETTINGS, c, `has ${files.length} environmentFiles; ECS takes at most ${MAX_ENVIRONMENT_FILES}`, 'merge them into fewer files');
+    }
+    for (const f of files) {
+      // An S3 object ARN; with a partition token it resolves to a join whose last part holds the key.
+      const parts = (f.value as any)?.['Fn::Join']?.[1];
+      const tail = typeof f.value === 'string' ? f.value : Array.isArray(parts) ? parts[parts.length - 1] : undefined;
+      if (typeof tail === 'string' && !Token.isUnresolved(tail) && !tail.endsWith('.env')) {
+        problem(ErrorCode.TASK_SETTINGS, c, `has an environment file that ECS does not read (${tail.replace(/^.*\//, '')}): its name must end in .env`,
+          'rename the file (or S3 object) to end in .env');
+      }
+    }
+    const nofile = ((c.ulimits ?? []) as Array<{ name?: string; hardLimit?: unknown }>).find(u => u.name === 'nofile');
+    if (fargate && typeof nofile?.hardLimit === 'number' && nofile.hardLimit > FARGATE_MAX_NOFILE) {
+      problem(ErrorCode.TASK_SETTINGS, c, `has a nofile limit of ${nofile.hardLimit}, above Fargate's ${FARGATE_MAX_NOFILE}`, `set the nofile limits to at most ${FARGATE_MAX_NOFILE}`);
+    }
+    const prefix = c.logConfiguration?.options?.['awslogs-stream-prefix'];
+    // The stream is prefix/container-name/task-id (a 32-character id), at most 512 characters.
+    const longest = 512 - 2 - 32 - String(c.name).length;
+    if (typeof prefix === 'string' && !Token.isUnresolved(prefix) && (prefix.length === 0 || prefix.length > longest || /[:*]/.test(prefix))) {
+      problem(ErrorCode.LOGGING, c, `has the log stream prefix ${JSON.stringify(prefix)}, which makes no valid log stream name`,
+        `give a streamPrefix of 1-${longest} characters without : or * (the stream is prefix/container/task id, at most 512 characters)`);
+    }
+  }
+  return problems;
 }
 
 function efsVolumes(volumes: Container[]): TaskProblem[] {

@@ -4,7 +4,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CapacityPlatform } from '../capacity/capacity';
-import { checkInteger, checkRange } from '../guardrails/checks';
+import { checkTaskRoleTrust } from '../environment/roles';
+import { checkInteger, checkPattern, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
 import { scopedIngress } from '../private/scoped-ingress';
@@ -223,6 +224,11 @@ export class Volume {
         throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} accessPoint.path ${show(path)} is not absolute`,
           'give a directory of the file system that starts with /');
       }
+      // EFS RootDirectory Path: 1-100 characters, up to 4 directories, none of $ # < > ; ` | & ? { } ^ *
+      // (Amazon EFS API Reference, RootDirectory).
+      checkPattern(scope, ErrorCode.VOLUME, `volume ${name} accessPoint.path`, path, /^(\/|(\/[^$#<>;`|&?{}^*/\n]+){1,4})$/,
+        'an absolute path of 1-4 directories without $ # < > ; ` | & ? { } ^ *');
+      checkRange(scope, ErrorCode.VOLUME, `volume ${name} accessPoint.path length`, path.length, 1, 100);
       const accessPoint = new efs.AccessPoint(scope, `AccessPoint-${name}`, {
         fileSystem,
         path,
@@ -325,6 +331,9 @@ export class Volume {
         checkInteger(scope, ErrorCode.VOLUME, `volume ${name} ${what}`, value);
       }
       checkEbsRatios(fail, options.volumeType ?? ec2.EbsDeviceVolumeType.GP3, options.sizeGiB, options.iops, options.throughputMiBps);
+      // ECS assumes the infrastructure role to create and attach the volume (Amazon ECS Developer
+      // Guide, "Amazon ECS infrastructure IAM role").
+      checkTaskRoleTrust(scope, `volume ${name} infrastructureRole`, options.infrastructureRole, 'ecs.amazonaws.com');
       bind.taskDefinition.addVolume({ name, configuredAtLaunch: true });
       let volume: ecs.ServiceManagedVolume;
       try {

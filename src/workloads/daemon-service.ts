@@ -5,6 +5,7 @@ import { WorkloadProps } from './workload-props';
 import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { daemonRolloutOptions } from '../deployment/rollout';
+import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { buildTask, warnAboutTask } from '../task/task-builder';
@@ -64,6 +65,10 @@ export class DaemonService extends Construct {
       throw new ShipyardError(this, ErrorCode.PLATFORM, 'placement strategies are set for a daemon',
         'remove them: a daemon runs on every matching instance (placement constraints still apply)');
     }
+    // A daemon's maximumPercent is 100: ECS stops a task before it starts its replacement, so the
+    // healthy floor is a whole percent below 100 (Amazon ECS API Reference, DeploymentConfiguration).
+    checkInteger(this, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent);
+    checkRange(this, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent, 0, 99, '%');
     const defaultMode = capacity.windowsInstances ? ecs.NetworkMode.NAT : ecs.NetworkMode.BRIDGE;
     const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity);
     this.taskDefinition = task.taskDefinition;

@@ -200,7 +200,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
     this.connections = built.connections;
-    this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'rule target');
+    this.deadLetterQueue = deliveryDeadLetterQueue(this, 'rule target', props.deadLetterQueue);
 
     const fields = Object.entries(props.eventFields ?? {});
     if (fields.length > 0) acknowledgePlainVariables(this.taskDefinition);

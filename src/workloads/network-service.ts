@@ -539,6 +539,8 @@ export class NetworkService extends Construct implements IServiceWorkload {
       }
       taken.push({ protocol, port: l.port });
       const targetPort = l.targetPort ?? l.port;
+      checkPort(this, `${name}.targetPort`, targetPort);
+      checkPort(this, `${name}.healthCheckPort`, l.healthCheckPort);
       return { protocol, containerPort: targetPort, listenerPort: l.port, healthPort: l.healthCheckPort ?? targetPort, targetPort };
     });
   }

@@ -164,7 +164,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
     this.taskRole = this.taskDefinition.taskRole;
     this.connections = built.connections;
 
-    this.deadLetterQueue = props.deadLetterQueue ?? deliveryDeadLetterQueue(this, 'schedule');
+    this.deadLetterQueue = deliveryDeadLetterQueue(this, 'schedule', props.deadLetterQueue);
     this.schedulerRole = this.createSchedulerRole();
     const { target, runner } = this.scheduleTarget(props, runTaskPlacement(this, capacity), built.securityGroup);
     this.runner = runner;

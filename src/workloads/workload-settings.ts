@@ -57,7 +57,14 @@ export function gracePeriod(healthCheck: ecs.HealthCheck | undefined): Duration 
  * A dead-letter queue for what Scheduler or EventBridge could not deliver: SSE-SQS, TLS only,
  * kept 14 days (the longest SQS allows), retained on delete.
  */
-export function deliveryDeadLetterQueue(scope: Construct, owner: string): sqs.Queue {
+export function deliveryDeadLetterQueue(scope: Construct, owner: string, given?: sqs.IQueue): sqs.IQueue {
+  // EventBridge rules and EventBridge Scheduler send undelivered events to standard queues only
+  // (Amazon EventBridge User Guide and EventBridge Scheduler User Guide, dead-letter queues).
+  if (given?.fifo) {
+    throw new ShipyardError(scope, ErrorCode.QUEUE, `deadLetterQueue ${given.node.path} is a FIFO queue, and the ${owner} can only send to a standard one`,
+      'give a standard (non-FIFO) queue, or leave deadLetterQueue out for one of the workload\'s own');
+  }
+  if (given) return given;
   const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,

@@ -40,7 +40,10 @@ describe('cdk-shipyard import compose', () => {
       expect(task('Indexer').ContainerDefinitions[0].PortMappings).toBeUndefined();
       // The named volume persists, as Docker's ECS integration kept it: an EFS file system.
       expect(task('Indexer').Volumes).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'index-cache', EFSVolumeConfiguration: expect.anything() })]));
+      // Its env_file is the dotfile .env, uploaded under a name ECS reads (an asset keeps its source's extension, and .env has none).
       expect(task('Api').ContainerDefinitions[0].EnvironmentFiles).toHaveLength(1);
+      expect(JSON.stringify(task('Api').ContainerDefinitions[0].EnvironmentFiles[0].Value)).toMatch(/[0-9a-f]{64}\.env"\]\]\}$/);
+      expect(result.files['app.ts']).toContain("environmentFiles: [envFile(path.join(SOURCE, '.env'))]");
       // admin: published on another port in Compose; on the shared listener it needs a condition of its own.
       const rules = resourcesOf(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => JSON.stringify(r.Properties.Conditions));
       expect(rules.filter(c => c.includes('/admin/*'))).toHaveLength(1);

@@ -85,6 +85,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     '/** The named volumes\' file systems by volume name. */',
     'type FileSystems = { [volume: string]: efs.IFileSystem };',
     '',
+    ...(functions.some(x => x.includes('envFile(')) ? ENV_FILE_HELPER : []),
     ...functions,
     ...unmappedTodos,
     ...(unmappedTodos.length > 0 ? [''] : []),
@@ -205,6 +206,17 @@ function wire(f: YamlFile, services: Service[], fn: Map<string, string>, stackNa
   return [...calls, ...connects];
 }
 
+/** Uploads an env_file under a name ECS reads (*.env), from a copy made at synth; the asset hash follows the content. */
+const ENV_FILE_HELPER = [
+  '/** ECS reads environment files named *.env only: `file` is uploaded as a copy so named, made at synth. */',
+  'function envFile(file: string): ecs.EnvironmentFile {',
+  '  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), \'env-file-\')), `${path.basename(file).replace(/^\\.+/, \'\') || \'app\'}.env`);',
+  '  fs.copyFileSync(file, copy);',
+  '  return ecs.EnvironmentFile.fromAsset(copy);',
+  '}',
+  '',
+];
+
 /** The app: a header with the source and its variables, the imports the body uses, the body. */
 function emit(body: string, source: string, resolved: Report): string {
   const used = (list: string[]) => list.filter(n => new RegExp(`\\b${n}\\b`).test(body));
@@ -219,6 +231,7 @@ function emit(body: string, source: string, resolved: Report): string {
     `// ${source} (relative to this file). The code is yours now: edit it as you would any CDK app.`,
     '// TODO(compose) comments quote what the importer could not carry over.',
     ...variablesComment(resolved.variables),
+    ...(/\bfs\./.test(body) ? ['import * as fs from \'fs\';', 'import * as os from \'os\';'] : []),
     'import * as path from \'path\';',
     `import { ${cdk.join(', ')} } from 'aws-cdk-lib';`,
     `import { ${shipyard.join(', ')} } from 'cdk-shipyard';`,

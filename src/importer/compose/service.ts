@@ -246,7 +246,12 @@ function mapEnvFiles(c: ServiceMapping): void {
     if (present.length < files.length) {
       todo(at('env_file'), `${files.filter(x => !present.includes(x)).join(', ')} did not exist at import: create ${files.length - present.length > 1 ? 'them' : 'it'} and add ecs.EnvironmentFile.fromAsset(...) to environmentFiles`);
     }
-    if (present.length > 0) props.environmentFiles = present.map(file => code(`ecs.EnvironmentFile.fromAsset(path.join(SOURCE, ${quote(file)}))`));
+    // ECS reads only files named *.env; an asset keeps its source's extension (a `.env` dotfile has
+    // none), so any other name goes through envFile(), which uploads a copy named *.env.
+    if (present.length > 0) {
+      props.environmentFiles = present.map(file => code(path.extname(file) === '.env'
+        ? `ecs.EnvironmentFile.fromAsset(path.join(SOURCE, ${quote(file)}))` : `envFile(path.join(SOURCE, ${quote(file)}))`));
+    }
   }
 }
 
