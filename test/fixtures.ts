@@ -1,7 +1,7 @@
 /** Shared test fixtures: apps with the validation flag on, and a production environment. */
 import { App, Stack, Stage, Token, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
+import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentAttributes, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
 import { ErrorCode } from '../src/guardrails/errors';
 
 export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
@@ -29,13 +29,14 @@ export function productionEnvironment(stack: Stack, props: EnvironmentProps = {}
 }
 
 /** A production environment in `stack`, seen through `Environment.fromAttributes` with an imported cluster. */
-export function importedEnvironment(stack: Stack): IEnvironment {
+export function importedEnvironment(stack: Stack, attributes: Partial<EnvironmentAttributes> = {}): IEnvironment {
   const source = productionEnvironment(stack, {});
   return Environment.fromAttributes(stack, 'Imported', {
     vpc: source.vpc,
     cluster: ecs.Cluster.fromClusterAttributes(stack, 'ImportedCluster', { clusterName: 'c', vpc: source.vpc }),
     loadBalancer: source.ingress.loadBalancer,
     listener: source.ingress.listener,
+    ...attributes,
   });
 }
 
