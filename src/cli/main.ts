@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
+import { verifyApp } from './verify';
 import { importCompose } from '../importer/compose';
 import { ImportReport, ImportResult, importCopilot } from '../importer/copilot';
 import { ImportError } from '../importer/source';
 
 const USAGE = `Usage:
   cdk-shipyard import copilot <workspace-dir> --out <dir> [--production <env>[,<env>...]]
-                              [--env <env>[,...]] [--service <name>[,...]] [--strict]
+                              [--env <env>[,...]] [--service <name>[,...]] [--strict] [--no-verify]
   cdk-shipyard import compose <compose-file> --out <dir> [--production] [--profile <name>[,...]]
-                              [--env-file <file>] [--service <name>[,...]] [--strict]
+                              [--env-file <file>] [--service <name>[,...]] [--strict] [--no-verify]
 
 Writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
 that holds copilot/) or a Compose file. Copilot environments whose name contains "prod" get the
@@ -18,9 +19,12 @@ production with --production. Compose variables come from the shell and the .env
 the Compose file (or --env-file), as in Compose.
 
 A manifest or service that cannot be imported is left out and listed with its file, line and
-reason; the others are written. Exit codes: 0 the app was written (with anything left out
-listed); 1 nothing could be imported, or --strict and something was left out (then nothing is
-written); 2 the command line is wrong.`;
+reason; the others are written. The app is then synthesized once, offline (with ts-node, from
+the project or beside this tool), so that a value the library refuses is reported now with the
+line of the file that sets it; --no-verify skips that. Exit codes: 0 the app was written (with
+anything left out listed) and synthesizes; 1 nothing could be imported, --strict and something
+was left out (then nothing is written), or the app was written and does not synthesize (each
+failing check listed with its source line); 2 the command line is wrong.`;
 
 /** The command line, read: what to import, from where, into where, and the other options. */
 interface Command {
@@ -59,7 +63,23 @@ export function main(argv: string[], log: (line: string) => void = console.log, 
   log(`Wrote ${Object.keys(result.files).map(f => path.join(out, f)).join(', ')}.`);
   log(`Workloads: ${report.imported.length} imported${report.skipped.length > 0 ? `, ${report.skipped.length} left out (listed above)` : ''}.`);
   log(`Fields: ${result.mapped} mapped, ${result.partial} partial, ${result.unmapped} unmapped (each partial or unmapped field is a TODO(${kind}) comment).`);
-  return 0;
+  return rest.includes('--no-verify') ? 0 : verified(path.join(out, 'app.ts'), report, log, error);
+}
+
+/** Synthesize the written app and say what failed, at its source; the exit code. */
+function verified(appFile: string, report: ImportReport, log: (line: string) => void, error: (line: string) => void): number {
+  const { skipped, problems } = verifyApp(appFile, report);
+  if (skipped) {
+    log(`Not synthesized here: ${skipped}.`);
+    return 0;
+  }
+  if (problems.length === 0) {
+    log('The app synthesizes.');
+    return 0;
+  }
+  for (const p of problems) error(`does not synthesize: ${p}`);
+  error(`cdk-shipyard import: ${appFile} is written, and does not synthesize: change the source lines above (or the app), then run the import or \`cdk synth\` again`);
+  return 1;
 }
 
 /** The command line as a Command, or the exit code (2) after saying what is wrong with it. */
@@ -70,7 +90,7 @@ function parse(argv: string[], error: (line: string) => void): Command | number 
     return 2;
   }
   const valued = ['--out', '--production', '--env', '--service', '--profile', '--env-file'];
-  const flags = ['--strict', ...(kind === 'compose' ? ['--production'] : [])];
+  const flags = ['--strict', '--no-verify', ...(kind === 'compose' ? ['--production'] : [])];
   for (let i = 0; i < rest.length; i++) {
     if (flags.includes(rest[i])) continue;
     if (valued.includes(rest[i]) && rest[i + 1] !== undefined && !rest[i + 1].startsWith('--')) { i++; continue; }

@@ -391,6 +391,8 @@ export interface ImportResult {
 export interface ImportReport {
   /** The workloads written into the app, by name. */
   readonly imported: string[];
+  /** Where the source writes each imported workload, as `file:line`, to point at when its app does not synthesize. */
+  readonly sources: { [workload: string]: string };
   /** The workloads (or files) left out, with the file, line and reason. */
   readonly skipped: Skipped[];
   /** Every variable the source interpolates, where, with its default and where its value came from. */

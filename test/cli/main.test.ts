@@ -28,6 +28,23 @@ describe('cdk-shipyard import', () => {
       expect(fs.existsSync(path.join(ws, 'out', 'app.ts'))).toBe(true);
       expect(err).toEqual([expect.stringMatching(/^left out broken: copilot\/broken\/manifest\.yml:4: has neither image\.build nor image\.location: Copilot rejects it too/)]);
       expect(out.join('\n')).toContain('Workloads: 1 imported, 1 left out (listed above).');
+      expect(out[out.length - 1]).toBe('The app synthesizes.');
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  test('synthesizes the app it wrote, and exits 1 naming the source line when the library refuses a value there', () => {
+    const ws = workspace({ api: GOOD.replace('nginx/nginx', 'Nginx/nginx') });
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out')], l => out.push(l), l => err.push(l))).toBe(1);
+      expect(fs.existsSync(path.join(ws, 'out', 'app.ts'))).toBe(true);
+      expect(err[0]).toMatch(/^does not synthesize: copilot\/api\/manifest\.yml:1: api: \[cdk-shipyard:IMAGE\] .*image reference "public\.ecr\.aws\/Nginx\/nginx:1\.27" is not valid/);
+      expect(err[err.length - 1]).toMatch(/app\.ts is written, and does not synthesize: change the source lines above/);
+      // --no-verify writes it and says nothing of it.
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out2'), '--no-verify'], () => undefined, () => undefined)).toBe(0);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
     }

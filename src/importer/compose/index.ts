@@ -102,7 +102,8 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     'app.synth();',
     '',
   ].join('\n');
-  return { files: { 'app.ts': emit(body, path.posix.join(fromOut, display), resolved) }, ...counts, report: { imported: services.map(x => x.name), ...resolved } };
+  const sources = Object.fromEntries(services.map(x => [x.name, `${display}:${f.line(['services', x.name]) ?? 1}`]));
+  return { files: { 'app.ts': emit(body, path.posix.join(fromOut, display), resolved) }, ...counts, report: { imported: services.map(x => x.name), sources, ...resolved } };
 }
 
 /**

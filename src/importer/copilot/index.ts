@@ -128,7 +128,13 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
   return {
     files: { 'app.ts': emit(body, options, ws.variables) },
     ...counts,
-    report: { imported: ws.workloads.map(w => w.name), skipped: ws.skipped, variables: ws.variables, warnings: ws.warnings },
+    report: {
+      imported: ws.workloads.map(w => w.name),
+      sources: Object.fromEntries(ws.workloads.map(w => [w.name, `${w.relFile}:${w.file.line(['name']) ?? 1}`])),
+      skipped: ws.skipped,
+      variables: ws.variables,
+      warnings: ws.warnings,
+    },
   };
 }
 
