@@ -52,6 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Asset hashes churn when aws-cdk-lib re-bundles its handlers; snapshots hold a placeholder.
       snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
       coverageReporters: ['text-summary', 'lcov'],
+      // Jest's default is one worker fewer than the cores, which on the 2-core CI machine runs every
+      // suite in the main process, one after another; the main thread only waits on its workers.
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {
