@@ -1,7 +1,7 @@
 import {
   Duration, RemovalPolicy, Token,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
-  aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_wafv2 as wafv2,
+  aws_route53 as route53, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
@@ -10,6 +10,7 @@ import { checkCertificateRegion, checkInteger, checkPattern, checkPort, checkRan
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { enableAccessLogs } from '../private/access-logs';
+import { aliasRecordFor } from '../private/dns-names';
 import { LoadBalancerQuotas } from '../private/load-balancer-quotas';
 import { acknowledge, inCompliancePacks } from '../private/nag';
 import { RulePriorities } from '../private/rule-priorities';
@@ -305,9 +306,8 @@ export class SharedIngress extends Construct implements IIngress {
     }
 
     if (props.domain) {
-      const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
-      new route53.ARecord(this, 'AliasRecord', { zone: props.domain.hostedZone, recordName: props.domain.domainName, target });
-      new route53.ARecord(this, 'WildcardAliasRecord', { zone: props.domain.hostedZone, recordName: `*.${props.domain.domainName}`, target });
+      aliasRecordFor(this, 'AliasRecord', props.domain.hostedZone, props.domain.domainName, loadBalancer);
+      aliasRecordFor(this, 'WildcardAliasRecord', props.domain.hostedZone, `*.${props.domain.domainName}`, loadBalancer);
     }
     // AssociateWebACL takes a regional web ACL: arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>
     // (AWS WAF API Reference); a CloudFront (global) one is refused at deploy.

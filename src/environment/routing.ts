@@ -1,8 +1,9 @@
-import { Token, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53, aws_route53_targets as targets } from 'aws-cdk-lib';
+import { Token, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { checkInteger, checkRange, cidrFamily, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
+import { aliasRecordFor } from '../private/dns-names';
 import { RulePriorities } from '../private/rule-priorities';
 
 /** Where a service receives traffic on the shared load balancer. */
@@ -239,9 +240,8 @@ export function createAliasRecords(scope: Construct, routings: Routing[], loadBa
 /** One alias A record, checked as a DNS name in the zone. */
 function aliasRecord(scope: Construct, id: string, zone: route53.IHostedZone, alias: string,
   loadBalancer: elbv2.IApplicationLoadBalancer): route53.ARecord {
-  const target = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(loadBalancer));
   checkNameInZone(scope, 'routing alias', alias, zone, 'routing.hostedZone');
-  return new route53.ARecord(scope, id, { zone, recordName: alias, target });
+  return aliasRecordFor(scope, id, zone, alias, loadBalancer);
 }
 
 /**

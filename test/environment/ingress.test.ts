@@ -457,6 +457,51 @@ describe('a service\'s own DNS names', () => {
     const environment = productionEnvironment(stack);
     expectError(ErrorCode.ROUTING_INVALID, () => new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: routing(stack) }));
   });
+
+  describe('one record per name in the whole app (Route 53 holds one A record per name)', () => {
+    const recordsNamed = (stacks: Stack[], name: string) => stacks.flatMap(s => resources(s, 'AWS::Route53::RecordSet')).filter(([, r]) => r.Properties.Name === name);
+
+    test('services sharing a host on purpose (several paths on one load balancer) get one record', () => {
+      const stack = testStack();
+      const environment = new Environment(stack, 'Env', { ingress: { domain: { domainName: 'example.com', hostedZone: zone(stack) } } });
+      const api = new WebService(stack, 'Api', { environment, image: Image.fromRegistry('nginx'), routing: { aliases: ['shop.example.com'], pathPatterns: ['/api/*'] } });
+      const ui = new WebService(stack, 'Ui', { environment, image: Image.fromRegistry('nginx'), routing: { aliases: ['shop.example.com'], pathPatterns: ['/*'] } });
+      expect(recordsNamed([stack], 'shop.example.com.')).toHaveLength(1);
+      expect(ui.aliasRecords[0]).toBe(api.aliasRecords[0]);
+    });
+
+    test('a service alias that is the environment\'s own domain reuses its record, across stacks too', () => {
+      const app = testApp();
+      const platform = new Stack(app, 'Platform');
+      const environment = new Environment(platform, 'Env', { ingress: { domain: { domainName: 'example.com', hostedZone: zone(platform) } } });
+      const apps = new Stack(app, 'Apps');
+      new WebService(apps, 'Home', { environment, image: Image.fromRegistry('nginx'), routing: { aliases: ['example.com'] } });
+      const synthesized = app.synth();
+      const records = (stack: string) => Object.values<any>(synthesized.getStackByName(stack).template.Resources).filter(r => r.Type === 'AWS::Route53::RecordSet');
+      expect(records('Platform').map(r => r.Properties.Name).sort()).toEqual(['*.example.com.', 'example.com.']);
+      expect(records('Apps')).toEqual([]);
+    });
+
+    test('fails when a name is claimed for another load balancer (two environments, one zone)', () => {
+      const stack = testStack();
+      const hostedZone = zone(stack);
+      const blue = new Environment(stack, 'Blue', { ingress: { domain: { domainName: 'blue.example.com', hostedZone } } });
+      const green = new Environment(stack, 'Green', { ingress: { domain: { domainName: 'green.example.com', hostedZone } } });
+      new WebService(stack, 'Api', { environment: blue, image: Image.fromRegistry('nginx'), routing: { aliases: ['api.example.com'] } });
+      expect(() => new WebService(stack, 'Api2', { environment: green, image: Image.fromRegistry('nginx'), routing: { aliases: ['API.example.com.'] } })).toThrow(/^\[cdk-shipyard:ROUTING_COLLISION\] Test\/Api2: the DNS name "API\.example\.com\." is already the record Test\/Api\/Alias0, for another load balancer/);
+    });
+
+    test('accepts one name in two hosted zones (a public and a private zone of one domain)', () => {
+      const stack = testStack();
+      const environment = productionEnvironment(stack);
+      const publicZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Public', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+      const privateZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Private', { hostedZoneId: 'Z2', zoneName: 'example.com' });
+      new WebService(stack, 'A', { environment, image: Image.fromRegistry('nginx'), routing: { aliases: ['api.example.com'], hostedZone: publicZone, pathPatterns: ['/a/*'] } });
+      const other = new Environment(stack, 'Other', { ingress: { certificate: acm.Certificate.fromCertificateArn(stack, 'C2', CERTIFICATE_ARN) } });
+      new WebService(stack, 'B', { environment: other, image: Image.fromRegistry('nginx'), routing: { aliases: ['api.example.com'], hostedZone: privateZone } });
+      expect(recordsNamed([stack], 'api.example.com.')).toHaveLength(2);
+    });
+  });
 });
 
 describe('load balancer quotas (ELB: 100 target groups, not adjustable; 100 rules and 25 certificates, adjustable)', () => {
