@@ -23,7 +23,8 @@ const TIMEOUT_MS = 10 * 60 * 1000;
  * the user's project (a CDK TypeScript app has it) or beside this CLI; `cdk-shipyard` is this
  * CLI's own library, so the check is the one the app will meet.
  */
-export function verifyApp(appFile: string, report: ImportReport): Verification {
+export function verifyApp(file: string, report: ImportReport): Verification {
+  const appFile = path.resolve(file);
   const tsNode = resolveFrom(['ts-node/register/transpile-only'], [path.dirname(appFile), __dirname]);
   if (!tsNode) return { skipped: 'ts-node is not installed in the project: run `npx cdk synth` to check the app', problems: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-shipyard-verify-'));

@@ -24,7 +24,8 @@ describe('cdk-shipyard import', () => {
     try {
       const out: string[] = [];
       const err: string[] = [];
-      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out')], l => out.push(l), l => err.push(l))).toBe(0);
+      // A relative --out, as people type it.
+      expect(main(['import', 'copilot', ws, '--out', path.relative(process.cwd(), path.join(ws, 'out'))], l => out.push(l), l => err.push(l))).toBe(0);
       expect(fs.existsSync(path.join(ws, 'out', 'app.ts'))).toBe(true);
       expect(err).toEqual([expect.stringMatching(/^left out broken: copilot\/broken\/manifest\.yml:4: has neither image\.build nor image\.location: Copilot rejects it too/)]);
       expect(out.join('\n')).toContain('Workloads: 1 imported, 1 left out (listed above).');
