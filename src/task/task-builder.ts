@@ -1,4 +1,4 @@
-import { Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
 import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
@@ -139,6 +139,12 @@ export function buildTask(
       // From the workload's side: where the file system lives in the environment's stack and the
       // workload in another, both rules land in the workload's stack (no dependency back on it).
       fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
+      // The workload's groups allow all outbound traffic, so aws-cdk-lib skips the egress half of
+      // that rule and warns; the warning is true and asks nothing of the user.
+      if (fileSystems.length > 0) {
+        runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(g => Annotations.of(g).acknowledgeWarning(
+          '@aws-cdk/aws-ec2:ipv4IgnoreEgressRule', 'the group allows all outbound traffic, NFS to the file systems included'));
+      }
       acknowledgeTaskRole(taskDefinition, props, cluster);
     },
   };

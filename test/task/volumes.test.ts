@@ -7,7 +7,7 @@ import {
   WorkerService,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { ec2Environment, expectError, expectValidationError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { ec2Environment, expectError, expectValidationError, productionEnvironment, resources, template, testStack, warningIds } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
 
@@ -24,6 +24,12 @@ function appContainer(stack: Stack): any {
 }
 
 describe('SharedFileSystem', () => {
+  test('a workload that mounts it gets no aws-cdk-lib warning it cannot act on (the egress half of the NFS rule)', () => {
+    const { stack } = setup(files => ({ volumes: [Volume.efs('data', files.fileSystem, { containerPath: '/data' })] }));
+    expect(warningIds(stack).filter(w => w.includes('ipv4IgnoreEgressRule'))).toEqual([]);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 2049, ToPort: 2049, IpProtocol: 'tcp' });
+  });
+
   test('is encrypted, retained, TLS-only and in a daily backup plan kept 35 days', () => {
     const { stack } = setup(() => ({}));
     const t = template(stack);
