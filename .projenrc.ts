@@ -15,8 +15,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   authorAddress: 'maintainers@cdk-shipyard.dev',
   repositoryUrl: 'https://github.com/cdk-shipyard/cdk-shipyard.git',
   license: 'Apache-2.0',
-  keywords: ['aws', 'cdk', 'ecs', 'fargate', 'golden-path', 'platform-engineering', 'cdk-nag'],
+  // Construct Hub lists packages with the awscdk keyword; aws-cdk and cdk-construct are what the ecosystem searches.
+  keywords: ['awscdk', 'aws-cdk', 'cdk-construct', 'aws', 'cdk', 'ecs', 'fargate', 'golden-path', 'platform-engineering', 'cdk-nag', 'copilot', 'docker-compose'],
   defaultReleaseBranch: 'main',
+  // 0.x while the API settles: a breaking change bumps the minor version, and the changelog says so.
+  majorVersion: 0,
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
@@ -41,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'aws-cdk@^2.1100.0',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The engine of `cdk diff`: the gate diffs the integ snapshots against the last release's.
+    '@aws-cdk/cloudformation-diff@2.187.5',
   ],
 
   jestOptions: {
@@ -105,6 +110,16 @@ const newest = project.addTask('integ:newest-cdk', {
 });
 project.testTask.spawn(integ);
 project.testTask.spawn(newest);
+// What this change does to deployed stacks, against the last release's snapshots; fails when a
+// resource holding data or a name clients use is replaced or removed without CHANGELOG.md and an ADR.
+const diffRelease = project.addTask('integ:diff-release', {
+  description: 'Diff the integ snapshots against the last release (cdk diff\'s engine); fail on unexplained replaced or removed stateful resources',
+  exec: 'ts-node --transpile-only -P test/tsconfig.json integ/diff-release.ts',
+  receiveArgs: true,
+});
+project.testTask.spawn(diffRelease);
+// The release notes list the template changes since the last release.
+project.tasks.tryFind('release')?.exec('ts-node --transpile-only -P test/tsconfig.json integ/diff-release.ts --append dist/changelog.md');
 
 // The example app runs as a new CDK app does: from its own cdk.json (the one `cdk init` writes,
 // with its feature flags), so what users copy is what they get.
