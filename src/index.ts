@@ -88,7 +88,7 @@ export { ServiceDashboard, EnvironmentDashboard } from './observability/dashboar
 export type { AlarmTopicProps } from './observability/alarm-topic';
 export { AlarmTopic } from './observability/alarm-topic';
 export type { AdotCollectorOptions } from './observability/tracing';
-export { Tracing } from './observability/tracing';
+export { OtlpProtocol, Tracing } from './observability/tracing';
 export type { TaskEventsOptions } from './observability/task-events';
 
 // Guardrails

@@ -5,8 +5,29 @@ import { ErrorCode } from '../guardrails/errors';
 import { Image } from '../task/image';
 import { SidecarOptions } from '../task/sidecar';
 
+/**
+ * How the app's OpenTelemetry SDK sends to the collector. Each protocol has its own port on the
+ * collector (OTLP specification: gRPC 4317, HTTP 4318), and the SDK must be told both.
+ */
+export enum OtlpProtocol {
+  /**
+   * Protobuf over HTTP, to port 4318: the default of the OpenTelemetry specification ("OpenTelemetry
+   * Protocol Exporter": the default endpoint is http://localhost:4318) and of most SDKs.
+   */
+  HTTP_PROTOBUF = 'http/protobuf',
+  /** gRPC, to port 4317. */
+  GRPC = 'grpc',
+}
+
 /** Options of the AWS Distro for OpenTelemetry collector sidecar. */
 export interface AdotCollectorOptions {
+  /**
+   * The protocol the app's SDK uses; the library sets `OTEL_EXPORTER_OTLP_PROTOCOL` and the
+   * endpoint on that protocol's port of the collector (`OTEL_EXPORTER_OTLP_ENDPOINT`), so the two
+   * always agree. The collector receives both.
+   * @default OtlpProtocol.HTTP_PROTOBUF (http://localhost:4318)
+   */
+  readonly protocol?: OtlpProtocol;
   /**
    * The collector image.
    * @default - public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0
@@ -112,7 +133,8 @@ export class Tracing {
           appWaitsFor: ecs.ContainerDependencyCondition.START,
         },
         appEnvironment: {
-          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+          OTEL_EXPORTER_OTLP_PROTOCOL: options.protocol ?? OtlpProtocol.HTTP_PROTOBUF,
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://localhost:${options.protocol === OtlpProtocol.GRPC ? 4317 : 4318}`,
           AWS_XRAY_DAEMON_ADDRESS: 'localhost:2000',
           OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
         },

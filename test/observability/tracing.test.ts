@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Tracing } from '../../src';
+import { OtlpProtocol, Tracing } from '../../src';
 import { policyStatements, resources, webService as web, containerNamed as container } from '../fixtures';
 
 
@@ -24,8 +24,22 @@ describe('Tracing.awsDistroForOpenTelemetry', () => {
     expect(config).toContain('exporters: [awsxray]');
     expect(config).toContain('exporters: [awsemf]');
     const app = container(stack, 'app');
-    expect(app.Environment).toContainEqual({ Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://localhost:4317' });
     expect(app.DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
+  });
+
+  test.each([
+    ['by default, OTLP over HTTP, the specification\'s and most SDKs\' default, on the collector\'s HTTP port', undefined, 'http/protobuf', 4318],
+    ['gRPC when asked, on the collector\'s gRPC port', OtlpProtocol.GRPC, 'grpc', 4317],
+  ])('tells the app\'s SDK the protocol and the matching port: %s', (_name, protocol, name, port) => {
+    const { stack } = web({ tracing: Tracing.awsDistroForOpenTelemetry({ protocol }) });
+    const app = container(stack, 'app');
+    expect(app.Environment).toEqual(expect.arrayContaining([
+      { Name: 'OTEL_EXPORTER_OTLP_PROTOCOL', Value: name },
+      { Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: `http://localhost:${port}` },
+    ]));
+    // The collector listens on that port for that protocol.
+    const config = JSON.stringify(container(stack, 'otel-collector').Environment.find((e: any) => e.Name === 'AOT_CONFIG_CONTENT').Value).replace(/\\n/g, '\n');
+    expect(config).toMatch(new RegExp(`${name === 'grpc' ? 'grpc' : 'http'}:\\n\\s+endpoint: localhost:${port}`));
   });
 
   test('the task role gets X-Ray writes and the metrics log group only', () => {
