@@ -58,3 +58,74 @@ export function nagFindings(app: App): string[] {
 export function isStage(x: IConstruct): x is Stage {
   return Stage.isStage(x);
 }
+
+/**
+ * cdk-nag 2.x renders a template value (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::ImportValue`)
+ * into a finding with this function; the package index does not export it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { flattenCfnReference } = require('cdk-nag/lib/utils/flatten-cfn-reference') as { flattenCfnReference: (value: unknown) => string };
+
+/** A granular cdk-nag finding as a reader of the synthesized template alone computes it. */
+export interface TemplateFinding {
+  readonly logicalId: string;
+  /** `AwsSolutions-IAM4` or `AwsSolutions-IAM5`. */
+  readonly rule: string;
+  /** e.g. `Resource::arn:<AWS::Partition>:ecs:eu-west-1:123456789012:task/Stack:ExportsOutputRefCluster.../*` */
+  readonly finding: string;
+}
+
+const IAM_IDENTITIES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
+const asArray = (value: unknown): unknown[] => value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** IAM5's findings in one policy document: wildcard actions and resources of its `Allow` statements. */
+function wildcardFindings(document: any): string[] {
+  const findings = new Set<string>();
+  for (const statement of asArray(document?.Statement) as any[]) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of asArray(statement.Action) as string[]) if (action.includes('*')) findings.add(`Action::${action}`);
+    for (const resource of asArray(statement.Resource).map(flattenCfnReference)) if (resource.includes('*')) findings.add(`Resource::${resource}`);
+  }
+  return [...findings];
+}
+
+/**
+ * The granular findings of the AwsSolutions IAM rules in a synthesized template, rendered from the
+ * template JSON alone as cdk-nag 2.x renders template values: IAM5 (wildcard actions and resources of
+ * `Allow` statements in policies, managed policies and identities' inline policies) and IAM4 (AWS
+ * managed policies attached to identities).
+ */
+export function templateFindings(template: any): TemplateFinding[] {
+  const found: TemplateFinding[] = [];
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    const properties = resource.Properties ?? {};
+    const documents = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(resource.Type) ? [properties.PolicyDocument]
+      : IAM_IDENTITIES.includes(resource.Type) ? asArray(properties.Policies).map((p: any) => p.PolicyDocument) : [];
+    for (const finding of new Set(documents.flatMap(wildcardFindings))) found.push({ logicalId, rule: 'AwsSolutions-IAM5', finding });
+    if (!IAM_IDENTITIES.includes(resource.Type)) continue;
+    for (const policy of asArray(properties.ManagedPolicyArns).map(flattenCfnReference)) {
+      if (policy.includes(':iam::aws:')) found.push({ logicalId, rule: 'AwsSolutions-IAM4', finding: `Policy::${policy}` });
+    }
+  }
+  return found;
+}
+
+/** Whether an `applies_to` entry (a string, or `{ regex: '/.../flags' }`) matches `finding`, as cdk-nag 2.x compares them. */
+function appliesTo(entry: unknown, finding: string): boolean {
+  if (typeof entry === 'string') return entry === finding;
+  const m = String((entry as { regex?: string })?.regex).match(/\/(.*)\/(.*)?/);
+  return m !== null && new RegExp(m[1], m[2] ?? '').test(finding);
+}
+
+/**
+ * The template's granular IAM findings that no `applies_to` of the resource's (or the template's)
+ * `Metadata.cdk_nag.rules_to_suppress` matches, as `<rule>[<finding>] <logicalId>` lines: what a
+ * reader of the template alone (an auditor, a CI scanner) finds unacknowledged.
+ */
+export function unacknowledgedInTemplate(template: any): string[] {
+  const stackRules: any[] = template.Metadata?.cdk_nag?.rules_to_suppress ?? [];
+  return templateFindings(template).filter(({ logicalId, rule, finding }) => {
+    const rules: any[] = [...template.Resources[logicalId].Metadata?.cdk_nag?.rules_to_suppress ?? [], ...stackRules];
+    return !rules.some(r => r.id === rule && asArray(r.applies_to).some(e => appliesTo(e, finding)));
+  }).map(({ logicalId, rule, finding }) => `${rule}[${finding}] ${logicalId}`);
+}

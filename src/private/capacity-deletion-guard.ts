@@ -161,16 +161,14 @@ export interface DeletionGuardOptions {
  */
 export function addAutoScalingGroupGuard(scope: Construct, group: autoscaling.AutoScalingGroup, options: DeletionGuardOptions): CustomResource {
   const fn = guardFunction(options.owner, options.retention);
-  const stack = Stack.of(group);
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['autoscaling:DeleteAutoScalingGroup'],
-    resources: [stack.formatArn({
-      service: 'autoscaling',
-      resource: 'autoScalingGroup',
-      resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    })],
-  }));
+  // The group's ARN contains a generated id; the statement names the group itself.
+  const groupArn = Stack.of(group).formatArn({
+    service: 'autoscaling',
+    resource: 'autoScalingGroup',
+    resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:DeleteAutoScalingGroup'], resources: [groupArn] }));
   // DescribeAutoScalingGroups supports no resource-level permissions.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }));
   const guard = new CustomResource(scope, 'DeletionGuard', {
@@ -179,11 +177,7 @@ export function addAutoScalingGroupGuard(scope: Construct, group: autoscaling.Au
     properties: { AutoScalingGroupName: group.autoScalingGroupName },
   });
   for (const dependency of options.deleteBefore) guard.node.addDependency(dependency);
-  acknowledgeWildcards(fn, [
-    'Resource::*',
-    // The group's ARN contains a generated id; the statement names the group itself.
-    `Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(group.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>`,
-  ]);
+  acknowledgeWildcards(fn, ['Resource::*', `Resource::${groupArn}`]);
   return guard;
 }
 
@@ -210,10 +204,8 @@ export function addManagedInstancesGuard(scope: Construct, options: ManagedInsta
   // DescribeCapacityProviders supports no resource-level permissions.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeCapacityProviders'], resources: ['*'] }));
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:ListContainerInstances'], resources: [options.cluster.clusterArn] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:DescribeContainerInstances'],
-    resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${clusterName}/*` })],
-  }));
+  const containerInstances = stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${clusterName}/*` });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeContainerInstances'], resources: [containerInstances] }));
   const guard = new CustomResource(scope, 'DeletionGuard', {
     serviceToken: fn.functionArn,
     resourceType: 'Custom::ShipyardManagedInstancesDeletionGuard',
@@ -221,11 +213,7 @@ export function addManagedInstancesGuard(scope: Construct, options: ManagedInsta
   });
   for (const dependency of options.deleteBefore) guard.node.addDependency(dependency);
   options.capacityProvider.node.addDependency(guard);
-  const clusterId = stack.resolve(clusterName).Ref as string | undefined;
-  acknowledgeWildcards(fn, [
-    'Resource::*',
-    `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/${clusterId ? `<${clusterId}>` : clusterName}/*`,
-  ]);
+  acknowledgeWildcards(fn, ['Resource::*', `Resource::${containerInstances}`]);
   return guard;
 }
 

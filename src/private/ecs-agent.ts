@@ -28,10 +28,9 @@ export function grantEcsAgent(role: iam.Role, cluster: ecs.Cluster): void {
 
   const policy = role.node.findChild('DefaultPolicy');
   acknowledgeInlinePolicy(policy);
-  const clusterId = Stack.of(cluster).getLogicalId(cluster.node.defaultChild as ecs.CfnCluster);
   acknowledge(policy, [{
     id: 'AwsSolutions-IAM5',
     reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions; the other agent actions are limited to this cluster\'s container instances.',
-    appliesTo: ['Resource::*', `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/<${clusterId}>/*`],
+    appliesTo: ['Resource::*', `Resource::${containerInstances}`],
   }]);
 }

@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** One cdk-nag finding the library acknowledges, with the reason auditors read. */
@@ -7,7 +7,11 @@ export interface Acknowledgement {
   readonly id: string;
   /** Why the finding is acceptable (at least 10 characters, as cdk-nag 2.x demands). */
   readonly reason: string;
-  /** Granular findings, e.g. `Resource::*`; omit for rules without findings. */
+  /**
+   * Granular findings, e.g. `Resource::*`; omit for rules without findings. A finding on a
+   * resource the policy references is written with the very value the policy states, tokens and
+   * all (`Resource::${arn}`): see `renderFinding`.
+   */
   readonly appliesTo?: string[];
 }
 
@@ -28,7 +32,8 @@ export function acknowledge(resource: IConstruct, rules: Acknowledgement[]): voi
   for (const rule of rules) {
     const entry: Record<string, unknown> = { id: rule.id, reason: rule.reason };
     const appliesTo = rule.appliesTo?.map(finding => renderFinding(cfn, finding));
-    if (appliesTo) entry.applies_to = appliesTo;
+    // cdk-nag reads the tree renderings; a finding with tokens may render otherwise in the template.
+    if (appliesTo) entry.applies_to = [...appliesTo, ...rule.appliesTo!.filter(f => Token.isUnresolved(f)).map(f => templateRendering(cfn, f))];
     if (!merged.some(e => JSON.stringify(e) === JSON.stringify(entry))) merged.push(entry);
     const v3Ids = appliesTo ? appliesTo.map(f => `${rule.id}[${f}]`) : [rule.id];
     for (const id of v3Ids) recordAcknowledgement(cfn, id, rule.reason);
@@ -37,18 +42,76 @@ export function acknowledge(resource: IConstruct, rules: Acknowledgement[]): voi
 }
 
 /**
- * A finding as cdk-nag renders it on `resource`. Findings are written with the pseudo
- * parameters (`<AWS::Region>`, `<AWS::AccountId>`), as ARNs render in an
- * environment-agnostic stack; in an environment-specific stack (`env: { account, region }`)
- * aws-cdk-lib writes the literal region and account instead, and so must the finding, since
- * both cdk-nag majors compare findings as exact strings.
+ * A finding as cdk-nag renders it on `resource` while it walks the construct tree; both majors
+ * compare findings as exact strings.
+ *
+ * A finding with tokens (`Resource::${stack.formatArn(...)}`, the value the policy states) is
+ * resolved in the resource's stack and flattened the way cdk-nag flattens policy values:
+ * `<LogicalId>` for a `Ref`, `<LogicalId.Arn>` for a `Fn::GetAtt`, the literal region and account
+ * of an environment-specific stack. On the tree a reference to another stack is still a `Ref`;
+ * the template renders it as `Fn::ImportValue` (see `templateRendering`).
+ *
+ * A literal finding is written with the pseudo parameters (`<AWS::Region>`, `<AWS::AccountId>`),
+ * as ARNs render in an environment-agnostic stack; in an environment-specific stack
+ * (`env: { account, region }`) aws-cdk-lib writes the literal region and account instead, and so
+ * does the finding.
  */
 export function renderFinding(resource: IConstruct, finding: string): string {
   const stack = Stack.of(resource);
+  if (Token.isUnresolved(finding)) return flattenCfnValue(stack.resolve(finding));
   let rendered = finding;
   if (!Token.isUnresolved(stack.region)) rendered = rendered.split('<AWS::Region>').join(stack.region);
   if (!Token.isUnresolved(stack.account)) rendered = rendered.split('<AWS::AccountId>').join(stack.account);
   return rendered;
+}
+
+const TEMPLATE_RENDERINGS = new WeakMap<CfnResource, Map<string, string>>();
+
+/**
+ * The finding with tokens as the synthesized template renders it, where it differs from the tree
+ * (`renderFinding`): a reference to a resource of another stack is `Fn::ImportValue` of the
+ * export aws-cdk-lib creates when it prepares the app, after cdk-nag 2.x has walked the tree, and
+ * a template reader (an auditor, a CI scanner) flattens it to the export's name. The export is
+ * known only then, so the rendering is a lazy string: on the tree it matches nothing (cdk-nag reads
+ * the literal tree rendering beside it), and where both renderings agree it is left out.
+ */
+function templateRendering(cfn: CfnResource, finding: string): string {
+  const tree = renderFinding(cfn, finding);
+  const renderings = TEMPLATE_RENDERINGS.get(cfn) ?? new Map<string, string>();
+  TEMPLATE_RENDERINGS.set(cfn, renderings);
+  const existing = renderings.get(tree);
+  if (existing) return existing;
+  const lazy = Lazy.string({
+    produce: () => {
+      const rendered = flattenCfnValue(Stack.of(cfn).resolve(finding));
+      return rendered === tree ? undefined : rendered;
+    },
+  });
+  renderings.set(tree, lazy);
+  return lazy;
+}
+
+/**
+ * A CloudFormation value flattened into a finding as cdk-nag (2.x and 3.x) flattens policy values
+ * (its `flattenCfnReference`): `Ref` as `<Id>`, `Fn::GetAtt` as `<Id.Attribute>`, `Fn::Join`
+ * joined, `Fn::Sub` and plain strings with `${...}` as `<...>`, `Fn::ImportValue` as the export name.
+ */
+export function flattenCfnValue(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const v = value as Record<string, any>;
+  if (v['Fn::Join']) {
+    const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenCfnValue).join(delimiter);
+  }
+  if (v['Fn::Sub']) return flattenCfnValue(v['Fn::Sub']);
+  if (v['Fn::GetAtt']) {
+    const [id, attribute] = v['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenCfnValue(id)}.${flattenCfnValue(attribute)}>`;
+  }
+  if (v['Fn::ImportValue']) return flattenCfnValue(v['Fn::ImportValue']);
+  if (v.Ref) return `<${flattenCfnValue(v.Ref)}>`;
+  return JSON.stringify(value);
 }
 
 /**

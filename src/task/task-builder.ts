@@ -599,9 +599,9 @@ function acknowledgeTaskRole(taskDefinition: ecs.TaskDefinition, props: Workload
   const appliesTo = ['Resource::*'];
   const execLogGroup = props.enableExec ? cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup : undefined;
   if (execLogGroup instanceof logs.LogGroup) {
-    // aws-cdk-lib grants session logging on the group's streams by name.
-    const logicalId = Stack.of(execLogGroup).getLogicalId(execLogGroup.node.defaultChild as logs.CfnLogGroup);
-    appliesTo.push(`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${logicalId}>:*`);
+    // aws-cdk-lib grants session logging on the group's streams by name (BaseService.enableExecuteCommand).
+    const stack = Stack.of(taskDefinition);
+    appliesTo.push(`Resource::arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${execLogGroup.logGroupName}:*`);
     reasons.push('exec session logs go to the environment\'s exec log group and its streams only');
   }
   acknowledge(taskPolicy, [{ id: 'AwsSolutions-IAM5', reason: `${reasons.join('; ')}.`, appliesTo }]);

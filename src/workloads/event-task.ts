@@ -1,5 +1,5 @@
 import {
-  Duration, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events,
+  Duration, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events,
   aws_events_targets as eventsTargets, aws_iam as iam, aws_logs as logs, aws_s3 as s3, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -265,7 +265,8 @@ export class EventTask extends Construct implements ec2.IConnectable {
       acknowledge(policy, [{
         id: 'AwsSolutions-IAM5',
         reason: 'aws-cdk-lib\'s EcsTask target tags the tasks it starts in this cluster; task ids are not known in advance.',
-        appliesTo: [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<${Stack.of(this).getLogicalId(cfnCluster)}>/*`],
+        // The ARN as aws-cdk-lib's EcsTask target states it.
+        appliesTo: [`Resource::arn:${env.cluster.stack.partition}:ecs:${env.cluster.env.region}:*:task/${env.cluster.clusterName}/*`],
       }]);
     }
   }

@@ -160,7 +160,7 @@ export class JobRunner extends Construct {
     const appliesTo = ['Resource::*'];
     const cfnCluster = props.cluster.node.defaultChild;
     if (cfnCluster instanceof ecs.CfnCluster) {
-      appliesTo.push(`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${Stack.of(this).getLogicalId(cfnCluster)}>/*`);
+      appliesTo.push(`Resource::${this.clusterTasks(props.cluster)}`);
     }
     acknowledge(policy, [{
       id: 'AwsSolutions-IAM5',

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { JobRunner } from './job-runner';
 import { checkTimeZone, JobSchedule } from './job-schedule';
-import { buildStandaloneTask, grantRunTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
+import { buildStandaloneTask, clusterTasksArn, grantRunTask, pascalCase, RunTaskPlacement, runTaskPlacement } from './standalone-task';
 import { WorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, deliveryDeadLetterQueue } from './workload-settings';
 import { Capacity } from '../capacity/capacity';
@@ -345,7 +345,6 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
    * pass the task's two roles. Source: EventBridge Scheduler User Guide, "Amazon ECS RunTask" target.
    */
   private allowRunTask(env: IEnvironment, role: iam.Role): void {
-    const stack = Stack.of(this);
     grantRunTask(this, role, this.taskDefinition, env.cluster);
     const policy = role.node.tryFindChild('DefaultPolicy');
     const cfnCluster = env.cluster.node.defaultChild;
@@ -353,7 +352,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
       acknowledge(policy, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Tags may be put on the tasks of this cluster only, and only as RunTask creates them (task ids are not known in advance).',
-        appliesTo: [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${stack.getLogicalId(cfnCluster)}>/*`],
+        appliesTo: [`Resource::${clusterTasksArn(this, env.cluster)}`],
       }]);
     }
   }

@@ -119,11 +119,16 @@ export function grantRunTask(scope: Construct, grantee: iam.IGrantable, taskDefi
   iam.Grant.addToPrincipal({
     grantee,
     actions: ['ecs:TagResource'],
-    resourceArns: [Stack.of(scope).formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })],
+    resourceArns: [clusterTasksArn(scope, cluster)],
     conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
   });
   iam.Grant.addToPrincipal({ grantee, actions: ['iam:PassRole'], resourceArns: roles.map(r => r.roleArn) });
   return run;
+}
+
+/** The ARN of every task in `cluster` (task ids are not known in advance), in `scope`'s stack. */
+export function clusterTasksArn(scope: Construct, cluster: ecs.ICluster): string {
+  return Stack.of(scope).formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` });
 }
 
 /** What a workload that starts tasks itself (no ECS service) tells the task builder. */
