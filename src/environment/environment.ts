@@ -15,6 +15,7 @@ import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
+import { watchStackBudget } from '../private/stack-budget';
 
 /**
  * What workloads need from an environment. Implemented by `Environment` and by
@@ -303,6 +304,7 @@ export class Environment extends Construct implements IEnvironment {
 
   constructor(scope: Construct, id: string, props: EnvironmentProps = {}) {
     super(scope, id);
+    watchStackBudget(this);
     this.profile = props.profile ?? EnvironmentProfile.PRODUCTION;
     const defaults = profileDefaults(this.profile);
     this.logRetention = props.logRetention ?? defaults.logRetention;

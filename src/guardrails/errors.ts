@@ -84,6 +84,8 @@ export enum ErrorCode {
   NAG_WIRING = 'NAG_WIRING',
   /** The shared load balancer would pass a quota ELB does not raise (100 target groups per load balancer). */
   LOAD_BALANCER_QUOTA = 'LOAD_BALANCER_QUOTA',
+  /** A stack passes a CloudFormation template quota (500 resources, 200 parameters, 200 outputs). */
+  STACK_QUOTA = 'STACK_QUOTA',
 }
 
 /**

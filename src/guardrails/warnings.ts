@@ -39,6 +39,8 @@ export enum WarningId {
   AGENT_ENDPOINTS = 'cdk-shipyard:agent-endpoints',
   /** The shared load balancer uses more than 80% of an ELB quota (rules, target groups, certificates). */
   LOAD_BALANCER_QUOTA = 'cdk-shipyard:load-balancer-quota',
+  /** A stack with the library's constructs passes 80% of a CloudFormation template quota (resources, parameters, outputs). */
+  STACK_QUOTA = 'cdk-shipyard:stack-quota',
 }
 
 /** Add warning `id` to `scope`, with tokens put in words. */

@@ -7,6 +7,7 @@ import { applyRoleSettings } from '../environment/roles';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
+import { watchStackBudget } from '../private/stack-budget';
 import { checkScalingBounds, checkWakesFromZero, ScalingOptions } from '../scaling/scaling';
 
 /** The deploy-speed preset of a workload: SAFE in production, FAST in development. */
@@ -46,6 +47,7 @@ function count(value: number): string {
 export function applyEnvironmentSettings(scope: Construct, env: IEnvironment): void {
   for (const [key, value] of Object.entries(env.tags)) Tags.of(scope).add(key, value);
   applyRoleSettings(scope, env.roleSettings);
+  watchStackBudget(scope);
 }
 
 /** The health check grace period: the container's start period, or a minute. */

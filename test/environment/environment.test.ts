@@ -1,8 +1,8 @@
-import { App, Stack, aws_certificatemanager as acm, aws_kms as kms, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnResource, Stack, aws_certificatemanager as acm, aws_kms as kms, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Capacity, Egress, Environment, EnvironmentProfile, Image, Network, SharedIngress, WebService, WorkerService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { CERTIFICATE_ARN, expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { CERTIFICATE_ARN, expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack, warningIds } from '../fixtures';
 
 describe('Environment', () => {
   test('default production output matches the snapshot', () => {
@@ -306,5 +306,40 @@ describe('an environment without a shared load balancer', () => {
 
   test('fails when ingress options are given as well', () => {
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => new Environment(testStack(), 'Env', { sharedLoadBalancer: false, ingress: { internetFacing: false } }));
+  });
+});
+
+describe('stack quotas (CloudFormation: 500 resources, 200 parameters, 200 outputs per template)', () => {
+  const environmentIn = (stack: Stack) => new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+  /** How many resources a development environment's template holds (some are added as it synthesizes). */
+  const baseline = (() => {
+    const stack = testStack();
+    environmentIn(stack);
+    return Object.keys(template(stack).toJSON().Resources).length;
+  })();
+  /** A development environment's stack topped up with plain resources to `total` in its template. */
+  function stackOf(total: number): Stack {
+    const stack = testStack();
+    environmentIn(stack);
+    for (let i = baseline; i < total; i++) new CfnResource(stack, `Topic${i}`, { type: 'AWS::SNS::Topic' });
+    return stack;
+  }
+
+  test('says nothing at 400 resources, warns past 80% of the quota, naming the stack and the way out', () => {
+    expect(hasWarning(stackOf(400), 'cdk-shipyard:stack-quota')).toBe(false);
+    const warnings = warningIds(stackOf(401)).filter(w => w.includes('stack-quota'));
+    expect(warnings).toEqual([expect.stringMatching(/^the stack Test has 401 resources, past 80% of CloudFormation's 500 per template; split it: put workloads in stacks of their own/)]);
+  });
+
+  test('accepts exactly 500 resources, and fails at synth at 501 (CloudFormation refuses the template)', () => {
+    expect(() => template(stackOf(500))).not.toThrow();
+    expectValidationError(stackOf(501), ErrorCode.STACK_QUOTA, /the stack has 501 resources; CloudFormation takes at most 500 in one template/);
+  });
+
+  test('counts outputs, the exports other stacks read included', () => {
+    const stack = testStack();
+    new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+    for (let i = 0; i < 161; i++) new CfnOutput(stack, `Out${i}`, { value: String(i) });
+    expect(warningIds(stack).filter(w => w.includes('stack-quota'))).toEqual([expect.stringMatching(/has 161 outputs, past 80% of CloudFormation's 200/)]);
   });
 });
