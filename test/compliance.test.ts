@@ -64,6 +64,30 @@ describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI 
     expect(unacknowledged).toEqual([]);
   });
 
+  test('every action a library policy allows on * is named, exactly or by a pattern, in the IAM5 acknowledgement that excuses it', () => {
+    const unnamed: string[] = [];
+    for (const [name] of scenarios) {
+      for (const stack of sweep(name, AGNOSTIC).assembly.stacks) {
+        for (const [id, resource] of Object.entries<any>(stack.template.Resources)) {
+          if (resource.Type !== 'AWS::IAM::Policy') continue;
+          const reasons = (resource.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+            .filter((r: any) => r.id === 'AwsSolutions-IAM5' && (r.applies_to ?? []).includes('Resource::*')).map((r: any) => r.reason).join(' ');
+          for (const statement of resource.Properties.PolicyDocument.Statement) {
+            if (statement.Effect !== 'Allow' || ![statement.Resource].flat().includes('*')) continue;
+            // The integ apps' own policies say so in their reasons.
+            if (/^Integration test: /.test(reasons)) continue;
+            // Actions the reason names, exactly or as a pattern (elasticloadbalancing:Describe*); IAM matches them case-insensitively.
+            const named = [...reasons.matchAll(/\b[a-z0-9-]+:[A-Za-z*]+/g)].map(m => new RegExp(`^${m[0].replace(/\*/g, '.*')}$`, 'i'));
+            for (const action of [statement.Action].flat() as string[]) {
+              if (!named.some(n => n.test(action))) unnamed.push(`${name} ${id} ${action}`);
+            }
+          }
+        }
+      }
+    }
+    expect([...new Set(unnamed)]).toEqual([]);
+  });
+
   test('the variants build what they say: literal ARNs in environment-specific stacks, workloads in a stack of their own', () => {
     const assembly = sweep('scheduled-job', 'environment-specific, workloads apart').assembly;
     expect(assembly.stacks.map(s => s.stackName).sort()).toEqual(['ShipyardIntegScheduledJob', 'ShipyardIntegScheduledJobWorkloads']);

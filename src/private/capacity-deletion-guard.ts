@@ -220,7 +220,7 @@ export function addManagedInstancesGuard(scope: Construct, options: ManagedInsta
 function acknowledgeWildcards(fn: lambda.Function, appliesTo: string[]): void {
   acknowledge(fn.role!.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',
-    reason: 'DescribeAutoScalingGroups and DescribeCapacityProviders support no resource-level permissions; an Auto Scaling group ARN '
+    reason: 'autoscaling:DescribeAutoScalingGroups and ecs:DescribeCapacityProviders support no resource-level permissions; an Auto Scaling group ARN '
       + 'contains a generated id, so the statement names the group; container instances are limited to this cluster.',
     appliesTo,
   }]);

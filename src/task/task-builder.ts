@@ -145,7 +145,7 @@ export function buildTask(
         runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(g => Annotations.of(g).acknowledgeWarning(
           '@aws-cdk/aws-ec2:ipv4IgnoreEgressRule', 'the group allows all outbound traffic, NFS to the file systems included'));
       }
-      acknowledgeTaskRole(taskDefinition, props, cluster);
+      acknowledgeTaskRole(taskDefinition, props, cluster, appLogging.logGroup);
     },
   };
 }
@@ -587,40 +587,51 @@ function warnAboutPrivilegedPorts(scope: Construct, containers: ecs.ContainerDef
 }
 
 /** Acknowledge the task role's findings for the wildcards the task model itself adds. */
-function acknowledgeTaskRole(taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, cluster: ecs.ICluster): void {
+function acknowledgeTaskRole(
+  taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, cluster: ecs.ICluster, taskLogGroup?: logs.ILogGroup,
+): void {
   const taskPolicy = taskDefinition.taskRole.node.tryFindChild('DefaultPolicy');
   if (!taskPolicy) return;
   acknowledgeInlinePolicy(taskPolicy);
   const reasons = [
-    props.tracing ? 'X-Ray trace and sampling actions take no resource-level permissions' : undefined,
-    props.enableExec ? 'the ECS Exec channel actions (ssmmessages) and logs:DescribeLogGroups take no resource-level permissions' : undefined,
+    props.tracing ? 'X-Ray trace and sampling actions (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSampling*) take no resource-level permissions'
+      : undefined,
+    props.enableExec ? 'the ECS Exec channel actions (ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel, '
+      + 'ssmmessages:OpenDataChannel) and logs:DescribeLogGroups take no resource-level permissions' : undefined,
   ].filter((r): r is string => r !== undefined);
   if (reasons.length === 0) return;
   const appliesTo = ['Resource::*'];
-  const execLogGroup = props.enableExec ? cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup : undefined;
-  if (execLogGroup instanceof logs.LogGroup) {
-    // aws-cdk-lib grants session logging on the group's streams by name (BaseService.enableExecuteCommand).
-    const stack = Stack.of(taskDefinition);
-    appliesTo.push(`Resource::arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${execLogGroup.logGroupName}:*`);
-    reasons.push('exec session logs go to the environment\'s exec log group and its streams only');
+  const execLogs = props.enableExec ? execLogGroup(cluster, taskLogGroup) : undefined;
+  if (execLogs) {
+    // An imported group's ARN ends in :* (its streams); a group of the app's renders as its Arn attribute.
+    appliesTo.push(`Resource::${execLogs.logGroupArn}`);
+    reasons.push('exec session logs go to one log group and its streams only (the environment\'s exec log group, or else the task\'s own)');
   }
   acknowledge(taskPolicy, [{ id: 'AwsSolutions-IAM5', reason: `${reasons.join('; ')}.`, appliesTo }]);
 }
 
+/** Where exec session logs go: the cluster's exec log group, or with logging DEFAULT the task's awslogs group; none with NONE. */
+function execLogGroup(cluster: ecs.ICluster, taskLogGroup: logs.ILogGroup | undefined): logs.ILogGroup | undefined {
+  const exec = cluster.executeCommandConfiguration;
+  return (exec?.logConfiguration?.cloudWatchLogGroup as logs.ILogGroup | undefined)
+    ?? (exec?.logging === ecs.ExecuteCommandLogging.NONE ? undefined : taskLogGroup);
+}
+
 /**
- * The task-role permissions ECS Exec needs when tasks are started without a service
- * (aws-cdk-lib adds them for services only): the SSM channel, and the cluster's exec key,
- * log group and bucket. Source: Amazon ECS Developer Guide, "Monitor Amazon ECS containers
- * with ECS Exec", IAM permissions.
+ * The task-role permissions ECS Exec needs, the least each takes: the SSM channel, and the
+ * cluster's exec key, log group and bucket; with no exec log group (logging DEFAULT), session
+ * logs go where the container's awslogs driver sends its logs, so to the task's own log group.
+ * Source: Amazon ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec", IAM
+ * permissions and "Logging and auditing using ECS Exec".
  */
-export function grantExecToTasks(taskDefinition: ecs.TaskDefinition, cluster: ecs.ICluster): void {
+export function grantExecToTasks(taskDefinition: ecs.TaskDefinition, cluster: ecs.ICluster, taskLogGroup?: logs.ILogGroup): void {
   taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({
     actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
     resources: ['*'],
   }));
   const exec = cluster.executeCommandConfiguration;
   if (exec?.kmsKey) taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [exec.kmsKey.keyArn] }));
-  const logGroup = exec?.logConfiguration?.cloudWatchLogGroup as logs.ILogGroup | undefined;
+  const logGroup = execLogGroup(cluster, taskLogGroup);
   if (logGroup) {
     taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
     taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({

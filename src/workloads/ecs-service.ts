@@ -13,7 +13,7 @@ import { ErrorCode, Problem, problemMessage, ShipyardError, show } from '../guar
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
 import { renderedProperties } from '../private/rendered';
-import { TaskModel } from '../task/task-builder';
+import { grantExecToTasks, TaskModel } from '../task/task-builder';
 
 /** What the service builder needs to create a workload's ECS service. */
 export interface ServiceSpec {
@@ -79,6 +79,12 @@ export function buildService(scope: Construct, spec: ServiceSpec): BuiltService 
     allowAllOutbound: true,
   }) : undefined;
   const service = createService(scope, spec, securityGroup);
+  if (spec.enableExec) {
+    // Turned on here, not through aws-cdk-lib's enableExecuteCommand, which (without the app's
+    // reduceEc2FargateCloudWatchPermissions flag) grants exec's log actions on every log group.
+    (service.node.defaultChild as ecs.CfnService).enableExecuteCommand = true;
+    grantExecToTasks(spec.task.taskDefinition, spec.env.cluster, spec.task.logGroup);
+  }
   if (spec.task.launchVolume) {
     if (spec.rollout.deploymentController?.type === ecs.DeploymentControllerType.CODE_DEPLOY) {
       // CodeDeploy starts the new tasks as a task set, and CreateTaskSet takes no volume configuration (ECS API Reference).
@@ -116,7 +122,6 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
     desiredCount: spec.desiredCount,
     propagateTags: ecs.PropagatedTagSource.SERVICE,
     enableECSManagedTags: true,
-    enableExecuteCommand: spec.enableExec,
     serviceConnectConfiguration: spec.serviceConnect,
     healthCheckGracePeriod: spec.healthCheckGracePeriod,
     cloudMapOptions: cloudMapOptions(scope, spec),

@@ -164,7 +164,9 @@ export class JobRunner extends Construct {
     }
     acknowledge(policy, [{
       id: 'AwsSolutions-IAM5',
-      reason: (props.preventOverlap ? 'ecs:ListTasks, ' : '') + 'X-Ray tracing and CloudWatch Logs delivery take no resource-level permissions'
+      reason: (props.preventOverlap ? 'ecs:ListTasks, ' : '') + 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSampling*) '
+        + 'and CloudWatch Logs delivery (logs:*LogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:DescribeResourcePolicies, '
+        + 'logs:DescribeLogGroups) take no resource-level permissions'
         + (props.preventOverlap ? ' (ListTasks is denied outside the cluster)' : '') + '; '
         + (props.reruns > 0
           ? 'RunTask tags, StopTask and DescribeTasks apply only to tasks of the cluster (task ids are not known in advance).'

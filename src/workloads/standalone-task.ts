@@ -182,13 +182,13 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
   if (mode === ecs.NetworkMode.NONE) return { task, connections: new ec2.Connections() };
   if (external) {
     // Your servers' own network: no security groups of the VPC's.
-    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster);
+    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster, task.logGroup);
     return { task, connections: new ec2.Connections() };
   }
   if (mode !== ecs.NetworkMode.AWS_VPC) {
     // Bridge and host tasks use their instances' network and security groups.
     const instances = new ec2.Connections({ securityGroups: spec.capacity.autoScalingCapacities.map(c => c.securityGroup) });
-    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster);
+    if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster, task.logGroup);
     task.connect(instances, env.cluster);
     return { task, connections: instances };
   }
@@ -196,7 +196,7 @@ export function buildStandaloneTask(scope: Construct, env: IEnvironment, props: 
     vpc: env.vpc, description: `${scope.node.path}: ${spec.description}; no inbound traffic`, allowAllOutbound: true,
   });
   const connections = new ec2.Connections({ securityGroups: [securityGroup] });
-  if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster);
+  if (props.enableExec) grantExecToTasks(task.taskDefinition, env.cluster, task.logGroup);
   task.connect(connections, env.cluster);
   return { task, securityGroup, connections };
 }

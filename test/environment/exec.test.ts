@@ -26,6 +26,19 @@ describe('ECS Exec', () => {
     }));
   });
 
+  test('without the environment\'s exec settings, session logs may go to the task\'s own log group only, never to every group', () => {
+    const { stack } = web({ enableExec: true });
+    const logStatements = taskRoleStatements(stack).filter(st => [st.Action].flat().some((a: string) => a.startsWith('logs:')));
+    expect(logStatements).toEqual([
+      { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WebLogGroup/), 'Arn'] },
+      },
+    ]);
+  });
+
   test('the environment encrypts sessions with a rotating key and records them in a retained log group', () => {
     const stack = testStack();
     const environment = productionEnvironment(stack, { exec: {} });
