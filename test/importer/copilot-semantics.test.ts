@@ -122,6 +122,23 @@ describe('Copilot semantics', () => {
     expect(app).toMatch(/accessPoint: \{ path: '\/api', uid: 2902841359, gid: 2902841359 \}/);
   });
 
+  test('a manifest alias in two environments gets one record, in the production one; the other routes it as a host; the app synthesizes', () => {
+    const { dir, result } = importWorkspace({
+      web: `name: web\ntype: Load Balanced Web Service\n${IMAGE}http:\n  path: /\n  alias: shop.example.com\n  hosted_zone: Z1\n`,
+    }, ['staging', 'prod']);
+    dirs.push(dir);
+    expect(result.files['app.ts']).toMatch(/TODO\(copilot\): http\.alias \(line \d+\): Copilot gave these names to every environment; .*point at prod's load balancer and staging route the names as host headers only/);
+    fs.mkdirSync(path.join(dir, 'out'));
+    const appFile = writeApp(result, path.join(dir, 'out'));
+    expect(typeErrors(appFile)).toEqual([]);
+    const stacks = synth(appFile, path.join(dir, 'out'), { AWS_REGION: 'eu-west-1' });
+    const records = (stack: string) => resourcesOf(stacks[stack], 'AWS::Route53::RecordSet').map(([, r]) => r.Properties.Name);
+    expect(records('Demo-prod-Web')).toEqual(['shop.example.com.']);
+    expect(records('Demo-staging-Web')).toEqual([]);
+    const hosts = (stack: string) => resourcesOf(stacks[stack], 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => JSON.stringify(r.Properties.Conditions));
+    expect(hosts('Demo-staging-Web')).toEqual([expect.stringContaining('"host-header","HostHeaderConfig":{"Values":["shop.example.com"]')]);
+  });
+
   test('two web services at /: the first keeps it, the other answers under its name; the app synthesizes', () => {
     const { dir, result } = importWorkspace({
       api: `name: api\ntype: Load Balanced Web Service\n${IMAGE}http:\n  path: /\n`,

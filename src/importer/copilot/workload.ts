@@ -1,5 +1,5 @@
 /** The fields every workload type shares, and where each type's own fields go. */
-import type { ContainerSecurityOptions, Routing } from '../../index';
+import type { AdditionalRoute, ContainerSecurityOptions, Routing } from '../../index';
 import { code, pascal, quote, render } from '../code';
 import { mapCount } from './count';
 import { mapHttp, mapNlb } from './http';
@@ -179,6 +179,7 @@ export function workloadFunction(w: Workload, allStages: string[], hasTopics: bo
   const { base, overrides } = mapStages(w, allStages, ctx);
   countPerStage(base, overrides, allStages);
   rerouteRoot(w, base, overrides, allStages);
+  oneRecordPerAlias(w, base, overrides, allStages);
   const todos = [...base.todos, ...Object.values(overrides).flatMap(o => o.todos)];
   const stageOverrides: { [stage: string]: WorkloadPropsModel } = Object.fromEntries(allStages.map(s => [s, overrides[s].props]));
   return [
@@ -249,6 +250,45 @@ function rerouteRoot(w: Workload, base: Mapped, overrides: { [stage: string]: Ma
   base.todos.push(`TODO(copilot): ${show(at)} (line ${w.file.line(at)}): ${[...new Set(taken.map(s => w.rootTakenBy[s]))].join(', ')} also answers at / of the shared `
     + `load balancer${taken.length < allStages.length ? ` in ${taken.join(', ')}` : ''} (Copilot let the last deployed win): ${w.name} answers under /${w.name} there; `
     + 'give it the host name (alias) or path it should have');
+}
+
+/**
+ * Copilot's manifest alias applies in every environment; in one hosted zone a name holds one
+ * record, and each environment has its own load balancer, so the library refuses the second
+ * record. The records are made in one stage (a production one, else the first); the others keep
+ * the names as host-header conditions, with a TODO to give them aliases of their own. The main
+ * rule's aliases and those of additional rules are handled alike (an overlay replaces the list
+ * of additional routes whole, so the kept stage gets the whole list).
+ */
+function oneRecordPerAlias(w: Workload, base: Mapped, overrides: { [stage: string]: Mapped }, allStages: string[]): void {
+  const routes = (base.props.additionalRoutes ?? []) as Array<PropsModel<AdditionalRoute>>;
+  const own = (s: string) => overrides[s].props;
+  const ownAliases = (s: string) =>
+    (own(s).routing as PropsModel<Routing> | undefined)?.aliases !== undefined || own(s).additionalRoutes !== undefined;
+  const sharing = allStages.filter(s => !ownAliases(s));
+  const main = base.props.routing as PropsModel<Routing> | undefined;
+  const claims = [main, ...routes.map(r => r.routing as PropsModel<Routing> | undefined)].some(r => r?.aliases && r.hostedZone);
+  if (!claims || sharing.length < 2) return;
+  const keep = sharing.find(s => /prod/i.test(s)) ?? sharing[0];
+  if (main?.aliases && main.hostedZone) {
+    own(keep).routing = { ...own(keep).routing as PropsModel<Routing> | undefined, aliases: main.aliases, hostedZone: main.hostedZone };
+    base.props.routing = hostsOnly(main);
+  }
+  if (routes.some(r => (r.routing as PropsModel<Routing> | undefined)?.aliases)) {
+    own(keep).additionalRoutes = routes;
+    base.props.additionalRoutes = routes.map(r => ({ ...r, routing: hostsOnly(r.routing as PropsModel<Routing>) }));
+  }
+  const at = w.file.has(['http', 'alias']) ? ['http', 'alias'] : ['http'];
+  w.file.mark(at, FieldFate.PARTIAL);
+  base.todos.push(`TODO(copilot): ${show(at)} (line ${w.file.line(at)}): Copilot gave these names to every environment; a hosted zone holds one record `
+    + `per name, so the records point at ${keep}'s load balancer and ${sharing.filter(s => s !== keep).join(', ')} route the names as host headers only: `
+    + 'give those environments aliases of their own (environments.<env>.http.alias)');
+}
+
+/** A routing's aliases as host-header conditions only, with no DNS record. */
+function hostsOnly(routing: PropsModel<Routing>): PropsModel<Routing> {
+  const { aliases, hostedZone: _zone, ...rest } = routing;
+  return aliases === undefined ? routing : { ...rest, hostHeaders: rest.hostHeaders ?? aliases };
 }
 
 /** The statements after the workload is built: its topics, and the variables Copilot gave its containers. */
