@@ -41,6 +41,8 @@ export enum WarningId {
   LOAD_BALANCER_QUOTA = 'cdk-shipyard:load-balancer-quota',
   /** A stack with the library's constructs passes 80% of a CloudFormation template quota (resources, parameters, outputs). */
   STACK_QUOTA = 'cdk-shipyard:stack-quota',
+  /** A service has a fixed name (`serviceName`): CloudFormation cannot replace it under the same name. */
+  SERVICE_NAME = 'cdk-shipyard:service-name',
 }
 
 /** Add warning `id` to `scope`, with tokens put in words. */

@@ -199,6 +199,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
+      serviceName: props.serviceName,
       env,
       task,
       securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',

@@ -62,6 +62,7 @@ export class BackgroundService extends Construct implements IServiceWorkload {
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
+      serviceName: props.serviceName,
       env,
       task,
       securityGroupDescription: 'a background service; no inbound traffic',

@@ -213,6 +213,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
         'use Deployment.rolling() with additional listeners (the traffic-shifting deployments move the main listener only)');
     }
     const built = buildService(this, {
+      serviceName: props.serviceName,
       env,
       task,
       securityGroupDescription: 'traffic from its network load balancer only',

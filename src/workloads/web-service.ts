@@ -231,6 +231,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     const target = registeredTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
 
     const built = buildService(this, {
+      serviceName: props.serviceName,
       env,
       task,
       securityGroupDescription: 'traffic from the shared load balancer only',

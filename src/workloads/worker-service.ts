@@ -158,6 +158,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
 
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
+      serviceName: props.serviceName,
       env,
       task,
       securityGroupDescription: 'a queue worker; no inbound traffic',

@@ -67,4 +67,13 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * @default Deployment.rolling() - percentages from the deploy-speed preset
    */
   readonly deployment?: Deployment;
+  /**
+   * The ECS service's name, for runbooks and `aws ecs execute-command --service`: up to 255
+   * letters, digits, underscores and hyphens, unique in the cluster. A named service cannot be
+   * replaced under the same name (CloudFormation: a resource with a custom name cannot be
+   * replaced), so a change that needs a new service also needs a new name; the library warns
+   * (`WarningId.SERVICE_NAME`) so the choice is made on purpose.
+   * @default - a name CloudFormation generates from the stack and construct
+   */
+  readonly serviceName?: string;
 }

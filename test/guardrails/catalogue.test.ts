@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib';
 import {
   Capacity, DaemonService, Environment, EnvironmentProfile, EventTask, EventTrigger, FireLensConfigFile, Image, JobSchedule, LogDestination, Logging,
-  ManagedInstancesCapacity, NetworkService, ScheduledJob, Tracing, Volume, WebService, WebServiceProps,
+  ManagedInstancesCapacity, NetworkService, ScheduledJob, Tracing, Volume, WarningId, WebService, WebServiceProps,
 } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { ec2Environment, expectError, expectValidationError, hasWarning, productionEnvironment, template, testStack } from '../fixtures';
@@ -330,4 +330,21 @@ describe('the limits the prop catalogue found unchecked', () => {
       const environment = productionEnvironment(stack);
       expectError(ErrorCode.PORT_RANGE, () => new NetworkService(stack, 'Nlb', { environment, image: IMAGE, additionalListeners: [{ port: 9000, ...port }] }));
     });
+});
+
+describe('serviceName', () => {
+  test('names the ECS service, and warns that a named service cannot be replaced under its name (SERVICE_NAME)', () => {
+    const { stack } = web({ serviceName: 'orders-api' });
+    template(stack).hasResourceProperties('AWS::ECS::Service', { ServiceName: 'orders-api' });
+    expect(hasWarning(stack, WarningId.SERVICE_NAME)).toBe(true);
+    expect(hasWarning(web().stack, WarningId.SERVICE_NAME)).toBe(false);
+  });
+
+  test.each(['orders api', 'orders.api', '', 'x'.repeat(256)])('fails when the serviceName is %j (CONFLICTING_OPTIONS)', (serviceName) => {
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => web({ serviceName }));
+  });
+
+  test('accepts 255 letters, digits, underscores and hyphens', () => {
+    expect(() => web({ serviceName: `Orders_API-v2${'x'.repeat(242)}` })).not.toThrow();
+  });
 });
