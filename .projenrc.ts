@@ -165,4 +165,9 @@ project.addTask('pictures', {
 // import time) and blurs which layer owns what.
 project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 
+// The integ snapshots and the pictures drawn from them are generated (integ:update, pictures):
+// review tools fold them, so a 30-line change does not read as 10,000 lines.
+project.gitattributes.addAttributes('/integ/*.snapshot/**', 'linguist-generated');
+project.gitattributes.addAttributes('/docs/pictures/*', 'linguist-generated');
+
 project.synth();
