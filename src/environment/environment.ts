@@ -128,10 +128,18 @@ export interface EnvironmentProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
-   * Name of the Service Connect (Cloud Map HTTP) namespace.
+   * Name of the Service Connect namespace (a DNS name for a DNS namespace).
    * @default - a name unique to this environment's construct path
    */
   readonly serviceConnectNamespaceName?: string;
+  /**
+   * The kind of Cloud Map namespace the environment creates for Service Connect. The kind does
+   * not change Service Connect (Amazon ECS API Reference, ServiceConnectConfiguration
+   * namespace); a private DNS namespace in the VPC also answers DNS queries for the services
+   * that register there (`serviceDiscovery`), for callers outside Service Connect.
+   * @default servicediscovery.NamespaceType.HTTP
+   */
+  readonly serviceConnectNamespaceType?: servicediscovery.NamespaceType;
   /**
    * Container Insights level.
    * @default ecs.ContainerInsights.ENHANCED
@@ -345,14 +353,13 @@ export class Environment extends Construct implements IEnvironment {
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
-    // Cloud Map CreateHttpNamespace Name: 1-1024 printable ASCII characters, no spaces, not an ARN
-    // (AWS Cloud Map API Reference).
-    checkPattern(this, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', props.serviceConnectNamespaceName, /^(?!arn:)[!-~]{1,1024}$/,
-      '1-1024 printable ASCII characters without spaces, not an ARN');
+    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
+    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
     this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
       name: props.serviceConnectNamespaceName
         ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
-      type: servicediscovery.NamespaceType.HTTP,
+      type: namespaceType,
+      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
       useForServiceConnect: true,
     });
 
@@ -491,4 +498,21 @@ function checkClusterName(scope: Construct, name: string | undefined): void {
   if (name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return;
   throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `clusterName ${show(name)} is not a valid cluster name`,
     'use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)');
+}
+
+/**
+ * A namespace name Cloud Map takes: for an HTTP namespace 1-1024 printable ASCII characters
+ * without spaces, not an ARN (CreateHttpNamespace Name); for a DNS namespace a domain name, of
+ * labels of letters, digits and hyphens up to 63 characters, 253 in all (CreatePrivateDnsNamespace,
+ * CreatePublicDnsNamespace). Source: AWS Cloud Map API Reference.
+ */
+function checkNamespaceName(scope: Construct, type: servicediscovery.NamespaceType, name: string | undefined): void {
+  if (type === servicediscovery.NamespaceType.HTTP) {
+    checkPattern(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', name, /^(?!arn:)[!-~]{1,1024}$/,
+      '1-1024 printable ASCII characters without spaces, not an ARN');
+  } else {
+    checkPattern(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', name,
+      /^(?=.{1,253}\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
+      'a DNS name for a DNS namespace, such as internal.example.com');
+  }
 }

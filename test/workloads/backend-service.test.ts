@@ -307,6 +307,25 @@ describe('Cloud Map DNS registration (serviceDiscovery)', () => {
     });
   });
 
+  test('an environment whose Service Connect namespace is private DNS takes the registrations there too', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, {
+      serviceConnectNamespaceName: 'shop.internal', serviceConnectNamespaceType: servicediscovery.NamespaceType.DNS_PRIVATE,
+    });
+    new BackendService(stack, 'Orders', { environment, image: IMAGE, serviceDiscovery: { namespace: environment.serviceConnectNamespace! } });
+    const t = template(stack);
+    t.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'shop.internal', Vpc: { Ref: Match.stringLikeRegexp('^EnvVpc') } });
+    t.resourceCountIs('AWS::ServiceDiscovery::HttpNamespace', 0);
+    t.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+    t.hasResourceProperties('AWS::ECS::Service', { ServiceConnectConfiguration: Match.objectLike({ Enabled: true }) });
+  });
+
+  test.each(['shop internal', '-shop.internal', 'shop..internal'])('fails when a DNS namespace is named %j (SERVICE_CONNECT)', (serviceConnectNamespaceName) => {
+    expectError(ErrorCode.SERVICE_CONNECT, () => productionEnvironment(testStack(), {
+      serviceConnectNamespaceName, serviceConnectNamespaceType: servicediscovery.NamespaceType.DNS_PRIVATE,
+    }));
+  });
+
   test.each([
     ['the environment\'s HTTP namespace', (_stack: Stack, env: Environment) => ({ namespace: env.serviceConnectNamespace! })],
     ['a name that is not a DNS label', (stack: Stack, env: Environment) => ({
