@@ -185,43 +185,11 @@ export class SharedIngress extends Construct implements IIngress {
     this.testPriorities = new RulePriorities(this);
     this.quotas = new LoadBalancerQuotas(this, props.additionalCertificates?.length ?? 0);
     const internetFacing = props.internetFacing ?? true;
-    if (props.certificate && props.domain) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
-        'pass a certificate, or a domain to create one, not both');
-    }
     this.hostedZone = props.domain?.hostedZone;
-    if (props.domain) checkNameInZone(this, 'ingress.domain.domainName', props.domain.domainName, props.domain.hostedZone, 'ingress.domain.hostedZone');
-    this.certificate = props.certificate ?? (props.domain ? new acm.Certificate(this, 'Certificate', {
-      domainName: props.domain.domainName,
-      subjectAlternativeNames: [`*.${props.domain.domainName}`],
-      validation: acm.CertificateValidation.fromDns(props.domain.hostedZone),
-    }) : undefined);
+    this.certificate = certificateOf(this, props);
     this.protocol = props.protocol
       ?? (this.certificate || props.production ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
-    if (this.protocol === elbv2.ApplicationProtocol.HTTPS && !this.certificate) {
-      throw new ShipyardError(this, ErrorCode.HTTPS_WITHOUT_CERTIFICATE,
-        `HTTPS is ${props.protocol ? 'asked for' : 'required in production'} but no certificate or domain is given`,
-        'pass ingress.certificate or ingress.domain, or set ingress.protocol to ApplicationProtocol.HTTP to serve plain HTTP');
-    }
-    if (this.protocol === elbv2.ApplicationProtocol.HTTP && this.certificate) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
-        'leave ingress.protocol out to serve HTTPS with the certificate');
-    }
-    checkCertificateRegion(this, 'ingress.certificate', props.certificate);
-    props.additionalCertificates?.forEach((c, i) => checkCertificateRegion(this, `ingress.additionalCertificates[${i}]`, c));
-    if (this.protocol === elbv2.ApplicationProtocol.HTTP && (props.sslPolicy || (props.additionalCertificates ?? []).length > 0)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
-        `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
-        'pass ingress.certificate or ingress.domain to serve HTTPS, or leave the TLS options out');
-    }
-    // From JavaScript or Python a policy is any string; ELB's predefined ones are all named
-    // ELBSecurityPolicy-... (Elastic Load Balancing, "Security policies for your Application
-    // Load Balancer"). The name is not matched against aws-cdk-lib's list, which lags new ones.
-    const policy = props.sslPolicy as string | undefined;
-    if (policy !== undefined && !Token.isUnresolved(policy) && !/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `ingress.sslPolicy ${JSON.stringify(policy)} is not an ELB security policy`,
-        'give a predefined policy (elbv2.SslPolicy.RECOMMENDED_TLS, TLS13_RES, FIPS_TLS13_12_EXT2, ...), whose names start with ELBSecurityPolicy-');
-    }
+    checkTls(this, props, this.protocol, this.certificate);
     const retentionDays = props.accessLogRetentionDays ?? 365;
     checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
     checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays, 1, 36500, ' days');
@@ -455,6 +423,52 @@ class ImportedIngress extends Construct implements IIngress {
     return options.onTestListener
       ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
       : createRoute(this.priorities, this.listener, scope, id, options);
+  }
+}
+
+/** The ingress's certificate: the one given, or one made for the domain (checked to lie in its zone). */
+function certificateOf(scope: Construct, props: SharedIngressProps): acm.ICertificate | undefined {
+  if (props.certificate && props.domain) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
+      'pass a certificate, or a domain to create one, not both');
+  }
+  if (!props.domain) return props.certificate;
+  checkNameInZone(scope, 'ingress.domain.domainName', props.domain.domainName, props.domain.hostedZone, 'ingress.domain.hostedZone');
+  return new acm.Certificate(scope, 'Certificate', {
+    domainName: props.domain.domainName,
+    subjectAlternativeNames: [`*.${props.domain.domainName}`],
+    validation: acm.CertificateValidation.fromDns(props.domain.hostedZone),
+  });
+}
+
+/**
+ * The TLS options agree with the protocol: HTTPS has a certificate, plain HTTP has no TLS
+ * option; certificates are of the load balancer's region; the policy is an ELB policy name.
+ */
+function checkTls(scope: Construct, props: SharedIngressProps, protocol: elbv2.ApplicationProtocol, certificate: acm.ICertificate | undefined): void {
+  if (protocol === elbv2.ApplicationProtocol.HTTPS && !certificate) {
+    throw new ShipyardError(scope, ErrorCode.HTTPS_WITHOUT_CERTIFICATE,
+      `HTTPS is ${props.protocol ? 'asked for' : 'required in production'} but no certificate or domain is given`,
+      'pass ingress.certificate or ingress.domain, or set ingress.protocol to ApplicationProtocol.HTTP to serve plain HTTP');
+  }
+  if (protocol === elbv2.ApplicationProtocol.HTTP && certificate) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
+      'leave ingress.protocol out to serve HTTPS with the certificate');
+  }
+  checkCertificateRegion(scope, 'ingress.certificate', props.certificate);
+  props.additionalCertificates?.forEach((c, i) => checkCertificateRegion(scope, `ingress.additionalCertificates[${i}]`, c));
+  if (protocol === elbv2.ApplicationProtocol.HTTP && (props.sslPolicy || (props.additionalCertificates ?? []).length > 0)) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS,
+      `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
+      'pass ingress.certificate or ingress.domain to serve HTTPS, or leave the TLS options out');
+  }
+  // From JavaScript or Python a policy is any string; ELB's predefined ones are all named
+  // ELBSecurityPolicy-... (Elastic Load Balancing, "Security policies for your Application
+  // Load Balancer"). The name is not matched against aws-cdk-lib's list, which lags new ones.
+  const policy = props.sslPolicy as string | undefined;
+  if (policy !== undefined && !Token.isUnresolved(policy) && !/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `ingress.sslPolicy ${JSON.stringify(policy)} is not an ELB security policy`,
+      'give a predefined policy (elbv2.SslPolicy.RECOMMENDED_TLS, TLS13_RES, FIPS_TLS13_12_EXT2, ...), whose names start with ELBSecurityPolicy-');
   }
 }
 
