@@ -2,7 +2,8 @@ import { Token, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
-import { warn, WarningId } from '../guardrails/warnings';
+import { WarningId } from '../guardrails/warnings';
+import { warnWithRule } from '../private/warning-rules';
 
 /**
  * The secure container baseline. Every field has a safe default; relaxing one is
@@ -69,17 +70,22 @@ export function applySecureBaseline(
     task.addVolume({ name: volumeName });
     container.addMountPoints({ sourceVolume: volumeName, containerPath: path, readOnly: false });
   });
+  // Each warning is paired with the ShipyardChecks rule that reports the same choice on the
+  // task definition: acknowledging the warning acknowledges the rule.
+  const resource = task.node.defaultChild!;
   if (isRoot(options.user)) {
-    warn(scope, WarningId.ROOT_USER,
-      `container ${container.containerName} runs as root (user ${show(options.user)}); a non-root user limits what a compromised process can do`);
+    warnWithRule(scope, WarningId.ROOT_USER,
+      `container ${container.containerName} runs as root (user ${show(options.user)}); a non-root user limits what a compromised process can do`,
+      resource, 'NonRootUser');
   }
   if (options.imageUser) {
-    warn(scope, WarningId.IMAGE_USER,
-      `container ${container.containerName} runs as the user its image sets, which may be root; a non-root user limits what a compromised process can do`);
+    warnWithRule(scope, WarningId.IMAGE_USER,
+      `container ${container.containerName} runs as the user its image sets, which may be root; a non-root user limits what a compromised process can do`,
+      resource, 'NonRootUser');
   }
   if (options.readOnlyRootFilesystem === false) {
-    warn(scope, WarningId.WRITABLE_ROOT_FILESYSTEM,
-      `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`);
+    warnWithRule(scope, WarningId.WRITABLE_ROOT_FILESYSTEM,
+      `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`, resource, 'ReadOnlyRootFilesystem');
   }
 }
 

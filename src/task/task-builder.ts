@@ -15,6 +15,7 @@ import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
+import { warnWithRule } from '../private/warning-rules';
 
 /** The task of a workload, built from its `WorkloadTaskProps`. */
 export interface TaskModel {
@@ -543,8 +544,9 @@ function acknowledgeTaskFindings(scope: Construct, taskDefinition: ecs.TaskDefin
 /** The waivable warnings about a workload's task. */
 export function warnAboutTask(scope: Construct, env: IEnvironment, task: TaskModel, props: WorkloadTaskProps): void {
   if (task.secretLooking.length > 0) {
-    warn(scope, WarningId.SECRET_LIKE_VARIABLE,
-      `environment variables ${task.secretLooking.join(', ')} look like secrets; pass them through \`secrets\` (ecs.Secret) instead`);
+    warnWithRule(scope, WarningId.SECRET_LIKE_VARIABLE,
+      `environment variables ${task.secretLooking.join(', ')} look like secrets; pass them through \`secrets\` (ecs.Secret) instead`,
+      task.taskDefinition.node.defaultChild!, 'NoSecretsInVariables');
   }
   if (!env.internetEgress && !task.imagesFromEcr) {
     warn(scope, WarningId.IMAGE_UNREACHABLE,

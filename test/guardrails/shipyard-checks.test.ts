@@ -1,8 +1,8 @@
-import { App, Aspects, CfnResource, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_ecs_patterns as patterns } from 'aws-cdk-lib';
+import { Annotations, App, Aspects, CfnResource, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_ecs_patterns as patterns } from 'aws-cdk-lib';
 import * as nag2 from 'cdk-nag';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as nag3 from 'cdk-nag-v3';
-import { ShipyardChecks } from '../../src';
+import { Environment, EnvironmentProfile, Image, ShipyardChecks, WarningId, WebService } from '../../src';
 import { SHIPYARD_RULES, Verdict } from '../../src/guardrails/shipyard-checks';
 
 /** `Shipyard-*` findings of both majors, as `<major> <rule> <path>`. */
@@ -80,6 +80,30 @@ describe('ShipyardChecks pack', () => {
   test('both cdk-nag majors report a raw resource that breaks a rule, under Shipyard-<rule>', () => {
     expect(findings(app => { new CfnResource(new Stack(app, 'S'), 'Logs', { type: 'AWS::Logs::LogGroup', properties: {} }); }))
       .toEqual(['v2 Shipyard-LogRetention', 'v3 Shipyard-LogRetention']);
+  });
+
+  test.each([
+    ['a root user', { user: '0' }, WarningId.ROOT_USER, 'NonRootUser'],
+    ['the image\'s user', { imageUser: true }, WarningId.IMAGE_USER, 'NonRootUser'],
+    ['a writable root file system', { readOnlyRootFilesystem: false }, WarningId.WRITABLE_ROOT_FILESYSTEM, 'ReadOnlyRootFilesystem'],
+  ])('acknowledging the library\'s warning for %s also acknowledges the ShipyardChecks rule for it', (_name, containerSecurity, warning, rule) => {
+    const build = (acknowledged: boolean) => (app: App) => {
+      const stack = new Stack(app, 'S');
+      const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
+      const web = new WebService(stack, 'Web', { environment, image: Image.fromRegistry('public.ecr.aws/nginx/nginx:1.27'), containerSecurity });
+      if (acknowledged) Annotations.of(web).acknowledgeWarning(warning, 'the image drops privileges itself');
+    };
+    expect(findings(build(false))).toEqual(expect.arrayContaining([`v2 Shipyard-${rule}`, `v3 Shipyard-${rule}`]));
+    expect(findings(build(true)).filter(f => f.startsWith('v2 ') && f.endsWith(`Shipyard-${rule}`))).toEqual([]);
+    // cdk-nag 3.x runs as a validation plugin, after the app's aspects: synthesize, then validate as it does.
+    const v3 = (acknowledged: boolean) => {
+      const app = new App();
+      build(acknowledged)(app);
+      app.synth();
+      return ShipyardChecks._packFor(nag3, app).validateScope(app).violations.map((v: any) => v.ruleName).filter((r: string) => r === `Shipyard-${rule}`);
+    };
+    expect(v3(false)).toEqual([`Shipyard-${rule}`]);
+    expect(v3(true)).toEqual([]);
   });
 
   test('aws-ecs-patterns\' default load-balanced Fargate service fails it', () => {
