@@ -86,23 +86,23 @@ describe('ShipyardChecks pack', () => {
     ['a root user', { user: '0' }, WarningId.ROOT_USER, 'NonRootUser'],
     ['the image\'s user', { imageUser: true }, WarningId.IMAGE_USER, 'NonRootUser'],
     ['a writable root file system', { readOnlyRootFilesystem: false }, WarningId.WRITABLE_ROOT_FILESYSTEM, 'ReadOnlyRootFilesystem'],
-  ])('acknowledging the library\'s warning for %s also acknowledges the ShipyardChecks rule for it', (_name, containerSecurity, warning, rule) => {
+  ])('acknowledging the library\'s warning for %s also acknowledges the ShipyardChecks rule for it', (_name, containerSecurity, warning, ruleId) => {
     const build = (acknowledged: boolean) => (app: App) => {
       const stack = new Stack(app, 'S');
       const environment = new Environment(stack, 'Env', { profile: EnvironmentProfile.DEVELOPMENT });
       const web = new WebService(stack, 'Web', { environment, image: Image.fromRegistry('public.ecr.aws/nginx/nginx:1.27'), containerSecurity });
       if (acknowledged) Annotations.of(web).acknowledgeWarning(warning, 'the image drops privileges itself');
     };
-    expect(findings(build(false))).toEqual(expect.arrayContaining([`v2 Shipyard-${rule}`, `v3 Shipyard-${rule}`]));
-    expect(findings(build(true)).filter(f => f.startsWith('v2 ') && f.endsWith(`Shipyard-${rule}`))).toEqual([]);
+    expect(findings(build(false))).toEqual(expect.arrayContaining([`v2 Shipyard-${ruleId}`, `v3 Shipyard-${ruleId}`]));
+    expect(findings(build(true)).filter(f => f.startsWith('v2 ') && f.endsWith(`Shipyard-${ruleId}`))).toEqual([]);
     // cdk-nag 3.x runs as a validation plugin, after the app's aspects: synthesize, then validate as it does.
     const v3 = (acknowledged: boolean) => {
       const app = new App();
       build(acknowledged)(app);
       app.synth();
-      return ShipyardChecks._packFor(nag3, app).validateScope(app).violations.map((v: any) => v.ruleName).filter((r: string) => r === `Shipyard-${rule}`);
+      return ShipyardChecks._packFor(nag3, app).validateScope(app).violations.map((v: any) => v.ruleName).filter((r: string) => r === `Shipyard-${ruleId}`);
     };
-    expect(v3(false)).toEqual([`Shipyard-${rule}`]);
+    expect(v3(false)).toEqual([`Shipyard-${ruleId}`]);
     expect(v3(true)).toEqual([]);
   });
 
