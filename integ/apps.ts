@@ -4,14 +4,16 @@
  */
 import * as path from 'path';
 import {
-  App, Duration, Environment as StackEnvironment, Stack, TimeZone, Token, aws_applicationautoscaling as appscaling, aws_certificatemanager as acm,
-  aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events,
-  aws_route53 as route53, aws_scheduler as scheduler,
+  App, Duration, Environment as StackEnvironment, RemovalPolicy, Stack, TimeZone, Token, aws_applicationautoscaling as appscaling,
+  aws_certificatemanager as acm, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53, aws_scheduler as scheduler,
 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, Network, Scaling,
   SharedIngress, TestTraffic, WebService,
 } from '../src';
+import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
 /** What an integ scenario builds. */
 export interface Scenario {
@@ -52,6 +54,9 @@ export function scenarioStacks(app: App, name: string, options: ScenarioOptions 
 /** A static site image built for the secure baseline (non-root, read-only, /tmp volume). */
 export const HELLO_IMAGE = path.join(__dirname, 'images', 'hello');
 
+/** An nginx built for the same baseline that speaks cleartext HTTP/2 (h2c) besides HTTP/1.1, for HTTP/2 target groups. */
+const H2C_IMAGE = path.join(__dirname, 'images', 'h2c');
+
 /** A placeholder certificate ARN in the stack's region (us-east-1 when it has none): ACM certificates are regional. */
 function placeholderCertificateArn(stack: Stack, n: number): string {
   const region = Token.isUnresolved(stack.region) ? 'us-east-1' : stack.region;
@@ -75,7 +80,8 @@ function integHostedZone(stack: Stack): route53.IHostedZone {
 }
 
 /**
- * (a) A production environment serving HTTPS, with two web services sharing its load balancer.
+ * (a) A production environment serving HTTPS, with two web services sharing its load balancer,
+ * one of them served by the load balancer over HTTP/2 end to end.
  * Deploying needs ACM certificates in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN and
  * SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN (and the hosted zone of the admin alias, see integHostedZone).
  */
@@ -103,7 +109,10 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
   });
   const api = new WebService(workloads, 'Api', {
     environment,
-    image: Image.fromAsset(HELLO_IMAGE),
+    // The load balancer speaks HTTP/2 to the tasks (cleartext h2c, which the image's nginx answers)
+    // and so serves /api/* to HTTP/2 clients only; the container health check stays on HTTP/1.1.
+    image: Image.fromAsset(H2C_IMAGE),
+    loadBalancing: { protocolVersion: elbv2.ApplicationProtocolVersion.HTTP2 },
     // Reads and form posts only: other methods on /api/* fall through to the 404 default.
     routing: { pathPatterns: ['/api/*'], httpMethods: ['GET', 'HEAD', 'POST'] },
     targetHealthCheck: { path: '/api/health' },
@@ -194,9 +203,48 @@ export function vpcEndpoints(app: App, options?: ScenarioOptions): Scenario {
 }
 
 /**
+ * A deployment lifecycle hook that approves every release: where a smoke test against the new
+ * revision would go. ECS invokes it through a role of its own and reads `hookStatus`.
+ */
+function approvingHook(scope: Construct, retention: logs.RetentionDays): lambda.IFunction {
+  const logGroup = new logs.LogGroup(scope, 'ReleaseCheckLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+  const role = new iam.Role(scope, 'ReleaseCheckRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'The release check of the blue/green integ app',
+  });
+  logGroup.grantWrite(role);
+  const fn = new lambda.Function(scope, 'ReleaseCheck', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline([
+      'exports.handler = async event => {',
+      '  console.log(JSON.stringify(event));',
+      '  return { hookStatus: \'SUCCEEDED\' };',
+      '};',
+    ].join('\n')),
+    timeout: Duration.seconds(10),
+    role,
+    logGroup,
+    description: 'Approves each release of the blue/green integ app\'s service after its test traffic shift',
+  });
+  fn.node.addDependency(role);
+  const reason = 'Integration test: a release check that ECS invokes and waits for; it calls nothing, so it needs no VPC, '
+    + 'and a failed or throttled run fails the release, which ECS rolls back.';
+  acknowledge(fn, [
+    ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [{ id: `${pack}-LambdaConcurrency`, reason }, { id: `${pack}-LambdaDLQ`, reason }]),
+    ...inCompliancePacks('LambdaInsideVPC', reason),
+  ]);
+  acknowledge(logGroup, inCompliancePacks('CloudWatchLogGroupEncrypted', 'Integration test: the release check\'s logs, encrypted at rest by CloudWatch Logs.'));
+  acknowledge(role.node.findChild('DefaultPolicy'), inCompliancePacks('IAMNoInlinePolicy',
+    'Integration test: aws-cdk-lib\'s grant of writing to the function\'s own log group, on this one role.'));
+  return fn;
+}
+
+/**
  * (c) ECS-native releases on the shared HTTPS load balancer: a blue/green service whose
- * new revision takes test traffic (header x-shipyard-test: true) before production traffic,
- * and a canary service whose new revision takes test traffic on the test listener (port 8443). Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
+ * new revision takes test traffic (header x-shipyard-test: true) and then, once a lifecycle
+ * hook has approved it, production traffic, and a canary service whose new revision takes
+ * test traffic on the test listener (port 8443). Needs SHIPYARD_INTEG_CERTIFICATE_ARN to deploy, like (a).
  */
 export function nativeBlueGreen(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegBlueGreen', options);
@@ -209,7 +257,15 @@ export function nativeBlueGreen(app: App, options?: ScenarioOptions): Scenario {
     image: Image.fromAsset(HELLO_IMAGE),
     routing: { pathPatterns: ['/api/*'] },
     targetHealthCheck: { path: '/api/health' },
-    deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(5), testTraffic: TestTraffic.header() }),
+    deployment: Deployment.blueGreen({
+      bakeTime: Duration.minutes(5),
+      testTraffic: TestTraffic.header(),
+      // Once the new revision takes the test traffic, a function approves it before production traffic moves.
+      lifecycleHooks: [{
+        handler: approvingHook(workloads, environment.logRetention),
+        stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+      }],
+    }),
     scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.requestsPerTarget(500)] },
   });
   const site = new WebService(workloads, 'Site', {

@@ -100,8 +100,8 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
 
 /**
  * (n) The Fargate Spot mix in production: a web service with two tasks always on
- * on-demand Fargate and the rest three-to-one on Spot, and an ARM64 worker entirely on
- * Fargate Spot (supported for Graviton since 2024).
+ * on-demand Fargate and the rest three-to-one on Spot, on a pinned platform version, and an
+ * ARM64 worker entirely on Fargate Spot (supported for Graviton since 2024).
  */
 export function fargateSpotMix(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegFargateSpot', options);
@@ -112,6 +112,8 @@ export function fargateSpotMix(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     capacity: Capacity.fargateSpotMix({ onDemandBase: 2, onDemandWeight: 1, spotWeight: 3 }),
+    // Pinned to Fargate platform version 1.4.0: a newer one reaches the tasks only through a change here.
+    platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
     desiredCount: 3,
     targetHealthCheck: { path: '/health' },
   });

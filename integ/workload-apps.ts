@@ -24,13 +24,26 @@ function developmentEnvironment(stack: Stack, tag: string, alarmTopic?: sns.ITop
  * (g) A queue worker: its own queue and dead-letter queue, subscribed to an encrypted SNS
  * topic with a filter policy, scaling on the backlog per task down to zero and waking up on
  * the first message, with queue alarms sent to the environment's topic; each task gets an EBS
- * scratch volume.
+ * scratch volume. The library's roles have a path and a permissions boundary.
  */
 export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegWorker', options);
   const alarms = new AlarmTopic(stack, 'Alarms').topic;
-  // The organisation's convention: every role the library creates lives under /shipyard-integ/.
-  const environment = developmentEnvironment(stack, 'worker', alarms, false, { path: '/shipyard-integ/' });
+  // The organisation's convention: every role the library creates lives under /shipyard-integ/
+  // and carries its boundary, which caps them at what they do here: write logs, pull images,
+  // close the default security group and manage the tasks' EBS volumes.
+  const boundaryActions = ['logs:Create*', 'logs:Describe*', 'logs:Put*', 'ecr:Batch*', 'ecr:Get*', 'ec2:Describe*',
+    'ec2:AuthorizeSecurityGroup*', 'ec2:RevokeSecurityGroup*', 'ec2:*Volume', 'ec2:CreateTags'];
+  const boundary = new iam.ManagedPolicy(stack, 'RoleBoundary', {
+    description: 'The permissions boundary of the roles the library creates in the queue worker integ app',
+    statements: [new iam.PolicyStatement({ actions: boundaryActions, resources: ['*'] })],
+  });
+  acknowledge(boundary, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Integration test: a permissions boundary grants nothing; it caps the library\'s roles at these actions, whose resources their own policies name.',
+    appliesTo: [...boundaryActions.map(a => `Action::${a}`), 'Resource::*'],
+  }]);
+  const environment = developmentEnvironment(stack, 'worker', alarms, false, { path: '/shipyard-integ/', permissionsBoundary: boundary });
   const orders = new AlarmTopic(workloads, 'Orders').topic;
   const refunds = new AlarmTopic(workloads, 'Refunds').topic;
   // The team's own task role, which the worker acts as.
