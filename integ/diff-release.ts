@@ -105,12 +105,17 @@ export function diffTemplates(before: Map<string, any>, after: Map<string, any>)
   return reports;
 }
 
-/** Whether a lost resource is explained: named in CHANGELOG.md's Unreleased section and in an ADR. */
-export function explained(change: Change, root: string = ROOT): boolean {
+/** Which lost resources are explained: named in CHANGELOG.md's Unreleased section and in an ADR (the files read once). */
+export function explanations(root: string = ROOT): (change: Change) => boolean {
   const changelog = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
   const unreleased = changelog.split(/^## /m).find(s => s.startsWith('Unreleased')) ?? '';
   const adrs = fs.readdirSync(path.join(root, 'docs', 'adr')).map(f => fs.readFileSync(path.join(root, 'docs', 'adr', f), 'utf8')).join('\n');
-  return unreleased.includes(change.where) && adrs.includes(change.where);
+  return change => unreleased.includes(change.where) && adrs.includes(change.where);
+}
+
+/** Whether a lost resource is explained (see `explanations`). */
+export function explained(change: Change, root: string = ROOT): boolean {
+  return explanations(root)(change);
 }
 
 /** The report as Markdown, for the note and the release notes. */
@@ -137,7 +142,8 @@ function main(argv: string[]): number {
   console.log(text);
   if (at('--report')) fs.writeFileSync(at('--report')!, `${text}\n`);
   if (at('--append')) fs.appendFileSync(at('--append')!, `\n### Template changes (the integ apps)\n\n${text}\n`);
-  const unexplained = reports.flatMap(r => r.kept).filter(k => !explained(k));
+  const isExplained = explanations();
+  const unexplained = reports.flatMap(r => r.kept).filter(k => !isExplained(k));
   for (const k of unexplained) {
     console.error(`diff-release: ${k.where} (${k.type}) would be ${k.impact === ResourceImpact.WILL_REPLACE ? 'replaced' : 'removed'}: `
       + 'name it in CHANGELOG.md under Unreleased (what changes in the user\'s stacks and how to keep the old one) and in an ADR under docs/adr');

@@ -10,7 +10,7 @@ import { EnvironmentProfile, profileDefaults } from './profile';
 import { applyRoleSettings, applyRoleSettingsToProviders, checkRolePath, RoleSettings } from './roles';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
-import { checkLogRetention, checkPattern, checkTags } from '../guardrails/checks';
+import { checkLogRetention, checkPattern, checkTags, ECS_NAME } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
 import { notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
@@ -495,7 +495,7 @@ function requireIngress(environment: Construct, ingress: IIngress | undefined): 
 
 /** Up to 255 letters, digits, underscores and hyphens. Source: Amazon ECS API Reference, CreateCluster clusterName. */
 function checkClusterName(scope: Construct, name: string | undefined): void {
-  if (name === undefined || Token.isUnresolved(name) || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return;
+  if (name === undefined || Token.isUnresolved(name) || ECS_NAME.test(name)) return;
   throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `clusterName ${show(name)} is not a valid cluster name`,
     'use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)');
 }

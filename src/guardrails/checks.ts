@@ -34,11 +34,18 @@ export function checkPattern(scope: IConstruct, code: ErrorCode, what: string, v
 }
 
 /**
+ * A name ECS takes for a cluster, service, task definition family or capacity provider: up to 255
+ * letters, digits, underscores and hyphens (Amazon ECS API Reference: CreateCluster clusterName,
+ * CreateService serviceName, RegisterTaskDefinition family, CreateCapacityProvider name).
+ */
+export const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
  * Throws when a capacity provider name is one ECS refuses: up to 255 letters, digits, underscores
  * and hyphens, not starting with aws, ecs or fargate (Amazon ECS API Reference, CreateCapacityProvider).
  */
 export function checkCapacityProviderName(scope: IConstruct, name: string | undefined): void {
-  checkPattern(scope, ErrorCode.CAPACITY_PROVIDER, 'capacityProviderName', name, /^(?!(aws|ecs|fargate))[A-Za-z0-9_-]{1,255}$/,
+  checkPattern(scope, ErrorCode.CAPACITY_PROVIDER, 'capacityProviderName', name, new RegExp(`^(?!(aws|ecs|fargate))${ECS_NAME.source.slice(1)}`),
     'up to 255 letters, digits, underscores and hyphens, not starting with aws, ecs or fargate');
 }
 

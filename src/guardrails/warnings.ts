@@ -45,6 +45,9 @@ export enum WarningId {
   SERVICE_NAME = 'cdk-shipyard:service-name',
 }
 
+/** The share of an AWS quota past which the library warns (stacks, the shared load balancer): the wall in sight, not yet met. */
+export const QUOTA_WARNING_SHARE = 0.8;
+
 /** Add warning `id` to `scope`, with tokens put in words. */
 export function warn(scope: IConstruct, id: WarningId, message: string): void {
   Annotations.of(scope).addWarningV2(id, withoutTokens(message));

@@ -1,7 +1,7 @@
 import { aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ErrorCode, problemMessage } from '../guardrails/errors';
-import { warn, WarningId } from '../guardrails/warnings';
+import { QUOTA_WARNING_SHARE, warn, WarningId } from '../guardrails/warnings';
 
 /**
  * Application Load Balancer quotas the shared ingress can pass as services join it. Source:
@@ -10,8 +10,6 @@ import { warn, WarningId } from '../guardrails/warnings';
  * (adjustable), certificates per load balancer (default certificate excluded) 25 (adjustable).
  */
 export const ALB_QUOTAS = { targetGroups: 100, rules: 100, certificates: 25 };
-/** The share of a quota at which the ingress warns, so the wall is seen before a deploy meets it. */
-const WARN_AT = 0.8;
 
 /**
  * Counts what the services sharing one load balancer attach to it (listener rules on every
@@ -47,7 +45,7 @@ export class LoadBalancerQuotas {
     ];
     for (const [quota, count, what] of counts) {
       const limit = ALB_QUOTAS[quota];
-      if (count > limit * WARN_AT && !(quota === 'targetGroups' && count > limit)) {
+      if (count > limit * QUOTA_WARNING_SHARE && !(quota === 'targetGroups' && count > limit)) {
         warn(this.owner, WarningId.LOAD_BALANCER_QUOTA, `the shared load balancer ${path} has ${count} ${what}; `
           + `the ALB quota is ${limit}${quota === 'targetGroups' ? ' (not adjustable)' : ' by default (adjustable in Service Quotas)'}. `
           + 'Put further services on another environment\'s load balancer, or raise the quota before you deploy');

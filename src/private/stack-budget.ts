@@ -1,7 +1,7 @@
 import { CfnOutput, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ErrorCode, problemMessage } from '../guardrails/errors';
-import { warn, WarningId } from '../guardrails/warnings';
+import { QUOTA_WARNING_SHARE, warn, WarningId } from '../guardrails/warnings';
 
 /**
  * CloudFormation's per-template quotas that an app of many services meets first. Source: AWS
@@ -9,8 +9,6 @@ import { warn, WarningId } from '../guardrails/warnings';
  * and 200 outputs per template.
  */
 export const STACK_QUOTAS = { resources: 500, parameters: 200, outputs: 200 };
-/** The share of a quota at which the library warns: the wall is in sight, not yet met. */
-const WARN_AT = 0.8;
 
 const WATCHED = new WeakSet<Stack>();
 
@@ -44,7 +42,7 @@ function budgetProblems(stack: Stack): string[] {
         problem: `the stack has ${count} ${quota}; CloudFormation takes at most ${limit} in one template`,
         fix,
       }));
-    } else if (count > limit * WARN_AT) {
+    } else if (count > limit * QUOTA_WARNING_SHARE) {
       warn(stack, WarningId.STACK_QUOTA, `the stack ${stack.stackName} has ${count} ${quota}, past 80% of CloudFormation's ${limit} per template; ${fix}`);
     }
   }

@@ -9,7 +9,7 @@ import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkTaskRoleTrust } from '../environment/roles';
-import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames, isKnown } from '../guardrails/checks';
+import { checkFargateTaskSize, checkInteger, checkPlainEnvironment, checkRange, checkVariableNames, ECS_NAME, isKnown } from '../guardrails/checks';
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
@@ -183,7 +183,7 @@ function taskPlatform(scope: Construct, props: WorkloadTaskProps, capacity: Capa
  */
 function checkContainerSettings(scope: Construct, props: WorkloadTaskProps): void {
   const code = ErrorCode.TASK_SETTINGS;
-  if (props.family !== undefined && !Token.isUnresolved(props.family) && !/^[A-Za-z0-9_-]{1,255}$/.test(props.family)) {
+  if (props.family !== undefined && !Token.isUnresolved(props.family) && !ECS_NAME.test(props.family)) {
     throw new ShipyardError(scope, code, `family ${show(props.family)} is not a valid task definition family`,
       'use up to 255 letters, digits, underscores and hyphens');
   }

@@ -8,7 +8,7 @@ import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { RolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
-import { checkPattern, checkRange, knownSeconds } from '../guardrails/checks';
+import { checkPattern, checkRange, ECS_NAME, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, Problem, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { taskEgress } from '../private/egress';
@@ -218,7 +218,7 @@ function publicIpProblems(rendered: Record<string, any>, capacity: Capacity): Pr
  */
 function checkServiceName(scope: Construct, name: string | undefined): void {
   if (name === undefined) return;
-  checkPattern(scope, ErrorCode.CONFLICTING_OPTIONS, 'serviceName', name, /^[A-Za-z0-9_-]{1,255}$/, 'up to 255 letters, digits, underscores and hyphens');
+  checkPattern(scope, ErrorCode.CONFLICTING_OPTIONS, 'serviceName', name, ECS_NAME, 'up to 255 letters, digits, underscores and hyphens');
   warn(scope, WarningId.SERVICE_NAME, `the service is named ${show(name)}: CloudFormation cannot replace a named service under the same name, so a change `
     + 'that needs a new service (a new name, launch type or deployment controller) needs a new name too; acknowledge this warning where runbooks need the name');
 }
@@ -226,7 +226,7 @@ function checkServiceName(scope: Construct, name: string | undefined): void {
 /** Up to 255 letters, digits, underscores and hyphens. Source: ECS API Reference, CreateService serviceName. */
 function serviceNameProblems(rendered: Record<string, any>): Problem[] {
   const name: unknown = rendered.ServiceName;
-  if (typeof name !== 'string' || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return [];
+  if (typeof name !== 'string' || ECS_NAME.test(name)) return [];
   return [{
     code: ErrorCode.CONFLICTING_OPTIONS,
     problem: `service name ${show(name)} is not valid`,
