@@ -1,6 +1,7 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
 import { Scenario, ScenarioBuilder } from './apps';
+import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 
 /**
  * After deployment, every service reaches its desired count of running tasks; a daemon
@@ -37,7 +38,8 @@ export function assertTriggersEnabled(test: IntegTest, scenario: Scenario): void
  */
 export function runScenario(name: string, build: ScenarioBuilder,
   extra?: (test: IntegTest, scenario: Scenario) => void): void {
-  const app = new App();
+  // The library's new defaults chosen, as a new app's cdk.json chooses them.
+  const app = new App({ context: newDefaultsContext() });
   const scenario = build(app);
   const test = new IntegTest(app, name, {
     testCases: [scenario.stack],

@@ -13,6 +13,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 
 const NEWEST = 'aws-cdk-lib-newest';
 
@@ -41,7 +42,7 @@ function runOne(file: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SCENARIOS, VARIANTS } = require('./scenarios');
   // The harness can fail here too: a bare bucket is reported by both majors.
-  const probe = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-')) });
+  const probe = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-')) });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Stack, aws_s3: s3 } = require('aws-cdk-lib');
   new s3.Bucket(new Stack(probe, 'Probe'), 'Bucket');
@@ -53,7 +54,7 @@ function runOne(file: string): void {
   const build = SCENARIOS[name];
   if (!build) throw new Error(`${file} has no scenario in integ/scenarios.ts`);
   for (const variant of ['environment-agnostic', 'environment-specific, workloads apart']) {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-')) });
+    const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-')) });
     build(app, VARIANTS[variant]);
     const findings: string[] = nagFindings(app);
     if (findings.length > 0) {

@@ -56,6 +56,7 @@ export { WorkQueue } from './workloads/work-queue';
 export type { ImageAssetOptions, RegistryImageOptions } from './task/image';
 export { Image } from './task/image';
 export type { ContainerSecurityOptions } from './task/baseline';
+export { WritablePathStorage } from './task/baseline';
 export type { LinuxSettings, RestartPolicyOptions, WorkloadTaskProps } from './task/containers';
 export type { ContainerDependency, SidecarOptions } from './task/sidecar';
 export type {

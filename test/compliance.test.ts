@@ -16,6 +16,7 @@ import { CONTROL_EXCEPTIONS, controlTowerFindings } from './control-tower';
 import { nagV2Findings, nagV3Findings, unacknowledgedInTemplate } from './nag';
 import { SCENARIOS, VARIANTS } from '../integ/scenarios';
 import { ShipyardChecks } from '../src';
+import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 
 const AGNOSTIC = 'environment-agnostic';
 const scenarios = Object.entries(SCENARIOS);
@@ -36,7 +37,7 @@ function sweep(name: string, variant: string): Swept {
   const key = `${name} (${variant})`;
   const cached = swept.get(key);
   if (cached) return cached;
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-compliance-')) });
+  const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-compliance-')) });
   SCENARIOS[name](app, VARIANTS[variant]);
   // 3.x packs and ShipyardChecks read the tree before synth; the 2.x aspects run in it.
   const nagV3 = nagV3Findings(app);
@@ -97,7 +98,7 @@ describe('compliance (cdk-nag AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI 
   });
 
   test('the harness reports findings of both majors (it can fail)', () => {
-    const app = new App();
+    const app = new App({ context: newDefaultsContext() });
     const stack = new Stack(app, 'NonCompliant');
     new s3.Bucket(stack, 'PlainBucket');
     new sqs.Queue(stack, 'PlainQueue');

@@ -2,13 +2,17 @@
 import { App, Stack, Stage, Token, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentAttributes, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
+import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 import { ErrorCode } from '../src/guardrails/errors';
 
 export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-/** An app whose synth treats CloudFormation validation findings as errors (aws-cdk-lib 2.262+). */
-export function testApp(): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+/**
+ * An app whose synth treats CloudFormation validation findings as errors (aws-cdk-lib 2.262+),
+ * with the library's new defaults chosen, as a new app's cdk.json chooses them.
+ */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...newDefaultsContext(), ...context } });
 }
 
 export function testStack(name = 'Test'): Stack {

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { templateFindings, unacknowledgedInTemplate } from './nag';
 import { SCENARIOS } from '../integ/scenarios';
+import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 
 describe('findings rendered from the template alone', () => {
   const policy = (resource: unknown, cdkNag?: unknown) => ({
@@ -74,7 +75,7 @@ describe('findings rendered from the template alone', () => {
 
 describe('the integ apps in environment-agnostic stacks with the workloads apart', () => {
   test.each(Object.keys(SCENARIOS))('every granular IAM finding in the %s app\'s templates is acknowledged as the template renders it', name => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
+    const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
     SCENARIOS[name](app, { workloadsApart: true });
     const stacks = app.synth().stacks;
     expect(stacks.length).toBe(2);
@@ -83,7 +84,7 @@ describe('the integ apps in environment-agnostic stacks with the workloads apart
   });
 
   test('the variant references the environment\'s stack through Fn::ImportValue in acknowledged policies', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
+    const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
     SCENARIOS['scheduled-job'](app, { workloadsApart: true });
     const workloads = app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template;
     const imported = templateFindings(workloads).filter(f => f.finding.includes(':ExportsOutput'));

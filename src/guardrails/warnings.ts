@@ -43,6 +43,8 @@ export enum WarningId {
   STACK_QUOTA = 'cdk-shipyard:stack-quota',
   /** A service has a fixed name (`serviceName`): CloudFormation cannot replace it under the same name. */
   SERVICE_NAME = 'cdk-shipyard:service-name',
+  /** A default changed since 0.1.0 applies, and the app has not chosen it in its context (see the CHANGELOG). */
+  CHANGED_DEFAULT = 'cdk-shipyard:changed-default',
 }
 
 /** The share of an AWS quota past which the library warns (stacks, the shared load balancer): the wall in sight, not yet met. */

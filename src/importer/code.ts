@@ -1,4 +1,5 @@
 import { aws_logs as logs } from 'aws-cdk-lib';
+import { newDefaultsContext } from '../guardrails/changed-defaults';
 
 /** A TypeScript expression written as is into the generated app. */
 export class Code {
@@ -139,4 +140,12 @@ export function functionNames(names: string[], taken: string[] = []): Map<string
     out.set(name, id);
   }
   return out;
+}
+
+/**
+ * The line that creates the written app: with the library's new defaults chosen (the context a
+ * new app's cdk.json holds), so it meets no changed-default warning.
+ */
+export function appLine(): string {
+  return `const app = new App({ context: ${render(newDefaultsContext())} });`;
 }

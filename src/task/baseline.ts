@@ -1,9 +1,26 @@
 import { Token, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkRange, knownSeconds } from '../guardrails/checks';
+import { CHANGED_DEFAULTS, takesNewDefault } from '../guardrails/changed-defaults';
+import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { WarningId } from '../guardrails/warnings';
 import { warnWithRule } from '../private/warning-rules';
+
+/** Where the secure baseline's writable paths live. */
+export enum WritablePathStorage {
+  /**
+   * A tmpfs mount per path, in the container's memory: writable by any user, since the mount
+   * takes the mode of the image's directory at that path (1777 for `/tmp` in common base images)
+   * or 1777 where the image has none. ECS supports tmpfs on Fargate and ECS Managed Instances
+   * since January 2026, and on EC2 and ECS Anywhere before that.
+   */
+  MEMORY = 'memory',
+  /**
+   * A task storage volume (a bind mount) per path, on the task's disk. On Fargate the volume
+   * is created owned by root (aws/containers-roadmap#938), so a non-root user cannot write it.
+   */
+  TASK_STORAGE = 'task-storage',
+}
 
 /**
  * The secure container baseline. Every field has a safe default; relaxing one is
@@ -35,6 +52,19 @@ export interface ContainerSecurityOptions {
    */
   readonly writablePaths?: string[];
   /**
+   * Where the writable paths live: in memory (tmpfs, writable by the container's non-root
+   * user) or on the task's storage (owned by root on Fargate).
+   * @default WritablePathStorage.MEMORY, unless the app's context flag
+   * `cdk-shipyard:writablePathsInMemory` is false (then TASK_STORAGE, as in 0.1.0)
+   */
+  readonly writablePathStorage?: WritablePathStorage;
+  /**
+   * The most each in-memory writable path may hold, in MiB; what it holds counts in the
+   * container's memory.
+   * @default - a quarter of the task's memory
+   */
+  readonly writablePathSizeMiB?: number;
+  /**
    * Run an init process (tini) as PID 1 that forwards signals and reaps zombies.
    * @default true
    */
@@ -43,7 +73,8 @@ export interface ContainerSecurityOptions {
 
 /** Apply the baseline to `container` in `task`. Returns the baseline settings used. */
 export function applySecureBaseline(
-  scope: Construct, task: ecs.TaskDefinition, container: ecs.ContainerDefinition, options: ContainerSecurityOptions = {},
+  scope: Construct, task: ecs.TaskDefinition, container: ecs.ContainerDefinition, options: ContainerSecurityOptions = {}, taskMemoryMiB: number,
+  rootOnlyPaths: string[] = [],
 ): void {
   if (options.imageUser && options.user !== undefined) {
     throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `containerSecurity has both user ${show(options.user)} and imageUser`,
@@ -66,10 +97,8 @@ export function applySecureBaseline(
       throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `writable path ${show(path)} is listed twice`,
         'list each writable path once');
     }
-    const volumeName = `${container.containerName}-writable-${i}`;
-    task.addVolume({ name: volumeName });
-    container.addMountPoints({ sourceVolume: volumeName, containerPath: path, readOnly: false });
   });
+  mountWritablePaths(scope, task, container, writablePaths, options, taskMemoryMiB, rootOnlyPaths);
   // Each warning is paired with the ShipyardChecks rule that reports the same choice on the
   // task definition: acknowledging the warning acknowledges the rule.
   const resource = task.node.defaultChild!;
@@ -87,6 +116,39 @@ export function applySecureBaseline(
     warnWithRule(scope, WarningId.WRITABLE_ROOT_FILESYSTEM,
       `container ${container.containerName} has a writable root file system; prefer containerSecurity.writablePaths`, resource, 'ReadOnlyRootFilesystem');
   }
+}
+
+/**
+ * Mount the writable paths: tmpfs mounts (the default), or task storage volumes. Mount options:
+ * nosuid and nodev (nothing there needs them); exec stays allowed, as on a disk, since JVM
+ * libraries (Netty, snappy-java, sqlite-jdbc) load native code they unpack into the temp directory.
+ * `rootOnlyPaths` (the ECS Exec agent's, which runs as root) stay on task storage: disk, not memory.
+ */
+function mountWritablePaths(scope: Construct, task: ecs.TaskDefinition, container: ecs.ContainerDefinition, paths: string[],
+  options: ContainerSecurityOptions, taskMemoryMiB: number, rootOnlyPaths: string[]): void {
+  const given = options.writablePathSizeMiB;
+  const inMemory = options.writablePathStorage !== undefined
+    ? options.writablePathStorage === WritablePathStorage.MEMORY
+    : paths.some(p => !rootOnlyPaths.includes(p)) && takesNewDefault(scope, CHANGED_DEFAULTS.writablePathsInMemory);
+  if (given !== undefined && !inMemory) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `containerSecurity.writablePathSizeMiB is ${show(given)}, and the writable paths are on task storage`,
+      'remove writablePathSizeMiB (task storage takes the task\'s disk), or keep the paths in memory');
+  }
+  checkInteger(scope, ErrorCode.TASK_SETTINGS, 'containerSecurity.writablePathSizeMiB', given);
+  checkRange(scope, ErrorCode.TASK_SETTINGS, 'containerSecurity.writablePathSizeMiB', given, 1, taskMemoryMiB, ' MiB (the task\'s memory)');
+  paths.forEach((path, i) => {
+    if (inMemory && !rootOnlyPaths.includes(path)) {
+      container.linuxParameters!.addTmpfs({
+        containerPath: path,
+        size: given ?? Math.max(1, Math.floor(taskMemoryMiB / 4)),
+        mountOptions: [ecs.TmpfsMountOption.NOSUID, ecs.TmpfsMountOption.NODEV, ecs.TmpfsMountOption.EXEC],
+      });
+      return;
+    }
+    const volumeName = `${container.containerName}-writable-${i}`;
+    task.addVolume({ name: volumeName });
+    container.addMountPoints({ sourceVolume: volumeName, containerPath: path, readOnly: false });
+  });
 }
 
 /** The container definition fields the baseline sets. */

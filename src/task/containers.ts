@@ -27,7 +27,8 @@ export interface LinuxSettings {
    */
   readonly sharedMemorySizeMiB?: number;
   /**
-   * tmpfs mounts. EC2 capacity only; on Fargate use `containerSecurity.writablePaths`.
+   * tmpfs mounts of the main container, with your own size and mount options (the baseline's
+   * `containerSecurity.writablePaths` are tmpfs mounts already). Every Linux capacity.
    * @default - none
    */
   readonly tmpfs?: ecs.Tmpfs[];

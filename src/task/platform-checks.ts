@@ -12,7 +12,9 @@ const MAX_IGNORED_EXIT_CODES = 50;
 /**
  * What the capacity's platform cannot run. Source: Amazon ECS Developer Guide, "Amazon ECS
  * task networking options" (Fargate: awsvpc only) and "Task definition differences for
- * Fargate" (ephemeral storage is Fargate's; shared memory, tmpfs and other ulimits are EC2's).
+ * Fargate" (ephemeral storage is Fargate's; shared memory and other ulimits are EC2's). tmpfs
+ * mounts run everywhere: on Fargate and ECS Managed Instances since 6 January 2026 (What's New,
+ * "Amazon ECS supports tmpfs mounts on AWS Fargate and Amazon ECS Managed Instances").
  */
 export function checkPlatform(
   scope: Construct, props: WorkloadTaskProps, capacity: Capacity, networkMode: ecs.NetworkMode, cpuArchitecture: ecs.CpuArchitecture,
@@ -153,9 +155,9 @@ export function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, on
     checkRange(scope, code, 'linuxSettings.sharedMemorySizeMiB', linux?.sharedMemorySizeMiB, 1, props.memoryLimitMiB ?? 512, ' MiB');
     return;
   }
-  if (linux?.sharedMemorySizeMiB !== undefined || (linux?.tmpfs?.length ?? 0) > 0) {
-    throw new ShipyardError(scope, code, 'linuxSettings.sharedMemorySizeMiB and tmpfs are not supported on Fargate',
-      'remove them and use containerSecurity.writablePaths for scratch space, or run the workload on EC2 capacity');
+  if (linux?.sharedMemorySizeMiB !== undefined) {
+    throw new ShipyardError(scope, code, 'linuxSettings.sharedMemorySizeMiB is not supported on Fargate',
+      'remove it (containerSecurity.writablePaths or linuxSettings.tmpfs give in-memory scratch space), or run the workload on EC2 capacity');
   }
   for (const u of linux?.ulimits ?? []) {
     if (u.name !== ecs.UlimitName.NOFILE) {

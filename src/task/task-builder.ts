@@ -319,7 +319,11 @@ function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, p
     memoryLimitMiB: Lazy.uncachedNumber({ produce: () => appMemoryLimit(taskDefinition, platform.memoryLimitMiB, appName) }),
     ...(windows ? {} : baselineContainerProps(security)),
   });
-  if (!windows) applySecureBaseline(scope, taskDefinition, container, security);
+  if (!windows) {
+    const listed = props.containerSecurity?.writablePaths ?? [];
+    const agentPaths = security === props.containerSecurity ? [] : EXEC_WRITABLE_PATHS.filter(p => !listed.includes(p));
+    applySecureBaseline(scope, taskDefinition, container, security, platform.memoryLimitMiB, agentPaths);
+  }
   grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
   props.linuxSettings?.tmpfs?.forEach(t => linuxParameters?.addTmpfs(t));
@@ -490,7 +494,7 @@ function addSidecar(
     linuxParameters: windows ? undefined : baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
     ...(windows ? {} : baselineContainerProps(options.containerSecurity)),
   });
-  if (!windows) applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity);
+  if (!windows) applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity, taskMemoryMiB);
   grantEnvironmentFiles(scope, taskDefinition, options.environmentFiles ?? []);
   return sidecar;
 }

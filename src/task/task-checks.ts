@@ -52,17 +52,22 @@ function mountPaths(containers: Container[]): TaskProblem[] {
   const problems: TaskProblem[] = [];
   for (const c of containers) {
     const byPath = new Map<string, string[]>();
-    for (const m of (c.mountPoints ?? []) as Array<{ containerPath?: unknown; sourceVolume?: unknown }>) {
-      if (typeof m.containerPath !== 'string' || Token.isUnresolved(m.containerPath)) continue;
-      const path = m.containerPath.replace(/\/+$/, '') || '/';
-      byPath.set(path, [...byPath.get(path) ?? [], String(m.sourceVolume)]);
+    type Mount = { containerPath?: unknown; sourceVolume?: unknown };
+    const mounts: Array<[unknown, string]> = [
+      ...((c.mountPoints ?? []) as Mount[]).map((m): [unknown, string] => [m.containerPath, String(m.sourceVolume)]),
+      ...((c.linuxParameters?.tmpfs ?? []) as Mount[]).map((t): [unknown, string] => [t.containerPath, 'a tmpfs mount']),
+    ];
+    for (const [containerPath, source] of mounts) {
+      if (typeof containerPath !== 'string' || Token.isUnresolved(containerPath)) continue;
+      const path = containerPath.replace(/\/+$/, '') || '/';
+      byPath.set(path, [...byPath.get(path) ?? [], source]);
     }
     for (const [path, volumes] of byPath) {
       if (volumes.length < 2) continue;
       problems.push({
         code: ErrorCode.VOLUME,
         problem: `container ${JSON.stringify(c.name)} mounts ${volumes.length} volumes at ${path} (${volumes.join(', ')}); only one can be seen there`,
-        fix: 'mount each path once: leave the path out of containerSecurity.writablePaths (the baseline mounts /tmp) or mount the volume elsewhere',
+        fix: 'mount each path once: leave the path out of containerSecurity.writablePaths or linuxSettings.tmpfs (the baseline mounts /tmp) or mount the volume elsewhere',
       });
     }
   }

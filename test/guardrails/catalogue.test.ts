@@ -53,7 +53,7 @@ describe('the bad-input catalogue', () => {
 
   test('fails when two volumes are mounted on one container path, the baseline\'s /tmp included', () => {
     expect(() => web({ volumes: [Volume.scratch('cache', { containerPath: '/tmp' })] }))
-      .toThrow(/^\[cdk-shipyard:VOLUME\] Test\/Web: container "app" mounts 2 volumes at \/tmp \(app-writable-0, cache\)/);
+      .toThrow(/^\[cdk-shipyard:VOLUME\] Test\/Web: container "app" mounts 2 volumes at \/tmp \(cache, a tmpfs mount\)/);
   });
 
   test('fails at synth when an escape hatch mounts a second volume on a path', () => {

@@ -21,11 +21,11 @@ describe('task model: containers', () => {
       ReadonlyRootFilesystem: true,
       User: '1000:1000',
       Privileged: false,
-      LinuxParameters: { InitProcessEnabled: true },
+      LinuxParameters: { InitProcessEnabled: true, Tmpfs: [{ ContainerPath: '/tmp', Size: 128, MountOptions: ['nosuid', 'nodev', 'exec'] }] },
       PortMappings: [{ ContainerPort: 9901 }],
       LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-stream-prefix': 'proxy', 'mode': 'non-blocking' }) },
     });
-    expect(proxy.MountPoints).toEqual([{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'proxy-writable-0' }]);
+    expect(proxy.MountPoints).toBeUndefined();
     // Both containers write to the workload's one log group.
     expect(proxy.LogConfiguration.Options['awslogs-group']).toEqual(container(stack, 'app').LogConfiguration.Options['awslogs-group']);
   });

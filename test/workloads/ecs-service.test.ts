@@ -78,7 +78,7 @@ describe('the service builder: services on EC2 capacity', () => {
       template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
         ContainerDefinitions: [Match.objectLike({
           StopTimeout: 300,
-          LinuxParameters: Match.objectLike({ SharedMemorySize: 256, Tmpfs: [{ ContainerPath: '/run', Size: 64 }] }),
+          LinuxParameters: Match.objectLike({ SharedMemorySize: 256, Tmpfs: [Match.objectLike({ ContainerPath: '/tmp' }), { ContainerPath: '/run', Size: 64 }] }),
           Ulimits: Match.arrayWith([{ Name: 'nproc', SoftLimit: 512, HardLimit: 512 }]),
         })],
       });

@@ -47,18 +47,18 @@ describe('WebService', () => {
         ReadonlyRootFilesystem: true,
         User: '1000:1000',
         Privileged: false,
-        LinuxParameters: { InitProcessEnabled: true },
-        MountPoints: [{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'app-writable-0' }],
+        LinuxParameters: { InitProcessEnabled: true, Tmpfs: [{ ContainerPath: '/tmp', Size: 128, MountOptions: ['nosuid', 'nodev', 'exec'] }] },
       });
-      template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { Volumes: [{ Name: 'app-writable-0' }] });
+      expect(c.MountPoints).toBeUndefined();
+      template(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { Volumes: Match.absent() });
     });
 
-    test('extra writable paths become scratch volumes so the root file system stays read-only', () => {
+    test('extra writable paths become tmpfs mounts so the root file system stays read-only', () => {
       const { stack } = web({ containerSecurity: { writablePaths: ['/tmp', '/var/cache/nginx'], user: '101' } });
       const c = containerDefinition(stack);
       expect(c.ReadonlyRootFilesystem).toBe(true);
       expect(c.User).toBe('101');
-      expect(c.MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/cache/nginx']);
+      expect(c.LinuxParameters.Tmpfs.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/cache/nginx']);
     });
 
     test('relaxing the baseline raises acknowledgeable warnings', () => {

@@ -10,7 +10,7 @@ import { HINTS } from './hints';
 import { resolveCompose, skip, Skipped } from './resolve';
 import { FileMapping, serviceFunction } from './service';
 import type { EnvironmentProps } from '../../index';
-import { code, functionNames, pascal, quote, render } from '../code';
+import { appLine, code, functionNames, pascal, quote, render } from '../code';
 import { variablesComment, VariableUse } from '../interpolate';
 import { PropsModel } from '../model';
 import { FieldFate, ImportError, ImportResult, show, tallyFields, YamlFile } from '../source';
@@ -89,7 +89,7 @@ export function importCompose(options: ComposeImportOptions): ImportResult {
     ...functions,
     ...unmappedTodos,
     ...(unmappedTodos.length > 0 ? [''] : []),
-    'const app = new App();',
+    appLine(),
     ...(services.length > SPLIT_AFTER ? [`// ${services.length} services: a stack for the environment and one for each service, each well under CloudFormation's 500 resources.`] : []),
     `const stack = new Stack(app, ${quote(stackName)});`,
     `const environment = new Environment(stack, 'Environment', ${render(environmentProps)});`,

@@ -13,7 +13,7 @@ import { Workload } from './mapper';
 import { topicProps } from './messaging';
 import { appName, attemptName, interpolateManifest, rawAppName, readWorkload } from './read';
 import { workloadFunction } from './workload';
-import { camel, functionNames, liftVariables, pascal, quote, render } from '../code';
+import { appLine, camel, functionNames, liftVariables, pascal, quote, render } from '../code';
 import { VariableUse, variablesComment } from '../interpolate';
 import { ImportError, ImportResult, Skipped, tallyFields, YamlFile } from '../source';
 
@@ -43,7 +43,7 @@ export interface CopilotImportOptions {
  */
 function withVariables(app: string): string {
   if (!/\bvariable\('/.test(app)) return app;
-  const at = app.indexOf('\nconst app = new App();');
+  const at = app.indexOf('\nconst app = new App(');
   return `${app.slice(0, at)}
 /** A variable the manifests read as \${NAME}: Copilot required it when it deployed, and so does this app. */
 function variable(name: string): string {
@@ -109,7 +109,7 @@ export function importCopilot(options: CopilotImportOptions): ImportResult {
     ...workloadFunctions,
     ...unmappedTodos,
     ...(unmappedTodos.length > 0 ? [''] : []),
-    'const app = new App();',
+    appLine(),
     `for (const stage of [${stages.map(quote).join(', ')}]) {`,
     '  // The account and region the CDK CLI runs with, as Copilot deployed to its environments\' own.',
     '  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };',
