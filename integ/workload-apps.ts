@@ -70,9 +70,9 @@ export function queueWorker(app: App, options?: ScenarioOptions): Scenario {
 }
 
 /**
- * (h) Service Connect: a private backend reached as http://orders:8080 inside the
- * environment, called by a web service and a background poller, the only workloads its
- * security group admits.
+ * (h) Service Connect: a private backend reached as http://orders:80 inside the environment
+ * while its container listens on 8080, called by a web service and a background poller, the
+ * only workloads its security group admits (on 8080, where the traffic arrives).
  */
 export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegServiceConnect', options);
@@ -82,7 +82,8 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
   const orders = new BackendService(workloads, 'Orders', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
-    serviceConnect: { perRequestTimeout: Duration.seconds(15), accessLogs: true },
+    // Callers use port 80 (their Service Connect proxy listens on it); the container keeps 8080.
+    serviceConnect: { clientAliasPort: 80, perRequestTimeout: Duration.seconds(15), accessLogs: true },
     serviceDiscovery: { namespace: legacyNames },
     // Steps on the app's own backlog metric: one task less under 10 orders, two more above 100, five above 500.
     scaling: {

@@ -39,6 +39,17 @@ export interface ServiceConnectOptions {
    */
   readonly discoveryName?: string;
   /**
+   * The port clients call (`http://<dnsName>:<clientAliasPort>`), when it is not the container's:
+   * the Service Connect proxy in each calling task listens on it and forwards to the container
+   * port, so callers use `http://catalog` (port 80) while the container listens on 8080. The
+   * security group still admits callers on the container port, where the traffic arrives.
+   * CloudFormation's `AWS::ECS::Service ServiceConnectClientAlias.Port` ("the listening port
+   * number for the Service Connect proxy"), not `ingressPortOverride` (the port the server's
+   * own proxy listens on).
+   * @default - the container port
+   */
+  readonly clientAliasPort?: number;
+  /**
    * Only call other services; publish no endpoint (the service has no port then).
    * @default false
    */
@@ -68,7 +79,8 @@ export interface ServiceConnectOptions {
 /** Properties of a BackendService. */
 export interface BackendServiceProps extends ServiceWorkloadProps {
   /**
-   * Port the container listens on; clients reach it on the same port.
+   * Port the container listens on; clients reach it on the same port unless
+   * `serviceConnect.clientAliasPort` gives them another.
    * @default 8080
    */
   readonly containerPort?: number;
@@ -119,8 +131,13 @@ export interface BackendServiceAttributes {
   readonly environment: IEnvironment;
   /** The name clients call (the backend's `serviceConnect.dnsName`). */
   readonly dnsName: string;
-  /** The port clients call. */
+  /** The port the backend's tasks listen on (its container port): its security group admits callers on it. */
   readonly port: number;
+  /**
+   * The port clients call, when the backend gives one (its `serviceConnect.clientAliasPort`).
+   * @default - `port`
+   */
+  readonly clientAliasPort?: number;
   /** The backend's security group, which admits the callers. */
   readonly securityGroup: ec2.ISecurityGroup;
 }
@@ -217,7 +234,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
-    if (port !== undefined) this.endpoint = `http://${dnsName}:${port}`;
+    this.endpoint = server.endpoint;
     this.serviceConnectNamespace = env.serviceConnectNamespace;
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);
     applyEnvironmentSettings(this, env);
@@ -255,7 +272,7 @@ export interface ServiceConnectServerSpec {
   readonly namespace: servicediscovery.INamespace;
   readonly options: ServiceConnectOptions;
   readonly portMappingName: string;
-  /** The port clients call; none for a client-only service. */
+  /** The container port behind the name; none for a client-only service. */
   readonly port?: number;
   readonly dnsName: string;
   readonly logGroup?: logs.ILogGroup;
@@ -280,6 +297,14 @@ export function checkServiceConnectServer(scope: Construct,
   // Source: Amazon ECS API Reference, ServiceConnectService timeouts (0-2147483647 s).
   checkRange(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnect.perRequestTimeout', knownSeconds(sc.perRequestTimeout), 0, 2147483647, ' s');
   checkRange(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnect.idleTimeout', knownSeconds(sc.idleTimeout), 0, 2147483647, ' s');
+  // Source: AWS CloudFormation User Guide, AWS::ECS::Service ServiceConnectClientAlias, Port: the
+  // port the Service Connect proxy of each client task listens on (the ECS API takes 0-65535; 0
+  // is no port to listen on, and aws-cdk-lib reads it as "the container port").
+  if (sc.clientOnly && sc.clientAliasPort !== undefined) {
+    throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, `serviceConnect.clientAliasPort ${sc.clientAliasPort} is given, but serviceConnect.clientOnly is set`,
+      'drop clientAliasPort (a client-only service publishes no name to call) or clientOnly');
+  }
+  checkPort(scope, 'serviceConnect.clientAliasPort', sc.clientAliasPort);
   if (props.operatingSystemFamily?.isWindows()) {
     throw new ShipyardError(scope, ErrorCode.SERVICE_CONNECT, 'Service Connect does not run Windows tasks', windowsFix);
   }
@@ -291,11 +316,13 @@ export function checkServiceConnectServer(scope: Construct,
 
 /**
  * A service's Service Connect server (or client-only) configuration, with the role ECS
- * issues TLS certificates with when `options.tls` is set.
+ * issues TLS certificates with when `options.tls` is set, and the URL clients call (none when
+ * client-only).
  */
 export function serviceConnectServer(scope: Construct, spec: ServiceConnectServerSpec):
-{ configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole } {
+{ configuration: ecs.ServiceConnectProps; tlsRole?: iam.IRole; endpoint?: string } {
   const sc = spec.options;
+  const clientPort = spec.port === undefined ? undefined : sc.clientAliasPort ?? spec.port;
   // A dnsName may hold periods; a discoveryName may not, so the default one has hyphens instead.
   const discoveryName = sc.discoveryName ?? (Token.isUnresolved(spec.dnsName) ? spec.dnsName : spec.dnsName.replace(/\./g, '-'));
   if (spec.port !== undefined) checkServiceConnectNames(scope, spec.dnsName, discoveryName, sc.discoveryName !== undefined);
@@ -306,7 +333,7 @@ export function serviceConnectServer(scope: Construct, spec: ServiceConnectServe
       portMappingName: spec.portMappingName,
       dnsName: spec.dnsName,
       discoveryName,
-      port: spec.port,
+      port: clientPort,
       perRequestTimeout: sc.perRequestTimeout,
       idleTimeout: sc.idleTimeout,
       tls: sc.tls ? { awsPcaAuthorityArn: sc.tls.certificateAuthority.certificateAuthorityArn, kmsKey: sc.tls.kmsKey, role: tlsRole } : undefined,
@@ -316,7 +343,12 @@ export function serviceConnectServer(scope: Construct, spec: ServiceConnectServe
       : undefined,
     accessLogConfiguration: sc.accessLogs ? { format: ecs.ServiceConnectAccessLogFormat.JSON, includeQueryParameters: false } : undefined,
   };
-  return { configuration, tlsRole };
+  return { configuration, tlsRole, endpoint: clientPort === undefined ? undefined : serviceConnectUrl(spec.dnsName, clientPort) };
+}
+
+/** The URL clients call a Service Connect name at. */
+function serviceConnectUrl(dnsName: string, port: number): string {
+  return `http://${dnsName}:${port}`;
 }
 
 /**
@@ -380,7 +412,7 @@ export function connectToBackend(client: IServiceWorkload, backend: IBackendServ
   backend.allowFrom(client);
 }
 
-/** A backend of another app: its name, port and security group. */
+/** A backend of another app: its name, ports and security group. */
 class ImportedBackendService extends Construct implements IBackendService {
   public readonly endpoint: string;
   public readonly serviceConnectNamespace?: servicediscovery.INamespace;
@@ -390,6 +422,7 @@ class ImportedBackendService extends Construct implements IBackendService {
   constructor(scope: Construct, id: string, attrs: BackendServiceAttributes) {
     super(scope, id);
     checkPort(this, 'port', attrs.port);
+    checkPort(this, 'clientAliasPort', attrs.clientAliasPort);
     checkServiceConnectNames(this, attrs.dnsName, undefined, false);
     if (!attrs.environment.serviceConnectNamespace) {
       throw new ShipyardError(this, ErrorCode.SERVICE_CONNECT, 'the environment has no Service Connect namespace to find the backend in',
@@ -398,7 +431,7 @@ class ImportedBackendService extends Construct implements IBackendService {
     this.serviceConnectNamespace = attrs.environment.serviceConnectNamespace;
     this.securityGroup = attrs.securityGroup;
     this.port = attrs.port;
-    this.endpoint = `http://${attrs.dnsName}:${attrs.port}`;
+    this.endpoint = serviceConnectUrl(attrs.dnsName, attrs.clientAliasPort ?? attrs.port);
   }
 
   public allowFrom(client: ec2.IConnectable): void {

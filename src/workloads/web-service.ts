@@ -103,8 +103,8 @@ export interface WebServiceProps extends ServiceWorkloadProps {
   readonly scaling?: ScalingOptions;
   /**
    * Also publish the service in the environment's Service Connect namespace, so other
-   * workloads call it by name (`http://<dnsName>:<containerPort>`, through `connectTo`) while
-   * the load balancer serves the outside.
+   * workloads call it by name (`http://<dnsName>:<containerPort>`, or the
+   * `clientAliasPort` given, through `connectTo`) while the load balancer serves the outside.
    * @default - reachable through the load balancer only
    */
   readonly serviceConnect?: ServiceConnectOptions;
@@ -229,6 +229,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.container = task.container;
     this.logGroup = task.logGroup;
     const target = registeredTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
+    const server = this.serviceConnectServer(id, props, containerPort, task.logGroup);
 
     const built = buildService(this, {
       serviceName: props.serviceName,
@@ -243,16 +244,14 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
-      serviceConnect: this.serviceConnectServer(id, props, containerPort, task.logGroup),
+      serviceConnect: server?.configuration,
     });
     this.service = built.service;
     this.connections = built.connections;
     this.containerPort = containerPort;
-    if (props.serviceConnect) {
-      SERVICE_CONNECT_CONFIGURED.add(this.service);
-      this.serviceConnectNamespace = env.serviceConnectNamespace;
-      this.endpoint = `http://${props.serviceConnect.dnsName ?? id.toLowerCase()}:${containerPort}`;
-    }
+    if (server) SERVICE_CONNECT_CONFIGURED.add(this.service);
+    this.serviceConnectNamespace = server ? env.serviceConnectNamespace : undefined;
+    this.endpoint = server?.endpoint;
 
     const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, target.port), speed, target);
     this.targetGroup = traffic.targetGroup;
@@ -294,9 +293,12 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.connections.allowFrom(client, ec2.Port.tcp(this.containerPort), `From ${client instanceof Construct ? client.node.path : 'a client'}`);
   }
 
-  /** The Service Connect server configuration with `serviceConnect`, checked: a namespace, Linux, not host mode, not client-only. */
+  /**
+   * The Service Connect server configuration and the URL clients call, with `serviceConnect`,
+   * checked: a namespace, Linux, not host mode, not client-only.
+   */
   private serviceConnectServer(id: string, props: WebServiceProps, containerPort: number, logGroup: logs.ILogGroup | undefined):
-  ecs.ServiceConnectProps | undefined {
+  { configuration: ecs.ServiceConnectProps; endpoint?: string } | undefined {
     const sc = props.serviceConnect;
     if (!sc) return undefined;
     if (sc.clientOnly) {
@@ -306,7 +308,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     checkServiceConnectServer(this, props, sc, 'run the web service on Linux to publish it in Service Connect, or leave serviceConnect out');
     return serviceConnectServer(this, {
       namespace: props.environment.serviceConnectNamespace!, options: sc, portMappingName: 'http', port: containerPort, dnsName: sc.dnsName ?? id.toLowerCase(), logGroup,
-    }).configuration;
+    });
   }
 
   /**

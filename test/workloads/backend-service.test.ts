@@ -155,6 +155,77 @@ describe('BackendService', () => {
   });
 });
 
+describe('Service Connect: a client alias port other than the container port (clientAliasPort)', () => {
+  function ownIngress(stack: Stack, group: string): Array<{ FromPort: number; ToPort: number }> {
+    return resources(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties)
+      .filter(p => JSON.stringify(p.GroupId).includes(group)).map(p => ({ FromPort: p.FromPort, ToPort: p.ToPort }));
+  }
+
+  test('callers use http://catalog on port 80 while the container listens on 8080; the backend still admits them on 8080', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const catalog = new BackendService(stack, 'Catalog', { environment, image: IMAGE, serviceConnect: { clientAliasPort: 80 } });
+    const web = new WebService(stack, 'Web', { environment, image: IMAGE, environmentVariables: { CATALOG_URL: catalog.endpoint! } });
+    web.connectTo(catalog);
+    expect(catalog.endpoint).toBe('http://catalog:80');
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({
+        Services: [{ PortName: 'api', DiscoveryName: 'catalog', ClientAliases: [{ Port: 80, DnsName: 'catalog' }] }],
+      }),
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('Catalog'));
+    expect(task.Properties.ContainerDefinitions[0].PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp', Name: 'api', AppProtocol: 'http' }]);
+    // The caller's proxy listens on 80; the traffic reaches the backend's task on its container port.
+    expect(ownIngress(stack, 'CatalogSecurityGroup')).toEqual([{ FromPort: 8080, ToPort: 8080 }]);
+    const [[, caller]] = resources(stack, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('Web'));
+    expect(caller.Properties.ContainerDefinitions[0].Environment).toEqual(expect.arrayContaining([{ Name: 'CATALOG_URL', Value: 'http://catalog:80' }]));
+  });
+
+  test('a web service published in Service Connect takes one too, and its endpoint says so', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const catalog = new WebService(stack, 'Catalog', { environment, image: IMAGE, serviceConnect: { dnsName: 'catalog.shop', clientAliasPort: 80 } });
+    new WorkerService(stack, 'Checkout', { environment, image: IMAGE }).connectTo(catalog);
+    expect(catalog.endpoint).toBe('http://catalog.shop:80');
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({
+        Services: [Match.objectLike({ PortName: 'http', ClientAliases: [{ Port: 80, DnsName: 'catalog.shop' }] })],
+      }),
+    });
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 8080, ToPort: 8080, Description: Match.stringLikeRegexp('From Test/Checkout'),
+    });
+    expect(resources(stack, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties.FromPort === 80)).toEqual([]);
+  });
+
+  test.each([1, 65535])('takes the boundary port %d', (clientAliasPort) => {
+    const { stack, backend: b } = backend({ serviceConnect: { clientAliasPort } });
+    expect(b.endpoint).toBe(`http://orders:${clientAliasPort}`);
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({ Services: [Match.objectLike({ ClientAliases: [{ Port: clientAliasPort, DnsName: 'orders' }] })] }),
+    });
+  });
+
+  test.each([
+    [0, /serviceConnect\.clientAliasPort is 0, outside 1-65535\. Fix: set serviceConnect\.clientAliasPort between 1 and 65535/],
+    [65536, /serviceConnect\.clientAliasPort is 65536, outside 1-65535/],
+    [-80, /serviceConnect\.clientAliasPort is -80, outside 1-65535/],
+    [80.5, /serviceConnect\.clientAliasPort is 80\.5, not a whole number\. Fix: set serviceConnect\.clientAliasPort to a whole number/],
+  ])('fails at synth when clientAliasPort is %d (PORT_RANGE), naming the construct, the value and the fix', (clientAliasPort, message) => {
+    expectError(ErrorCode.PORT_RANGE, () => backend({ serviceConnect: { clientAliasPort } }));
+    expect(() => backend({ serviceConnect: { clientAliasPort } })).toThrow(new RegExp(`Test/Orders: ${message.source}`));
+    const stack = testStack();
+    expect(() => new WebService(stack, 'Web', { environment: productionEnvironment(stack), image: IMAGE, serviceConnect: { clientAliasPort } }))
+      .toThrow(new RegExp(`^\\[cdk-shipyard:${ErrorCode.PORT_RANGE}\\] Test/Web: ${message.source}`));
+  });
+
+  test('fails when clientAliasPort is given to a client-only service (SERVICE_CONNECT)', () => {
+    expectError(ErrorCode.SERVICE_CONNECT, () => backend({ serviceConnect: { clientOnly: true, clientAliasPort: 80 } }));
+    expect(() => backend({ serviceConnect: { clientOnly: true, clientAliasPort: 80 } })).toThrow(
+      /Test\/Orders: serviceConnect\.clientAliasPort 80 is given, but serviceConnect\.clientOnly is set\. Fix: drop clientAliasPort \(a client-only service publishes no name to call\) or clientOnly/);
+  });
+});
+
 describe('BackendService: connections', () => {
   test('a client-only backend accepts no connections; backends connect to backends', () => {
     const stack = testStack();
@@ -215,6 +286,26 @@ describe('BackendService.fromAttributes: a backend of another app', () => {
     template(stack).hasResourceProperties('AWS::ECS::Service', {
       ServiceConnectConfiguration: { Enabled: true, Namespace: 'arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-0123456789abcdef' },
     });
+  });
+
+  test('an imported backend with a clientAliasPort: callers call that port, its group admits them on the container port', () => {
+    const { stack, vpc, cluster, loadBalancer, listener, namespace } = callerApp();
+    const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
+    const catalog = BackendService.fromAttributes(stack, 'Catalog', {
+      environment, dnsName: 'catalog', port: 8080, clientAliasPort: 80, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'CatalogGroup', 'sg-0cccccccccccccccc'),
+    });
+    expect(catalog.endpoint).toBe('http://catalog:80');
+    new WebService(stack, 'Web', { image: IMAGE, environment }).connectTo(catalog);
+    template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0cccccccccccccccc', FromPort: 8080, ToPort: 8080 });
+    expect(resources(stack, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties.FromPort === 80)).toEqual([]);
+  });
+
+  test.each([0, 65536, 8.5])('fails when an imported backend\'s clientAliasPort is %d (PORT_RANGE)', (clientAliasPort) => {
+    const { stack, vpc, cluster, loadBalancer, listener, namespace } = callerApp();
+    const environment = Environment.fromAttributes(stack, 'Env', { vpc, cluster, loadBalancer, listener, serviceConnectNamespace: namespace });
+    const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'CatalogGroup', 'sg-0cccccccccccccccc');
+    expect(() => BackendService.fromAttributes(stack, 'Catalog', { environment, dnsName: 'catalog', port: 8080, clientAliasPort, securityGroup }))
+      .toThrow(new RegExp(`^\\[cdk-shipyard:${ErrorCode.PORT_RANGE}\\] Callers/Catalog: clientAliasPort is ${clientAliasPort}`));
   });
 
   test('fails without a namespace, with a name Service Connect cannot publish, or a port out of range', () => {
