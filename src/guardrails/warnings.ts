@@ -43,6 +43,8 @@ export enum WarningId {
   STACK_QUOTA = 'cdk-shipyard:stack-quota',
   /** A service has a fixed name (`serviceName`): CloudFormation cannot replace it under the same name. */
   SERVICE_NAME = 'cdk-shipyard:service-name',
+  /** The app puts more than 80% of CloudWatch Logs' 10 resource policies per account and Region into one of them. */
+  LOG_RESOURCE_POLICY_QUOTA = 'cdk-shipyard:log-resource-policy-quota',
 }
 
 /** The share of an AWS quota past which the library warns (stacks, the shared load balancer): the wall in sight, not yet met. */
