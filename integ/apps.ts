@@ -81,7 +81,8 @@ function integHostedZone(stack: Stack): route53.IHostedZone {
 
 /**
  * (a) A production environment serving HTTPS, with two web services sharing its load balancer,
- * one of them served by the load balancer over HTTP/2 end to end.
+ * one of them served by the load balancer over HTTP/2 end to end. The cluster's lifecycle events
+ * are kept in a log group.
  * Deploying needs ACM certificates in the target region: set SHIPYARD_INTEG_CERTIFICATE_ARN and
  * SHIPYARD_INTEG_SECOND_CERTIFICATE_ARN (and the hosted zone of the admin alias, see integHostedZone).
  */
@@ -106,6 +107,8 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
     },
     tags: { 'shipyard:integ': 'shared-alb' },
     clusterName: 'shipyard-integ-shared-alb',
+    // Every task state change, service action and deployment state change, kept in a log group.
+    taskEvents: { lifecycleLog: true },
   });
   const api = new WebService(workloads, 'Api', {
     environment,

@@ -13,7 +13,7 @@ import { ExternalInstances } from '../capacity/external-instances';
 import { checkLogRetention, checkPattern, checkTags, ECS_NAME } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
-import { notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
+import { logLifecycleEvents, notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
 import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
 import { watchStackBudget } from '../private/stack-budget';
 
@@ -171,8 +171,9 @@ export interface EnvironmentProps {
   readonly clusterName?: string;
   /**
    * Send task events to the alarm topic: AWS Health's scheduled changes for ECS (Fargate task
-   * retirement) and service tasks that stop unexpectedly. Needs `alarmTopic`.
-   * @default - both, when the environment has an alarmTopic; none without one
+   * retirement) and service tasks that stop unexpectedly (these need `alarmTopic`); and keep the
+   * cluster's lifecycle events in a log group (`lifecycleLog`, which does not).
+   * @default - both notifications, when the environment has an alarmTopic; none without one; no lifecycle log
    */
   readonly taskEvents?: TaskEventsOptions;
   /**
@@ -305,8 +306,10 @@ export class Environment extends Construct implements IEnvironment {
   public readonly flowLogGroup?: logs.ILogGroup;
   /** The environment's dashboard, unless switched off. */
   public readonly dashboard?: EnvironmentDashboard;
-  /** The rules that send task events (health, unexpected stops) to the alarm topic. */
+  /** The task-event rules: those that notify the alarm topic (health, unexpected stops), and the lifecycle log's. */
   public readonly taskEventRules: events.Rule[];
+  /** The log group of the cluster's lifecycle events, when `taskEvents.lifecycleLog` is on. */
+  public readonly lifecycleLogGroup?: logs.ILogGroup;
   /** The ECS Anywhere role and registration commands, when `externalInstances` is on. */
   public readonly externalInstances?: ExternalInstances;
 
@@ -383,11 +386,9 @@ export class Environment extends Construct implements IEnvironment {
       });
     }
 
-    if (props.taskEvents && !props.alarmTopic) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'taskEvents is given, but the environment has no alarmTopic to send them to',
-        'give an alarmTopic (new AlarmTopic(...)), or leave taskEvents out');
-    }
-    this.taskEventRules = props.alarmTopic ? notifyTaskEvents(this, cluster, props.alarmTopic, props.taskEvents) : [];
+    const taskEvents = addTaskEvents(this, cluster, props);
+    this.taskEventRules = taskEvents.rules;
+    this.lifecycleLogGroup = taskEvents.lifecycleLogGroup;
 
     for (const [key, value] of Object.entries(this.tags)) Tags.of(this).add(key, value);
     this.roleSettings = props.roleSettings;
@@ -400,6 +401,7 @@ export class Environment extends Construct implements IEnvironment {
     if (this.flowLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.flowLogGroup);
     const execLogGroup = this.node.tryFindChild('ExecLogGroup');
     if (execLogGroup instanceof logs.LogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(execLogGroup);
+    if (this.lifecycleLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.lifecycleLogGroup);
     // aws-cdk-lib closes the default security group with a custom resource whose Lambda
     // function it owns; its findings are acknowledged where the function is defined.
     const reason = 'aws-cdk-lib\'s provider that removes all rules from the VPC default security group; it runs once per deployment, needs no VPC access and uses the basic Lambda execution role.';
@@ -491,6 +493,31 @@ function requireIngress(environment: Construct, ingress: IIngress | undefined): 
       'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');
   }
   return ingress;
+}
+
+/** The environment's task-event rules (notifications to the alarm topic, then the lifecycle log's) and the lifecycle log group. */
+function addTaskEvents(
+  environment: Environment, cluster: ecs.ICluster, props: EnvironmentProps,
+): { rules: events.Rule[]; lifecycleLogGroup?: logs.ILogGroup } {
+  checkTaskEventsTopic(environment, props);
+  const rules = props.alarmTopic ? notifyTaskEvents(environment, cluster, props.alarmTopic, props.taskEvents) : [];
+  if (!props.taskEvents?.lifecycleLog) return { rules };
+  const lifecycle = logLifecycleEvents(environment, cluster, { retention: environment.logRetention, logKey: environment.logEncryptionKey });
+  return { rules: [...rules, lifecycle.rule], lifecycleLogGroup: lifecycle.logGroup };
+}
+
+/**
+ * Task events that notify need the alarm topic; the lifecycle log alone does not. Without a topic,
+ * `taskEvents` must ask for the lifecycle log and for no notification by name.
+ */
+function checkTaskEventsTopic(scope: Construct, props: EnvironmentProps): void {
+  const options = props.taskEvents;
+  if (!options || props.alarmTopic) return;
+  const notifications = ['healthEvents', 'unexpectedStops', 'spotInterruptions'].filter(k => options[k as keyof TaskEventsOptions] === true);
+  if (options.lifecycleLog && notifications.length === 0) return;
+  const asked = notifications.length > 0 ? notifications.join(', ') : 'the default notifications (healthEvents, unexpectedStops)';
+  throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `taskEvents asks for ${asked}, but the environment has no alarmTopic to send them to`,
+    'give an alarmTopic (new AlarmTopic(...)), leave taskEvents out, or ask for the lifecycle log alone ({ lifecycleLog: true }), which needs no topic');
 }
 
 /** Up to 255 letters, digits, underscores and hyphens. Source: Amazon ECS API Reference, CreateCluster clusterName. */

@@ -86,6 +86,8 @@ export enum ErrorCode {
   LOAD_BALANCER_QUOTA = 'LOAD_BALANCER_QUOTA',
   /** A stack passes a CloudFormation template quota (500 resources, 200 parameters, 200 outputs). */
   STACK_QUOTA = 'STACK_QUOTA',
+  /** The app puts more CloudWatch Logs resource policies into one account and Region than CloudWatch Logs takes (10, not adjustable). */
+  LOG_RESOURCE_POLICY_QUOTA = 'LOG_RESOURCE_POLICY_QUOTA',
 }
 
 /**

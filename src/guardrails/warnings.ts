@@ -45,6 +45,8 @@ export enum WarningId {
   SERVICE_NAME = 'cdk-shipyard:service-name',
   /** A default changed since 0.1.0 applies, and the app has not chosen it in its context (see the CHANGELOG). */
   CHANGED_DEFAULT = 'cdk-shipyard:changed-default',
+  /** The app puts more than 80% of CloudWatch Logs' 10 resource policies per account and Region into one of them. */
+  LOG_RESOURCE_POLICY_QUOTA = 'cdk-shipyard:log-resource-policy-quota',
 }
 
 /** The share of an AWS quota past which the library warns (stacks, the shared load balancer): the wall in sight, not yet met. */

@@ -1,20 +1,24 @@
-import { aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_sns as sns } from 'aws-cdk-lib';
+import {
+  ArnFormat, RemovalPolicy, Stack, aws_ecs as ecs, aws_events as events, aws_events_targets as eventsTargets, aws_iam as iam, aws_kms as kms,
+  aws_logs as logs, aws_sns as sns,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { watchLogResourcePolicies } from '../private/log-resource-policies';
 
-/** Which task events an environment sends to its alarm topic. */
+/** Which task events an environment sends to its alarm topic, and whether it keeps them in a log group. */
 export interface TaskEventsOptions {
   /**
    * AWS Health's scheduled changes for ECS, such as Fargate task retirement for patching
    * (`AWS_ECS_TASK_PATCHING_RETIREMENT`), announced days ahead. AWS Health events are
    * account-wide: every environment with this on in the account and Region gets them.
-   * @default true
+   * @default - true when the environment has an alarmTopic
    */
   readonly healthEvents?: boolean;
   /**
    * Service tasks that stop for a reason other than a deployment, a scale-in or a user: an
    * essential container exited (a crash or an out-of-memory kill), the task failed to start, or
    * the infrastructure under it failed or was terminated.
-   * @default true
+   * @default - true when the environment has an alarmTopic
    */
   readonly unexpectedStops?: boolean;
   /**
@@ -23,6 +27,15 @@ export interface TaskEventsOptions {
    * @default false
    */
   readonly spotInterruptions?: boolean;
+  /**
+   * Keep every lifecycle event of the cluster (task state changes, service actions, deployment
+   * state changes) in a log group the environment creates, with its log retention and key,
+   * retained on delete: the history of what ECS did, to search later with Logs Insights. Needs no
+   * alarmTopic. The log group's resource policy (EventBridge writes through no role) is one of the
+   * 10 CloudWatch Logs resource policies an account has per Region, a quota that cannot be raised.
+   * @default false
+   */
+  readonly lifecycleLog?: boolean;
 }
 
 /**
@@ -88,4 +101,79 @@ export function notifyTaskEvents(scope: Construct, cluster: ecs.ICluster, topic:
     }));
   }
   return rules;
+}
+
+/**
+ * The ECS events kept in the lifecycle log. Container instance state changes, the fourth kind ECS
+ * sends, describe EC2 capacity and are left out. Source: Amazon EventBridge Events Reference,
+ * "Amazon Elastic Container Service events".
+ */
+export const LIFECYCLE_DETAIL_TYPES = ['ECS Task State Change', 'ECS Service Action', 'ECS Deployment State Change'];
+
+/** The rule and the log group of an environment's lifecycle log. */
+export interface LifecycleLog {
+  readonly rule: events.Rule;
+  readonly logGroup: logs.LogGroup;
+}
+
+/**
+ * One rule for the environment that keeps the lifecycle events of `cluster` in a new log group.
+ * EventBridge writes to CloudWatch Logs under a CloudWatch Logs resource policy that names
+ * `events.amazonaws.com` and `delivery.logs.amazonaws.com`, never a role (Amazon EventBridge User
+ * Guide, "Using resource-based policies for Amazon EventBridge", CloudWatch Logs permissions).
+ * The policy is an `AWS::Logs::ResourcePolicy` for this log group alone, not aws-cdk-lib's
+ * `CloudWatchLogGroup` target: that target always puts the policy with a custom resource (a
+ * Lambda function and its role; `installLatestAwsSdk` and `logEvent` do not change that). Each
+ * policy counts toward the account's 10 per Region (see `watchLogResourcePolicies`).
+ */
+export function logLifecycleEvents(
+  scope: Construct, cluster: ecs.ICluster, defaults: { retention: logs.RetentionDays; logKey?: kms.IKey },
+): LifecycleLog {
+  const logGroup = new logs.LogGroup(scope, 'LifecycleLog', {
+    retention: defaults.retention,
+    encryptionKey: defaults.logKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const { policyDependable } = logGroup.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
+  watchLogResourcePolicies(scope);
+  const rule = new events.Rule(scope, 'LifecycleEvents', {
+    description: `${scope.node.path}: task state changes, service actions and deployment state changes of the cluster, kept in a log group`,
+    eventPattern: { source: ['aws.ecs'], detailType: LIFECYCLE_DETAIL_TYPES },
+    targets: [logGroupTarget(logGroup)],
+  });
+  (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern.$or', ofCluster(cluster));
+  // Events matched before the policy exists would be dropped.
+  if (policyDependable) rule.node.addDependency(policyDependable);
+  return { rule, logGroup };
+}
+
+/**
+ * Pattern branches ($or) that keep the events of `cluster` alone: task state changes and service
+ * actions carry its ARN in `detail.clusterArn`; deployment state changes do not, and name the
+ * service (`service/<cluster name>/<service name>`) in `resources`. Sources: Amazon ECS Developer
+ * Guide, "Amazon ECS events" (task state change, service action and service deployment state
+ * change events); Amazon EventBridge User Guide, "Content filtering in event patterns" ($or and
+ * wildcard matching).
+ */
+function ofCluster(cluster: ecs.ICluster): Array<Record<string, unknown>> {
+  const services = Stack.of(cluster).formatArn({
+    service: 'ecs', resource: 'service', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return [{ detail: { clusterArn: [cluster.clusterArn] } }, { resources: [{ wildcard: services }] }];
+}
+
+/**
+ * A log group as a rule target that returns its ARN alone (without the `:*` of `logGroupArn`, as
+ * EventBridge PutTargets takes it): the policy that lets EventBridge write is the caller's.
+ */
+function logGroupTarget(logGroup: logs.ILogGroup): events.IRuleTarget {
+  return {
+    bind: () => ({
+      arn: Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    }),
+  };
 }

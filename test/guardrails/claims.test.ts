@@ -184,11 +184,15 @@ describe('EnvironmentAttributes and IngressOptions: the listener protocol', () =
 });
 
 describe('EnvironmentProps', () => {
-  test('fails when taskEvents are asked for without an alarmTopic; accepts them with one', () => {
+  test('fails when taskEvents notifications are asked for without an alarmTopic; accepts them with one, the lifecycle log alone without', () => {
     expectFailure(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(testStack(), { taskEvents: {} }),
-      /taskEvents is given, but the environment has no alarmTopic to send them to/);
+      /taskEvents asks for the default notifications \(healthEvents, unexpectedStops\), but the environment has no alarmTopic to send them to/);
+    const taskEvents = { lifecycleLog: true, unexpectedStops: true };
+    expectFailure(ErrorCode.CONFLICTING_OPTIONS, () => productionEnvironment(testStack(), { taskEvents }),
+      /taskEvents asks for unexpectedStops, but the environment has no alarmTopic/);
     const stack = testStack();
     expect(() => productionEnvironment(stack, { taskEvents: {}, alarmTopic: new sns.Topic(stack, 'Topic') })).not.toThrow();
+    expect(() => productionEnvironment(testStack(), { taskEvents: { lifecycleLog: true } })).not.toThrow();
   });
 });
 
