@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
 import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
@@ -160,13 +160,24 @@ function connectTask(taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProp
   // From the workload's side: where the file system lives in the environment's stack and the
   // workload in another, both rules land in the workload's stack (no dependency back on it).
   fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
-  // The workload's groups allow all outbound traffic, so aws-cdk-lib skips the egress half of
-  // that rule and warns; the warning is true and asks nothing of the user.
-  if (fileSystems.length > 0) {
-    runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(g => Annotations.of(g).acknowledgeWarning(
-      '@aws-cdk/aws-ec2:ipv4IgnoreEgressRule', 'the group allows all outbound traffic, NFS to the file systems included'));
-  }
+  // The workload's groups allow all outbound traffic, so aws-cdk-lib skips the egress half of a
+  // rule to a peer (these file systems, or a database the app admits it to with
+  // `service.connections.allowToDefaultPort(db)`) and warns; the warning is true and asks nothing
+  // of the user. Acknowledged at synth, after the app's own rules are added.
+  runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(acknowledgeIgnoredEgress);
   acknowledgeTaskRole(taskDefinition, props, cluster, logGroup);
+}
+
+/** Acknowledge, as the app synthesizes, aws-cdk-lib's warning that a group allowing all outbound traffic skips an egress rule. */
+function acknowledgeIgnoredEgress(group: ec2.ISecurityGroup): void {
+  Aspects.of(group).add({
+    visit: node => {
+      if (node === group) {
+        Annotations.of(group).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+          'the group allows all outbound traffic, to the peers its rules name included');
+      }
+    },
+  }, { priority: AspectPriority.MUTATING });
 }
 
 /**
