@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import {
   CircuitBreakerSettings, CircuitBreakerThreshold, EarlySuccess, EarlySuccessConfig, hookTimeoutConfiguration, LifecycleHookTimeoutAction,
 } from './deployment-controls';
+import { CHANGED_DEFAULTS, takesNewDefault } from '../guardrails/changed-defaults';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { alarmBaseName } from '../private/alarms';
@@ -419,11 +420,19 @@ function rollingConfig(scope: IConstruct, context: DeploymentBindOptions, o: Rol
       || (o.rollbackAlarms ?? []).length > 0),
     rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
     lifecycleHooks: [],
-    // The preset's criteria only where new tasks start beside the old ones (max above 100%):
-    // at 100% the old tasks stop first, and there is no draining left to defer.
-    earlySuccess: (o.earlySuccess ?? (isKnown(max) && max > 100 ? context.defaultEarlySuccess : undefined))?._bind(scope, min),
+    earlySuccess: (o.earlySuccess ?? presetEarlySuccess(scope, max, context.defaultEarlySuccess))?._bind(scope, min),
     circuitBreaker: threshold || reset !== undefined ? { threshold, resetOnHealthyTask: reset } : undefined,
   };
+}
+
+/**
+ * The preset's early success criteria, where new tasks start beside the old ones (max above
+ * 100%; at 100% the old tasks stop first, and there is no draining left to defer), unless the
+ * app keeps 0.1.0's rule with the changed-default flag.
+ */
+function presetEarlySuccess(scope: IConstruct, max: number, preset: EarlySuccess | undefined): EarlySuccess | undefined {
+  if (!preset || !isKnown(max) || max <= 100) return undefined;
+  return takesNewDefault(scope, CHANGED_DEFAULTS.rollingEarlySuccess) ? preset : undefined;
 }
 
 /**

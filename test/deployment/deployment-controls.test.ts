@@ -1,11 +1,13 @@
 import { Duration, Stack, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
   BackendService, BackgroundService, CircuitBreakerThreshold, Deployment, DeploySpeed, EarlySuccess, EnvironmentProfile, Image,
   LifecycleHookTimeoutAction, NetworkService, TestTraffic, WebService, WebServiceProps, WorkerService,
 } from '../../src';
+import { CHANGED_DEFAULTS } from '../../src/guardrails/changed-defaults';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { WarningId } from '../../src/guardrails/warnings';
+import { appUnsetting, expectError, hasWarning, productionEnvironment, resources, template, testApp, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27');
 const DEFERRED_100 = { Enable: true, HealthyPercent: 100, SourceServiceRevisionCleanup: 'DEFERRED' };
@@ -80,6 +82,31 @@ describe('the deploy-speed presets: done once every new task is healthy, the old
     template(web({ deployment: Deployment.canary() })).hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({ Strategy: 'CANARY', EarlySuccessCriteria: Match.absent() }),
     });
+  });
+});
+
+describe('the changed default and its flag (cdk-shipyard:rollingEarlySuccess)', () => {
+  const flag = CHANGED_DEFAULTS.rollingEarlySuccess.flag;
+
+  test('with the flag unset, the presets bring the criteria with a warning that says how to choose', () => {
+    const stack = web({}, new Stack(appUnsetting(flag), 'Test'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(flag));
+    expect(warnings.map(w => w.id)).toEqual(['/Test/Web']);
+    expect(deploymentConfiguration(stack).EarlySuccessCriteria).toEqual(DEFERRED_100);
+  });
+
+  test('the flag set to false keeps 0.1.0\'s rule (done once the old tasks are gone) for the whole app, with no warning', () => {
+    const stack = web({}, new Stack(testApp({ [flag]: false }), 'Test'));
+    expect(deploymentConfiguration(stack).EarlySuccessCriteria).toBeUndefined();
+    expect(hasWarning(stack, WarningId.CHANGED_DEFAULT)).toBe(false);
+  });
+
+  test('criteria given on the deployment need no flag, and a fixed maxHealthyPercent of 100 meets no changed default', () => {
+    const unset = () => new Stack(appUnsetting(flag), 'Test');
+    const given = web({ deployment: Deployment.rolling({ earlySuccess: EarlySuccess.deferredCleanup(100) }) }, unset());
+    expect(hasWarning(given, WarningId.CHANGED_DEFAULT)).toBe(false);
+    const atHundred = web({ deployment: Deployment.rolling({ minHealthyPercent: 50, maxHealthyPercent: 100 }) }, unset());
+    expect(hasWarning(atHundred, WarningId.CHANGED_DEFAULT)).toBe(false);
   });
 });
 
