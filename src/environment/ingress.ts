@@ -1,15 +1,15 @@
 import {
-  Duration, RemovalPolicy, Token,
+  Duration, Token,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
+import { checkSecurityGroupRules, IngressPeer, ingressPeers, IngressSource } from './ingress-source';
 import { checkNameInZone, createRoute, RouteOptions } from './routing';
-import { checkCertificateRegion, checkInteger, checkPattern, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { checkCertificateRegion, checkPort, checkRange, checkWebAclArn, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
-import { enableAccessLogs } from '../private/access-logs';
+import { createAccessLogsBucket, enableAccessLogs } from '../private/access-logs';
 import { aliasRecordFor } from '../private/dns-names';
 import { LoadBalancerQuotas } from '../private/load-balancer-quotas';
 import { acknowledge, inCompliancePacks } from '../private/nag';
@@ -190,9 +190,6 @@ export class SharedIngress extends Construct implements IIngress {
     this.protocol = props.protocol
       ?? (this.certificate || props.production ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
     checkTls(this, props, this.protocol, this.certificate);
-    const retentionDays = props.accessLogRetentionDays ?? 365;
-    checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
-    checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays, 1, 36500, ' days');
     // Source: Elastic Load Balancing User Guide, "Connection idle timeout": 1-4000 seconds.
     checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.idleTimeout', knownSeconds(props.idleTimeout), 1, 4000, ' s');
 
@@ -216,19 +213,8 @@ export class SharedIngress extends Construct implements IIngress {
       idleTimeout: props.idleTimeout,
     });
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        expiration: Duration.days(retentionDays),
-        noncurrentVersionExpiration: Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-    });
+    this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogs', 'ingress.accessLogRetentionDays', props.accessLogRetentionDays ?? 365,
+      ErrorCode.CONFLICTING_OPTIONS);
     enableAccessLogs(this, loadBalancer, this.accessLogsBucket);
     this.loadBalancer = loadBalancer;
     this.loadBalancerFullName = loadBalancer.loadBalancerFullName;
@@ -277,10 +263,7 @@ export class SharedIngress extends Construct implements IIngress {
       aliasRecordFor(this, 'AliasRecord', props.domain.hostedZone, props.domain.domainName, loadBalancer);
       aliasRecordFor(this, 'WildcardAliasRecord', props.domain.hostedZone, `*.${props.domain.domainName}`, loadBalancer);
     }
-    // AssociateWebACL takes a regional web ACL: arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>
-    // (AWS WAF API Reference); a CloudFront (global) one is refused at deploy.
-    checkPattern(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.webAclArn', props.webAclArn,
-      /^arn:[a-z-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[\w-]{1,128}$/, 'the ARN of a regional AWS WAF (v2) web ACL');
+    checkWebAclArn(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.webAclArn', props.webAclArn);
     if (props.webAclArn) {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
     }
@@ -322,27 +305,12 @@ export class SharedIngress extends Construct implements IIngress {
    */
   private clients(props: SharedIngressProps, internetFacing: boolean, vpcCidr: string): IngressPeer[] {
     const sources = props.allowedSources;
-    if (sources === undefined) {
-      return [{ peer: internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr), weight: 1, productionPortOnly: false, everyone: internetFacing }];
-    }
-    if (sources.length === 0) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.allowedSources is empty, so no client could reach the load balancer',
-        'name who may reach it (IngressSource.cidr, .prefixList or .cloudFront), or leave allowedSources out');
-    }
-    const peers = sources.map((source, i) => source._peer(this, i));
-    if (!internetFacing && peers.some(p => p.productionPortOnly)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'IngressSource.cloudFront() is given for an internal load balancer',
-        'CloudFront reaches internal load balancers through VPC origins, not its public prefix list: set internetFacing: true, or admit the VPC origin\'s range');
-    }
+    const peers = ingressPeers(this, 'ingress', sources, internetFacing, vpcCidr);
+    if (sources === undefined) return peers;
     const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
     const testRules = props.testListener ? (props.testListener.allowedCidrs ?? [vpcCidr]).length : 0;
     const rules = peers.reduce((sum, p) => sum + p.weight * (https && !p.productionPortOnly ? 2 : 1), 0) + testRules;
-    if (rules > SECURITY_GROUP_RULES) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
-        `ingress.allowedSources need ${rules} inbound rules on the load balancer's security group, over the ${SECURITY_GROUP_RULES} a group may have`
-        + ` (${sources.map(s => s.description).join(', ')})`,
-        'admit fewer ranges, or gather them in one customer-managed prefix list with fewer entries');
-    }
+    checkSecurityGroupRules(this, 'ingress', sources, rules);
     return peers;
   }
 
@@ -356,19 +324,6 @@ export class SharedIngress extends Construct implements IIngress {
 
   private acknowledgeFindings(loadBalancer: elbv2.ApplicationLoadBalancer, listener: elbv2.ApplicationListener,
     internetFacing: boolean, https: boolean, props: SharedIngressProps): void {
-    const bucketReason = 'This bucket is the destination of the load balancer access logs; logging it to itself would loop, and ALB access logs support SSE-S3 only (no KMS), replication is left to the account\'s backup policy.';
-    acknowledge(this.accessLogsBucket, [
-      { id: 'AwsSolutions-S1', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: bucketReason },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: bucketReason },
-    ]);
     if (internetFacing && this.openToEveryone) {
       acknowledge(this.node.findChild('SecurityGroup'), [{
         id: 'AwsSolutions-EC23',
