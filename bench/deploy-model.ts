@@ -16,7 +16,9 @@
  * - Add a service: the same longest path over one service's own resources, the rest existing.
  * - New image: every service updates in parallel; each replaces its tasks in waves (as many
  *   tasks per wave as max% - min% of the desired count allow), each wave a task start, the
- *   first health check and the old task's deregistration delay, then the bake.
+ *   first health check and the old task's deregistration delay, then the bake. Under early
+ *   success criteria with deferred cleanup the deployment is done before the last old tasks
+ *   drain: that draining is off the critical path (`serviceUpdateSeconds`).
  */
 
 /** Seconds a resource type takes to create, with where the figure comes from. */
@@ -113,16 +115,32 @@ function serviceCreateSeconds(template: Template, service: any): number {
   return TASK_START_SECONDS[0] + targetSettings(template, service).interval + bakeSeconds(template, service);
 }
 
-/** Seconds to replace every task of a service with a new revision (rolling). */
+/**
+ * Seconds to replace the tasks of a service with a new revision (rolling). Without early success
+ * criteria ECS is done once every new task is healthy, the bake is over and the old tasks are
+ * gone, their draining included. With them (Amazon ECS Developer Guide, "Complete Amazon ECS
+ * rolling deployments early with early success criteria") it is done once `HealthyPercent` of
+ * the desired count (rounded up) run the new revision healthy and the bake is over; with
+ * `SourceServiceRevisionCleanup: DEFERRED` the old tasks are removed after that, so the last
+ * wave's draining leaves the critical path (an earlier wave's stays: its old tasks make room
+ * for the next; so does every wave's at a maximum of 100%, where old tasks stop first). The
+ * model charges at least one wave: the guide does not say a deployment is done with no new
+ * task healthy.
+ */
 function serviceUpdateSeconds(template: Template, service: any): number {
   const p = service.Properties ?? {};
   const desired = p.DesiredCount ?? 1;
-  const min = p.DeploymentConfiguration?.MinimumHealthyPercent ?? 100;
-  const max = p.DeploymentConfiguration?.MaximumPercent ?? 200;
+  const config = p.DeploymentConfiguration ?? {};
+  const min = config.MinimumHealthyPercent ?? 100;
+  const max = config.MaximumPercent ?? 200;
+  const early = config.EarlySuccessCriteria?.Enable === true ? config.EarlySuccessCriteria : undefined;
+  const needed = Math.max(1, Math.ceil(desired * (early?.HealthyPercent ?? 100) / 100));
   const perWave = Math.max(1, Math.floor(desired * (max - min) / 100));
-  const waves = Math.ceil(desired / perWave);
+  const waves = Math.ceil(needed / perWave);
+  // At a maximum of 100% the old tasks stop before the new ones start: nothing is left to defer.
+  const drains = early?.SourceServiceRevisionCleanup === 'DEFERRED' && max > 100 ? waves - 1 : waves;
   const t = targetSettings(template, service);
-  return waves * (TASK_START_SECONDS[0] + t.interval + t.deregistration) + bakeSeconds(template, service);
+  return waves * (TASK_START_SECONDS[0] + t.interval) + drains * t.deregistration + bakeSeconds(template, service);
 }
 
 function duration(template: Template, id: string): number {

@@ -10,8 +10,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, Network, Scaling,
-  SharedIngress, TestTraffic, WebService,
+  AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, LifecycleHookTimeoutAction,
+  Network, Scaling, SharedIngress, TestTraffic, WebService,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
@@ -300,9 +300,12 @@ export function nativeBlueGreen(app: App, options?: ScenarioOptions): Scenario {
       bakeTime: Duration.minutes(5),
       testTraffic: TestTraffic.header(),
       // Once the new revision takes the test traffic, a function approves it before production traffic moves.
+      // The function answers within 10 s; a hook still running after 15 minutes rolls the release back.
       lifecycleHooks: [{
         handler: approvingHook(workloads, environment.logRetention),
         stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+        timeout: Duration.minutes(15),
+        timeoutAction: LifecycleHookTimeoutAction.ROLLBACK,
       }],
     }),
     scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.requestsPerTarget(500)] },

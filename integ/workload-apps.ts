@@ -6,8 +6,8 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_servicediscovery as servicediscovery, aws_sns as sns } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, BackendService, BackgroundService, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image, JobSchedule,
-  NetworkService, Scaling,
+  AlarmTopic, BackendService, BackgroundService, CircuitBreakerThreshold, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image,
+  JobSchedule, NetworkService, Scaling,
   RoleSettings, ScheduledJob, SharedNetworkLoadBalancer, StandaloneTask, TestTraffic, Volume, WebService, WorkerService, WorkQueue,
 } from '../src';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
@@ -85,6 +85,8 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
     // Callers use port 80 (their Service Connect proxy listens on it); the container keeps 8080.
     serviceConnect: { clientAliasPort: 80, perRequestTimeout: Duration.seconds(15), accessLogs: true },
     serviceDiscovery: { namespace: legacyNames },
+    // Up to 10 tasks: a release fails after 3 failed tasks whatever the count, counting every failure of the deployment.
+    deployment: Deployment.rolling({ circuitBreakerThreshold: CircuitBreakerThreshold.count(3), resetCircuitBreakerOnHealthyTask: false }),
     // Steps on the app's own backlog metric: one task less under 10 orders, two more above 100, five above 500.
     scaling: {
       minCapacity: 1,

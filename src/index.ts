@@ -81,6 +81,7 @@ export type {
   RollingDeploymentOptions, LifecycleHook, BlueGreenOptions, LinearDeploymentOptions, CanaryDeploymentOptions, CodeDeployHook, CodeDeployOptions,
 } from './deployment/deployment';
 export { TestTraffic, CodeDeployHookStage, Deployment } from './deployment/deployment';
+export { CircuitBreakerThreshold, EarlySuccess, LifecycleHookTimeoutAction } from './deployment/deployment-controls';
 export { DeploySpeed } from './deployment/deploy-speed';
 
 // Observability

@@ -15,6 +15,13 @@ export function testApp(context: Record<string, unknown> = {}): App {
   return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...newDefaultsContext(), ...context } });
 }
 
+/** An app that has chosen every changed default but `flag`: the one a test watches warn. */
+export function appUnsetting(flag: string): App {
+  const context: Record<string, unknown> = { '@aws-cdk/core:validateAgainstDefaultRules': true, ...newDefaultsContext() };
+  delete context[flag];
+  return new App({ context });
+}
+
 export function testStack(name = 'Test'): Stack {
   return new Stack(testApp(), name);
 }

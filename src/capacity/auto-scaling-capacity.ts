@@ -174,13 +174,7 @@ export class AutoScalingCapacity extends Construct {
     const env = props.environment;
     applyRoleSettings(this, props.environment.roleSettings);
     const cluster = ownedCluster(this, env, 'EC2 capacity');
-    // The cluster's provider associations reference the provider, and the provider the cluster.
-    if (Stack.of(this) !== Stack.of(cluster)) {
-      throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER,
-        `it is in stack ${show(Stack.of(this).stackName)}, the environment's cluster in ${show(Stack.of(cluster).stackName)}; the cluster's `
-        + 'capacity provider associations would reference this stack while this stack references the cluster (a cycle)',
-        `create the AutoScalingCapacity in ${show(Stack.of(cluster).stackName)}, the environment's stack; its workloads may live anywhere`);
-    }
+    checkSameStack(this, cluster);
     ensureAgentEndpoints(this, env);
     this.spot = props.spot ?? false;
     this.gpu = props.gpu ?? false;
@@ -189,10 +183,7 @@ export class AutoScalingCapacity extends Construct {
     const bottlerocket = hostImage === HostImage.BOTTLEROCKET;
     const windows = isWindowsHost(hostImage);
     this.windows = windows;
-    const defaults = windows
-      ? (this.spot ? ['m7i.large', 'm6i.large', 'm5.large'] : ['m7i.large'])
-      : (this.spot ? ['m7g.large', 'm6g.large', 'm7g.xlarge'] : ['m7g.large']);
-    const instanceTypes = props.instanceTypes ?? defaults.map(t => new ec2.InstanceType(t));
+    const instanceTypes = props.instanceTypes ?? defaultInstanceTypes(windows, this.spot);
     const settings = this.checkProps(props, instanceTypes);
     this.cpuArchitecture = settings.arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
 
@@ -211,9 +202,39 @@ export class AutoScalingCapacity extends Construct {
     this.instanceAttributeValue = Names.uniqueId(this).slice(-128);
     const userData = windows ? new WindowsBootstrap(() => this.windowsBootstrap(cluster, props))
       : bottlerocket ? ec2.UserData.custom('') : ec2.UserData.forLinux();
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: machineImage(hostImage, settings.arm, props.gpu ?? false),
-      instanceType: this.spot ? undefined : instanceTypes[0],
+    this.launchTemplate = this.createLaunchTemplate(userData, props, instanceTypes[0], settings);
+    this.autoScalingGroup = this.createGroup(props, instanceTypes, settings);
+
+    checkCapacityProviderName(this, props.capacityProviderName);
+    this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
+      autoScalingGroup: this.autoScalingGroup,
+      capacityProviderName: props.capacityProviderName,
+      enableManagedScaling: settings.managedScaling,
+      enableManagedTerminationProtection: settings.managedTerminationProtection,
+      enableManagedDraining: props.managedDraining ?? true,
+      targetCapacityPercent: settings.targetCapacityPercent,
+      instanceWarmupPeriod: props.instanceWarmup?.toSeconds() ?? 300,
+      machineImageType: bottlerocket ? ecs.MachineImageType.BOTTLEROCKET : ecs.MachineImageType.AMAZON_LINUX_2,
+    });
+    // With managed draining or termination protection, aws-cdk-lib adds no drain-hook function.
+    cluster.addAsgCapacityProvider(this.capacityProvider);
+    this.capacityProviderName = this.capacityProvider.capacityProviderName;
+    // aws-cdk-lib writes the cluster name first; the settings follow it (the Windows bootstrap renders itself).
+    if (!windows) this.configureAgent(userData, props, bottlerocket);
+
+    this.deletionGuard = addAutoScalingGroupGuard(this, this.autoScalingGroup, {
+      owner: env,
+      retention: env.logRetention,
+      deleteBefore: [cluster, this.capacityProvider],
+    });
+  }
+
+  /** The launch template: IMDSv2 only, no public address, encrypted volumes, the instance role kept to its own statements. */
+  private createLaunchTemplate(userData: ec2.UserData, props: AutoScalingCapacityProps, firstType: ec2.InstanceType,
+    settings: { arm: boolean; volumeSizeGiB: number }): ec2.LaunchTemplate {
+    return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: machineImage(this.hostImage, settings.arm, props.gpu ?? false),
+      instanceType: this.spot ? undefined : firstType,
       userData,
       // aws-cdk-lib's capacity provider adds managed policies to the instance role for
       // Bottlerocket; the role is kept to the statements above.
@@ -225,12 +246,17 @@ export class AutoScalingCapacity extends Construct {
       associatePublicIpAddress: false,
       detailedMonitoring: true,
       ebsOptimized: true,
-      blockDevices: blockDevices(hostImage, settings.volumeSizeGiB),
+      blockDevices: blockDevices(this.hostImage, settings.volumeSizeGiB),
     });
+  }
 
+  /** The Auto Scaling group: one type from the launch template, or a mixed instances policy for several (or Spot). */
+  private createGroup(props: AutoScalingCapacityProps, instanceTypes: ec2.InstanceType[],
+    settings: { minCapacity: number; maxCapacity: number }): autoscaling.AutoScalingGroup {
+    const env = props.environment;
     const topic = props.notificationTopic ?? env.alarmTopic;
     const many = instanceTypes.length > 1 || this.spot;
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+    const group = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: env.vpc,
       vpcSubnets: env.taskSubnets,
       launchTemplate: many ? undefined : this.launchTemplate,
@@ -250,7 +276,7 @@ export class AutoScalingCapacity extends Construct {
       notifications: topic ? [{ topic, scalingEvents: autoscaling.ScalingEvents.ALL }] : undefined,
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
-    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const cfnGroup = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     // Instances boot once they can reach ECS, and are gone before that way out is.
     cfnGroup.node.addDependency(taskEgress(env));
     // The zones of the group's subnets, stated: a group that spans several zones says so (AWS
@@ -261,37 +287,24 @@ export class AutoScalingCapacity extends Construct {
       // cdk-nag reads the group's LaunchTemplate property, not a mixed instances policy's.
       const reason = 'The group launches every instance from the mixed instances policy\'s launch template, which requires IMDSv2 '
         + '(HttpTokens required, hop limit 1) and encrypts every EBS volume; the rule reads only the group\'s own LaunchTemplate property.';
-      acknowledge(this.autoScalingGroup, [
+      acknowledge(group, [
         { id: 'AwsSolutions-EC26', reason },
         { id: 'NIST.800.53.R5-EC2IMDSv2Enabled', reason },
         { id: 'HIPAA.Security-EC2IMDSv2Enabled', reason },
       ]);
     }
     if (!topic) {
-      acknowledge(this.autoScalingGroup, [{
+      acknowledge(group, [{
         id: 'AwsSolutions-AS3',
         reason: 'The environment has no alarm topic; pass Environment alarmTopic (or notificationTopic) to receive launch and terminate notifications.',
       }]);
     }
+    return group;
+  }
 
-    checkCapacityProviderName(this, props.capacityProviderName);
-    this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
-      autoScalingGroup: this.autoScalingGroup,
-      capacityProviderName: props.capacityProviderName,
-      enableManagedScaling: settings.managedScaling,
-      enableManagedTerminationProtection: settings.managedTerminationProtection,
-      enableManagedDraining: props.managedDraining ?? true,
-      targetCapacityPercent: settings.targetCapacityPercent,
-      instanceWarmupPeriod: props.instanceWarmup?.toSeconds() ?? 300,
-      machineImageType: bottlerocket ? ecs.MachineImageType.BOTTLEROCKET : ecs.MachineImageType.AMAZON_LINUX_2,
-    });
-    // With managed draining or termination protection, aws-cdk-lib adds no drain-hook function.
-    cluster.addAsgCapacityProvider(this.capacityProvider);
-    this.capacityProviderName = this.capacityProvider.capacityProviderName;
-    // aws-cdk-lib writes the cluster name first; the settings follow it.
-    if (windows) {
-      // The bootstrap renders itself (windowsBootstrap).
-    } else if (bottlerocket) {
+  /** The ECS agent's settings in the Linux user data: Bottlerocket's TOML, or ecs.config lines. */
+  private configureAgent(userData: ec2.UserData, props: AutoScalingCapacityProps, bottlerocket: boolean): void {
+    if (bottlerocket) {
       const toml = {
         ...BOTTLEROCKET_DEFAULTS,
         ...(this.spot ? { 'enable-spot-instance-draining': 'true' } : {}),
@@ -299,21 +312,15 @@ export class AutoScalingCapacity extends Construct {
       };
       for (const [key, value] of Object.entries(toml)) userData.addCommands(`${key} = ${tomlValue(value)}`);
       userData.addCommands('[settings.ecs.instance-attributes]', `"${AutoScalingCapacity.INSTANCE_ATTRIBUTE}" = "${this.instanceAttributeValue}"`);
-    } else {
-      const agent = {
-        ...AGENT_DEFAULTS,
-        ...(this.spot ? { ECS_ENABLE_SPOT_INSTANCE_DRAINING: 'true' } : {}),
-        ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [AutoScalingCapacity.INSTANCE_ATTRIBUTE]: this.instanceAttributeValue }),
-        ...(props.agentConfiguration ?? {}),
-      };
-      for (const [key, value] of Object.entries(agent)) userData.addCommands(`echo '${key}=${value}' >> /etc/ecs/ecs.config`);
+      return;
     }
-
-    this.deletionGuard = addAutoScalingGroupGuard(this, this.autoScalingGroup, {
-      owner: env,
-      retention: env.logRetention,
-      deleteBefore: [cluster, this.capacityProvider],
-    });
+    const agent = {
+      ...AGENT_DEFAULTS,
+      ...(this.spot ? { ECS_ENABLE_SPOT_INSTANCE_DRAINING: 'true' } : {}),
+      ECS_INSTANCE_ATTRIBUTES: JSON.stringify({ [AutoScalingCapacity.INSTANCE_ATTRIBUTE]: this.instanceAttributeValue }),
+      ...(props.agentConfiguration ?? {}),
+    };
+    for (const [key, value] of Object.entries(agent)) userData.addCommands(`echo '${key}=${value}' >> /etc/ecs/ecs.config`);
   }
 
   private checkProps(props: AutoScalingCapacityProps, instanceTypes: ec2.InstanceType[]) {
@@ -406,4 +413,21 @@ export class AutoScalingCapacity extends Construct {
       }
     }
   }
+}
+
+/** The cluster's provider associations reference the provider, and the provider the cluster: one stack holds both. */
+function checkSameStack(capacity: Construct, cluster: Construct): void {
+  if (Stack.of(capacity) === Stack.of(cluster)) return;
+  throw new ShipyardError(capacity, ErrorCode.CAPACITY_PROVIDER,
+    `it is in stack ${show(Stack.of(capacity).stackName)}, the environment's cluster in ${show(Stack.of(cluster).stackName)}; the cluster's `
+    + 'capacity provider associations would reference this stack while this stack references the cluster (a cycle)',
+    `create the AutoScalingCapacity in ${show(Stack.of(cluster).stackName)}, the environment's stack; its workloads may live anywhere`);
+}
+
+/** Current-generation general-purpose types: Graviton for Linux, x86 for Windows; three for Spot (capacity pools). */
+function defaultInstanceTypes(windows: boolean, spot: boolean): ec2.InstanceType[] {
+  const names = windows
+    ? (spot ? ['m7i.large', 'm6i.large', 'm5.large'] : ['m7i.large'])
+    : (spot ? ['m7g.large', 'm6g.large', 'm7g.xlarge'] : ['m7g.large']);
+  return names.map(t => new ec2.InstanceType(t));
 }

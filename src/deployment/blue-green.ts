@@ -123,5 +123,8 @@ export function addLifecycleHooks(scope: Construct, service: ecs.BaseService, de
     }));
     service.node.addDependency(role);
     acknowledgeInlinePolicy(role.node.findChild('DefaultPolicy'));
+    // The hooks render in the order they were added; aws-cdk-lib 2.257 types no timeout.
+    const timeout = deployment.lifecycleHookTimeouts?.[i];
+    if (timeout) (service.node.defaultChild as ecs.CfnService).addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${i}.TimeoutConfiguration`, timeout);
   });
 }

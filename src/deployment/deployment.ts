@@ -1,5 +1,9 @@
 import { Duration, Stack, Token, aws_cloudwatch as cloudwatch, aws_codedeploy as codedeploy, aws_ecs as ecs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import {
+  CircuitBreakerSettings, CircuitBreakerThreshold, EarlySuccess, EarlySuccessConfig, hookTimeoutConfiguration, LifecycleHookTimeoutAction,
+} from './deployment-controls';
+import { CHANGED_DEFAULTS, takesNewDefault } from '../guardrails/changed-defaults';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { alarmBaseName } from '../private/alarms';
@@ -36,6 +40,27 @@ export interface RollingDeploymentOptions {
    * @default - the service's own rollback alarms only
    */
   readonly rollbackAlarms?: cloudwatch.IAlarm[];
+  /**
+   * When ECS calls the deployment done (its early success criteria). `EarlySuccess.none()`
+   * keeps ECS's own rule: done once the old tasks are gone, their draining included.
+   * @default - EarlySuccess.deferredCleanup() with either DeploySpeed preset where
+   * maxHealthyPercent is above 100: done once every task of the new revision is healthy and the
+   * alarm bake (if any) is over, the old tasks draining after; ECS's own rule at 100 (the old
+   * tasks stop before new ones start)
+   */
+  readonly earlySuccess?: EarlySuccess;
+  /**
+   * How many failed tasks trip the circuit breaker.
+   * @default - ECS's: 50% of the desired count, at least 3 and at most 200 failed tasks
+   */
+  readonly circuitBreakerThreshold?: CircuitBreakerThreshold;
+  /**
+   * Whether a task that turns healthy resets the circuit breaker's failure count to 0 (ECS's
+   * default); false counts every failure since the deployment started, so a release whose
+   * tasks keep failing after some turned healthy still trips it.
+   * @default true - ECS's default
+   */
+  readonly resetCircuitBreakerOnHealthyTask?: boolean;
 }
 
 /** A Lambda function ECS invokes at deployment lifecycle stages; it answers SUCCEEDED, FAILED or IN_PROGRESS. */
@@ -44,6 +69,16 @@ export interface LifecycleHook {
   readonly handler: lambda.IFunction;
   /** The stages to invoke it at (for example PRE_SCALE_UP, POST_TEST_TRAFFIC_SHIFT). */
   readonly stages: ecs.DeploymentLifecycleStage[];
+  /**
+   * How long ECS waits for the hook to answer SUCCEEDED or FAILED (whole minutes, 1-20160).
+   * @default - ECS's: 24 hours
+   */
+  readonly timeout?: Duration;
+  /**
+   * What ECS does when the hook runs past its timeout.
+   * @default LifecycleHookTimeoutAction.ROLLBACK - ECS's default
+   */
+  readonly timeoutAction?: LifecycleHookTimeoutAction;
 }
 
 /** Options shared by the blue/green family of deployments. */
@@ -246,6 +281,21 @@ export interface DeploymentConfig {
   /** Lifecycle hooks (blue/green family). */
   readonly lifecycleHooks: LifecycleHook[];
   /**
+   * Each lifecycle hook's `TimeoutConfiguration`, by index (none where the hook keeps ECS's).
+   * @default - none
+   */
+  readonly lifecycleHookTimeouts?: Array<Record<string, unknown> | undefined>;
+  /**
+   * Early success criteria (rolling).
+   * @default - ECS's own rule
+   */
+  readonly earlySuccess?: EarlySuccessConfig;
+  /**
+   * Circuit-breaker threshold and reset rule (rolling).
+   * @default - ECS's
+   */
+  readonly circuitBreaker?: CircuitBreakerSettings;
+  /**
    * CodeDeploy settings, when CodeDeploy (not ECS) deploys the service.
    * @default - ECS deploys the service
    */
@@ -278,6 +328,11 @@ export interface DeploymentBindOptions {
    * @default true
    */
   readonly defaultRollbackOnAlarm?: boolean;
+  /**
+   * Early success criteria of a rolling deployment unless told (the deploy-speed preset's).
+   * @default - ECS's own rule
+   */
+  readonly defaultEarlySuccess?: EarlySuccess;
 }
 
 /**
@@ -334,67 +389,109 @@ export class Deployment {
    * @internal
    */
   public _bind(scope: IConstruct, context: DeploymentBindOptions): DeploymentConfig {
+    if (this.codeDeployOptions) refuseRollingOptions(scope, 'CodeDeploy', this.options);
+    else if (this.strategy !== ecs.DeploymentStrategy.ROLLING) refuseRollingOptions(scope, strategyName(this.strategy), this.options);
     if (this.codeDeployOptions) return codeDeployConfig(scope, context, this.codeDeployOptions);
-    const o = this.options;
-    if (this.strategy === ecs.DeploymentStrategy.ROLLING) {
-      const min = o.minHealthyPercent ?? context.defaultMinHealthyPercent ?? 100;
-      const max = o.maxHealthyPercent ?? context.defaultMaxHealthyPercent ?? 200;
-      checkInteger(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min);
-      checkRange(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min, 0, 100, '%');
-      checkInteger(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max);
-      checkRange(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max, 100, 200, '%');
-      if (isKnown(min) && isKnown(max) && min === 100 && max === 100) {
-        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
-          'minHealthyPercent and maxHealthyPercent are both 100, so ECS can neither stop an old task nor start a new one',
-          'raise maxHealthyPercent above 100 or lower minHealthyPercent');
-      }
-      return {
-        strategy: this.strategy,
-        minHealthyPercent: min,
-        maxHealthyPercent: max,
-        rollbackOnFailure: o.rollbackOnFailure ?? true,
-        rollbackOnAlarm: o.rollbackOnAlarm ?? (((context.defaultRollbackOnAlarm ?? true) && (context.hasRollbackAlarms ?? true))
-          || (o.rollbackAlarms ?? []).length > 0),
-        rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
-        lifecycleHooks: [],
-      };
-    }
-
-    const name = this.strategy.toLowerCase().replace('_', '/');
-    if (!context.shiftsTraffic) {
-      throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `a ${name} deployment needs a load balancer or Service Connect to shift traffic`,
-        'use Deployment.rolling(), or give the workload a load balancer');
-    }
-    // Source: Amazon ECS API Reference, DeploymentConfiguration: bakeTimeInMinutes 0-1440,
-    // linear stepPercent 3.0-100.0, canaryPercent 0.1-100.0, step bake times 0-1440 minutes.
-    const bakeTime = o.bakeTime ?? Duration.minutes(10);
-    checkMinutes(scope, 'bakeTime', bakeTime);
-    let trafficShift: ecs.TrafficShiftConfig | undefined;
-    if (this.strategy === ecs.DeploymentStrategy.LINEAR) {
-      trafficShift = { stepPercent: o.stepPercent ?? 10, stepBakeTime: o.stepBakeTime ?? Duration.minutes(6) };
-      checkPercent(scope, 'stepPercent', trafficShift.stepPercent!, 3);
-      checkMinutes(scope, 'stepBakeTime', trafficShift.stepBakeTime);
-    } else if (this.strategy === ecs.DeploymentStrategy.CANARY) {
-      trafficShift = { stepPercent: o.canaryPercent ?? 5, stepBakeTime: o.canaryBakeTime ?? Duration.minutes(10) };
-      checkPercent(scope, 'canaryPercent', trafficShift.stepPercent!, 0.1);
-      checkMinutes(scope, 'canaryBakeTime', trafficShift.stepBakeTime);
-    }
-    (o.lifecycleHooks ?? []).forEach((hook, i) => {
-      if (hook.stages.length === 0) {
-        throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `lifecycle hook ${i} has no stages`, 'name the stages ECS should invoke the function at');
-      }
-    });
-    return {
-      strategy: this.strategy,
-      rollbackOnFailure: true,
-      rollbackOnAlarm: o.rollbackOnAlarm ?? true,
-      rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
-      bakeTime,
-      trafficShift,
-      testTraffic: o.testTraffic?._bind(scope),
-      lifecycleHooks: o.lifecycleHooks ?? [],
-    };
+    if (this.strategy === ecs.DeploymentStrategy.ROLLING) return rollingConfig(scope, context, this.options);
+    return trafficShiftConfig(scope, context, this.strategy, this.options);
   }
+}
+
+function rollingConfig(scope: IConstruct, context: DeploymentBindOptions, o: RollingDeploymentOptions): DeploymentConfig {
+  const min = o.minHealthyPercent ?? context.defaultMinHealthyPercent ?? 100;
+  const max = o.maxHealthyPercent ?? context.defaultMaxHealthyPercent ?? 200;
+  checkInteger(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min);
+  checkRange(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', min, 0, 100, '%');
+  checkInteger(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max);
+  checkRange(scope, ErrorCode.DEPLOYMENT, 'maxHealthyPercent', max, 100, 200, '%');
+  if (isKnown(min) && isKnown(max) && min === 100 && max === 100) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
+      'minHealthyPercent and maxHealthyPercent are both 100, so ECS can neither stop an old task nor start a new one',
+      'raise maxHealthyPercent above 100 or lower minHealthyPercent');
+  }
+  const threshold = o.circuitBreakerThreshold?._bind(scope);
+  const reset = o.resetCircuitBreakerOnHealthyTask;
+  return {
+    strategy: ecs.DeploymentStrategy.ROLLING,
+    minHealthyPercent: min,
+    maxHealthyPercent: max,
+    rollbackOnFailure: o.rollbackOnFailure ?? true,
+    rollbackOnAlarm: o.rollbackOnAlarm ?? (((context.defaultRollbackOnAlarm ?? true) && (context.hasRollbackAlarms ?? true))
+      || (o.rollbackAlarms ?? []).length > 0),
+    rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
+    lifecycleHooks: [],
+    earlySuccess: (o.earlySuccess ?? presetEarlySuccess(scope, max, context.defaultEarlySuccess))?._bind(scope, min),
+    circuitBreaker: threshold || reset !== undefined ? { threshold, resetOnHealthyTask: reset } : undefined,
+  };
+}
+
+/**
+ * The preset's early success criteria, where new tasks start beside the old ones (max above
+ * 100%; at 100% the old tasks stop first, and there is no draining left to defer), unless the
+ * app keeps 0.1.0's rule with the changed-default flag.
+ */
+function presetEarlySuccess(scope: IConstruct, max: number, preset: EarlySuccess | undefined): EarlySuccess | undefined {
+  if (!preset || !isKnown(max) || max <= 100) return undefined;
+  return takesNewDefault(scope, CHANGED_DEFAULTS.rollingEarlySuccess) ? preset : undefined;
+}
+
+/**
+ * Early success criteria are a rolling deployment's (ECS API Reference,
+ * DeploymentEarlySuccessCriteria: "only with rolling deployment strategy"), and so is the
+ * circuit breaker (DeploymentCircuitBreaker: "can only be used for services using the rolling
+ * update (ECS) deployment type"). TypeScript keeps them off the other strategies' options;
+ * from JavaScript or Python they would be dropped without a word.
+ */
+function refuseRollingOptions(scope: IConstruct, strategy: string, o: RollingDeploymentOptions): void {
+  const given = (['earlySuccess', 'circuitBreakerThreshold', 'resetCircuitBreakerOnHealthyTask'] as const).filter(k => o[k] !== undefined);
+  if (given.length === 0) return;
+  throw new ShipyardError(scope, ErrorCode.DEPLOYMENT,
+    `${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} given with a ${strategy} deployment, and ECS takes them with rolling deployments only`,
+    `use Deployment.rolling() for ${given.join(' and ')}, or leave ${given.length > 1 ? 'them' : 'it'} out`);
+}
+
+function strategyName(strategy: ecs.DeploymentStrategy): string {
+  return strategy.toLowerCase().replace('_', '/');
+}
+
+function trafficShiftConfig(scope: IConstruct, context: DeploymentBindOptions, strategy: ecs.DeploymentStrategy,
+  o: LinearDeploymentOptions & CanaryDeploymentOptions): DeploymentConfig {
+  const name = strategyName(strategy);
+  if (!context.shiftsTraffic) {
+    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `a ${name} deployment needs a load balancer or Service Connect to shift traffic`,
+      'use Deployment.rolling(), or give the workload a load balancer');
+  }
+  // Source: Amazon ECS API Reference, DeploymentConfiguration: bakeTimeInMinutes 0-1440,
+  // linear stepPercent 3.0-100.0, canaryPercent 0.1-100.0, step bake times 0-1440 minutes.
+  const bakeTime = o.bakeTime ?? Duration.minutes(10);
+  checkMinutes(scope, 'bakeTime', bakeTime);
+  let trafficShift: ecs.TrafficShiftConfig | undefined;
+  if (strategy === ecs.DeploymentStrategy.LINEAR) {
+    trafficShift = { stepPercent: o.stepPercent ?? 10, stepBakeTime: o.stepBakeTime ?? Duration.minutes(6) };
+    checkPercent(scope, 'stepPercent', trafficShift.stepPercent!, 3);
+    checkMinutes(scope, 'stepBakeTime', trafficShift.stepBakeTime);
+  } else if (strategy === ecs.DeploymentStrategy.CANARY) {
+    trafficShift = { stepPercent: o.canaryPercent ?? 5, stepBakeTime: o.canaryBakeTime ?? Duration.minutes(10) };
+    checkPercent(scope, 'canaryPercent', trafficShift.stepPercent!, 0.1);
+    checkMinutes(scope, 'canaryBakeTime', trafficShift.stepBakeTime);
+  }
+  const hooks = o.lifecycleHooks ?? [];
+  hooks.forEach((hook, i) => {
+    if (hook.stages.length === 0) {
+      throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, `lifecycle hook ${i} has no stages`, 'name the stages ECS should invoke the function at');
+    }
+  });
+  return {
+    strategy,
+    rollbackOnFailure: true,
+    rollbackOnAlarm: o.rollbackOnAlarm ?? true,
+    rollbackAlarmNames: rollbackAlarmNames(o.rollbackAlarms),
+    bakeTime,
+    trafficShift,
+    testTraffic: o.testTraffic?._bind(scope),
+    lifecycleHooks: hooks,
+    lifecycleHookTimeouts: hooks.map((hook, i) => hookTimeoutConfiguration(scope, i, hook.timeout, hook.timeoutAction)),
+  };
 }
 
 /** Source: AWS CodeDeploy API Reference, BlueGreenDeploymentConfiguration (termination wait 0-2880 minutes). */

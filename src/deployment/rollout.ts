@@ -2,6 +2,7 @@ import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DeploySpeedSettings } from './deploy-speed';
 import { Deployment, DeploymentConfig } from './deployment';
+import { applyDeploymentControls, EarlySuccess } from './deployment-controls';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 
 /** The deployment settings of an ECS service, as aws-cdk-lib's service options. */
@@ -55,12 +56,21 @@ export function bindDeployment(scope: IConstruct, deployment: Deployment | undef
     defaultMinHealthyPercent: speed.minHealthyPercent,
     defaultMaxHealthyPercent: speed.maxHealthyPercent,
     defaultRollbackOnAlarm: speed.rollbackOnAlarm,
+    defaultEarlySuccess: speed.deferredCleanup ? EarlySuccess.deferredCleanup() : undefined,
   });
   if (config.codeDeploy && !context.allowsCodeDeploy) {
     throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'CodeDeploy deployments are available for WebService only',
       'use Deployment.rolling(), or the ECS-native blueGreen/linear/canary where the workload has a load balancer');
   }
   return config;
+}
+
+/**
+ * The deployment's early success criteria and circuit-breaker settings, on the service's
+ * template (property overrides: aws-cdk-lib 2.257 does not type them).
+ */
+export function applyRolloutControls(service: ecs.BaseService, deployment: DeploymentConfig): void {
+  applyDeploymentControls(service, deployment.earlySuccess, deployment.circuitBreaker);
 }
 
 /**

@@ -28,6 +28,14 @@ export const CHANGED_DEFAULTS = {
       + 'container\'s non-root user and counted in its memory; they were task storage volumes, created owned by root on Fargate',
     keepOld: 'containerSecurity.writablePathStorage: WritablePathStorage.TASK_STORAGE',
   },
+  rollingEarlySuccess: {
+    flag: 'cdk-shipyard:rollingEarlySuccess',
+    since: '0.2.0',
+    change: 'a rolling deployment that starts new tasks beside the old ones is done once every new task is healthy and the alarm '
+      + 'bake is over, and the old tasks drain after it (early success criteria at 100% with deferred cleanup); it was done only '
+      + 'once the old tasks were gone',
+    keepOld: 'deployment: Deployment.rolling({ earlySuccess: EarlySuccess.none() })',
+  },
 } satisfies Record<string, ChangedDefault>;
 
 /**

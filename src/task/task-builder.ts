@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Lazy, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck, isRoot } from './baseline';
 import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
@@ -6,6 +6,7 @@ import { Image } from './image';
 import { checkEc2TaskSize, checkPlatform, checkTaskSettings, checkWindows } from './platform-checks';
 import { ContainerDependency, SidecarOptions } from './sidecar';
 import { reservedMiB, secretArnProblem, taskProblems } from './task-checks';
+import type { Volume } from './volumes';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { acknowledgeUnencryptedLogGroup, IEnvironment } from '../environment/environment';
 import { checkTaskRoleTrust } from '../environment/roles';
@@ -67,15 +68,7 @@ export function buildTask(
 ): TaskModel {
   checkSameEnvironment(scope, env);
   const platform = taskPlatform(scope, props, capacity);
-  if (platform.networkMode === ecs.NetworkMode.NONE && portMappings.length > 0) {
-    throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode "none" gives the task no network, and the workload listens on port ${portMappings[0].containerPort}`,
-      'use bridge or awsvpc for a workload that receives traffic');
-  }
-  checkContainerHealthCheck(scope, props.healthCheck);
-  checkTaskSettings(scope, props, platform.onEc2 || platform.external);
-  checkContainerSettings(scope, props);
-  checkContainerResources(scope, props, platform);
-  checkGpus(scope, props.gpuCount, capacity);
+  checkTaskInputs(scope, props, platform, portMappings, capacity);
   const appName = appContainerName(scope, props.containerName);
   checkSecrets(scope, appName, props.secrets);
   const secretLooking = checkPlainEnvironment(scope, props.environmentVariables ?? {});
@@ -105,20 +98,7 @@ export function buildTask(
   }
   const containers = [container, ...sidecars.map(([, c]) => c)];
   addContainerDependencies(scope, container, sidecars);
-  const fileSystems: efs.IFileSystem[] = [];
-  const launchVolumes: ecs.ServiceManagedVolume[] = [];
-  const instanceSecurityGroups = capacity.autoScalingCapacities.map(c => c.securityGroup);
-  for (const volume of props.volumes ?? []) {
-    const bind = { taskDefinition, containers, platform: capacity.platform, windows: platform.windows, instanceSecurityGroups };
-    const config = volume._bind(scope, bind);
-    if (config.fileSystem) fileSystems.push(config.fileSystem);
-    if (config.launchVolume) launchVolumes.push(config.launchVolume);
-  }
-  if (launchVolumes.length > 1) {
-    // Source: Amazon ECS API Reference, Volume (configuredAtLaunch): one per task definition revision.
-    throw new ShipyardError(scope, ErrorCode.VOLUME, `the task has ${launchVolumes.length} EBS volumes (${launchVolumes.map(v => v.name).join(', ')}), and ECS attaches one per task`,
-      'keep one Volume.ebs, and use Volume.scratch or Volume.efs for the rest');
-  }
+  const { fileSystems, launchVolume } = bindVolumes(scope, props.volumes ?? [], taskDefinition, containers, capacity, platform);
   if (platform.networkMode === ecs.NetworkMode.NONE) checkNoNetwork(scope, props, containers, taskDefinition);
   checkTaskDefinition(scope, taskDefinition, platform);
   acknowledgeTaskFindings(scope, taskDefinition, props);
@@ -135,20 +115,69 @@ export function buildTask(
     windows: platform.windows,
     imagesFromEcr: props.image.fromEcr && all.every(s => s.image.fromEcr),
     secretLooking,
-    launchVolume: launchVolumes[0],
-    connect: (runner, cluster) => {
-      // From the workload's side: where the file system lives in the environment's stack and the
-      // workload in another, both rules land in the workload's stack (no dependency back on it).
-      fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
-      // The workload's groups allow all outbound traffic, so aws-cdk-lib skips the egress half of
-      // that rule and warns; the warning is true and asks nothing of the user.
-      if (fileSystems.length > 0) {
-        runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(g => Annotations.of(g).acknowledgeWarning(
-          '@aws-cdk/aws-ec2:ipv4IgnoreEgressRule', 'the group allows all outbound traffic, NFS to the file systems included'));
-      }
-      acknowledgeTaskRole(taskDefinition, props, cluster, appLogging.logGroup);
-    },
+    launchVolume,
+    connect: (runner, cluster) => connectTask(taskDefinition, props, fileSystems, appLogging.logGroup, runner, cluster),
   };
+}
+
+/** What the workload's props must satisfy before anything is built. */
+function checkTaskInputs(scope: Construct, props: WorkloadTaskProps, platform: TaskPlatform, portMappings: ecs.PortMapping[],
+  capacity: Capacity): void {
+  if (platform.networkMode === ecs.NetworkMode.NONE && portMappings.length > 0) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `network mode "none" gives the task no network, and the workload listens on port ${portMappings[0].containerPort}`,
+      'use bridge or awsvpc for a workload that receives traffic');
+  }
+  checkContainerHealthCheck(scope, props.healthCheck);
+  checkTaskSettings(scope, props, platform.onEc2 || platform.external);
+  checkContainerSettings(scope, props);
+  checkContainerResources(scope, props, platform);
+  checkGpus(scope, props.gpuCount, capacity);
+}
+
+/** Bind the volumes: the file systems the task mounts, and its one EBS volume, if any. */
+function bindVolumes(scope: Construct, volumes: Volume[], taskDefinition: ecs.TaskDefinition, containers: ecs.ContainerDefinition[],
+  capacity: Capacity, platform: TaskPlatform): { fileSystems: efs.IFileSystem[]; launchVolume?: ecs.ServiceManagedVolume } {
+  const fileSystems: efs.IFileSystem[] = [];
+  const launchVolumes: ecs.ServiceManagedVolume[] = [];
+  const instanceSecurityGroups = capacity.autoScalingCapacities.map(c => c.securityGroup);
+  for (const volume of volumes) {
+    const bind = { taskDefinition, containers, platform: capacity.platform, windows: platform.windows, instanceSecurityGroups };
+    const config = volume._bind(scope, bind);
+    if (config.fileSystem) fileSystems.push(config.fileSystem);
+    if (config.launchVolume) launchVolumes.push(config.launchVolume);
+  }
+  if (launchVolumes.length > 1) {
+    // Source: Amazon ECS API Reference, Volume (configuredAtLaunch): one per task definition revision.
+    throw new ShipyardError(scope, ErrorCode.VOLUME, `the task has ${launchVolumes.length} EBS volumes (${launchVolumes.map(v => v.name).join(', ')}), and ECS attaches one per task`,
+      'keep one Volume.ebs, and use Volume.scratch or Volume.efs for the rest');
+  }
+  return { fileSystems, launchVolume: launchVolumes[0] };
+}
+
+/** Connect the task to what it mounts, and acknowledge its role's findings, once the runner exists. */
+function connectTask(taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, fileSystems: efs.IFileSystem[],
+  logGroup: logs.ILogGroup | undefined, runner: ec2.IConnectable, cluster: ecs.ICluster): void {
+  // From the workload's side: where the file system lives in the environment's stack and the
+  // workload in another, both rules land in the workload's stack (no dependency back on it).
+  fileSystems.forEach(fs => runner.connections.allowTo(fs, fs.connections.defaultPort!, 'NFS from the workloads that mount it'));
+  // The workload's groups allow all outbound traffic, so aws-cdk-lib skips the egress half of a
+  // rule to a peer (these file systems, or a database the app admits it to with
+  // `service.connections.allowToDefaultPort(db)`) and warns; the warning is true and asks nothing
+  // of the user. Acknowledged at synth, after the app's own rules are added.
+  runner.connections.securityGroups.filter(g => g.allowAllOutbound).forEach(acknowledgeIgnoredEgress);
+  acknowledgeTaskRole(taskDefinition, props, cluster, logGroup);
+}
+
+/** Acknowledge, as the app synthesizes, aws-cdk-lib's warning that a group allowing all outbound traffic skips an egress rule. */
+function acknowledgeIgnoredEgress(group: ec2.ISecurityGroup): void {
+  Aspects.of(group).add({
+    visit: node => {
+      if (node === group) {
+        Annotations.of(group).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+          'the group allows all outbound traffic, to the peers its rules name included');
+      }
+    },
+  }, { priority: AspectPriority.MUTATING });
 }
 
 /**

@@ -4,7 +4,7 @@ import { connectToBackend, IBackendService, IServiceWorkload } from './backend-s
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
-import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
+import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { buildTask, warnAboutTask } from '../task/task-builder';
@@ -75,6 +75,7 @@ export class BackgroundService extends Construct implements IServiceWorkload {
     this.service = built.service;
     this.connections = built.connections;
     this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.scalableTaskCount = scaleService(this, this.service, props.scaling);

@@ -11,7 +11,7 @@ import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } f
 import { addLifecycleHooks, createDeploymentRole } from '../deployment/blue-green';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
-import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
+import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
 import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
@@ -232,6 +232,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms, rollbackAlarmMinutes, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic,
     });
+    applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, [unhealthyName], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.checkTestTraffic(deployment, props);

@@ -13,7 +13,7 @@ import { wireBlueGreen } from '../deployment/blue-green';
 import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../deployment/code-deploy';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
-import { bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
+import { applyRolloutControls, bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { IEcsGateway } from '../environment/gateway';
 import { IIngress } from '../environment/ingress';
@@ -406,6 +406,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       alarms: alarms.alarms,
       targetGroupLabels: this.additionalTargetGroups.length > 0 ? targetGroups.map((_, i) => `route ${i + 1}`) : undefined,
     }) : undefined;
+    applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, this.gateway ? GATEWAY_ROLLBACK_ALARM : {
       problem: 'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
       fix: 'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment',

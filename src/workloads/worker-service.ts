@@ -10,7 +10,7 @@ import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { subscribe, TopicSubscription, WorkQueue, WorkQueueBindOptions } from './work-queue';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
-import { bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
+import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -171,6 +171,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
     this.service = built.service;
     this.connections = built.connections;
     this.alarms = new ServiceAlarms(this, 'Alarms', { ...props.alarms, service: this.service, clusterName: env.cluster.clusterName, topic: env.alarmTopic });
+    applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));

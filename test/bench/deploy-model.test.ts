@@ -56,6 +56,31 @@ describe('deploy-time model', () => {
     expect(bakeSeconds(t, t.Resources.Service0Service)).toBe(180);
     expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 30 + 300 + 180);
   });
+
+  test('early success with deferred cleanup takes the last wave\'s draining off the critical path; blocking cleanup keeps it', () => {
+    const group = { HealthCheckIntervalSeconds: 5, TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] };
+    const early = (cleanup: string, healthyPercent = 100, more: Record<string, any> = {}) => modelDeploy(template({
+      ...more,
+      DeploymentConfiguration: {
+        ...more.DeploymentConfiguration,
+        EarlySuccessCriteria: { Enable: true, HealthyPercent: healthyPercent, SourceServiceRevisionCleanup: cleanup },
+      },
+    }, group)).newImageSeconds;
+    expect(early('DEFERRED')).toBe(3 + TASK + 5);
+    expect(early('BLOCKING')).toBe(3 + TASK + 5 + 30);
+    // Switched off, the criteria change nothing.
+    const off = template({ DeploymentConfiguration: { EarlySuccessCriteria: { Enable: false, HealthyPercent: 100, SourceServiceRevisionCleanup: 'DEFERRED' } } }, group);
+    expect(modelDeploy(off).newImageSeconds).toBe(3 + TASK + 5 + 30);
+    // 4 tasks, 100/150 (2 a wave): both waves start, the first one's old tasks drain to make room for the second.
+    const waves = { DesiredCount: 4, DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 150 } };
+    expect(early('DEFERRED', 100, waves)).toBe(3 + 2 * (TASK + 5) + 30);
+    // Done at 50% (2 of 4): one wave.
+    expect(early('DEFERRED', 50, waves)).toBe(3 + TASK + 5);
+    // 0% still waits for a first wave.
+    expect(early('DEFERRED', 0, waves)).toBe(3 + TASK + 5);
+    // At 0/100 the old tasks stop before the new ones start: their draining stays on the path.
+    expect(early('DEFERRED', 100, { DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 } })).toBe(3 + TASK + 5 + 30);
+  });
 });
 
 describe('the modeled times DeploySpeed documents', () => {
@@ -66,12 +91,25 @@ describe('the modeled times DeploySpeed documents', () => {
     return modelDeploy(Template.fromStack(stack).toJSON() as any);
   }
 
-  test('SAFE: a new image for 2 tasks takes 143 s, 60 s of it the bake of the 1-minute rollback alarms', () => {
+  test('SAFE: a new image for 2 tasks takes 113 s, 60 s of it the bake of the 1-minute rollback alarms; the 30 s drain comes after', () => {
     const model = modelOf(EnvironmentProfile.PRODUCTION, 2);
     expect(model.bakeSeconds).toBe(60);
-    // Task definition, then one wave: task start, the first 5 s check, 30 s draining; then the bake.
-    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 30 + 60);
-    expect(model.newImageSeconds).toBe(143);
+    // Task definition, then one wave: task start, the first 5 s check; then the bake. The old
+    // tasks' 30 s draining follows the deployment (early success, deferred cleanup).
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 60);
+    expect(model.newImageSeconds).toBe(113);
+  });
+
+  test('SAFE with a two-minute rollback window: 173 s, 120 s of it the bake', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack, { profile: EnvironmentProfile.PRODUCTION });
+    new WebService(stack, 'Service0', {
+      environment, image: Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'), desiredCount: 2, alarms: { rollbackAlarmMinutes: 2 },
+    });
+    const model = modelDeploy(Template.fromStack(stack).toJSON() as any);
+    expect(model.bakeSeconds).toBe(120);
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 120);
+    expect(model.newImageSeconds).toBe(173);
   });
 
   test('SAFE: a network service bakes 60 s too, as its unhealthy-target alarm follows the preset\'s window', () => {
@@ -80,14 +118,14 @@ describe('the modeled times DeploySpeed documents', () => {
     new NetworkService(stack, 'Service0', { environment, image: Image.fromRegistry('public.ecr.aws/my-org/mqtt:1.0.0'), desiredCount: 2 });
     const model = modelDeploy(Template.fromStack(stack).toJSON() as any);
     expect(model.bakeSeconds).toBe(60);
-    // One wave: task start, the first 5 s check, 30 s draining; then the bake.
-    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 30 + 60);
+    // One wave: task start, the first 5 s check; then the bake (the 30 s draining follows the deployment).
+    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 60);
   });
 
-  test('FAST: a new image for 1 task takes 58 s, with no bake', () => {
+  test('FAST: a new image for 1 task takes 53 s, with no bake and the 5 s drain after the deployment', () => {
     const model = modelOf(EnvironmentProfile.DEVELOPMENT);
     expect(model.bakeSeconds).toBe(0);
-    expect(model.newImageSeconds).toBe(3 + TASK + 5 + 5);
-    expect(model.newImageSeconds).toBe(58);
+    expect(model.newImageSeconds).toBe(3 + TASK + 5);
+    expect(model.newImageSeconds).toBe(53);
   });
 });

@@ -20,7 +20,9 @@ describe('ECS Exec', () => {
     template(stack).hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });
     const app = container(stack, 'app');
     expect(app.ReadonlyRootFilesystem).toBe(true);
-    expect(app.MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/lib/amazon', '/var/log/amazon']);
+    // The agent's paths stay task-storage volumes (they hold its state across restarts); /tmp is in memory.
+    expect(app.MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/var/lib/amazon', '/var/log/amazon']);
+    expect(app.LinuxParameters.Tmpfs.map((t: any) => t.ContainerPath)).toEqual(['/tmp']);
     expect(taskRoleStatements(stack)).toContainEqual(expect.objectContaining({
       Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
     }));

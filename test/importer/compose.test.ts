@@ -86,11 +86,16 @@ describe('cdk-shipyard import compose', () => {
         .toEqual(expect.objectContaining({ MinCapacity: 2, MaxCapacity: 6 }));
       expect(service('Web').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 100, MaximumPercent: 150 }));
       expect(resourcesOf(t, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties.RetentionInDays)).toContain(14);
-      // worker: the named volumes as EFS (a new one kept on delete, the external one by id), tmpfs as scratch, the legacy size.
+      // worker: the named volumes as EFS (a new one kept on delete, the external one by id), the tmpfs mounts (the
+      // service's /run, a tmpfs volume at /tmp/work) in memory beside the baseline's /tmp, the legacy size.
       expect(resourcesOf(t, 'AWS::EFS::FileSystem')).toHaveLength(1);
       expect(resourcesOf(t, 'AWS::EFS::FileSystem')[0][1].DeletionPolicy).toBe('Retain');
       expect(task('Worker').Volumes.map((v: any) => v.EFSVolumeConfiguration?.FilesystemId ?? v.Name))
-        .toEqual(expect.arrayContaining(['fs-0123456789abcdef0', 'worker-2']));
+        .toEqual(expect.arrayContaining(['fs-0123456789abcdef0']));
+      const workerApp = task('Worker').ContainerDefinitions.find((c: any) => c.Essential !== false && c.LinuxParameters?.Tmpfs);
+      expect(task('Worker').ContainerDefinitions.map((c: any) => c.Name)).toContain(workerApp.Name);
+      expect(workerApp.LinuxParameters.Tmpfs.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/run', '/tmp/work']);
+      expect(task('Worker').Volumes.map((v: any) => v.Name)).not.toContain('worker-2');
       expect(task('Worker')).toEqual(expect.objectContaining({ Cpu: '512', Memory: '1024' }));
       expect(service('Worker').DesiredCount).toBe(2);
       expect(service('Worker').DeploymentConfiguration).toEqual(expect.objectContaining({ MinimumHealthyPercent: 0, MaximumPercent: 100 }));

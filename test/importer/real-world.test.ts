@@ -174,6 +174,16 @@ describe('Compose semantics on the real files', () => {
     expect(db.ContainerDefinitions[0].MountPoints).toEqual(expect.arrayContaining([expect.objectContaining({ SourceVolume: 'db-data' })]));
   });
 
+  test('jitsi: a read-only service keeps its tmpfs mounts (/run and /tmp) in memory, where its user writes', () => {
+    const t = merged('compose/jitsi__docker-jitsi-meet/docker-compose.yml');
+    const web = Object.entries(t.Resources as { [id: string]: any })
+      .find(([id, r]) => r.Type === 'AWS::ECS::TaskDefinition' && id.startsWith('Web'))![1].Properties.ContainerDefinitions[0];
+    expect(web.ReadonlyRootFilesystem).toBe(true);
+    expect(web.LinuxParameters.Tmpfs.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/run']);
+    expect(web.MountPoints ?? []).toEqual([]);
+    expect(appText('compose/jitsi__docker-jitsi-meet/docker-compose.yml')).not.toMatch(/TODO\(compose\): services\.web\.tmpfs/);
+  });
+
   test('twenty: a service others wait on to complete is a task, not a service that restarts forever', () => {
     const t = Object.values(templates('compose/twentyhq__twenty/packages/twenty-docker/docker-compose.yml'))[0];
     expect(resourcesOf(t, 'AWS::ECS::TaskDefinition').some(([id]) => id.startsWith('ChangeVolOwnership'))).toBe(true);

@@ -5,7 +5,7 @@ import { BackgroundService, Capacity, Environment, EnvironmentProfile, Image, Ma
 import { CHANGED_DEFAULTS } from '../../src/guardrails/changed-defaults';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { WarningId } from '../../src/guardrails/warnings';
-import { containerNamed, ec2Environment, expectError, hasWarning, productionEnvironment, resources, template, testApp, testStack, webService as web } from '../fixtures';
+import { appUnsetting, containerNamed, ec2Environment, expectError, hasWarning, productionEnvironment, resources, template, testApp, testStack, webService as web } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
 const IN_MEMORY = ['nosuid', 'nodev', 'exec'];
@@ -72,7 +72,7 @@ describe('the secure baseline\'s writable paths', () => {
   });
 
   test('a writable root file system has no writable paths and meets no changed default', () => {
-    const app = new App();
+    const app = appUnsetting(CHANGED_DEFAULTS.writablePathsInMemory.flag);
     const { stack } = web({ containerSecurity: { readOnlyRootFilesystem: false } }, new Stack(app, 'Test'));
     expect(mounts(stack)).toEqual({ tmpfs: undefined, mountPoints: undefined });
     expect(hasWarning(stack, CHANGED)).toBe(false);
@@ -127,9 +127,10 @@ describe('a changed default and its context flag', () => {
   });
 
   test('an explicit writablePathStorage needs no flag and raises no warning', () => {
-    const { stack } = web({ containerSecurity: { writablePathStorage: WritablePathStorage.MEMORY } }, new Stack(new App(), 'Test'));
+    const unset = (name: string) => new Stack(appUnsetting(CHANGED_DEFAULTS.writablePathsInMemory.flag), name);
+    const { stack } = web({ containerSecurity: { writablePathStorage: WritablePathStorage.MEMORY } }, unset('Test'));
     expect(hasWarning(stack, WarningId.CHANGED_DEFAULT)).toBe(false);
-    expect(hasWarning(web({}, new Stack(new App(), 'Unset')).stack, WarningId.CHANGED_DEFAULT)).toBe(true);
+    expect(hasWarning(web({}, unset('Unset')).stack, WarningId.CHANGED_DEFAULT)).toBe(true);
   });
 
   test('fails when the flag is neither true nor false', () => {

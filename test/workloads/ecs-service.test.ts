@@ -2,7 +2,7 @@ import { Duration, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Capacity, Image, WebService, WebServiceProps, WorkerService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, expectValidationError, hasWarning, productionEnvironment, resources, template, testStack, ec2Environment } from '../fixtures';
+import { expectError, expectValidationError, hasWarning, warningIds, productionEnvironment, resources, template, testStack, ec2Environment } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/app:1.0.0');
 
@@ -189,5 +189,20 @@ describe('the Fargate platform version', () => {
     new WebService(stack, 'Arm14', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_4 });
     new WorkerService(stack, 'Intel', { environment, image: IMAGE, platformVersion: ecs.FargatePlatformVersion.VERSION1_3, cpuArchitecture: ecs.CpuArchitecture.X86_64 });
     template(stack).resourceCountIs('AWS::ECS::Service', 2);
+  });
+});
+
+describe('admitting a workload to a database of another stack', () => {
+  test('the rule lands in the workload\'s stack, and aws-cdk-lib\'s egress warning (true, with nothing to act on) is acknowledged', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const data = new Stack(stack.node.root as any, 'Data');
+    const database = new ec2.SecurityGroup(data, 'Database', { vpc: environment.vpc });
+    const workloads = new Stack(stack.node.root as any, 'Workloads');
+    const service = new WebService(workloads, 'Web', { environment, image: Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27') });
+    service.connections.allowTo(database, ec2.Port.tcp(5432), 'PostgreSQL');
+    template(workloads).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, ToPort: 5432, Description: 'PostgreSQL' });
+    expect(resources(data, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+    for (const s of [stack, data, workloads]) expect(warningIds(s).filter(w => w.includes('ipv4IgnoreEgressRule'))).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ export const HINTS: Array<[RegExp, string]> = [
   [/\.(networks|network_mode|links|external_links|hostname|domainname|dns|dns_opt|dns_search|extra_hosts|mac_address)\b|^networks/, 'tasks share the environment\'s VPC and call each other through Service Connect (connectTo)'],
   [/\.(restart|deploy\.restart_policy)\b/, 'ECS replaces a stopped task of a service; restartPolicy restarts a container in place'],
   [/\.(logging)\b/, 'logs go to CloudWatch Logs (logging: Logging.awsLogs, fireLens or splunk)'],
-  [/\.(tmpfs|shm_size|sysctls|storage_opt|oom_kill_disable|oom_score_adj|pids_limit|mem_swappiness|memswap_limit|blkio_config|deploy\.resources\.limits\.pids)\b/,
+  [/\.(shm_size|sysctls|storage_opt|oom_kill_disable|oom_score_adj|pids_limit|mem_swappiness|memswap_limit|blkio_config|deploy\.resources\.limits\.pids)\b/,
     'Fargate does not take it; on EC2 capacity set linuxSettings or the task definition by hand'],
   [/\.(cpu_count|cpu_percent|cpu_period|cpu_quota|cpu_rt_period|cpu_rt_runtime|cpu_shares|cpuset|deploy\.resources\.reservations\.cpus)\b/, 'a task has cpu units (cpu, containerCpu)'],
   [/\.deploy\.(placement|endpoint_mode|labels|rollback_config|update_config)\b/, 'ECS deploys with the rolling deployment and circuit breaker (deployment)'],

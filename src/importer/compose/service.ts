@@ -490,9 +490,14 @@ function mapCount(c: ServiceMapping): void {
   }
 }
 
-/** Volumes: named volumes are EFS file systems, tmpfs mounts task scratch space, a store's data directory stays. */
+/**
+ * Volumes: named volumes are EFS file systems; tmpfs mounts (the service's `tmpfs`, `type: tmpfs`
+ * volumes and named volumes whose driver options say tmpfs) are the baseline's in-memory writable
+ * paths, as Compose ran them; an anonymous volume is task scratch space; a store's data directory stays.
+ */
 function mapVolumes(c: ServiceMapping): void {
   const { f, s, at, props, todo } = c;
+  const inMemory = serviceTmpfs(c);
   if (f.has(at('volumes'))) {
     const volumes: Code[] = [];
     for (let i = 0; i < f.length(at('volumes')); i++) {
@@ -504,13 +509,17 @@ function mapVolumes(c: ServiceMapping): void {
           readOnly: f.bool(at('volumes', i, 'read_only')),
         }
         : parseVolume(f.str(at('volumes', i))!);
-      if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.hasKey(['volumes'], spec.source)) {
+      const tmpfsVolume = spec.source !== undefined && f.str(['volumes', spec.source, 'driver_opts', 'type']) === 'tmpfs';
+      if (spec.target && (spec.type === 'tmpfs' || ((spec.type ?? 'volume') === 'volume' && tmpfsVolume))) {
+        inMemory.push(spec.target);
+        f.mark(at('volumes', i));
+      } else if (spec.target && spec.source && (spec.type ?? 'volume') === 'volume' && !/^[./~]/.test(spec.source) && f.hasKey(['volumes'], spec.source)) {
         const mount: PropsModel<EfsVolumeOptions> = { containerPath: spec.target, readOnly: spec.readOnly };
         const ids: PropsModel<AccessPointOptions> = { uid: f.int(['volumes', spec.source, 'driver_opts', 'uid']), gid: f.int(['volumes', spec.source, 'driver_opts', 'gid']) };
         if (ids.uid !== undefined || ids.gid !== undefined) mount.accessPoint = ids;
         volumes.push(code(`Volume.efs(${quote(spec.source.replace(/[^A-Za-z0-9_-]/g, '-'))}, fileSystems[${quote(spec.source)}], ${render(mount, '      ')})`));
         f.mark(at('volumes', i));
-      } else if (spec.target && (spec.type === 'tmpfs' || !spec.source)) {
+      } else if (spec.target && !spec.source) {
         volumes.push(code(`Volume.scratch(${quote(`${s.name}-${i}`)}, { containerPath: ${quote(spec.target)} })`));
         f.mark(at('volumes', i));
       } else if (s.known?.dataPath && spec.target && spec.source && (spec.target === s.known.dataPath || s.known.dataPath.startsWith(`${spec.target}/`))) {
@@ -528,6 +537,25 @@ function mapVolumes(c: ServiceMapping): void {
     // A volume at /tmp takes the place of the baseline's scratch /tmp.
     if (volumes.some(v => /containerPath: '\/tmp'/.test((v as Code).text))) props.containerSecurity = { ...props.containerSecurity as PropsModel<ContainerSecurityOptions> | undefined, writablePaths: [] };
   }
+  if (inMemory.length > 0) {
+    const security = props.containerSecurity as PropsModel<ContainerSecurityOptions> | undefined;
+    const given = security?.writablePaths;
+    const base = Array.isArray(given) ? given : (security?.readOnlyRootFilesystem === false ? [] : ['/tmp']);
+    props.containerSecurity = { ...security, writablePaths: [...new Set([...base, ...inMemory])] };
+  }
+}
+
+/**
+ * The service's `tmpfs` paths (`/run` or `/run:size=16M,mode=1750`). ECS takes no mode, owner or
+ * size from Compose here: a path gets the baseline's options (nosuid, nodev, exec) and size.
+ */
+function serviceTmpfs(c: ServiceMapping): string[] {
+  const { f, at } = c;
+  if (!f.has(at('tmpfs'))) return [];
+  const entries = f.kind(at('tmpfs')) === 'scalar' ? [f.str(at('tmpfs'))!]
+    : Array.from({ length: f.length(at('tmpfs')) }, (_, i) => f.str(at('tmpfs', i))!);
+  f.mark(at('tmpfs'));
+  return entries.filter(e => e).map(e => e.split(':')[0]);
 }
 
 /** The sections in the order their props depend on each other. */
