@@ -365,16 +365,7 @@ export class Environment extends Construct implements IEnvironment {
     this.flowLogGroup = network.flowLogGroup;
     this.endpointSecurityGroup = network.endpointSecurityGroup;
 
-    checkClusterName(this, props.clusterName);
-    const cluster = new ecs.Cluster(this, 'Cluster', {
-      vpc: this.vpc,
-      clusterName: props.clusterName,
-      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
-      enableFargateCapacityProviders: true,
-      executeCommandConfiguration: props.exec
-        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
-        : undefined,
-    });
+    const cluster = this.createCluster(props);
     this.defaultCapacity = props.capacity ?? defaults.capacity;
     if (this.defaultCapacity.platform === CapacityPlatform.EXTERNAL) {
       throw new ShipyardError(this, ErrorCode.CAPACITY_STRATEGY, 'ECS Anywhere cannot be the environment\'s default capacity (it is a launch type, not a strategy)',
@@ -383,15 +374,7 @@ export class Environment extends Construct implements IEnvironment {
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
-    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
-    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
-    this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
-      name: props.serviceConnectNamespaceName
-        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
-      type: namespaceType,
-      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
-      useForServiceConnect: true,
-    });
+    this.serviceConnectNamespace = this.addServiceConnectNamespace(props, cluster);
 
     const ingress = this.createIngress(props, network, cluster);
     this.hasSharedLoadBalancer = ingress.shared !== undefined;
@@ -413,6 +396,33 @@ export class Environment extends Construct implements IEnvironment {
     applyRoleSettings(this, props.roleSettings);
     applyRoleSettingsToProviders(Stack.of(this), props.roleSettings);
     this.acknowledgeFindings();
+  }
+
+  /** The cluster: Fargate providers, enhanced Container Insights, and ECS Exec's settings with `exec`. */
+  private createCluster(props: EnvironmentProps): ecs.Cluster {
+    checkClusterName(this, props.clusterName);
+    return new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      clusterName: props.clusterName,
+      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
+      enableFargateCapacityProviders: true,
+      executeCommandConfiguration: props.exec
+        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
+        : undefined,
+    });
+  }
+
+  /** The cluster's default Cloud Map namespace, used for Service Connect (an HTTP one unless a private DNS one is asked for). */
+  private addServiceConnectNamespace(props: EnvironmentProps, cluster: ecs.Cluster): servicediscovery.INamespace {
+    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
+    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
+    return cluster.addDefaultCloudMapNamespace({
+      name: props.serviceConnectNamespaceName
+        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
+      type: namespaceType,
+      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
+      useForServiceConnect: true,
+    });
   }
 
   /**

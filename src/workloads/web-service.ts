@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkServiceConnectServer, connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
-import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { buildService, BuiltService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { checkGatewayDeployment, checkGatewayProps, checkGatewayTask, connectToGateway, GATEWAY_ROLLBACK_ALARM } from './gateway-connector';
 import { LoadBalancingOptions, RegisteredTarget, registeredTarget, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
@@ -224,28 +224,15 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const env = props.environment;
-    this.gateway = props.ingress ? undefined : env.gateway;
-    const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
-    this.sharedIngress = shared;
-    if (!props.ingress && !shared && !this.gateway) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
-        'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
-    }
-    const ingress = props.ingress ?? shared;
-    if (this.gateway) checkGatewayProps(this, props);
+    const way = wayIn(this, props);
+    this.gateway = way.gateway;
+    this.sharedIngress = way.shared;
+    const ingress = way.ingress;
     const containerPort = props.containerPort ?? 8080;
-    checkPort(this, 'containerPort', containerPort);
-    checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
-    // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
-    checkRange(this, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
+    checkWebInputs(this, props, containerPort);
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const speed = speedOf(env, props.deploySpeed);
-    // A gateway service has no target group metrics of the library's to roll back on.
-    const deployment = bindDeployment(this, props.deployment, speed, {
-      shiftsTraffic: true, allowsCodeDeploy: true, hasRollbackAlarms: this.gateway ? false : undefined,
-    });
-    if (this.gateway) checkGatewayDeployment(this, deployment);
-    if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress!, shared);
+    const deployment = this.bindWebDeployment(props, speed, way);
     const routes = props.additionalRoutes ?? [];
     checkAdditionalRoutes(this, routes, deployment);
     const task = this.buildWebTask(props, env, containerPort, routes);
@@ -257,21 +244,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     const target = registeredTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
     const server = this.serviceConnectServer(id, props, containerPort, task.logGroup);
 
-    const built = buildService(this, {
-      serviceName: props.serviceName,
-      env,
-      task,
-      securityGroupDescription: this.gateway ? 'traffic from the ECS gateway load balancers only' : 'traffic from the shared load balancer only',
-      rollout: rolloutOptions(deployment),
-      desiredCount,
-      notOnExternal: 'a load balancer',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
-      // The container's start period covers boot; without one, give the app a minute.
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
-      serviceConnect: server?.configuration,
-    });
+    const built = this.buildWebService(id, props, task, deployment, desiredCount, server);
     this.service = built.service;
     this.connections = built.connections;
     this.containerPort = containerPort;
@@ -335,6 +308,39 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     return serviceConnectServer(this, {
       namespace: props.environment.serviceConnectNamespace!, options: sc, portMappingName: 'http', port: containerPort, dnsName: sc.dnsName ?? id.toLowerCase(), logGroup,
     });
+  }
+
+  /** The ECS service and its security group, admitting only the way in. */
+  private buildWebService(id: string, props: WebServiceProps, task: TaskModel, deployment: DeploymentConfig, desiredCount: number,
+    server: { configuration: ecs.ServiceConnectProps } | undefined): BuiltService {
+    return buildService(this, {
+      serviceName: props.serviceName,
+      env: props.environment,
+      task,
+      securityGroupDescription: this.gateway ? 'traffic from the ECS gateway load balancers only' : 'traffic from the shared load balancer only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
+      notOnExternal: 'a load balancer',
+      enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
+      // The container's start period covers boot; without one, give the app a minute.
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
+      serviceConnect: server?.configuration,
+    });
+  }
+
+  /**
+   * The deployment, checked against the way in: a gateway service deploys rolling, with no
+   * load balancer alarms of the library's to roll back on; CodeDeploy needs an ingress of its own.
+   */
+  private bindWebDeployment(props: WebServiceProps, speed: DeploySpeedSettings, way: WayIn): DeploymentConfig {
+    const deployment = bindDeployment(this, props.deployment, speed, {
+      shiftsTraffic: true, allowsCodeDeploy: true, hasRollbackAlarms: way.gateway ? false : undefined,
+    });
+    if (way.gateway) checkGatewayDeployment(this, deployment);
+    if (deployment.codeDeploy) checkCodeDeployIngress(this, way.ingress!, way.shared);
+    return deployment;
   }
 
   /** The task: the app's port named `http` (the gateway connector names it), and a port of its own for each additional route's. */
@@ -534,6 +540,37 @@ function checkAdditionalRoutes(scope: Construct, routes: AdditionalRoute[], depl
 }
 
 /** A route of `additionalRoutes`, as built. */
+/** How a web service is reached: an ingress of its own, the environment's shared load balancer, or the environment's ECS gateway. */
+interface WayIn {
+  /** The load balancer the service routes through (its own, or the environment's); none on the gateway. */
+  readonly ingress?: IIngress;
+  /** The environment's shared load balancer, when it has one. */
+  readonly shared?: IIngress;
+  /** The environment's ECS gateway, when the service joins it (no ingress of its own). */
+  readonly gateway?: IEcsGateway;
+}
+
+/** The service's way in; without any, it fails, and on the gateway the props it cannot honour fail. */
+function wayIn(scope: Construct, props: WebServiceProps): WayIn {
+  const env = props.environment;
+  const gateway = props.ingress ? undefined : env.gateway;
+  const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
+  if (!props.ingress && !shared && !gateway) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
+      'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
+  }
+  if (gateway) checkGatewayProps(scope, props);
+  return { ingress: props.ingress ?? shared, shared, gateway };
+}
+
+/** The port, deregistration delay and grace period, in their ranges. */
+function checkWebInputs(scope: Construct, props: WebServiceProps, containerPort: number): void {
+  checkPort(scope, 'containerPort', containerPort);
+  checkRange(scope, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
+  // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
+  checkRange(scope, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
+}
+
 interface AddedRoute {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly listenerRule: elbv2.ApplicationListenerRule;
