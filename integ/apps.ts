@@ -172,6 +172,42 @@ export function sharedAlb(app: App, options?: ScenarioOptions): Scenario {
 }
 
 /**
+ * (p) A production environment on an ECS gateway instead of a load balancer of its own: ECS
+ * provisions Application Load Balancers (two at most here) when the first service connects, and
+ * gives each web service an HTTPS host name of its own. Two web services join it with the props
+ * they would give on the shared ALB; neither brings a certificate, a target group or a rule.
+ */
+export function ecsGateway(app: App, options?: ScenarioOptions): Scenario {
+  const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegEcsGateway', options);
+  const environment = new Environment(stack, 'Env', {
+    profile: EnvironmentProfile.PRODUCTION,
+    alarmTopic: new AlarmTopic(stack, 'AlarmTopic').topic,
+    gateway: {
+      // An integ test must be destroyable; production gateways keep protection on.
+      deletionProtection: false,
+      maxAlbCount: 2,
+      accessLogRetentionDays: 90,
+      // Requests with this header reach a new revision during ECS's progressive deployments.
+      testTraffic: TestTraffic.header('x-shipyard-test', ['true']),
+    },
+    tags: { 'shipyard:integ': 'ecs-gateway' },
+  });
+  const api = new WebService(workloads, 'Api', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    targetHealthCheck: { path: '/health' },
+    scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.cpu(60)] },
+  });
+  const site = new WebService(workloads, 'Site', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    // Healthy on 200 only, checked every 10 s.
+    targetHealthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(10) },
+  });
+  return { stack, environment, services: [api, site] };
+}
+
+/**
  * (b) A development environment without NAT: isolated subnets and VPC endpoints, plain
  * HTTP, one web service on Fargate whose image comes from ECR through the endpoints, and
  * one on EC2 instances (bridge mode) that register with ECS through the agent endpoints the

@@ -2,7 +2,7 @@
  * Every integ scenario by the name of its `integ.<name>.ts` app, for the compliance tests
  * (test/compliance.test.ts) and the newest-CDK validation (validate-newest-cdk.ts).
  */
-import { codeDeployBlueGreen, nativeBlueGreen, ScenarioBuilder, ScenarioOptions, sharedAlb, vpcEndpoints } from './apps';
+import { codeDeployBlueGreen, ecsGateway, nativeBlueGreen, ScenarioBuilder, ScenarioOptions, sharedAlb, vpcEndpoints } from './apps';
 import { ec2Capacity, fargateSpotMix, managedInstances, windows } from './capacity-apps';
 import { privateRegistry, sharedFiles, telemetry } from './task-apps';
 import { eventTask, networkService, queueWorker, scheduledJobs, serviceConnect } from './workload-apps';
@@ -24,6 +24,7 @@ export const SCENARIOS: Record<string, ScenarioBuilder> = {
   'fargate-spot': fargateSpotMix,
   'managed-instances': managedInstances,
   'windows': windows,
+  'ecs-gateway': ecsGateway,
 };
 
 /** An account and region for environment-specific variants (ARNs render with literals). */

@@ -8,6 +8,8 @@ export type { RoleSettings } from './environment/roles';
 export type { TestListenerOptions, DomainOptions, IngressOptions, IIngress, SharedIngressProps } from './environment/ingress';
 export { SharedIngress } from './environment/ingress';
 export { IngressSource } from './environment/ingress-source';
+export type { EcsGatewayOptions, EcsGatewayProps, IEcsGateway } from './environment/gateway';
+export { EcsGateway } from './environment/gateway';
 export type { Routing, HttpHeaderMatch, QueryStringMatch, RouteOptions } from './environment/routing';
 export type { NewVpcOptions, ExistingVpcOptions } from './environment/network';
 export { Egress, Network } from './environment/network';

@@ -10,7 +10,7 @@ import { Stack, aws_certificatemanager as acm, aws_s3 as s3 } from 'aws-cdk-lib'
 import { Construct } from 'constructs';
 import * as shipyard from '../src';
 import {
-  AlarmTopic, AutoScalingCapacity, BackgroundService, Capacity, DaemonService, EventTask, EventTrigger, ExternalInstances, Image,
+  AlarmTopic, AutoScalingCapacity, BackgroundService, Capacity, DaemonService, EcsGateway, EventTask, EventTrigger, ExternalInstances, Image,
   ManagedInstancesCapacity, NetworkService, SharedFileSystem, SharedIngress, SharedNetworkLoadBalancer, StandaloneTask, WebService,
 } from '../src';
 import { CERTIFICATE_ARN, productionEnvironment, template, testStack } from './fixtures';
@@ -29,6 +29,13 @@ const BUILDS: Record<string, { prefix: string; build: (stack: Stack) => void }> 
         internetFacing: false,
         certificate: acm.Certificate.fromCertificateArn(stack, 'InternalCert', CERTIFICATE_ARN),
       });
+    },
+  },
+  EcsGateway: {
+    prefix: 'Gateway',
+    build: stack => {
+      const environment = productionEnvironment(stack);
+      new EcsGateway(stack, 'Gateway', { vpc: environment.vpc, cluster: environment.cluster, production: true });
     },
   },
   BackgroundService: {
@@ -119,7 +126,7 @@ describe('default output of every construct', () => {
     const constructs = Object.entries(shipyard)
       .filter(([, value]) => typeof value === 'function' && (value as any).prototype instanceof Construct)
       .map(([name]) => name);
-    expect(constructs.length).toBe(20);
+    expect(constructs.length).toBe(21);
     for (const name of constructs) {
       if (BUILDS[name]) continue;
       expect(OWN_SUITE[name]).toBeDefined();

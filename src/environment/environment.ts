@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { execConfiguration, ExecOptions } from './exec';
+import { EcsGateway, EcsGatewayOptions, IEcsGateway, importedGateway } from './gateway';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
@@ -31,11 +32,17 @@ export interface IEnvironment extends IConstruct {
   /** The shared load balancer that web services route through (reading it fails without one). */
   readonly ingress: IIngress;
   /**
-   * Whether the environment has a shared load balancer; without one (`sharedLoadBalancer:
-   * false`) a WebService needs an ingress of its own.
+   * Whether the environment has a shared load balancer of its own; without one
+   * (`sharedLoadBalancer: false`) a WebService needs an ingress of its own, or joins the
+   * environment's ECS gateway (`gateway`).
    * @default true
    */
   readonly hasSharedLoadBalancer?: boolean;
+  /**
+   * The ECS gateway web services join, instead of the shared load balancer.
+   * @default - none
+   */
+  readonly gateway?: IEcsGateway;
   /**
    * The VPC's IPv4 range as a literal, when known at synth time (a new VPC).
    * @default - unknown; use the VPC's token
@@ -97,6 +104,13 @@ export interface EnvironmentProps {
    * @default - internet-facing; HTTPS required in production
    */
   readonly ingress?: IngressOptions;
+  /**
+   * An ECS-managed shared load balancer (ECS Gateway) instead of the self-managed one
+   * (`ingress`): ECS provisions Application Load Balancers as web services connect and gives
+   * each service an HTTPS host name of its own. Web services join it with the same props.
+   * @default - the self-managed shared load balancer (`ingress`)
+   */
+  readonly gateway?: EcsGatewayOptions;
   /**
    * Create the shared load balancer. Without it (an environment of workers and jobs) there is
    * no load balancer to pay for and no certificate to give; a WebService then needs an ingress
@@ -217,6 +231,17 @@ export interface EnvironmentAttributes {
    */
   readonly testListener?: elbv2.IApplicationListener;
   /**
+   * The ARN of the environment's ECS gateway, already associated with the cluster (by the
+   * environment that owns it), for web services to join instead of a shared load balancer.
+   * @default - none
+   */
+  readonly gatewayArn?: string;
+  /**
+   * Whether the gateway's load balancers face the internet (its services get PUBLIC connections).
+   * @default true
+   */
+  readonly gatewayInternetFacing?: boolean;
+  /**
    * The environment's profile.
    * @default EnvironmentProfile.PRODUCTION
    */
@@ -282,14 +307,16 @@ export class Environment extends Construct implements IEnvironment {
 
   /** The shared load balancer; an environment made with `sharedLoadBalancer: false` has none, and reading it fails. */
   public get ingress(): IIngress {
-    return requireIngress(this, this.sharedIngress);
+    return requireIngress(this, this.sharedIngress, this.gateway);
   }
 
   public readonly profile: EnvironmentProfile;
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.ICluster;
-  /** Whether the environment has a shared load balancer (`sharedLoadBalancer`). */
+  /** Whether the environment has a shared load balancer of its own (`sharedLoadBalancer`; false with an ECS gateway). */
   public readonly hasSharedLoadBalancer?: boolean;
+  /** The ECS gateway, with `gateway`. */
+  public readonly gateway?: IEcsGateway;
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly vpcCidr?: string;
   private readonly sharedIngress?: IIngress;
@@ -338,16 +365,7 @@ export class Environment extends Construct implements IEnvironment {
     this.flowLogGroup = network.flowLogGroup;
     this.endpointSecurityGroup = network.endpointSecurityGroup;
 
-    checkClusterName(this, props.clusterName);
-    const cluster = new ecs.Cluster(this, 'Cluster', {
-      vpc: this.vpc,
-      clusterName: props.clusterName,
-      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
-      enableFargateCapacityProviders: true,
-      executeCommandConfiguration: props.exec
-        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
-        : undefined,
-    });
+    const cluster = this.createCluster(props);
     this.defaultCapacity = props.capacity ?? defaults.capacity;
     if (this.defaultCapacity.platform === CapacityPlatform.EXTERNAL) {
       throw new ShipyardError(this, ErrorCode.CAPACITY_STRATEGY, 'ECS Anywhere cannot be the environment\'s default capacity (it is a launch type, not a strategy)',
@@ -356,33 +374,16 @@ export class Environment extends Construct implements IEnvironment {
     cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
-    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
-    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
-    this.serviceConnectNamespace = cluster.addDefaultCloudMapNamespace({
-      name: props.serviceConnectNamespaceName
-        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
-      type: namespaceType,
-      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
-      useForServiceConnect: true,
-    });
+    this.serviceConnectNamespace = this.addServiceConnectNamespace(props, cluster);
 
-    this.hasSharedLoadBalancer = props.sharedLoadBalancer ?? true;
-    if (!this.hasSharedLoadBalancer && props.ingress) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress options are given, but sharedLoadBalancer is false',
-        'leave ingress out for an environment without a load balancer, or sharedLoadBalancer out to create it');
-    }
-    const ingress = this.hasSharedLoadBalancer ? new SharedIngress(this, 'Ingress', {
-      ...props.ingress,
-      vpc: this.vpc,
-      subnets: network.loadBalancerSubnets,
-      vpcCidr: network.cidr,
-      production: this.profile === EnvironmentProfile.PRODUCTION,
-    }) : undefined;
-    this.sharedIngress = ingress;
+    const ingress = this.createIngress(props, network, cluster);
+    this.hasSharedLoadBalancer = ingress.shared !== undefined;
+    this.sharedIngress = ingress.shared;
+    this.gateway = ingress.gateway;
     if (props.dashboard ?? true) {
       this.dashboard = new EnvironmentDashboard(this, 'Dashboard', {
         clusterName: cluster.clusterName,
-        loadBalancerFullName: ingress?.loadBalancerFullName,
+        loadBalancerFullName: ingress.shared?.loadBalancerFullName,
       });
     }
 
@@ -395,6 +396,64 @@ export class Environment extends Construct implements IEnvironment {
     applyRoleSettings(this, props.roleSettings);
     applyRoleSettingsToProviders(Stack.of(this), props.roleSettings);
     this.acknowledgeFindings();
+  }
+
+  /** The cluster: Fargate providers, enhanced Container Insights, and ECS Exec's settings with `exec`. */
+  private createCluster(props: EnvironmentProps): ecs.Cluster {
+    checkClusterName(this, props.clusterName);
+    return new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      clusterName: props.clusterName,
+      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
+      enableFargateCapacityProviders: true,
+      executeCommandConfiguration: props.exec
+        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
+        : undefined,
+    });
+  }
+
+  /** The cluster's default Cloud Map namespace, used for Service Connect (an HTTP one unless a private DNS one is asked for). */
+  private addServiceConnectNamespace(props: EnvironmentProps, cluster: ecs.Cluster): servicediscovery.INamespace {
+    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
+    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
+    return cluster.addDefaultCloudMapNamespace({
+      name: props.serviceConnectNamespaceName
+        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
+      type: namespaceType,
+      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
+      useForServiceConnect: true,
+    });
+  }
+
+  /**
+   * The shared ingress: the self-managed load balancer (`ingress`, unless `sharedLoadBalancer` is
+   * false), or an ECS gateway (`gateway`), one at most.
+   */
+  private createIngress(props: EnvironmentProps, network: NetworkConfig, cluster: ecs.ICluster): { shared?: SharedIngress; gateway?: EcsGateway } {
+    const production = this.profile === EnvironmentProfile.PRODUCTION;
+    if (props.gateway) {
+      if (props.ingress || props.sharedLoadBalancer === true) {
+        throw new ShipyardError(this, ErrorCode.GATEWAY, `both gateway and ${props.ingress ? 'ingress' : 'sharedLoadBalancer: true'} are given`,
+          'choose one shared ingress: gateway for an ECS gateway, or ingress for the self-managed load balancer');
+      }
+      return {
+        gateway: new EcsGateway(this, 'Gateway', {
+          ...props.gateway, vpc: this.vpc, cluster, production, subnets: network.loadBalancerSubnets, vpcCidr: network.cidr, tags: this.tags,
+        }),
+      };
+    }
+    if (props.sharedLoadBalancer === false) {
+      if (props.ingress) {
+        throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress options are given, but sharedLoadBalancer is false',
+          'leave ingress out for an environment without a load balancer, or sharedLoadBalancer out to create it');
+      }
+      return {};
+    }
+    return {
+      shared: new SharedIngress(this, 'Ingress', {
+        ...props.ingress, vpc: this.vpc, subnets: network.loadBalancerSubnets, vpcCidr: network.cidr, production,
+      }),
+    };
   }
 
   private acknowledgeFindings(): void {
@@ -443,6 +502,7 @@ class ImportedEnvironment extends Construct implements IEnvironment {
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.ICluster;
   public readonly hasSharedLoadBalancer: boolean;
+  public readonly gateway?: IEcsGateway;
   private readonly sharedIngress?: IIngress;
   public readonly taskSubnets: ec2.SubnetSelection;
   public readonly internetEgress: boolean;
@@ -467,6 +527,7 @@ class ImportedEnvironment extends Construct implements IEnvironment {
     this.hasSharedLoadBalancer = attrs.loadBalancer !== undefined;
     this.sharedIngress = attrs.loadBalancer && attrs.listener ? SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
       attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS, attrs.testListener) : undefined;
+    this.gateway = importedEnvironmentGateway(this, attrs);
     this.taskSubnets = attrs.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.internetEgress = attrs.internetEgress ?? true;
     this.defaultCapacity = attrs.capacity ?? defaults.capacity;
@@ -482,12 +543,35 @@ class ImportedEnvironment extends Construct implements IEnvironment {
   }
 
   public get ingress(): IIngress {
-    return requireIngress(this, this.sharedIngress);
+    return requireIngress(this, this.sharedIngress, this.gateway);
   }
 }
 
+/** The imported environment's gateway, by ARN: not with a shared load balancer. */
+function importedEnvironmentGateway(scope: Construct, attrs: EnvironmentAttributes): IEcsGateway | undefined {
+  if (attrs.gatewayArn === undefined) {
+    if (attrs.gatewayInternetFacing !== undefined) {
+      throw new ShipyardError(scope, ErrorCode.GATEWAY, 'gatewayInternetFacing is given without gatewayArn', 'give the gateway\'s ARN too, or leave gatewayInternetFacing out');
+    }
+    return undefined;
+  }
+  if (attrs.loadBalancer) {
+    throw new ShipyardError(scope, ErrorCode.GATEWAY, 'both gatewayArn and loadBalancer are given',
+      'give the environment\'s ECS gateway (gatewayArn) or its shared load balancer (loadBalancer and listener), not both');
+  }
+  // An ARN of Amazon ECS (IAM User Guide, "IAM identifiers": arn:<partition>:ecs:<region>:<account>:<resource>);
+  // the gateway's own resource path is not documented, so it is not checked.
+  checkPattern(scope, ErrorCode.GATEWAY, 'gatewayArn', attrs.gatewayArn, /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:\S+$/,
+    'the ARN of an ECS gateway (arn:<partition>:ecs:<region>:<account>:...), as DescribeGateway returns it');
+  return importedGateway(attrs.gatewayArn, attrs.gatewayInternetFacing ?? true, attrs.vpc.vpcCidrBlock);
+}
+
 /** The environment's shared load balancer; reading it on an environment without one fails, saying so. */
-function requireIngress(environment: Construct, ingress: IIngress | undefined): IIngress {
+function requireIngress(environment: Construct, ingress: IIngress | undefined, gateway: IEcsGateway | undefined): IIngress {
+  if (!ingress && gateway) {
+    throw new ShipyardError(environment, ErrorCode.GATEWAY, 'the environment routes through an ECS gateway, which has no load balancer or listener to add rules to',
+      'web services join the gateway without one; for a load balancer of its own, give the service ingress: new SharedIngress(...)');
+  }
   if (!ingress) {
     throw new ShipyardError(environment, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false)',
       'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');

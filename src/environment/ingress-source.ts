@@ -1,5 +1,5 @@
 import { Stack, Token, aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { cidrFamily } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
@@ -115,4 +115,35 @@ class CloudFrontSource extends IngressSource {
     const list = ec2.PrefixList.fromLookup(scope, `CloudFrontPrefixList${index}`, { prefixListName: CLOUDFRONT_PREFIX_LIST.name });
     return { peer: ec2.Peer.prefixList(list.prefixListId), weight: CLOUDFRONT_PREFIX_LIST.weight, productionPortOnly: true };
   }
+}
+
+/**
+ * Who may reach a load balancer's listeners (`<what>.allowedSources`): anyone on IPv4 when it
+ * faces the internet and the VPC's range when internal, unless sources are given; an empty list,
+ * and CloudFront in front of an internal load balancer, fail.
+ */
+export function ingressPeers(scope: IConstruct, what: string, sources: IngressSource[] | undefined, internetFacing: boolean,
+  vpcCidr: string): IngressPeer[] {
+  if (sources === undefined) {
+    return [{ peer: internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr), weight: 1, productionPortOnly: false, everyone: internetFacing }];
+  }
+  if (sources.length === 0) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `${what}.allowedSources is empty, so no client could reach the load balancer`,
+      'name who may reach it (IngressSource.cidr, .prefixList or .cloudFront), or leave allowedSources out');
+  }
+  const peers = sources.map((source, i) => source._peer(scope as Construct, i));
+  if (!internetFacing && peers.some(p => p.productionPortOnly)) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'IngressSource.cloudFront() is given for an internal load balancer',
+      'CloudFront reaches internal load balancers through VPC origins, not its public prefix list: set internetFacing: true, or admit the VPC origin\'s range');
+  }
+  return peers;
+}
+
+/** Throws when `<what>.allowedSources` need more inbound rules than a security group may have. */
+export function checkSecurityGroupRules(scope: IConstruct, what: string, sources: IngressSource[], rules: number): void {
+  if (rules <= SECURITY_GROUP_RULES) return;
+  throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS,
+    `${what}.allowedSources need ${rules} inbound rules on the load balancer's security group, over the ${SECURITY_GROUP_RULES} a group may have`
+    + ` (${sources.map(s => s.description).join(', ')})`,
+    'admit fewer ranges, or gather them in one customer-managed prefix list with fewer entries');
 }

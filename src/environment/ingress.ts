@@ -1,15 +1,15 @@
 import {
-  Duration, RemovalPolicy, Token,
+  Duration, Token,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { IngressPeer, IngressSource, SECURITY_GROUP_RULES } from './ingress-source';
+import { checkSecurityGroupRules, IngressPeer, ingressPeers, IngressSource } from './ingress-source';
 import { checkNameInZone, createRoute, RouteOptions } from './routing';
-import { checkCertificateRegion, checkInteger, checkPattern, checkPort, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
+import { checkCertificateRegion, checkPort, checkRange, checkWebAclArn, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
-import { enableAccessLogs } from '../private/access-logs';
+import { createAccessLogsBucket, enableAccessLogs } from '../private/access-logs';
 import { aliasRecordFor } from '../private/dns-names';
 import { LoadBalancerQuotas } from '../private/load-balancer-quotas';
 import { acknowledge, inCompliancePacks } from '../private/nag';
@@ -190,9 +190,6 @@ export class SharedIngress extends Construct implements IIngress {
     this.protocol = props.protocol
       ?? (this.certificate || props.production ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP);
     checkTls(this, props, this.protocol, this.certificate);
-    const retentionDays = props.accessLogRetentionDays ?? 365;
-    checkInteger(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays);
-    checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.accessLogRetentionDays', retentionDays, 1, 36500, ' days');
     // Source: Elastic Load Balancing User Guide, "Connection idle timeout": 1-4000 seconds.
     checkRange(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.idleTimeout', knownSeconds(props.idleTimeout), 1, 4000, ' s');
 
@@ -201,74 +198,22 @@ export class SharedIngress extends Construct implements IIngress {
       description: 'Shared load balancer: listener ports in, service ports out',
       allowAllOutbound: false,
     });
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      internetFacing,
-      vpcSubnets: props.subnets ?? { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : undefined, onePerAz: true },
-      // The environment owns the group's rules: the load balancer gets an immutable reference,
-      // so registering a service's targets adds no "load balancer to target" rule per service here
-      // (the service's own group still admits this group on its port).
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroupRef', securityGroup.securityGroupId, {
-        mutable: false, allowAllOutbound: false,
-      }),
-      dropInvalidHeaderFields: true,
-      deletionProtection: props.deletionProtection ?? props.production,
-      idleTimeout: props.idleTimeout,
-    });
+    const loadBalancer = this.createLoadBalancer(props, securityGroup, internetFacing);
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        expiration: Duration.days(retentionDays),
-        noncurrentVersionExpiration: Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-    });
+    this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogs', 'ingress.accessLogRetentionDays', props.accessLogRetentionDays ?? 365,
+      ErrorCode.CONFLICTING_OPTIONS);
     enableAccessLogs(this, loadBalancer, this.accessLogsBucket);
     this.loadBalancer = loadBalancer;
     this.loadBalancerFullName = loadBalancer.loadBalancerFullName;
 
-    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
     const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
-    const certificates = this.certificate ? [this.certificate, ...props.additionalCertificates ?? []] : undefined;
-    // ELBSecurityPolicy-TLS13-1-2-2021-06 unless told: TLS 1.3 and 1.2 only.
-    const sslPolicy = https ? props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS : undefined;
-    const listener = loadBalancer.addListener(https ? 'Https' : 'Http', {
-      port: https ? 443 : 80,
-      protocol: this.protocol,
-      certificates,
-      sslPolicy,
-      defaultAction: notFound,
-      open: false,
-    });
+    const tls = this.listenerSettings(props);
+    const listener = loadBalancer.addListener(https ? 'Https' : 'Http', { port: https ? 443 : 80, protocol: this.protocol, ...tls, open: false });
     const vpcCidr = props.vpcCidr ?? props.vpc.vpcCidrBlock;
     const clients = this.clients(props, internetFacing, vpcCidr);
     this.openToEveryone = clients.some(c => c.everyone);
-    // The load balancer only opens connections to its registered targets and their health
-    // checks; one rule to the VPC replaces one rule per service (each service's own group
-    // admits only this group, on its port).
-    securityGroup.addEgressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcpRange(1, 65535), 'To targets in the VPC');
-    for (const client of clients) {
-      securityGroup.addIngressRule(client.peer, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
-    }
-    if (https) {
-      const redirect = loadBalancer.addListener('HttpRedirect', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
-        open: false,
-      });
-      const reason = 'This HTTP listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.';
-      acknowledge(redirect, inCompliancePacks('ELBv2ACMCertificateRequired', reason));
-      for (const client of clients.filter(c => !c.productionPortOnly)) {
-        securityGroup.addIngressRule(client.peer, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
-      }
-    } else {
+    admitClients(securityGroup, clients, vpcCidr, https);
+    if (https) {this.redirectHttp(loadBalancer, securityGroup, clients);} else {
       warn(this, WarningId.PLAIN_HTTP,
         'the shared load balancer serves plain HTTP: traffic is not encrypted. Pass ingress.certificate or ingress.domain to serve HTTPS.');
     }
@@ -277,36 +222,78 @@ export class SharedIngress extends Construct implements IIngress {
       aliasRecordFor(this, 'AliasRecord', props.domain.hostedZone, props.domain.domainName, loadBalancer);
       aliasRecordFor(this, 'WildcardAliasRecord', props.domain.hostedZone, `*.${props.domain.domainName}`, loadBalancer);
     }
-    // AssociateWebACL takes a regional web ACL: arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>
-    // (AWS WAF API Reference); a CloudFront (global) one is refused at deploy.
-    checkPattern(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.webAclArn', props.webAclArn,
-      /^arn:[a-z-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[\w-]{1,128}$/, 'the ARN of a regional AWS WAF (v2) web ACL');
+    checkWebAclArn(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.webAclArn', props.webAclArn);
     if (props.webAclArn) {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
     }
     this.listener = listener;
-    if (props.testListener) {
-      const port = props.testListener.port;
-      checkPort(this, 'ingress.testListener.port', port);
-      const taken = https ? [443, 80] : [80];
-      if (isKnown(port) && taken.includes(port)) {
-        throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `the test listener port ${port} is a production listener port`,
-          `choose another port for ingress.testListener (for example ${https ? 8443 : 8080})`);
-      }
-      const testListener = loadBalancer.addListener('TestListener', {
-        port,
-        protocol: this.protocol,
-        certificates,
-        sslPolicy,
-        defaultAction: notFound,
-        open: false,
-      });
-      const testers = props.testListener.allowedCidrs ?? [vpcCidr];
-      for (const cidr of testers) securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), 'Test traffic');
-      this.testListener = testListener;
-      if (!https) this.acknowledgePlainHttpListener(testListener);
-    }
+    this.testListener = props.testListener
+      ? this.createTestListener(props.testListener, securityGroup, tls, vpcCidr)
+      : undefined;
     this.acknowledgeFindings(loadBalancer, listener, internetFacing, https, props);
+  }
+
+  /** What the production and test listeners share: the certificates, the TLS policy, and a 404 for what no rule routes. */
+  private listenerSettings(props: SharedIngressProps): ListenerSettings {
+    const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
+    return {
+      certificates: this.certificate ? [this.certificate, ...props.additionalCertificates ?? []] : undefined,
+      // ELBSecurityPolicy-TLS13-1-2-2021-06 unless told: TLS 1.3 and 1.2 only.
+      sslPolicy: https ? props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+    };
+  }
+
+  /**
+   * The load balancer, with an immutable reference to the environment's group: the environment
+   * owns the group's rules, so registering a service's targets adds no "load balancer to target"
+   * rule per service here (the service's own group still admits this group on its port).
+   */
+  private createLoadBalancer(props: SharedIngressProps, securityGroup: ec2.SecurityGroup, internetFacing: boolean): elbv2.ApplicationLoadBalancer {
+    return new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing,
+      vpcSubnets: props.subnets ?? { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : undefined, onePerAz: true },
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroupRef', securityGroup.securityGroupId, {
+        mutable: false, allowAllOutbound: false,
+      }),
+      dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? props.production,
+      idleTimeout: props.idleTimeout,
+    });
+  }
+
+  /** Port 80 answers with a permanent redirect to HTTPS, open to the clients that may use it. */
+  private redirectHttp(loadBalancer: elbv2.ApplicationLoadBalancer, securityGroup: ec2.SecurityGroup, clients: IngressPeer[]): void {
+    const redirect = loadBalancer.addListener('HttpRedirect', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      open: false,
+    });
+    const reason = 'This HTTP listener only answers with a permanent redirect to HTTPS; it serves no content, so it has no certificate.';
+    acknowledge(redirect, inCompliancePacks('ELBv2ACMCertificateRequired', reason));
+    for (const client of clients.filter(c => !c.productionPortOnly)) {
+      securityGroup.addIngressRule(client.peer, ec2.Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+    }
+  }
+
+  /** The test listener on its own port (not a production one), with the production listener's TLS, open to the testers only. */
+  private createTestListener(options: TestListenerOptions, securityGroup: ec2.SecurityGroup,
+    tls: ListenerSettings, vpcCidr: string): elbv2.ApplicationListener {
+    const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
+    const port = options.port;
+    checkPort(this, 'ingress.testListener.port', port);
+    const taken = https ? [443, 80] : [80];
+    if (isKnown(port) && taken.includes(port)) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `the test listener port ${port} is a production listener port`,
+        `choose another port for ingress.testListener (for example ${https ? 8443 : 8080})`);
+    }
+    const testListener = this.loadBalancer.addListener('TestListener', { port, protocol: this.protocol, ...tls, open: false });
+    const testers = options.allowedCidrs ?? [vpcCidr];
+    for (const cidr of testers) securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), 'Test traffic');
+    if (!https) this.acknowledgePlainHttpListener(testListener);
+    return testListener;
   }
 
   public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
@@ -322,27 +309,12 @@ export class SharedIngress extends Construct implements IIngress {
    */
   private clients(props: SharedIngressProps, internetFacing: boolean, vpcCidr: string): IngressPeer[] {
     const sources = props.allowedSources;
-    if (sources === undefined) {
-      return [{ peer: internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpcCidr), weight: 1, productionPortOnly: false, everyone: internetFacing }];
-    }
-    if (sources.length === 0) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'ingress.allowedSources is empty, so no client could reach the load balancer',
-        'name who may reach it (IngressSource.cidr, .prefixList or .cloudFront), or leave allowedSources out');
-    }
-    const peers = sources.map((source, i) => source._peer(this, i));
-    if (!internetFacing && peers.some(p => p.productionPortOnly)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'IngressSource.cloudFront() is given for an internal load balancer',
-        'CloudFront reaches internal load balancers through VPC origins, not its public prefix list: set internetFacing: true, or admit the VPC origin\'s range');
-    }
+    const peers = ingressPeers(this, 'ingress', sources, internetFacing, vpcCidr);
+    if (sources === undefined) return peers;
     const https = this.protocol === elbv2.ApplicationProtocol.HTTPS;
     const testRules = props.testListener ? (props.testListener.allowedCidrs ?? [vpcCidr]).length : 0;
     const rules = peers.reduce((sum, p) => sum + p.weight * (https && !p.productionPortOnly ? 2 : 1), 0) + testRules;
-    if (rules > SECURITY_GROUP_RULES) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS,
-        `ingress.allowedSources need ${rules} inbound rules on the load balancer's security group, over the ${SECURITY_GROUP_RULES} a group may have`
-        + ` (${sources.map(s => s.description).join(', ')})`,
-        'admit fewer ranges, or gather them in one customer-managed prefix list with fewer entries');
-    }
+    checkSecurityGroupRules(this, 'ingress', sources, rules);
     return peers;
   }
 
@@ -356,19 +328,6 @@ export class SharedIngress extends Construct implements IIngress {
 
   private acknowledgeFindings(loadBalancer: elbv2.ApplicationLoadBalancer, listener: elbv2.ApplicationListener,
     internetFacing: boolean, https: boolean, props: SharedIngressProps): void {
-    const bucketReason = 'This bucket is the destination of the load balancer access logs; logging it to itself would loop, and ALB access logs support SSE-S3 only (no KMS), replication is left to the account\'s backup policy.';
-    acknowledge(this.accessLogsBucket, [
-      { id: 'AwsSolutions-S1', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: bucketReason },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: bucketReason },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: bucketReason },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: bucketReason },
-    ]);
     if (internetFacing && this.openToEveryone) {
       acknowledge(this.node.findChild('SecurityGroup'), [{
         id: 'AwsSolutions-EC23',
@@ -480,3 +439,21 @@ function requireTestListener(ingress: IConstruct, listener: elbv2.IApplicationLi
   return listener;
 }
 
+/** The listener settings the production and test listeners share. */
+interface ListenerSettings {
+  readonly certificates?: elbv2.IListenerCertificate[];
+  readonly sslPolicy?: elbv2.SslPolicy;
+  readonly defaultAction: elbv2.ListenerAction;
+}
+
+/**
+ * The clients in on the production port; out, the VPC only: the load balancer only opens
+ * connections to its registered targets and their health checks, and one rule to the VPC
+ * replaces one rule per service (each service's own group admits only this group, on its port).
+ */
+function admitClients(securityGroup: ec2.SecurityGroup, clients: IngressPeer[], vpcCidr: string, https: boolean): void {
+  securityGroup.addEgressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcpRange(1, 65535), 'To targets in the VPC');
+  for (const client of clients) {
+    securityGroup.addIngressRule(client.peer, ec2.Port.tcp(https ? 443 : 80), https ? 'HTTPS from clients' : 'HTTP from clients');
+  }
+}

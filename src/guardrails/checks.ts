@@ -207,3 +207,12 @@ export function cidrFamily(value: string): 'ipv4' | 'ipv6' | undefined {
   const ipv6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(\d{1,3})$/.exec(value);
   return ipv6 && Number(ipv6[1]) <= 128 ? 'ipv6' : undefined;
 }
+
+/**
+ * A regional AWS WAF (v2) web ACL ARN: arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>
+ * (AWS WAF API Reference, AssociateWebACL); a CloudFront (global) one is refused at deploy.
+ */
+export function checkWebAclArn(scope: IConstruct, code: ErrorCode, what: string, arn: string | undefined): void {
+  checkPattern(scope, code, what, arn, /^arn:[a-z-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[\w-]{1,128}$/,
+    'the ARN of a regional AWS WAF (v2) web ACL');
+}

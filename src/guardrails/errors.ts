@@ -88,6 +88,12 @@ export enum ErrorCode {
   STACK_QUOTA = 'STACK_QUOTA',
   /** The app puts more CloudWatch Logs resource policies into one account and Region than CloudWatch Logs takes (10, not adjustable). */
   LOG_RESOURCE_POLICY_QUOTA = 'LOG_RESOURCE_POLICY_QUOTA',
+  /**
+   * An ECS gateway setting is invalid, or a service on the environment's ECS gateway asks for
+   * something the gateway does not do (path, header or query routing, priorities, aliases,
+   * target-group settings, the blue/green family, a network mode other than awsvpc).
+   */
+  GATEWAY = 'GATEWAY',
 }
 
 /**

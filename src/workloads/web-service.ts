@@ -4,7 +4,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkServiceConnectServer, connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
-import { buildService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { buildService, BuiltService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { checkGatewayDeployment, checkGatewayProps, checkGatewayTask, connectToGateway, GATEWAY_ROLLBACK_ALARM } from './gateway-connector';
 import { LoadBalancingOptions, RegisteredTarget, registeredTarget, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
@@ -13,6 +14,8 @@ import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../dep
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
+import { IEnvironment } from '../environment/environment';
+import { IEcsGateway } from '../environment/gateway';
 import { IIngress } from '../environment/ingress';
 import { createAliasRecords, Routing } from '../environment/routing';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
@@ -142,16 +145,33 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   public readonly taskDefinition: ecs.TaskDefinition;
   /** The application container. */
   public readonly container: ecs.ContainerDefinition;
-  /** The target group the listener rule forwards to (blue, with blue/green deployments). */
-  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /**
+   * The target group the listener rule forwards to (blue, with blue/green deployments). A
+   * service on the environment's ECS gateway has none (ECS manages its target groups), and
+   * reading it there fails.
+   */
+  public get targetGroup(): elbv2.ApplicationTargetGroup {
+    if (!this._targetGroup) {
+      throw new ShipyardError(this, ErrorCode.GATEWAY, 'the web service joins the environment\'s ECS gateway, which creates and owns its target groups',
+        'read the gateway route with ECS (DescribeGatewayRoute lists its target groups), or route the service through a load balancer of the library\'s (ingress)');
+    }
+    return this._targetGroup;
+  }
   /** The second (green) target group of a blue/green, linear or canary deployment. */
   public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The target groups of `additionalRoutes`, in their order. */
   public readonly additionalTargetGroups: elbv2.ApplicationTargetGroup[];
   /** The listener rules of `additionalRoutes`, in their order. */
   public readonly additionalListenerRules: elbv2.ApplicationListenerRule[];
-  /** The listener rule on the load balancer; CodeDeploy deployments have none (they use the listener's default action), and reading it there fails. */
+  /**
+   * The listener rule on the load balancer; CodeDeploy deployments have none (they use the
+   * listener's default action), nor do services on an ECS gateway, and reading it there fails.
+   */
   public get listenerRule(): elbv2.ApplicationListenerRule {
+    if (!this._listenerRule && this.gateway) {
+      throw new ShipyardError(this, ErrorCode.GATEWAY, 'the web service joins the environment\'s ECS gateway, which creates and owns its listener rules',
+        'route the service through a load balancer of the library\'s (ingress) to add conditions of your own');
+    }
     if (!this._listenerRule) {
       throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'a CodeDeploy web service has no listener rule: its own load balancer\'s listener forwards to it',
         'use codeDeployGroup, or targetGroup and alternateTargetGroup, to reach its traffic wiring');
@@ -161,6 +181,13 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   /** The CodeDeploy deployment group, with `Deployment.codeDeploy()`. */
   public readonly codeDeployGroup?: codedeploy.EcsDeploymentGroup;
   private readonly _listenerRule?: elbv2.ApplicationListenerRule;
+  private readonly _targetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * The ECS gateway the service joins (the environment's, without an `ingress` of its own). ECS
+   * gives the service an HTTPS host name of its own there; CloudFormation returns no attribute for
+   * it: ECS reports it as the gateway route's `serviceUrl` (ListGatewayRoutes, DescribeGatewayRoute).
+   */
+  public readonly gateway?: IEcsGateway;
   /** The environment's shared load balancer, when it has one. */
   private readonly sharedIngress?: IIngress;
   /** The alias records of `routing.aliases`, pointing them at the load balancer. */
@@ -197,33 +224,19 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const env = props.environment;
-    const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
-    this.sharedIngress = shared;
-    if (!props.ingress && !shared) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
-        'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
-    }
-    const ingress = props.ingress ?? shared!;
+    const way = wayIn(this, props);
+    this.gateway = way.gateway;
+    this.sharedIngress = way.shared;
+    const ingress = way.ingress;
     const containerPort = props.containerPort ?? 8080;
-    checkPort(this, 'containerPort', containerPort);
-    checkRange(this, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
-    // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
-    checkRange(this, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
+    checkWebInputs(this, props, containerPort);
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const speed = speedOf(env, props.deploySpeed);
-    const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, allowsCodeDeploy: true });
-    if (deployment.codeDeploy) checkCodeDeployIngress(this, ingress, shared);
-    const version = props.loadBalancing?.protocolVersion;
-    const appProtocol = version === elbv2.ApplicationProtocolVersion.GRPC ? ecs.AppProtocol.grpc
-      : version === elbv2.ApplicationProtocolVersion.HTTP2 ? ecs.AppProtocol.http2 : ecs.AppProtocol.http;
+    const deployment = this.bindWebDeployment(props, speed, way);
     const routes = props.additionalRoutes ?? [];
     checkAdditionalRoutes(this, routes, deployment);
-    const appPorts = [...new Set(routes.filter(r => r.targetContainer === undefined && r.targetPort !== undefined && r.targetPort !== containerPort)
-      .map(r => r.targetPort!))];
-    const task = buildTask(this, env, props, [
-      { containerPort, name: 'http', appProtocol },
-      ...appPorts.map(port => { checkPort(this, 'additionalRoutes.targetPort', port); return { containerPort: port, name: `http-${port}`, appProtocol }; }),
-    ], props.capacity ?? env.defaultCapacity);
+    const task = this.buildWebTask(props, env, containerPort, routes);
+    if (this.gateway) checkGatewayTask(this, task);
     this.taskDefinition = task.taskDefinition;
     this.taskRole = this.taskDefinition.taskRole;
     this.container = task.container;
@@ -231,21 +244,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     const target = registeredTarget(this, task.containers, props.targetContainer, props.targetPort, containerPort, '');
     const server = this.serviceConnectServer(id, props, containerPort, task.logGroup);
 
-    const built = buildService(this, {
-      serviceName: props.serviceName,
-      env,
-      task,
-      securityGroupDescription: 'traffic from the shared load balancer only',
-      rollout: rolloutOptions(deployment),
-      desiredCount,
-      notOnExternal: 'a load balancer',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
-      // The container's start period covers boot; without one, give the app a minute.
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
-      serviceConnect: server?.configuration,
-    });
+    const built = this.buildWebService(id, props, task, deployment, desiredCount, server);
     this.service = built.service;
     this.connections = built.connections;
     this.containerPort = containerPort;
@@ -253,25 +252,25 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.serviceConnectNamespace = server ? env.serviceConnectNamespace : undefined;
     this.endpoint = server?.endpoint;
 
-    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, built.securityGroup, target.port), speed, target);
-    this.targetGroup = traffic.targetGroup;
+    const traffic: ServiceTraffic = this.gateway
+      ? this.joinGateway(props, this.gateway, built.securityGroup!, speed, containerPort)
+      : this.receiveAlbTraffic(props, ingress!, deployment, task, built.securityGroup, speed, target, routes);
+    this._targetGroup = traffic.targetGroup;
     this.alternateTargetGroup = traffic.alternateTargetGroup;
     this._listenerRule = traffic.listenerRule;
-    const more = this.addRoutes(props, ingress, routes, task, built.securityGroup, speed, containerPort);
-    this.additionalTargetGroups = more.map(r => r.targetGroup);
-    this.additionalListenerRules = more.map(r => r.listenerRule);
-    this.aliasRecords = createAliasRecords(this, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone);
+    this.additionalTargetGroups = traffic.additional.map(r => r.targetGroup);
+    this.additionalListenerRules = traffic.additional.map(r => r.listenerRule);
+    this.aliasRecords = traffic.aliasRecords;
     this.testListenerRule = traffic.testListenerRule;
     this.deploymentRole = traffic.deploymentRole;
 
-    const loadBalancerFullName = Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn));
-    const watch = this.watch(props, ingress, deployment, loadBalancerFullName, target, speed.rollbackAlarmMinutes);
+    const watch = this.watch(props, ingress, deployment, traffic.loadBalancerFullName, target, speed.rollbackAlarmMinutes);
     this.alarms = watch.alarms;
     this.dashboard = watch.dashboard;
     this.codeDeployGroup = watch.codeDeploy?.deploymentGroup;
     this.codeDeployAppSpec = watch.codeDeploy?.appSpec;
     this.scalableTaskCount = scaleService(this, this.service, props.scaling, {
-      targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup, loadBalancerFullName,
+      targetGroup: this._targetGroup, alternateTargetGroup: this.alternateTargetGroup, loadBalancerFullName: traffic.loadBalancerFullName,
     });
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
 
@@ -311,14 +310,90 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     });
   }
 
+  /** The ECS service and its security group, admitting only the way in. */
+  private buildWebService(id: string, props: WebServiceProps, task: TaskModel, deployment: DeploymentConfig, desiredCount: number,
+    server: { configuration: ecs.ServiceConnectProps } | undefined): BuiltService {
+    return buildService(this, {
+      serviceName: props.serviceName,
+      env: props.environment,
+      task,
+      securityGroupDescription: this.gateway ? 'traffic from the ECS gateway load balancers only' : 'traffic from the shared load balancer only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
+      notOnExternal: 'a load balancer',
+      enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
+      // The container's start period covers boot; without one, give the app a minute.
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
+      serviceConnect: server?.configuration,
+    });
+  }
+
+  /**
+   * The deployment, checked against the way in: a gateway service deploys rolling, with no
+   * load balancer alarms of the library's to roll back on; CodeDeploy needs an ingress of its own.
+   */
+  private bindWebDeployment(props: WebServiceProps, speed: DeploySpeedSettings, way: WayIn): DeploymentConfig {
+    const deployment = bindDeployment(this, props.deployment, speed, {
+      shiftsTraffic: true, allowsCodeDeploy: true, hasRollbackAlarms: way.gateway ? false : undefined,
+    });
+    if (way.gateway) checkGatewayDeployment(this, deployment);
+    if (deployment.codeDeploy) checkCodeDeployIngress(this, way.ingress!, way.shared);
+    return deployment;
+  }
+
+  /** The task: the app's port named `http` (the gateway connector names it), and a port of its own for each additional route's. */
+  private buildWebTask(props: WebServiceProps, env: IEnvironment, containerPort: number, routes: AdditionalRoute[]): TaskModel {
+    const version = props.loadBalancing?.protocolVersion;
+    const appProtocol = version === elbv2.ApplicationProtocolVersion.GRPC ? ecs.AppProtocol.grpc
+      : version === elbv2.ApplicationProtocolVersion.HTTP2 ? ecs.AppProtocol.http2 : ecs.AppProtocol.http;
+    const appPorts = [...new Set(routes.filter(r => r.targetContainer === undefined && r.targetPort !== undefined && r.targetPort !== containerPort)
+      .map(r => r.targetPort!))];
+    return buildTask(this, env, props, [
+      { containerPort, name: 'http', appProtocol },
+      ...appPorts.map(port => { checkPort(this, 'additionalRoutes.targetPort', port); return { containerPort: port, name: `http-${port}`, appProtocol }; }),
+    ], props.capacity ?? env.defaultCapacity);
+  }
+
+  /** Join the environment's ECS gateway: no target group, listener rule or alias record of the service's own. */
+  private joinGateway(props: WebServiceProps, gateway: IEcsGateway, securityGroup: ec2.ISecurityGroup, speed: DeploySpeedSettings,
+    port: number): ServiceTraffic {
+    connectToGateway(this, {
+      gateway,
+      env: props.environment,
+      service: this.service,
+      securityGroup,
+      portName: 'http',
+      port,
+      healthCheck: targetHealthCheck(this, speed, props.targetHealthCheck),
+    });
+    return { additional: [], aliasRecords: [] };
+  }
+
+  /** The routes on the library's own load balancer: the main one (with its deployment's wiring), the additional ones, and their alias records. */
+  private receiveAlbTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, task: TaskModel,
+    securityGroup: ec2.ISecurityGroup | undefined, speed: DeploySpeedSettings, target: RegisteredTarget, routes: AdditionalRoute[]): ServiceTraffic {
+    const containerPort = props.containerPort ?? 8080;
+    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, securityGroup, target.port), speed, target);
+    const additional = this.addRoutes(props, ingress, routes, task, securityGroup, speed, containerPort);
+    return {
+      ...traffic,
+      additional,
+      aliasRecords: createAliasRecords(this, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone),
+      loadBalancerFullName: Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn)),
+    };
+  }
+
   /**
    * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
    * rollback, or CodeDeploy watching the same alarms.
    */
-  private watch(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, loadBalancerFullName: string, target: RegisteredTarget,
-    rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
+  private watch(props: WebServiceProps, ingress: IIngress | undefined, deployment: DeploymentConfig, loadBalancerFullName: string | undefined,
+    target: RegisteredTarget, rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
     const env = props.environment;
-    const targetGroups = [this.targetGroup, ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [], ...this.additionalTargetGroups];
+    const targetGroups = [...this._targetGroup ? [this._targetGroup] : [], ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [],
+      ...this.additionalTargetGroups];
     const alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms,
       rollbackAlarmMinutes: props.alarms?.rollbackAlarmMinutes ?? rollbackAlarmMinutes,
@@ -332,20 +407,21 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       service: this.service,
       clusterName: env.cluster.clusterName,
       targetGroups,
-      loadBalancerFullName,
+      // On a gateway there is no target group of the library's, so no graph reads the name.
+      loadBalancerFullName: loadBalancerFullName ?? '',
       alarms: alarms.alarms,
       targetGroupLabels: this.additionalTargetGroups.length > 0 ? targetGroups.map((_, i) => `route ${i + 1}`) : undefined,
     }) : undefined;
     applyRolloutControls(this.service, deployment);
-    enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, {
+    enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, this.gateway ? GATEWAY_ROLLBACK_ALARM : {
       problem: 'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
       fix: 'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment',
     });
     const codeDeploy = deployment.codeDeploy ? wireCodeDeploy(this, {
-      ingress,
+      ingress: ingress!,
       sharedIngress: this.sharedIngress,
       service: this.service,
-      blue: this.targetGroup,
+      blue: this._targetGroup!,
       green: this.alternateTargetGroup!,
       deployment,
       containerName: target.containerName,
@@ -464,9 +540,48 @@ function checkAdditionalRoutes(scope: Construct, routes: AdditionalRoute[], depl
 }
 
 /** A route of `additionalRoutes`, as built. */
+/** How a web service is reached: an ingress of its own, the environment's shared load balancer, or the environment's ECS gateway. */
+interface WayIn {
+  /** The load balancer the service routes through (its own, or the environment's); none on the gateway. */
+  readonly ingress?: IIngress;
+  /** The environment's shared load balancer, when it has one. */
+  readonly shared?: IIngress;
+  /** The environment's ECS gateway, when the service joins it (no ingress of its own). */
+  readonly gateway?: IEcsGateway;
+}
+
+/** The service's way in; without any, it fails, and on the gateway the props it cannot honour fail. */
+function wayIn(scope: Construct, props: WebServiceProps): WayIn {
+  const env = props.environment;
+  const gateway = props.ingress ? undefined : env.gateway;
+  const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
+  if (!props.ingress && !shared && !gateway) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
+      'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
+  }
+  if (gateway) checkGatewayProps(scope, props);
+  return { ingress: props.ingress ?? shared, shared, gateway };
+}
+
+/** The port, deregistration delay and grace period, in their ranges. */
+function checkWebInputs(scope: Construct, props: WebServiceProps, containerPort: number): void {
+  checkPort(scope, 'containerPort', containerPort);
+  checkRange(scope, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
+  // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
+  checkRange(scope, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
+}
+
 interface AddedRoute {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly listenerRule: elbv2.ApplicationListenerRule;
+}
+
+/** How a web service receives traffic: through the library's load balancer (target groups, rules, aliases) or an ECS gateway (none of those). */
+interface ServiceTraffic extends Partial<TrafficWiring> {
+  readonly additional: AddedRoute[];
+  readonly aliasRecords: route53.ARecord[];
+  /** The load balancer's full name, for CloudWatch dimensions; unknown on a gateway. */
+  readonly loadBalancerFullName?: string;
 }
 
 /** How a web service's traffic reaches its tasks. */

@@ -1,0 +1,4 @@
+import { ecsGateway } from './apps';
+import { runScenario } from './assertions';
+
+runScenario('EcsGateway', ecsGateway);
