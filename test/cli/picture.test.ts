@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs, aws_ecs_patterns as patterns, aws_rds as rds, aws_sqs as sqs } from 'aws-cdk-lib';
 import { main } from '../../src/cli/main';
 import { readAssembly } from '../../src/cli/picture/assembly';
 import { trafficOf } from '../../src/cli/picture/traffic';
@@ -194,6 +195,45 @@ describe('cdk-shipyard picture on an app that does not use the library', () => {
       'internet -> Prod/MyApp/Web/LB',
     ]);
     expect(read(out, 'traffic.dot')).toContain('"Plain/WebService" [label="Plain/WebService\\nECS service\\n1 alarm"');
+  });
+
+  test('draws a synthesized aws-ecs-patterns app across two stacks: the queue, and the database through its secret and its security group', () => {
+    // As `cdk synth` writes it (the CLI turns path metadata on); the network and database in one stack, the services in another.
+    const app = new App({ outdir: path.join(scratch, 'cdk.out'), context: { 'aws:cdk:enable-path-metadata': true } });
+    const net = new Stack(app, 'Net');
+    const vpc = new ec2.Vpc(net, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const cluster = new ecs.Cluster(net, 'Cluster', { vpc });
+    const db = new rds.DatabaseCluster(net, 'Db', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }), writer: rds.ClusterInstance.serverlessV2('writer'), vpc,
+    });
+    const stack = new Stack(app, 'Apps');
+    const queue = new sqs.Queue(stack, 'Jobs');
+    const web = new patterns.ApplicationLoadBalancedFargateService(stack, 'Web', {
+      cluster,
+      taskImageOptions: { image: ecs.ContainerImage.fromRegistry('nginx'), environment: { JOBS: queue.queueUrl }, secrets: { DB: ecs.Secret.fromSecretsManager(db.secret!, 'password') } },
+    });
+    queue.grantSendMessages(web.taskDefinition.taskRole);
+    web.service.connections.allowToDefaultPort(db);
+    new cloudwatch.Alarm(stack, 'WebCpu', { metric: web.service.metricCpuUtilization(), threshold: 90, evaluationPeriods: 1 });
+    new patterns.QueueProcessingFargateService(stack, 'Worker', { cluster, queue, image: ecs.ContainerImage.fromRegistry('busybox') });
+    app.synth();
+    const out = path.join(scratch, 'out');
+    expect(run('picture', path.join(scratch, 'cdk.out'), '--out', out).code).toBe(0);
+    expect(fs.readdirSync(out).filter(f => f.endsWith('.dot')).sort()).toEqual(['Apps.dot', 'Net.dot', 'traffic.dot']);
+    expect(trafficOf(readAssembly(path.join(scratch, 'cdk.out'))).describeEdges()).toEqual([
+      'Apps/Web -> Apps/Jobs: env JOBS | task role',
+      // The secret is attached to the cluster; the port is the cluster's (a Fn::GetAtt, known at deploy), both across stacks (Fn::ImportValue).
+      'Apps/Web -> Net/Db: secret DB | tcp ?',
+      'Apps/Web/LB -> Apps/Web/LB/PublicListener',
+      'Apps/Web/LB/PublicListener -> Apps/Web: default',
+      'Apps/Worker/QueueProcessingFargateService -> Apps/Jobs: env QUEUE_NAME | task role',
+      'internet -> Apps/Web/LB',
+    ]);
+    const dot = read(out, 'traffic.dot');
+    expect(dot).toContain('"Apps/Web" [label="Apps/Web\\nECS service\\n1 alarm"');
+    // The pattern's two step-scaling alarms on the queue's backlog, under the worker's construct.
+    expect(dot).toContain('"Apps/Worker/QueueProcessingFargateService" [label="Apps/Worker/QueueProcessingFargateService\\nECS service\\n2 alarms"');
+    expect(dot).toContain('"Net/Db" [label="Net/Db\\nRDS cluster", fillcolor="#f1eafb", shape=cylinder];');
   });
 
   test('says once that it wrote .dot only, and how to install Graphviz, when dot is not on PATH', () => {

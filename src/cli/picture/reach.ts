@@ -153,12 +153,12 @@ function drawSecurityGroupRules(app: AppIndex, services: Service[], graph: Graph
   }
 }
 
-/** A rule's protocol and ports: `tcp 5432`, `tcp 8000-8080`, `all traffic`. */
+/** A rule's protocol and ports: `tcp 5432`, `tcp 8000-8080`, `all traffic`, `tcp ?` (a port known at deploy). */
 function portsOf(rule: any): string {
   const protocol = String(rule?.IpProtocol ?? 'tcp');
   if (protocol === '-1') return 'all traffic';
   const from = rule?.FromPort;
   const to = rule?.ToPort;
-  if (typeof from !== 'number' && typeof from !== 'string') return protocol;
+  if (typeof from !== 'number' && typeof from !== 'string') return `${protocol} ?`;
   return `${protocol} ${String(from) === String(to ?? from) ? from : `${from}-${to}`}`;
 }
