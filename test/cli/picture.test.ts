@@ -236,6 +236,36 @@ describe('cdk-shipyard picture on an app that does not use the library', () => {
     expect(dot).toContain('"Net/Db" [label="Net/Db\\nRDS cluster", fillcolor="#f1eafb", shape=cylinder];');
   });
 
+  test('an internal load balancer is reached from the VPC; a condition resolved at deploy shows as ?; Service Connect needs one namespace', () => {
+    const sc = (namespace: string, extra: object) => ({ ServiceConnectConfiguration: { Enabled: true, Namespace: namespace, ...extra } });
+    const task = (url: string) => ({ Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Name: 'app', Environment: [{ Name: 'URL', Value: url }] }] } });
+    const template = {
+      Resources: {
+        Nlb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internal', Type: 'network' } },
+        Tcp: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { LoadBalancerArn: { Ref: 'Nlb' }, Port: 6379, Protocol: 'TCP', DefaultActions: [] } },
+        Rule: {
+          Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+          Properties: { ListenerArn: { Ref: 'Tcp' }, Priority: 1, Actions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Tg' } }], Conditions: [{ Field: 'host-header', Values: [{ Ref: 'Host' }] }] },
+        },
+        Tg: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup' },
+        Cache: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'CacheTask' }, LoadBalancers: [{ TargetGroupArn: { Ref: 'Tg' } }], ...sc('shop', { Services: [{ PortName: 'redis', ClientAliases: [{ DnsName: 'cache', Port: 6379 }] }] }) } },
+        CacheTask: task('none'),
+        Same: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'SameTask' }, ...sc('shop', {}) } },
+        SameTask: task('redis://cache:6379/0'),
+        Other: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'OtherTask' }, ...sc('billing', {}) } },
+        OtherTask: task('redis://cache:6379/0'),
+      },
+      Parameters: { Host: { Type: 'String' } },
+    };
+    const cdkOut = assembly(path.join(scratch, 'cdk.out'), { Cache: { template } });
+    expect(trafficOf(readAssembly(cdkOut)).describeEdges()).toEqual([
+      'Cache/Nlb -> Cache/Tcp',
+      'Cache/Same -> Cache/Cache: Service Connect cache',
+      'Cache/Tcp -> Cache/Cache: host ?',
+      'VPC -> Cache/Nlb',
+    ]);
+  });
+
   test('says once that it wrote .dot only, and how to install Graphviz, when dot is not on PATH', () => {
     const cdkOut = assembly(path.join(scratch, 'cdk.out'), { MyApp: { template: plainTemplate('MyApp') } });
     const pathVariable = process.env.PATH;
@@ -287,6 +317,11 @@ describe('cdk-shipyard picture on bad input', () => {
     fails(1, /App\.template\.json is not CloudFormation JSON: it has no Resources object/, 'picture', noResources, '--out', path.join(scratch, 'out'));
     fs.writeFileSync(path.join(noResources, 'manifest.json'), '{ not json');
     fails(1, /json\/manifest\.json is not JSON \(.*\): synthesize the app again/, 'picture', noResources, '--out', path.join(scratch, 'out'));
+  });
+
+  test('fails when --out names a file', () => {
+    fs.writeFileSync(path.join(scratch, 'taken'), '');
+    fails(1, /^cdk-shipyard picture: cannot write to .*\/taken \(EEXIST.*\): name a directory you can write with --out$/, 'picture', SHARED_ALB, '--out', path.join(scratch, 'taken'));
   });
 
   test.each([

@@ -68,23 +68,23 @@ export function picture(argv: string[], log: (line: string) => void, error: (lin
 
 /** Write each picture's .dot, and its .svg where `dot` runs; the exit code. */
 function write(pictures: Map<string, string>, out: string, log: (line: string) => void, error: (line: string) => void): number {
-  try {
-    fs.mkdirSync(out, { recursive: true });
-  } catch (e) {
-    error(`cdk-shipyard picture: cannot create ${out} (${(e as Error).message.split('\n')[0]}): name a directory you can write with --out`);
-    return 1;
-  }
   // process.env given explicitly: the PATH of this process as it is now (a test may have changed it).
   const graphviz = spawnSync('dot', ['-V'], { env: process.env }).status === 0;
-  for (const [name, source] of pictures) {
-    fs.writeFileSync(path.join(out, `${name}.dot`), source);
-    if (!graphviz) continue;
-    const svg = spawnSync('dot', ['-Tsvg'], { input: source, env: process.env, maxBuffer: 256 * 1024 * 1024 });
-    if (svg.status !== 0) {
-      error(`cdk-shipyard picture: Graphviz's dot failed on ${path.join(out, `${name}.dot`)} (${String(svg.stderr).trim().split('\n')[0]}): the .dot is written; run \`dot -Tsvg\` on it to see why`);
-      return 1;
+  try {
+    fs.mkdirSync(out, { recursive: true });
+    for (const [name, source] of pictures) {
+      fs.writeFileSync(path.join(out, `${name}.dot`), source);
+      if (!graphviz) continue;
+      const svg = spawnSync('dot', ['-Tsvg'], { input: source, env: process.env, maxBuffer: 256 * 1024 * 1024 });
+      if (svg.status !== 0) {
+        error(`cdk-shipyard picture: Graphviz's dot failed on ${path.join(out, `${name}.dot`)} (${String(svg.stderr).trim().split('\n')[0]}): the .dot is written; run \`dot -Tsvg\` on it to see why`);
+        return 1;
+      }
+      fs.writeFileSync(path.join(out, `${name}.svg`), svg.stdout);
     }
-    fs.writeFileSync(path.join(out, `${name}.svg`), svg.stdout);
+  } catch (e) {
+    error(`cdk-shipyard picture: cannot write to ${out} (${(e as Error).message.split('\n')[0]}): name a directory you can write with --out`);
+    return 1;
   }
   log(`Wrote ${pictures.size} pictures to ${out}: ${[...pictures.keys()].map(n => `${n}.dot`).join(', ')}${graphviz ? ', each with its .svg' : ''}.`);
   if (!graphviz) log(`Wrote .dot only: Graphviz's dot is not on PATH; ${INSTALL_GRAPHVIZ}.`);
