@@ -76,11 +76,3 @@ export class AppIndex {
     Object.values(o).forEach(v => this.collect(stack, v, out));
   }
 }
-
-/** The string values inside a value (literals only: what is not resolved at synth is left out). */
-export function literals(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (typeof value === 'number') return [String(value)];
-  if (Array.isArray(value)) return value.flatMap(literals);
-  return [];
-}
