@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
+import { picture } from './picture/command';
 import { verifyApp } from './verify';
 import { importCompose } from '../importer/compose';
 import { ImportReport, ImportResult, importCopilot } from '../importer/copilot';
@@ -11,8 +12,9 @@ const USAGE = `Usage:
                               [--env <env>[,...]] [--service <name>[,...]] [--strict] [--no-verify]
   cdk-shipyard import compose <compose-file> --out <dir> [--production] [--profile <name>[,...]]
                               [--env-file <file>] [--service <name>[,...]] [--strict] [--no-verify]
+  cdk-shipyard picture [<cloud-assembly-dir>] --out <dir>
 
-Writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
+import writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
 that holds copilot/) or a Compose file. Copilot environments whose name contains "prod" get the
 production profile unless --production names them; a Compose file becomes one environment,
 production with --production. Compose variables come from the shell and the .env file beside
@@ -24,7 +26,16 @@ the project or beside this tool), so that a value the library refuses is reporte
 line of the file that sets it; --no-verify skips that. Exit codes: 0 the app was written (with
 anything left out listed) and synthesizes; 1 nothing could be imported, --strict and something
 was left out (then nothing is written), or the app was written and does not synthesize (each
-failing check listed with its source line); 2 the command line is wrong.`;
+failing check listed with its source line); 2 the command line is wrong.
+
+picture reads a synthesized app (the directory \`cdk synth\` writes, cdk.out by default, stages
+included) and writes <dir>/<stack artifact id>.dot, one picture of each stack's resources by
+construct, and <dir>/traffic.dot, the app's traffic: internet or VPC, load balancers, listeners
+and rules, ECS services (with their alarm counts) and what each reaches (other services,
+queues, topics, file systems, databases). It also writes each as .svg where Graphviz's dot is
+on PATH. It works on any CDK or CloudFormation app with ECS services. Exit codes: 0 written;
+1 the directory is not a cloud assembly or a template is not CloudFormation JSON; 2 the
+command line is wrong.`;
 
 /** The command line, read: what to import, from where, into where, and the other options. */
 interface Command {
@@ -37,6 +48,7 @@ interface Command {
 
 /** Run the command line; returns the exit code. */
 export function main(argv: string[], log: (line: string) => void = console.log, error: (line: string) => void = console.error): number {
+  if (argv[0] === 'picture') return picture(argv.slice(1), log, error, USAGE);
   const command = parse(argv, error);
   if (typeof command === 'number') return command;
   const { kind, out, rest } = command;
