@@ -137,11 +137,11 @@ describe('a changed default and its context flag', () => {
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => web({}, new Stack(new App({ context: { [CHANGED_DEFAULTS.writablePathsInMemory.flag]: 'yes' } }), 'Test')));
   });
 
-  test('the CHANGELOG names every changed default\'s flag and how to keep the old behaviour', () => {
-    const changelog = fs.readFileSync(path.join(__dirname, '..', '..', 'CHANGELOG.md'), 'utf8');
+  test.each(['CHANGELOG.md', 'docs/releasing.md'])('%s names every changed default\'s flag and how to keep the old behaviour', file => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
     for (const change of Object.values(CHANGED_DEFAULTS)) {
-      expect(changelog).toContain(change.flag);
-      expect(changelog).toContain(change.keepOld);
+      expect(text).toContain(change.flag);
+      expect(text).toContain(change.keepOld);
     }
   });
 });
