@@ -331,3 +331,35 @@ describe('cdk-shipyard picture on bad input', () => {
     [['picture', 'cdk.out', '--out'], /^--out needs a value/],
   ])('exits 2 on a command line it cannot read: %j', (argv, message) => fails(2, message, ...argv));
 });
+
+describe('cdk-shipyard picture on the ecs-gateway scenario', () => {
+  const GATEWAY = path.join(ROOT, 'integ', 'integ.ecs-gateway.ts.snapshot');
+
+  test('the traffic view goes from the internet through the ECS gateway to each service that joins it, on the port its connector names', () => {
+    const traffic = trafficOf(readAssembly(GATEWAY));
+    const gateway = 'ShipyardIntegEcsGateway/Env/Gateway';
+    expect(traffic.describeEdges()).toEqual([
+      `${gateway} -> ShipyardIntegEcsGateway/Api: host name of its own, port http\npublic`,
+      `${gateway} -> ShipyardIntegEcsGateway/Site: host name of its own, port http\npublic`,
+      `internet -> ${gateway}`,
+    ]);
+    // The integ app's gateway allows at most 2 load balancers (MaxAlbCount).
+    expect(traffic.render('traffic')).toContain(`"${gateway}" [label="${gateway}\\nECS gateway, internet-facing, at most 2 load balancers"`);
+  });
+
+  test('a service that joins a gateway through an imported cluster, in an app with no gateway, goes to a gateway outside the app', () => {
+    const template = JSON.parse(read(GATEWAY, 'ShipyardIntegEcsGateway.template.json'));
+    for (const [id, r] of Object.entries<any>(template.Resources)) {
+      if (r.Type === 'AWS::ECS::Gateway' || r.Type === 'AWS::ECS::GatewayClusterAssociations') delete template.Resources[id];
+      if (r.Type === 'AWS::ECS::Service') r.Properties.Cluster = 'imported-cluster';
+    }
+    const dir = path.join(scratch, 'assembly');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'Gw.template.json'), JSON.stringify(template));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      version: '36.0.0', artifacts: { Gw: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Gw.template.json' } } },
+    }));
+    const edges = trafficOf(readAssembly(dir)).describeEdges();
+    expect(edges.filter(e => e.startsWith('ECS gateway (outside this app) ->'))).toHaveLength(2);
+  });
+});

@@ -1,10 +1,11 @@
 /**
- * The traffic view of an app: internet or VPC → load balancers → listeners → ECS services →
+ * The traffic view of an app: internet or VPC → load balancers → listeners (or ECS gateways) → ECS services →
  * what each service reaches, each service's alarms counted on its node. It reads CloudFormation
  * resource types and references only (with construct paths where the templates carry them), so it
  * draws apps built with aws-ecs or aws-ecs-patterns as well as with this library.
  */
 import { StackTemplate } from './assembly';
+import { drawGateways } from './gateway';
 import { Graph, NodeKind } from './graph';
 import { drawIngress } from './ingress';
 import { drawReach } from './reach';
@@ -21,6 +22,7 @@ export function trafficOf(stacks: StackTemplate[]): Graph {
     graph.node(s.id, NodeKind.SERVICE, [s.id, 'ECS service', ...n > 0 ? [`${n} alarm${n === 1 ? '' : 's'}`] : []]);
   }
   drawIngress(app, services, graph);
+  drawGateways(app, services, graph);
   drawReach(app, services, graph);
   return graph;
 }
