@@ -68,6 +68,17 @@ function resolveFrom(modules: string[], dirs: string[]): string | undefined {
 }
 
 /**
+ * A failure that is not one of the library's checks, as Node and aws-cdk-lib print it: from its
+ * first error line (`Error: ...`, `TypeError: ...`, aws-cdk-lib's `[«Code» message`) with what
+ * follows, without stack frames and source excerpts; the last lines when no line looks like one.
+ */
+function failureOf(output: string): string {
+  const lines = output.split('\n').filter(l => l.trim() !== '' && !/^\s+(at\s|\.\.\.)|no user code in \d+ frames|^\s*\^+\s*$/.test(l));
+  const first = lines.findIndex(l => /«\w+»|^\s*\[?\w*Error\b|^\s*\[?[A-Z]\w*Error:/.test(l));
+  return (first < 0 ? lines.slice(-8) : lines.slice(first, first + 8)).join('\n').trim();
+}
+
+/**
  * The library's errors in the output, each led by the workload it names (a construct path
  * segment is the workload's construct id, or ends its stack name) and where the source writes
  * it; the output's last lines when it holds none (a failure that is not a check).
@@ -75,7 +86,7 @@ function resolveFrom(modules: string[], dirs: string[]): string | undefined {
 function problemsOf(output: string, report: ImportReport): string[] {
   const found = [...new Set(output.split('\n').map(l => l.trim()).filter(l => l.includes('[cdk-shipyard:'))
     .map(l => l.slice(l.indexOf('[cdk-shipyard:'))))];
-  if (found.length === 0) return [output.trim().split('\n').slice(-8).join('\n')];
+  if (found.length === 0) return [failureOf(output)];
   return found.map(problem => {
     const constructPath = problem.replace(/^\[cdk-shipyard:[A-Z_0-9]+\] /, '').split(':')[0];
     const segments = constructPath.split('/');

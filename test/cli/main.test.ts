@@ -51,6 +51,19 @@ describe('cdk-shipyard import', () => {
     }
   });
 
+  test('a failure that is not a check of the library is reported by its error line, not by the stack trace\'s tail', () => {
+    // The image's build directory is missing: aws-cdk-lib refuses the asset, with a stack trace.
+    const ws = workspace({ api: 'name: api\ntype: Backend Service\nimage:\n  build: ./missing\n  port: 8080\n' });
+    try {
+      const err: string[] = [];
+      expect(main(['import', 'copilot', ws, '--out', path.join(ws, 'out')], () => undefined, l => err.push(l))).toBe(1);
+      expect(err[0]).toMatch(/^does not synthesize: .*Cannot find (image directory|file) at .*missing/);
+      expect(err.join('\n')).not.toMatch(/^\s+at /m);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   test('--strict exits 1 and writes nothing when anything was left out', () => {
     const ws = workspace({ api: GOOD, broken: NO_IMAGE });
     try {
