@@ -197,9 +197,13 @@ describe('cdk-shipyard picture on an app that does not use the library', () => {
     expect(read(out, 'traffic.dot')).toContain('"Plain/WebService" [label="Plain/WebService\\nECS service\\n1 alarm"');
   });
 
-  test('draws a synthesized aws-ecs-patterns app across two stacks: the queue, and the database through its secret and its security group', () => {
+  test.each([
+    ['exports (Fn::ImportValue)', {}],
+    // What `cdk init` now sets: references read the other stack's outputs (Fn::GetStackOutput).
+    ['weak references (Fn::GetStackOutput)', { '@aws-cdk/core:defaultCrossStackReferences': 'weak' }],
+  ])('draws a synthesized aws-ecs-patterns app across two stacks, with %s: the queue, and the database through its secret and its security group', (_how, references) => {
     // As `cdk synth` writes it (the CLI turns path metadata on); the network and database in one stack, the services in another.
-    const app = new App({ outdir: path.join(scratch, 'cdk.out'), context: { 'aws:cdk:enable-path-metadata': true } });
+    const app = new App({ outdir: path.join(scratch, 'cdk.out'), context: { 'aws:cdk:enable-path-metadata': true, ...references } });
     const net = new Stack(app, 'Net');
     const vpc = new ec2.Vpc(net, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const cluster = new ecs.Cluster(net, 'Cluster', { vpc });
@@ -217,6 +221,8 @@ describe('cdk-shipyard picture on an app that does not use the library', () => {
     new cloudwatch.Alarm(stack, 'WebCpu', { metric: web.service.metricCpuUtilization(), threshold: 90, evaluationPeriods: 1 });
     new patterns.QueueProcessingFargateService(stack, 'Worker', { cluster, queue, image: ecs.ContainerImage.fromRegistry('busybox') });
     app.synth();
+    const template = fs.readFileSync(path.join(scratch, 'cdk.out', 'Apps.template.json'), 'utf8');
+    expect(template).toContain(Object.keys(references).length > 0 ? 'Fn::GetStackOutput' : 'Fn::ImportValue');
     const out = path.join(scratch, 'out');
     expect(run('picture', path.join(scratch, 'cdk.out'), '--out', out).code).toBe(0);
     expect(fs.readdirSync(out).filter(f => f.endsWith('.dot')).sort()).toEqual(['Apps.dot', 'Net.dot', 'traffic.dot']);

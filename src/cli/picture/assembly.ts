@@ -21,6 +21,8 @@ export interface StackTemplate {
   readonly id: string;
   /** The stack's construct path (`Stack`, or `Stage/Stack` in a stage). */
   readonly displayName: string;
+  /** The CloudFormation stack's name (what `Fn::GetStackOutput` names), the artifact id unless the manifest says otherwise. */
+  readonly stackName: string;
   /** The template file, relative to the assembly's root directory. */
   readonly file: string;
   /** The CloudFormation template. */
@@ -75,7 +77,9 @@ function readStack(dir: string, relative: string, id: string, artifact: any, man
     throw new PictureError(`${file} is not CloudFormation JSON: it has no Resources object; ${RESYNTH}`);
   }
   const displayName = typeof artifact.displayName === 'string' ? artifact.displayName : id;
-  return { id, displayName, file: path.join(relative, templateFile), template, paths: constructPaths(dir, displayName, artifact, template) };
+  const stackName = typeof artifact.properties?.stackName === 'string' ? artifact.properties.stackName : id;
+  const paths = constructPaths(dir, displayName, artifact, template);
+  return { id, displayName, stackName, file: path.join(relative, templateFile), template, paths };
 }
 
 /**

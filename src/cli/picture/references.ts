@@ -1,6 +1,6 @@
 /**
  * Every resource of an app's stacks, and what refers to what: Ref, Fn::GetAtt and Fn::Sub within a
- * stack, Fn::ImportValue across stacks (through the exporting stack's Outputs).
+ * stack, Fn::ImportValue and Fn::GetStackOutput across stacks (through the other stack's Outputs).
  */
 import { StackTemplate } from './assembly';
 import { byCodePoint } from './dot';
@@ -21,6 +21,7 @@ export interface Resource {
 export class AppIndex {
   private readonly resources = new Map<string, Resource>();
   private readonly exported = new Map<string, string>();
+  private readonly stackOutputs = new Map<string, string>();
 
   constructor(readonly stacks: StackTemplate[]) {
     for (const stack of stacks) {
@@ -31,10 +32,14 @@ export class AppIndex {
       }
     }
     for (const stack of stacks) {
-      for (const output of Object.values<any>(stack.template.Outputs ?? {})) {
+      for (const [outputName, output] of Object.entries<any>(stack.template.Outputs ?? {})) {
         const name = output?.Export?.Name;
         const [target] = this.refs(stack, output?.Value);
-        if (typeof name === 'string' && target) this.exported.set(name, target.key);
+        if (!target) continue;
+        if (typeof name === 'string') this.exported.set(name, target.key);
+        // What a weak cross-stack reference reads (Fn::GetStackOutput, aws-cdk-lib's
+        // `@aws-cdk/core:defaultCrossStackReferences: weak`, which `cdk init` sets).
+        this.stackOutputs.set(`${stack.stackName}#${outputName}`, target.key);
       }
     }
   }
@@ -73,6 +78,9 @@ export class AppIndex {
     if (typeof sub === 'string') for (const [, name] of sub.matchAll(/\$\{([^!}][^}]*)\}/g)) add(name);
     const imported = typeof o['Fn::ImportValue'] === 'string' ? this.exported.get(o['Fn::ImportValue']) : undefined;
     if (imported) out.add(imported);
+    const output = o['Fn::GetStackOutput'] as Record<string, unknown> | undefined;
+    const read = output && typeof output.StackName === 'string' ? this.stackOutputs.get(`${output.StackName}#${String(output.OutputName)}`) : undefined;
+    if (read) out.add(read);
     Object.values(o).forEach(v => this.collect(stack, v, out));
   }
 }
