@@ -133,6 +133,9 @@ const example = project.addTask('example', {
   },
   exec: 'cdk synth --quiet --no-notices --no-version-reporting --output ../cdk.out',
 });
+// Its pictures, drawn by the CLI users run (`cdk-shipyard picture`): the README shows them, and
+// the gate's final `git diff` fails when they no longer match the app.
+example.exec('node ../lib/cli/main.js picture ../cdk.out --out ../docs/pictures/example');
 // The README's main command is part of the gate, so it cannot rot.
 project.testTask.spawn(example);
 
@@ -169,5 +172,6 @@ project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }
 // review tools fold them, so a 30-line change does not read as 10,000 lines.
 project.gitattributes.addAttributes('/integ/*.snapshot/**', 'linguist-generated');
 project.gitattributes.addAttributes('/docs/pictures/*', 'linguist-generated');
+project.gitattributes.addAttributes('/docs/pictures/example/*', 'linguist-generated');
 
 project.synth();
