@@ -1,7 +1,8 @@
 /**
  * The acknowledgements the library writes hold in the synthesized template, which is what auditors
  * and template-scanning CI tools read, and not only on the construct tree that cdk-nag walks: a
- * reference to another stack is `<LogicalId>` on the tree and `Fn::ImportValue` in the template.
+ * reference to another stack is `<LogicalId>` on the tree and `Fn::ImportValue` (or, with weak
+ * references, `Fn::GetStackOutput`) in the template.
  * The integ apps in the compliance gate's variants are checked in test/compliance.test.ts (on the
  * apps it synthesizes anyway); this file checks the renderer itself and the variant the gate does
  * not build (environment-agnostic stacks with the workloads apart).
@@ -74,13 +75,25 @@ describe('findings rendered from the template alone', () => {
 });
 
 describe('the integ apps in environment-agnostic stacks with the workloads apart', () => {
-  test.each(Object.keys(SCENARIOS))('every granular IAM finding in the %s app\'s templates is acknowledged as the template renders it', name => {
-    const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
-    SCENARIOS[name](app, { workloadsApart: true });
-    const stacks = app.synth().stacks;
-    expect(stacks.length).toBe(2);
-    const unacknowledged = stacks.flatMap(s => unacknowledgedInTemplate(s.template).map(f => `${s.stackName} ${f}`));
-    expect(unacknowledged).toEqual([]);
+  // Exports (Fn::ImportValue), and the weak references `cdk init`'s flags now choose (Fn::GetStackOutput).
+  const REFERENCES: Record<string, Record<string, string>> = { exports: {}, weak: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } };
+  test.each(Object.keys(SCENARIOS).flatMap(name => Object.keys(REFERENCES).map(references => [name, references] as const)))(
+    'every granular IAM finding in the %s app\'s templates (%s references) is acknowledged as the template renders it', (name, references) => {
+      const context = { ...newDefaultsContext(), ...REFERENCES[references] };
+      const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
+      SCENARIOS[name](app, { workloadsApart: true });
+      const stacks = app.synth().stacks;
+      expect(stacks.length).toBe(2);
+      const unacknowledged = stacks.flatMap(s => unacknowledgedInTemplate(s.template).map(f => `${s.stackName} ${f}`));
+      expect(unacknowledged).toEqual([]);
+    });
+
+  test('with weak references, the workloads read the environment\'s stack through Fn::GetStackOutput in acknowledged policies', () => {
+    const context = { ...newDefaultsContext(), '@aws-cdk/core:defaultCrossStackReferences': 'weak' };
+    const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
+    SCENARIOS['scheduled-job'](app, { workloadsApart: true });
+    const workloads = app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template;
+    expect(templateFindings(workloads).filter(f => f.finding.includes('Fn::GetStackOutput')).length).toBeGreaterThan(0);
   });
 
   test('the variant references the environment\'s stack through Fn::ImportValue in acknowledged policies', () => {
