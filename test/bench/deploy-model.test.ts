@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../bench/deploy-model';
+import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../src/cli/report/deploy-model';
 import { EnvironmentProfile, Image, NetworkService, WebService } from '../../src';
 import { productionEnvironment, testStack } from '../fixtures';
 
