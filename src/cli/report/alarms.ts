@@ -18,10 +18,12 @@ export interface AlarmFacts {
   /** `ComparisonOperator`, as the template states it. */
   readonly comparison?: string;
   readonly evaluationPeriods?: number;
-  /** True when the alarm has `AlarmActions`. */
+  /** True when one of its `AlarmActions` is an SNS topic (a scaling policy's alarm does not page). */
   readonly pages: boolean;
-  /** The SNS topics of its `AlarmActions`, by node name; other actions by their literal value. */
+  /** The SNS topics of its `AlarmActions`: the app's by node name, others by their ARN. */
   readonly topics: string[];
+  /** Its other `AlarmActions` (scaling policies, EC2 or Systems Manager actions), by node name or value. */
+  readonly otherActions: string[];
   /** True when the service's `DeploymentConfiguration.Alarms` names it (by name or `Ref`), enabled and with rollback. */
   readonly rollsBack: boolean;
 }
@@ -36,10 +38,14 @@ export function alarmsOf(app: AppIndex, service: Service): AlarmFacts[] {
 function factsOf(app: AppIndex, alarm: Resource, rollback: Set<string>): AlarmFacts {
   const p = alarm.props;
   const actions: unknown[] = Array.isArray(p.AlarmActions) ? p.AlarmActions : [];
-  const topics = actions.map(action => {
-    const topic = app.refs(alarm.stack, action).find(r => r.type === 'AWS::SNS::Topic');
-    return topic ? nodeName(topic) : typeof action === 'string' ? action : JSON.stringify(action);
-  });
+  const topics: string[] = [];
+  const others: string[] = [];
+  for (const action of actions) {
+    const target = app.refs(alarm.stack, action)[0];
+    const name = target ? nodeName(target) : typeof action === 'string' ? action : JSON.stringify(action);
+    const sns = target ? target.type === 'AWS::SNS::Topic' : /:sns:/.test(name);
+    (sns ? topics : others).push(name);
+  }
   const named = typeof p.AlarmName === 'string';
   return {
     name: named ? p.AlarmName : alarm.logicalId,
@@ -48,8 +54,9 @@ function factsOf(app: AppIndex, alarm: Resource, rollback: Set<string>): AlarmFa
     threshold: typeof p.Threshold === 'number' || typeof p.Threshold === 'string' ? p.Threshold : undefined,
     comparison: typeof p.ComparisonOperator === 'string' ? p.ComparisonOperator : undefined,
     evaluationPeriods: typeof p.EvaluationPeriods === 'number' ? p.EvaluationPeriods : undefined,
-    pages: actions.length > 0,
+    pages: topics.length > 0,
     topics: [...new Set(topics)].sort(),
+    otherActions: [...new Set(others)].sort(),
     rollsBack: rollback.has(alarm.key) || (named && rollback.has(`name:${p.AlarmName}`)),
   };
 }

@@ -44,8 +44,10 @@ function stackChange(name: string, a: StackReport | undefined, b: StackReport | 
     const delta = (b?.resources.byType[type] ?? 0) - (a?.resources.byType[type] ?? 0);
     if (delta !== 0) byType[type] = delta;
   }
-  const alarmsOf = (s?: StackReport) => (s?.workloads ?? []).flatMap(w => w.alarms.map(al => ({ workload: w.id, name: al.name, text: alarmText(al) })));
-  const acksOf = (s?: StackReport) => (s?.acknowledgements ?? []).map(k => ({ resource: k.resource, tool: k.tool, rule: ruleOf(k.rule, k.appliesTo), reason: k.reason ?? null }));
+  const alarmsOf = (s?: StackReport) => (s?.workloads ?? [])
+    .flatMap(w => w.alarms.map(al => ({ workload: w.id, name: al.name, text: alarmText(al) })));
+  const acksOf = (s?: StackReport) => (s?.acknowledgements ?? [])
+    .map(k => ({ resource: k.resource, tool: k.tool, rule: ruleOf(k.rule, k.appliesTo), reason: k.reason ?? null }));
   const warningsOf = (s?: StackReport) => (s?.warnings ?? []).map(w => ({ path: w.path, id: w.id ?? null, message: w.message }));
   const workloadIds = [...new Set([...a?.workloads ?? [], ...b?.workloads ?? []].map(w => w.id))].sort(compare);
   const change = {
@@ -67,7 +69,8 @@ function stackChange(name: string, a: StackReport | undefined, b: StackReport | 
   };
   const same = [change.resources, change.alarms, change.acknowledgements, change.warnings].every(d => d.added.length + d.removed.length === 0)
     && Object.keys(byType).length === 0
-    && [change.createSeconds, change.newImageSeconds, ...change.workloads.flatMap(w => [w.addServiceSeconds, w.newImageSeconds])].every(c => c.before === c.after);
+    && [change.createSeconds, change.newImageSeconds, ...change.workloads.flatMap(w => [w.addServiceSeconds, w.newImageSeconds])]
+      .every(c => c.before === c.after);
   return { ...change, status: !a ? 'added' : !b ? 'removed' : same ? 'unchanged' : 'changed' };
 }
 

@@ -29,13 +29,16 @@ function stackJson(s: StackReport) {
     quotas: s.quotas,
     deploy: { createSeconds: s.createSeconds, createPath: s.createPath.map(stepJson), newImageSeconds: s.newImageSeconds ?? null },
     workloads: s.workloads.map(workloadJson),
-    acknowledgements: s.acknowledgements.map(a => ({ tool: a.tool, resource: a.resource, rule: a.rule, reason: a.reason ?? null, appliesTo: a.appliesTo })),
+    acknowledgements: s.acknowledgements
+      .map(a => ({ tool: a.tool, resource: a.resource, rule: a.rule, reason: a.reason ?? null, appliesTo: a.appliesTo })),
     warnings: s.warnings.map(w => ({ path: w.path, id: w.id ?? null, message: w.message })),
   };
 }
 
 function stepJson(p: PathStep) {
-  return { resource: p.resource, logicalId: p.logicalId, type: p.type, seconds: p.seconds, doneAt: p.doneAt, source: p.source, terms: p.terms ?? null };
+  return {
+    resource: p.resource, logicalId: p.logicalId, type: p.type, seconds: p.seconds, doneAt: p.doneAt, source: p.source, terms: p.terms ?? null,
+  };
 }
 
 function workloadJson(w: WorkloadReport) {
@@ -63,6 +66,7 @@ function alarmJson(a: AlarmFacts) {
     evaluationPeriods: a.evaluationPeriods ?? null,
     pages: a.pages,
     topics: a.topics,
+    otherActions: a.otherActions,
     rollsBack: a.rollsBack,
   };
 }

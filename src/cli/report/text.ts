@@ -73,7 +73,7 @@ function stackText(stack: StackReport): string[] {
   lines.push(...acknowledgementText(stack.acknowledgements));
   lines.push(`  Warnings: ${stack.warnings.length}`);
   for (const w of stack.warnings) {
-    lines.push(...wrap(w.id ?? '(no id)', 6, `    ${w.path}  `));
+    lines.push(...wrap(w.id ?? '(no id)', 6, `    ${w.path}`));
     lines.push(...wrap(w.message, 6));
   }
   return lines;
@@ -106,8 +106,13 @@ function workloadText(w: WorkloadReport): string[] {
 }
 
 const OPERATORS: Record<string, string> = {
-  GreaterThanOrEqualToThreshold: '>=', GreaterThanThreshold: '>', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=',
-  LessThanLowerOrGreaterThanUpperThreshold: 'outside the band', LessThanLowerThreshold: 'below the band', GreaterThanUpperThreshold: 'above the band',
+  GreaterThanOrEqualToThreshold: '>=',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside the band',
+  LessThanLowerThreshold: 'below the band',
+  GreaterThanUpperThreshold: 'above the band',
 };
 
 /** `AWS/ECS/CPUUtilization >= 90 for 5 periods; pages Env/Topic; rolls back`. */
@@ -115,7 +120,8 @@ export function alarmText(a: AlarmFacts): string {
   const condition = a.comparison ? ` ${OPERATORS[a.comparison] ?? a.comparison}${a.threshold !== undefined ? ` ${a.threshold}` : ''}` : '';
   const periods = a.evaluationPeriods !== undefined ? ` for ${a.evaluationPeriods} period${a.evaluationPeriods === 1 ? '' : 's'}` : '';
   const pages = a.pages ? `pages ${a.topics.join(', ')}` : 'does not page';
-  return `${a.metric}${condition}${periods}; ${pages}; ${a.rollsBack ? 'rolls a deployment back' : 'no rollback'}`;
+  const acts = a.otherActions.length > 0 ? `; acts on ${a.otherActions.join(', ')}` : '';
+  return `${a.metric}${condition}${periods}; ${pages}${acts}; ${a.rollsBack ? 'rolls a deployment back' : 'no rollback'}`;
 }
 
 /** Acknowledgements grouped by resource and reason: the rules (with their findings) under each reason. */
