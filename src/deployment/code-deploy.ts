@@ -3,7 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DeploymentConfig } from './deployment';
+import { CodeDeployHook, DeploymentConfig } from './deployment';
 import { IIngress, SharedIngress } from '../environment/ingress';
 import { ErrorCode, problemMessage, ShipyardError } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
@@ -45,34 +45,54 @@ export function checkCodeDeployIngress(scope: Construct, ingress: IIngress, shar
  * and a deployment group rolls back on failure, stop and the service's rollback alarms.
  */
 export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, rollbackAlarmNames: string[]): CodeDeployWiring {
-  const config = props.deployment.codeDeploy!;
-  const ingress = props.ingress as SharedIngress;
-  const green = props.green;
+  const { listener, testListener } = takeOverListeners(props.ingress as SharedIngress, props.blue);
+  props.blue.addTarget(props.service.loadBalancerTarget({ containerName: props.containerName, containerPort: props.containerPort }));
+  const deploymentGroup = createDeploymentGroup(scope, props, listener, testListener, rollbackAlarmNames);
+  allowHooksToReport(props.deployment.codeDeploy!.hooks, deploymentGroup);
+  acknowledgeServiceRole(deploymentGroup);
+  checkCodeDeployService(props.service);
+  return { deploymentGroup, appSpec: appSpecOf(scope, props) };
+}
+
+/**
+ * CodeDeploy moves the listeners' default actions between blue and green, so the service takes
+ * them over (the production listener, and the test listener if there is one): both forward to
+ * the blue target group. The 404 they had is replaced on purpose, and aws-cdk-lib's warning
+ * about it says nothing a user can act on.
+ */
+function takeOverListeners(ingress: SharedIngress, blue: elbv2.ApplicationTargetGroup):
+{ listener: elbv2.ApplicationListener; testListener?: elbv2.ApplicationListener } {
   const listener = ingress.listener as elbv2.ApplicationListener;
-  // CodeDeploy moves the listeners' default actions between blue and green, so the service takes
-  // them over; the 404 they had is replaced on purpose, and aws-cdk-lib's warning about it says
-  // nothing a user can act on.
   const takeOver = (l: elbv2.ApplicationListener, id: string) => {
-    l.addAction(id, { action: elbv2.ListenerAction.forward([props.blue]) });
+    l.addAction(id, { action: elbv2.ListenerAction.forward([blue]) });
     Annotations.of(l).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced',
       'CodeDeploy blue/green: the listener forwards to the blue target group in place of the 404 it had');
   };
   takeOver(listener, 'CodeDeployProduction');
   const testListener = ingress.testListener as elbv2.ApplicationListener | undefined;
   if (testListener) takeOver(testListener, 'CodeDeployTest');
-  props.blue.addTarget(props.service.loadBalancerTarget({ containerName: props.containerName, containerPort: props.containerPort }));
+  return { listener, testListener };
+}
 
+/**
+ * The CodeDeploy application and deployment group: blue and green behind the listeners, the
+ * chosen deployment configuration, and automatic rollback on failure, on stop and (with
+ * rollback on alarm) when one of the service's rollback alarms fires.
+ */
+function createDeploymentGroup(scope: Construct, props: CodeDeployWiringProps, listener: elbv2.ApplicationListener,
+  testListener: elbv2.ApplicationListener | undefined, rollbackAlarmNames: string[]): codedeploy.EcsDeploymentGroup {
+  const config = props.deployment.codeDeploy!;
   const application = new codedeploy.EcsApplication(scope, 'CodeDeployApplication');
   const alarms = props.deployment.rollbackOnAlarm
     ? rollbackAlarmNames.map((name, i) => cloudwatch.Alarm.fromAlarmName(scope, `RollbackAlarm${i}`, name))
     : [];
-  const deploymentGroup = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+  return new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
     application,
     service: props.service,
     deploymentConfig: config.deploymentConfig,
     blueGreenDeploymentConfig: {
       blueTargetGroup: props.blue,
-      greenTargetGroup: green,
+      greenTargetGroup: props.green,
       listener,
       testListener,
       terminationWaitTime: config.terminationWaitTime,
@@ -80,12 +100,20 @@ export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, r
     alarms,
     autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
   });
-  for (const hook of config.hooks) {
+}
+
+/** Each lifecycle hook's function may report its verdict to the deployment group. */
+function allowHooksToReport(hooks: CodeDeployHook[], deploymentGroup: codedeploy.EcsDeploymentGroup): void {
+  for (const hook of hooks) {
     hook.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
       resources: [deploymentGroup.deploymentGroupArn],
     }));
   }
+}
+
+/** The deployment group's service role (when it creates one) uses the AWS managed policy CodeDeploy needs for ECS. */
+function acknowledgeServiceRole(deploymentGroup: codedeploy.EcsDeploymentGroup): void {
   const role = deploymentGroup.node.tryFindChild('ServiceRole');
   if (role) {
     acknowledge(role, [{
@@ -94,8 +122,11 @@ export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, r
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS'],
     }]);
   }
-  checkCodeDeployService(props.service);
-  const appSpec = Stack.of(scope).toJsonString({
+}
+
+/** The AppSpec (JSON) that deploys the current task definition to the service's container and port, with the lifecycle hooks. */
+function appSpecOf(scope: Construct, props: CodeDeployWiringProps): string {
+  return Stack.of(scope).toJsonString({
     version: '0.0',
     Resources: [{
       TargetService: {
@@ -106,9 +137,8 @@ export function wireCodeDeploy(scope: Construct, props: CodeDeployWiringProps, r
         },
       },
     }],
-    Hooks: config.hooks.map(h => ({ [h.stage]: h.handler.functionArn })),
+    Hooks: props.deployment.codeDeploy!.hooks.map(h => ({ [h.stage]: h.handler.functionArn })),
   });
-  return { deploymentGroup, appSpec };
 }
 
 /**

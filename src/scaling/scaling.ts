@@ -139,49 +139,69 @@ export class Scaling {
     };
     if (this.stepOptions) {
       stepScaling(scope, context.taskCount, this.metric, this.customMetric!, this.stepOptions);
-      return;
+    } else if (this.customMetric) {
+      this.trackCustomMetric(scope, context, this.customMetric, cooldowns);
+    } else if (this.metric === 'ResponseTime') {
+      this.trackResponseTime(scope, context, cooldowns);
+    } else if (this.metric === 'Requests') {
+      this.trackRequests(scope, context, cooldowns);
+    } else {
+      this.trackUtilization(scope, context, cooldowns);
     }
-    if (this.customMetric) {
-      checkMetric(scope, this.customMetric);
-      if (isKnown(this.target) && this.target <= 0) {
-        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `the custom metric's target value is ${show(this.target)}`,
-          'track a positive value of the metric');
-      }
-      context.taskCount.scaleToTrackCustomMetric(this.metric, { metric: this.customMetric, targetValue: this.target, ...cooldowns });
-      return;
+  }
+
+  /** Target tracking on the custom metric (checked to be a single metric), towards a positive value. */
+  private trackCustomMetric(scope: IConstruct, context: ScalingBindContext, customMetric: cloudwatch.IMetric, cooldowns: Cooldowns): void {
+    checkMetric(scope, customMetric);
+    if (isKnown(this.target) && this.target <= 0) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `the custom metric's target value is ${show(this.target)}`,
+        'track a positive value of the metric');
     }
-    if (this.metric === 'ResponseTime') {
-      checkRange(scope, ErrorCode.SCALING_TARGET, 'Scaling.responseTime target', this.target, 0.001, 300, ' s');
-      if (!context.targetGroup || !context.loadBalancerFullName) {
-        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'response-time scaling needs an application load balancer target group',
-          'scale on Scaling.cpu(...), Scaling.memory(...) or a metric of the service (Scaling.customMetric(...)) instead');
-      }
-      trackAcrossTargetGroups(scope, context, 'ResponseTime', {
-        metricName: 'TargetResponseTime', stat: 'Average', combine: 'MAX', label: 'average response time (s)',
+    context.taskCount.scaleToTrackCustomMetric(this.metric, { metric: customMetric, targetValue: this.target, ...cooldowns });
+  }
+
+  /**
+   * Target tracking on the target groups' average response time (the slower group of a
+   * blue/green pair); needs an application load balancer target group.
+   */
+  private trackResponseTime(scope: IConstruct, context: ScalingBindContext, cooldowns: Cooldowns): void {
+    checkRange(scope, ErrorCode.SCALING_TARGET, 'Scaling.responseTime target', this.target, 0.001, 300, ' s');
+    if (!context.targetGroup || !context.loadBalancerFullName) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'response-time scaling needs an application load balancer target group',
+        'scale on Scaling.cpu(...), Scaling.memory(...) or a metric of the service (Scaling.customMetric(...)) instead');
+    }
+    trackAcrossTargetGroups(scope, context, 'ResponseTime', {
+      metricName: 'TargetResponseTime', stat: 'Average', combine: 'MAX', label: 'average response time (s)',
+    }, this.target, cooldowns);
+  }
+
+  /**
+   * Target tracking on requests per target: a positive whole number, on the load balancer's
+   * target group, summed over both groups of a blue/green pair on an application load balancer.
+   */
+  private trackRequests(scope: IConstruct, context: ScalingBindContext, cooldowns: Cooldowns): void {
+    checkInteger(scope, ErrorCode.SCALING_TARGET, 'requestsPerTarget', this.target);
+    if (isKnown(this.target) && this.target <= 0) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `requestsPerTarget is ${show(this.target)}`,
+        'track a positive number of requests per task');
+    }
+    if (!context.targetGroup) {
+      throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'request-based scaling needs a load balancer target group',
+        'scale on Scaling.cpu(...) or Scaling.memory(...) instead');
+    }
+    if (context.alternateTargetGroup && context.loadBalancerFullName) {
+      trackAcrossTargetGroups(scope, context, 'Requests', {
+        metricName: 'RequestCountPerTarget', stat: 'Sum', combine: 'SUM', label: 'requests per target',
       }, this.target, cooldowns);
       return;
     }
-    if (this.metric === 'Requests') {
-      checkInteger(scope, ErrorCode.SCALING_TARGET, 'requestsPerTarget', this.target);
-      if (isKnown(this.target) && this.target <= 0) {
-        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `requestsPerTarget is ${show(this.target)}`,
-          'track a positive number of requests per task');
-      }
-      if (!context.targetGroup) {
-        throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'request-based scaling needs a load balancer target group',
-          'scale on Scaling.cpu(...) or Scaling.memory(...) instead');
-      }
-      if (context.alternateTargetGroup && context.loadBalancerFullName) {
-        trackAcrossTargetGroups(scope, context, 'Requests', {
-          metricName: 'RequestCountPerTarget', stat: 'Sum', combine: 'SUM', label: 'requests per target',
-        }, this.target, cooldowns);
-        return;
-      }
-      context.taskCount.scaleOnRequestCount('RequestsScaling', {
-        requestsPerTarget: this.target, targetGroup: context.targetGroup, ...cooldowns,
-      });
-      return;
-    }
+    context.taskCount.scaleOnRequestCount('RequestsScaling', {
+      requestsPerTarget: this.target, targetGroup: context.targetGroup, ...cooldowns,
+    });
+  }
+
+  /** Target tracking on CPU or memory utilisation, a percentage in (0, 100]. */
+  private trackUtilization(scope: IConstruct, context: ScalingBindContext, cooldowns: Cooldowns): void {
     if (isKnown(this.target) && (this.target <= 0 || this.target > 100)) {
       throw new ShipyardError(scope, ErrorCode.SCALING_TARGET,
         `${this.metric.toLowerCase()} target utilisation is ${show(this.target)}%, outside (0, 100]`,
@@ -348,6 +368,12 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
 }
 
 /** A target-group metric to track, and how to combine it over both target groups of a blue/green service. */
+/** The cooldowns of a target-tracking policy, defaults applied. */
+interface Cooldowns {
+  readonly scaleOutCooldown: Duration;
+  readonly scaleInCooldown: Duration;
+}
+
 interface TargetGroupMetric {
   readonly metricName: string;
   readonly stat: string;
@@ -363,7 +389,7 @@ interface TargetGroupMetric {
  * Scaling target tracking supports metric math in a customized metric specification).
  */
 function trackAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext, id: string, tracked: TargetGroupMetric, target: number,
-  cooldowns: { scaleOutCooldown: Duration; scaleInCooldown: Duration }): void {
+  cooldowns: Cooldowns): void {
   const scalableTarget = context.taskCount.node.findChild('Target') as appscaling.ScalableTarget;
   const metric = (metricId: string, tg: elbv2.ApplicationTargetGroup) => ({
     id: metricId,

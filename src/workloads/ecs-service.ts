@@ -123,50 +123,12 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
   const capacity = spec.task.capacity;
   const taskDefinition = spec.task.taskDefinition;
   const awsvpc = taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
-  const options: ecs.BaseServiceOptions = {
-    ...spec.rollout,
-    cluster: spec.env.cluster,
-    desiredCount: spec.desiredCount,
-    propagateTags: ecs.PropagatedTagSource.SERVICE,
-    enableECSManagedTags: true,
-    serviceName: spec.serviceName,
-    serviceConnectConfiguration: spec.serviceConnect,
-    healthCheckGracePeriod: spec.healthCheckGracePeriod,
-    cloudMapOptions: cloudMapOptions(scope, spec),
-  };
+  const options = serviceOptions(scope, spec);
   const network = awsvpc
     ? { vpcSubnets: spec.env.taskSubnets, securityGroups: securityGroup ? [securityGroup] : undefined, assignPublicIp: false }
     : {};
-  if (capacity.platform === CapacityPlatform.EXTERNAL) {
-    if (spec.notOnExternal) {
-      throw new ShipyardError(scope, ErrorCode.PLATFORM, `the workload needs ${spec.notOnExternal}, which ECS Anywhere instances cannot take`,
-        'run it on Fargate or EC2 capacity; on ECS Anywhere run a WorkerService');
-    }
-    return new ecs.ExternalService(scope, 'Service', {
-      ...options,
-      // aws-cdk-lib refuses an external service in a cluster with a Cloud Map namespace (the
-      // environment's Service Connect namespace); the same cluster, imported, has none.
-      cluster: ecs.Cluster.fromClusterAttributes(scope, 'ExternalCluster', {
-        clusterName: spec.env.cluster.clusterName, clusterArn: spec.env.cluster.clusterArn, vpc: spec.env.vpc,
-      }),
-      taskDefinition,
-    });
-  }
-  if (spec.daemon) {
-    // DAEMON services take a launch type, not a capacity provider strategy; the attribute
-    // keeps them on the chosen capacity's instances.
-    const values = capacity.autoScalingCapacities.map(p => p.instanceAttributeValue);
-    return new ecs.Ec2Service(scope, 'Service', {
-      ...options,
-      ...network,
-      taskDefinition,
-      daemon: true,
-      placementConstraints: [
-        ecs.PlacementConstraint.memberOf(`attribute:${AutoScalingCapacity.INSTANCE_ATTRIBUTE} in [${values.join(', ')}]`),
-        ...capacity.placementConstraints,
-      ],
-    });
-  }
+  if (capacity.platform === CapacityPlatform.EXTERNAL) return createExternalService(scope, spec, options);
+  if (spec.daemon) return createDaemonService(scope, spec, options, network);
   const placed = { ...options, ...network, taskDefinition, capacityProviderStrategies: capacity._bind(scope) };
   if (spec.platformVersion !== undefined) {
     checkPlatformVersion(scope, capacity, spec.task, spec.platformVersion);
@@ -178,6 +140,66 @@ function createService(scope: Construct, spec: ServiceSpec, securityGroup: ec2.I
     ...placed,
     placementStrategies: capacity.placementStrategies,
     placementConstraints: capacity.placementConstraints.length > 0 ? capacity.placementConstraints : undefined,
+  });
+}
+
+/**
+ * What every platform's service shares: the deployment settings, the cluster and desired count,
+ * tags propagated from the service (and ECS's own), the name, Service Connect, the health-check
+ * grace period and Cloud Map registration.
+ */
+function serviceOptions(scope: Construct, spec: ServiceSpec): ecs.BaseServiceOptions {
+  return {
+    ...spec.rollout,
+    cluster: spec.env.cluster,
+    desiredCount: spec.desiredCount,
+    propagateTags: ecs.PropagatedTagSource.SERVICE,
+    enableECSManagedTags: true,
+    serviceName: spec.serviceName,
+    serviceConnectConfiguration: spec.serviceConnect,
+    healthCheckGracePeriod: spec.healthCheckGracePeriod,
+    cloudMapOptions: cloudMapOptions(scope, spec),
+  };
+}
+
+/**
+ * An ECS Anywhere service, unless the workload needs what external instances cannot give; in
+ * the environment's cluster, imported (aws-cdk-lib refuses an external service in a cluster with
+ * a Cloud Map namespace, the environment's Service Connect namespace; the same cluster, imported,
+ * has none).
+ */
+function createExternalService(scope: Construct, spec: ServiceSpec, options: ecs.BaseServiceOptions): ecs.ExternalService {
+  if (spec.notOnExternal) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `the workload needs ${spec.notOnExternal}, which ECS Anywhere instances cannot take`,
+      'run it on Fargate or EC2 capacity; on ECS Anywhere run a WorkerService');
+  }
+  return new ecs.ExternalService(scope, 'Service', {
+    ...options,
+    cluster: ecs.Cluster.fromClusterAttributes(scope, 'ExternalCluster', {
+      clusterName: spec.env.cluster.clusterName, clusterArn: spec.env.cluster.clusterArn, vpc: spec.env.vpc,
+    }),
+    taskDefinition: spec.task.taskDefinition,
+  });
+}
+
+/**
+ * A DAEMON service: one task on each instance of the task's EC2 capacity. DAEMON services take a
+ * launch type, not a capacity provider strategy; the attribute the instances register with keeps
+ * them on the chosen capacity's instances.
+ */
+function createDaemonService(scope: Construct, spec: ServiceSpec, options: ecs.BaseServiceOptions,
+  network: Pick<ecs.Ec2ServiceProps, 'vpcSubnets' | 'securityGroups' | 'assignPublicIp'>): ecs.Ec2Service {
+  const capacity = spec.task.capacity;
+  const values = capacity.autoScalingCapacities.map(p => p.instanceAttributeValue);
+  return new ecs.Ec2Service(scope, 'Service', {
+    ...options,
+    ...network,
+    taskDefinition: spec.task.taskDefinition,
+    daemon: true,
+    placementConstraints: [
+      ecs.PlacementConstraint.memberOf(`attribute:${AutoScalingCapacity.INSTANCE_ATTRIBUTE} in [${values.join(', ')}]`),
+      ...capacity.placementConstraints,
+    ],
   });
 }
 

@@ -173,15 +173,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
     super(scope, id);
     const env = props.environment;
     const pattern = props.trigger._bind(this);
-    const code = ErrorCode.EVENT_PATTERN;
-    checkInteger(this, code, 'retryAttempts', props.retryAttempts);
-    checkRange(this, code, 'retryAttempts', props.retryAttempts, 0, 185);
-    checkRange(this, code, 'maxEventAge', knownSeconds(props.maxEventAge), 60, 86400, ' s');
-    for (const [name, path] of Object.entries(props.eventFields ?? {})) {
-      if (!Token.isUnresolved(path) && !/^\$(\.[A-Za-z0-9_-]+)+$/.test(path)) {
-        throw new ShipyardError(this, code, `eventFields.${name} ${show(path)} is not a JSON path into the event`, 'give a path such as $.detail.object.key');
-      }
-    }
+    this.checkDelivery(props);
 
     const capacity = props.capacity ?? env.defaultCapacity;
     const built = buildStandaloneTask(this, env, props, {
@@ -202,9 +194,40 @@ export class EventTask extends Construct implements ec2.IConnectable {
     this.connections = built.connections;
     this.deadLetterQueue = deliveryDeadLetterQueue(this, 'rule target', props.deadLetterQueue);
 
+    this.rule = this.createRule(props, pattern, capacity, securityGroup);
+    this.useCapacity(capacity);
+    this.rule.node.addDependency(env.cluster);
+    this.acknowledgeTargetRole(env);
+    applyEnvironmentSettings(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  /**
+   * The delivery settings, checked: retry attempts and maximum event age within EventBridge's
+   * bounds, and each event field a JSON path into the event.
+   */
+  private checkDelivery(props: EventTaskProps): void {
+    const code = ErrorCode.EVENT_PATTERN;
+    checkInteger(this, code, 'retryAttempts', props.retryAttempts);
+    checkRange(this, code, 'retryAttempts', props.retryAttempts, 0, 185);
+    checkRange(this, code, 'maxEventAge', knownSeconds(props.maxEventAge), 60, 86400, ' s');
+    for (const [name, path] of Object.entries(props.eventFields ?? {})) {
+      if (!Token.isUnresolved(path) && !/^\$(\.[A-Za-z0-9_-]+)+$/.test(path)) {
+        throw new ShipyardError(this, code, `eventFields.${name} ${show(path)} is not a JSON path into the event`, 'give a path such as $.detail.object.key');
+      }
+    }
+  }
+
+  /**
+   * The rule that starts one task a matching event on the environment's cluster, with the event
+   * fields as the main container's environment variables, retries and the dead-letter queue.
+   */
+  private createRule(props: EventTaskProps, pattern: events.EventPattern, capacity: Capacity,
+    securityGroup: ec2.ISecurityGroup | undefined): events.Rule {
+    const env = props.environment;
     const fields = Object.entries(props.eventFields ?? {});
     if (fields.length > 0) acknowledgePlainVariables(this.taskDefinition);
-    this.rule = new events.Rule(this, 'Rule', {
+    return new events.Rule(this, 'Rule', {
       description: `${this.node.path}: start a task for each matching event`,
       eventBus: props.eventBus,
       eventPattern: pattern,
@@ -212,7 +235,7 @@ export class EventTask extends Construct implements ec2.IConnectable {
         cluster: env.cluster,
         taskDefinition: this.taskDefinition,
         taskCount: 1,
-        // Replaced below by the capacity provider strategy; aws-cdk-lib checks it against the task definition.
+        // Replaced by useCapacity with the capacity provider strategy; aws-cdk-lib checks it against the task definition.
         launchType: capacity.platform === CapacityPlatform.EC2 ? ecs.LaunchType.EC2 : ecs.LaunchType.FARGATE,
         subnetSelection: env.taskSubnets,
         securityGroups: securityGroup && [securityGroup],
@@ -229,11 +252,6 @@ export class EventTask extends Construct implements ec2.IConnectable {
         deadLetterQueue: this.deadLetterQueue,
       })],
     });
-    this.useCapacity(capacity);
-    this.rule.node.addDependency(env.cluster);
-    this.acknowledgeTargetRole(env);
-    applyEnvironmentSettings(this, env);
-    warnAboutTask(this, env, task, props);
   }
 
 

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
-import { buildService, loadBalancerPath, notifyDeploymentFailures } from './ecs-service';
+import { BuiltService, buildService, loadBalancerPath, notifyDeploymentFailures } from './ecs-service';
 import { registeredTarget } from './target-group';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
@@ -184,12 +184,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
   constructor(scope: Construct, id: string, props: NetworkServiceProps) {
     super(scope, id);
     const env = props.environment;
-    const protocol = props.protocol ?? elbv2.Protocol.TCP;
-    const containerPort = props.containerPort ?? 8080;
-    const listenerPort = props.listenerPort ?? (protocol === elbv2.Protocol.TLS ? 443 : containerPort);
-    const healthPort = props.healthCheckPort ?? containerPort;
-    const main: ListenerPorts = { protocol, containerPort, listenerPort, healthPort, targetPort: containerPort };
-    this.checkListener(props, main);
+    const main = this.mainListenerPorts(props);
     const extra = this.additionalListenerPorts(props, main);
     const speed = speedOf(env, props.deploySpeed);
 
@@ -198,33 +193,12 @@ export class NetworkService extends Construct implements IServiceWorkload {
     this.container = task.container;
     this.logGroup = task.logGroup;
     this.taskRole = this.taskDefinition.taskRole;
-    const ports = targetOf(this, task, main, props.targetContainer, props.targetPort, props.healthCheckPort, '');
-    const more = extra.map((l, i) => targetOf(this, task, l, props.additionalListeners![i].targetContainer, props.additionalListeners![i].targetPort,
-      props.additionalListeners![i].healthCheckPort, `additionalListeners[${i}].`));
-    if (task.taskDefinition.networkMode === ecs.NetworkMode.BRIDGE) this.checkBridgePorts([ports, ...more]);
+    const { ports, more } = this.targetsOf(props, task, main, extra);
     const front = this.createLoadBalancer(id, props, ports, more);
     this.loadBalancer = front.loadBalancer;
 
     const unhealthyName = `${alarmBaseName(this)}-UnhealthyTargets`;
-    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
-    const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, hasRollbackAlarms: true });
-    if (more.length > 0 && deployment.strategy !== ecs.DeploymentStrategy.ROLLING) {
-      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'additionalListeners are given with a blue/green, linear or canary deployment',
-        'use Deployment.rolling() with additional listeners (the traffic-shifting deployments move the main listener only)');
-    }
-    const built = buildService(this, {
-      serviceName: props.serviceName,
-      env,
-      task,
-      securityGroupDescription: 'traffic from its network load balancer only',
-      rollout: rolloutOptions(deployment),
-      desiredCount,
-      notOnExternal: 'a load balancer',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
-      healthCheckGracePeriod: gracePeriod(props.healthCheck),
-    });
+    const { deployment, built } = this.createNetworkService(id, props, task, speed, more.length > 0);
     this.service = built.service;
     this.connections = built.connections;
     // The rollback window follows the deploy-speed preset, as a web service's: ECS's bake follows it.
@@ -250,7 +224,73 @@ export class NetworkService extends Construct implements IServiceWorkload {
     this.additionalListeners = added.map(a => a.listener);
     this.additionalTargetGroups = added.map(a => a.targetGroup);
 
-    this.unhealthyTargetsAlarm = fixedNameAlarm(this, this, {
+    this.unhealthyTargetsAlarm = this.alarmOnUnhealthyTargets(rollbackAlarmMinutes, env);
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
+    this.acknowledgeFindings(env, main.protocol, props);
+    applyEnvironmentSettings(this, env);
+    warnAboutTask(this, env, task, props);
+  }
+
+  /** The main listener's protocol and ports (TLS listens on 443 unless told), checked. */
+  private mainListenerPorts(props: NetworkServiceProps): ListenerPorts {
+    const protocol = props.protocol ?? elbv2.Protocol.TCP;
+    const containerPort = props.containerPort ?? 8080;
+    const listenerPort = props.listenerPort ?? (protocol === elbv2.Protocol.TLS ? 443 : containerPort);
+    const healthPort = props.healthCheckPort ?? containerPort;
+    const main: ListenerPorts = { protocol, containerPort, listenerPort, healthPort, targetPort: containerPort };
+    this.checkListener(props, main);
+    return main;
+  }
+
+  /**
+   * Where each listener's traffic lands: the main listener's and each additional listener's
+   * container and port, checked against the task (and, on bridge, against each other).
+   */
+  private targetsOf(props: NetworkServiceProps, task: TaskModel, main: ListenerPorts, extra: ListenerPorts[]):
+  { ports: ListenerPorts; more: ListenerPorts[] } {
+    const ports = targetOf(this, task, main, props.targetContainer, props.targetPort, props.healthCheckPort, '');
+    const more = extra.map((l, i) => targetOf(this, task, l, props.additionalListeners![i].targetContainer, props.additionalListeners![i].targetPort,
+      props.additionalListeners![i].healthCheckPort, `additionalListeners[${i}].`));
+    if (task.taskDefinition.networkMode === ecs.NetworkMode.BRIDGE) this.checkBridgePorts([ports, ...more]);
+    return { ports, more };
+  }
+
+  /**
+   * The ECS service and its deployment: the desired count, the deployment strategy (rolling only
+   * with additional listeners: the traffic-shifting deployments move the main listener only), and
+   * a security group that admits traffic from the network load balancer only.
+   */
+  private createNetworkService(id: string, props: NetworkServiceProps, task: TaskModel, speed: DeploySpeedSettings,
+    hasAdditionalListeners: boolean): { deployment: DeploymentConfig; built: BuiltService } {
+    const env = props.environment;
+    const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
+    const deployment = bindDeployment(this, props.deployment, speed, { shiftsTraffic: true, hasRollbackAlarms: true });
+    if (hasAdditionalListeners && deployment.strategy !== ecs.DeploymentStrategy.ROLLING) {
+      throw new ShipyardError(this, ErrorCode.DEPLOYMENT, 'additionalListeners are given with a blue/green, linear or canary deployment',
+        'use Deployment.rolling() with additional listeners (the traffic-shifting deployments move the main listener only)');
+    }
+    const built = buildService(this, {
+      serviceName: props.serviceName,
+      env,
+      task,
+      securityGroupDescription: 'traffic from its network load balancer only',
+      rollout: rolloutOptions(deployment),
+      desiredCount,
+      notOnExternal: 'a load balancer',
+      enableExec: props.enableExec,
+      platformVersion: props.platformVersion,
+      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
+      healthCheckGracePeriod: gracePeriod(props.healthCheck),
+    });
+    return { deployment, built };
+  }
+
+  /**
+   * The alarm on unhealthy targets over every target group, after `rollbackAlarmMinutes` of
+   * failed health checks; it has a fixed name, so the service rolls deployments back on it.
+   */
+  private alarmOnUnhealthyTargets(rollbackAlarmMinutes: number, env: IEnvironment): cloudwatch.Alarm {
+    return fixedNameAlarm(this, this, {
       id: 'UnhealthyTargets',
       description: `targets failed the load balancer health check for ${Duration.minutes(rollbackAlarmMinutes).toHumanString()}`,
       metric: this.unhealthyTargets(),
@@ -258,10 +298,6 @@ export class NetworkService extends Construct implements IServiceWorkload {
       periods: rollbackAlarmMinutes,
       topic: env.alarmTopic,
     });
-    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
-    this.acknowledgeFindings(env, protocol, props);
-    applyEnvironmentSettings(this, env);
-    warnAboutTask(this, env, task, props);
   }
 
   /**
