@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, App, CfnResource, Stack, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_ecs as ecs, aws_ecs_patterns as patterns, aws_sns as sns } from 'aws-cdk-lib';
+import { Annotations, App, CfnResource, Stack, Stage, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_ecs as ecs, aws_ecs_patterns as patterns, aws_sns as sns } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
 import { main } from '../../src/cli/main';
 import { readAssembly } from '../../src/cli/picture/assembly';
@@ -201,6 +201,14 @@ describe('cdk-shipyard report --compare', () => {
     expect(text).toContain('      add this service     128 s -> none');
   });
 
+  test('the same app twice: every stack unchanged, nothing listed', () => {
+    const comparison = json('report', SHARED_ALB, '--compare', SHARED_ALB, '--json');
+    expect(comparison.stacks.map((s: any) => s.status)).toEqual(['unchanged', 'unchanged']);
+    expect(run('report', SHARED_ALB, '--compare', SHARED_ALB).out.filter(l => l.startsWith('Stack '))).toEqual([
+      'Stack SharedAlb/DefaultTest/DeployAssert: unchanged', 'Stack ShipyardIntegSharedAlb: unchanged',
+    ]);
+  });
+
   test('two different apps: stacks only in one are added or removed', () => {
     const comparison = json('report', SERVICE_CONNECT, '--compare', SHARED_ALB, '--json');
     expect(comparison.stacks.map((s: any) => [s.stack, s.status])).toEqual([
@@ -253,6 +261,19 @@ describe('cdk-shipyard report on an app that does not use the library', () => {
     expect(text.filter(l => l.length > 100)).toEqual([]);
     expect(text.join('\n')).toContain('(cfn-guard exceptions carry no reason)');
     expect(reportOf(readAssembly(path.join(scratch, 'cdk.out')))[0].workloads[0].alarms[0].rollsBack).toBe(true);
+  });
+});
+
+describe('cdk-shipyard report on an app with stages', () => {
+  test('reads the stage\'s nested assembly and names its workloads by their full construct path', () => {
+    const app = new App({ outdir: path.join(scratch, 'cdk.out') });
+    const stack = new Stack(new Stage(app, 'Prod'), 'Apps');
+    new patterns.ApplicationLoadBalancedFargateService(stack, 'Web', { taskImageOptions: { image: ecs.ContainerImage.fromRegistry('nginx') } });
+    app.synth();
+    const report = json('report', path.join(scratch, 'cdk.out'), '--json');
+    expect(report.stacks.map((s: any) => s.displayName)).toEqual(['Prod/Apps']);
+    expect(report.stacks[0].workloads.map((w: any) => w.id)).toEqual(['Prod/Apps/Web']);
+    expect(report.stacks[0].templateFile).toMatch(/^assembly-Prod\//);
   });
 });
 
