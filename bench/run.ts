@@ -12,7 +12,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DeployModel } from './deploy-model';
+import { DeployModel } from '../src/cli/report/deploy-model';
 
 interface Sample {
   variant: string;
@@ -86,7 +86,7 @@ console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENC
   + `median of ${repeat} runs each, one process per run (${process.version})`);
 console.log(rows.join('\n'));
 
-// The deploy-time model (bench/deploy-model.ts): deterministic, read from the templates. The
+// The deploy-time model (src/cli/report/deploy-model.ts): deterministic, read from the templates. The
 // development profile (DeploySpeed.FAST, one task per service) is modeled from one run.
 const development = Object.fromEntries(sizes.map(count => [count, run('shipyard-dev', count).deploy]));
 const deployRows = [
@@ -104,7 +104,7 @@ for (const count of sizes) {
   const dev = development[count];
   deployRows.push(`| ${count} | shipyard, development profile | ${dev.createSeconds} | - | ${dev.addServiceSeconds} | - | ${dev.newImageSeconds} | - | ${dev.bakeSeconds} |`);
 }
-console.log('\nModeled deploy time (bench/deploy-model.ts: a model over the templates, not a measurement)');
+console.log('\nModeled deploy time (src/cli/report/deploy-model.ts: a model over the templates, not a measurement)');
 console.log(deployRows.join('\n'));
 for (const [what, key] of [['the first create', 'createPath'], ['adding a service', 'addServicePath']] as const) {
   console.log(`\nWhat bounds ${what} (N = ${sizes[0]}): the longest path, each resource with the second it is done`);

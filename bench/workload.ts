@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { modelDeploy } from './deploy-model';
+import { modelDeploy } from '../src/cli/report/deploy-model';
 
 const [variant, countArg] = process.argv.slice(2);
 const count = Number(countArg);

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { picture } from './picture/command';
+import { report as reportCommand } from './report/command';
 import { verifyApp } from './verify';
 import { importCompose } from '../importer/compose';
 import { ImportReport, ImportResult, importCopilot } from '../importer/copilot';
@@ -13,6 +14,7 @@ const USAGE = `Usage:
   cdk-shipyard import compose <compose-file> --out <dir> [--production] [--profile <name>[,...]]
                               [--env-file <file>] [--service <name>[,...]] [--strict] [--no-verify]
   cdk-shipyard picture [<cloud-assembly-dir>] --out <dir>
+  cdk-shipyard report [<cloud-assembly-dir>] [--json] [--compare <old-cloud-assembly-dir>]
 
 import writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
 that holds copilot/) or a Compose file. Copilot environments whose name contains "prod" get the
@@ -35,7 +37,17 @@ and rules, ECS services (with their alarm counts) and what each reaches (other s
 queues, topics, file systems, databases). It also writes each as .svg where Graphviz's dot is
 on PATH. It works on any CDK or CloudFormation app with ECS services. Exit codes: 0 written;
 1 the directory is not a cloud assembly or a template is not CloudFormation JSON; 2 the
-command line is wrong.`;
+command line is wrong.
+
+report reads a synthesized app (cdk.out by default, stages included) and prints, per stack:
+the resources it creates by type and its headroom under CloudFormation's quotas; modeled deploy
+times (first create, a new image, adding each service), each with its critical path and which
+figures are estimates; each workload's alarms (what pages, what rolls a deployment back); the
+acknowledged cdk-nag and cfn-guard findings with their reasons; and the CDK warnings. --json
+prints the same as JSON for CI; --compare <old-dir> prints what changed since the old assembly
+(resources, deploy times, alarms, acknowledgements, warnings). Offline; no AWS credentials.
+Exit codes: 0 printed; 1 a directory is not a cloud assembly or a template is not
+CloudFormation JSON; 2 the command line is wrong.`;
 
 /** The command line, read: what to import, from where, into where, and the other options. */
 interface Command {
@@ -49,6 +61,7 @@ interface Command {
 /** Run the command line; returns the exit code. */
 export function main(argv: string[], log: (line: string) => void = console.log, error: (line: string) => void = console.error): number {
   if (argv[0] === 'picture') return picture(argv.slice(1), log, error, USAGE);
+  if (argv[0] === 'report') return reportCommand(argv.slice(1), log, error, USAGE);
   const command = parse(argv, error);
   if (typeof command === 'number') return command;
   const { kind, out, rest } = command;

@@ -17,7 +17,7 @@ import { Duration } from 'aws-cdk-lib';
  * criteria at 100% with deferred cleanup (`EarlySuccess.deferredCleanup()`), so ECS calls the
  * deployment done once every new task is healthy and the bake is over, and then removes the old
  * tasks in the background (Amazon ECS Developer Guide, "Complete Amazon ECS rolling deployments
- * early with early success criteria"). bench/deploy-model.ts models it from the template;
+ * early with early success criteria"). src/cli/report/deploy-model.ts models it from the template;
  * `npx projen bench` prints it.
  *
  * | Preset | health check | healthy / unhealthy | deregistration (after the deployment) | min / max % | alarm rollback (bake) | modeled new image, end to end |

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../bench/deploy-model';
 import { EnvironmentProfile, Image, NetworkService, WebService } from '../../src';
+import { bakeSeconds, DURATIONS, modelDeploy, TASK_START_SECONDS } from '../../src/cli/report/deploy-model';
 import { productionEnvironment, testStack } from '../fixtures';
 
 /** A stack with a load balancer and one service behind it, with `alarms` rolling it back. */

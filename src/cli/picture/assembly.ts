@@ -29,14 +29,18 @@ export interface StackTemplate {
   readonly template: any;
   /** Each resource's construct path by logical id, from its stage and stack down (`Stage/Stack/Api/Service/Service`). */
   readonly paths: Map<string, string>;
+  /** The stack's metadata entries by construct path: the manifest's own and its `additionalMetadataFile`'s. */
+  readonly metadata: Record<string, any[]>;
+  /** The template file's size in bytes, as CloudFormation receives it. */
+  readonly bytes: number;
 }
 
 const RESYNTH = 'synthesize the app again (`npx cdk synth`)';
 
 /** Every stack of the assembly in `dir` and of its nested assemblies, in artifact id order. */
-export function readAssembly(dir: string): StackTemplate[] {
+export function readAssembly(dir: string, command = 'cdk-shipyard picture <dir> --out <dir>'): StackTemplate[] {
   if (!fs.existsSync(dir)) {
-    throw new PictureError(`${dir}: no such directory. Synthesize the app first (\`npx cdk synth\` writes cdk.out), or name the directory it wrote: cdk-shipyard picture <dir> --out <dir>`);
+    throw new PictureError(`${dir}: no such directory. Synthesize the app first (\`npx cdk synth\` writes cdk.out), or name the directory it wrote: ${command}`);
   }
   if (!fs.statSync(dir).isDirectory()) {
     throw new PictureError(`${dir} is a file, not a cloud assembly: name the directory \`cdk synth\` wrote (cdk.out by default)`);
@@ -78,22 +82,33 @@ function readStack(dir: string, relative: string, id: string, artifact: any, man
   }
   const displayName = typeof artifact.displayName === 'string' ? artifact.displayName : id;
   const stackName = typeof artifact.properties?.stackName === 'string' ? artifact.properties.stackName : id;
-  const paths = constructPaths(dir, displayName, artifact, template);
-  return { id, displayName, stackName, file: path.join(relative, templateFile), template, paths };
+  const metadata = metadataOf(dir, artifact);
+  const paths = constructPaths(displayName, metadata, template);
+  return { id, displayName, stackName, file: path.join(relative, templateFile), template, paths, metadata, bytes: fs.statSync(file).size };
+}
+
+/** The stack's metadata: the manifest's own entries, then its `additionalMetadataFile`'s, by construct path. */
+function metadataOf(dir: string, artifact: any): Record<string, any[]> {
+  const metadata: Record<string, any[]> = {};
+  const add = (from: Record<string, any>) => {
+    for (const [p, entries] of Object.entries(from)) if (Array.isArray(entries)) metadata[p] = [...metadata[p] ?? [], ...entries];
+  };
+  add(asObject(artifact.metadata));
+  const metadataFile = typeof artifact.additionalMetadataFile === 'string' ? path.join(dir, artifact.additionalMetadataFile) : undefined;
+  if (metadataFile && fs.existsSync(metadataFile)) add(asObject(readJson(metadataFile, `${metadataFile} is not JSON`, RESYNTH)));
+  return metadata;
 }
 
 /**
  * Each resource's construct path: its `aws:cdk:path` metadata, else the stack's metadata (the
  * manifest's own or its `additionalMetadataFile`), else the stack's path and the logical id.
  */
-function constructPaths(dir: string, displayName: string, artifact: any, template: any): Map<string, string> {
-  const fromManifest = pathsOf(isObject(artifact.metadata) ? artifact.metadata : {});
-  const metadataFile = typeof artifact.additionalMetadataFile === 'string' ? path.join(dir, artifact.additionalMetadataFile) : undefined;
-  const fromFile = metadataFile && fs.existsSync(metadataFile) ? pathsOf(asObject(readJson(metadataFile, `${metadataFile} is not JSON`, RESYNTH))) : new Map<string, string>();
+function constructPaths(displayName: string, metadata: Record<string, any[]>, template: any): Map<string, string> {
+  const fromMetadata = pathsOf(metadata);
   const paths = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
     const own = resource?.Metadata?.['aws:cdk:path'];
-    paths.set(logicalId, typeof own === 'string' ? own : fromFile.get(logicalId) ?? fromManifest.get(logicalId) ?? `${displayName}/${logicalId}`);
+    paths.set(logicalId, typeof own === 'string' ? own : fromMetadata.get(logicalId) ?? `${displayName}/${logicalId}`);
   }
   return paths;
 }

@@ -1,5 +1,6 @@
 /**
- * A model of deployment time read from a synthesized template: how long CloudFormation and ECS
+ * A model of deployment time read from a synthesized template (the benchmark and `cdk-shipyard
+ * report` both use it, so they agree): how long CloudFormation and ECS
  * take, end to end, to create the stack, to add one service to it, and to roll a new image out to
  * every service. It is a model, not a measurement (there is no AWS account here): each figure
  * below is marked with its source, or as an estimate.
@@ -46,7 +47,7 @@ export const TASK_START_SECONDS: [number, string] = [45, 'estimate: Fargate prov
 /** ELB target-group defaults when the template sets none (Elastic Load Balancing User Guide, "Health checks for your target groups"; "Deregistration delay"). */
 const ELB_DEFAULTS = { interval: 30, deregistration: 300 };
 
-type Template = { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: string | string[] }> };
+export type Template = { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: string | string[] }> };
 
 export interface DeployModel {
   /** First create of the stack (s). */
@@ -110,9 +111,36 @@ export function bakeSeconds(template: Template, service: any): number {
   return longest;
 }
 
-/** Seconds until a new service is stable: its tasks start, pass their first health check, and the bake ends. */
+/** One term of a modeled figure: what it is, its seconds, and where the figure comes from (`estimate: ...` or the source). */
+export interface Term {
+  readonly what: string;
+  readonly seconds: number;
+  readonly source: string;
+}
+
+/** The health-check and draining terms' source: the target group in the template, or ELB's defaults. */
+function targetSource(template: Template, service: any, key: string): string {
+  const ref = service.Properties?.LoadBalancers?.[0]?.TargetGroupArn?.Ref;
+  const group = ref ? template.Resources[ref]?.Properties ?? {} : {};
+  const set = key === 'interval' ? group.HealthCheckIntervalSeconds !== undefined
+    : (group.TargetGroupAttributes ?? []).some((a: any) => a.Key === 'deregistration_delay.timeout_seconds');
+  return set ? `template: target group ${ref}` : 'Elastic Load Balancing User Guide: the default';
+}
+
+const BAKE_SOURCE = 'template: the rollback alarms\' period x evaluation periods (ECS Developer Guide, deployment alarms)';
+
+/** What a new service waits for until it is stable: its tasks start, pass their first health check, and the bake ends. */
+export function serviceCreateTerms(template: Template, service: any): Term[] {
+  const t = targetSettings(template, service);
+  return [
+    { what: 'task start', seconds: TASK_START_SECONDS[0], source: TASK_START_SECONDS[1] },
+    ...t.interval > 0 ? [{ what: 'first health check', seconds: t.interval, source: targetSource(template, service, 'interval') }] : [],
+    ...bakeSeconds(template, service) > 0 ? [{ what: 'alarm bake', seconds: bakeSeconds(template, service), source: BAKE_SOURCE }] : [],
+  ];
+}
+
 function serviceCreateSeconds(template: Template, service: any): number {
-  return TASK_START_SECONDS[0] + targetSettings(template, service).interval + bakeSeconds(template, service);
+  return serviceCreateTerms(template, service).reduce((sum, term) => sum + term.seconds, 0);
 }
 
 /**
@@ -127,7 +155,7 @@ function serviceCreateSeconds(template: Template, service: any): number {
  * model charges at least one wave: the guide does not say a deployment is done with no new
  * task healthy.
  */
-function serviceUpdateSeconds(template: Template, service: any): number {
+export function serviceUpdateTerms(template: Template, service: any): Term[] {
   const p = service.Properties ?? {};
   const desired = p.DesiredCount ?? 1;
   const config = p.DeploymentConfiguration ?? {};
@@ -140,7 +168,21 @@ function serviceUpdateSeconds(template: Template, service: any): number {
   // At a maximum of 100% the old tasks stop before the new ones start: nothing is left to defer.
   const drains = early?.SourceServiceRevisionCleanup === 'DEFERRED' && max > 100 ? waves - 1 : waves;
   const t = targetSettings(template, service);
-  return waves * (TASK_START_SECONDS[0] + t.interval) + drains * t.deregistration + bakeSeconds(template, service);
+  const terms: Term[] = [{ what: 'new task definition', seconds: DURATIONS['AWS::ECS::TaskDefinition'][0], source: DURATIONS['AWS::ECS::TaskDefinition'][1] }];
+  const times = (n: number, what: string) => n === 1 ? what : `${n} waves x ${what}`;
+  terms.push({ what: times(waves, 'task start'), seconds: waves * TASK_START_SECONDS[0], source: TASK_START_SECONDS[1] });
+  if (t.interval > 0) terms.push({ what: times(waves, 'first health check'), seconds: waves * t.interval, source: targetSource(template, service, 'interval') });
+  if (drains > 0 && t.deregistration > 0) {
+    terms.push({ what: times(drains, 'draining'), seconds: drains * t.deregistration, source: targetSource(template, service, 'deregistration') });
+  }
+  const bake = bakeSeconds(template, service);
+  if (bake > 0) terms.push({ what: 'alarm bake', seconds: bake, source: BAKE_SOURCE });
+  return terms;
+}
+
+/** Seconds to roll a new image out to one service, its new task definition included. */
+export function serviceUpdateSeconds(template: Template, service: any): number {
+  return serviceUpdateTerms(template, service).reduce((sum, term) => sum + term.seconds, 0);
 }
 
 function duration(template: Template, id: string): number {
@@ -149,11 +191,18 @@ function duration(template: Template, id: string): number {
   return (DURATIONS[resource.Type] ?? DEFAULT_SECONDS)[0];
 }
 
+/** Where a resource's create duration comes from: its type's figure, or (an ECS service) the sum of its terms. */
+export function durationSource(template: Template, id: string): string {
+  const resource = template.Resources[id];
+  if (resource.Type !== 'AWS::ECS::Service') return (DURATIONS[resource.Type] ?? DEFAULT_SECONDS)[1];
+  return serviceCreateTerms(template, resource).map(t => `${t.what} ${t.seconds} s (${t.source})`).join(' + ');
+}
+
 /**
  * The longest path through `ids` (resources outside them exist already and take no time): its
  * length in seconds, and its resources in order, each with the second it is done.
  */
-function criticalPath(template: Template, ids: Set<string>): { seconds: number; path: string[] } {
+export function criticalPath(template: Template, ids: Set<string>): { seconds: number; path: string[] } {
   const all = new Set(Object.keys(template.Resources));
   const finish = new Map<string, { end: number; after?: string }>();
   const visit = (id: string): number => {
@@ -181,12 +230,15 @@ function criticalPath(template: Template, ids: Set<string>): { seconds: number; 
   return { seconds: last === undefined ? 0 : visit(last), path };
 }
 
-/** The model of a template whose services' logical ids start with `Service<i>`. */
-export function modelDeploy(template: Template): DeployModel {
+/**
+ * The model of a template. Adding a service is modeled over the resources `own` selects: by
+ * default those whose logical ids start with `Service0` (the bench's first service).
+ */
+export function modelDeploy(template: Template, own: (logicalId: string) => boolean = id => id.startsWith('Service0')): DeployModel {
   const ids = Object.keys(template.Resources);
   const services = ids.filter(id => template.Resources[id].Type === 'AWS::ECS::Service');
-  const firstService = new Set(ids.filter(id => id.startsWith('Service0')));
-  const update = Math.max(0, ...services.map(id => serviceUpdateSeconds(template, template.Resources[id])));
+  const firstService = new Set(ids.filter(own));
+  const update = Math.max(0, ...services.map(id => serviceUpdateSeconds(template, template.Resources[id]) - DURATIONS['AWS::ECS::TaskDefinition'][0]));
   const add = criticalPath(template, firstService);
   const create = criticalPath(template, new Set(ids));
   return {
