@@ -7,7 +7,9 @@ import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { WorkloadTaskProps } from '../task/containers';
-import { buildTask, grantExecToTasks, TaskModel, warnAboutTask } from '../task/task-builder';
+import { grantExecToTasks } from '../task/exec';
+import { buildTask, TaskModel } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a StandaloneTask. */
 export interface StandaloneTaskProps extends WorkloadProps {
