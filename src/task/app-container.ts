@@ -4,7 +4,7 @@ import { Lazy, Stack, Token, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib'
 import { Construct } from 'constructs';
 import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, checkContainerHealthCheck } from './baseline';
 import { checkSecrets } from './build-checks';
-import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
+import { APP_CONTAINER_NAME } from './containers';
 import { EXEC_WRITABLE_PATHS } from './exec';
 import { ContainerDependency, SidecarOptions } from './sidecar';
 import type { TaskPlatform } from './task-builder';
@@ -14,6 +14,7 @@ import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/er
 import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME } from '../logging/logging';
 import { COLLECTOR_NAME } from '../observability/tracing';
+import type { WorkloadTaskProps } from '../workloads/workload-props';
 
 /** The main container, with the secure baseline (Linux) and its settings. */
 export function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefinition, props: WorkloadTaskProps, platform: TaskPlatform,

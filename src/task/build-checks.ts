@@ -4,7 +4,7 @@
 import { Stack, Token, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkContainerHealthCheck } from './baseline';
-import { APP_CONTAINER_NAME, WorkloadTaskProps } from './containers';
+import { APP_CONTAINER_NAME } from './containers';
 import { Image } from './image';
 import { checkTaskSettings } from './platform-checks';
 import type { TaskPlatform } from './task-builder';
@@ -15,6 +15,7 @@ import { checkInteger, checkRange, checkVariableNames, ECS_NAME, isKnown } from 
 import { ErrorCode, problemMessage, ShipyardError, show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { LOG_ROUTER_NAME } from '../logging/logging';
+import type { WorkloadTaskProps } from '../workloads/workload-props';
 
 /** What the workload's props must satisfy before anything is built. */
 export function checkTaskInputs(scope: Construct, props: WorkloadTaskProps, platform: TaskPlatform, portMappings: ecs.PortMapping[],

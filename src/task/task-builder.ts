@@ -2,7 +2,6 @@ import { Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_logs as logs
 import { Construct } from 'constructs';
 import { addAppContainer, addContainerDependencies, addSidecar, appContainerName, initContainer, reserveAppMemory } from './app-container';
 import { checkImageArchitectures, checkNoNetwork, checkSameEnvironment, checkSecrets, checkTaskDefinition, checkTaskInputs, imageArchitecture } from './build-checks';
-import { WorkloadTaskProps } from './containers';
 import { checkEc2TaskSize, checkPlatform, checkWindows } from './platform-checks';
 import { SidecarOptions } from './sidecar';
 import { acknowledgeIgnoredEgress, acknowledgeTaskFindings, acknowledgeTaskRole } from './task-findings';
@@ -13,6 +12,7 @@ import { checkTaskRoleTrust } from '../environment/roles';
 import { checkFargateTaskSize, checkPlainEnvironment } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { LOG_ROUTER_NAME, Logging, LoggingBindOptions } from '../logging/logging';
+import type { WorkloadTaskProps } from '../workloads/workload-props';
 
 /** The task of a workload, built from its `WorkloadTaskProps`. */
 export interface TaskModel {

@@ -4,7 +4,6 @@
 import { Annotations, AspectPriority, Aspects, Stack, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { isRoot } from './baseline';
-import { WorkloadTaskProps } from './containers';
 import { execLogGroup } from './exec';
 import type { TaskModel } from './task-builder';
 import { CapacityPlatform } from '../capacity/capacity';
@@ -13,6 +12,7 @@ import { show } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { warnWithRule } from '../private/warning-rules';
+import type { WorkloadTaskProps } from '../workloads/workload-props';
 
 /** Acknowledge AwsSolutions-ECS2 (plain environment variables) once per task definition. */
 export function acknowledgePlainVariables(taskDefinition: ecs.TaskDefinition): void {

@@ -1,12 +1,11 @@
 import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkPlatformVersion } from './ecs-service';
-import { WorkloadProps } from './workload-props';
+import { WorkloadProps, WorkloadTaskProps } from './workload-props';
 import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
-import { WorkloadTaskProps } from '../task/containers';
 import { grantExecToTasks } from '../task/exec';
 import { buildTask, TaskModel } from '../task/task-builder';
 import { warnAboutTask } from '../task/task-findings';
