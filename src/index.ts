@@ -30,7 +30,7 @@ export type { ExternalInstancesProps } from './capacity/external-instances';
 export { ExternalInstances } from './capacity/external-instances';
 
 // Workloads
-export type { ServiceDiscoveryOptions, WorkloadProps, ServiceWorkloadProps } from './workloads/workload-props';
+export type { ServiceDiscoveryOptions, WorkloadProps, ServiceWorkloadProps, WorkloadTaskProps } from './workloads/workload-props';
 export type { AdditionalRoute, WebServiceProps } from './workloads/web-service';
 export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions } from './workloads/target-group';
 export { WebService } from './workloads/web-service';
@@ -59,7 +59,7 @@ export type { ImageAssetOptions, RegistryImageOptions } from './task/image';
 export { Image } from './task/image';
 export type { ContainerSecurityOptions } from './task/baseline';
 export { WritablePathStorage } from './task/baseline';
-export type { LinuxSettings, RestartPolicyOptions, WorkloadTaskProps } from './task/containers';
+export type { LinuxSettings, RestartPolicyOptions } from './task/containers';
 export type { ContainerDependency, SidecarOptions } from './task/sidecar';
 export type {
   MountOptions, AccessPointOptions, DockerVolumeOptions, EbsVolumeOptions, EfsVolumeOptions, FsxWindowsVolumeOptions, HostVolumeOptions,

@@ -1,9 +1,9 @@
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WorkloadTaskProps } from './containers';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { checkInteger, checkRange, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import type { WorkloadTaskProps } from '../workloads/workload-props';
 
 /** Restart policy limits. Source: Amazon ECS Developer Guide, "Restart individual containers in Amazon ECS tasks". */
 const RESTART_ATTEMPT_PERIOD = { min: 60, max: 1800 };

@@ -13,7 +13,8 @@ import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { acknowledge } from '../private/nag';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** TLS between Service Connect proxies. */
 export interface ServiceConnectTlsOptions {

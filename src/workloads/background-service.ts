@@ -7,7 +7,8 @@ import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './worklo
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a BackgroundService. */
 export interface BackgroundServiceProps extends ServiceWorkloadProps {

@@ -8,7 +8,8 @@ import { daemonRolloutOptions } from '../deployment/rollout';
 import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a DaemonService. */
 export interface DaemonServiceProps extends WorkloadProps {

@@ -14,7 +14,8 @@ import { warn, WarningId } from '../guardrails/warnings';
 import { taskEgress } from '../private/egress';
 import { acknowledge } from '../private/nag';
 import { renderedProperties } from '../private/rendered';
-import { grantExecToTasks, TaskModel } from '../task/task-builder';
+import { grantExecToTasks } from '../task/exec';
+import { TaskModel } from '../task/task-builder';
 
 /** What the service builder needs to create a workload's ECS service. */
 export interface ServiceSpec {

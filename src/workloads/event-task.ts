@@ -11,7 +11,7 @@ import { IEnvironment } from '../environment/environment';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
-import { acknowledgePlainVariables, warnAboutTask } from '../task/task-builder';
+import { acknowledgePlainVariables, warnAboutTask } from '../task/task-findings';
 
 /** Options of S3 object-created events. */
 export interface S3ObjectCreatedOptions {

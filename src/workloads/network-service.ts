@@ -23,7 +23,8 @@ import { ONE_MINUTE } from '../private/metrics';
 import { acknowledge, inCompliancePacks } from '../private/nag';
 import { scopedIngress } from '../private/scoped-ingress';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
+import { buildTask, TaskModel } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a NetworkService. */
 export interface NetworkServiceProps extends ServiceWorkloadProps {

@@ -16,7 +16,7 @@ import { fixedNameAlarm } from '../private/alarms';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 import { Image } from '../task/image';
 import { SidecarOptions } from '../task/sidecar';
-import { warnAboutTask } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a ScheduledJob. */
 export interface ScheduledJobProps extends WorkloadProps {

@@ -1,13 +1,14 @@
 import { Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkPlatformVersion } from './ecs-service';
-import { WorkloadProps } from './workload-props';
+import { WorkloadProps, WorkloadTaskProps } from './workload-props';
 import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { IEnvironment } from '../environment/environment';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
-import { WorkloadTaskProps } from '../task/containers';
-import { buildTask, grantExecToTasks, TaskModel, warnAboutTask } from '../task/task-builder';
+import { grantExecToTasks } from '../task/exec';
+import { buildTask, TaskModel } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a StandaloneTask. */
 export interface StandaloneTaskProps extends WorkloadProps {

@@ -23,7 +23,8 @@ import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
-import { buildTask, TaskModel, warnAboutTask } from '../task/task-builder';
+import { buildTask, TaskModel } from '../task/task-builder';
+import { warnAboutTask } from '../task/task-findings';
 
 /** Properties of a WebService. */
 export interface WebServiceProps extends ServiceWorkloadProps {

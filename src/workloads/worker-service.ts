@@ -18,7 +18,8 @@ import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-al
 import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
 import { scaleTaskCount } from '../scaling/scaling';
-import { acknowledgePlainVariables, buildTask, warnAboutTask } from '../task/task-builder';
+import { buildTask } from '../task/task-builder';
+import { acknowledgePlainVariables, warnAboutTask } from '../task/task-findings';
 
 /** Backlog scaling of a worker. */
 export interface WorkerScalingOptions {
