@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs, aws_ecs_patterns as patterns, aws_rds as rds, aws_sqs as sqs } from 'aws-cdk-lib';
-import { main } from '../../src/cli/main';
+import { fails, run } from './harness';
 import { readAssembly } from '../../src/cli/picture/assembly';
 import { trafficOf } from '../../src/cli/picture/traffic';
 
@@ -13,13 +13,6 @@ const SHARED_ALB = path.join(ROOT, 'integ', 'integ.shared-alb.ts.snapshot');
 const SERVICE_CONNECT = path.join(ROOT, 'integ', 'integ.service-connect.ts.snapshot');
 const GRAPHVIZ = spawnSync('dot', ['-V']).status === 0;
 
-/** Run the command line; its exit code and what it printed. */
-function run(...argv: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, l => out.push(l), l => err.push(l));
-  return { code, out, err };
-}
 
 let scratch: string;
 beforeEach(() => { scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-shipyard-picture-')); });
@@ -288,15 +281,6 @@ describe('cdk-shipyard picture on an app that does not use the library', () => {
 });
 
 describe('cdk-shipyard picture on bad input', () => {
-  /** One line on stderr, no stack trace. */
-  function fails(code: number, message: RegExp, ...argv: string[]): void {
-    const result = run(...argv);
-    expect(result.code).toBe(code);
-    expect(result.out).toEqual([]);
-    expect(result.err.join('\n')).toMatch(message);
-    if (code === 1) expect(result.err).toEqual([expect.not.stringContaining('\n')]);
-  }
-
   test('fails when the directory does not exist, naming it and how to make it (cdk.out by default)', () => {
     const missing = path.join(scratch, 'nothing');
     fails(1, new RegExp(`^cdk-shipyard picture: ${missing}: no such directory\\. Synthesize the app first \\(\`npx cdk synth\` writes cdk\\.out\\)`), 'picture', missing, '--out', path.join(scratch, 'out'));

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations, App, CfnResource, Stack, Stage, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_ecs as ecs, aws_ecs_patterns as patterns, aws_sns as sns } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
-import { main } from '../../src/cli/main';
+import { fails, run } from './harness';
 import { readAssembly } from '../../src/cli/picture/assembly';
 import { modelDeploy } from '../../src/cli/report/deploy-model';
 import { reportOf } from '../../src/cli/report/facts';
@@ -12,14 +12,6 @@ import { reportOf } from '../../src/cli/report/facts';
 const ROOT = path.join(__dirname, '..', '..');
 const SHARED_ALB = path.join(ROOT, 'integ', 'integ.shared-alb.ts.snapshot');
 const SERVICE_CONNECT = path.join(ROOT, 'integ', 'integ.service-connect.ts.snapshot');
-
-/** Run the command line; its exit code and what it printed. */
-function run(...argv: string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, l => out.push(...l.split('\n')), l => err.push(l));
-  return { code, out, err };
-}
 
 /** The JSON report (or comparison) of the command line. */
 function json(...argv: string[]): any {
@@ -278,15 +270,6 @@ describe('cdk-shipyard report on an app with stages', () => {
 });
 
 describe('cdk-shipyard report on bad input', () => {
-  /** One line on stderr, no stack trace. */
-  function fails(code: number, message: RegExp, ...argv: string[]): void {
-    const result = run(...argv);
-    expect(result.code).toBe(code);
-    expect(result.out).toEqual([]);
-    expect(result.err.join('\n')).toMatch(message);
-    if (code === 1) expect(result.err).toEqual([expect.not.stringContaining('\n')]);
-  }
-
   test('fails when the directory does not exist, naming it and the command to run', () => {
     const missing = path.join(scratch, 'nothing');
     fails(1, new RegExp(`^cdk-shipyard report: ${missing}: no such directory\\. Synthesize the app first .*: cdk-shipyard report <dir>`), 'report', missing);

@@ -6,6 +6,7 @@
  * HTTPS host name, which CloudFormation does not return, so the edge says so.
  */
 import { Graph, NodeKind } from './graph';
+import { drawSource } from './ingress';
 import { AppIndex, Resource } from './references';
 import { nodeName, Service } from './services';
 
@@ -39,8 +40,7 @@ export function drawGateways(app: AppIndex, services: Service[], graph: Graph): 
 function drawGateway(gateway: Resource, graph: Graph): void {
   const alb = gateway.props.Configuration?.HostSharedAlb ?? {};
   const internal = alb.Scheme === 'internal';
-  const source = internal ? 'VPC' : 'internet';
-  graph.node(source, NodeKind.SOURCE, [internal ? 'VPC (internal clients)' : 'internet']);
+  const source = drawSource(graph, internal);
   const count = typeof alb.MaxAlbCount === 'number' ? `, at most ${alb.MaxAlbCount} load balancer${alb.MaxAlbCount === 1 ? '' : 's'}` : '';
   graph.node(nodeName(gateway), NodeKind.LOAD_BALANCER, [nodeName(gateway), `ECS gateway, ${internal ? 'internal' : 'internet-facing'}${count}`]);
   graph.edge(source, nodeName(gateway));

@@ -34,8 +34,7 @@ export function drawIngress(app: AppIndex, services: Service[], graph: Graph): v
   const listeners = app.ofType(LISTENER).filter(l => app.refs(l.stack, l.props.LoadBalancerArn).some(r => r.type === LB));
   for (const lb of app.ofType(LB)) {
     const internal = lb.props.Scheme === 'internal';
-    const source = internal ? 'VPC' : 'internet';
-    graph.node(source, NodeKind.SOURCE, [internal ? 'VPC (internal clients)' : 'internet']);
+    const source = drawSource(graph, internal);
     const kind = { network: 'network', gateway: 'gateway' }[String(lb.props.Type)] ?? 'application';
     graph.node(nodeName(lb), NodeKind.LOAD_BALANCER, [nodeName(lb), `${kind} load balancer, ${internal ? 'internal' : 'internet-facing'}`]);
     graph.edge(source, nodeName(lb));
@@ -57,6 +56,13 @@ export function drawIngress(app: AppIndex, services: Service[], graph: Graph): v
     const priority = typeof rule.props.Priority === 'number' ? rule.props.Priority : Number(rule.props.Priority) || 0;
     forward(rule, nodeName(listener), rule.props.Actions, conditionsOf(rule.props.Conditions), priority);
   }
+}
+
+/** Where an internet-facing or internal entry point's traffic comes from, drawn once: its node's name. */
+export function drawSource(graph: Graph, internal: boolean): string {
+  const source = internal ? 'VPC' : 'internet';
+  graph.node(source, NodeKind.SOURCE, [internal ? 'VPC (internal clients)' : 'internet']);
+  return source;
 }
 
 /** What a listener does with what no rule takes, when it answers itself (`default: 404`, `default: redirect`). */
