@@ -36,6 +36,15 @@ export const CHANGED_DEFAULTS = {
       + 'once the old tasks were gone',
     keepOld: 'deployment: Deployment.rolling({ earlySuccess: EarlySuccess.none() })',
   },
+  combinedServiceAlarms: {
+    flag: 'cdk-shipyard:combinedServiceAlarms',
+    since: '0.3.0',
+    change: 'a service\'s alarms are one per evaluation window instead of one per condition: Failing (5xx rate or unhealthy '
+      + 'targets, which rolls deployments back), Degraded (p99 response time, missing tasks, CPU or memory) and UnexpectedStops, '
+      + 'with the same conditions and thresholds; alarms named after one condition (Http5xxRate, UnhealthyTargets, '
+      + 'ResponseTimeP99, RunningTasksBelowDesired, CpuOrMemoryHigh) are replaced by them',
+    keepOld: 'alarms: { onePerCondition: true }',
+  },
 } satisfies Record<string, ChangedDefault>;
 
 /**

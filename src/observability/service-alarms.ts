@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { unexpectedStopPattern } from './task-events';
+import { CHANGED_DEFAULTS, takesNewDefault } from '../guardrails/changed-defaults';
 import { checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode } from '../guardrails/errors';
 import { alarmBaseName, fixedNameAlarm } from '../private/alarms';
@@ -72,10 +73,21 @@ export interface ServiceAlarmsOptions {
    */
   readonly unexpectedStops?: number;
   /**
-   * Alarms not to create.
+   * Alarms not to create (with combined alarms, conditions left out of them).
    * @default - all alarms
    */
   readonly disabled?: ServiceAlarm[];
+  /**
+   * One alarm per condition, as before 0.3.0, instead of one alarm per evaluation window: a
+   * `Failing` alarm (5xx rate or unhealthy targets, which rolls deployments back), a `Degraded`
+   * alarm (p99 response time, missing tasks, CPU or memory over 5 minutes) and the
+   * unexpected-stops alarm. Combined alarms watch the same conditions at the same thresholds
+   * with three stack resources instead of six; each condition's share of its threshold is
+   * what the alarm graphs. The context flag `cdk-shipyard:combinedServiceAlarms` sets this for
+   * the whole app.
+   * @default false (combined), unless the app sets `cdk-shipyard:combinedServiceAlarms` to false
+   */
+  readonly onePerCondition?: boolean;
 }
 
 /** What the alarms watch. */
@@ -101,6 +113,8 @@ export interface ServiceAlarmsProps extends ServiceAlarmsOptions {
    */
   readonly topic?: sns.ITopic;
 }
+
+type Summed = (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> };
 
 type MakeAlarm = (kind: ServiceAlarm, suffix: string, metric: cloudwatch.IMetric, threshold: number,
   periods: number, description: string, rollback?: boolean) => void;
@@ -153,34 +167,60 @@ export class ServiceAlarms extends Construct {
       if (rollback) this.rollbackAlarmNames.push(`${alarmBaseName(scope)}-${suffix}`);
     };
 
-    if (targetGroups.length > 0 && props.loadBalancerFullName !== undefined) {
-      this.loadBalancerAlarms(make, tgMetric, sum, { rate, minimumErrors, p99, window });
+    const balanced = targetGroups.length > 0 && props.loadBalancerFullName !== undefined;
+    const combined = props.onePerCondition === undefined ? takesNewDefault(scope, CHANGED_DEFAULTS.combinedServiceAlarms) : !props.onePerCondition;
+    if (combined) {
+      const conditions = [
+        ...balanced ? loadBalancerConditions(tgMetric, sum, { rate, minimumErrors, p99 }) : [],
+        ...taskConditions(props, cpu, memory),
+      ].filter(c => !disabled.has(c.kind));
+      if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) conditions.push(this.unexpectedStopsCondition(props));
+      combine(make, 'Failing', conditions.filter(c => c.rollback), { minutes: 1, periods: window }, true);
+      combine(make, 'Degraded', conditions.filter(c => !c.rollback), { minutes: 5, periods: 1 }, false);
+    } else {
+      if (balanced) this.loadBalancerAlarms(make, tgMetric, sum, { rate, minimumErrors, p99, window });
+      this.taskAlarms(make, props, disabled, cpu, memory);
+      if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) this.unexpectedStopsAlarm(make, props);
     }
-    this.taskAlarms(make, props, disabled, cpu, memory);
-    if (!disabled.has(ServiceAlarm.UNEXPECTED_STOPS)) this.unexpectedStopsAlarm(make, props);
   }
 
-  /**
-   * A rule matching the service's unexpected task stops (no target: EventBridge counts its
-   * matches), and an alarm on that count.
-   */
-  private unexpectedStopsAlarm(make: MakeAlarm, props: ServiceAlarmsProps): void {
+  /** The rule that counts the service's unexpected task stops, as a condition of the `Degraded` alarm. */
+  private unexpectedStopsCondition(props: ServiceAlarmsProps): Condition {
     const threshold = props.unexpectedStops ?? 3;
+    return {
+      kind: ServiceAlarm.UNEXPECTED_STOPS,
+      id: 'UnexpectedStops',
+      metrics: { stops: this.unexpectedStopsMetric(props) },
+      percent: `100 * stops / ${threshold}`,
+      description: `${threshold} or more tasks stopped unexpectedly (a crash loop: read the stopped tasks' reasons and logs)`,
+      rollback: false,
+    };
+  }
+
+  /** A rule matching the service's unexpected task stops (no target: EventBridge counts its matches), and that count. */
+  private unexpectedStopsMetric(props: ServiceAlarmsProps): cloudwatch.Metric {
     const rule = new events.Rule(this, 'UnexpectedStopsRule', {
       description: `${this.node.path}: tasks of the service that stopped unexpectedly`,
       eventPattern: unexpectedStopPattern(props.service.cluster, false, serviceTasks(props.service)),
     });
-    make(ServiceAlarm.UNEXPECTED_STOPS, 'UnexpectedStops', new cloudwatch.Metric({
+    return new cloudwatch.Metric({
       namespace: 'AWS/Events',
       metricName: 'MatchedEvents',
       statistic: 'Sum',
       period: Duration.minutes(5),
       dimensionsMap: { RuleName: rule.ruleName },
-    }), threshold, 1, `${threshold} or more tasks stopped unexpectedly within 5 minutes (a crash loop: read the stopped tasks' reasons and logs)`);
+    });
+  }
+
+  /** The unexpected-stops alarm of one alarm per condition. */
+  private unexpectedStopsAlarm(make: MakeAlarm, props: ServiceAlarmsProps): void {
+    const threshold = props.unexpectedStops ?? 3;
+    make(ServiceAlarm.UNEXPECTED_STOPS, 'UnexpectedStops', this.unexpectedStopsMetric(props), threshold, 1,
+      `${threshold} or more tasks stopped unexpectedly within 5 minutes (a crash loop: read the stopped tasks' reasons and logs)`);
   }
 
   private loadBalancerAlarms(make: MakeAlarm, tgMetric: (name: string, statistic: string) => cloudwatch.Metric[],
-    sum: (metrics: cloudwatch.Metric[], prefix: string) => { expression: string; usingMetrics: Record<string, cloudwatch.IMetric> },
+    sum: Summed,
     { rate, minimumErrors, p99, window }: { rate: number; minimumErrors: number; p99: Duration; window: number }): void {
     const minutes = Duration.minutes(window).toHumanString();
     const minute = ONE_MINUTE;
@@ -257,4 +297,118 @@ export class ServiceAlarms extends Construct {
 function serviceTasks(service: ecs.BaseService): { family: string } | { serviceName: string } {
   const family = service.taskDefinition.family;
   return Token.isUnresolved(family) ? { serviceName: service.serviceName } : { family };
+}
+
+/** One condition a combined alarm watches, as a percent of its threshold (100: at the threshold). */
+interface Condition {
+  /** The kind that switches it off. */
+  readonly kind: ServiceAlarm;
+  /** The id of the alarm it gets alone (where its window's metrics do not fit one alarm). */
+  readonly id: string;
+  readonly metrics: Record<string, cloudwatch.IMetric>;
+  /** Its value as a percent of its threshold. */
+  readonly percent: string;
+  readonly description: string;
+  /** Whether it rolls deployments back (and watches `rollbackAlarmMinutes` rather than 5 minutes). */
+  readonly rollback: boolean;
+}
+
+/**
+ * An alarm metric-math expression references at most 10 metrics (a hard limit). Source: Amazon
+ * CloudWatch User Guide, "Limits that apply to alarms based on metric math expressions".
+ */
+const METRICS_PER_ALARM = 10;
+
+/**
+ * One alarm over the conditions of one window: its value is the worst condition as a percent
+ * of its threshold (arithmetic over metric math treats a missing value as 0, so a metric with
+ * no data counts as within its threshold). Conditions whose metrics pass the 10 an alarm can
+ * reference each get an alarm of their own.
+ */
+function combine(make: MakeAlarm, id: string, conditions: Condition[], window: { minutes: number; periods: number }, rollback: boolean): void {
+  if (conditions.length === 0) return;
+  const metrics: Record<string, cloudwatch.IMetric> = {};
+  const period = Duration.minutes(window.minutes);
+  for (const c of conditions) {
+    for (const [key, metric] of Object.entries(c.metrics)) metrics[key] = metric instanceof cloudwatch.Metric ? metric.with({ period }) : metric;
+  }
+  if (conditions.length > 1 && Object.keys(metrics).length > METRICS_PER_ALARM) {
+    for (const c of conditions) combine(make, c.id, [c], window, rollback);
+    return;
+  }
+  const over = window.periods === 1 ? `over ${period.toHumanString()}` : `for ${window.periods} consecutive minutes`;
+  const described = conditions.length === 1 ? conditions[0].description
+    : `${conditions.slice(0, -1).map(c => c.description).join('; ')}; or ${conditions[conditions.length - 1].description}`;
+  make(conditions[0].kind, id, new cloudwatch.MathExpression({
+    expression: conditions.length === 1 ? conditions[0].percent : `MAX([${conditions.map(c => c.percent).join(', ')}])`,
+    usingMetrics: metrics,
+    period,
+    label: 'worst condition (% of its threshold)',
+  }), 100, window.periods, `${over}: ${described}`, rollback);
+}
+
+/** What a service behind a load balancer answers: 5xx rate and unhealthy targets roll back; p99 response time pages. */
+function loadBalancerConditions(tgMetric: (name: string, statistic: string) => cloudwatch.Metric[], sum: Summed,
+  { rate, minimumErrors, p99 }: { rate: number; minimumErrors: number; p99: Duration }): Condition[] {
+  const errors = sum(tgMetric('HTTPCode_Target_5XX_Count', 'Sum'), 'e');
+  const requests = sum(tgMetric('RequestCount', 'Sum'), 'r');
+  const unhealthy = sum(tgMetric('UnHealthyHostCount', 'Maximum'), 'u');
+  const latencies = tgMetric('TargetResponseTime', 'p99');
+  const latencyMetrics: Record<string, cloudwatch.IMetric> = {};
+  latencies.forEach((m, i) => { latencyMetrics[`l${i}`] = m; });
+  const ids = Object.keys(latencyMetrics);
+  // The slowest target group's p99 (percentiles do not add up).
+  const latency = ids.length === 1 ? ids[0] : `MAX([${ids.map(k => `FILL(${k}, 0)`).join(', ')}])`;
+  const seconds = p99.toSeconds({ integral: false });
+  return [{
+    kind: ServiceAlarm.HTTP_5XX_RATE,
+    id: 'Http5xxRate',
+    metrics: { ...errors.usingMetrics, ...requests.usingMetrics },
+    // A 5xx is a request too, so with at least one error the division has requests to divide by.
+    percent: `IF((${errors.expression}) >= ${minimumErrors}, 100 * (${errors.expression}) / (${requests.expression}), 0) * 100 / ${rate}`,
+    description: `targets answered ${rate}% or more of requests with 5xx (and ${minimumErrors} or more a minute)`,
+    rollback: true,
+  }, {
+    kind: ServiceAlarm.UNHEALTHY_TARGETS,
+    id: 'UnhealthyTargets',
+    metrics: unhealthy.usingMetrics,
+    percent: `100 * (${unhealthy.expression})`,
+    description: 'targets failed the load balancer health check',
+    rollback: true,
+  }, {
+    kind: ServiceAlarm.RESPONSE_TIME_P99,
+    id: 'ResponseTimeP99',
+    metrics: latencyMetrics,
+    percent: `100 * ${latency} / ${seconds}`,
+    description: `p99 response time was ${p99.toHumanString()} or more`,
+    rollback: false,
+  }];
+}
+
+/** What every service's tasks are watched for: fewer running than desired, CPU or memory at their thresholds. */
+function taskConditions(props: ServiceAlarmsProps, cpu: number, memory: number): Condition[] {
+  const insights = (metricName: string) => serviceInsightsMetric(props.clusterName, props.service.serviceName, metricName);
+  const minute = ONE_MINUTE;
+  return [{
+    kind: ServiceAlarm.RUNNING_TASKS_BELOW_DESIRED,
+    id: 'RunningTasksBelowDesired',
+    metrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
+    percent: '100 * (desired - running)',
+    description: 'fewer tasks ran than desired',
+    rollback: false,
+  }, {
+    kind: ServiceAlarm.CPU_HIGH,
+    id: 'CpuHigh',
+    metrics: { cpu: props.service.metricCpuUtilization({ period: minute }) },
+    percent: `100 * cpu / ${cpu}`,
+    description: `average CPU was ${cpu}% or more`,
+    rollback: false,
+  }, {
+    kind: ServiceAlarm.MEMORY_HIGH,
+    id: 'MemoryHigh',
+    metrics: { memory: props.service.metricMemoryUtilization({ period: minute }) },
+    percent: `100 * memory / ${memory}`,
+    description: `average memory was ${memory}% or more`,
+    rollback: false,
+  }];
 }

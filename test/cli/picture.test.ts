@@ -44,7 +44,7 @@ describe('cdk-shipyard picture on the shared-alb scenario', () => {
     expect(said.join('\n')).toMatch(new RegExp(`^Wrote 3 pictures to ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
   });
 
-  test('the traffic view: internet, the shared load balancer, its listeners, their rules\' conditions, the two services with their 6 alarms each', () => {
+  test('the traffic view: internet, the shared load balancer, its listeners, their rules\' conditions, the two services with their 2 alarms each', () => {
     const traffic = trafficOf(readAssembly(SHARED_ALB));
     const lb = 'ShipyardIntegSharedAlb/Env/Ingress/LoadBalancer';
     expect(traffic.describeEdges()).toEqual([
@@ -60,8 +60,8 @@ describe('cdk-shipyard picture on the shared-alb scenario', () => {
     expect(run('picture', SHARED_ALB, '--out', out).code).toBe(0);
     const dot = read(out, 'traffic.dot');
     // Counted by hand from the template: the CloudWatch alarms under Api/ and under Site/.
-    expect(dot).toContain('"ShipyardIntegSharedAlb/Api" [label="ShipyardIntegSharedAlb/Api\\nECS service\\n6 alarms"');
-    expect(dot).toContain('"ShipyardIntegSharedAlb/Site" [label="ShipyardIntegSharedAlb/Site\\nECS service\\n6 alarms"');
+    expect(dot).toContain('"ShipyardIntegSharedAlb/Api" [label="ShipyardIntegSharedAlb/Api\\nECS service\\n2 alarms"');
+    expect(dot).toContain('"ShipyardIntegSharedAlb/Site" [label="ShipyardIntegSharedAlb/Site\\nECS service\\n2 alarms"');
     expect(dot).toContain(`"${lb}/Https" [label="HTTPS :443\\ndefault: 404"`);
     expect(dot).toContain(`"${lb}/HttpRedirect" [label="HTTP :80\\ndefault: redirect to HTTPS:443"`);
     expect(dot).toContain(`"${lb}/Https" -> "ShipyardIntegSharedAlb/Site" [label="host admin.integ.example.com\\npath /*"];`);
@@ -99,10 +99,10 @@ describe('cdk-shipyard picture on the service-connect scenario', () => {
       `internet -> ${lb}`,
     ]);
     const dot = read(out, 'traffic.dot');
-    // By hand: Orders has 3 alarms of its own and 2 scaling alarms under Orders/Service; Web 6; Poller 3.
-    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Orders\\nECS service\\n5 alarms"');
-    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Web\\nECS service\\n6 alarms"');
-    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Poller\\nECS service\\n3 alarms"');
+    // By hand: Orders has its Degraded alarm and 2 scaling alarms under Orders/Service; Web Failing and Degraded; Poller Degraded.
+    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Orders\\nECS service\\n3 alarms"');
+    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Web\\nECS service\\n2 alarms"');
+    expect(dot).toContain('[label="ShipyardIntegServiceConnect/Poller\\nECS service\\n1 alarm"');
     expect(dot).toContain('"ShipyardIntegServiceConnect/Web" -> "ShipyardIntegServiceConnect/Orders" [label="Service Connect orders\\ntcp 8080"];');
   });
 });

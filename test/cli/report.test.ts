@@ -30,11 +30,11 @@ const templateOf = (dir: string, id: string) => JSON.parse(fs.readFileSync(path.
 describe('cdk-shipyard report on the shared-alb scenario', () => {
   test('counts the resources by type and the quota headroom, as counted by hand', () => {
     const stack = stackOf(json('report', SHARED_ALB, '--json'), 'ShipyardIntegSharedAlb');
-    // By hand: jq '.Resources|length' → 96; '[.Resources[]|.Type]|group_by(.)|map({(.[0]):length})|add'.
-    expect(stack.resources.total).toBe(96);
+    // By hand: jq '.Resources|length' → 88; '[.Resources[]|.Type]|group_by(.)|map({(.[0]):length})|add'.
+    expect(stack.resources.total).toBe(88);
     expect(Object.keys(stack.resources.byType)).toHaveLength(40);
     expect(stack.resources.byType).toMatchObject({
-      'AWS::CloudWatch::Alarm': 12,
+      'AWS::CloudWatch::Alarm': 4,
       'AWS::ECS::Service': 2,
       'AWS::ECS::TaskDefinition': 2,
       'AWS::EC2::Subnet': 4,
@@ -44,12 +44,12 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
       'AWS::ElasticLoadBalancingV2::ListenerRule': 3,
       'Custom::VpcRestrictDefaultSG': 1,
     });
-    // By hand: 3 outputs, 1 parameter (BootstrapVersion), `wc -c` 113644 bytes.
+    // By hand: 3 outputs, 1 parameter (BootstrapVersion), `wc -c` 108169 bytes.
     expect(stack.quotas).toEqual({
-      resources: { used: 96, limit: 500, left: 404 },
+      resources: { used: 88, limit: 500, left: 412 },
       outputs: { used: 3, limit: 200, left: 197 },
       parameters: { used: 1, limit: 200, left: 199 },
-      templateBytes: { used: 113644, limit: 1000000, left: 886356 },
+      templateBytes: { used: 108169, limit: 1000000, left: 891831 },
     });
   });
 
@@ -70,28 +70,27 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
     // Adding the service: the same model over the resources under Api/.
     const paths = readAssembly(SHARED_ALB).find(s => s.id === 'ShipyardIntegSharedAlb')!.paths;
     const own = new Set([...paths].filter(([, p]) => p.startsWith('ShipyardIntegSharedAlb/Api/')).map(([id]) => id));
-    // By hand: the 22 logical ids under /ShipyardIntegSharedAlb/Api/ in ShipyardIntegSharedAlb.metadata.json.
-    expect(own.size).toBe(22);
+    // By hand: the 18 logical ids under /ShipyardIntegSharedAlb/Api/ in ShipyardIntegSharedAlb.metadata.json.
+    expect(own.size).toBe(18);
     expect(api.resources).toBe(own.size);
     expect(api.deploy.addServiceSeconds).toBe(modelDeploy(template, id => own.has(id)).addServiceSeconds);
     expect(api.deploy.addServicePath.map((s: any) => `${s.logicalId} ${s.doneAt}`)).toEqual(modelDeploy(template, id => own.has(id)).addServicePath);
   });
 
-  test('lists the alarms of a service: 6, all paging the alarm topic, 2 rolling a deployment back', () => {
+  test('lists the alarms of a service: 2, both paging the alarm topic, Failing rolling a deployment back', () => {
     const stack = stackOf(json('report', SHARED_ALB, '--json'), 'ShipyardIntegSharedAlb');
     const api = stack.workloads.find((w: any) => w.id === 'ShipyardIntegSharedAlb/Api');
-    // By hand: the 6 AWS::CloudWatch::Alarm under Api/Alarms, each with AlarmActions [Ref AlarmTopic];
-    // DeploymentConfiguration.Alarms.AlarmNames names Http5xxRate and UnhealthyTargets.
-    expect(api.alarms).toHaveLength(6);
-    expect(api.alarms.filter((a: any) => a.pages).length).toBe(6);
+    // By hand: the 2 AWS::CloudWatch::Alarm under Api/Alarms, each with AlarmActions [Ref AlarmTopic];
+    // DeploymentConfiguration.Alarms.AlarmNames names Failing.
+    expect(api.alarms).toHaveLength(2);
+    expect(api.alarms.filter((a: any) => a.pages).length).toBe(2);
     expect(new Set(api.alarms.flatMap((a: any) => a.topics))).toEqual(new Set(['ShipyardIntegSharedAlb/AlarmTopic/Topic']));
     expect(api.alarms.filter((a: any) => a.rollsBack).map((a: any) => a.name)).toEqual([
-      'ShipyardIntegSharedAlb-Api-8CFC87C8-Http5xxRate', 'ShipyardIntegSharedAlb-Api-8CFC87C8-UnhealthyTargets',
+      'ShipyardIntegSharedAlb-Api-8CFC87C8-Failing',
     ]);
-    expect(api.alarms.find((a: any) => a.name.endsWith('ResponseTimeP99'))).toMatchObject({
-      metric: 'AWS/ApplicationELB/TargetResponseTime', threshold: 2, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5,
+    expect(api.alarms.find((a: any) => a.name.endsWith('Degraded'))).toMatchObject({
+      metric: 'math expression', threshold: 100, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1,
     });
-    expect(api.alarms.find((a: any) => a.name.endsWith('Http5xxRate')).metric).toBe('math expression');
   });
 
   test('the JSON has stable keys', () => {
@@ -114,10 +113,10 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
     expect([code, err]).toEqual([0, []]);
     expect(out.filter(l => l.length > 100)).toEqual([]);
     const text = out.join('\n');
-    for (const heading of ['Stack ShipyardIntegSharedAlb (ShipyardIntegSharedAlb.template.json)', 'What it creates: 96 resources of 40 types',
-      'Quota headroom (AWS CloudFormation quotas, per stack)', 'first create', 'Workload ShipyardIntegSharedAlb/Api', 'Alarms: 6 (6 page, 2 roll a deployment back)',
+    for (const heading of ['Stack ShipyardIntegSharedAlb (ShipyardIntegSharedAlb.template.json)', 'What it creates: 88 resources of 40 types',
+      'Quota headroom (AWS CloudFormation quotas, per stack)', 'first create', 'Workload ShipyardIntegSharedAlb/Api', 'Alarms: 2 (2 page, 1 roll a deployment back)',
       'Acknowledged findings: 55 (cdk-nag 55, cfn-guard 0)', 'Warnings: 0']) expect(text).toContain(heading);
-    expect(text).toMatch(/^ {4}resources {15}96 of 500 {14}404 left \(19% used\)$/m);
+    expect(text).toMatch(/^ {4}resources {15}88 of 500 {14}412 left \(18% used\)$/m);
     expect(text).toMatch(/^ {4}new image, all {8}113 s/m);
   });
 });
@@ -125,8 +124,8 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
 describe('cdk-shipyard report on the service-connect scenario', () => {
   test('acknowledged findings and the library\'s warning, with its id', () => {
     const stack = stackOf(json('report', SERVICE_CONNECT, '--json'), 'ShipyardIntegServiceConnect');
-    // By hand: jq '[.Resources[] | (.Metadata.cdk_nag.rules_to_suppress // []) | length] | add' → 106.
-    expect(stack.acknowledgements).toHaveLength(106);
+    // By hand: jq '[.Resources[] | (.Metadata.cdk_nag.rules_to_suppress // []) | length] | add' → 82.
+    expect(stack.acknowledgements).toHaveLength(82);
     expect(stack.acknowledgements.every((a: any) => a.tool === 'cdk-nag' && a.reason.length >= 10)).toBe(true);
     expect(stack.warnings).toEqual([{
       path: 'ShipyardIntegServiceConnect/Env/Ingress',
@@ -137,14 +136,14 @@ describe('cdk-shipyard report on the service-connect scenario', () => {
 
   test('scaling alarms act on their policy and do not page; no service here rolls back on alarms', () => {
     const stack = stackOf(json('report', SERVICE_CONNECT, '--json'), 'ShipyardIntegServiceConnect');
-    // By hand: Orders has its 3 alarms (no AlarmActions: the scenario has no alarm topic) and 2 step-scaling alarms.
+    // By hand: Orders has its Degraded alarm (no AlarmActions: the scenario has no alarm topic) and 2 step-scaling alarms.
     const orders = stack.workloads.find((w: any) => w.id === 'ShipyardIntegServiceConnect/Orders');
-    expect(orders.alarms).toHaveLength(5);
+    expect(orders.alarms).toHaveLength(3);
     expect(orders.alarms.filter((a: any) => a.pages)).toEqual([]);
     expect(orders.alarms.filter((a: any) => a.otherActions.length > 0).map((a: any) => a.metric)).toEqual(['ShipyardInteg/Orders/PendingOrders', 'ShipyardInteg/Orders/PendingOrders']);
     expect(stack.workloads.flatMap((w: any) => w.alarms).filter((a: any) => a.rollsBack)).toEqual([]);
-    // By hand: 85 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
-    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([85, 4, 1]);
+    // By hand: 77 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
+    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([77, 4, 1]);
     const template = templateOf(SERVICE_CONNECT, 'ShipyardIntegServiceConnect');
     const model = modelDeploy(template);
     expect([stack.deploy.createSeconds, stack.deploy.newImageSeconds]).toEqual([model.createSeconds, model.newImageSeconds]);
@@ -172,13 +171,13 @@ describe('cdk-shipyard report --compare', () => {
     const [assert, stack] = comparison.stacks;
     expect(assert.status).toBe('unchanged');
     expect(stack.status).toBe('changed');
-    // By hand: the 22 resources under Site/ (jq on the metadata's logical ids), 6 of them alarms.
-    expect([stack.resources.before, stack.resources.after, stack.resources.removed.length, stack.resources.added]).toEqual([96, 74, 22, []]);
-    expect(stack.resources.byType['AWS::CloudWatch::Alarm']).toBe(-6);
+    // By hand: the 18 resources under Site/ (jq on the metadata's logical ids), 2 of them alarms.
+    expect([stack.resources.before, stack.resources.after, stack.resources.removed.length, stack.resources.added]).toEqual([88, 70, 18, []]);
+    expect(stack.resources.byType['AWS::CloudWatch::Alarm']).toBe(-2);
     expect(stack.resources.byType['AWS::ECS::Service']).toBe(-1);
     expect(stack.resources.removed).toContainEqual({ resource: 'Site/Service/Service', type: 'AWS::ECS::Service' });
-    expect(stack.alarms.removed.map((a: any) => a.name)).toHaveLength(6);
-    expect(stack.alarms.removed.filter((a: any) => /rolls a deployment back/.test(a.text))).toHaveLength(2);
+    expect(stack.alarms.removed.map((a: any) => a.name)).toHaveLength(2);
+    expect(stack.alarms.removed.filter((a: any) => /rolls a deployment back/.test(a.text))).toHaveLength(1);
     expect(stack.alarms.added).toEqual([]);
     // By hand: Site/LogGroup 3 + the execution role's policy 4.
     expect(stack.acknowledgements.removed).toHaveLength(7);
@@ -188,8 +187,8 @@ describe('cdk-shipyard report --compare', () => {
     const text = run('report', after, '--compare', SHARED_ALB).out;
     expect(text.filter(l => l.length > 100)).toEqual([]);
     expect(text).toContain('Stack ShipyardIntegSharedAlb: changed');
-    expect(text).toContain('    removed    6 AWS::CloudWatch::Alarm');
-    expect(text).toContain('  Alarms: 0 added, 6 removed');
+    expect(text).toContain('    removed    2 AWS::CloudWatch::Alarm');
+    expect(text).toContain('  Alarms: 0 added, 2 removed');
     expect(text).toContain('      add this service     128 s -> none');
   });
 
@@ -210,7 +209,7 @@ describe('cdk-shipyard report --compare', () => {
       ['ShipyardIntegSharedAlb', 'removed'],
     ]);
     expect(comparison.stacks[3].createSeconds.after).toBeNull();
-    expect(comparison.stacks[3].alarms.removed).toHaveLength(12);
+    expect(comparison.stacks[3].alarms.removed).toHaveLength(4);
   });
 });
 

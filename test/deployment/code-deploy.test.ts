@@ -63,7 +63,7 @@ describe('Deployment.codeDeploy', () => {
         TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 5 },
       },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
-      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('Http5xxRate$') }, { Name: Match.stringLikeRegexp('UnhealthyTargets$') }] },
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('-Failing$') }] },
       LoadBalancerInfo: { TargetGroupPairInfoList: [Match.objectLike({ TargetGroups: [{ Name: Match.anyValue() }, { Name: Match.anyValue() }] })] },
     });
   });

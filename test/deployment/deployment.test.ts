@@ -21,11 +21,11 @@ function hook(stack: Stack): lambda.IFunction {
 }
 
 describe('rolling deployments', () => {
-  test('roll back on the 5xx-rate and unhealthy-target alarms by default', () => {
+  test('roll back on the Failing alarm (5xx rate or unhealthy targets) by default', () => {
     const { stack } = web();
     template(stack).hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
-        Alarms: { Enable: true, Rollback: true, AlarmNames: [Match.stringLikeRegexp('-Http5xxRate$'), Match.stringLikeRegexp('-UnhealthyTargets$')] },
+        Alarms: { Enable: true, Rollback: true, AlarmNames: [Match.stringLikeRegexp('-Failing$')] },
       }),
     });
   });

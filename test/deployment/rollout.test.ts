@@ -18,9 +18,9 @@ describe('alarm rollback follows the deploy-speed preset', () => {
     return resources(stack, 'AWS::ECS::Service')[0][1].Properties.DeploymentConfiguration;
   }
 
-  test('production (SAFE) rolls back on the 5xx-rate and unhealthy-target alarms, with the circuit breaker', () => {
+  test('production (SAFE) rolls back on the Failing alarm (5xx rate or unhealthy targets), with the circuit breaker', () => {
     const config = deploymentConfiguration({});
-    expect(config.Alarms).toEqual({ AlarmNames: [expect.stringMatching(/Http5xxRate$/), expect.stringMatching(/UnhealthyTargets$/)], Enable: true, Rollback: true });
+    expect(config.Alarms).toEqual({ AlarmNames: [expect.stringMatching(/-Failing$/)], Enable: true, Rollback: true });
     expect(config.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
   });
 
@@ -34,7 +34,7 @@ describe('alarm rollback follows the deploy-speed preset', () => {
 
   test('FAST rolls back on alarm when asked, or when given alarms; SAFE leaves it off when told', () => {
     const asked = deploymentConfiguration({ deploySpeed: DeploySpeed.FAST, deployment: Deployment.rolling({ rollbackOnAlarm: true }) });
-    expect(asked.Alarms.AlarmNames).toHaveLength(2);
+    expect(asked.Alarms.AlarmNames).toEqual([expect.stringMatching(/-Failing$/)]);
     const given = deploymentConfiguration({
       deploySpeed: DeploySpeed.FAST,
       deployment: Deployment.rolling({ rollbackAlarms: [cloudwatch.Alarm.fromAlarmName(testStack('Other'), 'Named', 'checkout-errors')] }),
@@ -61,7 +61,7 @@ describe('rollbackAlarms', () => {
     const names = alarmNames(stack, 'Web');
     const [, latencyAlarm] = resources(stack, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('Latency'))!;
     expect(latencyAlarm.Properties.AlarmName).toMatch(/^Test-Latency-[0-9A-F]{8}$/);
-    expect(names).toEqual([expect.stringMatching(/Http5xxRate$/), expect.stringMatching(/UnhealthyTargets$/), latencyAlarm.Properties.AlarmName]);
+    expect(names).toEqual([expect.stringMatching(/-Failing$/), latencyAlarm.Properties.AlarmName]);
     const [, cpuAlarm] = resources(stack, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('Cpu'))!;
     expect(alarmNames(stack, 'Worker')).toEqual([cpuAlarm.Properties.AlarmName]);
     template(stack); // synthesizes: no cycle, no validation error

@@ -27,7 +27,7 @@ describe('dashboards', () => {
     expect(dashboards).toHaveLength(1);
     const body = dashboardBody(dashboards[0][1]);
     for (const text of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'p99', 'CPUUtilization', 'MemoryUtilization',
-      'RunningTaskCount', 'DesiredTaskCount', 'DeploymentCount', 'WebAlarmsHttp5xxRate']) {
+      'RunningTaskCount', 'DesiredTaskCount', 'DeploymentCount', 'WebAlarmsFailing', 'WebAlarmsDegraded']) {
       expect(body).toContain(text);
     }
   });

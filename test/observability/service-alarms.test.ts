@@ -1,13 +1,28 @@
 import { CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
-import { DeploySpeed, Deployment, Image, ServiceAlarm, WebService, WebServiceProps } from '../../src';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { DeploySpeed, Deployment, Image, ServiceAlarm, WebService, WebServiceProps, WorkerService } from '../../src';
+import { CHANGED_DEFAULTS } from '../../src/guardrails/changed-defaults';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { expectError, productionEnvironment, resources, template, testStack } from '../fixtures';
+import { appUnsetting, expectError, productionEnvironment, resources, template, testApp, testStack } from '../fixtures';
 
+/** A web service with one alarm per condition (as before 0.3.0). */
 function web(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
+  return combined({ ...props, alarms: { onePerCondition: true, ...props.alarms } }, stack);
+}
+
+/** A web service with the default, combined alarms. */
+function combined(props: Partial<WebServiceProps> = {}, stack: Stack = testStack()): { stack: Stack; service: WebService } {
   const environment = props.environment ?? productionEnvironment(stack);
   const service = new WebService(stack, 'Web', { image: Image.fromRegistry('nginx'), ...props, environment });
   return { stack, service };
+}
+
+function expressionOf(a: any): string {
+  return a.Metrics.find((m: any) => m.Expression).Expression;
+}
+
+function periodsOf(a: any): number[] {
+  return [...new Set<number>(a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period))];
 }
 
 function alarm(stack: Stack, suffix: string): any {
@@ -15,7 +30,7 @@ function alarm(stack: Stack, suffix: string): any {
   return found?.[1].Properties;
 }
 
-describe('service alarms', () => {
+describe('one alarm per condition (onePerCondition, or the flag set to false)', () => {
   test('six alarms with fixed names notify the environment topic on alarm and recovery', () => {
     const stack = testStack();
     const alarmTopic = new sns.Topic(stack, 'Topic');
@@ -107,7 +122,7 @@ describe('service alarms', () => {
   });
 });
 
-describe('unexpected stops', () => {
+describe('unexpected stops, one alarm per condition', () => {
   test('a rule counts the service\'s own tasks that stop unexpectedly (no Spot interruptions), and 3 within 5 minutes raise the alarm', () => {
     const { stack } = web();
     const [[ruleId, rule]] = resources(stack, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WebAlarmsUnexpectedStopsRule'));
@@ -154,5 +169,108 @@ describe('unexpected stops', () => {
   test('fails when the threshold is not a whole number from 1', () => {
     expectError(ErrorCode.ALARM, () => web({ alarms: { unexpectedStops: 0 } }));
     expectError(ErrorCode.ALARM, () => web({ alarms: { unexpectedStops: 1.5 } }));
+  });
+});
+
+describe('combined alarms (the default): one per evaluation window', () => {
+  test('a Failing alarm that rolls back and a Degraded alarm that pages, with fixed names, notifying the topic', () => {
+    const stack = testStack();
+    const alarmTopic = new sns.Topic(stack, 'Topic');
+    combined({ environment: productionEnvironment(stack, { alarmTopic }) }, stack);
+    const all = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(all.map(a => String(a.AlarmName).split('-').pop()).sort()).toEqual(['Degraded', 'Failing']);
+    for (const a of all) {
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(a.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(a).toMatchObject({ Threshold: 100, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+    template(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: [Match.stringLikeRegexp('^Test-Web-[0-9A-F]{8}-Failing$')], Enable: true, Rollback: true } }),
+    });
+    // The web service's 17 resources of 0.2.0 are 13: four alarms fewer (the unexpected-stops rule stays).
+    expect(resources(stack, 'AWS::Events::Rule').filter(([id]) => id.startsWith('WebAlarmsUnexpectedStopsRule'))).toHaveLength(1);
+  });
+
+  test('Failing: the worse of the 5xx rate (5%, 3 errors a minute) and unhealthy targets (1), as a percent of its threshold, each minute', () => {
+    const { stack } = combined();
+    const a = alarm(stack, 'Failing');
+    // 5% of requests is 100: 100 * (errors / requests * 100) / 5; one unhealthy target is 100.
+    expect(expressionOf(a)).toBe('MAX([IF((FILL(e0, 0)) >= 3, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0) * 100 / 5, 100 * (FILL(u0, 0))])');
+    expect(a).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(periodsOf(a)).toEqual([60]);
+    expect(a.AlarmDescription).toBe('Test/Web: over 1 minute: targets answered 5% or more of requests with 5xx (and 3 or more a minute); '
+      + 'or targets failed the load balancer health check');
+  });
+
+  test('Degraded: p99, missing tasks, CPU, memory and unexpected stops over one 5-minute period', () => {
+    const { stack } = combined({ alarms: { responseTimeP99: Duration.millis(800), cpuPercent: 75, memoryPercent: 85, unexpectedStops: 4 } });
+    const a = alarm(stack, 'Degraded');
+    expect(expressionOf(a)).toBe('MAX([100 * l0 / 0.8, 100 * (desired - running), 100 * cpu / 75, 100 * memory / 85, 100 * stops / 4])');
+    expect(a).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(periodsOf(a)).toEqual([300]);
+    const stats = Object.fromEntries(a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, `${m.MetricStat.Metric.Namespace}/${m.MetricStat.Metric.MetricName} ${m.MetricStat.Stat}`]));
+    expect(stats).toEqual({
+      l0: 'AWS/ApplicationELB/TargetResponseTime p99',
+      desired: 'ECS/ContainerInsights/DesiredTaskCount Average',
+      running: 'ECS/ContainerInsights/RunningTaskCount Average',
+      cpu: 'AWS/ECS/CPUUtilization Average',
+      memory: 'AWS/ECS/MemoryUtilization Average',
+      stops: 'AWS/Events/MatchedEvents Sum',
+    });
+  });
+
+  test('blue/green sums both target groups in Failing and takes the slower one in Degraded', () => {
+    const { stack } = combined({ deployment: Deployment.blueGreen() });
+    expect(expressionOf(alarm(stack, 'Failing'))).toContain('100 * (FILL(u0, 0) + FILL(u1, 0))');
+    expect(expressionOf(alarm(stack, 'Degraded'))).toContain('100 * MAX([FILL(l0, 0), FILL(l1, 0)]) / 2');
+  });
+
+  test('the rollback window is the Failing alarm\'s consecutive minutes; Degraded keeps its 5 minutes', () => {
+    const { stack } = combined({ alarms: { rollbackAlarmMinutes: 4 }, deploySpeed: DeploySpeed.FAST });
+    expect(alarm(stack, 'Failing')).toMatchObject({ EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+    expect(alarm(stack, 'Failing').AlarmDescription).toMatch(/^Test\/Web: for 4 consecutive minutes: /);
+    expect(alarm(stack, 'Degraded')).toMatchObject({ EvaluationPeriods: 1 });
+  });
+
+  test('a disabled condition leaves its alarm; all of a window disabled leaves no alarm', () => {
+    const some = combined({ alarms: { disabled: [ServiceAlarm.CPU_HIGH, ServiceAlarm.UNEXPECTED_STOPS] } }).stack;
+    expect(expressionOf(alarm(some, 'Degraded'))).toBe('MAX([100 * l0 / 2, 100 * (desired - running), 100 * memory / 90])');
+    expect(resources(some, 'AWS::Events::Rule').filter(([id]) => id.includes('UnexpectedStops'))).toEqual([]);
+    const one = combined({ alarms: { disabled: [ServiceAlarm.HTTP_5XX_RATE] } }).stack;
+    expect(expressionOf(alarm(one, 'Failing'))).toBe('100 * (FILL(u0, 0))');
+    const none = combined({
+      alarms: { disabled: [ServiceAlarm.HTTP_5XX_RATE, ServiceAlarm.UNHEALTHY_TARGETS] },
+      deployment: Deployment.rolling({ rollbackOnAlarm: false }),
+    }).stack;
+    expect(alarm(none, 'Failing')).toBeUndefined();
+    expectError(ErrorCode.ALARM, () => combined({ alarms: { disabled: [ServiceAlarm.HTTP_5XX_RATE, ServiceAlarm.UNHEALTHY_TARGETS] } }));
+  });
+
+  test('a service with no load balancer has the Degraded alarm only', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    new WorkerService(stack, 'Worker', { environment, image: Image.fromRegistry('worker') });
+    const names = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => String(a.Properties.AlarmName).split('-').pop());
+    // Besides the queue's own alarms.
+    expect(names.sort()).toEqual(['DeadLetterQueueNotEmpty', 'Degraded', 'OldestMessageAge']);
+    expect(expressionOf(alarm(stack, 'Degraded'))).toBe('MAX([100 * (desired - running), 100 * cpu / 90, 100 * memory / 90, 100 * stops / 3])');
+  });
+
+  test('onePerCondition: false with the flag false still combines; the flag false alone keeps one alarm per condition', () => {
+    const off = { [CHANGED_DEFAULTS.combinedServiceAlarms.flag]: false };
+    const old = new Stack(testApp(off), 'Old');
+    combined({}, old);
+    expect(resources(old, 'AWS::CloudWatch::Alarm')).toHaveLength(6);
+    const chosen = new Stack(testApp(off), 'Chosen');
+    combined({ alarms: { onePerCondition: false } }, chosen);
+    expect(resources(chosen, 'AWS::CloudWatch::Alarm')).toHaveLength(2);
+  });
+
+  test('with the flag unset the web service is warned once, naming the flag and the prop', () => {
+    const stack = new Stack(appUnsetting(CHANGED_DEFAULTS.combinedServiceAlarms.flag), 'Unset');
+    combined({}, stack);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('combinedServiceAlarms'));
+    expect(warnings.map(w => w.id)).toEqual(['/Unset/Web']);
+    expect(warnings[0].entry.data).toContain('alarms: { onePerCondition: true }');
   });
 });

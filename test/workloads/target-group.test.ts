@@ -179,6 +179,22 @@ describe('additional routes', () => {
     for (const port of [8080, 9090, 9901]) template(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: port, ToPort: port });
   });
 
+  test('five target groups pass the 10 metrics of one alarm: Failing splits into a 5xx-rate and an unhealthy-target alarm, both rolling back', () => {
+    const { stack } = webService({
+      routing: { pathPatterns: ['/api/*'] },
+      additionalRoutes: [1, 2, 3, 4].map(i => ({ routing: { pathPatterns: [`/r${i}/*`] }, targetPort: 9090 + i })),
+    });
+    const alarms = resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const byName = Object.fromEntries(alarms.map(a => [String(a.AlarmName).split('-').pop(), a]));
+    expect(Object.keys(byName).sort()).toEqual(['Degraded', 'Http5xxRate', 'UnhealthyTargets']);
+    const metricsOf = (a: any) => a.Metrics.filter((m: any) => m.MetricStat).length;
+    // 5 error and 5 request counts; 5 unhealthy counts; 5 latencies, desired, running, CPU, memory and stops: at the limit, one alarm.
+    expect([metricsOf(byName.Http5xxRate), metricsOf(byName.UnhealthyTargets), metricsOf(byName.Degraded)]).toEqual([10, 5, 10]);
+    expect(byName.Http5xxRate.Threshold).toBe(100);
+    const service = resources(stack, 'AWS::ECS::Service')[0][1].Properties;
+    expect(service.DeploymentConfiguration.Alarms.AlarmNames).toEqual([expect.stringMatching(/-Http5xxRate$/), expect.stringMatching(/-UnhealthyTargets$/)]);
+  });
+
   test('the 5xx and unhealthy-target alarms sum every route\'s target group; latency takes the slowest', () => {
     const { stack } = webService({
       routing: { pathPatterns: ['/api/*'] },
