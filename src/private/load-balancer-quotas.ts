@@ -48,7 +48,8 @@ export class LoadBalancerQuotas {
       if (count > limit * QUOTA_WARNING_SHARE && !(quota === 'targetGroups' && count > limit)) {
         warn(this.owner, WarningId.LOAD_BALANCER_QUOTA, `the shared load balancer ${path} has ${count} ${what}; `
           + `the ALB quota is ${limit}${quota === 'targetGroups' ? ' (not adjustable)' : ' by default (adjustable in Service Quotas)'}. `
-          + 'Put further services on another environment\'s load balancer, or raise the quota before you deploy');
+          + 'Choose the environment\'s ECS gateway (gateway: {...} instead of ingress), which spreads services over as many load balancers '
+          + 'as they need (maxAlbCount), put further services on another environment\'s load balancer, or raise the quota before you deploy');
       }
     }
     if (this.targetGroups.size <= ALB_QUOTAS.targetGroups) return [];
@@ -56,7 +57,9 @@ export class LoadBalancerQuotas {
       code: ErrorCode.LOAD_BALANCER_QUOTA,
       problem: `the shared load balancer has ${this.targetGroups.size} target groups; an ALB takes at most ${ALB_QUOTAS.targetGroups}, `
         + 'and ELB does not raise that quota (a blue/green service uses two)',
-      fix: 'give some services an environment of their own (another load balancer), or rolling deployments instead of blue/green',
+      fix: 'choose the environment\'s ECS gateway (gateway: {...} instead of ingress), which spreads services over as many load balancers '
+        + 'as they need (maxAlbCount); or give some services an environment of their own (another load balancer), or rolling deployments '
+        + 'instead of blue/green',
     })];
   }
 }

@@ -527,6 +527,8 @@ describe('load balancer quotas (ELB: 100 target groups, not adjustable; 100 rule
       expect.stringMatching(/has 81 target groups; the ALB quota is 100 \(not adjustable\)/),
       expect.stringMatching(/has 81 listener rules; the ALB quota is 100 by default \(adjustable in Service Quotas\)/),
     ]);
+    // The way past the wall that keeps one golden path: ECS's gateway spreads services over several load balancers.
+    expect(warningIds(stack).filter(w => w.includes('load-balancer-quota')).every(w => /Choose the environment's ECS gateway .*maxAlbCount/.test(w))).toBe(true);
   });
 
   test('accepts exactly 100 target groups (50 blue/green services), with the warning', () => {
@@ -537,7 +539,7 @@ describe('load balancer quotas (ELB: 100 target groups, not adjustable; 100 rule
 
   test('fails at synth when the services need a 101st target group', () => {
     expectValidationError(routes(51, 2), ErrorCode.LOAD_BALANCER_QUOTA,
-      /has 102 target groups; an ALB takes at most 100, and ELB does not raise that quota/);
+      /has 102 target groups; an ALB takes at most 100, and ELB does not raise that quota[\s\S]*choose the environment's ECS gateway/);
   });
 
   test('counts a target group that two rules forward to once', () => {
