@@ -36,6 +36,14 @@ export const CHANGED_DEFAULTS = {
       + 'once the old tasks were gone',
     keepOld: 'deployment: Deployment.rolling({ earlySuccess: EarlySuccess.none() })',
   },
+  availabilityZoneRebalancing: {
+    flag: 'cdk-shipyard:availabilityZoneRebalancing',
+    since: '0.3.0',
+    change: 'a replica service ECS can rebalance across Availability Zones says AvailabilityZoneRebalancing: ENABLED in its '
+      + 'template, so ECS moves tasks out of a zone that holds more than its share; the property was left out, and ECS keeps a '
+      + 'service\'s existing value on an update (DISABLED for a service created before ECS turned it on by default)',
+    keepOld: 'availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.DISABLED',
+  },
 } satisfies Record<string, ChangedDefault>;
 
 /**
