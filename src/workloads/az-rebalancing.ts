@@ -16,9 +16,13 @@ import { ErrorCode, Problem, ShipyardError } from '../guardrails/errors';
  *   aws-cdk-lib's aws-ecs README repeats it: it works for REPLICA services whose first placement
  *   strategy, if any, spreads across Availability Zones; not with the DAEMON strategy, the
  *   EXTERNAL launch type (ECS Anywhere), a maximumPercent of 100, a Classic Load Balancer, or an
- *   `attribute:ecs.availability-zone` placement constraint. ECS made it the default of new
- *   compatible services from 30 June 2025; services that are not compatible (a binpack first
- *   strategy, for example) default to DISABLED.
+ *   `attribute:ecs.availability-zone` placement constraint (the same list aws-cdk-lib validates,
+ *   aws/aws-cdk#32263). AWS's notice to ECS customers (quoted in
+ *   DistributedScience/Distributed-CellProfiler#198) made it the default of new compatible
+ *   services from 30 June 2025, incompatible ones (a binpack first strategy) defaulting to
+ *   DISABLED; services created before keep DISABLED until an update sets a value. The documents
+ *   name no restriction by deployment controller, so blue/green and CodeDeploy services count
+ *   as compatible.
  * aws-cdk-lib 2.257 types the property (`availabilityZoneRebalancing` on FargateService and
  * Ec2Service) and refuses ENABLED on a daemon, with maxHealthyPercent 100, after a first placement
  * strategy other than the zone spread, with a zone constraint and with a Classic Load Balancer.
