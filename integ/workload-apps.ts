@@ -95,6 +95,8 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
         steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }, { lower: 500, change: 5 }],
         evaluationPeriods: 2,
       })],
+      // A CPU forecast from the service's history, for review before it is let to scale.
+      predictive: { targetUtilizationPercent: 60 },
     },
   });
   const web = new WebService(workloads, 'Web', {
@@ -104,6 +106,8 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
     environmentVariables: { ORDERS_URL: orders.endpoint! },
     // Served through the load balancer, and callable by name inside the environment as well.
     serviceConnect: { dnsName: 'web' },
+    // Ready for AWS FIS network experiments (awsvpc on Fargate).
+    enableFaultInjection: true,
   });
   web.connectTo(orders);
   // A poller with no port of its own: it calls Orders every 30 s over Service Connect.

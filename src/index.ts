@@ -77,6 +77,8 @@ export { LogDestination, FireLensConfigFile } from './logging/destinations';
 // Scaling and deployment
 export type { ScalingTargetOptions, ScalingOptions, ScheduledScaling, StepScalingOptions } from './scaling/scaling';
 export { Scaling } from './scaling/scaling';
+export type { PredictiveScalingOptions } from './scaling/predictive';
+export { PredictiveScalingMetric, PredictiveScalingMode } from './scaling/predictive';
 export type {
   RollingDeploymentOptions, LifecycleHook, BlueGreenOptions, LinearDeploymentOptions, CanaryDeploymentOptions, CodeDeployHook, CodeDeployOptions,
 } from './deployment/deployment';

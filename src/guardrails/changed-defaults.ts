@@ -40,10 +40,18 @@ export const CHANGED_DEFAULTS = {
     flag: 'cdk-shipyard:combinedServiceAlarms',
     since: '0.3.0',
     change: 'a service\'s alarms are one per evaluation window instead of one per condition: Failing (5xx rate or unhealthy '
-      + 'targets, which rolls deployments back), Degraded (p99 response time, missing tasks, CPU or memory) and UnexpectedStops, '
-      + 'with the same conditions and thresholds; alarms named after one condition (Http5xxRate, UnhealthyTargets, '
-      + 'ResponseTimeP99, RunningTasksBelowDesired, CpuOrMemoryHigh) are replaced by them',
+      + 'targets, which rolls deployments back) and Degraded (p99 response time, missing tasks, CPU, memory or unexpected stops, '
+      + 'over 5 minutes), with the same conditions and thresholds; the alarms named after one condition (Http5xxRate, '
+      + 'UnhealthyTargets, ResponseTimeP99, RunningTasksBelowDesired, CpuOrMemoryHigh, UnexpectedStops) are replaced by them',
     keepOld: 'alarms: { onePerCondition: true }',
+  },
+  availabilityZoneRebalancing: {
+    flag: 'cdk-shipyard:availabilityZoneRebalancing',
+    since: '0.3.0',
+    change: 'a replica service ECS can rebalance across Availability Zones says AvailabilityZoneRebalancing: ENABLED in its '
+      + 'template, so ECS moves tasks out of a zone that holds more than its share; the property was left out, and ECS keeps a '
+      + 'service\'s existing value on an update (DISABLED for a service created before ECS turned it on by default)',
+    keepOld: 'availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.DISABLED',
   },
 } satisfies Record<string, ChangedDefault>;
 

@@ -3,6 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { checkPredictiveScaling, PredictiveScalingOptions, predictiveScaling } from './predictive';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
@@ -255,6 +256,14 @@ export interface ScalingOptions {
    * @default - the bounds above at all times
    */
   readonly schedules?: ScheduledScaling[];
+  /**
+   * Predictive scaling beside the targets: Application Auto Scaling forecasts the service's
+   * CPU or memory load from its history and (in FORECAST_AND_SCALE mode) starts tasks ahead of
+   * the peaks it finds, within minCapacity and maxCapacity. Source: Application Auto Scaling
+   * API Reference, PredictiveScalingPolicyConfiguration ("supported on Amazon ECS services").
+   * @default - no predictive scaling
+   */
+  readonly predictive?: PredictiveScalingOptions;
 }
 
 /** Validate scaling bounds against `scope`. */
@@ -269,6 +278,7 @@ export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): 
       'set minCapacity at or below maxCapacity');
   }
   checkSchedules(scope, options.schedules ?? []);
+  checkPredictiveScaling(scope, options.predictive, options.minCapacity, options.maxCapacity);
   const metrics = (options.targets ?? []).map(t => t.metric);
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   if (twice) {
@@ -352,7 +362,7 @@ export function scaleTaskCount(service: ecs.BaseService, minCapacity: number, ma
 
 /**
  * Scale `service` with `scaling` (target tracking, `Scaling.cpu(70)` unless targets are
- * given); nothing without scaling.
+ * given, scheduled windows, predictive scaling); nothing without scaling.
  */
 export function scaleService(scope: IConstruct, service: ecs.BaseService, scaling: ScalingOptions | undefined,
   context: Omit<ScalingBindContext, 'taskCount'> = {}): ecs.ScalableTaskCount | undefined {
@@ -364,6 +374,7 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
       schedule: window.schedule, minCapacity: window.minCapacity, maxCapacity: window.maxCapacity, timeZone: window.timeZone,
     });
   }
+  if (scaling.predictive) predictiveScaling(scope, taskCount, scaling.predictive);
   return taskCount;
 }
 

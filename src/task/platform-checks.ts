@@ -70,6 +70,23 @@ export function checkPlatform(
 }
 
 /**
+ * Fault injection works in tasks of the awsvpc or host network mode, and not on Windows.
+ * Source: Amazon ECS Developer Guide, "Use fault injection with your Amazon ECS and Fargate
+ * workloads" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fault-injection.html).
+ */
+export function checkFaultInjection(scope: Construct, props: WorkloadTaskProps, networkMode: ecs.NetworkMode, windows: boolean): void {
+  if (props.enableFaultInjection !== true) return;
+  if (windows) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, 'enableFaultInjection is true, and the task runs Windows, where ECS offers no fault injection',
+      'leave enableFaultInjection out for Windows tasks');
+  }
+  if (networkMode !== ecs.NetworkMode.AWS_VPC && networkMode !== ecs.NetworkMode.HOST) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `enableFaultInjection is true, and the network mode is ${show(networkMode)}; fault injection works in awsvpc or host mode only`,
+      'set networkMode to AWS_VPC or HOST, or leave enableFaultInjection out');
+  }
+}
+
+/**
  * Windows containers, on Fargate or Windows EC2 instances. Source: Amazon ECS Developer Guide,
  * "Amazon ECS task definition differences for Windows containers on AWS Fargate" and
  * "Windows containers": X86_64 only; on Fargate no Spot and 1, 2 or 4 vCPU; no EFS, Service

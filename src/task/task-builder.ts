@@ -2,7 +2,7 @@ import { Token, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_logs as logs
 import { Construct } from 'constructs';
 import { addAppContainer, addContainerDependencies, addSidecar, appContainerName, initContainer, reserveAppMemory } from './app-container';
 import { checkImageArchitectures, checkNoNetwork, checkSameEnvironment, checkSecrets, checkTaskDefinition, checkTaskInputs, imageArchitecture } from './build-checks';
-import { checkEc2TaskSize, checkPlatform, checkWindows } from './platform-checks';
+import { checkEc2TaskSize, checkFaultInjection, checkPlatform, checkWindows } from './platform-checks';
 import { SidecarOptions } from './sidecar';
 import { acknowledgeIgnoredEgress, acknowledgeTaskFindings, acknowledgeTaskRole } from './task-findings';
 import type { Volume } from './volumes';
@@ -166,6 +166,7 @@ function taskPlatform(scope: Construct, props: WorkloadTaskProps, capacity: Capa
     ?? (windows || external ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
   checkImageArchitectures(scope, props, cpuArchitecture);
   checkPlatform(scope, props, capacity, networkMode, cpuArchitecture);
+  checkFaultInjection(scope, props, networkMode, windows);
   if (onEc2 || external) checkEc2TaskSize(scope, cpu, memoryLimitMiB);
   else checkFargateTaskSize(scope, cpu, memoryLimitMiB);
   return { cpu, memoryLimitMiB, onEc2, external, windows, networkMode, cpuArchitecture, operatingSystemFamily };
@@ -176,7 +177,11 @@ function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capaci
   checkTaskRoleTrust(scope, 'taskRole', props.taskRole);
   checkTaskRoleTrust(scope, 'executionRole', props.executionRole);
   const roles = { taskRole: props.taskRole, executionRole: props.executionRole };
-  const size = { cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB), family: props.family, ...roles };
+  // Off is ECS's default: the property stays out of the template unless asked for.
+  const faultInjection = { enableFaultInjection: props.enableFaultInjection === true ? true : undefined };
+  const size = {
+    cpu: numberString(platform.cpu), memoryMiB: numberString(platform.memoryLimitMiB), family: props.family, ...roles, ...faultInjection,
+  };
   const runtimePlatform = { cpuArchitecture: platform.cpuArchitecture, operatingSystemFamily: platform.operatingSystemFamily };
   switch (capacity.platform) {
     case CapacityPlatform.MANAGED_INSTANCES:
@@ -197,6 +202,7 @@ function createTaskDefinition(scope: Construct, props: WorkloadTaskProps, capaci
         ephemeralStorageGiB: props.ephemeralStorageGiB,
         family: props.family,
         ...roles,
+        ...faultInjection,
       });
   }
 }

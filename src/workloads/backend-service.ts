@@ -226,6 +226,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
       notOnExternal: 'Service Connect',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       serviceConnect,
     });

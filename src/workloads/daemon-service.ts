@@ -83,6 +83,8 @@ export class DaemonService extends Construct {
       rollout: daemonRolloutOptions(props.minHealthyPercent ?? 50),
       daemon: true,
       enableExec: props.enableExec,
+      // Not a prop of daemons (ECS does not rebalance them); from JavaScript it would be dropped without a word.
+      availabilityZoneRebalancing: (props as { availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing }).availabilityZoneRebalancing,
     });
     this.service = built.service as ecs.Ec2Service;
     this.connections = built.connections;

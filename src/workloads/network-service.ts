@@ -280,6 +280,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });

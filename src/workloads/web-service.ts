@@ -324,6 +324,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       notOnExternal: 'a load balancer',
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),

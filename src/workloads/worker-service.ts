@@ -167,6 +167,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
       desiredCount,
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
+      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;

@@ -197,6 +197,18 @@ export interface WorkloadTaskProps {
    * @default - no tracing
    */
   readonly tracing?: Tracing;
+  /**
+   * Let AWS Fault Injection Service (FIS) inject network faults into the tasks (the task
+   * definition's `EnableFaultInjection`: the ECS agent gives the task's containers the fault
+   * injection endpoints that FIS's ECS task actions use). For teams that run FIS experiments;
+   * the experiment templates and their role are yours. Linux tasks in awsvpc or host network
+   * mode only: anything else fails at synth (`PLATFORM`). On EC2 instances not built from a
+   * current ECS-optimized AMI, the instances need `tc` and the `sch_netem` kernel module.
+   * Source: Amazon ECS Developer Guide, "Use fault injection with your Amazon ECS and Fargate
+   * workloads"; AWS CloudFormation Template Reference, AWS::ECS::TaskDefinition EnableFaultInjection.
+   * @default false
+   */
+  readonly enableFaultInjection?: boolean;
 }
 
 /** Properties every workload shares: its environment and its task. */
@@ -270,4 +282,20 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * @default - a name CloudFormation generates from the stack and construct
    */
   readonly serviceName?: string;
+  /**
+   * Availability Zone rebalancing: ECS watches how the service's tasks spread over the zones
+   * and, when one zone holds more than its share (after a zone outage or a capacity shortage),
+   * starts tasks in the zones with fewest and stops the surplus. It works for services that
+   * start a task before stopping one (maxHealthyPercent above 100), whose first placement
+   * strategy (EC2) spreads across zones and that pin no zone; not on ECS Anywhere. ENABLED
+   * where it cannot work fails at synth (`DEPLOYMENT` for maxHealthyPercent 100, `PLATFORM`
+   * otherwise); DISABLED turns it off for this service. The library writes the value into the
+   * template, because ECS keeps a service's existing value on an update that gives none.
+   * Sources: Amazon ECS Developer Guide, "Balancing an Amazon ECS service across Availability
+   * Zones"; AWS CloudFormation Template Reference, AWS::ECS::Service AvailabilityZoneRebalancing.
+   * @default - ENABLED where ECS can rebalance the service (a changed default since 0.3.0, under
+   * the context flag `cdk-shipyard:availabilityZoneRebalancing`); DISABLED where it cannot
+   * (maxHealthyPercent 100, another first placement strategy, a zone constraint); none on ECS Anywhere
+   */
+  readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
 }
