@@ -85,10 +85,10 @@ const US_EAST_1: RegionPrices = {
   // "$0.0225 hourly charge" (ALB), "$0.008 per LCU", "$0.006 per NLCU".
   albHour: price(0.0225, 'load balancer-hour', ELB, 'api-evangelist transcription of the AWS page, read 2026-09-20', READ),
   albLcuHour: price(0.008, 'LCU-hour', ELB, 'api-evangelist transcription of the AWS page, read 2026-09-20', READ),
-  // NLB hourly: awsnegotiations.com/privatelink-cost-analysis (updated May 2026): "NLB on PrivateLink
-  // service side $0.0225 / hour + LCU"; cal53.calculator.city ALB cost calculator's region table:
-  // "US East (N. Virginia) | $0.0225 | $0.0225" (application, network).
-  nlbHour: price(0.0225, 'load balancer-hour', ELB, 'awsnegotiations.com PrivateLink cost analysis, updated May 2026', READ),
+  // NLB hourly: clustercost.com/blog/network-load-balancer-pricing-2025, "AWS Network Load Balancer
+  // Pricing (US-East-1 2025 Guide)": "NLB: $0.0225 per hour"; awsnegotiations.com's ELB guide
+  // (published May 2026) lists "Network LB (NLB) $0.0225 / hour ... $0.006 per NLCU-hour".
+  nlbHour: price(0.0225, 'load balancer-hour', ELB, 'clustercost.com NLB pricing, US-East-1 2025 guide', READ),
   nlbNlcuHour: price(0.006, 'NLCU-hour', ELB, 'api-evangelist transcription of the AWS page, read 2026-09-20', READ),
   // rajesh.medampudi.com/blog/aws-nat-gateway-hidden-tax: "In us-east-1 (N. Virginia) and us-east-2
   // (Ohio) this is $0.045 per NAT Gateway-hour ... $0.045 per GB processed"; the AWS VPC page's own
@@ -96,16 +96,20 @@ const US_EAST_1: RegionPrices = {
   // transcription, page read 2026-09-20); sst.dev's Vpc docs give the same for us-east-1.
   natGatewayHour: price(0.045, 'NAT gateway-hour', VPC, 'rajesh.medampudi.com NAT gateway pricing (us-east-1 and us-east-2)', READ),
   natGatewayGb: price(0.045, 'GB processed', VPC, 'rajesh.medampudi.com NAT gateway pricing (us-east-1 and us-east-2)', READ),
-  // awsnegotiations.com/privatelink-cost-analysis (updated May 2026): "Interface Endpoint hourly
-  // $0.01 / hour per AZ", "Data processing $0.01 / GB"; the AWS page's tier table (stored copy of
-  // aws.amazon.com/privatelink/pricing): "First 1 PB $0.01" per GB.
-  interfaceEndpointAzHour: price(0.01, 'endpoint-AZ-hour', PRIVATELINK, 'awsnegotiations.com PrivateLink cost analysis, updated May 2026', READ),
+  // c3x.dev/resources/aws/aws_vpc_endpoint (its example is in us-east-1): interface endpoints are
+  // "Billed $0.01/hour per AZ per endpoint plus $0.01/GB processed"; awsnegotiations.com's
+  // PrivateLink cost analysis (updated May 2026): "Interface Endpoint hourly $0.01 / hour per AZ";
+  // the AWS page's tier table (stored copy of aws.amazon.com/privatelink/pricing): "First 1 PB
+  // $0.01" per GB.
+  interfaceEndpointAzHour: price(0.01, 'endpoint-AZ-hour', PRIVATELINK, 'c3x.dev aws_vpc_endpoint cost estimation (us-east-1)', READ),
   interfaceEndpointGb: price(0.01, 'GB processed (first PB)', PRIVATELINK, 'AWS PrivateLink pricing page tier table, read 2026-12-07', READ),
   // github.com/api-evangelist/cloudwatch plans/cloudwatch-plans-pricing.yml (us-east-1 list prices,
   // 2026-05-05): "Standard-resolution alarm metric ... $0.10" a month; the AWS page bills alarms
   // per alarm metric (its free tier is "10 Alarm metrics (only applicable to Standard resolution
-  // alarms that list metrics directly ...)"). Logs: factualminds.com CloudWatch pricing ("Logs
-  // ingestion at $0.50/GB"), cloudburn.io (AWS page, February 2026, US East).
+  // alarms that list metrics directly ...)"); c3x.dev's aws_cloudwatch_metric_alarm page: "$0.10/
+  // alarm-month for standard resolution". Logs: factualminds.com CloudWatch pricing ("Logs
+  // ingestion at $0.50/GB"); infracost's estimate in github.com/vreutova/infracost-idem-support
+  // pull request 2 ("Data ingested ... $0.50 per GB", infracost's default region us-east-1).
   alarmMetricMonth: price(0.10, 'alarm metric-month', CLOUDWATCH, 'api-evangelist CloudWatch transcription, 2026-05-05', READ),
   logIngestionGb: price(0.50, 'GB ingested', CLOUDWATCH, 'factualminds.com CloudWatch pricing (logs ingestion $0.50/GB)', READ),
 };
