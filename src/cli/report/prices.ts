@@ -71,7 +71,8 @@ const price = (usd: number, unit: string, source: string, via: string, read: str
 const US_EAST_1: RegionPrices = {
   // factualminds.com/blog/amazon-fargate-ecs-task-pricing-2026 (2026-06-17): "As of June 2026, Fargate
   // prices Linux x86 at $0.04048/vCPU-hour and $0.004445/GB-hour in us-east-1"; the same figures in
-  // github.com/theuves/fgcalc src/utils/data.js (transcribed from the AWS page).
+  // github.com/theuves/fgcalc src/utils/data.js (transcribed from the AWS page) and vantage.sh's
+  // Fargate pricing post (us-east-1: "Linux/x86 $0.04048 $0.004445, Linux/ARM $0.03238 $0.00356").
   fargateVcpuHour: price(0.04048, 'vCPU-hour', FARGATE, 'factualminds.com Fargate pricing 2026, dated 2026-06-17', READ),
   fargateGbHour: price(0.004445, 'GB-hour', FARGATE, 'factualminds.com Fargate pricing 2026, dated 2026-06-17', READ),
   // fortem.dev/fargate-spot: "ARM on-demand $0.03238 [vCPU/hr] $0.003560 [GB/hr] ... On-demand rates:
