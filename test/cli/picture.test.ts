@@ -353,3 +353,55 @@ describe('cdk-shipyard picture on the ecs-gateway scenario', () => {
     expect(edges.filter(e => e.startsWith('ECS gateway (outside this app) ->'))).toHaveLength(2);
   });
 });
+
+describe('cdk-shipyard picture on ECS Express Mode services', () => {
+  test('each is a service reached through its own managed ingress: from the internet, or from the VPC in private subnets', () => {
+    const resources = {
+      Vpc: { Type: 'AWS::EC2::VPC', Properties: {} },
+      Private: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, MapPublicIpOnLaunch: false } },
+      Public: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, MapPublicIpOnLaunch: true } },
+      Site: {
+        Type: 'AWS::ECS::ExpressGatewayService',
+        Properties: { ExecutionRoleArn: 'arn:role', InfrastructureRoleArn: 'arn:role', PrimaryContainer: { Image: 'nginx', ContainerPort: 8080 } },
+      },
+      Inner: {
+        Type: 'AWS::ECS::ExpressGatewayService',
+        Properties: {
+          ExecutionRoleArn: 'arn:role',
+          InfrastructureRoleArn: 'arn:role',
+          PrimaryContainer: { Image: 'nginx' },
+          NetworkConfiguration: { Subnets: [{ Ref: 'Private' }] },
+        },
+      },
+      Outer: {
+        Type: 'AWS::ECS::ExpressGatewayService',
+        Properties: {
+          ExecutionRoleArn: 'arn:role',
+          InfrastructureRoleArn: 'arn:role',
+          PrimaryContainer: { Image: 'nginx' },
+          NetworkConfiguration: { Subnets: [{ Ref: 'Public' }, { Ref: 'Private' }] },
+        },
+      },
+    };
+    const dir = path.join(scratch, 'express');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'Ex.template.json'), JSON.stringify({ Resources: resources }));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      version: '36.0.0', artifacts: { Ex: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Ex.template.json' } } },
+    }));
+    const traffic = trafficOf(readAssembly(dir));
+    // Site names no subnets (the default VPC's public ones), Outer has a public one: internet-facing; Inner only a private one: internal.
+    // The port is the primary container's, 80 when it names none (Express Mode's default).
+    expect(traffic.describeEdges()).toEqual([
+      'Ex/Inner ingress -> Ex/Inner: URL of its own, port 80',
+      'Ex/Outer ingress -> Ex/Outer: URL of its own, port 80',
+      'Ex/Site ingress -> Ex/Site: URL of its own, port 8080',
+      'VPC -> Ex/Inner ingress',
+      'internet -> Ex/Outer ingress',
+      'internet -> Ex/Site ingress',
+    ]);
+    const dot = traffic.render('traffic');
+    expect(dot).toContain('"Ex/Site" [label="Ex/Site\\nECS Express Mode service"');
+    expect(dot).toContain('"Ex/Inner ingress" [label="Ex/Inner ingress\\nload balancer managed by ECS Express Mode, internal"');
+  });
+});

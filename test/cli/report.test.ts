@@ -98,7 +98,10 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
     expect(Object.keys(report)).toEqual(['version', 'assembly', 'stacks']);
     expect(report.stacks.map((s: any) => s.id)).toEqual(['SharedAlbDefaultTestDeployAssert66C6A8C5', 'ShipyardIntegSharedAlb']);
     const stack = stackOf(report, 'ShipyardIntegSharedAlb');
-    expect(Object.keys(stack)).toEqual(['id', 'displayName', 'stackName', 'templateFile', 'resources', 'quotas', 'deploy', 'workloads', 'acknowledgements', 'warnings']);
+    expect(Object.keys(stack)).toEqual(['id', 'displayName', 'stackName', 'templateFile', 'resources', 'quotas', 'deploy', 'workloads', 'acknowledgements', 'warnings', 'cost']);
+    expect(Object.keys(stack.cost)).toEqual(['region', 'noPrices', 'hoursPerMonth', 'total', 'developmentTotal', 'lines', 'notEstimated', 'usageRates', 'pricesRead', 'sources']);
+    // The integ app's stacks are environment-agnostic: no region, so no estimate (null, not a missing key).
+    expect(stack.cost).toMatchObject({ region: null, total: null, developmentTotal: null, lines: [], pricesRead: null });
     expect(Object.keys(stack.deploy)).toEqual(['createSeconds', 'createPath', 'newImageSeconds']);
     expect(Object.keys(stack.deploy.createPath[0])).toEqual(['resource', 'logicalId', 'type', 'seconds', 'doneAt', 'source', 'terms']);
     expect(Object.keys(stack.workloads[0])).toEqual(['id', 'serviceLogicalId', 'resources', 'deploy', 'alarms']);

@@ -33,6 +33,8 @@ export interface StackTemplate {
   readonly metadata: Record<string, any[]>;
   /** The template file's size in bytes, as CloudFormation receives it. */
   readonly bytes: number;
+  /** The stack's region from the manifest's `environment` (`aws://ACCOUNT/REGION`); undefined for an environment-agnostic stack. */
+  readonly region?: string;
 }
 
 const RESYNTH = 'synthesize the app again (`npx cdk synth`)';
@@ -80,11 +82,15 @@ function readStack(dir: string, relative: string, id: string, artifact: any, man
   if (!isObject(template) || !isObject(template.Resources)) {
     throw new PictureError(`${file} is not CloudFormation JSON: it has no Resources object; ${RESYNTH}`);
   }
+  const typeless = Object.keys(template.Resources)
+    .find(logicalId => !isObject(template.Resources[logicalId]) || typeof template.Resources[logicalId].Type !== 'string');
+  if (typeless !== undefined) throw new PictureError(`${file} is not CloudFormation JSON: resource ${typeless} has no Type; ${RESYNTH}`);
   const displayName = typeof artifact.displayName === 'string' ? artifact.displayName : id;
   const stackName = typeof artifact.properties?.stackName === 'string' ? artifact.properties.stackName : id;
   const metadata = metadataOf(dir, artifact);
   const paths = constructPaths(displayName, metadata, template);
-  return { id, displayName, stackName, file: path.join(relative, templateFile), template, paths, metadata, bytes: fs.statSync(file).size };
+  const region = regionOf(artifact.environment);
+  return { id, displayName, stackName, file: path.join(relative, templateFile), template, paths, metadata, bytes: fs.statSync(file).size, region };
 }
 
 /** The stack's metadata: the manifest's own entries, then its `additionalMetadataFile`'s, by construct path. */
@@ -111,6 +117,12 @@ function constructPaths(displayName: string, metadata: Record<string, any[]>, te
     paths.set(logicalId, typeof own === 'string' ? own : fromMetadata.get(logicalId) ?? `${displayName}/${logicalId}`);
   }
   return paths;
+}
+
+/** `us-east-1` from `aws://123456789012/us-east-1`; undefined for `unknown-region` or no environment. */
+function regionOf(environment: unknown): string | undefined {
+  const match = typeof environment === 'string' ? /^aws:\/\/[^/]*\/([^/]+)$/.exec(environment) : null;
+  return match && match[1] !== 'unknown-region' ? match[1] : undefined;
 }
 
 function readJson(file: string, problem: string, fix: string): any {

@@ -1,10 +1,12 @@
 /**
- * The traffic view of an app: internet or VPC → load balancers → listeners (or ECS gateways) → ECS services →
+ * The traffic view of an app: internet or VPC → load balancers → listeners (or ECS gateways, or an
+ * Express Mode service's own ingress) → ECS services →
  * what each service reaches, each service's alarms counted on its node. It reads CloudFormation
  * resource types and references only (with construct paths where the templates carry them), so it
  * draws apps built with aws-ecs or aws-ecs-patterns as well as with this library.
  */
 import { StackTemplate } from './assembly';
+import { drawExpressServices } from './express';
 import { drawGateways } from './gateway';
 import { Graph, NodeKind } from './graph';
 import { drawIngress } from './ingress';
@@ -24,6 +26,7 @@ export function trafficOf(stacks: StackTemplate[]): Graph {
   drawIngress(app, services, graph);
   drawGateways(app, services, graph);
   drawReach(app, services, graph);
+  drawExpressServices(app, graph);
   return graph;
 }
 

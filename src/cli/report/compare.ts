@@ -4,8 +4,9 @@
  * removed. Stacks and workloads are matched by construct path; resources by logical id.
  */
 import { compare } from './compliance';
+import { cents } from './cost';
 import { StackReport } from './facts';
-import { alarmText, fit, grouped, wrap } from './text';
+import { alarmText, fit, grouped, money, wrap } from './text';
 
 /** A figure before and after; null on the side where it does not exist. */
 export interface Change {
@@ -29,6 +30,9 @@ export interface StackChange {
   readonly alarms: Difference<{ workload: string; name: string; text: string }>;
   readonly acknowledgements: Difference<{ resource: string; tool: string; rule: string; reason: string | null }>;
   readonly warnings: Difference<{ path: string; id: string | null; message: string }>;
+  /** The estimated fixed monthly cost (USD) before and after; null where a side has no estimate. */
+  readonly monthlyCost: Change;
+  readonly developmentMonthlyCost: Change;
 }
 
 /** The change of every stack of either app, in construct path order. */
@@ -66,10 +70,13 @@ function stackChange(name: string, a: StackReport | undefined, b: StackReport | 
     alarms: difference(alarmsOf(a), alarmsOf(b), al => JSON.stringify(al)),
     acknowledgements: difference(acksOf(a), acksOf(b), k => JSON.stringify(k)),
     warnings: difference(warningsOf(a), warningsOf(b), w => JSON.stringify(w)),
+    monthlyCost: { before: a?.cost.total ?? null, after: b?.cost.total ?? null },
+    developmentMonthlyCost: { before: a?.cost.developmentTotal ?? null, after: b?.cost.developmentTotal ?? null },
   };
   const same = [change.resources, change.alarms, change.acknowledgements, change.warnings].every(d => d.added.length + d.removed.length === 0)
     && Object.keys(byType).length === 0
-    && [change.createSeconds, change.newImageSeconds, ...change.workloads.flatMap(w => [w.addServiceSeconds, w.newImageSeconds])]
+    && [change.createSeconds, change.newImageSeconds, change.monthlyCost, change.developmentMonthlyCost,
+      ...change.workloads.flatMap(w => [w.addServiceSeconds, w.newImageSeconds])]
       .every(c => c.before === c.after);
   return { ...change, status: !a ? 'added' : !b ? 'removed' : same ? 'unchanged' : 'changed' };
 }
@@ -96,6 +103,14 @@ function seconds(c: Change): string {
   return `${side(c.before)} -> ${side(c.after)}${delta}`;
 }
 
+/** `$50.00 -> $62.50 (+$12.50)`, `not estimated -> $10.00`. */
+function dollars(c: Change): string {
+  const side = (n: number | null) => n === null ? 'not estimated' : money(n);
+  const delta = c.before !== null && c.after !== null && c.before !== c.after
+    ? ` (${c.after > c.before ? '+' : ''}${money(cents(c.after - c.before))})` : '';
+  return `${side(c.before)} -> ${side(c.after)}${delta}`;
+}
+
 /** The comparison for people. */
 export function compareText(oldDir: string, newDir: string, changes: StackChange[]): string[] {
   const lines = [...wrap(`${oldDir} (before) with ${newDir} (after)`, 2, 'Compared')];
@@ -113,6 +128,9 @@ export function compareText(oldDir: string, newDir: string, changes: StackChange
       lines.push(...wrap(w.id, 6, '    workload'));
       lines.push(`      add this service     ${seconds(w.addServiceSeconds)}`, `      new image            ${seconds(w.newImageSeconds)}`);
     }
+    lines.push('  Monthly cost estimate (fixed part, list prices)');
+    lines.push(`    this template          ${dollars(c.monthlyCost)}`);
+    lines.push(`    development profile    ${dollars(c.developmentMonthlyCost)}`);
     lines.push(`  Alarms: ${c.alarms.added.length} added, ${c.alarms.removed.length} removed`);
     for (const [sign, list] of [['+', c.alarms.added], ['-', c.alarms.removed]] as const) {
       for (const al of list) lines.push(...wrap(`${al.workload}: ${al.name}`, 6, `    ${sign}`), ...wrap(al.text, 6));

@@ -224,7 +224,7 @@ export function criticalPath(template: Template, ids: Set<string>): { seconds: n
     return end;
   };
   let last: string | undefined;
-  for (const id of ids) if (last === undefined || visit(id) > visit(last)) last = id;
+  for (const id of ids) if (visit(id) > (last === undefined ? -1 : visit(last))) last = id;
   const path: string[] = [];
   for (let id = last; id !== undefined; id = finish.get(id)!.after) path.unshift(`${id} ${finish.get(id)!.end}`);
   return { seconds: last === undefined ? 0 : visit(last), path };

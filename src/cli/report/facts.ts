@@ -6,6 +6,7 @@
  */
 import { AlarmFacts, alarmsOf } from './alarms';
 import { Acknowledgement, acknowledgementsOf, below, compare, Warning, warningsOf } from './compliance';
+import { costOf, StackCost } from './cost';
 import { criticalPath, durationSource, modelDeploy, serviceCreateTerms, serviceUpdateTerms, Term } from './deploy-model';
 import { StackTemplate } from '../picture/assembly';
 import { AppIndex } from '../picture/references';
@@ -62,6 +63,8 @@ export interface StackReport {
   readonly workloads: WorkloadReport[];
   readonly acknowledgements: Acknowledgement[];
   readonly warnings: Warning[];
+  /** The estimated fixed monthly cost at list prices (cost.ts). */
+  readonly cost: StackCost;
 }
 
 /** The report of every stack of the assembly. */
@@ -101,6 +104,7 @@ function stackReport(app: AppIndex, stack: StackTemplate, services: Service[]): 
     workloads,
     acknowledgements: acknowledgementsOf(stack),
     warnings: warningsOf(stack),
+    cost: costOf(stack),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { AlarmFacts } from './alarms';
 import { StackChange } from './compare';
+import { StackCost } from './cost';
 import { PathStep, StackReport, WorkloadReport } from './facts';
 
 /** The JSON format's version. */
@@ -32,6 +33,31 @@ function stackJson(s: StackReport) {
     acknowledgements: s.acknowledgements
       .map(a => ({ tool: a.tool, resource: a.resource, rule: a.rule, reason: a.reason ?? null, appliesTo: a.appliesTo })),
     warnings: s.warnings.map(w => ({ path: w.path, id: w.id ?? null, message: w.message })),
+    cost: costJson(s.cost),
+  };
+}
+
+function costJson(c: StackCost) {
+  return {
+    region: c.region ?? null,
+    noPrices: c.noPrices ?? null,
+    hoursPerMonth: c.hoursPerMonth,
+    total: c.total ?? null,
+    developmentTotal: c.developmentTotal ?? null,
+    lines: c.lines.map(l => ({
+      what: l.what,
+      resources: l.resources,
+      quantity: l.quantity,
+      unit: l.unit,
+      unitPrice: l.unitPrice,
+      per: l.per,
+      monthly: l.monthly,
+      development: l.development,
+    })),
+    notEstimated: c.notEstimated.map(n => ({ what: n.what, resource: n.resource, reason: n.reason })),
+    usageRates: c.usageRates.map(r => ({ what: r.what, usd: r.usd, unit: r.unit })),
+    pricesRead: c.pricesRead ?? null,
+    sources: c.sources,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { AlarmFacts } from './alarms';
 import { Acknowledgement } from './compliance';
+import { CostLine, StackCost } from './cost';
 import { Term } from './deploy-model';
 import { PathStep, QUOTAS, QuotaName, StackReport, WorkloadReport } from './facts';
 
@@ -70,6 +71,7 @@ function stackText(stack: StackReport): string[] {
     lines.push(`    new image, all      ${String(stack.newImageSeconds).padStart(5)} s   every service at once: the slowest workload's figure`);
   }
   for (const workload of stack.workloads) lines.push(...workloadText(workload));
+  lines.push(...costText(stack.cost));
   lines.push(...acknowledgementText(stack.acknowledgements));
   lines.push(`  Warnings: ${stack.warnings.length}`);
   for (const w of stack.warnings) {
@@ -141,5 +143,43 @@ function acknowledgementText(acks: Acknowledgement[]): string[] {
     lines.push(...wrap(`${group[0].tool}: ${rules.join(' ')}`, 6));
     lines.push(...wrap(group[0].reason ?? '(cfn-guard exceptions carry no reason)', 8));
   }
+  return lines;
+}
+
+/** $1,234.56; `digits` after the point (more for unit prices, trailing zeros cut to 2). */
+export function money(n: number, digits = 2): string {
+  const [whole, part] = Math.abs(n).toFixed(digits).split('.');
+  const cut = digits > 2 ? (part ?? '').replace(/0+$/, '').padEnd(2, '0') : part;
+  return `${n < 0 ? '-' : ''}$${grouped(Number(whole))}.${cut}`;
+}
+
+/** The what, quantity, unit price, monthly and development columns of a cost line (or of the total). */
+function costRow(what: string, quantity: string, unitPrice: string, monthly: string, development: string): string[] {
+  const numbers = `${quantity.padStart(8)}${unitPrice.padStart(14)}${monthly.padStart(12)}${development.padStart(12)}`;
+  if (what.length <= 49) return [`    ${what.padEnd(50)}${numbers}`];
+  return [...wrap(what, 4), `    ${''.padEnd(50)}${numbers}`];
+}
+
+function lineRow(l: CostLine): string[] {
+  const quantity = `${Number(l.quantity.toFixed(2))}`;
+  return costRow(l.what, quantity, `${money(l.unitPrice, 6)}/${l.per === 'hour' ? 'h' : 'mo'}`, money(l.monthly), money(l.development));
+}
+
+/** The monthly cost estimate: the table, the total, what is not estimated, the usage rates, the sources. */
+function costText(c: StackCost): string[] {
+  if (c.noPrices) return wrap(c.noPrices, 4, '  Monthly cost: not estimated:');
+  const lines = wrap(`(${c.region}, list prices read ${c.pricesRead}, ${c.hoursPerMonth} hours a month; see docs/report.md#monthly-cost)`, 4,
+    '  Monthly cost estimate');
+  lines.push(...costRow('what', 'quantity', 'unit price', 'monthly', 'development'));
+  for (const l of c.lines) lines.push(...lineRow(l));
+  lines.push(...costRow('Total, fixed part', '', '', money(c.total ?? 0), money(c.developmentTotal ?? 0)));
+  lines.push(...wrap('development: the same template with the development profile\'s choices: 1 task per service, its first task on '
+    + 'Fargate on-demand and the rest on Spot, one NAT gateway per VPC. Spot is priced at AWS\'s largest stated discount (70%): '
+    + 'the least it can cost.', 6, '   '));
+  if (c.notEstimated.length > 0) lines.push(`    Not estimated: ${c.notEstimated.length}`);
+  for (const n of c.notEstimated) lines.push(...wrap(`${n.what} ${n.resource}: ${n.reason}`, 8, '     '));
+  lines.push('    Usage-based rates (not in the total)');
+  for (const r of c.usageRates) lines.push(...fit(`      ${r.what.padEnd(40)}${money(r.usd, 6).padStart(12)} per ${r.unit}`, 8));
+  lines.push(...wrap(c.sources.join(' '), 6, '    Prices from'));
   return lines;
 }
