@@ -14,7 +14,7 @@ const USAGE = `Usage:
   cdk-shipyard import compose <compose-file> --out <dir> [--production] [--profile <name>[,...]]
                               [--env-file <file>] [--service <name>[,...]] [--strict] [--no-verify]
   cdk-shipyard picture [<cloud-assembly-dir>] --out <dir>
-  cdk-shipyard report [<cloud-assembly-dir>] [--json] [--compare <old-cloud-assembly-dir>]
+  cdk-shipyard report [<cloud-assembly-dir>] [--json] [--compare <old-cloud-assembly-dir>] [--region <region>]
 
 import writes <dir>/app.ts, a CDK app that uses cdk-shipyard, from a Copilot workspace (the directory
 that holds copilot/) or a Compose file. Copilot environments whose name contains "prod" get the
@@ -43,9 +43,11 @@ report reads a synthesized app (cdk.out by default, stages included) and prints,
 the resources it creates by type and its headroom under CloudFormation's quotas; modeled deploy
 times (first create, a new image, adding each service), each with its critical path and which
 figures are estimates; each workload's alarms (what pages, what rolls a deployment back); the
-acknowledged cdk-nag and cfn-guard findings with their reasons; and the CDK warnings. --json
-prints the same as JSON for CI; --compare <old-dir> prints what changed since the old assembly
-(resources, deploy times, alarms, acknowledgements, warnings). Offline; no AWS credentials.
+acknowledged cdk-nag and cfn-guard findings with their reasons; the CDK warnings; and an
+estimated fixed monthly cost at list prices for the stack's region (--region <region> prices
+environment-agnostic stacks). --json prints the same as JSON for CI; --compare <old-dir> prints
+what changed since the old assembly (resources, deploy times, alarms, cost, acknowledgements,
+warnings). Offline; no AWS credentials.
 Exit codes: 0 printed; 1 a directory is not a cloud assembly or a template is not
 CloudFormation JSON; 2 the command line is wrong.`;
 

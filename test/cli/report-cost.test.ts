@@ -156,13 +156,13 @@ describe('the development column on the library\'s own output', () => {
     const [production, development] = ['Cost-production', 'Cost-development'].map(id => stacks.find((s: any) => s.id === id).cost);
     const figures = (c: any) => c.lines.map((l: any) => [l.what, l.quantity, l.monthly, l.development]);
     // Production: 2 ARM64 tasks of 0.25 vCPU / 0.5 GB on on-demand Fargate (2 × 0.009875 × 730 = $14.42), the shared ALB
-    // ($16.43), a NAT gateway per AZ (2 × 0.045 × 730 = $65.70), 3 alarms over 5 metrics (CPU-or-memory and running-below-desired
-    // are metric math over 2 metrics each, unexpected stops 1): $0.50. Total 97.05.
+    // ($16.43), a NAT gateway per AZ (2 × 0.045 × 730 = $65.70), the Degraded alarm over 5 metrics (desired and running tasks,
+    // CPU, memory, unexpected stops): $0.50. Total 97.05.
     expect(figures(production)).toEqual([
       ['Poller: Fargate on-demand (0.25 vCPU, 0.5 GB, ARM64)', 2, 14.42, 7.21],
       ['Application Load Balancers (hourly part)', 1, 16.43, 16.43],
       ['NAT gateways (hourly part)', 2, 65.7, 32.85],
-      ['CloudWatch alarms, standard (3 alarms)', 5, 0.5, 0.5],
+      ['CloudWatch alarms, standard (1 alarm)', 5, 0.5, 0.5],
     ]);
     // Development: 1 task (the Spot mix's on-demand base takes it), one NAT gateway: 7.21 + 16.43 + 32.85 + 0.50 = 56.99,
     // the production template's development figure.
@@ -251,7 +251,25 @@ describe('stacks without a price table', () => {
     const dir = assembly('agnostic', { id: 'Agnostic', environment: 'aws://unknown-account/unknown-region', resources: web() });
     const cost = json('report', dir, '--json').stacks[0].cost;
     expect(cost.region).toBeNull();
-    expect(cost.noPrices).toBe('no price table for an environment-agnostic stack (no region in its environment); tables exist for us-east-1');
+    expect(cost.noPrices).toBe('no price table for an environment-agnostic stack (no region in its environment; price it with --region); '
+      + 'tables exist for us-east-1');
+  });
+
+  test('--region prices an environment-agnostic stack at that region\'s prices, and leaves a stack with a region alone', () => {
+    const agnostic = assembly('agnostic', { id: 'Agnostic', environment: 'aws://unknown-account/unknown-region', resources: web() });
+    const priced = json('report', agnostic, '--json', '--region', 'us-east-1').stacks[0].cost;
+    const inRegion = json('report', assembly('east', { id: 'East', environment: US_EAST_1, resources: web() }), '--json').stacks[0].cost;
+    expect([priced.region, priced.regionAssumed, priced.total]).toEqual(['us-east-1', true, inRegion.total]);
+    expect(inRegion.regionAssumed).toBe(false);
+    expect(run('report', agnostic, '--region', 'us-east-1').out.join('\n')).toContain('(us-east-1 as --region says: the stack has no region, list prices read');
+    const ireland = assembly('ireland', { id: 'Ireland', environment: 'aws://111111111111/eu-west-1', resources: web() });
+    expect(json('report', ireland, '--json', '--region', 'us-east-1').stacks[0].cost.noPrices).toMatch(/^no price table for eu-west-1;/);
+  });
+
+  test.each([[['--region']], [['--region', 'virginia']], [['--region', '--json']]])('--region without a region name exits 2: %j', (args) => {
+    const { code, err } = run('report', assembly('a', { id: 'A', environment: US_EAST_1, resources: web() }), ...args);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--region needs a region name, such as us-east-1');
   });
 
   test('odd shapes (tokens, missing properties) are not estimated, never a crash', () => {
@@ -276,7 +294,7 @@ describe('stacks without a price table', () => {
       'Windows: WINDOWS_SERVER_2022_CORE tasks: this table has Linux Fargate prices only',
     ]);
     // The odd alarm has no Metrics list and no period: one standard metric, $0.10. The endpoint's subnets are a token: not counted.
-    expect(cost.lines.map((l: any) => [l.what, l.monthly])).toEqual([['CloudWatch alarms, standard (1 alarms)', 0.1]]);
+    expect(cost.lines.map((l: any) => [l.what, l.monthly])).toEqual([['CloudWatch alarms, standard (1 alarm)', 0.1]]);
   });
 });
 

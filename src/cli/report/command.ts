@@ -1,5 +1,5 @@
 /**
- * `cdk-shipyard report [<cloud-assembly-dir>] [--json] [--compare <old-cloud-assembly-dir>]`:
+ * `cdk-shipyard report [<cloud-assembly-dir>] [--json] [--compare <old-cloud-assembly-dir>] [--region <region>]`:
  * what each stack of a synthesized app creates, its quota headroom, its modeled deploy times,
  * each workload's alarms, the acknowledged findings and the warnings; or what changed since
  * another synthesis of the app. Offline: it reads the files `cdk synth` writes.
@@ -14,6 +14,8 @@ interface ReportCommand {
   readonly source: string;
   readonly json: boolean;
   readonly compare?: string;
+  /** The region whose prices an environment-agnostic stack's cost is estimated at. */
+  readonly region?: string;
 }
 
 /** The command line after `report`, read, or the exit code (2) after saying what is wrong. */
@@ -21,10 +23,17 @@ function parse(argv: string[], error: (line: string) => void, usage: string): Re
   const positional: string[] = [];
   let json = false;
   let compare: string | undefined;
+  let region: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--json') {
       json = true;
+    } else if (arg === '--region') {
+      region = argv[++i];
+      if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+        error(`--region needs a region name, such as us-east-1 (the prices an environment-agnostic stack is estimated at)\n\n${usage}`);
+        return 2;
+      }
     } else if (arg === '--compare') {
       compare = argv[++i];
       if (compare === undefined || compare.startsWith('--')) { error(`--compare needs a value: the cloud assembly to compare with (--compare <old-cdk.out>)\n\n${usage}`); return 2; }
@@ -36,10 +45,10 @@ function parse(argv: string[], error: (line: string) => void, usage: string): Re
     }
   }
   if (positional.length > 1) { error(`unexpected argument ${positional[1]}: report reads one cloud assembly (name the other with --compare)\n\n${usage}`); return 2; }
-  return { source: positional[0] ?? 'cdk.out', json, compare };
+  return { source: positional[0] ?? 'cdk.out', json, compare, region };
 }
 
-const HINT = 'cdk-shipyard report <dir> [--json] [--compare <old-dir>]';
+const HINT = 'cdk-shipyard report <dir> [--json] [--compare <old-dir>] [--region <region>]';
 
 /** Run `report` with the arguments after it; the exit code. */
 export function report(argv: string[], log: (line: string) => void, error: (line: string) => void, usage: string): number {
@@ -48,8 +57,8 @@ export function report(argv: string[], log: (line: string) => void, error: (line
   let after: StackReport[];
   let before: StackReport[] | undefined;
   try {
-    after = reportOf(readAssembly(command.source, HINT));
-    before = command.compare !== undefined ? reportOf(readAssembly(command.compare, HINT)) : undefined;
+    after = reportOf(readAssembly(command.source, HINT), command.region);
+    before = command.compare !== undefined ? reportOf(readAssembly(command.compare, HINT), command.region) : undefined;
   } catch (e) {
     if (e instanceof PictureError) {
       error(`cdk-shipyard report: ${e.message}`);

@@ -39,8 +39,10 @@ export interface UsageRate {
 }
 
 export interface StackCost {
-  /** The stack's region; undefined for an environment-agnostic stack. */
+  /** The region priced: the stack's, or for an environment-agnostic stack the one `--region` names; undefined otherwise. */
   readonly region?: string;
+  /** True when the stack has no region and `region` is the one `--region` named. */
+  readonly regionAssumed?: boolean;
   /** Why there is no estimate (`no price table for ...`); undefined when there is one. */
   readonly noPrices?: string;
   readonly hoursPerMonth: number;
@@ -57,13 +59,19 @@ export interface StackCost {
 /** To the cent, half up on the decimal figure (16.425 is 16.43, though 16.425 * 100 is 1642.4999... in binary). */
 export const cents = (n: number) => Math.round(Number((n * 100).toPrecision(12))) / 100;
 
-/** The estimate of one stack. */
-export function costOf(stack: StackTemplate): StackCost {
-  const prices = pricesOf(stack.region);
+/**
+ * The estimate of one stack, at its region's prices; an environment-agnostic stack at
+ * `assumedRegion`'s (`--region`), where given.
+ */
+export function costOf(stack: StackTemplate, assumedRegion?: string): StackCost {
+  const region = stack.region ?? assumedRegion;
+  const regionAssumed = stack.region === undefined && assumedRegion !== undefined ? true : undefined;
+  const prices = pricesOf(region);
   if (!prices) {
-    const where = stack.region ?? 'an environment-agnostic stack (no region in its environment)';
+    const where = region ?? 'an environment-agnostic stack (no region in its environment; price it with --region)';
     return {
-      region: stack.region,
+      region,
+      regionAssumed,
       noPrices: `no price table for ${where}; tables exist for ${Object.keys(PRICE_TABLES).join(', ')}`,
       hoursPerMonth: HOURS_PER_MONTH,
       lines: [],
@@ -86,7 +94,8 @@ export function costOf(stack: StackTemplate): StackCost {
   notEstimated.push(...alarms.notEstimated, ...otherCapacity(template));
   const used = new Set<Price>([...lines.flatMap(l => priceKeys(l, prices)), ...usageRates(template, prices).map(r => r.price)]);
   return {
-    region: stack.region,
+    region,
+    regionAssumed,
     hoursPerMonth: HOURS_PER_MONTH,
     lines,
     total: cents(lines.reduce((sum, l) => sum + l.monthly, 0)),
@@ -286,7 +295,7 @@ function alarmLines(template: Template, prices: RegionPrices): { lines: CostLine
   }
   const monthly = cents(metrics * prices.alarmMetricMonth.usd);
   const lines = metrics > 0 ? [{
-    what: `CloudWatch alarms, standard (${counted.length} alarms)`,
+    what: `CloudWatch alarms, standard (${counted.length} ${counted.length === 1 ? 'alarm' : 'alarms'})`,
     resources: counted.map(id => template.path(id)),
     quantity: metrics,
     unit: 'alarm metric',

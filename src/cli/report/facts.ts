@@ -68,13 +68,13 @@ export interface StackReport {
 }
 
 /** The report of every stack of the assembly. */
-export function reportOf(stacks: StackTemplate[]): StackReport[] {
+export function reportOf(stacks: StackTemplate[], assumedRegion?: string): StackReport[] {
   const app = new AppIndex(stacks);
   const services = servicesOf(app);
-  return stacks.map(stack => stackReport(app, stack, services.filter(s => s.resource.stack === stack)));
+  return stacks.map(stack => stackReport(app, stack, services.filter(s => s.resource.stack === stack), assumedRegion));
 }
 
-function stackReport(app: AppIndex, stack: StackTemplate, services: Service[]): StackReport {
+function stackReport(app: AppIndex, stack: StackTemplate, services: Service[], assumedRegion: string | undefined): StackReport {
   const template = stack.template;
   const resourceList = Object.entries<any>(template.Resources).filter(([, r]) => r && typeof r.Type === 'string')
     .map(([logicalId, r]) => ({ logicalId, resource: below(stack, stack.paths.get(logicalId) ?? logicalId), type: r.Type as string }));
@@ -104,7 +104,7 @@ function stackReport(app: AppIndex, stack: StackTemplate, services: Service[]): 
     workloads,
     acknowledgements: acknowledgementsOf(stack),
     warnings: warningsOf(stack),
-    cost: costOf(stack),
+    cost: costOf(stack, assumedRegion),
   };
 }
 

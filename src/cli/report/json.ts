@@ -40,6 +40,7 @@ function stackJson(s: StackReport) {
 function costJson(c: StackCost) {
   return {
     region: c.region ?? null,
+    regionAssumed: c.regionAssumed ?? false,
     noPrices: c.noPrices ?? null,
     hoursPerMonth: c.hoursPerMonth,
     total: c.total ?? null,

@@ -168,7 +168,7 @@ function lineRow(l: CostLine): string[] {
 /** The monthly cost estimate: the table, the total, what is not estimated, the usage rates, the sources. */
 function costText(c: StackCost): string[] {
   if (c.noPrices) return wrap(c.noPrices, 4, '  Monthly cost: not estimated:');
-  const lines = wrap(`(${c.region}, list prices read ${c.pricesRead}, ${c.hoursPerMonth} hours a month; see docs/report.md#monthly-cost)`, 4,
+  const lines = wrap(`(${c.region}${c.regionAssumed ? ' as --region says: the stack has no region' : ''}, list prices read ${c.pricesRead}, ${c.hoursPerMonth} hours a month; see docs/report.md#monthly-cost)`, 4,
     '  Monthly cost estimate');
   lines.push(...costRow('what', 'quantity', 'unit price', 'monthly', 'development'));
   for (const l of c.lines) lines.push(...lineRow(l));
