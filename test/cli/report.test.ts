@@ -44,12 +44,12 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
       'AWS::ElasticLoadBalancingV2::ListenerRule': 3,
       'Custom::VpcRestrictDefaultSG': 1,
     });
-    // By hand: 3 outputs, 1 parameter (BootstrapVersion), `wc -c` 108169 bytes.
+    // By hand: 3 outputs, 1 parameter (BootstrapVersion), `wc -c` 108265 bytes.
     expect(stack.quotas).toEqual({
       resources: { used: 88, limit: 500, left: 412 },
       outputs: { used: 3, limit: 200, left: 197 },
       parameters: { used: 1, limit: 200, left: 199 },
-      templateBytes: { used: 108169, limit: 1000000, left: 891831 },
+      templateBytes: { used: 108265, limit: 1000000, left: 891735 },
     });
   });
 
@@ -99,7 +99,7 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
     expect(report.stacks.map((s: any) => s.id)).toEqual(['SharedAlbDefaultTestDeployAssert66C6A8C5', 'ShipyardIntegSharedAlb']);
     const stack = stackOf(report, 'ShipyardIntegSharedAlb');
     expect(Object.keys(stack)).toEqual(['id', 'displayName', 'stackName', 'templateFile', 'resources', 'quotas', 'deploy', 'workloads', 'acknowledgements', 'warnings', 'cost']);
-    expect(Object.keys(stack.cost)).toEqual(['region', 'noPrices', 'hoursPerMonth', 'total', 'developmentTotal', 'lines', 'notEstimated', 'usageRates', 'pricesRead', 'sources']);
+    expect(Object.keys(stack.cost)).toEqual(['region', 'regionAssumed', 'noPrices', 'hoursPerMonth', 'total', 'developmentTotal', 'lines', 'notEstimated', 'usageRates', 'pricesRead', 'sources']);
     // The integ app's stacks are environment-agnostic: no region, so no estimate (null, not a missing key).
     expect(stack.cost).toMatchObject({ region: null, total: null, developmentTotal: null, lines: [], pricesRead: null });
     expect(Object.keys(stack.deploy)).toEqual(['createSeconds', 'createPath', 'newImageSeconds']);
@@ -145,8 +145,8 @@ describe('cdk-shipyard report on the service-connect scenario', () => {
     expect(orders.alarms.filter((a: any) => a.pages)).toEqual([]);
     expect(orders.alarms.filter((a: any) => a.otherActions.length > 0).map((a: any) => a.metric)).toEqual(['ShipyardInteg/Orders/PendingOrders', 'ShipyardInteg/Orders/PendingOrders']);
     expect(stack.workloads.flatMap((w: any) => w.alarms).filter((a: any) => a.rollsBack)).toEqual([]);
-    // By hand: 77 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
-    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([77, 4, 1]);
+    // By hand: 78 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
+    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([78, 4, 1]);
     const template = templateOf(SERVICE_CONNECT, 'ShipyardIntegServiceConnect');
     const model = modelDeploy(template);
     expect([stack.deploy.createSeconds, stack.deploy.newImageSeconds]).toEqual([model.createSeconds, model.newImageSeconds]);
