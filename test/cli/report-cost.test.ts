@@ -327,3 +327,19 @@ describe('report --compare: the monthly cost before and after', () => {
     expect(run('report', after, '--compare', dir).out).toContain('    this template          not estimated -> $229.88');
   });
 });
+
+describe('an ECS gateway', () => {
+  const ECS_GATEWAY = path.join(__dirname, '..', '..', 'integ', 'integ.ecs-gateway.ts.snapshot');
+
+  test('counts the first load balancer of each gateway at the ALB\'s hourly price, and says the rest depends on ECS', () => {
+    const stack = json('report', ECS_GATEWAY, '--json', '--region', 'us-east-1').stacks.find((s: any) => s.id === 'ShipyardIntegEcsGateway');
+    // By hand: one AWS::ECS::Gateway (MaxAlbCount 2): 1 × 0.0225 × 730 = $16.43; no AWS::ElasticLoadBalancingV2::LoadBalancer.
+    const line = stack.cost.lines.find((l: any) => l.what.startsWith('ECS gateway load balancers'));
+    expect(line).toMatchObject({ quantity: 1, unitPrice: PRICE_TABLES['us-east-1'].albHour.usd, monthly: 16.43, resources: ['Env/Gateway/Resource'] });
+    expect(stack.cost.lines.filter((l: any) => l.what.startsWith('Application Load Balancers'))).toEqual([]);
+    expect(stack.cost.notEstimated).toContainEqual({
+      what: 'ECS gateway', resource: 'Env/Gateway/Resource',
+      reason: 'ECS adds Application Load Balancers as services connect, up to 2 (MaxAlbCount); the estimate counts the first, and each further one adds its hourly part',
+    });
+  });
+});

@@ -91,7 +91,7 @@ export function costOf(stack: StackTemplate, assumedRegion?: string): StackCost 
   lines.push(...networkLines(template, prices));
   const alarms = alarmLines(template, prices);
   lines.push(...alarms.lines);
-  notEstimated.push(...alarms.notEstimated, ...otherCapacity(template));
+  notEstimated.push(...alarms.notEstimated, ...otherCapacity(template), ...gatewayNotes(template));
   const used = new Set<Price>([...lines.flatMap(l => priceKeys(l, prices)), ...usageRates(template, prices).map(r => r.price)]);
   return {
     region,
@@ -258,6 +258,9 @@ function networkLines(template: Template, prices: RegionPrices): CostLine[] {
   const nlbs = balancers.filter(([, r]) => r.Properties?.Type === 'network').map(([id]) => id);
   hourly('Application Load Balancers (hourly part)', 'Application Load Balancer', albs, albs.length, prices.albHour);
   hourly('Network Load Balancers (hourly part)', 'Network Load Balancer', nlbs, nlbs.length, prices.nlbHour);
+  // An ECS gateway's load balancers are ECS's, billed as ALBs; the first comes with the first service (gatewayNotes).
+  const gateways = template.ofType('AWS::ECS::Gateway').map(([id]) => id);
+  hourly('ECS gateway load balancers (the first of each; hourly part)', 'Application Load Balancer', gateways, gateways.length, prices.albHour);
   const nats = template.ofType('AWS::EC2::NatGateway');
   const vpcs = new Set(nats.map(([, n]) => JSON.stringify(template.resolve(n.Properties?.SubnetId)?.[1]?.Properties?.VpcId ?? null)));
   hourly('NAT gateways (hourly part)', 'NAT gateway', nats.map(([id]) => id), nats.length, prices.natGatewayHour, vpcs.size);
@@ -266,6 +269,23 @@ function networkLines(template: Template, prices: RegionPrices): CostLine[] {
   const azs = endpoints.reduce((sum, [, e]) => sum + e.Properties.SubnetIds.length, 0);
   hourly('Interface VPC endpoints (per endpoint per AZ)', 'endpoint-AZ', endpoints.map(([id]) => id), azs, prices.interfaceEndpointAzHour);
   return lines;
+}
+
+/**
+ * An ECS gateway provisions Application Load Balancers as web services connect, up to
+ * `MaxAlbCount` (10 by default: Amazon ECS API Reference, HostSharedAlbConfiguration); how many
+ * services share one is ECS's choice and not documented, so the estimate counts one a gateway.
+ */
+function gatewayNotes(template: Template): NotEstimated[] {
+  return template.ofType('AWS::ECS::Gateway').map(([id, g]) => {
+    const max = g.Properties?.Configuration?.HostSharedAlb?.MaxAlbCount;
+    return {
+      what: 'ECS gateway',
+      resource: template.path(id),
+      reason: `ECS adds Application Load Balancers as services connect, up to ${typeof max === 'number' ? max : 10} (MaxAlbCount); `
+        + 'the estimate counts the first, and each further one adds its hourly part',
+    };
+  });
 }
 
 /** How many metrics a standard alarm evaluates, or why it is not estimated. */
