@@ -83,6 +83,36 @@ describe('deploy-time model', () => {
   });
 });
 
+describe('a service on an ECS gateway', () => {
+  /** A gateway and one service connected to it, with its connector's health check. */
+  function gatewayTemplate(healthCheck: Record<string, any> | undefined) {
+    return {
+      Resources: {
+        Gateway: { Type: 'AWS::ECS::Gateway' },
+        Service0Task: { Type: 'AWS::ECS::TaskDefinition' },
+        Service0Service: {
+          Type: 'AWS::ECS::Service',
+          DependsOn: ['Gateway'],
+          Properties: { TaskDefinition: { Ref: 'Service0Task' }, GatewayConnectors: [{ PortName: 'http', HealthCheck: healthCheck }], DesiredCount: 2 },
+        },
+      },
+    };
+  }
+
+  test('the first create waits for the gateway\'s first load balancer, then the connector\'s health check', () => {
+    const model = modelDeploy(gatewayTemplate({ HealthCheckIntervalSeconds: 5 }));
+    // Gateway (150, its first ALB) -> service (45 task start + 5 s connector check).
+    expect(DURATIONS['AWS::ECS::Gateway'][0]).toBe(LB);
+    expect(model.createSeconds).toBe(LB + TASK + 5);
+    // Adding a service: the gateway is there; its task start and check.
+    expect(model.addServiceSeconds).toBe(3 + TASK + 5);
+  });
+
+  test('without an interval on the connector, ELB\'s 30 s default', () => {
+    expect(modelDeploy(gatewayTemplate(undefined)).createSeconds).toBe(LB + TASK + 30);
+  });
+});
+
 describe('the modeled times DeploySpeed documents', () => {
   function modelOf(profile: EnvironmentProfile, desiredCount?: number) {
     const stack = testStack();

@@ -26,6 +26,8 @@
 export const DURATIONS: Record<string, [number, string]> = {
   'AWS::EC2::NatGateway': [90, 'estimate: a NAT gateway is typically available within 1-2 minutes'],
   'AWS::ElasticLoadBalancingV2::LoadBalancer': [150, 'estimate: an ALB or NLB typically leaves "provisioning" within 2-3 minutes'],
+  // ECS provisions a gateway's first ALB when the first service connects; the model charges it to the gateway, which they wait for.
+  'AWS::ECS::Gateway': [150, 'estimate: the first Application Load Balancer ECS provisions for the gateway, as an ALB'],
   'AWS::ServiceDiscovery::HttpNamespace': [40, 'estimate: Cloud Map creates the namespace through an asynchronous operation'],
   'AWS::ECS::ClusterCapacityProviderAssociations': [20, 'estimate'],
   'AWS::IAM::Role': [10, 'estimate: IAM is eventually consistent; CloudFormation waits for propagation'],
@@ -81,6 +83,11 @@ function dependencies(value: unknown, ids: Set<string>, out: Set<string>): Set<s
 
 /** The target group a service registers with, and its health-check interval and draining delay. */
 function targetSettings(template: Template, service: any): { interval: number; deregistration: number } {
+  // On an ECS gateway the connector states the health check; ECS owns the target group and its draining.
+  const connector = service.Properties?.GatewayConnectors?.[0];
+  if (connector) {
+    return { interval: connector.HealthCheck?.HealthCheckIntervalSeconds ?? ELB_DEFAULTS.interval, deregistration: ELB_DEFAULTS.deregistration };
+  }
   const ref = service.Properties?.LoadBalancers?.[0]?.TargetGroupArn?.Ref;
   const group = ref ? template.Resources[ref]?.Properties ?? {} : undefined;
   if (!group) return { interval: 0, deregistration: 0 };
@@ -120,6 +127,11 @@ export interface Term {
 
 /** The health-check and draining terms' source: the target group in the template, or ELB's defaults. */
 function targetSource(template: Template, service: any, key: string): string {
+  if (service.Properties?.GatewayConnectors?.[0]) {
+    return key === 'interval' && service.Properties.GatewayConnectors[0].HealthCheck?.HealthCheckIntervalSeconds !== undefined
+      ? 'template: the service\'s gateway connector'
+      : 'Elastic Load Balancing User Guide: the default (ECS manages the gateway\'s target groups)';
+  }
   const ref = service.Properties?.LoadBalancers?.[0]?.TargetGroupArn?.Ref;
   const group = ref ? template.Resources[ref]?.Properties ?? {} : {};
   const set = key === 'interval' ? group.HealthCheckIntervalSeconds !== undefined
