@@ -1,13 +1,14 @@
 /**
  * Side-by-side benchmark of cdk-shipyard and aws-ecs-patterns for the same workload:
- * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 25
- * (25 web services with their six alarms are as many as one stack's 500 resources allow).
+ * N web services of 0.5 vCPU / 1 GB with 2 tasks and the circuit breaker, N = 1, 10, 25 in one
+ * stack, and 100 across stacks of 25 (as docs/environment.md lays out many services); cdk-shipyard
+ * on the shared load balancer, without its alarms, and on the environment's ECS gateway.
  *
  * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
  * variants take turns going first, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
  * .bench/results.json. Run with `npx projen bench` (compiles the library first).
  *
- * Options: BENCH_SIZES=1,10,25  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
+ * Options: BENCH_SIZES=1,10,25,100  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,12 +23,16 @@ interface Sample {
   peakRssMiB: number;
   resources: number;
   templateBytes: number;
+  /** The report's fixed monthly cost at us-east-1 list prices. */
+  monthlyUsd: number;
   deploy: DeployModel;
 }
 
-const sizes = (process.env.BENCH_SIZES ?? '1,10,25').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1,10,25,100').split(',').map(Number);
 const repeat = Number(process.env.BENCH_REPEAT ?? 5);
-const variants = ['shipyard', 'shipyard-no-alarms', 'ecs-patterns'];
+const variants = ['shipyard', 'shipyard-no-alarms', 'shipyard-gateway', 'ecs-patterns'];
+/** The deploy model reads one stack: the sizes whose services share the environment's. */
+const oneStack = sizes.filter(n => n <= 25);
 const root = path.join(__dirname, '..');
 
 if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
@@ -64,14 +69,15 @@ for (const count of sizes) {
       peakRssMiB: median(s.map(x => x.peakRssMiB)),
       resources: s[0].resources,
       templateBytes: s[0].templateBytes,
+      monthlyUsd: s[0].monthlyUsd,
       deploy: s[0].deploy,
     };
   }
 }
 
 const rows: string[] = [];
-const header = '| N | variant | synth (ms) | ratio | peak RSS (MiB) | ratio | resources | ratio | template (KiB) | ratio |';
-rows.push(header, '|---|---|---|---|---|---|---|---|---|---|');
+const header = '| N | variant | synth (ms) | ratio | peak RSS (MiB) | ratio | resources | ratio | template (KiB) | ratio | fixed USD/month | ratio |';
+rows.push(header, '|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const count of sizes) {
   const base = results['ecs-patterns'][count];
   for (const variant of variants) {
@@ -79,7 +85,8 @@ for (const count of sizes) {
     const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x';
     rows.push(`| ${count} | ${variant} | ${s.synthMs.toFixed(0)} | ${ratio(s.synthMs, base.synthMs)} | ${s.peakRssMiB.toFixed(0)} | `
       + `${ratio(s.peakRssMiB, base.peakRssMiB)} | ${s.resources} | ${ratio(s.resources, base.resources)} | `
-      + `${(s.templateBytes / 1024).toFixed(0)} | ${ratio(s.templateBytes, base.templateBytes)} |`);
+      + `${(s.templateBytes / 1024).toFixed(0)} | ${ratio(s.templateBytes, base.templateBytes)} | `
+      + `${s.monthlyUsd.toFixed(0)} | ${ratio(s.monthlyUsd, base.monthlyUsd)} |`);
   }
 }
 console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENCH_FLAGS ?? 'recommended'}, `
@@ -88,12 +95,12 @@ console.log(rows.join('\n'));
 
 // The deploy-time model (src/cli/report/deploy-model.ts): deterministic, read from the templates. The
 // development profile (DeploySpeed.FAST, one task per service) is modeled from one run.
-const development = Object.fromEntries(sizes.map(count => [count, run('shipyard-dev', count).deploy]));
+const development = Object.fromEntries(oneStack.map(count => [count, run('shipyard-dev', count).deploy]));
 const deployRows = [
   '| N | variant | first create (s) | ratio | add a service (s) | ratio | new image, all services (s) | ratio | of which alarm bake (s) |',
   '|---|---|---|---|---|---|---|---|---|',
 ];
-for (const count of sizes) {
+for (const count of oneStack) {
   const base = results['ecs-patterns'][count].deploy;
   for (const variant of variants) {
     const d = results[variant][count].deploy;

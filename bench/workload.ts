@@ -3,7 +3,12 @@
  * circuit breaker) with cdk-shipyard or with aws-ecs-patterns, synthesizes them and
  * prints one JSON line with the measurements.
  *
- *   ts-node bench/workload.ts <shipyard|shipyard-no-alarms|ecs-patterns> <N>
+ *   ts-node bench/workload.ts <shipyard|shipyard-no-alarms|shipyard-gateway|ecs-patterns> <N>
+ *
+ * Up to 25 services share the stack of the environment (or VPC and cluster); more go in stacks
+ * of 25 each beside it, as docs/environment.md lays out many services (N = 100: four). The
+ * deploy model reads the first stack that holds services. shipyard-gateway puts the services on
+ * the environment's ECS gateway instead of the shared load balancer.
  *
  * shipyard-no-alarms switches the per-service alarms (and alarm rollback) off, so the
  * table separates what the library costs from what its default alarms add.
@@ -16,10 +21,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { readAssembly } from '../src/cli/picture/assembly';
 import { modelDeploy } from '../src/cli/report/deploy-model';
+import { reportOf } from '../src/cli/report/facts';
 
 const [variant, countArg] = process.argv.slice(2);
 const count = Number(countArg);
+/** Services per stack: 25 production web services are about 330 resources, well inside CloudFormation's 500. */
+const PER_STACK = 25;
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
 function main(): void {
@@ -42,14 +51,18 @@ function main(): void {
   const start = performance.now();
   const app = new cdk.App({ outdir, context });
   const stack = new cdk.Stack(app, 'Bench');
-  if (variant === 'shipyard' || variant === 'shipyard-no-alarms' || variant === 'shipyard-dev') {
+  const serviceStacks: InstanceType<typeof cdk.Stack>[] = [];
+  const stackFor = (i: number) => count <= PER_STACK ? stack
+    : serviceStacks[Math.floor(i / PER_STACK)] ??= new cdk.Stack(app, `Bench${Math.floor(i / PER_STACK) + 1}`);
+  if (variant.startsWith('shipyard')) {
     const bare = variant === 'shipyard-no-alarms';
+    const certificate = cdk.aws_certificatemanager.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN);
     const environment = new shipyard.Environment(stack, 'Env', {
       profile: variant === 'shipyard-dev' ? shipyard.EnvironmentProfile.DEVELOPMENT : undefined,
-      ingress: { certificate: cdk.aws_certificatemanager.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) },
+      ...variant === 'shipyard-gateway' ? { gateway: {} } : { ingress: { certificate } },
     });
     for (let i = 0; i < count; i++) {
-      new shipyard.WebService(stack, `Service${i}`, {
+      new shipyard.WebService(stackFor(i), `Service${i}`, {
         environment,
         // The image is multi-architecture; saying so is what the library's warning asks users to do.
         image: shipyard.Image.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27', {
@@ -58,7 +71,7 @@ function main(): void {
         cpu: 512,
         memoryLimitMiB: 1024,
         desiredCount: variant === 'shipyard-dev' ? undefined : 2,
-        routing: { pathPatterns: [`/service${i}/*`] },
+        routing: variant === 'shipyard-gateway' ? undefined : { pathPatterns: [`/service${i}/*`] },
         alarms: bare ? { disabled: Object.values(shipyard.ServiceAlarm) } : undefined,
         deployment: bare ? shipyard.Deployment.rolling({ rollbackOnAlarm: false }) : undefined,
       });
@@ -67,7 +80,7 @@ function main(): void {
     const vpc = new cdk.aws_ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
     const cluster = new cdk.aws_ecs.Cluster(stack, 'Cluster', { vpc });
     for (let i = 0; i < count; i++) {
-      new patterns.ApplicationLoadBalancedFargateService(stack, `Service${i}`, {
+      new patterns.ApplicationLoadBalancedFargateService(stackFor(i), `Service${i}`, {
         cluster,
         cpu: 512,
         memoryLimitMiB: 1024,
@@ -88,10 +101,12 @@ function main(): void {
     resources += Object.keys(artifact.template.Resources ?? {}).length;
     templateBytes += fs.statSync(artifact.templateFullPath).size;
   }
-  const deploy = modelDeploy(assembly.getStackByName('Bench').template);
+  const deploy = modelDeploy(assembly.getStackByName(count <= PER_STACK ? 'Bench' : 'Bench1').template);
+  // The report's fixed monthly cost at us-east-1 list prices (the stacks have no env), every stack together.
+  const monthlyUsd = reportOf(readAssembly(outdir), 'us-east-1').reduce((sum, s) => sum + (s.cost.total ?? 0), 0);
   fs.rmSync(outdir, { recursive: true, force: true });
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes, deploy }));
+  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes, monthlyUsd, deploy }));
 }
 
 main();
