@@ -1,22 +1,27 @@
 import {
-  Names, Stack, Tags, Token, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam,
+  Stack, Tags, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam,
   aws_kms as kms, aws_logs as logs, aws_servicediscovery as servicediscovery, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { execConfiguration, ExecOptions } from './exec';
-import { EcsGateway, EcsGatewayOptions, IEcsGateway, importedGateway } from './gateway';
+import { addServiceConnectNamespace, addTaskEvents, createCluster, setDefaultCapacity } from './environment-cluster';
+import { acknowledgeEnvironmentFindings } from './environment-findings';
+import { ExecOptions } from './exec';
+import { EcsGateway, EcsGatewayOptions, IEcsGateway } from './gateway';
+import { EnvironmentAttributes, ImportedEnvironment, requireIngress } from './imported-environment';
 import { IIngress, IngressOptions, SharedIngress } from './ingress';
 import { Network, NetworkConfig } from './network';
 import { EnvironmentProfile, profileDefaults } from './profile';
-import { applyRoleSettings, applyRoleSettingsToProviders, checkRolePath, RoleSettings } from './roles';
-import { Capacity, CapacityPlatform } from '../capacity/capacity';
+import { applyRoleSettings, applyRoleSettingsToProviders, RoleSettings } from './roles';
+import { Capacity } from '../capacity/capacity';
 import { ExternalInstances } from '../capacity/external-instances';
-import { checkLogRetention, checkPattern, checkTags, ECS_NAME } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { checkLogRetention, checkTags } from '../guardrails/checks';
+import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { EnvironmentDashboard } from '../observability/dashboards';
-import { logLifecycleEvents, notifyTaskEvents, TaskEventsOptions } from '../observability/task-events';
-import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/nag';
+import { TaskEventsOptions } from '../observability/task-events';
 import { watchStackBudget } from '../private/stack-budget';
+
+export type { EnvironmentAttributes } from './imported-environment';
+
 
 /**
  * What workloads need from an environment. Implemented by `Environment` and by
@@ -204,95 +209,6 @@ export interface EnvironmentProps {
   readonly externalInstances?: boolean;
 }
 
-/** Attributes of an environment built in another app. */
-export interface EnvironmentAttributes {
-  /** The VPC. */
-  readonly vpc: ec2.IVpc;
-  /** The ECS cluster. */
-  readonly cluster: ecs.ICluster;
-  /**
-   * The shared load balancer (with `listener`).
-   * @default - none: an environment made with `sharedLoadBalancer: false`
-   */
-  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
-  /**
-   * The listener services add rules to (with `loadBalancer`).
-   * @default - none
-   */
-  readonly listener?: elbv2.IApplicationListener;
-  /**
-   * The listener's protocol.
-   * @default elbv2.ApplicationProtocol.HTTPS
-   */
-  readonly listenerProtocol?: elbv2.ApplicationProtocol;
-  /**
-   * The test listener, for blue/green test traffic.
-   * @default - none
-   */
-  readonly testListener?: elbv2.IApplicationListener;
-  /**
-   * The ARN of the environment's ECS gateway, already associated with the cluster (by the
-   * environment that owns it), for web services to join instead of a shared load balancer.
-   * @default - none
-   */
-  readonly gatewayArn?: string;
-  /**
-   * Whether the gateway's load balancers face the internet (its services get PUBLIC connections).
-   * @default true
-   */
-  readonly gatewayInternetFacing?: boolean;
-  /**
-   * The environment's profile.
-   * @default EnvironmentProfile.PRODUCTION
-   */
-  readonly profile?: EnvironmentProfile;
-  /**
-   * Task subnets.
-   * @default - the VPC's private subnets
-   */
-  readonly taskSubnets?: ec2.SubnetSelection;
-  /**
-   * Whether tasks can reach the internet.
-   * @default true
-   */
-  readonly internetEgress?: boolean;
-  /**
-   * Default capacity of workloads.
-   * @default - the profile's
-   */
-  readonly capacity?: Capacity;
-  /**
-   * Log retention.
-   * @default - the profile's
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * KMS key for log groups.
-   * @default - none
-   */
-  readonly logEncryptionKey?: kms.IKey;
-  /**
-   * Alarm topic.
-   * @default - none
-   */
-  readonly alarmTopic?: sns.ITopic;
-  /**
-   * Service Connect namespace.
-   * @default - none
-   */
-  readonly serviceConnectNamespace?: servicediscovery.INamespace;
-  /**
-   * Tags for workloads.
-   * @default - none
-   */
-  readonly tags?: { [key: string]: string };
-  /**
-   * The permissions boundary and path of the roles the workloads create (the owning
-   * environment's `roleSettings`).
-   * @default - no boundary, path '/'
-   */
-  readonly roleSettings?: RoleSettings;
-}
 
 /**
  * A platform team's ECS environment: network, cluster with Fargate and Fargate Spot,
@@ -365,16 +281,12 @@ export class Environment extends Construct implements IEnvironment {
     this.flowLogGroup = network.flowLogGroup;
     this.endpointSecurityGroup = network.endpointSecurityGroup;
 
-    const cluster = this.createCluster(props);
+    const cluster = createCluster(this, this.vpc, props, { retention: this.logRetention, logKey: this.logEncryptionKey });
     this.defaultCapacity = props.capacity ?? defaults.capacity;
-    if (this.defaultCapacity.platform === CapacityPlatform.EXTERNAL) {
-      throw new ShipyardError(this, ErrorCode.CAPACITY_STRATEGY, 'ECS Anywhere cannot be the environment\'s default capacity (it is a launch type, not a strategy)',
-        'keep a Fargate or EC2 default, and pass Capacity.external(...) to the workloads that run there');
-    }
-    cluster.addDefaultCapacityProviderStrategy(this.defaultCapacity._bind(this));
+    setDefaultCapacity(this, cluster, this.defaultCapacity);
     this.cluster = cluster;
     if (props.externalInstances) this.externalInstances = new ExternalInstances(this, 'ExternalInstances', { environment: this });
-    this.serviceConnectNamespace = this.addServiceConnectNamespace(props, cluster);
+    this.serviceConnectNamespace = addServiceConnectNamespace(this, props, cluster);
 
     const ingress = this.createIngress(props, network, cluster);
     this.hasSharedLoadBalancer = ingress.shared !== undefined;
@@ -395,34 +307,7 @@ export class Environment extends Construct implements IEnvironment {
     this.roleSettings = props.roleSettings;
     applyRoleSettings(this, props.roleSettings);
     applyRoleSettingsToProviders(Stack.of(this), props.roleSettings);
-    this.acknowledgeFindings();
-  }
-
-  /** The cluster: Fargate providers, enhanced Container Insights, and ECS Exec's settings with `exec`. */
-  private createCluster(props: EnvironmentProps): ecs.Cluster {
-    checkClusterName(this, props.clusterName);
-    return new ecs.Cluster(this, 'Cluster', {
-      vpc: this.vpc,
-      clusterName: props.clusterName,
-      containerInsightsV2: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
-      enableFargateCapacityProviders: true,
-      executeCommandConfiguration: props.exec
-        ? execConfiguration(this, props.exec, { retention: this.logRetention, logKey: this.logEncryptionKey })
-        : undefined,
-    });
-  }
-
-  /** The cluster's default Cloud Map namespace, used for Service Connect (an HTTP one unless a private DNS one is asked for). */
-  private addServiceConnectNamespace(props: EnvironmentProps, cluster: ecs.Cluster): servicediscovery.INamespace {
-    const namespaceType = props.serviceConnectNamespaceType ?? servicediscovery.NamespaceType.HTTP;
-    checkNamespaceName(this, namespaceType, props.serviceConnectNamespaceName);
-    return cluster.addDefaultCloudMapNamespace({
-      name: props.serviceConnectNamespaceName
-        ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase(),
-      type: namespaceType,
-      vpc: namespaceType === servicediscovery.NamespaceType.DNS_PRIVATE ? this.vpc : undefined,
-      useForServiceConnect: true,
-    });
+    acknowledgeEnvironmentFindings(this);
   }
 
   /**
@@ -455,33 +340,6 @@ export class Environment extends Construct implements IEnvironment {
       }),
     };
   }
-
-  private acknowledgeFindings(): void {
-    if (this.flowLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.flowLogGroup);
-    const execLogGroup = this.node.tryFindChild('ExecLogGroup');
-    if (execLogGroup instanceof logs.LogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(execLogGroup);
-    if (this.lifecycleLogGroup && !this.logEncryptionKey) acknowledgeUnencryptedLogGroup(this.lifecycleLogGroup);
-    // aws-cdk-lib closes the default security group with a custom resource whose Lambda
-    // function it owns; its findings are acknowledged where the function is defined.
-    const reason = 'aws-cdk-lib\'s provider that removes all rules from the VPC default security group; it runs once per deployment, needs no VPC access and uses the basic Lambda execution role.';
-    acknowledgeProvider(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', [
-      { id: 'NIST.800.53.R5-LambdaConcurrency', reason },
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason },
-      { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
-      { id: 'HIPAA.Security-LambdaConcurrency', reason },
-      { id: 'HIPAA.Security-LambdaDLQ', reason },
-      { id: 'HIPAA.Security-LambdaInsideVPC', reason },
-      { id: 'PCI.DSS.321-LambdaInsideVPC', reason },
-    ], [
-      { id: 'AwsSolutions-IAM4', reason, appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-    ]);
-  }
-}
-
-/** Acknowledge the KMS findings of a log group left on CloudWatch Logs' own encryption. */
-export function acknowledgeUnencryptedLogGroup(logGroup: logs.ILogGroup): void {
-  const reason = 'Encrypted at rest by CloudWatch Logs; pass Environment logEncryptionKey to use a customer managed KMS key.';
-  acknowledge(logGroup, inCompliancePacks('CloudWatchLogGroupEncrypted', reason));
 }
 
 /** Let CloudWatch Logs in this account and region use the key for log groups. */
@@ -495,135 +353,4 @@ function allowCloudWatchLogs(key: kms.Key): void {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
     },
   }));
-}
-
-class ImportedEnvironment extends Construct implements IEnvironment {
-  public readonly profile: EnvironmentProfile;
-  public readonly vpc: ec2.IVpc;
-  public readonly cluster: ecs.ICluster;
-  public readonly hasSharedLoadBalancer: boolean;
-  public readonly gateway?: IEcsGateway;
-  private readonly sharedIngress?: IIngress;
-  public readonly taskSubnets: ec2.SubnetSelection;
-  public readonly internetEgress: boolean;
-  public readonly defaultCapacity: Capacity;
-  public readonly logRetention: logs.RetentionDays;
-  public readonly logEncryptionKey?: kms.IKey;
-  public readonly alarmTopic?: sns.ITopic;
-  public readonly serviceConnectNamespace?: servicediscovery.INamespace;
-  public readonly tags: { [key: string]: string };
-  public readonly roleSettings?: RoleSettings;
-
-  constructor(scope: Construct, id: string, attrs: EnvironmentAttributes) {
-    super(scope, id);
-    this.profile = attrs.profile ?? EnvironmentProfile.PRODUCTION;
-    const defaults = profileDefaults(this.profile);
-    this.vpc = attrs.vpc;
-    this.cluster = attrs.cluster;
-    if ((attrs.loadBalancer === undefined) !== (attrs.listener === undefined)) {
-      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, `${attrs.loadBalancer ? 'loadBalancer' : 'listener'} is given without ${attrs.loadBalancer ? 'listener' : 'loadBalancer'}`,
-        'give both for an environment with a shared load balancer, or neither for one without');
-    }
-    this.hasSharedLoadBalancer = attrs.loadBalancer !== undefined;
-    this.sharedIngress = attrs.loadBalancer && attrs.listener ? SharedIngress.fromListener(this, 'Ingress', attrs.loadBalancer, attrs.listener,
-      attrs.listenerProtocol ?? elbv2.ApplicationProtocol.HTTPS, attrs.testListener) : undefined;
-    this.gateway = importedEnvironmentGateway(this, attrs);
-    this.taskSubnets = attrs.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    this.internetEgress = attrs.internetEgress ?? true;
-    this.defaultCapacity = attrs.capacity ?? defaults.capacity;
-    this.logRetention = attrs.logRetention ?? defaults.logRetention;
-    this.logEncryptionKey = attrs.logEncryptionKey;
-    this.alarmTopic = attrs.alarmTopic;
-    this.serviceConnectNamespace = attrs.serviceConnectNamespace;
-    this.tags = { ...(attrs.tags ?? {}) };
-    checkTags(this, this.tags);
-    checkLogRetention(this, 'logRetention', attrs.logRetention);
-    checkRolePath(this, attrs.roleSettings?.path);
-    this.roleSettings = attrs.roleSettings;
-  }
-
-  public get ingress(): IIngress {
-    return requireIngress(this, this.sharedIngress, this.gateway);
-  }
-}
-
-/** The imported environment's gateway, by ARN: not with a shared load balancer. */
-function importedEnvironmentGateway(scope: Construct, attrs: EnvironmentAttributes): IEcsGateway | undefined {
-  if (attrs.gatewayArn === undefined) {
-    if (attrs.gatewayInternetFacing !== undefined) {
-      throw new ShipyardError(scope, ErrorCode.GATEWAY, 'gatewayInternetFacing is given without gatewayArn', 'give the gateway\'s ARN too, or leave gatewayInternetFacing out');
-    }
-    return undefined;
-  }
-  if (attrs.loadBalancer) {
-    throw new ShipyardError(scope, ErrorCode.GATEWAY, 'both gatewayArn and loadBalancer are given',
-      'give the environment\'s ECS gateway (gatewayArn) or its shared load balancer (loadBalancer and listener), not both');
-  }
-  // An ARN of Amazon ECS (IAM User Guide, "IAM identifiers": arn:<partition>:ecs:<region>:<account>:<resource>);
-  // the gateway's own resource path is not documented, so it is not checked.
-  checkPattern(scope, ErrorCode.GATEWAY, 'gatewayArn', attrs.gatewayArn, /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:\S+$/,
-    'the ARN of an ECS gateway (arn:<partition>:ecs:<region>:<account>:...), as DescribeGateway returns it');
-  return importedGateway(attrs.gatewayArn, attrs.gatewayInternetFacing ?? true, attrs.vpc.vpcCidrBlock);
-}
-
-/** The environment's shared load balancer; reading it on an environment without one fails, saying so. */
-function requireIngress(environment: Construct, ingress: IIngress | undefined, gateway: IEcsGateway | undefined): IIngress {
-  if (!ingress && gateway) {
-    throw new ShipyardError(environment, ErrorCode.GATEWAY, 'the environment routes through an ECS gateway, which has no load balancer or listener to add rules to',
-      'web services join the gateway without one; for a load balancer of its own, give the service ingress: new SharedIngress(...)');
-  }
-  if (!ingress) {
-    throw new ShipyardError(environment, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false)',
-      'give the workload an ingress of its own (new SharedIngress(...)), or create the environment with its load balancer');
-  }
-  return ingress;
-}
-
-/** The environment's task-event rules (notifications to the alarm topic, then the lifecycle log's) and the lifecycle log group. */
-function addTaskEvents(
-  environment: Environment, cluster: ecs.ICluster, props: EnvironmentProps,
-): { rules: events.Rule[]; lifecycleLogGroup?: logs.ILogGroup } {
-  checkTaskEventsTopic(environment, props);
-  const rules = props.alarmTopic ? notifyTaskEvents(environment, cluster, props.alarmTopic, props.taskEvents) : [];
-  if (!props.taskEvents?.lifecycleLog) return { rules };
-  const lifecycle = logLifecycleEvents(environment, cluster, { retention: environment.logRetention, logKey: environment.logEncryptionKey });
-  return { rules: [...rules, lifecycle.rule], lifecycleLogGroup: lifecycle.logGroup };
-}
-
-/**
- * Task events that notify need the alarm topic; the lifecycle log alone does not. Without a topic,
- * `taskEvents` must ask for the lifecycle log and for no notification by name.
- */
-function checkTaskEventsTopic(scope: Construct, props: EnvironmentProps): void {
-  const options = props.taskEvents;
-  if (!options || props.alarmTopic) return;
-  const notifications = ['healthEvents', 'unexpectedStops', 'spotInterruptions'].filter(k => options[k as keyof TaskEventsOptions] === true);
-  if (options.lifecycleLog && notifications.length === 0) return;
-  const asked = notifications.length > 0 ? notifications.join(', ') : 'the default notifications (healthEvents, unexpectedStops)';
-  throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `taskEvents asks for ${asked}, but the environment has no alarmTopic to send them to`,
-    'give an alarmTopic (new AlarmTopic(...)), leave taskEvents out, or ask for the lifecycle log alone ({ lifecycleLog: true }), which needs no topic');
-}
-
-/** Up to 255 letters, digits, underscores and hyphens. Source: Amazon ECS API Reference, CreateCluster clusterName. */
-function checkClusterName(scope: Construct, name: string | undefined): void {
-  if (name === undefined || Token.isUnresolved(name) || ECS_NAME.test(name)) return;
-  throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `clusterName ${show(name)} is not a valid cluster name`,
-    'use up to 255 letters, digits, underscores and hyphens (or leave the name to CloudFormation)');
-}
-
-/**
- * A namespace name Cloud Map takes: for an HTTP namespace 1-1024 printable ASCII characters
- * without spaces, not an ARN (CreateHttpNamespace Name); for a DNS namespace a domain name, of
- * labels of letters, digits and hyphens up to 63 characters, 253 in all (CreatePrivateDnsNamespace,
- * CreatePublicDnsNamespace). Source: AWS Cloud Map API Reference.
- */
-function checkNamespaceName(scope: Construct, type: servicediscovery.NamespaceType, name: string | undefined): void {
-  if (type === servicediscovery.NamespaceType.HTTP) {
-    checkPattern(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', name, /^(?!arn:)[!-~]{1,1024}$/,
-      '1-1024 printable ASCII characters without spaces, not an ARN');
-  } else {
-    checkPattern(scope, ErrorCode.SERVICE_CONNECT, 'serviceConnectNamespaceName', name,
-      /^(?=.{1,253}\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
-      'a DNS name for a DNS namespace, such as internal.example.com');
-  }
 }

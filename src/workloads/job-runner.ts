@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { grantRunTask } from './standalone-task';
-import { acknowledgeUnencryptedLogGroup } from '../environment/environment';
+import { acknowledgeUnencryptedLogGroup } from '../environment/environment-findings';
 import { acknowledge, acknowledgeInlinePolicy } from '../private/nag';
 
 /** What the runner starts, and how. */

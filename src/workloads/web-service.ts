@@ -1,23 +1,25 @@
 import {
-  Duration, Fn, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
+  Duration, aws_codedeploy as codedeploy, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2,
   aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkServiceConnectServer, connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
-import { buildService, BuiltService, loadBalancerPath, LoadBalancerPath, notifyDeploymentFailures } from './ecs-service';
-import { checkGatewayDeployment, checkGatewayProps, checkGatewayTask, connectToGateway, GATEWAY_ROLLBACK_ALARM } from './gateway-connector';
-import { LoadBalancingOptions, RegisteredTarget, registeredTarget, TargetHealthCheckOptions, loadBalancingProps, targetHealthCheck } from './target-group';
+import { buildService, BuiltService, notifyDeploymentFailures } from './ecs-service';
+import { checkGatewayDeployment, checkGatewayTask } from './gateway-connector';
+import { LoadBalancingOptions, registeredTarget, TargetHealthCheckOptions } from './target-group';
+import { checkAdditionalRoutes } from './web-routes';
+import { joinGateway, receiveAlbTraffic, ServiceTraffic, WayIn, wayIn } from './web-traffic';
+import { watchWebService } from './web-watch';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
-import { wireBlueGreen } from '../deployment/blue-green';
-import { checkCodeDeployIngress, CodeDeployWiring, wireCodeDeploy } from '../deployment/code-deploy';
+import { checkCodeDeployIngress } from '../deployment/code-deploy';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
-import { applyRolloutControls, bindDeployment, enableRollbackAlarms, rolloutOptions } from '../deployment/rollout';
+import { bindDeployment, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { IEcsGateway } from '../environment/gateway';
 import { IIngress } from '../environment/ingress';
-import { createAliasRecords, Routing } from '../environment/routing';
+import { Routing } from '../environment/routing';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceDashboard } from '../observability/dashboards';
@@ -189,8 +191,6 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
    * it: ECS reports it as the gateway route's `serviceUrl` (ListGatewayRoutes, DescribeGatewayRoute).
    */
   public readonly gateway?: IEcsGateway;
-  /** The environment's shared load balancer, when it has one. */
-  private readonly sharedIngress?: IIngress;
   /** The alias records of `routing.aliases`, pointing them at the load balancer. */
   public readonly aliasRecords: route53.ARecord[];
   /**
@@ -227,7 +227,6 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     const env = props.environment;
     const way = wayIn(this, props);
     this.gateway = way.gateway;
-    this.sharedIngress = way.shared;
     const ingress = way.ingress;
     const containerPort = props.containerPort ?? 8080;
     checkWebInputs(this, props, containerPort);
@@ -254,8 +253,8 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.endpoint = server?.endpoint;
 
     const traffic: ServiceTraffic = this.gateway
-      ? this.joinGateway(props, this.gateway, built.securityGroup!, speed, containerPort)
-      : this.receiveAlbTraffic(props, ingress!, deployment, task, built.securityGroup, speed, target, routes);
+      ? joinGateway(this, props, this.gateway, this.service, built.securityGroup!, speed, containerPort)
+      : receiveAlbTraffic(this, props, ingress!, deployment, this.service, task, built.securityGroup, speed, target);
     this._targetGroup = traffic.targetGroup;
     this.alternateTargetGroup = traffic.alternateTargetGroup;
     this._listenerRule = traffic.listenerRule;
@@ -265,7 +264,8 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.testListenerRule = traffic.testListenerRule;
     this.deploymentRole = traffic.deploymentRole;
 
-    const watch = this.watch(props, ingress, deployment, traffic.loadBalancerFullName, target, speed.rollbackAlarmMinutes);
+    const watched = { service: this.service, taskDefinition: this.taskDefinition, way, traffic, target };
+    const watch = watchWebService(this, props, watched, deployment, speed.rollbackAlarmMinutes);
     this.alarms = watch.alarms;
     this.dashboard = watch.dashboard;
     this.codeDeployGroup = watch.codeDeploy?.deploymentGroup;
@@ -357,212 +357,6 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       ...appPorts.map(port => { checkPort(this, 'additionalRoutes.targetPort', port); return { containerPort: port, name: `http-${port}`, appProtocol }; }),
     ], props.capacity ?? env.defaultCapacity);
   }
-
-  /** Join the environment's ECS gateway: no target group, listener rule or alias record of the service's own. */
-  private joinGateway(props: WebServiceProps, gateway: IEcsGateway, securityGroup: ec2.ISecurityGroup, speed: DeploySpeedSettings,
-    port: number): ServiceTraffic {
-    connectToGateway(this, {
-      gateway,
-      env: props.environment,
-      service: this.service,
-      securityGroup,
-      portName: 'http',
-      port,
-      healthCheck: targetHealthCheck(this, speed, props.targetHealthCheck),
-    });
-    return { additional: [], aliasRecords: [] };
-  }
-
-  /** The routes on the library's own load balancer: the main one (with its deployment's wiring), the additional ones, and their alias records. */
-  private receiveAlbTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, task: TaskModel,
-    securityGroup: ec2.ISecurityGroup | undefined, speed: DeploySpeedSettings, target: RegisteredTarget, routes: AdditionalRoute[]): ServiceTraffic {
-    const containerPort = props.containerPort ?? 8080;
-    const traffic = this.receiveTraffic(props, ingress, deployment, loadBalancerPath(task, securityGroup, target.port), speed, target);
-    const additional = this.addRoutes(props, ingress, routes, task, securityGroup, speed, containerPort);
-    return {
-      ...traffic,
-      additional,
-      aliasRecords: createAliasRecords(this, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone),
-      loadBalancerFullName: Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn)),
-    };
-  }
-
-  /**
-   * The service's alarms and dashboard, and what rolls a deployment back: ECS's alarm
-   * rollback, or CodeDeploy watching the same alarms.
-   */
-  private watch(props: WebServiceProps, ingress: IIngress | undefined, deployment: DeploymentConfig, loadBalancerFullName: string | undefined,
-    target: RegisteredTarget, rollbackAlarmMinutes: number): { alarms: ServiceAlarms; dashboard?: ServiceDashboard; codeDeploy?: CodeDeployWiring } {
-    const env = props.environment;
-    const targetGroups = [...this._targetGroup ? [this._targetGroup] : [], ...this.alternateTargetGroup ? [this.alternateTargetGroup] : [],
-      ...this.additionalTargetGroups];
-    const alarms = new ServiceAlarms(this, 'Alarms', {
-      ...props.alarms,
-      rollbackAlarmMinutes: props.alarms?.rollbackAlarmMinutes ?? rollbackAlarmMinutes,
-      service: this.service,
-      clusterName: env.cluster.clusterName,
-      targetGroups,
-      loadBalancerFullName,
-      topic: env.alarmTopic,
-    });
-    const dashboard = (props.dashboard ?? false) ? new ServiceDashboard(this, 'Dashboard', {
-      service: this.service,
-      clusterName: env.cluster.clusterName,
-      targetGroups,
-      // On a gateway there is no target group of the library's, so no graph reads the name.
-      loadBalancerFullName: loadBalancerFullName ?? '',
-      alarms: alarms.alarms,
-      targetGroupLabels: this.additionalTargetGroups.length > 0 ? targetGroups.map((_, i) => `route ${i + 1}`) : undefined,
-    }) : undefined;
-    applyRolloutControls(this.service, deployment);
-    enableRollbackAlarms(this, this.service, deployment, alarms.rollbackAlarmNames, this.gateway ? GATEWAY_ROLLBACK_ALARM : {
-      problem: 'the deployment rolls back on alarm, but the 5xx-rate and unhealthy-target alarms are both disabled',
-      fix: 'keep one of them (alarms.disabled), or set rollbackOnAlarm: false in the deployment',
-    });
-    const codeDeploy = deployment.codeDeploy ? wireCodeDeploy(this, {
-      ingress: ingress!,
-      sharedIngress: this.sharedIngress,
-      service: this.service,
-      blue: this._targetGroup!,
-      green: this.alternateTargetGroup!,
-      deployment,
-      containerName: target.containerName,
-      containerPort: target.port,
-      taskDefinition: this.taskDefinition,
-    }, alarms.rollbackAlarmNames) : undefined;
-    return { alarms, dashboard, codeDeploy };
-  }
-
-  /**
-   * Receive the routed traffic: the target group, and the load balancer admitted to the tasks.
-   * Rolling: a listener rule forwards to the target group. The ECS-native blue/green family: a
-   * second target group, and the rule ECS shifts. CodeDeploy: a second target group;
-   * CodeDeploy moves the listener's default action.
-   */
-  private receiveTraffic(props: WebServiceProps, ingress: IIngress, deployment: DeploymentConfig, path: LoadBalancerPath,
-    speed: DeploySpeedSettings, target: RegisteredTarget): TrafficWiring {
-    const targetGroupProps = this.targetGroupProps(props, ingress, path, speed, target.port, props.targetHealthCheck);
-    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const wiring = this.routeTo(targetGroup, ingress, props.routing ?? {}, deployment, targetGroupProps, target);
-    admitLoadBalancer(ingress, path, target.port, props.targetHealthCheck);
-    return { targetGroup, ...wiring };
-  }
-
-  /** A target group's settings: the deploy-speed preset's health check and draining, and the load-balancing options. */
-  private targetGroupProps(props: WebServiceProps, ingress: IIngress, path: LoadBalancerPath, speed: DeploySpeedSettings, port: number,
-    healthCheck: TargetHealthCheckOptions | undefined): elbv2.ApplicationTargetGroupProps {
-    return {
-      vpc: props.environment.vpc,
-      targetType: path.targetType === 'ip' ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      deregistrationDelay: props.deregistrationDelay ?? speed.deregistrationDelay,
-      healthCheck: targetHealthCheck(this, speed, healthCheck,
-        props.loadBalancing?.protocolVersion === elbv2.ApplicationProtocolVersion.GRPC, path.targetType === 'ip'),
-      ...loadBalancingProps(this, props.loadBalancing, ingress.protocol),
-    };
-  }
-
-  /**
-   * The additional routes: for each, a target group on its container and port, a listener
-   * rule forwarding to it (priorities and collision checks as every rule), and the load
-   * balancer admitted to its port. ECS registers every task with each target group.
-   */
-  private addRoutes(props: WebServiceProps, ingress: IIngress, routes: AdditionalRoute[], task: TaskModel,
-    securityGroup: ec2.ISecurityGroup | undefined, speed: DeploySpeedSettings, containerPort: number): AddedRoute[] {
-    return routes.map((route, i) => {
-      const id = `Route${i + 2}`;
-      const target = registeredTarget(this, task.containers, route.targetContainer, route.targetPort, containerPort, `additionalRoutes[${i}].`);
-      const path = loadBalancerPath(task, securityGroup, target.port);
-      const targetGroup = new elbv2.ApplicationTargetGroup(this, `${id}TargetGroup`,
-        this.targetGroupProps(props, ingress, path, speed, target.port, route.targetHealthCheck ?? props.targetHealthCheck));
-      const listenerRule = ingress.addRoute(this, `${id}ListenerRule`, { routing: route.routing, action: elbv2.ListenerAction.forward([targetGroup]) });
-      targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: target.containerName, containerPort: target.port }));
-      admitLoadBalancer(ingress, path, target.port, route.targetHealthCheck ?? props.targetHealthCheck);
-      return { targetGroup, listenerRule };
-    });
-  }
-
-  private routeTo(blue: elbv2.ApplicationTargetGroup, ingress: IIngress, routing: Routing, deployment: DeploymentConfig,
-    targetGroupProps: elbv2.ApplicationTargetGroupProps, target: RegisteredTarget): Omit<TrafficWiring, 'targetGroup'> {
-    const containerName = target.containerName;
-    const containerPort = target.port;
-    if (deployment.codeDeploy) {
-      return { alternateTargetGroup: new elbv2.ApplicationTargetGroup(this, 'GreenTargetGroup', targetGroupProps) };
-    }
-    if (deployment.strategy === ecs.DeploymentStrategy.ROLLING) {
-      const listenerRule = ingress.addRoute(this, 'ListenerRule', { routing, action: elbv2.ListenerAction.forward([blue]) });
-      blue.addTarget(this.service.loadBalancerTarget({ containerName, containerPort }));
-      return { listenerRule };
-    }
-    const wiring = wireBlueGreen(this, {
-      ingress, service: this.service, blue, targetGroupProps, routing, deployment, containerName, containerPort,
-    });
-    return {
-      alternateTargetGroup: wiring.green,
-      listenerRule: wiring.listenerRule,
-      testListenerRule: wiring.testListenerRule,
-      deploymentRole: wiring.deploymentRole,
-    };
-  }
-
-}
-
-/**
- * Admit the load balancer's groups to the tasks on the target's port (and health-check port).
- * Their egress is the environment's (one rule to the VPC), so no rule per service lands on
- * the shared group.
- */
-function admitLoadBalancer(ingress: IIngress, path: LoadBalancerPath, port: number, healthCheck: TargetHealthCheckOptions | undefined): void {
-  const checkPortNumber = healthCheck?.port;
-  for (const group of ingress.loadBalancer.connections.securityGroups) {
-    for (const taskGroup of path.groups) taskGroup.addIngressRule(group, path.port, 'From the shared load balancer');
-    if (checkPortNumber !== undefined && checkPortNumber !== port) {
-      for (const taskGroup of path.groups) taskGroup.addIngressRule(group, ec2.Port.tcp(checkPortNumber), 'Health checks from the shared load balancer');
-    }
-  }
-}
-
-/**
- * Additional routes need the rolling deployment (CodeDeploy shifts one pair of target groups,
- * the blue/green family here the main route), and fit ECS's 5 target groups per service.
- * Source: Amazon ECS Developer Guide, "Registering multiple target groups with an Amazon ECS
- * service" (no more than five target groups per service with an ALB or NLB).
- */
-function checkAdditionalRoutes(scope: Construct, routes: AdditionalRoute[], deployment: DeploymentConfig): void {
-  if (routes.length === 0) return;
-  if (routes.length > 4) {
-    throw new ShipyardError(scope, ErrorCode.ROUTING_INVALID, `${routes.length} additionalRoutes are given; ECS attaches at most 5 target groups to a service`,
-      'give at most 4 additional routes, or split the service');
-  }
-  if (deployment.codeDeploy || deployment.strategy !== ecs.DeploymentStrategy.ROLLING) {
-    throw new ShipyardError(scope, ErrorCode.DEPLOYMENT, 'additionalRoutes are given with a blue/green, linear, canary or CodeDeploy deployment',
-      'use Deployment.rolling() with additional routes (the traffic-shifting deployments move the main route only), or route through one target');
-  }
-}
-
-/** A route of `additionalRoutes`, as built. */
-/** How a web service is reached: an ingress of its own, the environment's shared load balancer, or the environment's ECS gateway. */
-interface WayIn {
-  /** The load balancer the service routes through (its own, or the environment's); none on the gateway. */
-  readonly ingress?: IIngress;
-  /** The environment's shared load balancer, when it has one. */
-  readonly shared?: IIngress;
-  /** The environment's ECS gateway, when the service joins it (no ingress of its own). */
-  readonly gateway?: IEcsGateway;
-}
-
-/** The service's way in; without any, it fails, and on the gateway the props it cannot honour fail. */
-function wayIn(scope: Construct, props: WebServiceProps): WayIn {
-  const env = props.environment;
-  const gateway = props.ingress ? undefined : env.gateway;
-  const shared = env.hasSharedLoadBalancer === false ? undefined : env.ingress;
-  if (!props.ingress && !shared && !gateway) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'the environment has no shared load balancer (sharedLoadBalancer: false), and the service gives no ingress',
-      'give the service its own load balancer (ingress: new SharedIngress(...)), or create the environment with its shared load balancer');
-  }
-  if (gateway) checkGatewayProps(scope, props);
-  return { ingress: props.ingress ?? shared, shared, gateway };
 }
 
 /** The port, deregistration delay and grace period, in their ranges. */
@@ -571,26 +365,4 @@ function checkWebInputs(scope: Construct, props: WebServiceProps, containerPort:
   checkRange(scope, ErrorCode.DEREGISTRATION_DELAY, 'deregistrationDelay', knownSeconds(props.deregistrationDelay), 0, 3600, ' s');
   // Source: Amazon ECS API Reference, CreateService healthCheckGracePeriodSeconds (0 to 2,147,483,647).
   checkRange(scope, ErrorCode.TARGET_HEALTH_CHECK, 'healthCheckGracePeriod', knownSeconds(props.healthCheckGracePeriod), 0, 2147483647, ' s');
-}
-
-interface AddedRoute {
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
-  readonly listenerRule: elbv2.ApplicationListenerRule;
-}
-
-/** How a web service receives traffic: through the library's load balancer (target groups, rules, aliases) or an ECS gateway (none of those). */
-interface ServiceTraffic extends Partial<TrafficWiring> {
-  readonly additional: AddedRoute[];
-  readonly aliasRecords: route53.ARecord[];
-  /** The load balancer's full name, for CloudWatch dimensions; unknown on a gateway. */
-  readonly loadBalancerFullName?: string;
-}
-
-/** How a web service's traffic reaches its tasks. */
-interface TrafficWiring {
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
-  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
-  readonly listenerRule?: elbv2.ApplicationListenerRule;
-  readonly testListenerRule?: elbv2.ApplicationListenerRule;
-  readonly deploymentRole?: iam.IRole;
 }
