@@ -196,7 +196,8 @@ export function ecsGateway(app: App, options?: ScenarioOptions): Scenario {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     targetHealthCheck: { path: '/health' },
-    scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.cpu(60)] },
+    // CPU every 20 seconds: target tracking scales out sooner.
+    scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.cpu(60)], highResolutionMetrics: true },
   });
   const site = new WebService(workloads, 'Site', {
     environment,

@@ -3,6 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { highResolutionScaling } from './high-resolution';
 import { checkPredictiveScaling, PredictiveScalingOptions, predictiveScaling } from './predictive';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
@@ -264,6 +265,17 @@ export interface ScalingOptions {
    * @default - no predictive scaling
    */
   readonly predictive?: PredictiveScalingOptions;
+  /**
+   * Publish the service's CPU and memory utilisation every 20 seconds instead of every 60, and
+   * let the CPU and memory targets track those: target tracking sees a load change up to three
+   * times sooner (Amazon ECS Developer Guide, "Faster auto scaling with high-resolution
+   * metrics"; AWS's announcement of June 2026 reports a scale-out triggered in 86 s instead of
+   * 363 s). Unlike the 60-second metrics they are not free; this library has no sourced price
+   * for them. Only the tracked metrics are published at 20 seconds; without a CPU or memory
+   * target it fails (`SCALING_TARGET`).
+   * @default false
+   */
+  readonly highResolutionMetrics?: boolean;
 }
 
 /** Validate scaling bounds against `scope`. */
@@ -375,6 +387,7 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
     });
   }
   if (scaling.predictive) predictiveScaling(scope, taskCount, scaling.predictive);
+  if (scaling.highResolutionMetrics) highResolutionScaling(scope, service, taskCount);
   return taskCount;
 }
 
