@@ -13,6 +13,7 @@ import {
   AlarmTopic, AutoScalingCapacity, Capacity, Deployment, Egress, Environment, EnvironmentProfile, Image, IngressSource, LifecycleHookTimeoutAction,
   Network, Scaling, SharedIngress, TestTraffic, WebService,
 } from '../src';
+import { newestNodeRuntime } from '../src/private/lambda-runtime';
 import { acknowledge, inCompliancePacks } from '../src/private/nag';
 
 /** What an integ scenario builds. */
@@ -254,7 +255,7 @@ function approvingHook(scope: Construct, retention: logs.RetentionDays): lambda.
   });
   logGroup.grantWrite(role);
   const fn = new lambda.Function(scope, 'ReleaseCheck', {
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: newestNodeRuntime(),
     handler: 'index.handler',
     code: lambda.Code.fromInline([
       'exports.handler = async event => {',

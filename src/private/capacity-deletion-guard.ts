@@ -3,6 +3,7 @@ import {
   aws_autoscaling as autoscaling, aws_ecs as ecs, aws_iam as iam, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
+import { newestNodeRuntime } from './lambda-runtime';
 import { acknowledge, acknowledgeInlinePolicy, inCompliancePacks } from './nag';
 
 /**
@@ -118,7 +119,7 @@ function guardFunction(owner: Construct, retention: logs.RetentionDays): lambda.
   });
   logGroup.grantWrite(role);
   const fn = new lambda.Function(owner, FUNCTION_ID, {
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: newestNodeRuntime(),
     handler: 'index.handler',
     code: lambda.Code.fromInline(HANDLER),
     // Waiting for instances to terminate takes minutes; a Lambda function runs 15 at most.
