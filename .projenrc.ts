@@ -3,7 +3,7 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // Versions verified together on these machines (see ../shared/TOOLING.md).
 const CDK_VERSION = '2.257.0'; // newest whose assembly schema integ-runner 2.197.10 reads
-const NEWEST_CDK_VERSION = '2.276.0'; // validates templates against CloudFormation rules
+const NEWEST_CDK_VERSION = '2.278.0'; // validates templates against CloudFormation rules
 const CDK_NAG_V2 = '2.38.2';
 const CDK_NAG_V3 = '3.0.2';
 
