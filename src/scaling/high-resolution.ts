@@ -17,8 +17,9 @@ const HIGH_RESOLUTION: Record<string, [metric: string, predefined: string]> = {
 
 /**
  * Publish the service's tracked CPU and memory utilisation every 20 seconds (the service's
- * `MonitoringConfiguration`: AWS::ECS::Service MonitoringConfiguration, one MetricConfiguration
- * with MetricNames CPUUtilization or MemoryUtilization and ResolutionSeconds 20) and point its
+ * `Monitoring` property, of type AWS::ECS::Service MonitoringConfiguration: one
+ * MetricConfiguration with MetricNames CPUUtilization or MemoryUtilization and
+ * ResolutionSeconds 20; aws-cdk-lib 2.278 types it as `CfnService.monitoring`) and point its
  * CPU and memory target tracking at them. aws-cdk-lib 2.257 types neither, so both are property
  * overrides. Only a CPU or memory target can use them: anything else fails.
  */
@@ -36,7 +37,7 @@ export function highResolutionScaling(scope: IConstruct, service: ecs.BaseServic
     throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'scaling.highResolutionMetrics is true, but no target tracks CPU or memory',
       'track Scaling.cpu(...) or Scaling.memory(...) as well, or leave highResolutionMetrics out: 20-second metrics speed up only those');
   }
-  (service.node.defaultChild as ecs.CfnService).addPropertyOverride('MonitoringConfiguration', {
+  (service.node.defaultChild as ecs.CfnService).addPropertyOverride('Monitoring', {
     MetricConfigurations: [{ MetricNames: metrics, ResolutionSeconds: 20 }],
   });
 }

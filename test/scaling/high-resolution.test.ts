@@ -12,7 +12,7 @@ function trackedTypes(stack: Stack): Record<string, string> {
 }
 
 function monitoring(stack: Stack): unknown {
-  return resources(stack, 'AWS::ECS::Service')[0][1].Properties.MonitoringConfiguration;
+  return resources(stack, 'AWS::ECS::Service')[0][1].Properties.Monitoring;
 }
 
 function scaled(scaling: Partial<ScalingOptions>) {
