@@ -1,12 +1,16 @@
+// EC2 capacity for an environment: an Auto Scaling group of ECS-optimized instances and the
+// capacity provider that scales it, with its launch template and the ECS agent's settings; the
+// checks of its props live in auto-scaling-checks.
+
 import {
-  CustomResource, Duration, Names, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
+  CustomResource, Duration, Names, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkCapacityProps, checkSameStack } from './auto-scaling-checks';
 import { HostImage } from './host-image';
 import type { IEnvironment } from '../environment/environment';
 import { applyRoleSettings } from '../environment/roles';
-import { checkCapacityProviderName, checkInteger, checkRange, isKnown } from '../guardrails/checks';
-import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { checkCapacityProviderName } from '../guardrails/checks';
 import { addAutoScalingGroupGuard } from '../private/capacity-deletion-guard';
 import { grantEcsAgent } from '../private/ecs-agent';
 import { ensureAgentEndpoints, taskEgress } from '../private/egress';
@@ -184,7 +188,7 @@ export class AutoScalingCapacity extends Construct {
     const windows = isWindowsHost(hostImage);
     this.windows = windows;
     const instanceTypes = props.instanceTypes ?? defaultInstanceTypes(windows, this.spot);
-    const settings = this.checkProps(props, instanceTypes);
+    const settings = checkCapacityProps(this, props, instanceTypes);
     this.cpuArchitecture = settings.arm ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -323,60 +327,6 @@ export class AutoScalingCapacity extends Construct {
     for (const [key, value] of Object.entries(agent)) userData.addCommands(`echo '${key}=${value}' >> /etc/ecs/ecs.config`);
   }
 
-  private checkProps(props: AutoScalingCapacityProps, instanceTypes: ec2.InstanceType[]) {
-    const fail = (problem: string, fix: string) => new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, problem, fix);
-    if (instanceTypes.length === 0) throw fail('instanceTypes is empty', 'name at least one instance type, or leave instanceTypes out');
-    const architectures = new Set(instanceTypes.map(t => t.architecture));
-    if (architectures.size > 1) {
-      throw fail(`instanceTypes mix CPU architectures (${instanceTypes.map(t => `${t}: ${t.architecture}`).join(', ')})`,
-        'use Graviton (ARM64) types only or x86_64 types only; add a second AutoScalingCapacity for the other architecture');
-    }
-    const arm = instanceTypes[0].architecture === ec2.InstanceArchitecture.ARM_64;
-    if (instanceTypes.length > 20) throw fail(`instanceTypes has ${instanceTypes.length} types`, 'name at most 20 (the mixed instances policy limit)');
-    const minCapacity = props.minCapacity ?? 0;
-    const maxCapacity = props.maxCapacity ?? 10;
-    checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'minCapacity', minCapacity);
-    checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'maxCapacity', maxCapacity);
-    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'minCapacity', minCapacity, 0, 10000);
-    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'maxCapacity', maxCapacity, 1, 10000);
-    if (isKnown(minCapacity) && isKnown(maxCapacity) && minCapacity > maxCapacity) {
-      throw fail(`minCapacity ${minCapacity} is above maxCapacity ${maxCapacity}`, 'lower minCapacity or raise maxCapacity');
-    }
-    const managedScaling = props.managedScaling ?? true;
-    const managedTerminationProtection = props.managedTerminationProtection ?? managedScaling;
-    if (managedTerminationProtection && !managedScaling) {
-      throw fail('managedTerminationProtection is on while managedScaling is off',
-        'turn managedScaling on, or set managedTerminationProtection: false (ECS protects instances only while it scales the group)');
-    }
-    // Source: ECS API Reference, ManagedScaling: targetCapacity 1-100, instanceWarmupPeriod 0-10000.
-    const targetCapacityPercent = props.targetCapacityPercent ?? 100;
-    checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'targetCapacityPercent', targetCapacityPercent);
-    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'targetCapacityPercent', targetCapacityPercent, 1, 100);
-    if (props.managedDraining === false && !managedTerminationProtection) {
-      throw fail('managedDraining and managedTerminationProtection are both off',
-        'keep managedDraining on: without either, the group terminates instances with their tasks still running');
-    }
-    if (!managedScaling && props.targetCapacityPercent !== undefined) {
-      throw fail('targetCapacityPercent is set while managedScaling is off', 'turn managedScaling on, or leave targetCapacityPercent out');
-    }
-    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'instanceWarmup (seconds)', props.instanceWarmup?.toSeconds(), 0, 10000);
-    const windows = isWindowsHost(props.hostImage ?? HostImage.AMAZON_LINUX_2023);
-    if (windows && arm) {
-      throw fail(`Windows instances are x86_64, and instanceTypes are Graviton (${instanceTypes.join(', ')})`,
-        'pick x86_64 instance types (m7i, m6i, c7i...) for Windows');
-    }
-    if (windows && props.gpu) throw fail('gpu is set for Windows instances', 'GPU images are Amazon Linux or Bottlerocket; use one of them');
-    const volumeSizeGiB = props.volumeSizeGiB ?? (windows ? 50 : 30);
-    checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'volumeSizeGiB', volumeSizeGiB);
-    // The ECS-optimized Amazon Linux 2023 image's root snapshot is 30 GiB; gp3 allows up to 16 TiB.
-    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'volumeSizeGiB', volumeSizeGiB, 30, 16384);
-    if (props.gpu && arm && (props.hostImage ?? HostImage.AMAZON_LINUX_2023) === HostImage.AMAZON_LINUX_2023) {
-      throw fail('gpu is set with Graviton instance types', 'the Amazon Linux 2023 GPU image is x86_64: pick x86_64 GPU instance types (g5, g6, p4...)');
-    }
-    this.checkAgentConfiguration(props);
-    return { arm, minCapacity, maxCapacity, managedScaling, managedTerminationProtection, targetCapacityPercent, volumeSizeGiB };
-  }
-
   /**
    * The Windows bootstrap. Source: Amazon ECS Developer Guide, "Bootstrapping Windows container
    * instances with user data" (Initialize-ECSAgent with task IAM roles, task ENIs and IMDS
@@ -396,32 +346,6 @@ export class AutoScalingCapacity extends Construct {
       `Initialize-ECSAgent -Cluster '${cluster.clusterName}' -EnableTaskIAMRole -EnableTaskENI -AwsvpcBlockIMDS -LoggingDrivers '["json-file","awslogs"]'`,
     ];
   }
-
-  private checkAgentConfiguration(props: AutoScalingCapacityProps): void {
-    const bottlerocket = props.hostImage === HostImage.BOTTLEROCKET;
-    const pattern = bottlerocket ? /^[a-z0-9][a-z0-9-]*$/ : /^ECS_[A-Z0-9_]+$/;
-    for (const [key, value] of Object.entries(props.agentConfiguration ?? {})) {
-      if (!pattern.test(key) || ['ECS_CLUSTER', 'cluster', 'ECS_INSTANCE_ATTRIBUTES', 'instance-attributes'].includes(key)) {
-        throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `agentConfiguration key ${show(key)} is not ${bottlerocket
-          ? 'a Bottlerocket settings.ecs key' : 'an ECS agent variable'}`,
-        bottlerocket ? 'use settings.ecs keys such as image-pull-behavior (the cluster is set for you)'
-          : 'use ECS_* variable names such as ECS_IMAGE_PULL_BEHAVIOR (the cluster and instance attributes are set for you)');
-      }
-      if (/['\n\r"\\]/.test(value)) {
-        throw new ShipyardError(this, ErrorCode.CAPACITY_PROVIDER, `agentConfiguration ${key} has a quote, backslash or line break (${show(value)})`,
-          'agent settings are single-line values without quotes');
-      }
-    }
-  }
-}
-
-/** The cluster's provider associations reference the provider, and the provider the cluster: one stack holds both. */
-function checkSameStack(capacity: Construct, cluster: Construct): void {
-  if (Stack.of(capacity) === Stack.of(cluster)) return;
-  throw new ShipyardError(capacity, ErrorCode.CAPACITY_PROVIDER,
-    `it is in stack ${show(Stack.of(capacity).stackName)}, the environment's cluster in ${show(Stack.of(cluster).stackName)}; the cluster's `
-    + 'capacity provider associations would reference this stack while this stack references the cluster (a cycle)',
-    `create the AutoScalingCapacity in ${show(Stack.of(cluster).stackName)}, the environment's stack; its workloads may live anywhere`);
 }
 
 /** Current-generation general-purpose types: Graviton for Linux, x86 for Windows; three for Spot (capacity pools). */

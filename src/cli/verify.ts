@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pascal } from '../importer/code';
-import { ImportReport } from '../importer/source';
+import { ImportReport } from '../importer/import-result';
 
 /** What synthesizing the written app found. */
 export interface Verification {

@@ -1,12 +1,18 @@
+// The shared ingress: one HTTP(S) application load balancer that many services route through,
+// its options, and IIngress, what a route needs of an ingress; the certificate and TLS checks
+// live in ingress-tls, the ingress of a load balancer created elsewhere in imported-ingress.
+
 import {
-  Duration, Token,
+  Duration,
   aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53, aws_s3 as s3, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { ImportedIngress, requireTestListener } from './imported-ingress';
 import { checkSecurityGroupRules, IngressPeer, ingressPeers, IngressSource } from './ingress-source';
-import { checkNameInZone, createRoute, RouteOptions } from './routing';
-import { checkCertificateRegion, checkPort, checkRange, checkWebAclArn, isKnown, knownSeconds } from '../guardrails/checks';
+import { certificateOf, checkTls } from './ingress-tls';
+import { createRoute, RouteOptions } from './routing';
+import { checkPort, checkRange, checkWebAclArn, isKnown, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
 import { createAccessLogsBucket, enableAccessLogs } from '../private/access-logs';
@@ -359,84 +365,6 @@ export class SharedIngress extends Construct implements IIngress {
       ]);
     }
   }
-}
-
-class ImportedIngress extends Construct implements IIngress {
-  private readonly priorities: RulePriorities;
-  private readonly testPriorities: RulePriorities;
-  /** Counts only this app's rules and target groups: the load balancer may carry others. */
-  private readonly quotas: LoadBalancerQuotas;
-  constructor(scope: Construct, id: string,
-    public readonly loadBalancer: elbv2.IApplicationLoadBalancer,
-    public readonly listener: elbv2.IApplicationListener,
-    public readonly protocol: elbv2.ApplicationProtocol,
-    public readonly testListener?: elbv2.IApplicationListener) {
-    super(scope, id);
-    this.priorities = new RulePriorities(this);
-    this.testPriorities = new RulePriorities(this);
-    this.quotas = new LoadBalancerQuotas(this, 0);
-  }
-
-  public addRoute(scope: Construct, id: string, options: RouteOptions): elbv2.ApplicationListenerRule {
-    this.quotas.addRule(options.action);
-    return options.onTestListener
-      ? createRoute(this.testPriorities, requireTestListener(this, this.testListener), scope, id, options)
-      : createRoute(this.priorities, this.listener, scope, id, options);
-  }
-}
-
-/** The ingress's certificate: the one given, or one made for the domain (checked to lie in its zone). */
-function certificateOf(scope: Construct, props: SharedIngressProps): acm.ICertificate | undefined {
-  if (props.certificate && props.domain) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'both ingress.certificate and ingress.domain are given',
-      'pass a certificate, or a domain to create one, not both');
-  }
-  if (!props.domain) return props.certificate;
-  checkNameInZone(scope, 'ingress.domain.domainName', props.domain.domainName, props.domain.hostedZone, 'ingress.domain.hostedZone');
-  return new acm.Certificate(scope, 'Certificate', {
-    domainName: props.domain.domainName,
-    subjectAlternativeNames: [`*.${props.domain.domainName}`],
-    validation: acm.CertificateValidation.fromDns(props.domain.hostedZone),
-  });
-}
-
-/**
- * The TLS options agree with the protocol: HTTPS has a certificate, plain HTTP has no TLS
- * option; certificates are of the load balancer's region; the policy is an ELB policy name.
- */
-function checkTls(scope: Construct, props: SharedIngressProps, protocol: elbv2.ApplicationProtocol, certificate: acm.ICertificate | undefined): void {
-  if (protocol === elbv2.ApplicationProtocol.HTTPS && !certificate) {
-    throw new ShipyardError(scope, ErrorCode.HTTPS_WITHOUT_CERTIFICATE,
-      `HTTPS is ${props.protocol ? 'asked for' : 'required in production'} but no certificate or domain is given`,
-      'pass ingress.certificate or ingress.domain, or set ingress.protocol to ApplicationProtocol.HTTP to serve plain HTTP');
-  }
-  if (protocol === elbv2.ApplicationProtocol.HTTP && certificate) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'ingress.protocol is HTTP but a certificate or domain is given',
-      'leave ingress.protocol out to serve HTTPS with the certificate');
-  }
-  checkCertificateRegion(scope, 'ingress.certificate', props.certificate);
-  props.additionalCertificates?.forEach((c, i) => checkCertificateRegion(scope, `ingress.additionalCertificates[${i}]`, c));
-  if (protocol === elbv2.ApplicationProtocol.HTTP && (props.sslPolicy || (props.additionalCertificates ?? []).length > 0)) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS,
-      `ingress.${props.sslPolicy ? 'sslPolicy' : 'additionalCertificates'} is given, but the load balancer serves plain HTTP`,
-      'pass ingress.certificate or ingress.domain to serve HTTPS, or leave the TLS options out');
-  }
-  // From JavaScript or Python a policy is any string; ELB's predefined ones are all named
-  // ELBSecurityPolicy-... (Elastic Load Balancing, "Security policies for your Application
-  // Load Balancer"). The name is not matched against aws-cdk-lib's list, which lags new ones.
-  const policy = props.sslPolicy as string | undefined;
-  if (policy !== undefined && !Token.isUnresolved(policy) && !/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `ingress.sslPolicy ${JSON.stringify(policy)} is not an ELB security policy`,
-      'give a predefined policy (elbv2.SslPolicy.RECOMMENDED_TLS, TLS13_RES, FIPS_TLS13_12_EXT2, ...), whose names start with ELBSecurityPolicy-');
-  }
-}
-
-function requireTestListener(ingress: IConstruct, listener: elbv2.IApplicationListener | undefined): elbv2.IApplicationListener {
-  if (!listener) {
-    throw new ShipyardError(ingress, ErrorCode.CONFLICTING_OPTIONS, 'a route asks for the test listener, but there is none',
-      'set ingress.testListener on the Environment');
-  }
-  return listener;
 }
 
 /** The listener settings the production and test listeners share. */

@@ -1,10 +1,15 @@
+// The scaling choices of a workload: Scaling (the target-tracking and step policies, bound by the
+// workload), the scaling options and their scheduled windows, and the service scaled with them;
+// the checks live in scaling-checks, the policies beyond one aws-cdk-lib call in scaling-policies.
+
 import {
-  Duration, TimeZone, Token, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ecs as ecs,
+  Duration, TimeZone, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch, aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { highResolutionScaling } from './high-resolution';
-import { checkPredictiveScaling, PredictiveScalingOptions, predictiveScaling } from './predictive';
+import { PredictiveScalingOptions, predictiveScaling } from './predictive';
+import { checkMetric, Cooldowns, metricKey, stepScaling, trackAcrossTargetGroups } from './scaling-policies';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
@@ -278,83 +283,6 @@ export interface ScalingOptions {
   readonly highResolutionMetrics?: boolean;
 }
 
-/** Validate scaling bounds against `scope`. */
-export function checkScalingBounds(scope: IConstruct, options: ScalingOptions): void {
-  checkInteger(scope, ErrorCode.SCALING_BOUNDS, 'minCapacity', options.minCapacity);
-  checkInteger(scope, ErrorCode.SCALING_BOUNDS, 'maxCapacity', options.maxCapacity);
-  checkRange(scope, ErrorCode.SCALING_BOUNDS, 'minCapacity', options.minCapacity, 0, 5000);
-  checkRange(scope, ErrorCode.SCALING_BOUNDS, 'maxCapacity', options.maxCapacity, 1, 5000);
-  if (isKnown(options.minCapacity) && isKnown(options.maxCapacity) && options.minCapacity > options.maxCapacity) {
-    throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS,
-      `minCapacity ${options.minCapacity} is above maxCapacity ${options.maxCapacity}`,
-      'set minCapacity at or below maxCapacity');
-  }
-  checkSchedules(scope, options.schedules ?? []);
-  checkPredictiveScaling(scope, options.predictive, options.minCapacity, options.maxCapacity);
-  const metrics = (options.targets ?? []).map(t => t.metric);
-  const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
-  if (twice) {
-    throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, `two scaling targets track ${twice}`,
-      'keep one target per metric');
-  }
-}
-
-/** Metrics ECS and the load balancer publish only while tasks run: at zero tasks they have no data. */
-const TASK_METRICS = ['Cpu', 'Memory', 'Requests', 'ResponseTime'];
-
-/**
- * A service that may scale to zero tasks must have a way back: a target on a metric that has
- * data at zero (steps or a custom metric, a queue), or a schedule that raises minCapacity.
- * Tracking CPU, memory, requests or response time alone, it stays at zero: with no tasks those
- * metrics have no data, and target tracking does not scale out on missing data (Application
- * Auto Scaling User Guide, "Target tracking scaling policies": insufficient data).
- */
-export function checkWakesFromZero(scope: IConstruct, options: ScalingOptions): void {
-  if (options.minCapacity !== 0) return;
-  const targets = options.targets ?? [Scaling.cpu(70)];
-  if (!targets.every(t => TASK_METRICS.includes(t.metric))) return;
-  if ((options.schedules ?? []).some(w => (w.minCapacity ?? 0) > 0)) return;
-  throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS,
-    `minCapacity 0 with ${targets.map(t => t.metric).join(', ')} tracking: at zero tasks these metrics have no data, so the service never scales out again`,
-    'keep minCapacity at 1 or more, add a Scaling.steps or Scaling.customMetric target on a metric that has data at zero, or a schedule that raises minCapacity');
-}
-
-/**
- * Each window names itself uniquely and sets a bound, within 0-5000 and min at or below max.
- * Source: Application Auto Scaling API Reference, PutScheduledAction (ScalableTargetAction).
- */
-function checkSchedules(scope: IConstruct, schedules: ScheduledScaling[]): void {
-  const names = new Set<string>();
-  for (const window of schedules) {
-    const what = `scaling.schedules[${show(window.name)}]`;
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(window.name) || names.has(window.name)) {
-      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what} ${names.has(window.name) ? 'is named twice' : 'is not a valid name'}`,
-        'name each window uniquely with up to 64 letters, digits and hyphens');
-    }
-    names.add(window.name);
-    if (window.minCapacity === undefined && window.maxCapacity === undefined) {
-      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what} sets neither minCapacity nor maxCapacity`,
-        'give the window the bounds it moves to');
-    }
-    checkInteger(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity`, window.minCapacity);
-    checkInteger(scope, ErrorCode.SCALING_BOUNDS, `${what}.maxCapacity`, window.maxCapacity);
-    checkRange(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity`, window.minCapacity, 0, 5000);
-    checkRange(scope, ErrorCode.SCALING_BOUNDS, `${what}.maxCapacity`, window.maxCapacity, 0, 5000);
-    if (isKnown(window.minCapacity) && isKnown(window.maxCapacity) && window.minCapacity! > window.maxCapacity!) {
-      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what}.minCapacity ${window.minCapacity} is above its maxCapacity ${window.maxCapacity}`,
-        'set the window\'s minCapacity at or below its maxCapacity');
-    }
-    // Application Auto Scaling's cron has six fields: minutes hours day-of-month month day-of-week
-    // year (Application Auto Scaling User Guide, "Scheduled scaling", cron expressions).
-    const expression = window.schedule.expressionString;
-    const cron = /^cron\((.*)\)$/.exec(expression);
-    if (cron && !Token.isUnresolved(expression) && cron[1].trim().split(/\s+/).length !== 6) {
-      throw new ShipyardError(scope, ErrorCode.SCALING_BOUNDS, `${what}.schedule ${show(expression)} has ${cron[1].trim().split(/\s+/).length} fields; Application Auto Scaling takes 6`,
-        'write minutes hours day-of-month month day-of-week year, with ? in one of the day fields: cron(0 8 ? * MON-FRI *), or appscaling.Schedule.cron({ hour: \'8\', minute: \'0\', weekDay: \'MON-FRI\' })');
-    }
-  }
-}
-
 /**
  * Scale the service between `minCapacity` and `maxCapacity`, and leave DesiredCount out of its
  * template. CloudFormation sends a service's DesiredCount with every update of it, so a
@@ -370,7 +298,6 @@ export function scaleTaskCount(service: ecs.BaseService, minCapacity: number, ma
   (service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
   return taskCount;
 }
-
 
 /**
  * Scale `service` with `scaling` (target tracking, `Scaling.cpu(70)` unless targets are
@@ -389,126 +316,4 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
   if (scaling.predictive) predictiveScaling(scope, taskCount, scaling.predictive);
   if (scaling.highResolutionMetrics) highResolutionScaling(scope, service, taskCount);
   return taskCount;
-}
-
-/** A target-group metric to track, and how to combine it over both target groups of a blue/green service. */
-/** The cooldowns of a target-tracking policy, defaults applied. */
-interface Cooldowns {
-  readonly scaleOutCooldown: Duration;
-  readonly scaleInCooldown: Duration;
-}
-
-interface TargetGroupMetric {
-  readonly metricName: string;
-  readonly stat: string;
-  /** SUM adds the groups (requests); MAX takes the one carrying traffic (response time). */
-  readonly combine: 'SUM' | 'MAX';
-  readonly label: string;
-}
-
-/**
- * Target tracking on a target-group metric, over both target groups of a blue/green service
- * (ECS swaps which one carries production traffic at every deployment). aws-cdk-lib's
- * target-tracking policy renders no metric math, so this is the L1 policy (Application Auto
- * Scaling target tracking supports metric math in a customized metric specification).
- */
-function trackAcrossTargetGroups(scope: IConstruct, context: ScalingBindContext, id: string, tracked: TargetGroupMetric, target: number,
-  cooldowns: Cooldowns): void {
-  const scalableTarget = context.taskCount.node.findChild('Target') as appscaling.ScalableTarget;
-  const metric = (metricId: string, tg: elbv2.ApplicationTargetGroup) => ({
-    id: metricId,
-    returnData: false,
-    metricStat: {
-      stat: tracked.stat,
-      metric: {
-        namespace: 'AWS/ApplicationELB',
-        metricName: tracked.metricName,
-        dimensions: [
-          { name: 'TargetGroup', value: tg.targetGroupFullName },
-          { name: 'LoadBalancer', value: context.loadBalancerFullName! },
-        ],
-      },
-    },
-  });
-  const groups = [metric('blue', context.targetGroup!), ...context.alternateTargetGroup ? [metric('green', context.alternateTargetGroup)] : []];
-  const filled = groups.map(g => `FILL(${g.id}, 0)`);
-  const expression = filled.length === 1 ? filled[0] : tracked.combine === 'SUM' ? filled.join(' + ') : `MAX([${filled.join(', ')}])`;
-  new appscaling.CfnScalingPolicy(context.taskCount, `${id}Scaling`, {
-    policyName: `${scope.node.path.replace(/\//g, '-')}-${id.toLowerCase()}`.slice(-256),
-    policyType: 'TargetTrackingScaling',
-    scalingTargetId: scalableTarget.scalableTargetId,
-    targetTrackingScalingPolicyConfiguration: {
-      targetValue: target,
-      scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
-      scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
-      customizedMetricSpecification: {
-        metrics: [...groups, { id: id.charAt(0).toLowerCase() + id.slice(1), expression, label: tracked.label, returnData: true }],
-      },
-    },
-  });
-}
-
-/** A construct-id-safe key of a metric: its namespace and name (math expressions have neither). */
-function metricKey(metric: cloudwatch.IMetric): string {
-  const config = metric.toMetricConfig();
-  const stat = config.metricStat;
-  if (!stat) return 'Expression';
-  return `${stat.namespace}${stat.metricName}`.replace(/[^A-Za-z0-9]/g, '');
-}
-
-/** Scaling policies take a single metric: Application Auto Scaling's step alarms and aws-cdk-lib's tracking render no math. */
-function checkMetric(scope: IConstruct, metric: cloudwatch.IMetric): void {
-  if (!metric.toMetricConfig().metricStat) {
-    throw new ShipyardError(scope, ErrorCode.SCALING_TARGET, 'a scaling metric is a math expression',
-      'scale on a single metric (cloudwatch.Metric); publish the combined value as a metric of its own if needed');
-  }
-}
-
-/**
- * Step scaling through aws-cdk-lib's scaleOnMetric (an alarm above the steps and one below).
- * Limits: at least two steps (aws-cdk-lib), a change in the count that is a whole number,
- * percentages above -100, evaluation periods of 1 or more and datapoints within them
- * (CloudWatch PutMetricAlarm).
- */
-function stepScaling(scope: IConstruct, taskCount: ecs.ScalableTaskCount, id: string, metric: cloudwatch.IMetric, options: StepScalingOptions): void {
-  checkMetric(scope, metric);
-  const code = ErrorCode.SCALING_TARGET;
-  if (options.steps.length < 2) {
-    throw new ShipyardError(scope, code, `step scaling has ${options.steps.length} step${options.steps.length === 1 ? '' : 's'}`,
-      'give at least two steps: one that removes tasks below a value, one that adds tasks above another');
-  }
-  const adjustment = options.adjustmentType ?? appscaling.AdjustmentType.CHANGE_IN_CAPACITY;
-  for (const step of options.steps) {
-    if (step.lower === undefined && step.upper === undefined) {
-      throw new ShipyardError(scope, code, `a scaling step (change ${show(step.change)}) has neither lower nor upper`, 'bound each step on at least one side');
-    }
-    if (isKnown(step.lower) && isKnown(step.upper) && step.lower! >= step.upper!) {
-      throw new ShipyardError(scope, code, `a scaling step's lower bound ${step.lower} is not below its upper bound ${step.upper}`, 'give each step lower < upper');
-    }
-    checkInteger(scope, code, 'scaling step change', step.change);
-    // An exact capacity is a task count (Application Auto Scaling API Reference, StepAdjustment).
-    if (adjustment === appscaling.AdjustmentType.EXACT_CAPACITY && isKnown(step.change) && step.change < 0) {
-      throw new ShipyardError(scope, code, `a scaling step sets the exact capacity ${step.change}`, 'give the task count the step sets: 0 or more');
-    }
-  }
-  checkInteger(scope, code, 'evaluationPeriods', options.evaluationPeriods);
-  checkRange(scope, code, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
-  checkInteger(scope, code, 'datapointsToAlarm', options.datapointsToAlarm);
-  checkRange(scope, code, 'datapointsToAlarm', options.datapointsToAlarm, 1, options.evaluationPeriods ?? 1);
-  try {
-    taskCount.scaleOnMetric(id, {
-      metric,
-      scalingSteps: options.steps,
-      adjustmentType: adjustment,
-      cooldown: options.cooldown ?? Duration.seconds(60),
-      evaluationPeriods: options.evaluationPeriods,
-      datapointsToAlarm: options.datapointsToAlarm,
-    });
-  } catch (e) {
-    // aws-cdk-lib checks the steps together (overlaps, no step on one side of the gap): its
-    // message, in the library's format, on the workload.
-    if (e instanceof ShipyardError) throw e;
-    throw new ShipyardError(scope, code, `the scaling steps ${show(options.steps.map(s => `${s.lower ?? '-inf'}..${s.upper ?? '+inf'}: ${s.change}`).join(', '))} `
-      + `do not fit together (${(e as Error).message.split('\n')[0]})`, 'give steps that do not overlap, one removing tasks below a value and one adding tasks above it');
-  }
 }

@@ -3,12 +3,13 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_events as events, aws_iam as iam, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
+import { IBackendService, IServiceWorkload } from './backend-service';
 import { BuiltService, buildService, notifyDeploymentFailures } from './ecs-service';
 import { alarmOnUnhealthyTargets } from './network-alarms';
 import { admitFromLoadBalancer, createLoadBalancer } from './network-front';
 import { additionalListenerPorts, ecsProtocolOf, ListenerPorts, mainListenerPorts, targetsOf } from './network-listeners';
 import { addNetworkListener, checkTestTraffic, createListeners, registerTargets, targetGroupProps } from './network-traffic';
+import { connectToBackend } from './service-connect';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';

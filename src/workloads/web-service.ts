@@ -3,9 +3,10 @@ import {
   aws_events as events, aws_iam as iam, aws_logs as logs, aws_route53 as route53, aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkServiceConnectServer, connectToBackend, IBackendService, IServiceWorkload, SERVICE_CONNECT_CONFIGURED, ServiceConnectOptions, serviceConnectServer } from './backend-service';
+import { IBackendService, IServiceWorkload, ServiceConnectOptions } from './backend-service';
 import { buildService, BuiltService, notifyDeploymentFailures } from './ecs-service';
 import { checkGatewayDeployment, checkGatewayTask } from './gateway-connector';
+import { checkServiceConnectServer, connectToBackend, SERVICE_CONNECT_CONFIGURED, serviceConnectServer } from './service-connect';
 import { LoadBalancingOptions, registeredTarget, TargetHealthCheckOptions } from './target-group';
 import { checkAdditionalRoutes } from './web-routes';
 import { joinGateway, receiveAlbTraffic, ServiceTraffic, WayIn, wayIn } from './web-traffic';

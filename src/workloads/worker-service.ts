@@ -5,8 +5,9 @@ import {
   aws_logs as logs, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { connectToBackend, IBackendService, IServiceWorkload } from './backend-service';
+import { IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { connectToBackend } from './service-connect';
 import { subscribe, TopicSubscription, WorkQueue, WorkQueueBindOptions } from './work-queue';
 import { ServiceWorkloadProps } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';

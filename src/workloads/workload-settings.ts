@@ -8,7 +8,8 @@ import { checkInteger, checkRange } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 import { acknowledge } from '../private/nag';
 import { watchStackBudget } from '../private/stack-budget';
-import { checkScalingBounds, checkWakesFromZero, ScalingOptions } from '../scaling/scaling';
+import { ScalingOptions } from '../scaling/scaling';
+import { checkScalingBounds, checkWakesFromZero } from '../scaling/scaling-checks';
 
 /** The deploy-speed preset of a workload: SAFE in production, FAST in development. */
 export function speedOf(env: IEnvironment, speed?: DeploySpeed): DeploySpeedSettings {

@@ -11,9 +11,10 @@ import { resolveCompose, skip, Skipped } from './resolve';
 import { FileMapping, serviceFunction } from './service';
 import type { EnvironmentProps } from '../../index';
 import { appLine, code, functionNames, pascal, quote, render } from '../code';
+import { ImportResult, tallyFields } from '../import-result';
 import { variablesComment, VariableUse } from '../interpolate';
 import { PropsModel } from '../model';
-import { FieldFate, ImportError, ImportResult, show, tallyFields, YamlFile } from '../source';
+import { FieldFate, ImportError, show, YamlFile } from '../source';
 
 /** Options of a Compose import. */
 export interface ComposeImportOptions {

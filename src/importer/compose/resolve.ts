@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isMap, Node, Pair, YAMLMap } from 'yaml';
+import { Skipped } from '../import-result';
 import { interpolate, parseDotEnv, parseInterpolation, VariableUse, variablesOf } from '../interpolate';
-import { FieldFate, FieldPath, ImportError, keyOf, overlayMaps, show, Skipped, YamlFile } from '../source';
+import { FieldFate, FieldPath, ImportError, keyOf, overlayMaps, show, YamlFile } from '../source';
 
-export type { Skipped } from '../source';
+export type { Skipped } from '../import-result';
 
 
 /** What the resolve stage found besides the resolved file. */

@@ -14,11 +14,12 @@ import { topicProps } from './messaging';
 import { appName, attemptName, interpolateManifest, rawAppName, readWorkload } from './read';
 import { workloadFunction } from './workload';
 import { appLine, camel, functionNames, liftVariables, pascal, quote, render } from '../code';
+import { ImportResult, Skipped, tallyFields } from '../import-result';
 import { VariableUse, variablesComment } from '../interpolate';
-import { ImportError, ImportResult, Skipped, tallyFields, YamlFile } from '../source';
+import { ImportError, YamlFile } from '../source';
 
 export { crc32 } from './storage';
-export type { ImportReport, ImportResult } from '../source';
+export type { ImportReport, ImportResult } from '../import-result';
 
 
 /** Options of a Copilot import. */
