@@ -4,7 +4,7 @@
 
 import { aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { loadBalancerPath } from './ecs-service';
+import { loadBalancerPath } from './load-balancer-path';
 import { ListenerPorts, portsFor } from './network-listeners';
 import type { NetworkServiceProps } from './network-service';
 import { EnvironmentProfile } from '../environment/profile';

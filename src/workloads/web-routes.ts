@@ -4,7 +4,7 @@
 
 import { aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { LoadBalancerPath, loadBalancerPath } from './ecs-service';
+import { LoadBalancerPath, loadBalancerPath } from './load-balancer-path';
 import { loadBalancingProps, registeredTarget, TargetHealthCheckOptions, targetHealthCheck } from './target-group';
 import type { AdditionalRoute, WebServiceProps } from './web-service';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';

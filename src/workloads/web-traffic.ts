@@ -5,8 +5,8 @@
 
 import { Fn, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { LoadBalancerPath, loadBalancerPath } from './ecs-service';
 import { checkGatewayProps, connectToGateway } from './gateway-connector';
+import { LoadBalancerPath, loadBalancerPath } from './load-balancer-path';
 import { RegisteredTarget, targetHealthCheck } from './target-group';
 import { AddedRoute, addRoutes, admitLoadBalancer, webTargetGroupProps } from './web-routes';
 import type { WebServiceProps } from './web-service';
