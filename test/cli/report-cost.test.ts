@@ -303,6 +303,25 @@ test('a resource without a Type is not CloudFormation: one line, exit 1, no stac
   fails(1, /Bad\.template\.json is not CloudFormation JSON: resource Null has no Type; synthesize the app again/, 'report', dir);
 });
 
+describe('a service that scales', () => {
+  test('is counted at its scalable target\'s MinCapacity, the least it runs, in both columns', () => {
+    const resources = {
+      Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
+      // No DesiredCount: the library leaves it out of a scaled service.
+      Shop: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
+      Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
+        ServiceNamespace: 'ecs', MinCapacity: 3, MaxCapacity: 9, ScalableDimension: 'ecs:service:DesiredCount',
+        ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Shop', 'Name'] }]] },
+      }),
+    };
+    const [onDemand, spot] = json('report', assembly('scaled', { id: 'Scaled', environment: US_EAST_1, resources }), '--json').stacks[0].cost.lines;
+    // By hand: 3 x86 tasks of 0.25 vCPU / 0.5 GB at 0.0123425 an hour: 3 × 0.0123425 × 730 = $27.03. The development
+    // profile keeps the floor of 3, its first task on-demand ($9.01) and two on Spot at 70% off (2 × 0.0123425 × 0.3 × 730 = $5.41).
+    expect(onDemand).toMatchObject({ quantity: 3, monthly: 27.03, development: 9.01 });
+    expect(spot).toMatchObject({ quantity: 0, monthly: 0, development: 5.41 });
+  });
+});
+
 describe('report --compare: the monthly cost before and after', () => {
   test('one more Api task adds its monthly cost', () => {
     const before = assembly('before', { id: 'Web', environment: US_EAST_1, resources: web(2) });
@@ -341,5 +360,20 @@ describe('an ECS gateway', () => {
       what: 'ECS gateway', resource: 'Env/Gateway/Resource',
       reason: 'ECS adds Application Load Balancers as services connect, up to 2 (MaxAlbCount); the estimate counts the first, and each further one adds its hourly part',
     });
+  });
+});
+
+describe('a worker that scales from zero', () => {
+  test('has no fixed task cost: MinCapacity 0 is the least it runs', () => {
+    const resources = {
+      Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
+      Worker: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
+      Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
+        ServiceNamespace: 'ecs', MinCapacity: 0, MaxCapacity: 4, ScalableDimension: 'ecs:service:DesiredCount',
+        ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Worker', 'Name'] }]] },
+      }),
+    };
+    const cost = json('report', assembly('zero', { id: 'Zero', environment: US_EAST_1, resources }), '--json').stacks[0].cost;
+    expect([cost.lines, cost.total]).toEqual([[], 0]);
   });
 });

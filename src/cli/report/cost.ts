@@ -182,8 +182,13 @@ function serviceLines(template: Template, prices: RegionPrices, id: string, serv
   const perTask = arm
     ? vcpu * prices.fargateArmVcpuHour.usd + gb * prices.fargateArmGbHour.usd
     : vcpu * prices.fargateVcpuHour.usd + gb * prices.fargateGbHour.usd;
-  const desired: number = p.DesiredCount ?? 1;
-  const [now, dev] = [tasksByProvider(desired, strategy), tasksByProvider(Math.min(desired, 1), DEVELOPMENT_STRATEGY)];
+  // A service that scales runs at least its scalable target's MinCapacity (0 for a worker that
+  // wakes from zero); the template then leaves DesiredCount out. The development profile does not
+  // change that floor.
+  const floor = scalingFloor(template, id);
+  const desired: number = floor !== undefined && p.DesiredCount === undefined ? floor : Math.max(p.DesiredCount ?? 1, floor ?? 0);
+  const devDesired = floor ?? Math.min(desired, 1);
+  const [now, dev] = [tasksByProvider(desired, strategy), tasksByProvider(devDesired, DEVELOPMENT_STRATEGY)];
   const size = `${trim(vcpu)} vCPU, ${trim(gb)} GB, ${arm ? 'ARM64' : 'x86'}`;
   const name = template.path(id).replace(/(\/Service){1,2}$/, '');
   const spotPrice = perTask * (1 - SPOT_MAX_DISCOUNT.share);
@@ -202,6 +207,18 @@ function serviceLines(template: Template, prices: RegionPrices, id: string, serv
     lines.push(line(`${name}: Fargate Spot, 70% off (${size})`, now.FARGATE_SPOT ?? 0, spotPrice, dev.FARGATE_SPOT ?? 0));
   }
   return lines.filter(l => l.quantity > 0 || l.development > 0);
+}
+
+/**
+ * The MinCapacity of the Application Auto Scaling target of the ECS service `id` (its ResourceId
+ * names the service), when the template has one with a number there.
+ */
+function scalingFloor(template: Template, id: string): number | undefined {
+  const names = JSON.stringify({ 'Fn::GetAtt': [id, 'Name'] });
+  const target = template.ofType('AWS::ApplicationAutoScaling::ScalableTarget')
+    .find(([, t]) => t.Properties?.ServiceNamespace === 'ecs' && JSON.stringify(t.Properties?.ResourceId ?? '').includes(names));
+  const min = target?.[1].Properties?.MinCapacity;
+  return typeof min === 'number' ? min : undefined;
 }
 
 /** 0.25, 0.5, 2 (no trailing zeros). */
