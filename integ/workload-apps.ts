@@ -3,7 +3,10 @@
  * service), shared by the integ apps and the compliance tests like those of apps.ts.
  */
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3, aws_servicediscovery as servicediscovery, aws_sns as sns } from 'aws-cdk-lib';
+import {
+  App, Duration, RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3,
+  aws_servicediscovery as servicediscovery, aws_sns as sns, aws_vpclattice as vpclattice,
+} from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, BackendService, BackgroundService, CircuitBreakerThreshold, Deployment, Environment, EnvironmentProfile, EventTask, EventTrigger, Image,
@@ -79,12 +82,18 @@ export function serviceConnect(app: App, options?: ScenarioOptions): Scenario {
   const environment = developmentEnvironment(stack, 'service-connect');
   // The name callers outside ECS already use: orders.shipyard-integ.internal (DNS, beside Service Connect).
   const legacyNames = new servicediscovery.PrivateDnsNamespace(stack, 'LegacyNames', { name: 'shipyard-integ.internal', vpc: environment.vpc });
+  // And reachable from other VPCs of a VPC Lattice service network: ECS registers the tasks in this target group.
+  const latticeTargets = new vpclattice.CfnTargetGroup(workloads, 'OrdersLatticeTargets', {
+    type: 'IP',
+    config: { port: 8080, protocol: 'HTTP', vpcIdentifier: environment.vpc.vpcId, healthCheck: { enabled: true, path: '/health' } },
+  });
   const orders = new BackendService(workloads, 'Orders', {
     environment,
     image: Image.fromAsset(HELLO_IMAGE),
     // Callers use port 80 (their Service Connect proxy listens on it); the container keeps 8080.
     serviceConnect: { clientAliasPort: 80, perRequestTimeout: Duration.seconds(15), accessLogs: true },
     serviceDiscovery: { namespace: legacyNames },
+    vpcLattice: [{ targetGroupArn: latticeTargets.attrArn }],
     // Up to 10 tasks: a release fails after 3 failed tasks whatever the count, counting every failure of the deployment.
     deployment: Deployment.rolling({ circuitBreakerThreshold: CircuitBreakerThreshold.count(3), resetCircuitBreakerOnHealthyTask: false }),
     // Steps on the app's own backlog metric: one task less under 10 orders, two more above 100, five above 500.

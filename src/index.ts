@@ -31,6 +31,7 @@ export { ExternalInstances } from './capacity/external-instances';
 
 // Workloads
 export type { ServiceDiscoveryOptions, WorkloadProps, ServiceWorkloadProps, WorkloadTaskProps } from './workloads/workload-props';
+export type { VpcLatticeTarget } from './workloads/vpc-lattice';
 export type { AdditionalRoute, WebServiceProps } from './workloads/web-service';
 export type { TargetHealthCheckOptions, LoadBalancingOptions, StickinessOptions } from './workloads/target-group';
 export { WebService } from './workloads/web-service';

@@ -233,6 +233,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
       availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+      vpcLattice: props.vpcLattice,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       serviceConnect,
     });

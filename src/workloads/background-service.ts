@@ -73,6 +73,7 @@ export class BackgroundService extends Construct implements IServiceWorkload {
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
       availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+      vpcLattice: props.vpcLattice,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;

@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { availabilityZoneRebalancing, renderedRebalancingProblems } from './az-rebalancing';
+import { registerInVpcLattice, VpcLatticeTarget } from './vpc-lattice';
 import { ServiceDiscoveryOptions } from './workload-props';
 import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -59,6 +60,8 @@ export interface ServiceSpec {
    * @default - ENABLED where ECS can rebalance the service (the changed default), DISABLED on other replica services
    */
   readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
+  /** VPC Lattice target groups the tasks register in. */
+  readonly vpcLattice?: VpcLatticeTarget[];
 }
 
 /** A workload's ECS service and the groups its tasks are in. */
@@ -93,6 +96,7 @@ export function buildService(scope: Construct, spec: ServiceSpec): BuiltService 
   }) : undefined;
   checkServiceName(scope, spec.serviceName);
   const service = createService(scope, spec, securityGroup);
+  registerInVpcLattice(scope, service, spec.task, spec.vpcLattice ?? []);
   if (spec.enableExec) {
     // Turned on here, not through aws-cdk-lib's enableExecuteCommand, which (without the app's
     // reduceEc2FargateCloudWatchPermissions flag) grants exec's log actions on every log group.

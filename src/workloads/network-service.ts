@@ -259,6 +259,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
       availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+      vpcLattice: props.vpcLattice,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });

@@ -326,6 +326,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
       availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+      vpcLattice: props.vpcLattice,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),

@@ -169,6 +169,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
       enableExec: props.enableExec,
       platformVersion: props.platformVersion,
       availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+      vpcLattice: props.vpcLattice,
       serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;

@@ -1,4 +1,5 @@
 import { Duration, aws_ecs as ecs, aws_iam as iam, aws_servicediscovery as servicediscovery } from 'aws-cdk-lib';
+import type { VpcLatticeTarget } from './vpc-lattice';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
 import { Deployment } from '../deployment/deployment';
@@ -298,4 +299,14 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * (maxHealthyPercent 100, another first placement strategy, a zone constraint); none on ECS Anywhere
    */
   readonly availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing;
+  /**
+   * VPC Lattice target groups to register the tasks in (up to five; awsvpc tasks, as IP
+   * targets): clients in other VPCs and accounts of the Lattice service network reach the
+   * service through a Lattice service whose listener forwards to these groups. ECS registers and
+   * deregisters the tasks through an infrastructure role the service gets, allowed those target
+   * groups only. Source: Amazon ECS Developer Guide, "Use Amazon VPC Lattice to connect,
+   * observe, and secure your Amazon ECS services".
+   * @default - none
+   */
+  readonly vpcLattice?: VpcLatticeTarget[];
 }

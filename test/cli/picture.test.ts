@@ -85,7 +85,8 @@ describe('cdk-shipyard picture on the service-connect scenario', () => {
     expect(nodesOf(read(out, 'ShipyardIntegServiceConnect.dot'))).toEqual([
       'Env/Cluster', 'Env/Dashboard', 'Env/FlowLogs', 'Env/Ingress/AccessLogs', 'Env/Ingress/LoadBalancer', 'Env/Ingress/SecurityGroup', 'Env/Vpc',
       'LegacyNames/Resource',
-      'Orders/Alarms', 'Orders/LogGroup', 'Orders/SecurityGroup', 'Orders/Service', 'Orders/TaskDefinition',
+      'Orders/Alarms', 'Orders/LogGroup', 'Orders/SecurityGroup', 'Orders/Service', 'Orders/TaskDefinition', 'Orders/VpcLatticeRole',
+      'OrdersLatticeTargets/OrdersLatticeTargets',
       'Poller/Alarms', 'Poller/LogGroup', 'Poller/SecurityGroup', 'Poller/Service', 'Poller/TaskDefinition',
       'Web/Alarms', 'Web/ListenerRule', 'Web/LogGroup', 'Web/SecurityGroup', 'Web/Service', 'Web/TargetGroup', 'Web/TaskDefinition',
     ]);

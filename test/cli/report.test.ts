@@ -127,8 +127,8 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
 describe('cdk-shipyard report on the service-connect scenario', () => {
   test('acknowledged findings and the library\'s warning, with its id', () => {
     const stack = stackOf(json('report', SERVICE_CONNECT, '--json'), 'ShipyardIntegServiceConnect');
-    // By hand: jq '[.Resources[] | (.Metadata.cdk_nag.rules_to_suppress // []) | length] | add' → 82.
-    expect(stack.acknowledgements).toHaveLength(82);
+    // By hand: jq '[.Resources[] | (.Metadata.cdk_nag.rules_to_suppress // []) | length] | add' → 86.
+    expect(stack.acknowledgements).toHaveLength(86);
     expect(stack.acknowledgements.every((a: any) => a.tool === 'cdk-nag' && a.reason.length >= 10)).toBe(true);
     expect(stack.warnings).toEqual([{
       path: 'ShipyardIntegServiceConnect/Env/Ingress',
@@ -145,8 +145,8 @@ describe('cdk-shipyard report on the service-connect scenario', () => {
     expect(orders.alarms.filter((a: any) => a.pages)).toEqual([]);
     expect(orders.alarms.filter((a: any) => a.otherActions.length > 0).map((a: any) => a.metric)).toEqual(['ShipyardInteg/Orders/PendingOrders', 'ShipyardInteg/Orders/PendingOrders']);
     expect(stack.workloads.flatMap((w: any) => w.alarms).filter((a: any) => a.rollsBack)).toEqual([]);
-    // By hand: 78 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
-    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([78, 4, 1]);
+    // By hand: 81 resources, 4 outputs (the exports the integ assertions read), 1 parameter (BootstrapVersion).
+    expect([stack.resources.total, stack.quotas.outputs.used, stack.quotas.parameters.used]).toEqual([81, 4, 1]);
     const template = templateOf(SERVICE_CONNECT, 'ShipyardIntegServiceConnect');
     const model = modelDeploy(template);
     expect([stack.deploy.createSeconds, stack.deploy.newImageSeconds]).toEqual([model.createSeconds, model.newImageSeconds]);
