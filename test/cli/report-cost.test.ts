@@ -310,7 +310,10 @@ describe('a service that scales', () => {
       // No DesiredCount: the library leaves it out of a scaled service.
       Shop: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
       Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
-        ServiceNamespace: 'ecs', MinCapacity: 3, MaxCapacity: 9, ScalableDimension: 'ecs:service:DesiredCount',
+        ServiceNamespace: 'ecs',
+        MinCapacity: 3,
+        MaxCapacity: 9,
+        ScalableDimension: 'ecs:service:DesiredCount',
         ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Shop', 'Name'] }]] },
       }),
     };
@@ -357,7 +360,8 @@ describe('an ECS gateway', () => {
     expect(line).toMatchObject({ quantity: 1, unitPrice: PRICE_TABLES['us-east-1'].albHour.usd, monthly: 16.43, resources: ['Env/Gateway/Resource'] });
     expect(stack.cost.lines.filter((l: any) => l.what.startsWith('Application Load Balancers'))).toEqual([]);
     expect(stack.cost.notEstimated).toContainEqual({
-      what: 'ECS gateway', resource: 'Env/Gateway/Resource',
+      what: 'ECS gateway',
+      resource: 'Env/Gateway/Resource',
       reason: 'ECS adds Application Load Balancers as services connect, up to 2 (MaxAlbCount); the estimate counts the first, and each further one adds its hourly part',
     });
   });
@@ -369,7 +373,10 @@ describe('a worker that scales from zero', () => {
       Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
       Worker: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
       Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
-        ServiceNamespace: 'ecs', MinCapacity: 0, MaxCapacity: 4, ScalableDimension: 'ecs:service:DesiredCount',
+        ServiceNamespace: 'ecs',
+        MinCapacity: 0,
+        MaxCapacity: 4,
+        ScalableDimension: 'ecs:service:DesiredCount',
         ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Worker', 'Name'] }]] },
       }),
     };
