@@ -303,20 +303,27 @@ test('a resource without a Type is not CloudFormation: one line, exit 1, no stac
   fails(1, /Bad\.template\.json is not CloudFormation JSON: resource Null has no Type; synthesize the app again/, 'report', dir);
 });
 
+/**
+ * A Fargate service of 0.25 vCPU / 0.5 GB with no DesiredCount (the library leaves it out of a
+ * scaled service) and an Application Auto Scaling target from `minCapacity`.
+ */
+function scaledService(minCapacity: number): Record<string, any> {
+  return {
+    Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
+    Shop: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
+    Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ServiceNamespace: 'ecs',
+      MinCapacity: minCapacity,
+      MaxCapacity: 9,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Shop', 'Name'] }]] },
+    }),
+  };
+}
+
 describe('a service that scales', () => {
   test('is counted at its scalable target\'s MinCapacity, the least it runs, in both columns', () => {
-    const resources = {
-      Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
-      // No DesiredCount: the library leaves it out of a scaled service.
-      Shop: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
-      Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
-        ServiceNamespace: 'ecs',
-        MinCapacity: 3,
-        MaxCapacity: 9,
-        ScalableDimension: 'ecs:service:DesiredCount',
-        ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Shop', 'Name'] }]] },
-      }),
-    };
+    const resources = scaledService(3);
     const [onDemand, spot] = json('report', assembly('scaled', { id: 'Scaled', environment: US_EAST_1, resources }), '--json').stacks[0].cost.lines;
     // By hand: 3 x86 tasks of 0.25 vCPU / 0.5 GB at 0.0123425 an hour: 3 × 0.0123425 × 730 = $27.03. The development
     // profile keeps the floor of 3, its first task on-demand ($9.01) and two on Spot at 70% off (2 × 0.0123425 × 0.3 × 730 = $5.41).
@@ -369,17 +376,7 @@ describe('an ECS gateway', () => {
 
 describe('a worker that scales from zero', () => {
   test('has no fixed task cost: MinCapacity 0 is the least it runs', () => {
-    const resources = {
-      Task: r('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' }),
-      Worker: r('AWS::ECS::Service', { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' }),
-      Target: r('AWS::ApplicationAutoScaling::ScalableTarget', {
-        ServiceNamespace: 'ecs',
-        MinCapacity: 0,
-        MaxCapacity: 4,
-        ScalableDimension: 'ecs:service:DesiredCount',
-        ResourceId: { 'Fn::Join': ['', ['service/', { Ref: 'Cluster' }, '/', { 'Fn::GetAtt': ['Worker', 'Name'] }]] },
-      }),
-    };
+    const resources = scaledService(0);
     const cost = json('report', assembly('zero', { id: 'Zero', environment: US_EAST_1, resources }), '--json').stacks[0].cost;
     expect([cost.lines, cost.total]).toEqual([[], 0]);
   });
