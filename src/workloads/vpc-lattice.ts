@@ -76,7 +76,8 @@ function latticeRole(scope: Construct, targetGroupArns: string[]): iam.Role {
   acknowledgeInlinePolicy(policy);
   acknowledge(policy, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'ec2:DescribeSubnets, DescribeVpcs and DescribeInstances support no resource-level permissions; the VPC Lattice actions are limited to the service\'s target groups.',
+    reason: 'ec2:DescribeSubnets, ec2:DescribeVpcs and ec2:DescribeInstances support no resource-level permissions; '
+      + 'the VPC Lattice actions are limited to the service\'s target groups.',
     appliesTo: ['Resource::*'],
   }]);
   return role;
