@@ -141,6 +141,8 @@ export function managedInstances(app: App, options?: ScenarioOptions): Scenario 
     instanceRequirements: {
       vCpuCountMin: 2, vCpuCountMax: 4, memoryMin: Size.gibibytes(4), cpuManufacturers: [ec2.CpuManufacturer.AWS],
     },
+    // Idle instances are stopped after 10 minutes: warm for the next deployment, not for the night.
+    scaleInAfter: Duration.minutes(10),
   });
   const capacity = Capacity.managedInstances(instances);
   const web = new WebService(workloads, 'Web', {

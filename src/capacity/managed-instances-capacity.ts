@@ -1,8 +1,8 @@
-import { CustomResource, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
+import { CustomResource, Duration, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { applyRoleSettings } from '../environment/roles';
-import { checkCapacityProviderName, checkInteger, checkRange } from '../guardrails/checks';
+import { checkCapacityProviderName, checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
 import { ensureAgentEndpoints, taskEgress } from '../private/egress';
@@ -33,6 +33,21 @@ export interface ManagedInstancesCapacityProps {
    * @default - generated
    */
   readonly capacityProviderName?: string;
+  /**
+   * How long an instance may stay idle or underused before ECS optimizes it away (stops it, or
+   * moves its tasks and stops it): longer keeps warm instances for the next tasks (faster
+   * starts), shorter costs less. 0 to 3600 whole seconds. Source: AWS CloudFormation Template
+   * Reference, AWS::ECS::CapacityProvider InfrastructureOptimization ScaleInAfter.
+   * @default - ECS's default optimization
+   */
+  readonly scaleInAfter?: Duration;
+  /**
+   * Let ECS optimize idle and underused instances away. False keeps every instance ECS
+   * launched until you scale in yourself (ScaleInAfter -1), for workloads that must not have
+   * their tasks moved; it cannot be combined with `scaleInAfter`.
+   * @default true
+   */
+  readonly optimizeInstances?: boolean;
 }
 
 /**
@@ -106,6 +121,10 @@ export class ManagedInstancesCapacity extends Construct {
     this.capacityProviderName = this.capacityProvider.capacityProviderName;
     this.infrastructureRole = this.capacityProvider.infrastructureRole;
     const cfnProvider = this.capacityProvider.node.findChild('CapacityProvider') as ecs.CfnCapacityProvider;
+    const scaleInAfter = this.scaleInAfterSeconds(props);
+    if (scaleInAfter !== undefined) {
+      cfnProvider.addPropertyOverride('ManagedInstancesProvider.InfrastructureOptimization.ScaleInAfter', scaleInAfter);
+    }
     this.deletionGuard = addManagedInstancesGuard(this, {
       owner: env,
       retention: env.logRetention,
@@ -122,6 +141,22 @@ export class ManagedInstancesCapacity extends Construct {
       ],
     });
     this.acknowledgeFindings();
+  }
+
+  /** InfrastructureOptimization ScaleInAfter: -1 (never), 0-3600 seconds, or ECS's default (undefined). */
+  private scaleInAfterSeconds(props: ManagedInstancesCapacityProps): number | undefined {
+    if (props.optimizeInstances === false) {
+      if (props.scaleInAfter !== undefined) {
+        throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'optimizeInstances is false and scaleInAfter is given',
+          'leave scaleInAfter out to keep instances, or optimizeInstances out to optimize them after scaleInAfter');
+      }
+      return -1;
+    }
+    if (props.scaleInAfter === undefined) return undefined;
+    const seconds = knownSeconds(props.scaleInAfter);
+    checkInteger(this, ErrorCode.CAPACITY_PROVIDER, 'scaleInAfter (s)', seconds);
+    checkRange(this, ErrorCode.CAPACITY_PROVIDER, 'scaleInAfter', seconds, 0, 3600, ' s');
+    return seconds;
   }
 
   private checkRequirements(requirements: ec2.InstanceRequirementsConfig): void {

@@ -1,4 +1,4 @@
-import { App, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { deleteEvent, loadGuard } from './guard-handler';
 import { AutoScalingCapacity, Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
@@ -80,6 +80,21 @@ describe('ManagedInstancesCapacity', () => {
     expectError(ErrorCode.PLATFORM, () => new WebService(stack, 'X86', {
       environment, image: IMAGE, capacity, cpuArchitecture: ecs.CpuArchitecture.X86_64,
     }));
+  });
+
+  test('scale-in of idle instances: ECS\'s default, a delay of 0-3600 s, or never', () => {
+    const optimization = (stack: Stack) => resources(stack, 'AWS::ECS::CapacityProvider')[0][1].Properties.ManagedInstancesProvider.InfrastructureOptimization;
+    expect(optimization(managed().stack)).toBeUndefined();
+    expect(optimization(managed({ scaleInAfter: Duration.minutes(10) }).stack)).toEqual({ ScaleInAfter: 600 });
+    expect(optimization(managed({ scaleInAfter: Duration.seconds(0) }).stack)).toEqual({ ScaleInAfter: 0 });
+    expect(optimization(managed({ scaleInAfter: Duration.hours(1) }).stack)).toEqual({ ScaleInAfter: 3600 });
+    expect(optimization(managed({ optimizeInstances: false }).stack)).toEqual({ ScaleInAfter: -1 });
+  });
+
+  test('fails on a scale-in delay outside 0-3600 whole seconds, or with optimizeInstances false', () => {
+    expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ scaleInAfter: Duration.seconds(3601) }));
+    expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ scaleInAfter: Duration.millis(1500) }));
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => managed({ scaleInAfter: Duration.minutes(5), optimizeInstances: false }));
   });
 
   test('fails when the instance requirements are inconsistent', () => {
