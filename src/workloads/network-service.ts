@@ -5,7 +5,6 @@ import {
 import { Construct } from 'constructs';
 import { IBackendService, IServiceWorkload } from './backend-service';
 import { BuiltService, buildService, notifyDeploymentFailures } from './ecs-service';
-import { alarmOnUnhealthyTargets } from './network-alarms';
 import { admitFromLoadBalancer, createLoadBalancer } from './network-front';
 import { additionalListenerPorts, ecsProtocolOf, ListenerPorts, mainListenerPorts, targetsOf } from './network-listeners';
 import { addNetworkListener, checkTestTraffic, createListeners, registerTargets, targetGroupProps } from './network-traffic';
@@ -19,6 +18,7 @@ import { IEnvironment } from '../environment/environment';
 import { EnvironmentProfile } from '../environment/profile';
 import { SharedNetworkLoadBalancer } from '../environment/shared-nlb';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { alarmOnUnhealthyTargets } from '../observability/network-alarms';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { alarmBaseName } from '../private/alarms';
 import { acknowledge, inCompliancePacks } from '../private/nag';

@@ -15,8 +15,8 @@ import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BAL
 import { IEnvironment } from '../environment/environment';
 import { checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
+import { ConsumedQueue, queueAlarms } from '../observability/queue-alarms';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
-import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE, serviceInsightsMetric } from '../private/metrics';
 import { scaleTaskCount } from '../scaling/scaling';
 import { buildTask } from '../task/task-builder';
@@ -178,7 +178,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
     applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
-    this.queueAlarms.push(...this.createQueueAlarms(env, props.alarms ?? {}));
+    this.queueAlarms.push(...queueAlarms(this, this.consumed, props.alarms ?? {}, env.alarmTopic));
     if (scaling) this.scalableTaskCount = this.scaleOnBacklog(env, scaling);
 
     applyEnvironmentSettings(this, env);
@@ -211,23 +211,6 @@ export class WorkerService extends Construct implements IServiceWorkload {
       urls[name] = bound.queue.queueUrl;
     }
     return urls;
-  }
-  private createQueueAlarms(env: IEnvironment, options: WorkerAlarmsOptions): cloudwatch.Alarm[] {
-    const created: cloudwatch.Alarm[] = [];
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string) =>
-      created.push(fixedNameAlarm(this, this, { id, metric, threshold, periods, description, topic: env.alarmTopic }));
-    const age = options.oldestMessageAge ?? Duration.minutes(15);
-    checkRange(this, ErrorCode.ALARM, 'alarms.oldestMessageAge', knownSeconds(age), 60, 1209600, ' s');
-    for (const c of this.consumed) {
-      const of = c.key ? ` (subscription ${c.key})` : '';
-      add(`${c.key}OldestMessageAge`, c.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
-        age.toSeconds(), 5, `the oldest message${of} waited ${age.toHumanString()} or more for 5 minutes`);
-      if (c.deadLetterQueue && (options.deadLetterQueueNotEmpty ?? true)) {
-        add(`${c.key}DeadLetterQueueNotEmpty`, c.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
-          1, 1, `messages${of} failed processing and moved to the dead-letter queue`);
-      }
-    }
-    return created;
   }
 
   /**
@@ -315,9 +298,3 @@ export class WorkerService extends Construct implements IServiceWorkload {
   }
 }
 
-/** A queue the worker consumes, with its dead-letter queue; `key` prefixes its alarms ('' for the worker's own queue). */
-interface ConsumedQueue {
-  readonly key: string;
-  readonly queue: sqs.IQueue;
-  readonly deadLetterQueue?: sqs.IQueue;
-}

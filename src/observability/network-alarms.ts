@@ -3,7 +3,7 @@
 
 import { Duration, aws_cloudwatch as cloudwatch, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { IEnvironment } from '../environment/environment';
+import type { IEnvironment } from '../environment/environment';
 import { fixedNameAlarm } from '../private/alarms';
 import { ONE_MINUTE } from '../private/metrics';
 
