@@ -11,7 +11,7 @@ import { buildService, notifyDeploymentFailures } from './ecs-service';
 import {
   checkServiceConnectNames, checkServiceConnectServer, connectToBackend, SERVICE_CONNECT_CONFIGURED, serviceConnectServer, serviceConnectUrl,
 } from './service-connect';
-import { ServiceWorkloadProps } from './workload-props';
+import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
@@ -223,18 +223,13 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
-      serviceName: props.serviceName,
+      ...serviceSettings(id, props),
       env,
       task,
       securityGroupDescription: 'Service Connect backend; traffic from allowed workloads only',
       rollout: rolloutOptions(deployment),
       desiredCount,
       notOnExternal: 'Service Connect',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
-      vpcLattice: props.vpcLattice,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       serviceConnect,
     });
     this.service = built.service;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { connectToBackend } from './service-connect';
-import { ServiceWorkloadProps } from './workload-props';
+import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
@@ -64,17 +64,12 @@ export class BackgroundService extends Construct implements IServiceWorkload {
     const desiredCount = resolveDesiredCount(this, env.profile, props.desiredCount, props.scaling);
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
-      serviceName: props.serviceName,
+      ...serviceSettings(id, props),
       env,
       task,
       securityGroupDescription: 'a background service; no inbound traffic',
       rollout: rolloutOptions(deployment),
       desiredCount,
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
-      vpcLattice: props.vpcLattice,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;
     this.connections = built.connections;

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { availabilityZoneRebalancing, renderedRebalancingProblems } from './az-rebalancing';
 import { registerInVpcLattice, VpcLatticeTarget } from './vpc-lattice';
-import { ServiceDiscoveryOptions } from './workload-props';
+import type { ServiceDiscoveryOptions } from './workload-props';
 import { AutoScalingCapacity } from '../capacity/auto-scaling-capacity';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
 import { RolloutOptions } from '../deployment/rollout';

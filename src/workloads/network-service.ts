@@ -9,7 +9,7 @@ import { admitFromLoadBalancer, createLoadBalancer } from './network-front';
 import { additionalListenerPorts, ecsProtocolOf, ListenerPorts, mainListenerPorts, targetsOf } from './network-listeners';
 import { addNetworkListener, checkTestTraffic, createListeners, registerTargets, targetGroupProps } from './network-traffic';
 import { connectToBackend } from './service-connect';
-import { ServiceWorkloadProps } from './workload-props';
+import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
 import { DeploymentConfig } from '../deployment/deployment';
@@ -249,18 +249,13 @@ export class NetworkService extends Construct implements IServiceWorkload {
         'use Deployment.rolling() with additional listeners (the traffic-shifting deployments move the main listener only)');
     }
     const built = buildService(this, {
-      serviceName: props.serviceName,
+      ...serviceSettings(id, props),
       env,
       task,
       securityGroupDescription: 'traffic from its network load balancer only',
       rollout: rolloutOptions(deployment),
       desiredCount,
       notOnExternal: 'a load balancer',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
-      vpcLattice: props.vpcLattice,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       healthCheckGracePeriod: gracePeriod(props.healthCheck),
     });
     return { deployment, built };

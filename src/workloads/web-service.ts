@@ -11,7 +11,7 @@ import { LoadBalancingOptions, registeredTarget, TargetHealthCheckOptions } from
 import { checkAdditionalRoutes } from './web-routes';
 import { joinGateway, receiveAlbTraffic, ServiceTraffic, WayIn, wayIn } from './web-traffic';
 import { watchWebService } from './web-watch';
-import { ServiceWorkloadProps } from './workload-props';
+import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, gracePeriod, resolveDesiredCount, speedOf } from './workload-settings';
 import { checkCodeDeployIngress } from '../deployment/code-deploy';
 import { DeploySpeedSettings } from '../deployment/deploy-speed';
@@ -316,18 +316,13 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
   private buildWebService(id: string, props: WebServiceProps, task: TaskModel, deployment: DeploymentConfig, desiredCount: number,
     server: { configuration: ecs.ServiceConnectProps } | undefined): BuiltService {
     return buildService(this, {
-      serviceName: props.serviceName,
+      ...serviceSettings(id, props),
       env: props.environment,
       task,
       securityGroupDescription: this.gateway ? 'traffic from the ECS gateway load balancers only' : 'traffic from the shared load balancer only',
       rollout: rolloutOptions(deployment),
       desiredCount,
       notOnExternal: 'a load balancer',
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
-      vpcLattice: props.vpcLattice,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
       // The container's start period covers boot; without one, give the app a minute.
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? gracePeriod(props.healthCheck),
       serviceConnect: server?.configuration,

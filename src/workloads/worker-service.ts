@@ -9,7 +9,7 @@ import { IBackendService, IServiceWorkload } from './backend-service';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
 import { connectToBackend } from './service-connect';
 import { subscribe, TopicSubscription, WorkQueue, WorkQueueBindOptions } from './work-queue';
-import { ServiceWorkloadProps } from './workload-props';
+import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
@@ -160,17 +160,12 @@ export class WorkerService extends Construct implements IServiceWorkload {
 
     const deployment = bindDeployment(this, props.deployment, speedOf(env, props.deploySpeed), { shiftsTraffic: false, hasRollbackAlarms: false });
     const built = buildService(this, {
-      serviceName: props.serviceName,
+      ...serviceSettings(id, props),
       env,
       task,
       securityGroupDescription: 'a queue worker; no inbound traffic',
       rollout: rolloutOptions(deployment),
       desiredCount,
-      enableExec: props.enableExec,
-      platformVersion: props.platformVersion,
-      availabilityZoneRebalancing: props.availabilityZoneRebalancing,
-      vpcLattice: props.vpcLattice,
-      serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
     });
     this.service = built.service;
     this.connections = built.connections;

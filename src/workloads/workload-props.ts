@@ -1,4 +1,5 @@
 import { Duration, aws_ecs as ecs, aws_iam as iam, aws_servicediscovery as servicediscovery } from 'aws-cdk-lib';
+import type { ServiceSpec } from './ecs-service';
 import type { VpcLatticeTarget } from './vpc-lattice';
 import { Capacity } from '../capacity/capacity';
 import { DeploySpeed } from '../deployment/deploy-speed';
@@ -309,4 +310,21 @@ export interface ServiceWorkloadProps extends WorkloadProps {
    * @default - none
    */
   readonly vpcLattice?: VpcLatticeTarget[];
+}
+
+/**
+ * What every replica workload passes from its `ServiceWorkloadProps` to `buildService` unchanged:
+ * one place, so a new service setting reaches every workload that offers it. `id` names the
+ * DNS registration by default.
+ */
+export function serviceSettings(id: string, props: ServiceWorkloadProps): Pick<ServiceSpec,
+  'serviceName' | 'enableExec' | 'platformVersion' | 'availabilityZoneRebalancing' | 'vpcLattice' | 'serviceDiscovery'> {
+  return {
+    serviceName: props.serviceName,
+    enableExec: props.enableExec,
+    platformVersion: props.platformVersion,
+    availabilityZoneRebalancing: props.availabilityZoneRebalancing,
+    vpcLattice: props.vpcLattice,
+    serviceDiscovery: props.serviceDiscovery && { options: props.serviceDiscovery, defaultName: id.toLowerCase() },
+  };
 }
