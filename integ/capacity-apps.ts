@@ -95,7 +95,7 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
     cpu: 128,
     memoryLimitMiB: 128,
   });
-  return { stack, environment, services: [web, agent, tcp], schedules: [report.schedule] };
+  return { stack, environment, services: [web, { service: agent.service! }, tcp], schedules: [report.schedule] };
 }
 
 /**
@@ -152,6 +152,17 @@ export function managedInstances(app: App, options?: ScenarioOptions): Scenario 
     targetHealthCheck: { path: '/health' },
   });
   const worker = new WorkerService(workloads, 'Worker', { environment, image: Image.fromAsset(HELLO_IMAGE), capacity });
+  // An ECS managed daemon: a log agent ECS starts on each instance before the web and worker tasks.
+  // A new revision drains and replaces a quarter of the instances at a time, one minute apart.
+  new DaemonService(workloads, 'LogAgent', {
+    environment,
+    image: Image.fromAsset(HELLO_IMAGE),
+    capacity,
+    command: ['sh', '-c', 'while true; do ls /host/var/log > /dev/null; sleep 60; done'],
+    volumes: [Volume.host('host-logs', { sourcePath: '/var/log', containerPath: '/host/var/log', readOnly: true })],
+    drainPercent: 25,
+    bakeTime: Duration.minutes(1),
+  });
   return { stack, environment, services: [web, worker] };
 }
 

@@ -173,6 +173,7 @@ export class Capacity {
     const capacity = new Capacity('managedInstances', [{ capacityProvider: provider.capacityProviderName, weight: 1 }],
       CapacityPlatform.MANAGED_INSTANCES);
     capacity.instanceArchitectures.push(provider.cpuArchitecture);
+    capacity._managedInstances = provider;
     return capacity;
   }
 
@@ -197,6 +198,11 @@ export class Capacity {
   public readonly platform: CapacityPlatform;
   /** The Auto Scaling group capacity the strategy names (none for Fargate or a raw strategy). */
   public readonly autoScalingCapacities: AutoScalingCapacity[];
+  /**
+   * The Managed Instances capacity of `Capacity.managedInstances`, which a managed daemon runs on.
+   * @internal
+   */
+  public _managedInstances?: ManagedInstancesCapacity;
   /** Architectures of the instances the strategy names (undefined where they are not pinned). */
   private readonly instanceArchitectures: Array<ecs.CpuArchitecture | undefined> = [];
 

@@ -57,6 +57,7 @@ export interface TaskPlatform {
 /** Build the task of a workload for its capacity: main container, sidecars, volumes, logging and tracing. */
 export function buildTask(
   scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[], capacity: Capacity,
+  build: { managedDaemon?: boolean } = {},
 ): TaskModel {
   checkSameEnvironment(scope, env);
   const platform = taskPlatform(scope, props, capacity);
@@ -90,7 +91,7 @@ export function buildTask(
   }
   const containers = [container, ...sidecars.map(([, c]) => c)];
   addContainerDependencies(scope, container, sidecars);
-  const { fileSystems, launchVolume } = bindVolumes(scope, props.volumes ?? [], taskDefinition, containers, capacity, platform);
+  const { fileSystems, launchVolume } = bindVolumes(scope, props.volumes ?? [], taskDefinition, containers, capacity, platform, build.managedDaemon);
   if (platform.networkMode === ecs.NetworkMode.NONE) checkNoNetwork(scope, props, containers, taskDefinition);
   checkTaskDefinition(scope, taskDefinition, platform);
   acknowledgeTaskFindings(scope, taskDefinition, props);
@@ -114,12 +115,12 @@ export function buildTask(
 
 /** Bind the volumes: the file systems the task mounts, and its one EBS volume, if any. */
 function bindVolumes(scope: Construct, volumes: Volume[], taskDefinition: ecs.TaskDefinition, containers: ecs.ContainerDefinition[],
-  capacity: Capacity, platform: TaskPlatform): { fileSystems: efs.IFileSystem[]; launchVolume?: ecs.ServiceManagedVolume } {
+  capacity: Capacity, platform: TaskPlatform, managedDaemon?: boolean): { fileSystems: efs.IFileSystem[]; launchVolume?: ecs.ServiceManagedVolume } {
   const fileSystems: efs.IFileSystem[] = [];
   const launchVolumes: ecs.ServiceManagedVolume[] = [];
   const instanceSecurityGroups = capacity.autoScalingCapacities.map(c => c.securityGroup);
   for (const volume of volumes) {
-    const bind = { taskDefinition, containers, platform: capacity.platform, windows: platform.windows, instanceSecurityGroups };
+    const bind = { taskDefinition, containers, platform: capacity.platform, windows: platform.windows, instanceSecurityGroups, managedDaemon };
     const config = volume._bind(scope, bind);
     if (config.fileSystem) fileSystems.push(config.fileSystem);
     if (config.launchVolume) launchVolumes.push(config.launchVolume);

@@ -174,6 +174,11 @@ export interface VolumeBindOptions {
   readonly windows: boolean;
   /** The security groups of the capacity's instances (EC2 Auto Scaling capacity), which mount host-level file systems. */
   readonly instanceSecurityGroups: ec2.ISecurityGroup[];
+  /**
+   * Whether the task is a managed daemon, which mounts paths of the Managed Instances it runs on.
+   * @default false
+   */
+  readonly managedDaemon?: boolean;
 }
 
 /** A volume once added to a task. */
@@ -230,7 +235,7 @@ export class Volume {
    */
   public static host(name: string, options: HostVolumeOptions): Volume {
     return new Volume(name, options, (scope, bind) => {
-      requireInstances(scope, name, 'a host volume', bind.platform);
+      if (!bind.managedDaemon) requireInstances(scope, name, 'a host volume', bind.platform);
       if (!options.sourcePath.startsWith('/') && !/^[A-Za-z]:\\/.test(options.sourcePath)) {
         throw new ShipyardError(scope, ErrorCode.VOLUME, `volume ${name} sourcePath ${show(options.sourcePath)} is not absolute`,
           'give an absolute path on the instance, such as /var/log');

@@ -1,6 +1,9 @@
-import { aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import {
+  aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_logs as logs, CfnResource, Duration,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { buildService, notifyDeploymentFailures } from './ecs-service';
+import { buildManagedDaemon } from './managed-daemon';
 import { WorkloadProps } from './workload-props';
 import { applyEnvironmentSettings } from './workload-settings';
 import { Capacity, CapacityPlatform } from '../capacity/capacity';
@@ -14,32 +17,71 @@ import { warnAboutTask } from '../task/task-findings';
 /** Properties of a DaemonService. */
 export interface DaemonServiceProps extends WorkloadProps {
   /**
-   * The EC2 capacity whose instances each run one task (`Capacity.ec2(...)` or
-   * `Capacity.ec2SpotMix(...)`; its placement constraints apply, strategies do not).
+   * The capacity whose instances each run one task: EC2 capacity (`Capacity.ec2(...)` or
+   * `Capacity.ec2SpotMix(...)`; its placement constraints apply, strategies do not), or ECS
+   * Managed Instances (`Capacity.managedInstances(...)`), where the daemon is an ECS managed daemon.
    */
   readonly capacity: Capacity;
   /**
-   * Share of instances that keep a running daemon during a deployment, in percent.
+   * Share of instances that keep a running daemon during a deployment, in percent (EC2 capacity).
    * @default 50
    */
   readonly minHealthyPercent?: number;
   /**
-   * The daemon's alarms.
+   * The daemon's alarms (EC2 capacity; a managed daemon is not an ECS service and has no service metrics).
    * @default - task count and CPU or memory
    */
   readonly alarms?: ServiceAlarmsOptions;
+  /**
+   * Managed Instances only: the share of the instances ECS drains at a time when it deploys a new
+   * daemon revision, in percent (0-100). Each drained instance is replaced by one that runs the new
+   * revision, and the tasks on it move.
+   * @default - ECS's default, 25
+   */
+  readonly drainPercent?: number;
+  /**
+   * Managed Instances only: how long ECS waits after each batch of a daemon deployment before the
+   * next, in whole minutes.
+   * @default - no wait (ECS's default)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Managed Instances only: whether the instance goes with the daemon. When a critical daemon's task
+   * fails, stops or turns unhealthy, ECS drains the instance and stops its other tasks; when not,
+   * the failure does not touch the instance's other tasks nor block its registration.
+   * @default true
+   */
+  readonly critical?: boolean;
+  /**
+   * Managed Instances only: alarms that, in alarm during a daemon deployment, roll it back.
+   * @default - none (ECS's deployment circuit breaker still rolls back a failing deployment)
+   */
+  readonly rollbackAlarms?: cloudwatch.IAlarm[];
 }
 
 /**
- * One task on every instance of chosen EC2 capacity (log routers, metrics or security
- * agents), placed by the `cdk-shipyard.capacity` attribute the instances register with.
- * Daemons use the bridge network mode (nat on Windows) unless told otherwise (no network
- * interface per instance; IMDSv2 with hop limit 1 keeps them from the instance role).
+ * One task on every instance of chosen capacity (log routers, metrics or security agents).
+ *
+ * On EC2 capacity, an ECS service with DAEMON scheduling, placed by the `cdk-shipyard.capacity`
+ * attribute the instances register with. Daemons use the bridge network mode (nat on Windows)
+ * unless told otherwise (no network interface per instance; IMDSv2 with hop limit 1 keeps them
+ * from the instance role).
+ *
+ * On ECS Managed Instances, an ECS managed daemon (`AWS::ECS::Daemon`): ECS starts its task on
+ * each instance before any other task there, and a new revision deploys by draining and
+ * replacing a share of the instances at a time (`drainPercent`, `bakeTime`).
  */
 export class DaemonService extends Construct {
-  /** The ECS service (DAEMON scheduling). */
-  public readonly service: ecs.Ec2Service;
-  /** The task definition. */
+  /** The ECS service (DAEMON scheduling) on EC2 capacity; none on Managed Instances. */
+  public readonly service?: ecs.Ec2Service;
+  /** The managed daemon (`AWS::ECS::Daemon`) on Managed Instances; none on EC2 capacity. */
+  public readonly daemon?: CfnResource;
+  /** The daemon task definition (`AWS::ECS::DaemonTaskDefinition`) on Managed Instances. */
+  public readonly daemonTaskDefinition?: CfnResource;
+  /**
+   * The task definition. On Managed Instances, the model the daemon task definition is
+   * rendered from (containers added to it later are rendered too); it is not deployed itself.
+   */
   public readonly taskDefinition: ecs.TaskDefinition;
   /** The main container. */
   public readonly container: ecs.ContainerDefinition;
@@ -49,8 +91,8 @@ export class DaemonService extends Construct {
   public readonly taskRole: iam.IRole;
   /** The tasks' connections (the instances' security groups unless in awsvpc mode). */
   public readonly connections: ec2.Connections;
-  /** The daemon's alarms. */
-  public readonly alarms: ServiceAlarms;
+  /** The daemon's alarms on EC2 capacity; none on Managed Instances. */
+  public readonly alarms?: ServiceAlarms;
   /** The rule that notifies the alarm topic when a deployment fails. */
   public readonly deploymentFailedRule?: events.Rule;
 
@@ -58,18 +100,23 @@ export class DaemonService extends Construct {
     super(scope, id);
     const env = props.environment;
     const capacity = props.capacity;
-    if (capacity.platform !== CapacityPlatform.EC2 || capacity.autoScalingCapacities.length === 0) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, `a daemon runs one task per EC2 instance, and its capacity is ${show(capacity.kind)}`,
-        'pass Capacity.ec2(autoScalingCapacity) (or ec2SpotMix) naming the instances to run on');
+    if (capacity.platform === CapacityPlatform.MANAGED_INSTANCES && capacity._managedInstances) {
+      checkManagedDaemonProps(this, props);
+      const task = buildTask(this, env, props, [], capacity, { managedDaemon: true });
+      this.taskDefinition = task.taskDefinition;
+      this.container = task.container;
+      this.logGroup = task.logGroup;
+      this.taskRole = this.taskDefinition.taskRole;
+      const managed = buildManagedDaemon(this, env, task, props);
+      this.daemon = managed.daemon;
+      this.daemonTaskDefinition = managed.daemonTaskDefinition;
+      // A daemon task has no network mode of its own: it uses its instance's network.
+      this.connections = new ec2.Connections({ securityGroups: [capacity._managedInstances.securityGroup] });
+      applyEnvironmentSettings(this, env);
+      warnAboutTask(this, env, task, props);
+      return;
     }
-    if (capacity._hasExplicitPlacementStrategies()) {
-      throw new ShipyardError(this, ErrorCode.PLATFORM, 'placement strategies are set for a daemon',
-        'remove them: a daemon runs on every matching instance (placement constraints still apply)');
-    }
-    // A daemon's maximumPercent is 100: ECS stops a task before it starts its replacement, so the
-    // healthy floor is a whole percent below 100 (Amazon ECS API Reference, DeploymentConfiguration).
-    checkInteger(this, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent);
-    checkRange(this, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent, 0, 99, '%');
+    checkEc2DaemonProps(this, props);
     const defaultMode = capacity.windowsInstances ? ecs.NetworkMode.NAT : ecs.NetworkMode.BRIDGE;
     const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity);
     this.taskDefinition = task.taskDefinition;
@@ -86,16 +133,49 @@ export class DaemonService extends Construct {
       // Not a prop of daemons (ECS does not rebalance them); from JavaScript it would be dropped without a word.
       availabilityZoneRebalancing: (props as { availabilityZoneRebalancing?: ecs.AvailabilityZoneRebalancing }).availabilityZoneRebalancing,
     });
-    this.service = built.service as ecs.Ec2Service;
+    const service = built.service as ecs.Ec2Service;
+    this.service = service;
     this.connections = built.connections;
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       ...props.alarms,
-      service: this.service,
+      service,
       clusterName: env.cluster.clusterName,
       topic: env.alarmTopic,
     });
-    this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
+    this.deploymentFailedRule = notifyDeploymentFailures(this, env, service);
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
+  }
+}
+
+/** EC2 capacity, with the props an ECS service with DAEMON scheduling takes. */
+function checkEc2DaemonProps(scope: Construct, props: DaemonServiceProps): void {
+  const capacity = props.capacity;
+  if (capacity.platform !== CapacityPlatform.EC2 || capacity.autoScalingCapacities.length === 0) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, `a daemon runs one task per instance, and its capacity is ${show(capacity.kind)}`,
+      'pass Capacity.ec2(autoScalingCapacity) (or ec2SpotMix) naming the instances to run on, or Capacity.managedInstances(...)');
+  }
+  if (capacity._hasExplicitPlacementStrategies()) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, 'placement strategies are set for a daemon',
+      'remove them: a daemon runs on every matching instance (placement constraints still apply)');
+  }
+  const managedOnly = (['drainPercent', 'bakeTime', 'critical', 'rollbackAlarms'] as const).filter(k => props[k] !== undefined);
+  if (managedOnly.length > 0) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `${managedOnly.join(', ')} set for a daemon on EC2 capacity`,
+      'remove them (they configure ECS managed daemons, on Capacity.managedInstances); on EC2 capacity use minHealthyPercent');
+  }
+  // A daemon's maximumPercent is 100: ECS stops a task before it starts its replacement, so the
+  // healthy floor is a whole percent below 100 (Amazon ECS API Reference, DeploymentConfiguration).
+  checkInteger(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent);
+  checkRange(scope, ErrorCode.DEPLOYMENT, 'minHealthyPercent', props.minHealthyPercent, 0, 99, '%');
+}
+
+/** What an ECS managed daemon cannot take. */
+function checkManagedDaemonProps(scope: Construct, props: DaemonServiceProps): void {
+  const serviceOnly = (['minHealthyPercent', 'alarms', 'networkMode'] as const).filter(k => props[k] !== undefined);
+  if (serviceOnly.length > 0) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `${serviceOnly.join(', ')} set for a daemon on Managed Instances`,
+      'remove them: a managed daemon is not an ECS service (no service metrics to alarm on) and its task uses its instance\'s network; '
+      + 'use drainPercent and bakeTime for its deployments');
   }
 }

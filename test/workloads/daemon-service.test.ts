@@ -34,7 +34,7 @@ describe('DaemonService', () => {
       const agent = new DaemonService(stack, 'Agent', {
         environment, image: IMAGE, capacity: Capacity.ec2(instances), networkMode: ecs.NetworkMode.AWS_VPC,
       });
-      return { stack, service: agent.service.node.defaultChild as ecs.CfnService };
+      return { stack, service: agent.service!.node.defaultChild as ecs.CfnService };
     };
     const plain = daemon();
     const [[, service]] = resources(plain.stack, 'AWS::ECS::Service');
