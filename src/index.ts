@@ -24,8 +24,8 @@ export { CapacityPlatform, Capacity } from './capacity/capacity';
 export type { AutoScalingCapacityProps } from './capacity/auto-scaling-capacity';
 export { AutoScalingCapacity } from './capacity/auto-scaling-capacity';
 export { HostImage } from './capacity/host-image';
-export type { ManagedInstancesCapacityProps } from './capacity/managed-instances-capacity';
-export { ManagedInstancesCapacity } from './capacity/managed-instances-capacity';
+export type { ManagedInstancesCapacityProps, ManagedInstancesCapacityReservations } from './capacity/managed-instances-capacity';
+export { CapacityReservationPreference, ManagedInstancesCapacity } from './capacity/managed-instances-capacity';
 export type { ExternalInstancesProps } from './capacity/external-instances';
 export { ExternalInstances } from './capacity/external-instances';
 

@@ -2,7 +2,7 @@ import { CustomResource, Duration, Names, Size, aws_ec2 as ec2, aws_ecs as ecs, 
 import { Construct } from 'constructs';
 import type { IEnvironment } from '../environment/environment';
 import { applyRoleSettings } from '../environment/roles';
-import { checkCapacityProviderName, checkInteger, checkRange, knownSeconds } from '../guardrails/checks';
+import { checkCapacityProviderName, checkInteger, checkPattern, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { addManagedInstancesGuard } from '../private/capacity-deletion-guard';
 import { ensureAgentEndpoints, taskEgress } from '../private/egress';
@@ -48,6 +48,55 @@ export interface ManagedInstancesCapacityProps {
    * @default true
    */
   readonly optimizeInstances?: boolean;
+  /**
+   * Launch the instances into EC2 Capacity Reservations (On-Demand Capacity Reservations and
+   * the other reservation types a Capacity Reservation group holds): ECS sets the capacity
+   * option type to `RESERVED` and matches reservations against the instance requirements.
+   * Reserved instances are On-Demand instances, so this cannot be combined with `spot`.
+   * Source: Amazon ECS API Reference, InstanceLaunchTemplate capacityOptionType (`RESERVED`) and
+   * CapacityReservationRequest ("to be used when using the RESERVED capacity option type");
+   * AWS CloudFormation, AWS::ECS::CapacityProvider InstanceLaunchTemplate CapacityReservations.
+   * @default - no reservations: On-Demand instances (or Spot with `spot`)
+   */
+  readonly capacityReservations?: ManagedInstancesCapacityReservations;
+}
+
+/**
+ * When ECS Managed Instances launch into EC2 Capacity Reservations. Source: Amazon ECS API
+ * Reference, CapacityReservationRequest reservationPreference.
+ */
+export enum CapacityReservationPreference {
+  /**
+   * Only into capacity reservations that match the instance requirements; when none has room,
+   * instances fail to launch (tasks stay pending). `RESERVATIONS_ONLY`.
+   */
+  RESERVATIONS_ONLY = 'RESERVATIONS_ONLY',
+  /**
+   * Into matching capacity reservations while they have room, then On-Demand instances.
+   * `RESERVATIONS_FIRST`.
+   */
+  RESERVATIONS_FIRST = 'RESERVATIONS_FIRST',
+  /**
+   * Never into capacity reservations, On-Demand instances only: keeps open reservations for
+   * other workloads. `RESERVATIONS_EXCLUDED`.
+   */
+  RESERVATIONS_EXCLUDED = 'RESERVATIONS_EXCLUDED',
+}
+
+/** The EC2 Capacity Reservations a `ManagedInstancesCapacity` launches into. */
+export interface ManagedInstancesCapacityReservations {
+  /** When instances go into capacity reservations. */
+  readonly preference: CapacityReservationPreference;
+  /**
+   * The ARN of a Capacity Reservation group, an AWS Resource Groups group of Capacity
+   * Reservations (`arn:aws:resource-groups:<region>:<account>:group/<name>`), in the capacity
+   * provider's region: ECS launches into the group's reservations that match. Reservations that
+   * accept only targeted instances are used only through a group. Not with
+   * `RESERVATIONS_EXCLUDED`. Source: Amazon ECS API Reference, CapacityReservationRequest
+   * reservationGroupArn; Amazon EC2 User Guide, Capacity Reservation groups.
+   * @default - no group: reservations are matched by the instance requirements alone
+   */
+  readonly reservationGroupArn?: string;
 }
 
 /**
@@ -121,10 +170,7 @@ export class ManagedInstancesCapacity extends Construct {
     this.capacityProviderName = this.capacityProvider.capacityProviderName;
     this.infrastructureRole = this.capacityProvider.infrastructureRole;
     const cfnProvider = this.capacityProvider.node.findChild('CapacityProvider') as ecs.CfnCapacityProvider;
-    const scaleInAfter = this.scaleInAfterSeconds(props);
-    if (scaleInAfter !== undefined) {
-      cfnProvider.addPropertyOverride('ManagedInstancesProvider.InfrastructureOptimization.ScaleInAfter', scaleInAfter);
-    }
+    this.overrideProvider(cfnProvider, props);
     this.deletionGuard = addManagedInstancesGuard(this, {
       owner: env,
       retention: env.logRetention,
@@ -141,6 +187,43 @@ export class ManagedInstancesCapacity extends Construct {
       ],
     });
     this.acknowledgeFindings();
+  }
+
+  /**
+   * What aws-cdk-lib's provider does not write: InfrastructureOptimization, and capacity
+   * reservations (its CapacityOptionType has no RESERVED). The property names match
+   * CfnCapacityProvider.InstanceLaunchTemplateProperty (capacityOptionType, capacityReservations)
+   * and CapacityReservationRequestProperty (reservationGroupArn, reservationPreference), typed in
+   * both aws-cdk-lib 2.257 and 2.278.
+   */
+  private overrideProvider(cfnProvider: ecs.CfnCapacityProvider, props: ManagedInstancesCapacityProps): void {
+    const scaleInAfter = this.scaleInAfterSeconds(props);
+    if (scaleInAfter !== undefined) {
+      cfnProvider.addPropertyOverride('ManagedInstancesProvider.InfrastructureOptimization.ScaleInAfter', scaleInAfter);
+    }
+    const reservations = props.capacityReservations;
+    if (reservations === undefined) return;
+    this.checkReservations(reservations);
+    cfnProvider.addPropertyOverride('ManagedInstancesProvider.InstanceLaunchTemplate.CapacityOptionType', 'RESERVED');
+    cfnProvider.addPropertyOverride('ManagedInstancesProvider.InstanceLaunchTemplate.CapacityReservations', {
+      ReservationPreference: reservations.preference,
+      ...reservations.reservationGroupArn === undefined ? {} : { ReservationGroupArn: reservations.reservationGroupArn },
+    });
+  }
+
+  private checkReservations(reservations: ManagedInstancesCapacityReservations): void {
+    if (this.spot) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'spot is true and capacityReservations is given',
+        'capacity reservations hold On-Demand capacity (capacity option type RESERVED, not SPOT): leave out spot or capacityReservations');
+    }
+    const group = reservations.reservationGroupArn;
+    if (group !== undefined && reservations.preference === CapacityReservationPreference.RESERVATIONS_EXCLUDED) {
+      throw new ShipyardError(this, ErrorCode.CONFLICTING_OPTIONS, 'capacityReservations.preference is RESERVATIONS_EXCLUDED and a reservationGroupArn is given',
+        'leave out reservationGroupArn to avoid reservations, or choose RESERVATIONS_ONLY or RESERVATIONS_FIRST to launch into the group');
+    }
+    // Source: AWS Resource Groups API Reference, GroupArn pattern.
+    checkPattern(this, ErrorCode.CAPACITY_PROVIDER, 'capacityReservations.reservationGroupArn', group, RESOURCE_GROUP_ARN,
+      'the ARN of a Capacity Reservation group (arn:aws:resource-groups:<region>:<account>:group/<name>)');
   }
 
   /** InfrastructureOptimization ScaleInAfter: -1 (never), 0-3600 seconds, or ECS's default (undefined). */
@@ -195,6 +278,9 @@ export class ManagedInstancesCapacity extends Construct {
     }
   }
 }
+
+/** An AWS Resource Groups group ARN (AWS Resource Groups API Reference, GroupArn). */
+const RESOURCE_GROUP_ARN = /^arn:aws(-[a-z]+)*:resource-groups:[a-z]{2}(-[a-z]+)+-\d:\d{12}:group\/([a-zA-Z0-9_.-]{1,300}|[a-zA-Z0-9_.-]{1,150}\/[a-z0-9]{26})$/;
 
 function architectureOf(requirements: ec2.InstanceRequirementsConfig): ecs.CpuArchitecture | undefined {
   const makers = requirements.cpuManufacturers ?? [];

@@ -1,7 +1,7 @@
-import { App, Duration, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Duration, Fn, Size, Stack, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { deleteEvent, loadGuard } from './guard-handler';
-import { AutoScalingCapacity, Capacity, CapacityPlatform, Image, ManagedInstancesCapacity, WebService } from '../../src';
+import { AutoScalingCapacity, Capacity, CapacityPlatform, CapacityReservationPreference, Image, ManagedInstancesCapacity, WebService } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { expectError, importedEnvironment, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
@@ -95,6 +95,57 @@ describe('ManagedInstancesCapacity', () => {
     expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ scaleInAfter: Duration.seconds(3601) }));
     expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ scaleInAfter: Duration.millis(1500) }));
     expectError(ErrorCode.CONFLICTING_OPTIONS, () => managed({ scaleInAfter: Duration.minutes(5), optimizeInstances: false }));
+  });
+
+  // Property names as typed by CfnCapacityProvider.InstanceLaunchTemplateProperty (capacityOptionType,
+  // capacityReservations) and CapacityReservationRequestProperty (reservationGroupArn,
+  // reservationPreference) in aws-cdk-lib 2.257 and aws-cdk-lib-newest 2.278.
+  const GROUP = 'arn:aws:resource-groups:eu-west-1:123456789012:group/ShopReservations';
+  const launchTemplate = (stack: Stack) => resources(stack, 'AWS::ECS::CapacityProvider')[0][1].Properties.ManagedInstancesProvider.InstanceLaunchTemplate;
+
+  test('capacity reservations: capacity option type RESERVED with the preference and the Capacity Reservation group', () => {
+    const { stack } = managed({ capacityReservations: { preference: CapacityReservationPreference.RESERVATIONS_ONLY, reservationGroupArn: GROUP } });
+    template(stack).hasResourceProperties('AWS::ECS::CapacityProvider', {
+      ManagedInstancesProvider: Match.objectLike({
+        InstanceLaunchTemplate: Match.objectLike({
+          CapacityOptionType: 'RESERVED',
+          CapacityReservations: { ReservationPreference: 'RESERVATIONS_ONLY', ReservationGroupArn: GROUP },
+          InstanceRequirements: Match.objectLike({ VCpuCount: { Min: 2, Max: 8 } }),
+        }),
+      }),
+    });
+    expect(launchTemplate(managed().stack).CapacityReservations).toBeUndefined();
+    expect(launchTemplate(managed({ capacityReservations: { preference: CapacityReservationPreference.RESERVATIONS_FIRST } }).stack))
+      .toMatchObject({ CapacityOptionType: 'RESERVED', CapacityReservations: { ReservationPreference: 'RESERVATIONS_FIRST' } });
+    expect(launchTemplate(managed({ capacityReservations: { preference: CapacityReservationPreference.RESERVATIONS_EXCLUDED } }).stack))
+      .toMatchObject({ CapacityOptionType: 'RESERVED', CapacityReservations: { ReservationPreference: 'RESERVATIONS_EXCLUDED' } });
+  });
+
+  test('capacity reservations: a group ARN in another partition, of the longest name, or a token passes', () => {
+    const first = CapacityReservationPreference.RESERVATIONS_FIRST;
+    const gov = 'arn:aws-us-gov:resource-groups:us-gov-west-1:123456789012:group/' + 'a'.repeat(300);
+    expect(launchTemplate(managed({ capacityReservations: { preference: first, reservationGroupArn: gov } }).stack)
+      .CapacityReservations).toEqual({ ReservationPreference: 'RESERVATIONS_FIRST', ReservationGroupArn: gov });
+    const token = Fn.importValue('ReservationGroupArn');
+    expect(launchTemplate(managed({ capacityReservations: { preference: first, reservationGroupArn: token } }).stack)
+      .CapacityReservations).toEqual({ ReservationPreference: 'RESERVATIONS_FIRST', ReservationGroupArn: { 'Fn::ImportValue': 'ReservationGroupArn' } });
+  });
+
+  test('fails on capacity reservations with Spot, a group with RESERVATIONS_EXCLUDED, or a reservationGroupArn that is not a resource group', () => {
+    const only = CapacityReservationPreference.RESERVATIONS_ONLY;
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => managed({ spot: true, capacityReservations: { preference: only } }));
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => managed({
+      capacityReservations: { preference: CapacityReservationPreference.RESERVATIONS_EXCLUDED, reservationGroupArn: GROUP },
+    }));
+    for (const reservationGroupArn of [
+      'ShopReservations',
+      'arn:aws:ec2:eu-west-1:123456789012:capacity-reservation/cr-0123456789abcdef0',
+      'arn:aws:resource-groups:eu-west-1:123456789012:group/',
+      'arn:aws:resource-groups:eu-west-1:1234:group/ShopReservations',
+      'arn:aws:resource-groups:eu-west-1:123456789012:group/' + 'a'.repeat(301),
+    ]) {
+      expectError(ErrorCode.CAPACITY_PROVIDER, () => managed({ capacityReservations: { preference: only, reservationGroupArn } }));
+    }
   });
 
   test('fails when the instance requirements are inconsistent', () => {
