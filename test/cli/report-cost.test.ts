@@ -226,7 +226,7 @@ describe('the parts of the estimate', () => {
 
   test('a month is 730 hours and the table covers the regions it names', () => {
     expect(HOURS_PER_MONTH).toBe(730);
-    expect(Object.keys(PRICE_TABLES)).toEqual(['us-east-1']);
+    expect(Object.keys(PRICE_TABLES)).toEqual(['us-east-1', 'eu-west-2']);
     for (const prices of Object.values(PRICE_TABLES)) {
       for (const p of Object.values(prices)) {
         expect(p.usd).toBeGreaterThan(0);
@@ -237,14 +237,49 @@ describe('the parts of the estimate', () => {
   });
 });
 
+describe('the same template in the other regions with a price table', () => {
+  test('eu-west-2 (London): each line and the totals, as computed by hand', () => {
+    const cost = json('report', assembly('london', { id: 'Web', environment: 'aws://123456789012/eu-west-2', resources: web() }), '--json').stacks[0].cost;
+    expect([cost.region, cost.noPrices]).toEqual(['eu-west-2', null]);
+    const line = (what: RegExp) => cost.lines.find((l: any) => what.test(l.what));
+    // Api, ARM64, 0.25 vCPU / 0.5 GB: 0.25 × 0.03725 + 0.5 × 0.00409 = 0.0113575 $/task-hour;
+    // 2 tasks × 0.0113575 × 730 = 16.58195 → $16.58; development (1 task): 8.290975 → $8.29.
+    expect(line(/^ApiService: Fargate on-demand/)).toMatchObject({ quantity: 2, monthly: 16.58, development: 8.29 });
+    expect(line(/^ApiService: Fargate on-demand/).unitPrice).toBeCloseTo(0.0113575, 9);
+    // Worker, x86, 1 vCPU / 2 GB: 0.04656 + 2 × 0.00511 = 0.05678 $/task-hour. On-demand: 1.75 × 0.05678 × 730 = 72.53645 → $72.54;
+    // Spot: 0.05678 × 0.3 = 0.017034, × 2.25 × 730 = 27.978345 → $27.98. Development: 0.05678 × 730 = 41.4494 → $41.45.
+    expect(line(/^WorkerService: Fargate on-demand/)).toMatchObject({ quantity: 1.75, monthly: 72.54, development: 41.45 });
+    expect(line(/^WorkerService: Fargate Spot/)).toMatchObject({ quantity: 2.25, monthly: 27.98, development: 0 });
+    // ALB and NLB: 0.02646 × 730 = 19.3158 → $19.32 each. NAT gateways: 2 × 0.05 × 730 = $73.00; development $36.50.
+    expect(line(/^Application Load Balancers/)).toMatchObject({ unitPrice: 0.02646, monthly: 19.32 });
+    expect(line(/^Network Load Balancers/)).toMatchObject({ unitPrice: 0.02646, monthly: 19.32 });
+    expect(line(/^NAT gateways/)).toMatchObject({ quantity: 2, unitPrice: 0.05, monthly: 73, development: 36.5 });
+    // Four endpoint-AZs: 4 × 0.011 × 730 = $32.12. Alarms: 3 metrics × $0.10 = $0.30.
+    expect(line(/^Interface VPC endpoints/)).toMatchObject({ quantity: 4, unitPrice: 0.011, monthly: 32.12 });
+    expect(line(/^CloudWatch alarms/)).toMatchObject({ quantity: 3, monthly: 0.3 });
+    // 16.58 + 72.54 + 27.98 + 19.32 + 19.32 + 73.00 + 32.12 + 0.30 = 261.16;
+    // development: 8.29 + 41.45 + 0 + 19.32 + 19.32 + 36.50 + 32.12 + 0.30 = 157.30.
+    expect([cost.total, cost.developmentTotal]).toEqual([261.16, 157.3]);
+    expect(cost.usageRates.map((u: any) => u.usd)).toEqual([0.0084, 0.006, 0.05, 0.01, 0.5985]);
+  });
+
+  test('every price of every table names the Price List offer or transcription it was read from', () => {
+    for (const [region, prices] of Object.entries(PRICE_TABLES)) {
+      expect(Object.keys(prices).sort()).toEqual(Object.keys(PRICE_TABLES['us-east-1']).sort());
+      if (region === 'us-east-1') continue;
+      for (const p of Object.values(prices)) expect(p.via).toMatch(new RegExp(`^AWS Price List API, \\w+ ${region} \\(`));
+    }
+  });
+});
+
 describe('stacks without a price table', () => {
   test('a region with no table says so and names the regions that have one', () => {
     const dir = assembly('south', { id: 'South', environment: 'aws://123456789012/eu-south-2', resources: web() });
     const cost = json('report', dir, '--json').stacks[0].cost;
     expect(cost).toMatchObject({
-      region: 'eu-south-2', noPrices: 'no price table for eu-south-2; tables exist for us-east-1', total: null, developmentTotal: null, lines: [],
+      region: 'eu-south-2', noPrices: 'no price table for eu-south-2; tables exist for us-east-1, eu-west-2', total: null, developmentTotal: null, lines: [],
     });
-    expect(run('report', dir).out).toContain('  Monthly cost: not estimated: no price table for eu-south-2; tables exist for us-east-1');
+    expect(run('report', dir).out).toContain('  Monthly cost: not estimated: no price table for eu-south-2; tables exist for us-east-1, eu-west-2');
   });
 
   test('an environment-agnostic stack has no region, so no estimate', () => {
@@ -252,7 +287,7 @@ describe('stacks without a price table', () => {
     const cost = json('report', dir, '--json').stacks[0].cost;
     expect(cost.region).toBeNull();
     expect(cost.noPrices).toBe('no price table for an environment-agnostic stack (no region in its environment; price it with --region); '
-      + 'tables exist for us-east-1');
+      + 'tables exist for us-east-1, eu-west-2');
   });
 
   test('--region prices an environment-agnostic stack at that region\'s prices, and leaves a stack with a region alone', () => {
