@@ -45,3 +45,6 @@ export const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 export const READ = '2026-12-07';
 
 export const price = (usd: number, unit: string, source: string, via: string, read: string): Price => ({ usd, unit, source, via, read });
+
+/** To the cent, half up on the decimal figure (16.425 is 16.43, though 16.425 * 100 is 1642.4999... in binary). */
+export const cents = (n: number) => Math.round(Number((n * 100).toPrecision(12))) / 100;
