@@ -24,6 +24,10 @@ import { CLOUDWATCH, ELB, FARGATE, price, PRIVATELINK, READ, RegionPrices, VPC }
  *   AmazonCloudWatch 2026-09-22, AmazonEC2 2026-09-25).
  * - CRYPTIC: github.com/crypticseeds/aws-platform docs/cost.md (commit d2d968be), unit prices
  *   read from the eu-west-2 offer files on 2026-10-05.
+ * - ZOMBIE: github.com/xbill9/zombiescan src/zombiescan/pricing/table.json (commit 07715513), "AWS
+ *   Price List API (pricing:GetProducts), on-demand USD list prices", "generated
+ *   2026-09-21T00:49:12Z": the hourly parts (NAT gateway, ALB and NLB, interface endpoint) of every
+ *   region, a second source for those figures here.
  */
 const EUW2 = {
   ecs: 'AWS Price List API, AmazonECS eu-west-2 (published 2026-08-31)',
@@ -48,20 +52,23 @@ export const EU_WEST_2: RegionPrices = {
   fargateArmGbHour: price(0.00409, 'GB-hour', FARGATE, `${EUW2.ecs}, EUW2-Fargate-ARM-GB-Hours`, READ),
   // TOGEN_ELB: "$0.02646 per Application LoadBalancer-hour (or partial hour)" (EUW2-LoadBalancerUsage,
   // LoadBalancing:Application) and "$0.0084 per used Application load balancer capacity unit-hour"
-  // (EUW2-LCUUsage, LoadBalancing:Application); SADEEV and CRYPTIC: "$0.02646 per hour; $0.0084 per LCU-hour".
+  // (EUW2-LCUUsage, LoadBalancing:Application); SADEEV and CRYPTIC: "$0.02646 per hour; $0.0084 per LCU-hour";
+  // ZOMBIE: load_balancer_hour eu-west-2 "alb": 0.02646.
   albHour: price(0.02646, 'load balancer-hour', ELB, `${EUW2.elb}, EUW2-LoadBalancerUsage (Application)`, READ),
   albLcuHour: price(0.0084, 'LCU-hour', ELB, `${EUW2.elb}, EUW2-LCUUsage (Application)`, READ),
   // TOGEN_ELB: "$0.02646 per Network LoadBalancer-hour (or partial hour)" (EUW2-LoadBalancerUsage,
   // LoadBalancing:Network) and "$0.0060 per used Network load balancer capacity unit-hour"
-  // (EUW2-LCUUsage, LoadBalancing:Network).
+  // (EUW2-LCUUsage, LoadBalancing:Network); ZOMBIE: load_balancer_hour eu-west-2 "nlb": 0.02646.
   nlbHour: price(0.02646, 'load balancer-hour', ELB, `${EUW2.elb}, EUW2-LoadBalancerUsage (Network)`, READ),
   nlbNlcuHour: price(0.006, 'NLCU-hour', ELB, `${EUW2.elb}, EUW2-LCUUsage (Network)`, READ),
   // TOGEN_EC2: EUW2-NatGateway-Hours (SKU D8BXG95NJW6MV3B3) "price": 0.05; SADEEV and CRYPTIC (AmazonEC2
-  // published 2026-09-25): "$0.05 per hour; $0.05 per GB processed" (EUW2-NatGateway-Bytes).
+  // published 2026-09-25): "$0.05 per hour; $0.05 per GB processed" (EUW2-NatGateway-Bytes); ZOMBIE:
+  // nat_gateway_hour eu-west-2 0.05.
   natGatewayHour: price(0.05, 'NAT gateway-hour', VPC, `${EUW2.ec2}, EUW2-NatGateway-Hours`, READ),
   natGatewayGb: price(0.05, 'GB processed', VPC, `${EUW2.ec2Bytes}, EUW2-NatGateway-Bytes`, READ),
   // SADEEV: "VPC interface endpoint | $0.011 per endpoint-hour; $0.01 per GB (first 1 PB) |
-  // EUW2-VpcEndpoint-Hours, EUW2-VpcEndpoint-Bytes"; billed per endpoint per AZ (the PrivateLink page).
+  // EUW2-VpcEndpoint-Hours, EUW2-VpcEndpoint-Bytes"; billed per endpoint per AZ (the PrivateLink page);
+  // ZOMBIE: vpc_endpoint_hour eu-west-2 0.011.
   interfaceEndpointAzHour: price(0.011, 'endpoint-AZ-hour', PRIVATELINK, `${EUW2.vpc}, EUW2-VpcEndpoint-Hours`, READ),
   interfaceEndpointGb: price(0.01, 'GB processed (first PB)', PRIVATELINK, `${EUW2.vpc}, EUW2-VpcEndpoint-Bytes`, READ),
   // SADEEV: "alarms $0.10 per alarm-month (standard)" (EUW2-CW:AlarmMonitorUsage) and "Logs $0.5985

@@ -11,8 +11,10 @@
  * us-east-1's table is below; the other regions' (eu-west-2) are in prices-regions.ts, read from
  * extracts of the AWS Price List API's offer files. Regions left out (no complete set of sourced
  * figures could be read for them on 2026-12-07): us-west-2, eu-west-1, eu-central-1, us-east-2,
- * ap-southeast-1, ap-northeast-1, ap-southeast-2. A stack in those regions prints "no price table
- * for REGION".
+ * ap-southeast-1, ap-northeast-1, ap-southeast-2. Their hourly parts (NAT gateway, ALB, NLB,
+ * interface endpoint) are all in one Price List extract (prices-regions.ts, ZOMBIE), but no named,
+ * dated source gave the NLB's NLCU-hour for any of them, nor, for most, Fargate's ARM rates and the
+ * per-GB rates. A stack in those regions prints "no price table for REGION".
  */
 import { CLOUDWATCH, ELB, FARGATE, price, PRIVATELINK, READ, RegionPrices, VPC } from './price-list';
 import { EU_WEST_2 } from './prices-regions';
