@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { fails, run } from './harness';
-import { BackgroundService, Environment, EnvironmentProfile, Image } from '../../src';
+import { AutoScalingCapacity, BackgroundService, Environment, EnvironmentProfile, Image } from '../../src';
 import { alarmMetrics, tasksByProvider } from '../../src/cli/report/cost';
 import { HOURS_PER_MONTH, PRICE_TABLES } from '../../src/cli/report/prices';
 
@@ -108,7 +108,7 @@ describe('the monthly cost estimate on a known template (us-east-1)', () => {
     expect(cost.notEstimated.map((n: any) => [n.resource, n.reason])).toEqual([
       ['AnyAlarm', 'no sourced price for composite alarms in this table'],
       ['FastAlarm', 'a high-resolution alarm: no sourced price in this table'],
-      ['Hosts', 'EC2 instances are priced per instance type; this table has no EC2 prices'],
+      ['Hosts', 'no launch template or launch configuration in this template: its instance type is unknown'],
     ]);
     expect(cost.usageRates).toEqual([
       { what: 'Application Load Balancer LCU', usd: 0.008, unit: 'LCU-hour' },
@@ -220,13 +220,13 @@ describe('the parts of the estimate', () => {
     expect(cost.notEstimated).toEqual([{
       what: 'ECS service',
       resource: 'OnHosts',
-      reason: 'capacity provider (resolved at deploy): EC2 or Managed Instances capacity is priced by its instances, which this estimate does not price',
+      reason: 'capacity provider (resolved at deploy): EC2 or Managed Instances capacity is priced by its instances (on the Auto Scaling group, where EC2 prices cover it), not per task',
     }]);
   });
 
   test('a month is 730 hours and the table covers the regions it names', () => {
     expect(HOURS_PER_MONTH).toBe(730);
-    expect(Object.keys(PRICE_TABLES)).toEqual(['us-east-1']);
+    expect(Object.keys(PRICE_TABLES)).toEqual(['us-east-1', 'eu-west-2']);
     for (const prices of Object.values(PRICE_TABLES)) {
       for (const p of Object.values(prices)) {
         expect(p.usd).toBeGreaterThan(0);
@@ -237,14 +237,128 @@ describe('the parts of the estimate', () => {
   });
 });
 
+describe('the same template in the other regions with a price table', () => {
+  test('eu-west-2 (London): each line and the totals, as computed by hand', () => {
+    const cost = json('report', assembly('london', { id: 'Web', environment: 'aws://123456789012/eu-west-2', resources: web() }), '--json').stacks[0].cost;
+    expect([cost.region, cost.noPrices]).toEqual(['eu-west-2', null]);
+    const line = (what: RegExp) => cost.lines.find((l: any) => what.test(l.what));
+    // Api, ARM64, 0.25 vCPU / 0.5 GB: 0.25 × 0.03725 + 0.5 × 0.00409 = 0.0113575 $/task-hour;
+    // 2 tasks × 0.0113575 × 730 = 16.58195 → $16.58; development (1 task): 8.290975 → $8.29.
+    expect(line(/^ApiService: Fargate on-demand/)).toMatchObject({ quantity: 2, monthly: 16.58, development: 8.29 });
+    expect(line(/^ApiService: Fargate on-demand/).unitPrice).toBeCloseTo(0.0113575, 9);
+    // Worker, x86, 1 vCPU / 2 GB: 0.04656 + 2 × 0.00511 = 0.05678 $/task-hour. On-demand: 1.75 × 0.05678 × 730 = 72.53645 → $72.54;
+    // Spot: 0.05678 × 0.3 = 0.017034, × 2.25 × 730 = 27.978345 → $27.98. Development: 0.05678 × 730 = 41.4494 → $41.45.
+    expect(line(/^WorkerService: Fargate on-demand/)).toMatchObject({ quantity: 1.75, monthly: 72.54, development: 41.45 });
+    expect(line(/^WorkerService: Fargate Spot/)).toMatchObject({ quantity: 2.25, monthly: 27.98, development: 0 });
+    // ALB and NLB: 0.02646 × 730 = 19.3158 → $19.32 each. NAT gateways: 2 × 0.05 × 730 = $73.00; development $36.50.
+    expect(line(/^Application Load Balancers/)).toMatchObject({ unitPrice: 0.02646, monthly: 19.32 });
+    expect(line(/^Network Load Balancers/)).toMatchObject({ unitPrice: 0.02646, monthly: 19.32 });
+    expect(line(/^NAT gateways/)).toMatchObject({ quantity: 2, unitPrice: 0.05, monthly: 73, development: 36.5 });
+    // Four endpoint-AZs: 4 × 0.011 × 730 = $32.12. Alarms: 3 metrics × $0.10 = $0.30.
+    expect(line(/^Interface VPC endpoints/)).toMatchObject({ quantity: 4, unitPrice: 0.011, monthly: 32.12 });
+    expect(line(/^CloudWatch alarms/)).toMatchObject({ quantity: 3, monthly: 0.3 });
+    // 16.58 + 72.54 + 27.98 + 19.32 + 19.32 + 73.00 + 32.12 + 0.30 = 261.16;
+    // development: 8.29 + 41.45 + 0 + 19.32 + 19.32 + 36.50 + 32.12 + 0.30 = 157.30.
+    expect([cost.total, cost.developmentTotal]).toEqual([261.16, 157.3]);
+    expect(cost.usageRates.map((u: any) => u.usd)).toEqual([0.0084, 0.006, 0.05, 0.01, 0.5985]);
+  });
+
+  test('every price of every table names the Price List offer or transcription it was read from', () => {
+    for (const [region, prices] of Object.entries(PRICE_TABLES)) {
+      expect(Object.keys(prices).sort()).toEqual(Object.keys(PRICE_TABLES['us-east-1']).sort());
+      if (region === 'us-east-1') continue;
+      for (const p of Object.values(prices)) expect(p.via).toMatch(new RegExp(`^AWS Price List API, \\w+ ${region} \\(`));
+    }
+  });
+});
+
+/** Auto Scaling groups of each kind the EC2 estimate reads: a launch template, a launch configuration, Windows, Spot, an unlisted type. */
+function groups(): Record<string, any> {
+  const linux = { Ref: 'LinuxAmi' };
+  return {
+    Lt: r('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { InstanceType: 'm7g.large', ImageId: linux } }),
+    Hosts: r('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '2', MaxSize: '10', LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: { 'Fn::GetAtt': ['Lt', 'LatestVersionNumber'] } },
+    }),
+    Lc: r('AWS::AutoScaling::LaunchConfiguration', { InstanceType: 't3.large', ImageId: 'ami-12345678' }),
+    Fixed: r('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '4', DesiredCapacity: '3', LaunchConfigurationName: { Ref: 'Lc' } }),
+    WinLt: r('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { InstanceType: 'm6i.large', ImageId: { Ref: 'WindowsAmi' } } }),
+    Windows: r('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '2', LaunchTemplate: { LaunchTemplateId: { Ref: 'WinLt' } } }),
+    Spot: r('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '1',
+      MaxSize: '2',
+      MixedInstancesPolicy: {
+        LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: { Ref: 'Lt' } }, Overrides: [{ InstanceType: 'm7g.large' }, { InstanceType: 'm6g.large' }] },
+        InstancesDistribution: { OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 0 },
+      },
+    }),
+    OddLt: r('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { InstanceType: 'x2gd.large', ImageId: linux } }),
+    Odd: r('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '1', LaunchTemplate: { LaunchTemplateId: { Ref: 'OddLt' } } }),
+  };
+}
+
+/** An assembly whose one stack has `resources` and the SSM parameters the AMIs come from. */
+function withAmis(name: string, environment: string, resources: Record<string, any>): string {
+  const dir = assembly(name, { id: 'Ec2', environment, resources });
+  const file = path.join(dir, 'Ec2.template.json');
+  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  template.Parameters = {
+    LinuxAmi: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id' },
+    WindowsAmi: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id' },
+  };
+  fs.writeFileSync(file, JSON.stringify(template));
+  return dir;
+}
+
+describe('EC2 capacity', () => {
+  test('us-east-1: a group\'s instances at its instance type\'s on-demand Linux price, as computed by hand', () => {
+    const cost = json('report', withAmis('ec2', US_EAST_1, groups()), '--json').stacks[0].cost;
+    // Hosts: MinSize 2 (no DesiredCapacity), m7g.large at $0.0816: 2 × 0.0816 × 730 = 119.136 → $119.14.
+    // Fixed: DesiredCapacity 3, t3.large at $0.0832 (its launch configuration): 3 × 0.0832 × 730 = 182.208 → $182.21.
+    expect(cost.lines.map((l: any) => [l.what, l.quantity, l.unit, l.unitPrice, l.monthly, l.development])).toEqual([
+      ['Hosts: EC2 on-demand m7g.large, Linux (MinSize, the least it runs)', 2, 'instance', 0.0816, 119.14, 119.14],
+      ['Fixed: EC2 on-demand t3.large, Linux (DesiredCapacity)', 3, 'instance', 0.0832, 182.21, 182.21],
+    ]);
+    // 119.14 + 182.21 = 301.35.
+    expect([cost.total, cost.developmentTotal]).toEqual([301.35, 301.35]);
+    expect(cost.notEstimated.map((n: any) => [n.resource, n.reason])).toEqual([
+      ['Windows', 'Windows hosts: this table has Linux EC2 prices only'],
+      ['Spot', 'Spot instances: Spot has no list price'],
+      ['Odd', 'no EC2 price for x2gd.large in us-east-1\'s table'],
+    ]);
+    expect(cost.sources).toEqual(['https://aws.amazon.com/ec2/pricing/on-demand/']);
+  });
+
+  test('a region without EC2 prices names the groups and says where there are some', () => {
+    const cost = json('report', withAmis('ec2', 'aws://123456789012/eu-west-2', groups()), '--json').stacks[0].cost;
+    expect(cost.lines).toEqual([]);
+    expect(cost.notEstimated.find((n: any) => n.resource === 'Hosts').reason).toBe('no EC2 prices for eu-west-2; EC2 prices exist for us-east-1');
+  });
+
+  test('the library\'s AutoScalingCapacity: its group at MinSize and its launch template\'s type', () => {
+    const dir = path.join(scratch, 'capacity');
+    const app = new App({ outdir: dir });
+    const stack = new Stack(app, 'Capacity', { env: { account: '123456789012', region: 'us-east-1' } });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/example');
+    const environment = new Environment(stack, 'Env', { ingress: { certificate } });
+    new AutoScalingCapacity(stack, 'Instances', { environment, minCapacity: 1 });
+    app.synth();
+    const cost = json('report', dir, '--json').stacks[0].cost;
+    // The default type m7g.large, MinSize 1: 0.0816 × 730 = 59.568 → $59.57.
+    expect(cost.lines.find((l: any) => l.unit === 'instance')).toMatchObject({
+      what: expect.stringMatching(/^Instances\/.*: EC2 on-demand m7g\.large, Linux \(MinSize, the least it runs\)$/), quantity: 1, monthly: 59.57,
+    });
+  });
+});
+
 describe('stacks without a price table', () => {
   test('a region with no table says so and names the regions that have one', () => {
     const dir = assembly('south', { id: 'South', environment: 'aws://123456789012/eu-south-2', resources: web() });
     const cost = json('report', dir, '--json').stacks[0].cost;
     expect(cost).toMatchObject({
-      region: 'eu-south-2', noPrices: 'no price table for eu-south-2; tables exist for us-east-1', total: null, developmentTotal: null, lines: [],
+      region: 'eu-south-2', noPrices: 'no price table for eu-south-2; tables exist for us-east-1, eu-west-2', total: null, developmentTotal: null, lines: [],
     });
-    expect(run('report', dir).out).toContain('  Monthly cost: not estimated: no price table for eu-south-2; tables exist for us-east-1');
+    expect(run('report', dir).out).toContain('  Monthly cost: not estimated: no price table for eu-south-2; tables exist for us-east-1, eu-west-2');
   });
 
   test('an environment-agnostic stack has no region, so no estimate', () => {
@@ -252,7 +366,7 @@ describe('stacks without a price table', () => {
     const cost = json('report', dir, '--json').stacks[0].cost;
     expect(cost.region).toBeNull();
     expect(cost.noPrices).toBe('no price table for an environment-agnostic stack (no region in its environment; price it with --region); '
-      + 'tables exist for us-east-1');
+      + 'tables exist for us-east-1, eu-west-2');
   });
 
   test('--region prices an environment-agnostic stack at that region\'s prices, and leaves a stack with a region alone', () => {

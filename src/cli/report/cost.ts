@@ -1,11 +1,14 @@
 /**
  * An estimated fixed monthly cost of a stack at list prices for its region (prices.ts): Fargate
  * tasks by size, architecture and capacity provider, load balancers' and NAT gateways' hourly
- * parts, interface VPC endpoints per AZ, standard CloudWatch alarms per metric. Usage-based parts
+ * parts, interface VPC endpoints per AZ, standard CloudWatch alarms per metric, and EC2 Auto Scaling
+ * groups' instances by instance type where there are EC2 prices (cost-ec2.ts). Usage-based parts
  * (LCUs, GB processed, log ingestion) are listed as rates, not figures. Beside each figure, the
  * same template under the development profile's choices (docs/report.md#monthly-cost).
  */
 import { below } from './compliance';
+import { ec2Lines } from './cost-ec2';
+import { cents } from './price-list';
 import { HOURS_PER_MONTH, PRICE_TABLES, Price, pricesOf, RegionPrices, SPOT_MAX_DISCOUNT } from './prices';
 import { StackTemplate } from '../picture/assembly';
 
@@ -56,8 +59,7 @@ export interface StackCost {
   readonly sources: string[];
 }
 
-/** To the cent, half up on the decimal figure (16.425 is 16.43, though 16.425 * 100 is 1642.4999... in binary). */
-export const cents = (n: number) => Math.round(Number((n * 100).toPrecision(12))) / 100;
+export { cents };
 
 /**
  * The estimate of one stack, at its region's prices; an environment-agnostic stack at
@@ -88,11 +90,12 @@ export function costOf(stack: StackTemplate, assumedRegion?: string): StackCost 
     if (typeof result === 'string') notEstimated.push({ what: 'ECS service', resource: template.path(id), reason: result });
     else lines.push(...result);
   }
-  lines.push(...networkLines(template, prices));
+  const ec2 = ec2Lines(template, region);
+  lines.push(...ec2.lines, ...networkLines(template, prices));
   const alarms = alarmLines(template, prices);
   lines.push(...alarms.lines);
-  notEstimated.push(...alarms.notEstimated, ...otherCapacity(template), ...gatewayNotes(template));
-  const used = new Set<Price>([...lines.flatMap(l => priceKeys(l, prices)), ...usageRates(template, prices).map(r => r.price)]);
+  notEstimated.push(...alarms.notEstimated, ...ec2.notEstimated, ...otherCapacity(template), ...gatewayNotes(template));
+  const used = new Set<Price>([...lines.flatMap(l => priceKeys(l, prices)), ...ec2.used, ...usageRates(template, prices).map(r => r.price)]);
   return {
     region,
     regionAssumed,
@@ -117,6 +120,11 @@ class Template {
 
   public path(logicalId: string): string {
     return below(this.stack, this.stack.paths.get(logicalId) ?? logicalId);
+  }
+
+  /** A template parameter (its declaration), when there is one of that name. */
+  public parameter(name: string): any {
+    return this.stack.template.Parameters?.[name];
   }
 
   /** The resource a `Ref` (or `Fn::GetAtt`) names, when it is in this template. */
@@ -230,7 +238,7 @@ function trim(n: number): string {
 function strategyOf(template: Template, p: any): Strategy[] | string {
   const entries = Array.isArray(p.CapacityProviderStrategy) ? p.CapacityProviderStrategy : undefined;
   if (p.LaunchType === 'FARGATE') return [{ provider: 'FARGATE', base: 0, weight: 1 }];
-  if (typeof p.LaunchType === 'string') return `${p.LaunchType} launch type: priced by its instances, which this estimate does not price`;
+  if (typeof p.LaunchType === 'string') return `${p.LaunchType} launch type: priced by its instances (on the Auto Scaling group, where EC2 prices cover it), not per task`;
   const strategy = entries ?? clusterDefault(template, p.Cluster);
   if (!strategy) return 'no launch type or capacity provider strategy here or on its cluster: ECS uses the EC2 launch type, not priced';
   const read: Strategy[] = strategy.map((s: any) => ({
@@ -239,7 +247,7 @@ function strategyOf(template: Template, p: any): Strategy[] | string {
     weight: Number(s?.Weight ?? 0),
   }));
   const other = read.find(s => s.provider !== 'FARGATE' && s.provider !== 'FARGATE_SPOT');
-  if (other) return `capacity provider ${other.provider}: EC2 or Managed Instances capacity is priced by its instances, which this estimate does not price`;
+  if (other) return `capacity provider ${other.provider}: EC2 or Managed Instances capacity is priced by its instances (on the Auto Scaling group, where EC2 prices cover it), not per task`;
   return read;
 }
 
@@ -344,13 +352,8 @@ function alarmLines(template: Template, prices: RegionPrices): { lines: CostLine
   return { lines, notEstimated };
 }
 
-/** EC2 and Managed Instances capacity and Express Mode services: named, not priced. */
+/** Managed Instances capacity and Express Mode services: named, not priced (EC2 groups: cost-ec2.ts). */
 function otherCapacity(template: Template): NotEstimated[] {
-  const groups = template.ofType('AWS::AutoScaling::AutoScalingGroup').map(([id]) => ({
-    what: 'EC2 Auto Scaling group',
-    resource: template.path(id),
-    reason: 'EC2 instances are priced per instance type; this table has no EC2 prices',
-  }));
   const managed = template.ofType('AWS::ECS::CapacityProvider').filter(([, c]) => c.Properties?.ManagedInstancesProvider).map(([id]) => ({
     what: 'ECS Managed Instances capacity provider',
     resource: template.path(id),
@@ -361,7 +364,7 @@ function otherCapacity(template: Template): NotEstimated[] {
     resource: template.path(id),
     reason: 'its tasks and managed load balancer are created by ECS, not stated in the template',
   }));
-  return [...groups, ...managed, ...express];
+  return [...managed, ...express];
 }
 
 /** The usage-based rates of what the stack has: not in the total. */

@@ -8,10 +8,19 @@
  * the worked examples. Each price therefore names the AWS page it belongs to (`source`) and, in
  * `via`, the published transcription it was read from, with that transcription's date.
  *
- * Regions left out (no complete set of sourced figures could be read for them on 2026-12-07):
- * us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1. A stack in those regions
- * prints "no price table for REGION".
+ * us-east-1's table is below; the other regions' (eu-west-2) are in prices-regions.ts, read from
+ * extracts of the AWS Price List API's offer files. Regions left out (no complete set of sourced
+ * figures could be read for them on 2026-12-07): us-west-2, eu-west-1, eu-central-1, us-east-2,
+ * ap-southeast-1, ap-northeast-1, ap-southeast-2. Their hourly parts (NAT gateway, ALB, NLB,
+ * interface endpoint) are all in one Price List extract (prices-regions.ts, ZOMBIE), but no named,
+ * dated source gave the NLB's NLCU-hour for any of them, nor, for most, Fargate's ARM rates and the
+ * per-GB rates. A stack in those regions prints "no price table for REGION".
  */
+import { CLOUDWATCH, ELB, FARGATE, price, PRIVATELINK, READ, RegionPrices, VPC } from './price-list';
+import { EU_WEST_2 } from './prices-regions';
+
+export type { Price, RegionPrices } from './price-list';
+export { READ } from './price-list';
 
 /** A month of 730 hours (8,760 hours a year / 12), as AWS's pricing examples and calculator use. */
 export const HOURS_PER_MONTH = 730;
@@ -23,49 +32,6 @@ export const HOURS_PER_MONTH = 730;
  * Spot figure is the least it can cost; the report says so.
  */
 export const SPOT_MAX_DISCOUNT = { share: 0.7, source: 'https://aws.amazon.com/fargate/pricing/', read: '2026-12-07' } as const;
-
-export interface Price {
-  /** USD per unit. */
-  readonly usd: number;
-  /** What one unit is (`vCPU-hour`, `GB-hour`, `LCU-hour`, `GB`). */
-  readonly unit: string;
-  /** The AWS pricing page the price belongs to. */
-  readonly source: string;
-  /** The published transcription it was read from, and its date. */
-  readonly via: string;
-  /** The day the figure was read for this table (`via` carries the transcription's own date). */
-  readonly read: string;
-}
-
-/** The prices of one region. */
-export interface RegionPrices {
-  readonly fargateVcpuHour: Price;
-  readonly fargateGbHour: Price;
-  readonly fargateArmVcpuHour: Price;
-  readonly fargateArmGbHour: Price;
-  readonly albHour: Price;
-  readonly albLcuHour: Price;
-  readonly nlbHour: Price;
-  readonly nlbNlcuHour: Price;
-  readonly natGatewayHour: Price;
-  readonly natGatewayGb: Price;
-  readonly interfaceEndpointAzHour: Price;
-  readonly interfaceEndpointGb: Price;
-  /** A standard-resolution alarm, per metric it evaluates, per month. */
-  readonly alarmMetricMonth: Price;
-  readonly logIngestionGb: Price;
-}
-
-const FARGATE = 'https://aws.amazon.com/fargate/pricing/';
-const ELB = 'https://aws.amazon.com/elasticloadbalancing/pricing/';
-const VPC = 'https://aws.amazon.com/vpc/pricing/';
-const PRIVATELINK = 'https://aws.amazon.com/privatelink/pricing/';
-const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
-
-/** The day these prices were read for this table. */
-export const READ = '2026-12-07';
-
-const price = (usd: number, unit: string, source: string, via: string, read: string): Price => ({ usd, unit, source, via, read });
 
 /** US East (N. Virginia). */
 const US_EAST_1: RegionPrices = {
@@ -116,7 +82,7 @@ const US_EAST_1: RegionPrices = {
 };
 
 /** The regions with a price table. */
-export const PRICE_TABLES: Readonly<Record<string, RegionPrices>> = { 'us-east-1': US_EAST_1 };
+export const PRICE_TABLES: Readonly<Record<string, RegionPrices>> = { 'us-east-1': US_EAST_1, 'eu-west-2': EU_WEST_2 };
 
 /** The price table of `region`, or undefined where there is none. */
 export function pricesOf(region: string | undefined): RegionPrices | undefined {
