@@ -104,7 +104,7 @@ describe('cdk-shipyard report on the shared-alb scenario', () => {
     expect(stack.cost).toMatchObject({ region: null, total: null, developmentTotal: null, lines: [], pricesRead: null });
     expect(Object.keys(stack.deploy)).toEqual(['createSeconds', 'createPath', 'newImageSeconds']);
     expect(Object.keys(stack.deploy.createPath[0])).toEqual(['resource', 'logicalId', 'type', 'seconds', 'doneAt', 'source', 'terms']);
-    expect(Object.keys(stack.workloads[0])).toEqual(['id', 'serviceLogicalId', 'resources', 'deploy', 'alarms']);
+    expect(Object.keys(stack.workloads[0])).toEqual(['id', 'kind', 'serviceLogicalId', 'resources', 'deploy', 'alarms']);
     expect(Object.keys(stack.workloads[0].alarms[0])).toEqual(['name', 'logicalId', 'metric', 'threshold', 'comparison', 'evaluationPeriods', 'pages', 'topics', 'otherActions', 'rollsBack']);
     expect(Object.keys(stack.acknowledgements[0])).toEqual(['tool', 'resource', 'rule', 'reason', 'appliesTo']);
     // The DeployAssert stack has no ECS service: no new-image figure, and null rather than a missing key.
@@ -213,6 +213,27 @@ describe('cdk-shipyard report --compare', () => {
     ]);
     expect(comparison.stacks[3].createSeconds.after).toBeNull();
     expect(comparison.stacks[3].alarms.removed).toHaveLength(4);
+  });
+});
+
+describe('cdk-shipyard report on the managed-instances scenario', () => {
+  test('a managed daemon is a workload: adding it, and a new revision that replaces the instances batch by batch', () => {
+    const report = json('report', path.join(ROOT, 'integ', 'integ.managed-instances.ts.snapshot'), '--json');
+    const stack = stackOf(report, 'ShipyardIntegManagedInstances');
+    const agent = stack.workloads.find((w: any) => w.id === 'ShipyardIntegManagedInstances/LogAgent');
+    expect(agent).toEqual(expect.objectContaining({ kind: 'daemon', serviceLogicalId: expect.stringMatching(/^LogAgentDaemon/), alarms: [] }));
+    // By hand: drainPercent 25 gives up to 4 batches; each an instance start (90 s) and a daemon
+    // task start (45 s); bakeTime 1 minute between them (3 x 60 s); the task definition 3 s.
+    expect(agent.deploy.newImageTerms.map((t: any) => t.seconds)).toEqual([3, 4 * 90, 4 * 45, 3 * 60]);
+    expect(agent.deploy.newImageSeconds).toBe(723);
+    // Its own resources: roles, the execution role's policy, the log group, the two ECS resources.
+    expect(agent.deploy.addServicePath.map((s: any) => s.type)).toEqual(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::ECS::Daemon']);
+    expect(agent.deploy.addServiceSeconds).toBe(10 + 10 + 5);
+    expect(stack.workloads.filter((w: any) => w.kind === 'service').map((w: any) => w.id))
+      .toEqual(['ShipyardIntegManagedInstances/Web', 'ShipyardIntegManagedInstances/Worker']);
+    const text = run('report', path.join(ROOT, 'integ', 'integ.managed-instances.ts.snapshot')).out.join('\n');
+    expect(text).toMatch(/Workload ShipyardIntegManagedInstances\/LogAgent \(6 resources, ECS managed daemon\s+LogAgentDaemon/);
+    expect(text).toContain('replaces the instances: every task on them restarts');
   });
 });
 

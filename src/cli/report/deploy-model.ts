@@ -41,11 +41,16 @@ export const DURATIONS: Record<string, [number, string]> = {
   'AWS::EC2::VPCGatewayAttachment': [15, 'estimate'],
   'AWS::ElasticLoadBalancingV2::TargetGroup': [5, 'estimate'],
   'AWS::ECS::TaskDefinition': [3, 'estimate'],
+  'AWS::ECS::DaemonTaskDefinition': [3, 'estimate'],
+  // On a new stack the capacity provider has no instance yet; on running instances ECS replaces them (daemonUpdateTerms).
+  'AWS::ECS::Daemon': [5, 'estimate: created before its capacity provider runs an instance'],
 };
 /** Any other type: a control-plane create. */
 export const DEFAULT_SECONDS: [number, string] = [5, 'estimate: a control-plane create'];
 /** A Fargate task from launch to running: provisioning, a small image's pull, container start. */
 export const TASK_START_SECONDS: [number, string] = [45, 'estimate: Fargate provisioning plus pulling a small (50 MB) image'];
+/** An instance of a Managed Instances capacity provider from launch to registered with the cluster. */
+export const INSTANCE_START_SECONDS: [number, string] = [90, 'estimate: an EC2 instance launching, booting and registering with the cluster'];
 /** ELB target-group defaults when the template sets none (Elastic Load Balancing User Guide, "Health checks for your target groups"; "Deregistration delay"). */
 const ELB_DEFAULTS = { interval: 30, deregistration: 300 };
 
@@ -262,4 +267,30 @@ export function modelDeploy(template: Template, own: (logicalId: string) => bool
     newImageSeconds: (DURATIONS['AWS::ECS::TaskDefinition'][0]) + update,
     bakeSeconds: services.length > 0 ? bakeSeconds(template, template.Resources[services[0]]) : 0,
   };
+}
+
+/**
+ * A new revision of an ECS managed daemon: ECS drains `DrainPercent` of the instances at a time
+ * (25 when unset) and replaces each with an instance that runs the new revision, waiting
+ * `BakeTimeInMinutes` (0 when unset) before the next batch (ECS Developer Guide, "Daemon
+ * deployments" and "Creating and managing daemons"). The template does not say how many
+ * instances run, so the batches are the most the percentage allows (at least 1% per batch); the
+ * app tasks that move off each batch's instances drain beside it and are not modeled.
+ */
+export function daemonUpdateTerms(daemon: any): Term[] {
+  const config = daemon.Properties?.DeploymentConfiguration ?? {};
+  const drainGiven = typeof config.DrainPercent === 'number';
+  const drain: number = drainGiven ? config.DrainPercent : 25;
+  const batches = Math.ceil(100 / Math.max(drain, 1));
+  const bakeMinutes = typeof config.BakeTimeInMinutes === 'number' ? config.BakeTimeInMinutes : 0;
+  const share = `${drain}% of the instances each${drainGiven ? '' : ', ECS\'s default'}`;
+  const terms: Term[] = [
+    { what: 'new daemon task definition', seconds: DURATIONS['AWS::ECS::DaemonTaskDefinition'][0], source: DURATIONS['AWS::ECS::DaemonTaskDefinition'][1] },
+    { what: `up to ${batches} batches (${share}) x instance start`, seconds: batches * INSTANCE_START_SECONDS[0], source: INSTANCE_START_SECONDS[1] },
+    { what: `${batches} batches x daemon task start`, seconds: batches * TASK_START_SECONDS[0], source: TASK_START_SECONDS[1] },
+  ];
+  if (bakeMinutes > 0 && batches > 1) {
+    terms.push({ what: `${batches - 1} bakes between batches`, seconds: (batches - 1) * bakeMinutes * 60, source: 'template: BakeTimeInMinutes' });
+  }
+  return terms;
 }

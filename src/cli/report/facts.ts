@@ -7,7 +7,7 @@
 import { AlarmFacts, alarmsOf } from './alarms';
 import { Acknowledgement, acknowledgementsOf, below, compare, Warning, warningsOf } from './compliance';
 import { costOf, StackCost } from './cost';
-import { criticalPath, durationSource, modelDeploy, serviceCreateTerms, serviceUpdateTerms, Term } from './deploy-model';
+import { criticalPath, daemonUpdateTerms, durationSource, modelDeploy, serviceCreateTerms, serviceUpdateTerms, Term } from './deploy-model';
 import { StackTemplate } from '../picture/assembly';
 import { AppIndex } from '../picture/references';
 import { Service, servicesOf } from '../picture/services';
@@ -37,6 +37,9 @@ export interface PathStep {
 export interface WorkloadReport {
   /** The construct that owns the ECS service (`Stack/Api`), as the traffic picture names it. */
   readonly id: string;
+  /** An ECS service, or an ECS managed daemon (`AWS::ECS::Daemon`, which has no service). */
+  readonly kind: 'service' | 'daemon';
+  /** The logical id of the ECS service, or of the managed daemon. */
   readonly serviceLogicalId: string;
   /** How many of the stack's resources are under the workload's construct. */
   readonly resources: number;
@@ -89,7 +92,7 @@ function stackReport(app: AppIndex, stack: StackTemplate, services: Service[], a
   };
   const quotas = Object.fromEntries((Object.keys(QUOTAS) as QuotaName[]).map(q => [q, { used: used[q], limit: QUOTAS[q], left: QUOTAS[q] - used[q] }])) as StackReport['quotas'];
   const model = modelDeploy(template, () => false);
-  const workloads = services.map(s => workloadReport(app, stack, s));
+  const workloads = [...services.map(s => workloadReport(app, stack, s)), ...daemonReports(stack)];
   return {
     id: stack.id,
     displayName: stack.displayName,
@@ -115,6 +118,7 @@ function workloadReport(app: AppIndex, stack: StackTemplate, service: Service): 
   const terms = serviceUpdateTerms(stack.template, stack.template.Resources[service.resource.logicalId]);
   return {
     id: service.id,
+    kind: 'service',
     serviceLogicalId: service.resource.logicalId,
     resources: own.size,
     addServiceSeconds: add.seconds,
@@ -123,6 +127,30 @@ function workloadReport(app: AppIndex, stack: StackTemplate, service: Service): 
     newImageTerms: terms,
     alarms: alarmsOf(app, service),
   };
+}
+
+/** The stack's ECS managed daemons, each named by the construct that owns it. */
+function daemonReports(stack: StackTemplate): WorkloadReport[] {
+  return Object.entries<any>(stack.template.Resources).filter(([, r]) => r?.Type === 'AWS::ECS::Daemon').map(([logicalId, daemon]) => {
+    const path = stack.paths.get(logicalId);
+    // The daemon is `<workload>/Daemon`; without construct paths, the logical id names it.
+    const owner = path ? path.slice(0, path.lastIndexOf('/')) : logicalId;
+    const own = new Set([...stack.paths].filter(([, p]) => p.startsWith(`${owner}/`)).map(([id]) => id));
+    own.add(logicalId);
+    const add = criticalPath(stack.template, own);
+    const terms = daemonUpdateTerms(daemon);
+    return {
+      id: owner,
+      kind: 'daemon' as const,
+      serviceLogicalId: logicalId,
+      resources: own.size,
+      addServiceSeconds: add.seconds,
+      addServicePath: steps(stack, add.path),
+      newImageSeconds: terms.reduce((sum, t) => sum + t.seconds, 0),
+      newImageTerms: terms,
+      alarms: [],
+    };
+  }).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The model's path (`LogicalId <done at>` each) as steps with their construct paths and sources. */

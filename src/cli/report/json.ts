@@ -71,6 +71,7 @@ function stepJson(p: PathStep) {
 function workloadJson(w: WorkloadReport) {
   return {
     id: w.id,
+    kind: w.kind,
     serviceLogicalId: w.serviceLogicalId,
     resources: w.resources,
     deploy: {

@@ -95,10 +95,11 @@ function termsText(terms: Term[]): string {
 }
 
 function workloadText(w: WorkloadReport): string[] {
-  const lines = wrap(`(${w.resources} resources, ECS service ${w.serviceLogicalId})`, 4, `  Workload ${w.id}`);
-  lines.push(`    add this service    ${String(w.addServiceSeconds).padStart(5)} s   critical path, the rest of the stack in place:`);
+  const daemon = w.kind === 'daemon';
+  const lines = wrap(`(${w.resources} resources, ${daemon ? 'ECS managed daemon' : 'ECS service'} ${w.serviceLogicalId})`, 4, `  Workload ${w.id}`);
+  lines.push(`    add this ${daemon ? 'daemon ' : 'service'}    ${String(w.addServiceSeconds).padStart(5)} s   critical path, the rest of the stack in place:`);
   lines.push(...pathText(w.addServicePath));
-  lines.push(`    new image           ${String(w.newImageSeconds).padStart(5)} s`);
+  lines.push(`    new image           ${String(w.newImageSeconds).padStart(5)} s${daemon ? '   replaces the instances: every task on them restarts' : ''}`);
   for (const t of w.newImageTerms) lines.push(...wrap(`${t.what}: ${sourceOf(t.source)}`, 23, `${' '.repeat(15)}+${`${t.seconds} s`.padEnd(7)}`));
   const pages = w.alarms.filter(a => a.pages).length;
   const rollback = w.alarms.filter(a => a.rollsBack).length;
