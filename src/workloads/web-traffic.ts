@@ -3,7 +3,7 @@
 // deployment's wiring (rolling, the blue/green family, CodeDeploy), the additional routes and
 // the alias records.
 
-import { Fn, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Fn, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkGatewayProps, connectToGateway } from './gateway-connector';
 import { LoadBalancerPath, loadBalancerPath } from './load-balancer-path';
@@ -86,8 +86,21 @@ export function receiveAlbTraffic(scope: Construct, props: WebServiceProps, ingr
     ...traffic,
     additional,
     aliasRecords: createAliasRecords(scope, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone),
-    loadBalancerFullName: Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn)),
+    loadBalancerFullName: loadBalancerFullName(scope, ingress.loadBalancer),
   };
+}
+
+/**
+ * The load balancer's full name (`app/<name>/<id>`) for metric dimensions: its `LoadBalancerFullName`
+ * attribute where the service shares its stack (one `Fn::GetAtt`, about 200 template bytes a metric
+ * fewer than splitting the ARN); split from the ARN otherwise, the same value: an imported load
+ * balancer has no such attribute, and a service stack beside the environment's keeps importing the
+ * ARN export it already imports (were it to stop, the environment's stack could not delete the
+ * export while a deployed service stack still used it).
+ */
+function loadBalancerFullName(scope: Construct, loadBalancer: elbv2.IApplicationLoadBalancer): string {
+  if (loadBalancer instanceof elbv2.ApplicationLoadBalancer && Stack.of(loadBalancer) === Stack.of(scope)) return loadBalancer.loadBalancerFullName;
+  return Fn.select(1, Fn.split('loadbalancer/', loadBalancer.loadBalancerArn));
 }
 
 /**
