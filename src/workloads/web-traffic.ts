@@ -92,15 +92,30 @@ export function receiveAlbTraffic(scope: Construct, props: WebServiceProps, ingr
 
 /**
  * The load balancer's full name (`app/<name>/<id>`) for metric dimensions: its `LoadBalancerFullName`
- * attribute where the service shares its stack (one `Fn::GetAtt`, about 200 template bytes a metric
- * fewer than splitting the ARN); split from the ARN otherwise, the same value: an imported load
- * balancer has no such attribute, and a service stack beside the environment's keeps importing the
- * ARN export it already imports (were it to stop, the environment's stack could not delete the
- * export while a deployed service stack still used it).
+ * attribute (one `Fn::GetAtt` or `Fn::ImportValue`, about 130 template bytes a metric fewer than
+ * splitting the ARN, the same value); an imported load balancer has no such attribute, and its ARN
+ * is split.
+ *
+ * A service in another stack than the load balancer's imports the attribute, which the load
+ * balancer's stack exports; that stack also keeps exporting the ARN, which service stacks
+ * synthesized before 0.3.0 import: were the export to go, CloudFormation would refuse to delete it
+ * while a deployed service stack still used it, and the environment's stack could not deploy.
  */
 function loadBalancerFullName(scope: Construct, loadBalancer: elbv2.IApplicationLoadBalancer): string {
-  if (loadBalancer instanceof elbv2.ApplicationLoadBalancer && Stack.of(loadBalancer) === Stack.of(scope)) return loadBalancer.loadBalancerFullName;
-  return Fn.select(1, Fn.split('loadbalancer/', loadBalancer.loadBalancerArn));
+  const split = () => Fn.select(1, Fn.split('loadbalancer/', loadBalancer.loadBalancerArn));
+  if (!(loadBalancer instanceof elbv2.ApplicationLoadBalancer)) return split();
+  const producer = Stack.of(loadBalancer);
+  // Within one deployment (one stack, or nested stacks of one parent) values pass without exports.
+  if (topLevel(producer) === topLevel(Stack.of(scope))) return loadBalancer.loadBalancerFullName;
+  // A nested stack's exports go through its parent's outputs: left as they were.
+  if (producer.nestedStackParent) return split();
+  producer.exportValue(loadBalancer.loadBalancerArn);
+  return loadBalancer.loadBalancerFullName;
+}
+
+/** The stack that owns a nested stack's exports (itself, when it is not nested). */
+function topLevel(stack: Stack): Stack {
+  return stack.nestedStackParent ? topLevel(stack.nestedStackParent) : stack;
 }
 
 /**

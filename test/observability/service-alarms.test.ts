@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { DeploySpeed, Deployment, Image, ServiceAlarm, WebService, WebServiceProps, WorkerService } from '../../src';
 import { CHANGED_DEFAULTS } from '../../src/guardrails/changed-defaults';
@@ -278,5 +278,35 @@ describe('combined alarms (the default): one per evaluation window', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('combinedServiceAlarms'));
     expect(warnings.map(w => w.id)).toEqual(['/Unset/Web']);
     expect(warnings[0].entry.data).toContain('alarms: { onePerCondition: true }');
+  });
+});
+
+describe('the load balancer dimension of a web service\'s metrics', () => {
+  const dimensions = (stack: Stack) => alarm(stack, 'Failing').Metrics.filter((m: any) => m.MetricStat)
+    .map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'LoadBalancer').Value);
+
+  test('names the load balancer of its own stack by its LoadBalancerFullName attribute', () => {
+    const { stack } = combined();
+    const [id] = resources(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    expect(dimensions(stack)).toEqual([1, 2, 3].map(() => ({ 'Fn::GetAtt': [id, 'LoadBalancerFullName'] })));
+  });
+
+  test('in another stack imports the attribute, and the load balancer\'s stack keeps exporting the ARN that earlier versions imported', () => {
+    const platform = () => {
+      const app = testApp();
+      const stack = new Stack(app, 'Platform');
+      return { app, stack, environment: productionEnvironment(stack) };
+    };
+    const withTeam = platform();
+    const { stack } = combined({ environment: withTeam.environment }, new Stack(withTeam.app, 'Team'));
+    const [id] = resources(withTeam.stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    const outputs = Object.values<any>(template(withTeam.stack).toJSON().Outputs);
+    const exportOf = (value: unknown) => outputs.find(o => JSON.stringify(o.Value) === JSON.stringify(value))?.Export.Name;
+    expect(dimensions(stack)).toEqual([1, 2, 3].map(() => ({ 'Fn::ImportValue': exportOf({ 'Fn::GetAtt': [id, 'LoadBalancerFullName'] }) })));
+    // The export aws-cdk-lib makes for a stack that reads the ARN, as the dimension did.
+    const withReader = platform();
+    const reader = new Stack(withReader.app, 'Reader');
+    new CfnOutput(reader, 'Arn', { value: withReader.environment.ingress.loadBalancer.loadBalancerArn });
+    expect(exportOf({ Ref: id })).toBe(template(reader).toJSON().Outputs.Arn.Value['Fn::ImportValue']);
   });
 });
