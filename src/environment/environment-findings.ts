@@ -8,7 +8,7 @@ import { acknowledge, acknowledgeProvider, inCompliancePacks } from '../private/
 
 /** Acknowledge the KMS findings of a log group left on CloudWatch Logs' own encryption. */
 export function acknowledgeUnencryptedLogGroup(logGroup: logs.ILogGroup): void {
-  const reason = 'Encrypted at rest by CloudWatch Logs; pass Environment logEncryptionKey to use a customer managed KMS key.';
+  const reason = 'Encrypted at rest by CloudWatch Logs; Environment logEncryptionKey sets a KMS key.';
   acknowledge(logGroup, inCompliancePacks('CloudWatchLogGroupEncrypted', reason));
 }
 

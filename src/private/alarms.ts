@@ -32,8 +32,8 @@ export function fixedNameAlarm(scope: Construct, owner: Construct, props: FixedN
     alarmDescription: `${owner.node.path}: ${props.description}`,
     metric: props.metric,
     threshold: props.threshold,
+    // N of N: CloudWatch reads DatapointsToAlarm only for an M-of-N alarm, so it is left out.
     evaluationPeriods: props.periods,
-    datapointsToAlarm: props.periods,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
@@ -41,7 +41,7 @@ export function fixedNameAlarm(scope: Construct, owner: Construct, props: FixedN
     alarm.addAlarmAction(new actions.SnsAction(props.topic));
     alarm.addOkAction(new actions.SnsAction(props.topic));
   } else {
-    const reason = 'The environment has no alarmTopic: the alarm drives deployment rollback or is read in CloudWatch.';
+    const reason = 'No environment alarmTopic: the alarm is read by ECS rollback or in CloudWatch.';
     acknowledge(alarm, inCompliancePacks('CloudWatchAlarmAction', reason));
   }
   return alarm;

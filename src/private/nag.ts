@@ -159,6 +159,6 @@ export function inCompliancePacks(rule: string, reason: string): Acknowledgement
  * ask for managed policies instead.
  */
 export function acknowledgeInlinePolicy(policy: IConstruct): void {
-  const reason = 'aws-cdk-lib grants write a policy attached to this one role and scoped to the resources it uses; a managed policy would allow reuse, not restrict more.';
+  const reason = 'aws-cdk-lib grants: this one role\'s policy, scoped to the resources it uses; a managed one would not restrict more.';
   acknowledge(policy, inCompliancePacks('IAMNoInlinePolicy', reason));
 }

@@ -3,7 +3,7 @@
 // deployment's wiring (rolling, the blue/green family, CodeDeploy), the additional routes and
 // the alias records.
 
-import { Fn, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Fn, Stack, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkGatewayProps, connectToGateway } from './gateway-connector';
 import { LoadBalancerPath, loadBalancerPath } from './load-balancer-path';
@@ -86,8 +86,36 @@ export function receiveAlbTraffic(scope: Construct, props: WebServiceProps, ingr
     ...traffic,
     additional,
     aliasRecords: createAliasRecords(scope, [props.routing ?? {}, ...routes.map(r => r.routing)], ingress.loadBalancer, ingress.hostedZone),
-    loadBalancerFullName: Fn.select(1, Fn.split('loadbalancer/', ingress.loadBalancer.loadBalancerArn)),
+    loadBalancerFullName: loadBalancerFullName(scope, ingress.loadBalancer),
   };
+}
+
+/**
+ * The load balancer's full name (`app/<name>/<id>`) for metric dimensions: its `LoadBalancerFullName`
+ * attribute (one `Fn::GetAtt` or `Fn::ImportValue`, about 130 template bytes a metric fewer than
+ * splitting the ARN, the same value); an imported load balancer has no such attribute, and its ARN
+ * is split.
+ *
+ * A service in another stack than the load balancer's imports the attribute, which the load
+ * balancer's stack exports; that stack also keeps exporting the ARN, which service stacks
+ * synthesized before 0.3.0 import: were the export to go, CloudFormation would refuse to delete it
+ * while a deployed service stack still used it, and the environment's stack could not deploy.
+ */
+function loadBalancerFullName(scope: Construct, loadBalancer: elbv2.IApplicationLoadBalancer): string {
+  const split = () => Fn.select(1, Fn.split('loadbalancer/', loadBalancer.loadBalancerArn));
+  if (!(loadBalancer instanceof elbv2.ApplicationLoadBalancer)) return split();
+  const producer = Stack.of(loadBalancer);
+  // Within one deployment (one stack, or nested stacks of one parent) values pass without exports.
+  if (topLevel(producer) === topLevel(Stack.of(scope))) return loadBalancer.loadBalancerFullName;
+  // A nested stack's exports go through its parent's outputs: left as they were.
+  if (producer.nestedStackParent) return split();
+  producer.exportValue(loadBalancer.loadBalancerArn);
+  return loadBalancer.loadBalancerFullName;
+}
+
+/** The stack that owns a nested stack's exports (itself, when it is not nested). */
+function topLevel(stack: Stack): Stack {
+  return stack.nestedStackParent ? topLevel(stack.nestedStackParent) : stack;
 }
 
 /**

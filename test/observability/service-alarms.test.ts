@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Stack, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { DeploySpeed, Deployment, Image, ServiceAlarm, WebService, WebServiceProps, WorkerService } from '../../src';
 import { CHANGED_DEFAULTS } from '../../src/guardrails/changed-defaults';
@@ -48,7 +48,9 @@ describe('one alarm per condition (onePerCondition, or the flag set to false)', 
   test('the 5xx alarm is a rate over requests, 5% with 3 errors or more for 1 minute in production (DeploySpeed.SAFE)', () => {
     const { stack } = web();
     const a = alarm(stack, 'Http5xxRate');
-    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    // N of N: no DatapointsToAlarm, which CloudWatch reads only for an M-of-N alarm.
+    expect(a).toMatchObject({ Threshold: 5, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(a).not.toHaveProperty('DatapointsToAlarm');
     expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((FILL(e0, 0)) >= 3, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0)');
     expect(a.AlarmDescription).toBe('Test/Web: targets answered 5% or more of requests with 5xx (and 3 or more a minute) for 1 minute');
   });
@@ -99,9 +101,10 @@ describe('one alarm per condition (onePerCondition, or the flag set to false)', 
 
   test('the rollback alarms evaluate over the deploy-speed preset\'s window, or the one given', () => {
     const windowOf = (stack: Stack) => ['Http5xxRate', 'UnhealthyTargets'].map(s => [alarm(stack, s).EvaluationPeriods, alarm(stack, s).DatapointsToAlarm]);
-    expect(windowOf(web().stack)).toEqual([[1, 1], [1, 1]]);
-    expect(windowOf(web({ deploySpeed: DeploySpeed.FAST }).stack)).toEqual([[1, 1], [1, 1]]);
-    expect(windowOf(web({ alarms: { rollbackAlarmMinutes: 4 } }).stack)).toEqual([[4, 4], [4, 4]]);
+    // N of N: every breaching minute of the window counts (no DatapointsToAlarm).
+    expect(windowOf(web().stack)).toEqual([[1, undefined], [1, undefined]]);
+    expect(windowOf(web({ deploySpeed: DeploySpeed.FAST }).stack)).toEqual([[1, undefined], [1, undefined]]);
+    expect(windowOf(web({ alarms: { rollbackAlarmMinutes: 4 } }).stack)).toEqual([[4, undefined], [4, undefined]]);
     expect(alarm(web().stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 1 minute$/);
     expect(alarm(web({ alarms: { rollbackAlarmMinutes: 2 } }).stack, 'UnhealthyTargets').AlarmDescription).toMatch(/health check for 2 minutes$/);
     // The alarms that do not roll back keep their own windows.
@@ -196,7 +199,8 @@ describe('combined alarms (the default): one per evaluation window', () => {
     const a = alarm(stack, 'Failing');
     // 5% of requests is 100: 100 * (errors / requests * 100) / 5; one unhealthy target is 100.
     expect(expressionOf(a)).toBe('MAX([IF((FILL(e0, 0)) >= 3, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0) * 100 / 5, 100 * (FILL(u0, 0))])');
-    expect(a).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(a).toMatchObject({ EvaluationPeriods: 1 });
+    expect(a).not.toHaveProperty('DatapointsToAlarm');
     expect(periodsOf(a)).toEqual([60]);
     expect(a.AlarmDescription).toBe('Test/Web: over 1 minute: targets answered 5% or more of requests with 5xx (and 3 or more a minute); '
       + 'or targets failed the load balancer health check');
@@ -206,7 +210,8 @@ describe('combined alarms (the default): one per evaluation window', () => {
     const { stack } = combined({ alarms: { responseTimeP99: Duration.millis(800), cpuPercent: 75, memoryPercent: 85, unexpectedStops: 4 } });
     const a = alarm(stack, 'Degraded');
     expect(expressionOf(a)).toBe('MAX([100 * l0 / 0.8, 100 * (desired - running), 100 * cpu / 75, 100 * memory / 85, 100 * stops / 4])');
-    expect(a).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    expect(a).toMatchObject({ EvaluationPeriods: 1 });
+    expect(a).not.toHaveProperty('DatapointsToAlarm');
     expect(periodsOf(a)).toEqual([300]);
     const stats = Object.fromEntries(a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, `${m.MetricStat.Metric.Namespace}/${m.MetricStat.Metric.MetricName} ${m.MetricStat.Stat}`]));
     expect(stats).toEqual({
@@ -227,7 +232,8 @@ describe('combined alarms (the default): one per evaluation window', () => {
 
   test('the rollback window is the Failing alarm\'s consecutive minutes; Degraded keeps its 5 minutes', () => {
     const { stack } = combined({ alarms: { rollbackAlarmMinutes: 4 }, deploySpeed: DeploySpeed.FAST });
-    expect(alarm(stack, 'Failing')).toMatchObject({ EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+    expect(alarm(stack, 'Failing')).toMatchObject({ EvaluationPeriods: 4 });
+    expect(alarm(stack, 'Failing')).not.toHaveProperty('DatapointsToAlarm');
     expect(alarm(stack, 'Failing').AlarmDescription).toMatch(/^Test\/Web: for 4 consecutive minutes: /);
     expect(alarm(stack, 'Degraded')).toMatchObject({ EvaluationPeriods: 1 });
   });
@@ -272,5 +278,35 @@ describe('combined alarms (the default): one per evaluation window', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('combinedServiceAlarms'));
     expect(warnings.map(w => w.id)).toEqual(['/Unset/Web']);
     expect(warnings[0].entry.data).toContain('alarms: { onePerCondition: true }');
+  });
+});
+
+describe('the load balancer dimension of a web service\'s metrics', () => {
+  const dimensions = (stack: Stack) => alarm(stack, 'Failing').Metrics.filter((m: any) => m.MetricStat)
+    .map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'LoadBalancer').Value);
+
+  test('names the load balancer of its own stack by its LoadBalancerFullName attribute', () => {
+    const { stack } = combined();
+    const [id] = resources(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    expect(dimensions(stack)).toEqual([1, 2, 3].map(() => ({ 'Fn::GetAtt': [id, 'LoadBalancerFullName'] })));
+  });
+
+  test('in another stack imports the attribute, and the load balancer\'s stack keeps exporting the ARN that earlier versions imported', () => {
+    const platform = () => {
+      const app = testApp();
+      const stack = new Stack(app, 'Platform');
+      return { app, stack, environment: productionEnvironment(stack) };
+    };
+    const withTeam = platform();
+    const { stack } = combined({ environment: withTeam.environment }, new Stack(withTeam.app, 'Team'));
+    const [id] = resources(withTeam.stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0];
+    const outputs = Object.values<any>(template(withTeam.stack).toJSON().Outputs);
+    const exportOf = (value: unknown) => outputs.find(o => JSON.stringify(o.Value) === JSON.stringify(value))?.Export.Name;
+    expect(dimensions(stack)).toEqual([1, 2, 3].map(() => ({ 'Fn::ImportValue': exportOf({ 'Fn::GetAtt': [id, 'LoadBalancerFullName'] }) })));
+    // The export aws-cdk-lib makes for a stack that reads the ARN, as the dimension did.
+    const withReader = platform();
+    const reader = new Stack(withReader.app, 'Reader');
+    new CfnOutput(reader, 'Arn', { value: withReader.environment.ingress.loadBalancer.loadBalancerArn });
+    expect(exportOf({ Ref: id })).toBe(template(reader).toJSON().Outputs.Arn.Value['Fn::ImportValue']);
   });
 });

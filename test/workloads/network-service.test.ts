@@ -66,9 +66,14 @@ describe('NetworkService', () => {
   test('the unhealthy-target alarm fires after the deploy-speed preset\'s window (1 minute), or alarms.rollbackAlarmMinutes', () => {
     const unhealthy = (stack: Stack) => resources(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
       .find(a => String(a.AlarmName).endsWith('-UnhealthyTargets'));
-    expect(unhealthy(nlb().stack)).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
-    expect(unhealthy(nlb().stack).AlarmDescription).toMatch(/health check for 1 minute$/);
-    expect(unhealthy(nlb(() => ({ alarms: { rollbackAlarmMinutes: 3 } })).stack)).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    const preset = unhealthy(nlb().stack);
+    // N of N: no DatapointsToAlarm, which CloudWatch reads only for an M-of-N alarm.
+    expect(preset).toMatchObject({ EvaluationPeriods: 1 });
+    expect(preset).not.toHaveProperty('DatapointsToAlarm');
+    expect(preset.AlarmDescription).toMatch(/health check for 1 minute$/);
+    const given = unhealthy(nlb(() => ({ alarms: { rollbackAlarmMinutes: 3 } })).stack);
+    expect(given).toMatchObject({ EvaluationPeriods: 3 });
+    expect(given).not.toHaveProperty('DatapointsToAlarm');
     expectError(ErrorCode.ALARM, () => nlb(() => ({ alarms: { rollbackAlarmMinutes: 0 } })));
   });
 
