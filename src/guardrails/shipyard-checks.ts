@@ -34,8 +34,9 @@ function ecsControlled(p: Record<string, any>): boolean {
   return type === undefined || type === 'ECS';
 }
 
+/** The containers of a task definition, or of a managed daemon's task definition (the same container properties). */
 function containers(type: string, p: Record<string, any>): Array<Record<string, any>> | undefined {
-  if (type !== 'AWS::ECS::TaskDefinition') return undefined;
+  if (type !== 'AWS::ECS::TaskDefinition' && type !== 'AWS::ECS::DaemonTaskDefinition') return undefined;
   return Array.isArray(p.ContainerDefinitions) ? p.ContainerDefinitions : [];
 }
 

@@ -33,6 +33,19 @@ export interface DaemonServiceProps extends WorkloadProps {
    */
   readonly alarms?: ServiceAlarmsOptions;
   /**
+   * Whether the task shares its instance's process (PID) namespace, for agents that watch the
+   * host's processes (a security sensor, process collection). Written as the task's `pidMode`:
+   * `host` on EC2 capacity, `shared` for a managed daemon. Linux only.
+   * @default false
+   */
+  readonly hostPidNamespace?: boolean;
+  /**
+   * Whether the task shares its instance's IPC namespace. Written as the task's `ipcMode`: `host`
+   * on EC2 capacity, `shared` for a managed daemon. Linux only.
+   * @default false
+   */
+  readonly hostIpcNamespace?: boolean;
+  /**
    * Managed Instances only: the share of the instances ECS drains at a time when it deploys a new
    * daemon revision, in percent (0-100). Each drained instance is replaced by one that runs the new
    * revision, and the tasks on it move.
@@ -103,6 +116,7 @@ export class DaemonService extends Construct {
     if (capacity.platform === CapacityPlatform.MANAGED_INSTANCES && capacity._managedInstances) {
       checkManagedDaemonProps(this, props);
       const task = buildTask(this, env, props, [], capacity, { managedDaemon: true });
+      shareHostNamespaces(this, task.taskDefinition, props);
       this.taskDefinition = task.taskDefinition;
       this.container = task.container;
       this.logGroup = task.logGroup;
@@ -119,6 +133,7 @@ export class DaemonService extends Construct {
     checkEc2DaemonProps(this, props);
     const defaultMode = capacity.windowsInstances ? ecs.NetworkMode.NAT : ecs.NetworkMode.BRIDGE;
     const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity);
+    shareHostNamespaces(this, task.taskDefinition, props);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.logGroup = task.logGroup;
@@ -146,6 +161,22 @@ export class DaemonService extends Construct {
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }
+}
+
+/**
+ * The instance's PID and IPC namespaces, as the task's `pidMode` and `ipcMode` (`host`; a managed
+ * daemon's task definition calls it `shared`). Windows containers have neither (ECS Developer
+ * Guide, task definition parameters: pidMode and ipcMode are not supported for Windows).
+ */
+function shareHostNamespaces(scope: Construct, taskDefinition: ecs.TaskDefinition, props: DaemonServiceProps): void {
+  if (!props.hostPidNamespace && !props.hostIpcNamespace) return;
+  if (props.capacity.windowsInstances || props.operatingSystemFamily?.isWindows()) {
+    throw new ShipyardError(scope, ErrorCode.PLATFORM, 'hostPidNamespace or hostIpcNamespace is set for a Windows daemon',
+      'remove them: Windows containers share no PID or IPC namespace with the host');
+  }
+  const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+  if (props.hostPidNamespace) cfn.pidMode = 'host';
+  if (props.hostIpcNamespace) cfn.ipcMode = 'host';
 }
 
 /** EC2 capacity, with the props an ECS service with DAEMON scheduling takes. */

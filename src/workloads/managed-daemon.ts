@@ -73,6 +73,12 @@ export function buildManagedDaemon(scope: Construct, env: IEnvironment, task: Ta
     type: 'AWS::ECS::DaemonTaskDefinition',
     properties: lazyTaskProperties(model),
   });
+  // The model's acknowledgements (cdk-nag suppressions, ours and the app's, now and later) are
+  // the daemon task definition's: one metadata object, as its containers are the model's.
+  // The daemon's own entries (its construct path) win over the model's.
+  const metadata = { ...model.cfnOptions.metadata, ...daemonTaskDefinition.cfnOptions.metadata };
+  daemonTaskDefinition.cfnOptions.metadata = metadata;
+  model.cfnOptions.metadata = metadata;
   scope.node.addValidation({ validate: () => modelProblems(model).map(p => problemMessage(scope, p)) });
   const stack = Stack.of(scope);
   const capacityProviderArn = stack.formatArn({ service: 'ecs', resource: 'capacity-provider', resourceName: capacity.capacityProviderName });
@@ -169,12 +175,25 @@ function modelProblems(model: ecs.CfnTaskDefinition): Problem[] {
 }
 
 function containerProblems(container: Record<string, any>): Problem[] {
+  const problems: Problem[] = [];
   const dropped = Object.keys(container).filter(k => !DAEMON_CONTAINER_PROPERTIES.has(k) && !isEmpty(container[k]));
   const linux = Object.keys(container.LinuxParameters ?? {}).filter(k => !DAEMON_LINUX_PARAMETERS.has(k) && !isEmpty(container.LinuxParameters[k]));
   const all = [...dropped, ...linux.map(k => `LinuxParameters.${k}`)];
-  if (all.length === 0) return [];
-  return [unsupported(`container ${show(container.Name)} sets ${all.join(', ')}`,
-    'remove them: a daemon container takes no port mappings, Docker labels, links, DNS or host settings, shared memory or swap settings (ECS API Reference, DaemonContainerDefinition)')];
+  if (all.length > 0) {
+    problems.push(unsupported(`container ${show(container.Name)} sets ${all.join(', ')}`,
+      'remove them: a daemon container takes no port mappings, Docker labels, links, DNS or host settings, shared memory or swap settings (ECS API Reference, DaemonContainerDefinition)'));
+  }
+  // ECS refuses a daemon container with neither: "At least one of 'memory' or 'memoryReservation'
+  // must be specified" (seen on a live deployment by DataDog/datadog-cdk-constructs,
+  // src/ecs/managed-instances/constants.ts), though a task-level memory would do for a task.
+  if (container.Memory === undefined && container.MemoryReservation === undefined) {
+    problems.push({
+      code: ErrorCode.CONTAINER_MEMORY,
+      problem: `container ${show(container.Name)} sets neither memory nor memoryReservation, and ECS registers no daemon container without one`,
+      fix: 'give the container memoryLimitMiB or memoryReservationMiB',
+    });
+  }
+  return problems;
 }
 
 function unsupported(what: string, fix: string): Problem {

@@ -1,7 +1,8 @@
-import { aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_efs as efs, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_efs as efs, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Capacity, DaemonService, DaemonServiceProps, Image, ManagedInstancesCapacity, Volume } from '../../src';
+import { Capacity, DaemonService, DaemonServiceProps, Image, ManagedInstancesCapacity, Volume, WarningId } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
+import { SHIPYARD_RULES } from '../../src/guardrails/shipyard-checks';
 import { ec2Environment, expectError, expectValidationError, policyStatements, productionEnvironment, resources, template, testStack } from '../fixtures';
 
 const IMAGE = Image.fromRegistry('public.ecr.aws/my-org/agent:1.0.0');
@@ -129,6 +130,16 @@ describe('DaemonService on ECS Managed Instances (a managed daemon)', () => {
     expectValidationError(hatch.stack, ErrorCode.PLATFORM, /PidMode "task"/);
   });
 
+  test('a container added through the escape hatch without memory fails: ECS registers no daemon container without memory or memoryReservation', () => {
+    const { stack, agent } = managedDaemon();
+    agent.taskDefinition.addContainer('late', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/my-org/late:1.0.0'),
+      essential: false,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'late', logGroup: agent.logGroup }),
+    });
+    expectValidationError(stack, ErrorCode.CONTAINER_MEMORY, /container "late" sets neither memory nor memoryReservation/);
+  });
+
   test('the model stays the escape hatch: overrides and containers added later reach the daemon task definition', () => {
     const { stack, agent } = managedDaemon();
     (agent.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride('PidMode', 'host');
@@ -142,5 +153,20 @@ describe('DaemonService on ECS Managed Instances (a managed daemon)', () => {
       PidMode: 'shared',
       ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'late', Essential: false, Memory: 64 })]),
     });
+  });
+});
+
+describe('a managed daemon under the compliance packs', () => {
+  test('ShipyardChecks judges the daemon task definition\'s containers, and an acknowledged warning acknowledges its rule there', () => {
+    const rootUser = (acknowledged: boolean) => {
+      const { stack, agent } = managedDaemon({ containerSecurity: { user: '0' } });
+      if (acknowledged) Annotations.of(agent).acknowledgeWarning(WarningId.ROOT_USER, 'the agent reads root-owned host files');
+      const [[, task]] = resources(stack, 'AWS::ECS::DaemonTaskDefinition');
+      return { task, suppressed: (task.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((r: { id: string }) => r.id) };
+    };
+    const plain = rootUser(false);
+    expect(SHIPYARD_RULES.find(r => r.id === 'NonRootUser')!.check('AWS::ECS::DaemonTaskDefinition', plain.task.Properties)).toBe('Non-Compliant');
+    expect(plain.suppressed).not.toContain('Shipyard-NonRootUser');
+    expect(rootUser(true).suppressed).toContain('Shipyard-NonRootUser');
   });
 });
