@@ -53,6 +53,14 @@ export const CHANGED_DEFAULTS = {
       + 'service\'s existing value on an update (DISABLED for a service created before ECS turned it on by default)',
     keepOld: 'availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.DISABLED',
   },
+  highResolutionScalingMetrics: {
+    flag: 'cdk-shipyard:highResolutionScalingMetrics',
+    since: '0.3.0',
+    change: 'a service of a production environment that scales on CPU or memory publishes them every 20 seconds and its targets '
+      + 'track those (scaling.highResolutionMetrics), so it scales out up to three times sooner; CloudWatch bills the 20-second '
+      + 'metrics, which the 60-second ones are not',
+    keepOld: 'scaling: { ..., highResolutionMetrics: false }',
+  },
 } satisfies Record<string, ChangedDefault>;
 
 /**

@@ -23,13 +23,22 @@ const HIGH_RESOLUTION: Record<string, [metric: string, predefined: string]> = {
  * CPU and memory target tracking at them. aws-cdk-lib 2.257 types neither, so both are property
  * overrides. Only a CPU or memory target can use them: anything else fails.
  */
+/** Whether a target of `taskCount` tracks CPU or memory (what 20-second metrics speed up). */
+export function tracksUtilization(taskCount: ecs.ScalableTaskCount): boolean {
+  return Object.keys(HIGH_RESOLUTION).some(id => utilizationPolicy(taskCount, id) !== undefined);
+}
+
+function utilizationPolicy(taskCount: ecs.ScalableTaskCount, id: string): appscaling.CfnScalingPolicy | undefined {
+  // aws-cdk-lib puts the policies under the task count's scalable target.
+  const policy = taskCount.node.findAll().find(c => c.node.id === id && c.node.tryFindChild('Resource') instanceof appscaling.CfnScalingPolicy);
+  return policy?.node.findChild('Resource') as appscaling.CfnScalingPolicy | undefined;
+}
+
 export function highResolutionScaling(scope: IConstruct, service: ecs.BaseService, taskCount: ecs.ScalableTaskCount): void {
   const metrics: string[] = [];
   for (const [id, [metric, predefined]] of Object.entries(HIGH_RESOLUTION)) {
-    // aws-cdk-lib puts the policies under the task count's scalable target.
-    const policy = taskCount.node.findAll().find(c => c.node.id === id && c.node.tryFindChild('Resource') instanceof appscaling.CfnScalingPolicy);
-    if (!policy) continue;
-    const cfn = policy.node.findChild('Resource') as appscaling.CfnScalingPolicy;
+    const cfn = utilizationPolicy(taskCount, id);
+    if (!cfn) continue;
     cfn.addPropertyOverride('TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType', predefined);
     metrics.push(metric);
   }

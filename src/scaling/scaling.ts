@@ -7,9 +7,10 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { highResolutionScaling } from './high-resolution';
+import { highResolutionScaling, tracksUtilization } from './high-resolution';
 import { PredictiveScalingOptions, predictiveScaling } from './predictive';
 import { checkMetric, Cooldowns, metricKey, stepScaling, trackAcrossTargetGroups } from './scaling-policies';
+import { CHANGED_DEFAULTS, takesNewDefault } from '../guardrails/changed-defaults';
 import { checkInteger, checkRange, isKnown } from '../guardrails/checks';
 import { ErrorCode, ShipyardError, show } from '../guardrails/errors';
 
@@ -278,7 +279,8 @@ export interface ScalingOptions {
    * 363 s). Unlike the 60-second metrics they are not free; this library has no sourced price
    * for them. Only the tracked metrics are published at 20 seconds; without a CPU or memory
    * target it fails (`SCALING_TARGET`).
-   * @default false
+   * @default - true for a service of a production environment that tracks CPU or memory (context
+   * flag `cdk-shipyard:highResolutionScalingMetrics`, since 0.3.0); false otherwise
    */
   readonly highResolutionMetrics?: boolean;
 }
@@ -304,7 +306,7 @@ export function scaleTaskCount(service: ecs.BaseService, minCapacity: number, ma
  * given, scheduled windows, predictive scaling); nothing without scaling.
  */
 export function scaleService(scope: IConstruct, service: ecs.BaseService, scaling: ScalingOptions | undefined,
-  context: Omit<ScalingBindContext, 'taskCount'> = {}): ecs.ScalableTaskCount | undefined {
+  context: Omit<ScalingBindContext, 'taskCount'> = {}, production = false): ecs.ScalableTaskCount | undefined {
   if (!scaling) return undefined;
   const taskCount = scaleTaskCount(service, scaling.minCapacity, scaling.maxCapacity);
   for (const target of scaling.targets ?? [Scaling.cpu(70)]) target._bind(scope, { ...context, taskCount });
@@ -314,6 +316,10 @@ export function scaleService(scope: IConstruct, service: ecs.BaseService, scalin
     });
   }
   if (scaling.predictive) predictiveScaling(scope, taskCount, scaling.predictive);
-  if (scaling.highResolutionMetrics) highResolutionScaling(scope, service, taskCount);
+  // In production, where a scale-out up to three times sooner is worth the metrics' price: for
+  // the services that track CPU or memory, under the app's flag.
+  const highResolution = scaling.highResolutionMetrics
+    ?? (production && tracksUtilization(taskCount) && takesNewDefault(scope, CHANGED_DEFAULTS.highResolutionScalingMetrics));
+  if (highResolution) highResolutionScaling(scope, service, taskCount);
   return taskCount;
 }

@@ -15,6 +15,7 @@ import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
+import { EnvironmentProfile } from '../environment/profile';
 import { checkPort } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
@@ -241,7 +242,7 @@ export class BackendService extends Construct implements IServiceWorkload, IBack
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
     this.endpoint = server.endpoint;
     this.serviceConnectNamespace = env.serviceConnectNamespace;
-    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling, {}, env.profile === EnvironmentProfile.PRODUCTION);
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }

@@ -6,6 +6,7 @@ import { connectToBackend } from './service-connect';
 import { ServiceWorkloadProps, serviceSettings } from './workload-props';
 import { applyEnvironmentSettings, resolveDesiredCount, speedOf } from './workload-settings';
 import { applyRolloutControls, bindDeployment, enableRollbackAlarms, NO_LOAD_BALANCER_ALARM, rolloutOptions } from '../deployment/rollout';
+import { EnvironmentProfile } from '../environment/profile';
 import { ServiceAlarms, ServiceAlarmsOptions } from '../observability/service-alarms';
 import { ScalingOptions, scaleService } from '../scaling/scaling';
 import { buildTask } from '../task/task-builder';
@@ -77,7 +78,7 @@ export class BackgroundService extends Construct implements IServiceWorkload {
     applyRolloutControls(this.service, deployment);
     enableRollbackAlarms(this, this.service, deployment, [], NO_LOAD_BALANCER_ALARM);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
-    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling, {}, env.profile === EnvironmentProfile.PRODUCTION);
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);
   }

@@ -228,7 +228,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
 
     const allGroups = [this.targetGroup, ...green ? [green] : [], ...this.additionalTargetGroups];
     this.unhealthyTargetsAlarm = alarmOnUnhealthyTargets(this, this.loadBalancer, allGroups, rollbackAlarmMinutes, env);
-    this.scalableTaskCount = scaleService(this, this.service, props.scaling);
+    this.scalableTaskCount = scaleService(this, this.service, props.scaling, {}, env.profile === EnvironmentProfile.PRODUCTION);
     this.acknowledgeFindings(env, main.protocol, props);
     applyEnvironmentSettings(this, env);
     warnAboutTask(this, env, task, props);

@@ -20,6 +20,7 @@ import { bindDeployment, rolloutOptions } from '../deployment/rollout';
 import { IEnvironment } from '../environment/environment';
 import { IEcsGateway } from '../environment/gateway';
 import { IIngress } from '../environment/ingress';
+import { EnvironmentProfile } from '../environment/profile';
 import { Routing } from '../environment/routing';
 import { checkPort, checkRange, knownSeconds } from '../guardrails/checks';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
@@ -273,7 +274,7 @@ export class WebService extends Construct implements IServiceWorkload, IBackendS
     this.codeDeployAppSpec = watch.codeDeploy?.appSpec;
     this.scalableTaskCount = scaleService(this, this.service, props.scaling, {
       targetGroup: this._targetGroup, alternateTargetGroup: this.alternateTargetGroup, loadBalancerFullName: traffic.loadBalancerFullName,
-    });
+    }, env.profile === EnvironmentProfile.PRODUCTION);
     this.deploymentFailedRule = notifyDeploymentFailures(this, env, this.service);
 
     applyEnvironmentSettings(this, env);

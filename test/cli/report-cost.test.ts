@@ -488,6 +488,20 @@ describe('an ECS gateway', () => {
   });
 });
 
+describe('20-second metrics', () => {
+  test('a service that publishes them is named as not estimated: CloudWatch bills them, and the table has no price', () => {
+    const ECS_GATEWAY = path.join(__dirname, '..', '..', 'integ', 'integ.ecs-gateway.ts.snapshot');
+    const template = JSON.parse(fs.readFileSync(path.join(ECS_GATEWAY, 'ShipyardIntegEcsGateway.template.json'), 'utf8'));
+    const publishing = Object.values<any>(template.Resources).filter(res => res.Type === 'AWS::ECS::Service'
+      && res.Properties.Monitoring?.MetricConfigurations?.some((c: any) => c.ResolutionSeconds === 20));
+    expect(publishing.length).toBeGreaterThan(0);
+    const stack = json('report', ECS_GATEWAY, '--json', '--region', 'us-east-1').stacks.find((st: any) => st.id === 'ShipyardIntegEcsGateway');
+    const notes = stack.cost.notEstimated.filter((n: any) => n.what === '20-second metrics');
+    expect(notes).toHaveLength(publishing.length);
+    expect(notes[0].reason).toBe('CloudWatch bills the CPU and memory metrics ECS publishes every 20 seconds; this table has no sourced price for them');
+  });
+});
+
 describe('a worker that scales from zero', () => {
   test('has no fixed task cost: MinCapacity 0 is the least it runs', () => {
     const resources = scaledService(0);

@@ -128,7 +128,7 @@ describe('cdk-shipyard import copilot', () => {
       // The rollback alarms by name, the cooldowns, the FIFO topic.
       expect(service(prod, 'Web').DeploymentConfiguration.Alarms.AlarmNames).toEqual(expect.arrayContaining(['web-p99-latency', 'web-errors']));
       const cpuPolicy = resourcesOf(prod, 'AWS::ApplicationAutoScaling::ScalingPolicy')
-        .find(([id, r]) => id.startsWith('Web') && r.Properties.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ECSServiceAverageCPUUtilization')![1];
+        .find(([id, r]) => id.startsWith('Web') && r.Properties.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType?.startsWith('ECSServiceAverageCPUUtilization'))![1];
       expect(cpuPolicy.Properties.TargetTrackingScalingPolicyConfiguration)
         .toEqual(expect.objectContaining({ ScaleInCooldown: 300, ScaleOutCooldown: 60 }));
       expect(resourcesOf(prod, 'AWS::SNS::Topic').map(([, r]) => r.Properties?.FifoTopic)).toContain(true);

@@ -34,7 +34,7 @@ describe('predictive scaling (ScalingPolicy PolicyType PredictiveScaling)', () =
     expect(policy.ScalingTargetId).toEqual({ Ref: targetId });
     template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilizationHighResolution' } }),
     });
   });
 

@@ -242,7 +242,7 @@ describe('NetworkService: more options', () => {
     new NetworkService(stack, 'Nlb', { environment: productionEnvironment(stack), image: IMAGE, scaling: { minCapacity: 2, maxCapacity: 4, targets: [Scaling.memory(70)] } });
     template(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' }, TargetValue: 70,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilizationHighResolution' }, TargetValue: 70,
       }),
     });
   });

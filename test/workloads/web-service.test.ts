@@ -336,7 +336,8 @@ describe('WebService', () => {
           TargetValue: 70,
           ScaleOutCooldown: 60,
           ScaleInCooldown: 300,
-          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          // A production service that tracks CPU reads it every 20 seconds (the 0.3.0 default).
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilizationHighResolution' },
         },
       });
       // A DesiredCount in the template would reset a scaled-out service to 3 on the next deploy.
@@ -349,7 +350,7 @@ describe('WebService', () => {
       t.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
       t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
         TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-          TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+          TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilizationHighResolution' },
         }),
       });
       t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {

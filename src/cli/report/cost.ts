@@ -94,7 +94,7 @@ export function costOf(stack: StackTemplate, assumedRegion?: string): StackCost 
   lines.push(...ec2.lines, ...networkLines(template, prices));
   const alarms = alarmLines(template, prices);
   lines.push(...alarms.lines);
-  notEstimated.push(...alarms.notEstimated, ...ec2.notEstimated, ...otherCapacity(template), ...gatewayNotes(template));
+  notEstimated.push(...alarms.notEstimated, ...ec2.notEstimated, ...otherCapacity(template), ...gatewayNotes(template), ...monitoringNotes(template));
   const used = new Set<Price>([...lines.flatMap(l => priceKeys(l, prices)), ...ec2.used, ...usageRates(template, prices).map(r => r.price)]);
   return {
     region,
@@ -301,6 +301,16 @@ function networkLines(template: Template, prices: RegionPrices): CostLine[] {
  * `MaxAlbCount` (10 by default: Amazon ECS API Reference, HostSharedAlbConfiguration); how many
  * services share one is ECS's choice and not documented, so the estimate counts one a gateway.
  */
+/** Services that publish CPU or memory every 20 seconds (the service's Monitoring): CloudWatch bills them; the table has no price. */
+function monitoringNotes(template: Template): NotEstimated[] {
+  return template.ofType('AWS::ECS::Service').filter(([, s]) => (s.Properties?.Monitoring?.MetricConfigurations ?? [])
+    .some((c: any) => c?.ResolutionSeconds === 20)).map(([id]) => ({
+    what: '20-second metrics',
+    resource: template.path(id),
+    reason: 'CloudWatch bills the CPU and memory metrics ECS publishes every 20 seconds; this table has no sourced price for them',
+  }));
+}
+
 function gatewayNotes(template: Template): NotEstimated[] {
   return template.ofType('AWS::ECS::Gateway').map(([id, g]) => {
     const max = g.Properties?.Configuration?.HostSharedAlb?.MaxAlbCount;
