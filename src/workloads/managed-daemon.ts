@@ -1,4 +1,4 @@
-import { aws_cloudwatch as cloudwatch, aws_ecs as ecs, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch, aws_ecs as ecs, CfnResource, Duration, ITaggable, Lazy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IEnvironment } from '../environment/environment';
 import { checkRange } from '../guardrails/checks';
@@ -69,10 +69,7 @@ export function buildManagedDaemon(scope: Construct, env: IEnvironment, task: Ta
   task.taskDefinition.node.tryRemoveChild(model.node.id);
   // Still the default child: the task's checks, overrides and escape hatches reach it as before.
   task.taskDefinition.node.defaultChild = model;
-  const daemonTaskDefinition = new CfnResource(scope, 'DaemonTaskDefinition', {
-    type: 'AWS::ECS::DaemonTaskDefinition',
-    properties: lazyTaskProperties(model),
-  });
+  const daemonTaskDefinition = new TaggedResource(scope, 'DaemonTaskDefinition', 'AWS::ECS::DaemonTaskDefinition', lazyTaskProperties(model));
   // The model's acknowledgements (cdk-nag suppressions, ours and the app's, now and later) are
   // the daemon task definition's: one metadata object, as its containers are the model's.
   // The daemon's own entries (its construct path) win over the model's.
@@ -83,22 +80,20 @@ export function buildManagedDaemon(scope: Construct, env: IEnvironment, task: Ta
   const stack = Stack.of(scope);
   const capacityProviderArn = stack.formatArn({ service: 'ecs', resource: 'capacity-provider', resourceName: capacity.capacityProviderName });
   const alarms = settings.rollbackAlarms ?? [];
-  const daemon = new CfnResource(scope, 'Daemon', {
-    type: 'AWS::ECS::Daemon',
-    properties: {
-      ClusterArn: env.cluster.clusterArn,
-      CapacityProviderArns: [capacityProviderArn],
-      DaemonTaskDefinitionArn: daemonTaskDefinition.getAtt('DaemonTaskDefinitionArn').toString(),
-      DeploymentConfiguration: omitEmpty({
-        DrainPercent: settings.drainPercent,
-        BakeTimeInMinutes: settings.bakeTime?.toMinutes(),
-        Alarms: alarms.length > 0 ? { AlarmNames: alarms.map(a => a.alarmName), Enable: true } : undefined,
-      }),
-      Critical: settings.critical,
-      EnableExecuteCommand: settings.enableExec ? true : undefined,
-      EnableECSManagedTags: true,
-      PropagateTags: 'DAEMON',
-    },
+  const daemon = new TaggedResource(scope, 'Daemon', 'AWS::ECS::Daemon', {
+    ClusterArn: env.cluster.clusterArn,
+    CapacityProviderArns: [capacityProviderArn],
+    DaemonTaskDefinitionArn: daemonTaskDefinition.getAtt('DaemonTaskDefinitionArn').toString(),
+    DeploymentConfiguration: omitEmpty({
+      DrainPercent: settings.drainPercent,
+      BakeTimeInMinutes: settings.bakeTime?.toMinutes(),
+      Alarms: alarms.length > 0 ? { AlarmNames: alarms.map(a => a.alarmName), Enable: true } : undefined,
+    }),
+    Critical: settings.critical,
+    EnableExecuteCommand: settings.enableExec ? true : undefined,
+    EnableECSManagedTags: true,
+    // The daemon's tags (the environment's, the app's) reach its tasks (CreateDaemon propagateTags: DAEMON | NONE).
+    PropagateTags: 'DAEMON',
   });
   if (settings.enableExec) grantExecToTasks(task.taskDefinition, env.cluster, task.logGroup);
   // The capacity provider must be associated with the cluster before the daemon is created, and
@@ -106,6 +101,21 @@ export function buildManagedDaemon(scope: Construct, env: IEnvironment, task: Ta
   daemon.node.addDependency(env.cluster, capacity, task.taskDefinition.taskRole);
   if (task.taskDefinition.executionRole) daemon.node.addDependency(task.taskDefinition.executionRole);
   return { daemon, daemonTaskDefinition };
+}
+
+/**
+ * A resource type the aws-cdk-lib floor does not type, taggable as its generated class would be
+ * (both take `Tags`), so `Tags.of(...)` and the environment's tags reach it.
+ */
+class TaggedResource extends CfnResource implements ITaggable {
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, type: string, properties: Record<string, unknown>) {
+    super(scope, id, { type, properties });
+    // CfnResource renders a taggable resource's tags under tagPropertyName; KEY_VALUE renders
+    // them as CloudFormation's [{ Key, Value }] (a raw resource's properties are not converted).
+    this.tags = new TagManager(TagType.KEY_VALUE, type, undefined, { tagPropertyName: 'Tags' });
+  }
 }
 
 function omitEmpty<T extends object>(value: T): T | undefined {

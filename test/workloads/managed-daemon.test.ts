@@ -1,4 +1,4 @@
-import { Annotations, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_efs as efs, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_efs as efs, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Capacity, DaemonService, DaemonServiceProps, Image, ManagedInstancesCapacity, Volume, WarningId } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
@@ -60,6 +60,14 @@ describe('DaemonService on ECS Managed Instances (a managed daemon)', () => {
     expect(agent.alarms).toBeUndefined();
     expect(agent.daemon?.cfnResourceType).toBe('AWS::ECS::Daemon');
     expect(agent.connections.securityGroups.map(g => g.node.path)).toEqual(['Test/Managed/SecurityGroup']);
+  });
+
+  test('tags reach the daemon and its task definition (and, propagated by ECS, its tasks)', () => {
+    const { stack } = managedDaemon();
+    Tags.of(stack).add('team', 'platform');
+    for (const type of ['AWS::ECS::Daemon', 'AWS::ECS::DaemonTaskDefinition']) {
+      template(stack).hasResourceProperties(type, { Tags: Match.arrayWith([{ Key: 'team', Value: 'platform' }]) });
+    }
   });
 
   test('deployment settings, criticality and ECS Exec are written as given', () => {
