@@ -129,12 +129,19 @@ export function checkWindows(scope: Construct, props: WorkloadTaskProps, capacit
   }
 }
 
-/** EC2 task size. Source: ECS API Reference, TaskDefinition cpu (128 units at least) and memory. */
+/**
+ * EC2 task size. Sources: ECS API Reference, TaskDefinition cpu ("Supported values are between
+ * 128 CPU units (0.125 vCPUs) and 196608 CPU units (192 vCPUs)") and memory (on EC2 "optional and
+ * any value can be used"); ContainerDefinition memory: "The Docker 20.10.0 or later daemon
+ * reserves a minimum of 6 MiB of memory for a container", and the app container takes the
+ * task's memory. (A floor of 128 MiB refused the CloudWatch agent daemon of Container Insights,
+ * aws-samples/amazon-cloudwatch-container-insights, whose task takes 64 MiB.)
+ */
 export function checkEc2TaskSize(scope: Construct, cpu: number, memoryMiB: number): void {
   checkInteger(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu);
   checkRange(scope, ErrorCode.TASK_SETTINGS, 'cpu', cpu, 128, 196608);
   checkInteger(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB);
-  checkRange(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB, 128, 3145728);
+  checkRange(scope, ErrorCode.TASK_SETTINGS, 'memoryLimitMiB', memoryMiB, 6, 3145728);
 }
 
 export function checkTaskSettings(scope: Construct, props: WorkloadTaskProps, onEc2: boolean): void {

@@ -630,8 +630,8 @@ describe('WorkloadTaskProps', () => {
     [{ cpu: 64 }, /cpu is 64, outside 128-196608/],
     [{ cpu: 196609 }, /cpu is 196609, outside 128-196608/],
     [{ cpu: 256.5 }, /cpu is 256.5, not a whole number/],
-    [{ memoryLimitMiB: 64 }, /memoryLimitMiB is 64, outside 128-3145728/],
-    [{ memoryLimitMiB: 3145729 }, /memoryLimitMiB is 3145729, outside 128-3145728/],
+    [{ memoryLimitMiB: 5 }, /memoryLimitMiB is 5, outside 6-3145728/],
+    [{ memoryLimitMiB: 3145729 }, /memoryLimitMiB is 3145729, outside 6-3145728/],
     [{ memoryLimitMiB: 512.5 }, /memoryLimitMiB is 512.5, not a whole number/],
   ])('fails when an EC2 task has %j', (size, message) => {
     const { stack, environment, instances } = ec2Environment();

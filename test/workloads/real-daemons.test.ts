@@ -161,3 +161,59 @@ describe('Datadog\'s CDK construct for the Agent as an ECS managed daemon (DataD
     }));
   });
 });
+
+describe('the CloudWatch agent daemon of Container Insights (aws-samples/amazon-cloudwatch-container-insights)', () => {
+  // ecs-task-definition-templates/deployment-mode/daemon-service/cwagent-ecs-instance-metric/
+  // cwagent-ecs-instance-metric.json at 062b626aba4f7f290e5101d0f4c33014884535eb (restated, not
+  // copied): amazon/cloudwatch-agent:1.247354.0b251981, USE_DEFAULT_CONFIG=True, bridge mode, task
+  // CPU 128 and memory 64, and four host paths mounted read-only at six container paths (the two
+  // cgroup volumes twice each, for Amazon Linux 1 and 2).
+  const mounts: Array<[source: string, target: string]> = [
+    ['/proc', '/rootfs/proc'], ['/dev', '/rootfs/dev'],
+    ['/sys/fs/cgroup', '/sys/fs/cgroup'], ['/cgroup', '/cgroup'],
+    ['/sys/fs/cgroup', '/rootfs/sys/fs/cgroup'], ['/cgroup', '/rootfs/cgroup'],
+  ];
+  // A volume mounts at one container path here, so the file's volume mounted twice is two volumes of one host path.
+  const volumes = () => mounts.map(([source, target], i) => Volume.host(`host-${i}`, { sourcePath: source, containerPath: target, readOnly: true }));
+
+  test('on EC2: bridge mode, the same host paths at the same container paths, read-only, at its size', () => {
+    const { stack, environment, instances } = ec2Environment();
+    new DaemonService(stack, 'CloudWatchAgent', {
+      environment,
+      image: Image.fromRegistry('amazon/cloudwatch-agent:1.247354.0b251981'),
+      capacity: Capacity.ec2(instances),
+      cpu: 128,
+      memoryLimitMiB: 64,
+      environmentVariables: { USE_DEFAULT_CONFIG: 'True' },
+      volumes: volumes(),
+      containerSecurity: { user: '0' }, // it reads the host's /proc and cgroups as root in the sample
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
+    expect([task.Properties.NetworkMode, task.Properties.Cpu, task.Properties.Memory]).toEqual(['bridge', '128', '64']);
+    const sources = new Map<string, string>(task.Properties.Volumes.map((v: any) => [v.Name, v.Host.SourcePath]));
+    const [agent] = task.Properties.ContainerDefinitions;
+    const rendered = agent.MountPoints.filter((m: any) => sources.has(m.SourceVolume))
+      .map((m: any) => [sources.get(m.SourceVolume), m.ContainerPath, m.ReadOnly]);
+    expect(rendered).toEqual(mounts.map(([source, target]) => [source, target, true]));
+    expect(agent.Environment).toEqual([{ Name: 'USE_DEFAULT_CONFIG', Value: 'True' }]);
+  });
+
+  test('as a managed daemon: the same mounts in the daemon task definition', () => {
+    const stack = testStack();
+    const environment = productionEnvironment(stack);
+    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    new DaemonService(stack, 'CloudWatchAgent', {
+      environment,
+      image: Image.fromRegistry('amazon/cloudwatch-agent:1.247354.0b251981'),
+      capacity: Capacity.managedInstances(instances),
+      environmentVariables: { USE_DEFAULT_CONFIG: 'True' },
+      volumes: volumes(),
+      containerSecurity: { user: '0' },
+    });
+    const [[, task]] = resources(stack, 'AWS::ECS::DaemonTaskDefinition');
+    const sources = new Map<string, string>(task.Properties.Volumes.map((v: any) => [v.Name, v.Host.SourcePath]));
+    const rendered = task.Properties.ContainerDefinitions[0].MountPoints.filter((m: any) => sources.has(m.SourceVolume))
+      .map((m: any) => [sources.get(m.SourceVolume), m.ContainerPath, m.ReadOnly]);
+    expect(rendered).toEqual(mounts.map(([source, target]) => [source, target, true]));
+  });
+});
