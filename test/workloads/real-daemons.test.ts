@@ -30,6 +30,20 @@ function documentedVolumes(): Volume[] {
     return Volume.host(v.name, { sourcePath: v.host.sourcePath, containerPath: mount.containerPath, readOnly: mount.readOnly });
   });
 }
+/** A production environment with ECS Managed Instances capacity, in a stack of its own. */
+function managedInstances() {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  return { stack, environment, instances: new ManagedInstancesCapacity(stack, 'Managed', { environment }) };
+}
+
+/** The mount points of a task definition's first container, each as [host path, container path, read-only]. */
+function hostMounts(task: any): Array<[string, string, boolean]> {
+  const sources = new Map<string, string>(task.Properties.Volumes.map((v: any) => [v.Name, v.Host.SourcePath]));
+  return task.Properties.ContainerDefinitions[0].MountPoints.filter((m: any) => sources.has(m.SourceVolume))
+    .map((m: any) => [sources.get(m.SourceVolume), m.ContainerPath, m.ReadOnly]);
+}
+
 const lower = (entries: Array<{ containerPath: string; sourceVolume: string; readOnly: boolean }>) =>
   entries.map(m => ({ ContainerPath: m.containerPath, SourceVolume: m.sourceVolume, ReadOnly: m.readOnly }));
 
@@ -66,9 +80,7 @@ describe('Datadog\'s documented Agent daemon (DataDog/documentation datadog-agen
   });
 
   test('the same daemon on Managed Instances: the daemon task definition carries the same volumes, mounts and memory', () => {
-    const stack = testStack();
-    const environment = productionEnvironment(stack);
-    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    const { stack, environment, instances } = managedInstances();
     const key = new secretsmanager.Secret(stack, 'DatadogKey');
     new DaemonService(stack, 'Agent', {
       environment,
@@ -101,9 +113,7 @@ describe('Datadog\'s CDK construct for the Agent as an ECS managed daemon (DataD
   ];
 
   test('ported to DaemonService, it renders what the construct writes', () => {
-    const stack = testStack();
-    const environment = productionEnvironment(stack);
-    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    const { stack, environment, instances } = managedInstances();
     new DaemonService(stack, 'Agent', {
       environment,
       image: Image.fromRegistry('public.ecr.aws/datadog/agent:7.77.0'),
@@ -190,18 +200,12 @@ describe('the CloudWatch agent daemon of Container Insights (aws-samples/amazon-
     });
     const [[, task]] = resources(stack, 'AWS::ECS::TaskDefinition');
     expect([task.Properties.NetworkMode, task.Properties.Cpu, task.Properties.Memory]).toEqual(['bridge', '128', '64']);
-    const sources = new Map<string, string>(task.Properties.Volumes.map((v: any) => [v.Name, v.Host.SourcePath]));
-    const [agent] = task.Properties.ContainerDefinitions;
-    const rendered = agent.MountPoints.filter((m: any) => sources.has(m.SourceVolume))
-      .map((m: any) => [sources.get(m.SourceVolume), m.ContainerPath, m.ReadOnly]);
-    expect(rendered).toEqual(mounts.map(([source, target]) => [source, target, true]));
-    expect(agent.Environment).toEqual([{ Name: 'USE_DEFAULT_CONFIG', Value: 'True' }]);
+    expect(hostMounts(task)).toEqual(mounts.map(([source, target]) => [source, target, true]));
+    expect(task.Properties.ContainerDefinitions[0].Environment).toEqual([{ Name: 'USE_DEFAULT_CONFIG', Value: 'True' }]);
   });
 
   test('as a managed daemon: the same mounts in the daemon task definition', () => {
-    const stack = testStack();
-    const environment = productionEnvironment(stack);
-    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    const { stack, environment, instances } = managedInstances();
     new DaemonService(stack, 'CloudWatchAgent', {
       environment,
       image: Image.fromRegistry('amazon/cloudwatch-agent:1.247354.0b251981'),
@@ -211,9 +215,6 @@ describe('the CloudWatch agent daemon of Container Insights (aws-samples/amazon-
       containerSecurity: { user: '0' },
     });
     const [[, task]] = resources(stack, 'AWS::ECS::DaemonTaskDefinition');
-    const sources = new Map<string, string>(task.Properties.Volumes.map((v: any) => [v.Name, v.Host.SourcePath]));
-    const rendered = task.Properties.ContainerDefinitions[0].MountPoints.filter((m: any) => sources.has(m.SourceVolume))
-      .map((m: any) => [sources.get(m.SourceVolume), m.ContainerPath, m.ReadOnly]);
-    expect(rendered).toEqual(mounts.map(([source, target]) => [source, target, true]));
+    expect(hostMounts(task)).toEqual(mounts.map(([source, target]) => [source, target, true]));
   });
 });
