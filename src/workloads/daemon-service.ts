@@ -124,7 +124,7 @@ export class DaemonService extends Construct {
       const managed = buildManagedDaemon(this, env, task, props);
       this.daemon = managed.daemon;
       this.daemonTaskDefinition = managed.daemonTaskDefinition;
-      // A daemon task has no network mode of its own: it uses its instance's network.
+      // A daemon has no network mode or configuration: no interface of its own; its traffic leaves through the instance's.
       this.connections = new ec2.Connections({ securityGroups: [capacity._managedInstances.securityGroup] });
       applyEnvironmentSettings(this, env);
       warnAboutTask(this, env, task, props);
@@ -206,7 +206,7 @@ function checkManagedDaemonProps(scope: Construct, props: DaemonServiceProps): v
   const serviceOnly = (['minHealthyPercent', 'alarms', 'networkMode'] as const).filter(k => props[k] !== undefined);
   if (serviceOnly.length > 0) {
     throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `${serviceOnly.join(', ')} set for a daemon on Managed Instances`,
-      'remove them: a managed daemon is not an ECS service (no service metrics to alarm on) and its task uses its instance\'s network; '
+      'remove them: a managed daemon is not an ECS service (no service metrics to alarm on) and takes no network mode; '
       + 'use drainPercent and bakeTime for its deployments');
   }
 }
