@@ -171,9 +171,8 @@ export class Capacity {
   /** Every task on ECS Managed Instances of one provider. */
   public static managedInstances(provider: ManagedInstancesCapacity): Capacity {
     const capacity = new Capacity('managedInstances', [{ capacityProvider: provider.capacityProviderName, weight: 1 }],
-      CapacityPlatform.MANAGED_INSTANCES);
+      CapacityPlatform.MANAGED_INSTANCES, {}, [], provider);
     capacity.instanceArchitectures.push(provider.cpuArchitecture);
-    capacity._managedInstances = provider;
     return capacity;
   }
 
@@ -202,7 +201,7 @@ export class Capacity {
    * The Managed Instances capacity of `Capacity.managedInstances`, which a managed daemon runs on.
    * @internal
    */
-  public _managedInstances?: ManagedInstancesCapacity;
+  public readonly _managedInstances?: ManagedInstancesCapacity;
   /** Architectures of the instances the strategy names (undefined where they are not pinned). */
   private readonly instanceArchitectures: Array<ecs.CpuArchitecture | undefined> = [];
 
@@ -213,9 +212,11 @@ export class Capacity {
     platform: CapacityPlatform,
     private readonly placement: PlacementOptions = {},
     providers: AutoScalingCapacity[] = [],
+    managedInstances?: ManagedInstancesCapacity,
   ) {
     this.platform = platform;
     this.autoScalingCapacities = providers;
+    this._managedInstances = managedInstances;
     this.instanceArchitectures.push(...providers.map(p => p.cpuArchitecture));
   }
 

@@ -112,21 +112,9 @@ function stackReport(app: AppIndex, stack: StackTemplate, services: Service[], a
 }
 
 function workloadReport(app: AppIndex, stack: StackTemplate, service: Service): WorkloadReport {
-  const own = new Set([...stack.paths].filter(([, p]) => p.startsWith(`${service.id}/`) || p === service.id).map(([id]) => id));
-  own.add(service.resource.logicalId);
-  const add = criticalPath(stack.template, own);
-  const terms = serviceUpdateTerms(stack.template, stack.template.Resources[service.resource.logicalId]);
-  return {
-    id: service.id,
-    kind: 'service',
-    serviceLogicalId: service.resource.logicalId,
-    resources: own.size,
-    addServiceSeconds: add.seconds,
-    addServicePath: steps(stack, add.path),
-    newImageSeconds: terms.reduce((sum, t) => sum + t.seconds, 0),
-    newImageTerms: terms,
-    alarms: alarmsOf(app, service),
-  };
+  const id = service.resource.logicalId;
+  const terms = serviceUpdateTerms(stack.template, stack.template.Resources[id]);
+  return workloadFacts(stack, { id: service.id, kind: 'service', logicalId: id, terms, alarms: alarmsOf(app, service) });
 }
 
 /** The stack's ECS managed daemons, each named by the construct that owns it. */
@@ -135,22 +123,29 @@ function daemonReports(stack: StackTemplate): WorkloadReport[] {
     const path = stack.paths.get(logicalId);
     // The daemon is `<workload>/Daemon`; without construct paths, the logical id names it.
     const owner = path ? path.slice(0, path.lastIndexOf('/')) : logicalId;
-    const own = new Set([...stack.paths].filter(([, p]) => p.startsWith(`${owner}/`)).map(([id]) => id));
-    own.add(logicalId);
-    const add = criticalPath(stack.template, own);
-    const terms = daemonUpdateTerms(daemon);
-    return {
-      id: owner,
-      kind: 'daemon' as const,
-      serviceLogicalId: logicalId,
-      resources: own.size,
-      addServiceSeconds: add.seconds,
-      addServicePath: steps(stack, add.path),
-      newImageSeconds: terms.reduce((sum, t) => sum + t.seconds, 0),
-      newImageTerms: terms,
-      alarms: [],
-    };
+    return workloadFacts(stack, { id: owner, kind: 'daemon', logicalId, terms: daemonUpdateTerms(daemon), alarms: [] });
   }).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * A workload's report: its own resources (those under its construct, and its ECS service or
+ * daemon), the longest path to add them to the deployed stack, and its new-image terms.
+ */
+function workloadFacts(stack: StackTemplate, w: { id: string; kind: WorkloadReport['kind']; logicalId: string; terms: Term[]; alarms: AlarmFacts[] }): WorkloadReport {
+  const own = new Set([...stack.paths].filter(([, p]) => p.startsWith(`${w.id}/`) || p === w.id).map(([id]) => id));
+  own.add(w.logicalId);
+  const add = criticalPath(stack.template, own);
+  return {
+    id: w.id,
+    kind: w.kind,
+    serviceLogicalId: w.logicalId,
+    resources: own.size,
+    addServiceSeconds: add.seconds,
+    addServicePath: steps(stack, add.path),
+    newImageSeconds: w.terms.reduce((sum, t) => sum + t.seconds, 0),
+    newImageTerms: w.terms,
+    alarms: w.alarms,
+  };
 }
 
 /** The model's path (`LogicalId <done at>` each) as steps with their construct paths and sources. */
