@@ -144,4 +144,14 @@ describe('a changed default and its context flag', () => {
       expect(text).toContain(change.keepOld);
     }
   });
+
+  test('the README and the example app\'s cdk.json name every changed default\'s flag, as a new app sets them', () => {
+    const root = path.join(__dirname, '..', '..');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const context = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'cdk.json'), 'utf8')).context;
+    for (const change of Object.values(CHANGED_DEFAULTS)) {
+      expect(readme).toContain(`"${change.flag}": true`);
+      expect(context[change.flag]).toBe(true);
+    }
+  });
 });
