@@ -14,8 +14,12 @@
  * table separates what the library costs from what its default alarms add.
  *
  * BENCH_FLAGS=recommended (default) runs both as a new CDK app would, with the feature
- * flags `cdk init` writes to cdk.json (cx-api CURRENTLY_RECOMMENDED_FLAGS); BENCH_FLAGS=none
- * runs them with no flags set.
+ * flags `cdk init` writes to cdk.json (cx-api CURRENTLY_RECOMMENDED_FLAGS) and, as the README
+ * tells a new app to, this library's changed-default flags set to true (the context the
+ * importers write); BENCH_FLAGS=none runs them with no flags set, as an app that upgraded
+ * without choosing (each changed default then warns on every construct it changes).
+ *
+ * BENCH_KEEP=1 keeps the synthesized templates and prints where (to read what a service costs).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -41,11 +45,24 @@ function main(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const shipyard: typeof import('../src') = require('../lib');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const changedDefaults: typeof import('../src/guardrails/changed-defaults') = require('../lib/guardrails/changed-defaults');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cxapi: typeof import('aws-cdk-lib/cx-api') = require('aws-cdk-lib/cx-api');
   const loadMs = performance.now() - loadStart;
   const flags = process.env.BENCH_FLAGS ?? 'recommended';
   if (flags !== 'recommended' && flags !== 'none') throw new Error(`BENCH_FLAGS is ${flags}; use recommended or none`);
-  const context = flags === 'recommended' ? { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } : {};
+  // What `cdk synth` and `cdk deploy` give every app by default (aws-cdk CLI 2.1148, toolkit-lib's
+  // contextFromSettings): construct paths and asset metadata on each resource, a CDKMetadata
+  // resource per stack. The templates measured are the ones users' CLI writes.
+  const cliContext = {
+    [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true,
+    [cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true,
+    [cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT]: true,
+    [cxapi.BUNDLING_STACKS]: ['**'],
+    [cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false,
+  };
+  const flagContext = flags === 'recommended' ? { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, ...changedDefaults.newDefaultsContext() } : {};
+  const context = { ...cliContext, ...flagContext };
 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-'));
   const start = performance.now();
@@ -104,7 +121,8 @@ function main(): void {
   const deploy = modelDeploy(assembly.getStackByName(count <= PER_STACK ? 'Bench' : 'Bench1').template);
   // The report's fixed monthly cost at us-east-1 list prices (the stacks have no env), every stack together.
   const monthlyUsd = reportOf(readAssembly(outdir), 'us-east-1').reduce((sum, s) => sum + (s.cost.total ?? 0), 0);
-  fs.rmSync(outdir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) fs.rmSync(outdir, { recursive: true, force: true });
+  else console.error(`kept ${outdir}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes, monthlyUsd, deploy }));
 }
