@@ -2,11 +2,11 @@
  * The capacity integ scenarios (EC2 Auto Scaling groups, the Fargate Spot mix), shared by
  * the integ apps and the compliance tests like those of apps.ts.
  */
-import { App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
   AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, JobSchedule, ManagedInstancesCapacity,
-  NetworkService, ScheduledJob, StandaloneTask, Volume, WebService, WorkerService,
+  NetworkService, ScheduledJob, StandaloneTask, Volume, WarningId, WebService, WorkerService,
 } from '../src';
 
 /** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
@@ -64,7 +64,14 @@ export function ec2Capacity(app: App, options?: ScenarioOptions): Scenario {
       Volume.host('host-logs', { sourcePath: '/var/log', containerPath: '/host/var/log', readOnly: true }),
       Volume.docker('agent-state', { containerPath: '/state', scope: ecs.Scope.SHARED }),
     ],
+    // And what a process agent reads: every process of the instance, root-owned /proc entries
+    // included, as Datadog's process collection does (the host PID namespace, root and SYS_PTRACE).
+    hostPidNamespace: true,
+    containerSecurity: { user: '0' },
+    linuxSettings: { addCapabilities: [ecs.Capability.SYS_PTRACE] },
   });
+  Annotations.of(agent).acknowledgeWarning(WarningId.ROOT_USER, 'a process agent reads other users\' /proc entries');
+  Annotations.of(agent).acknowledgeWarning(WarningId.ADDED_CAPABILITIES, 'SYS_PTRACE lets the process agent read other processes\' /proc entries');
   // Compute with no network at all: reads and writes the instance only; awslogs still ships its logs.
   new StandaloneTask(workloads, 'Crunch', {
     environment,

@@ -15,6 +15,10 @@ export enum WarningId {
   IMAGE_USER = 'cdk-shipyard:image-user',
   /** A container has a writable root file system. */
   WRITABLE_ROOT_FILESYSTEM = 'cdk-shipyard:writable-root-filesystem',
+  /** The main container adds kernel capabilities to Docker's default set (`linuxSettings.addCapabilities`). */
+  ADDED_CAPABILITIES = 'cdk-shipyard:added-capabilities',
+  /** A host agent's main container is privileged (`containerSecurity.privileged`). */
+  PRIVILEGED_CONTAINER = 'cdk-shipyard:privileged-container',
   /** ECS Exec is on and the main container drops capabilities its agent may need. */
   EXEC_DROPPED_CAPABILITIES = 'cdk-shipyard:exec-dropped-capabilities',
   /** A plain environment variable's name looks like a credential. */

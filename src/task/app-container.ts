@@ -6,6 +6,7 @@ import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, c
 import { checkSecrets } from './build-checks';
 import { APP_CONTAINER_NAME } from './containers';
 import { EXEC_WRITABLE_PATHS } from './exec';
+import { warnAboutPrivileges } from './privileges';
 import { ContainerDependency, SidecarOptions } from './sidecar';
 import type { TaskPlatform } from './task-builder';
 import { reservedMiB } from './task-checks';
@@ -62,6 +63,7 @@ export function addAppContainer(scope: Construct, taskDefinition: ecs.TaskDefini
     const listed = props.containerSecurity?.writablePaths ?? [];
     const agentPaths = security === props.containerSecurity ? [] : EXEC_WRITABLE_PATHS.filter(p => !listed.includes(p));
     applySecureBaseline(scope, taskDefinition, container, security, platform.memoryLimitMiB, agentPaths);
+    warnAboutPrivileges(scope, container, props, taskDefinition.node.defaultChild!);
   }
   grantEnvironmentFiles(scope, taskDefinition, props.environmentFiles ?? []);
   props.linuxSettings?.ulimits?.forEach(u => container.addUlimits(u));
@@ -191,6 +193,8 @@ export function reserveAppMemory(scope: Construct, taskDefinition: ecs.TaskDefin
 }
 
 function applyLinuxSettings(scope: Construct, linuxParameters: ecs.LinuxParameters, props: WorkloadTaskProps): void {
+  const add = props.linuxSettings?.addCapabilities ?? [];
+  if (add.length > 0) linuxParameters.addCapabilities(...add);
   const drop = props.linuxSettings?.dropCapabilities ?? [];
   if (drop.length > 0) linuxParameters.dropCapabilities(...drop);
   if (props.enableExec && drop.length > 0) {

@@ -69,6 +69,15 @@ export interface ContainerSecurityOptions {
    * @default true
    */
   readonly initProcessEnabled?: boolean;
+  /**
+   * Run the main container privileged: every capability and the host's devices, as some host
+   * agents (security sensors, infrastructure monitors) ask. A DaemonService only, on EC2 capacity
+   * or ECS Managed Instances; not with `linuxSettings` capabilities, which ECS ignores for a
+   * privileged container. Raises the acknowledgeable warning `cdk-shipyard:privileged-container`,
+   * paired with the ShipyardChecks rule `Shipyard-NoPrivilegedContainer`.
+   * @default false
+   */
+  readonly privileged?: boolean;
 }
 
 /** Apply the baseline to `container` in `task`. Returns the baseline settings used. */
@@ -156,7 +165,7 @@ export function baselineContainerProps(options: ContainerSecurityOptions = {}) {
   return {
     user: options.imageUser ? undefined : options.user ?? '1000:1000',
     readonlyRootFilesystem: options.readOnlyRootFilesystem ?? true,
-    privileged: false,
+    privileged: options.privileged ?? false,
   };
 }
 

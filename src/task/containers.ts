@@ -11,6 +11,15 @@ export interface LinuxSettings {
    */
   readonly dropCapabilities?: ecs.Capability[];
   /**
+   * Kernel capabilities to add to Docker's default set, for a program that needs one (a
+   * profiler's `SYS_PTRACE`, a network agent's `NET_ADMIN`). A Fargate task, and a Managed
+   * Instances service (whose task definition is Fargate's too), adds `SYS_PTRACE` only; EC2
+   * capacity, ECS Anywhere and a managed daemon add any. Raises the acknowledgeable warning
+   * `cdk-shipyard:added-capabilities`.
+   * @default - none: Docker's default set
+   */
+  readonly addCapabilities?: ecs.Capability[];
+  /**
    * Resource limits (Fargate accepts `NOFILE` only, up to 1048576; EC2 accepts every limit).
    * @default - nofile 65535 on Fargate
    */

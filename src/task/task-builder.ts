@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { addAppContainer, addContainerDependencies, addSidecar, appContainerName, initContainer, reserveAppMemory } from './app-container';
 import { checkImageArchitectures, checkNoNetwork, checkSameEnvironment, checkSecrets, checkTaskDefinition, checkTaskInputs, imageArchitecture } from './build-checks';
 import { checkEc2TaskSize, checkFaultInjection, checkPlatform, checkWindows } from './platform-checks';
+import { checkPrivileges } from './privileges';
 import { SidecarOptions } from './sidecar';
 import { acknowledgeIgnoredEgress, acknowledgeTaskFindings, acknowledgeTaskRole } from './task-findings';
 import type { Volume } from './volumes';
@@ -57,10 +58,11 @@ export interface TaskPlatform {
 /** Build the task of a workload for its capacity: main container, sidecars, volumes, logging and tracing. */
 export function buildTask(
   scope: Construct, env: IEnvironment, props: WorkloadTaskProps, portMappings: ecs.PortMapping[], capacity: Capacity,
-  build: { managedDaemon?: boolean } = {},
+  build: { managedDaemon?: boolean; hostAgent?: boolean } = {},
 ): TaskModel {
   checkSameEnvironment(scope, env);
   const platform = taskPlatform(scope, props, capacity);
+  checkPrivileges(scope, props, { platform, hostAgent: build.hostAgent === true, managedDaemon: build.managedDaemon === true });
   checkTaskInputs(scope, props, platform, portMappings, capacity);
   const appName = appContainerName(scope, props.containerName);
   checkSecrets(scope, appName, props.secrets);

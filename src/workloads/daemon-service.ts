@@ -115,7 +115,7 @@ export class DaemonService extends Construct {
     const capacity = props.capacity;
     if (capacity.platform === CapacityPlatform.MANAGED_INSTANCES && capacity._managedInstances) {
       checkManagedDaemonProps(this, props);
-      const task = buildTask(this, env, props, [], capacity, { managedDaemon: true });
+      const task = buildTask(this, env, props, [], capacity, { managedDaemon: true, hostAgent: true });
       shareHostNamespaces(this, task.taskDefinition, props);
       this.taskDefinition = task.taskDefinition;
       this.container = task.container;
@@ -132,7 +132,7 @@ export class DaemonService extends Construct {
     }
     checkEc2DaemonProps(this, props);
     const defaultMode = capacity.windowsInstances ? ecs.NetworkMode.NAT : ecs.NetworkMode.BRIDGE;
-    const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity);
+    const task = buildTask(this, env, { ...props, networkMode: props.networkMode ?? defaultMode }, [], capacity, { hostAgent: true });
     shareHostNamespaces(this, task.taskDefinition, props);
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;

@@ -57,6 +57,16 @@ describe('Compose semantics', () => {
     expect(app).toContain('function defaultWorkload(');
   });
 
+  test('cap_add: SYS_PTRACE is added, a default Docker keeps needs nothing, the rest is a TODO for EC2 (Fargate adds SYS_PTRACE only)', () => {
+    const app = run('services:\n  a:\n    image: a:1\n    cap_add: [CAP_SYS_PTRACE, NET_BIND_SERVICE, NET_ADMIN]\n'
+      + '  b:\n    image: b:1\n    cap_drop: [ALL]\n    cap_add: [CHOWN]\n').files['app.ts'];
+    expect(app).toContain('addCapabilities: [ecs.Capability.SYS_PTRACE]');
+    expect(app).not.toMatch(/NET_BIND_SERVICE|Capability\.NET_ADMIN|Capability\.CHOWN/);
+    expect(app).toMatch(/TODO\(compose\): services\.a\.cap_add .*on EC2 capacity, add NET_ADMIN with linuxSettings\.addCapabilities/);
+    expect(app).toMatch(/TODO\(compose\): services\.b\.cap_add .*add CHOWN with linuxSettings\.addCapabilities/);
+    expect(app).toContain('dropCapabilities: [ecs.Capability.ALL]');
+  });
+
   test('a volume at /tmp takes the place of the baseline\'s scratch /tmp', () => {
     const app = run('services:\n  a:\n    image: a:1\n    volumes: ["tmp:/tmp"]\nvolumes:\n  tmp:\n').files['app.ts'];
     expect(app).toContain('writablePaths: []');

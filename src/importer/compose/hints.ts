@@ -8,7 +8,7 @@ export const HINTS: Array<[RegExp, string]> = [
   [/\.deploy\.mode\b/, 'replicated is a service; global is a DaemonService on EC2 or Managed Instances capacity that the other services run on too (a managed daemon runs only on instances launched for tasks)'],
   [/\.healthcheck\.start_interval\b/, 'ECS checks at the interval during the start period too'],
   [/\.(post_start|pre_stop)\b/, 'run it from the entry point (or a lifecycle hook of the deployment)'],
-  [/\.(cap_add|privileged|security_opt|userns_mode|pid|ipc|uts|cgroup|cgroup_parent|devices|device_cgroup_rules)\b/, 'the secure baseline runs tasks unprivileged, without added capabilities or host namespaces (a DaemonService takes hostPidNamespace and hostIpcNamespace)'],
+  [/\.(privileged|security_opt|userns_mode|pid|ipc|uts|cgroup|cgroup_parent|devices|device_cgroup_rules)\b/, 'the secure baseline runs tasks unprivileged, in namespaces of their own: an application adds the capability it needs (linuxSettings.addCapabilities); a host agent is a DaemonService, which takes hostPidNamespace, hostIpcNamespace and containerSecurity.privileged'],
   [/\.(networks|network_mode|links|external_links|hostname|domainname|dns|dns_opt|dns_search|extra_hosts|mac_address)\b|^networks/, 'tasks share the environment\'s VPC and call each other through Service Connect (connectTo)'],
   [/\.(restart|deploy\.restart_policy)\b/, 'ECS replaces a stopped task of a service; restartPolicy restarts a container in place'],
   [/\.(logging)\b/, 'logs go to CloudWatch Logs (logging: Logging.awsLogs, fireLens or splunk)'],

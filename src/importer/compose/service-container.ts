@@ -67,19 +67,60 @@ export function mapRestart(c: ServiceMapping): void {
   }
 }
 
-/** Linux settings (cap_drop, ulimits) and the log retention of x-aws-logs_retention. */
+/**
+ * Docker's default capabilities, which a container keeps unless it drops them. Source: moby/moby
+ * oci/defaults.go (defaultCapabilities); ECS adds and drops from "the default configuration
+ * provided by Docker" (ECS API Reference, KernelCapabilities).
+ */
+const DOCKER_DEFAULT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
+  'NET_BIND_SERVICE', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+
+/** Linux settings (cap_drop, cap_add, ulimits) and the log retention of x-aws-logs_retention. */
 export function mapLinux(c: ServiceMapping): void {
-  const { f, at, props, todo } = c;
+  const { f, at, props } = c;
   const linux: PropsModel<LinuxSettings> = {};
-  if (f.has(at('cap_drop'))) {
-    // The baseline drops every capability already; these stay listed for the reader.
-    linux.dropCapabilities = f.strings(at('cap_drop'))!.map(name => {
-      const cap = name.replace(/^CAP_/, '');
-      if (!(cap in ecs.Capability)) throw f.error(at('cap_drop'), `${name} is not a Linux capability ECS knows (ecs.Capability)`);
-      return code(`ecs.Capability.${cap}`);
-    });
-    f.mark(at('cap_drop'));
+  const capabilityNames = (key: string) => f.strings(at(key))!.map(name => {
+    const cap = name.replace(/^CAP_/, '');
+    if (!(cap in ecs.Capability)) throw f.error(at(key), `${name} is not a Linux capability ECS knows (ecs.Capability)`);
+    return cap;
+  });
+  const dropped = f.has(at('cap_drop')) ? capabilityNames('cap_drop') : [];
+  if (dropped.length > 0) linux.dropCapabilities = dropped.map(cap => code(`ecs.Capability.${cap}`));
+  if (f.has(at('cap_drop'))) f.mark(at('cap_drop'));
+  if (f.has(at('cap_add'))) {
+    const added = mapAddedCapabilities(c, capabilityNames('cap_add'), dropped);
+    if (added.length > 0) linux.addCapabilities = added.map(cap => code(`ecs.Capability.${cap}`));
+    f.mark(at('cap_add'));
   }
+  mapUlimits(c, linux);
+  if (Object.keys(linux).length > 0) props.linuxSettings = linux;
+  if (c.file.retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], c.file.retention)} })`);
+}
+
+/**
+ * What of Compose's cap_add a Fargate task adds: SYS_PTRACE, the one capability Fargate adds (ECS
+ * API Reference, KernelCapabilities). One of Docker's defaults the service does not drop is kept
+ * already; the others are a TODO for EC2 capacity.
+ */
+function mapAddedCapabilities(c: ServiceMapping, added: string[], dropped: string[]): string[] {
+  const kept = (cap: string) => DOCKER_DEFAULT_CAPABILITIES.has(cap) && !dropped.includes(cap) && !dropped.includes('ALL');
+  const out: string[] = [];
+  for (const cap of added) {
+    if (kept(cap)) continue;
+    if (cap === 'SYS_PTRACE' && !dropped.includes(cap) && !out.includes(cap)) {
+      out.push(cap);
+      continue;
+    }
+    c.todo(c.at('cap_add'), dropped.includes(cap)
+      ? `${cap} is both added and dropped: keep it in one list (linuxSettings.addCapabilities or dropCapabilities)`
+      : `Fargate adds SYS_PTRACE only (ECS API Reference, KernelCapabilities): on EC2 capacity, add ${cap} with linuxSettings.addCapabilities`);
+  }
+  return out;
+}
+
+/** Compose's ulimits: nofile (the one Fargate takes) as linuxSettings.ulimits, the others a TODO. */
+function mapUlimits(c: ServiceMapping, linux: PropsModel<LinuxSettings>): void {
+  const { f, at, todo } = c;
   if (f.has(at('ulimits'))) {
     // Fargate takes nofile only (ECS task definition parameters for Fargate, ulimits); the others are a TODO.
     const names = f.keys(at('ulimits'));
@@ -94,8 +135,6 @@ export function mapLinux(c: ServiceMapping): void {
     });
     if ((linux.ulimits as unknown[]).length === 0) delete linux.ulimits;
   }
-  if (Object.keys(linux).length > 0) props.linuxSettings = linux;
-  if (c.file.retention !== undefined) props.logging = code(`Logging.awsLogs({ retention: ${retentionCode(f, ['x-aws-logs_retention'], c.file.retention)} })`);
 }
 
 /** The health check, each value within what ECS takes. */
