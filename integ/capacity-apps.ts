@@ -5,7 +5,7 @@
 import { Annotations, App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, DaemonService, Environment, EnvironmentProfile, HostImage, Image, JobSchedule, ManagedInstancesCapacity,
+  AlarmTopic, AutoScalingCapacity, Capacity, CapacityReservationPreference, DaemonService, Environment, EnvironmentProfile, HostImage, Image, JobSchedule, ManagedInstancesCapacity,
   NetworkService, ScheduledJob, StandaloneTask, Volume, WarningId, WebService, WorkerService,
 } from '../src';
 
@@ -135,8 +135,9 @@ export function fargateSpotMix(app: App, options?: ScenarioOptions): Scenario {
 }
 
 /**
- * (o) ECS Managed Instances: Graviton instances of 2-4 vCPUs that ECS launches, patches and
- * retires, running a web service behind the shared load balancer and a queue worker.
+ * (o) ECS Managed Instances: Graviton instances of 2-4 vCPUs that ECS launches (into matching
+ * Capacity Reservations first), patches and retires, running a web service behind the shared load
+ * balancer, a queue worker and a log agent as a managed daemon.
  */
 export function managedInstances(app: App, options?: ScenarioOptions): Scenario {
   const { stack, workloads } = scenarioStacks(app, 'ShipyardIntegManagedInstances', options);
@@ -150,6 +151,8 @@ export function managedInstances(app: App, options?: ScenarioOptions): Scenario 
     },
     // Idle instances are stopped after 10 minutes: warm for the next deployment, not for the night.
     scaleInAfter: Duration.minutes(10),
+    // Open Capacity Reservations that match are used first, then On-Demand (so it deploys where there are none).
+    capacityReservations: { preference: CapacityReservationPreference.RESERVATIONS_FIRST },
   });
   const capacity = Capacity.managedInstances(instances);
   const web = new WebService(workloads, 'Web', {
