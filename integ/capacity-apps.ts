@@ -5,8 +5,8 @@
 import { Annotations, App, Duration, Size, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { HELLO_IMAGE, Scenario, ScenarioOptions, scenarioStacks } from './apps';
 import {
-  AlarmTopic, AutoScalingCapacity, Capacity, CapacityReservationPreference, DaemonService, Environment, EnvironmentProfile, HostImage, Image, JobSchedule, ManagedInstancesCapacity,
-  NetworkService, ScheduledJob, StandaloneTask, Volume, WarningId, WebService, WorkerService,
+  AlarmTopic, AutoScalingCapacity, Capacity, CapacityReservationPreference, DaemonService, Environment, EnvironmentProfile, HostImage, Image,
+  JobSchedule, ManagedInstancesCapacity, NetworkService, ScheduledJob, StandaloneTask, Volume, WarningId, WebService, WorkerService,
 } from '../src';
 
 /** Microsoft's ASP.NET sample on Nano Server 2022: listens on 8080. */
