@@ -6,7 +6,7 @@ import { applySecureBaseline, baselineContainerProps, baselineLinuxParameters, c
 import { checkSecrets } from './build-checks';
 import { APP_CONTAINER_NAME } from './containers';
 import { EXEC_WRITABLE_PATHS } from './exec';
-import { warnAboutPrivileges } from './privileges';
+import { warnAboutPrivileges, warnIfPrivileged } from './privileges';
 import { ContainerDependency, SidecarOptions } from './sidecar';
 import type { TaskPlatform } from './task-builder';
 import { reservedMiB } from './task-checks';
@@ -150,7 +150,10 @@ export function addSidecar(
     linuxParameters: windows ? undefined : baselineLinuxParameters(scope, options.containerSecurity, `LinuxParameters-${options.name}`),
     ...(windows ? {} : baselineContainerProps(options.containerSecurity)),
   });
-  if (!windows) applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity, taskMemoryMiB);
+  if (!windows) {
+    applySecureBaseline(scope, taskDefinition, sidecar, options.containerSecurity, taskMemoryMiB);
+    warnIfPrivileged(scope, sidecar, options.containerSecurity, taskDefinition.node.defaultChild!);
+  }
   grantEnvironmentFiles(scope, taskDefinition, options.environmentFiles ?? []);
   return sidecar;
 }

@@ -70,10 +70,10 @@ export interface ContainerSecurityOptions {
    */
   readonly initProcessEnabled?: boolean;
   /**
-   * Run the main container privileged: every capability and the host's devices, as some host
-   * agents (security sensors, infrastructure monitors) ask. A DaemonService only, on EC2 capacity
-   * or ECS Managed Instances; not with `linuxSettings` capabilities, which ECS ignores for a
-   * privileged container. Raises the acknowledgeable warning `cdk-shipyard:privileged-container`,
+   * Run the container privileged: every capability and the host's devices, as some host agents
+   * (security sensors, infrastructure monitors) ask, for their main, sidecar or init containers.
+   * A DaemonService's only, on EC2 capacity or ECS Managed Instances; for the main container, not
+   * with `linuxSettings` capabilities, which ECS ignores for a privileged container. Raises the acknowledgeable warning `cdk-shipyard:privileged-container`,
    * paired with the ShipyardChecks rule `Shipyard-NoPrivilegedContainer`.
    * @default false
    */

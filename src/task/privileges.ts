@@ -4,7 +4,7 @@
 
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { isRoot } from './baseline';
+import { ContainerSecurityOptions, isRoot } from './baseline';
 import type { TaskPlatform } from './task-builder';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
@@ -49,12 +49,15 @@ export function checkPrivileges(scope: Construct, props: WorkloadTaskProps, site
       + 'and a Managed Instances service\'s task definition is Fargate\'s too',
       'run the workload on EC2 capacity, or a host agent as a DaemonService on Managed Instances (a managed daemon); or remove them');
   }
-  if (props.containerSecurity?.privileged !== true) return;
-  if (!site.hostAgent) {
-    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'containerSecurity.privileged is set, and the workload is not a host agent',
+  const privileged = [
+    ...props.containerSecurity?.privileged === true ? ['the main container'] : [],
+    ...[...props.sidecars ?? [], ...props.initContainers ?? []].filter(c => c.containerSecurity?.privileged === true).map(c => `container ${c.name}`),
+  ];
+  if (privileged.length > 0 && !site.hostAgent) {
+    throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, `containerSecurity.privileged is set for ${privileged.join(', ')}, and the workload is not a host agent`,
       'run the agent as a DaemonService on EC2 capacity or ECS Managed Instances; an application adds the one capability it needs with linuxSettings.addCapabilities');
   }
-  if (add.length > 0 || drop.length > 0) {
+  if (props.containerSecurity?.privileged === true && (add.length > 0 || drop.length > 0)) {
     // Source: ECS API Reference, KernelCapabilities: for a privileged container "the capabilities
     // specified in the add request parameter, and the drop request parameter are ignored".
     throw new ShipyardError(scope, ErrorCode.CONFLICTING_OPTIONS, 'containerSecurity.privileged is set with linuxSettings capabilities, which ECS ignores for a privileged container',
@@ -83,9 +86,15 @@ export function warnAboutPrivileges(scope: Construct, container: ecs.ContainerDe
       `container ${container.containerName} adds kernel capabilities beyond Docker's default set (${add.join(', ')}); `
       + `each lets a compromised process do more: keep only those the program needs${nonRoot}`);
   }
-  if (props.containerSecurity?.privileged === true) {
-    warnWithRule(scope, WarningId.PRIVILEGED_CONTAINER,
-      `container ${container.containerName} is privileged: it has every capability and the host's devices; `
-      + 'prefer the capabilities the agent documents (linuxSettings.addCapabilities)', taskResource, 'NoPrivilegedContainer');
-  }
+  warnIfPrivileged(scope, container, props.containerSecurity, taskResource);
+}
+
+/** Warn when `container` is privileged, paired with `Shipyard-NoPrivilegedContainer` on the task definition. */
+export function warnIfPrivileged(
+  scope: Construct, container: ecs.ContainerDefinition, security: ContainerSecurityOptions | undefined, taskResource: IConstruct,
+): void {
+  if (security?.privileged !== true) return;
+  warnWithRule(scope, WarningId.PRIVILEGED_CONTAINER,
+    `container ${container.containerName} is privileged: it has every capability and the host's devices; `
+    + 'prefer the capabilities the agent documents (linuxSettings.addCapabilities)', taskResource, 'NoPrivilegedContainer');
 }

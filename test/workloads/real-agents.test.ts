@@ -216,37 +216,67 @@ describe('Aqua\'s enforcer (aquasecurity/aqua-aws aquaEnforcer.yaml)', () => {
 describe('CrowdStrike\'s Falcon sensor (CrowdStrike/falcon-cloudformation falcon-ecs-ec2-daemon.yaml)', () => {
   const task = taskDefinitionOf(cfnYaml('crowdstrike-falcon-ecs-ec2-daemon.cfn.yaml'));
   const sensor = task.ContainerDefinitions.find((c: any) => c.Essential === true);
+  const init = task.ContainerDefinitions.find((c: any) => c.Essential === false);
+  const image = Image.fromRegistry('registry.crowdstrike.com/falcon-sensor/us-1/release/falcon-sensor:7.20.0');
+  /** The file's init container, which prepares the sensor's host directory, privileged and as root. */
+  const initContainer = () => ({
+    name: init.Name,
+    image,
+    entryPoint: init.EntryPoint,
+    command: init.Command,
+    memoryReservationMiB: init.MemoryReservation,
+    containerSecurity: { privileged: init.Privileged, user: String(init.User), readOnlyRootFilesystem: init.ReadonlyRootFilesystem },
+  });
 
-  test('its sensor runs privileged in the host network, PID and IPC namespaces, as on Managed Instances', () => {
-    expect(sensor.Privileged).toBe(true);
+  test('its sensor and its init container run privileged in the host network, PID and IPC namespaces, as on Managed Instances', () => {
+    expect([sensor.Privileged, init.Privileged]).toEqual([true, true]);
     const { stack, environment, instances } = ec2Environment();
     new DaemonService(stack, 'Sensor', {
       environment,
-      image: Image.fromRegistry('registry.crowdstrike.com/falcon-sensor/us-1/release/falcon-sensor:7.20.0'),
+      image,
       capacity: Capacity.ec2(instances),
       networkMode: task.NetworkMode === 'host' ? ecs.NetworkMode.HOST : undefined,
       hostPidNamespace: task.PidMode === 'host',
       hostIpcNamespace: task.IpcMode === 'host',
-      containerSecurity: { privileged: sensor.Privileged, user: String(sensor.User ?? 0), readOnlyRootFilesystem: false },
-      volumes: task.Volumes.map((v: any) => Volume.host(v.Name, { sourcePath: v.Host.SourcePath, containerPath: v.Host.SourcePath })),
+      containerSecurity: { privileged: sensor.Privileged, user: String(sensor.User), readOnlyRootFilesystem: sensor.ReadonlyRootFilesystem },
+      initContainers: [initContainer()],
+      volumes: task.Volumes.map((v: any) => {
+        const mount = sensor.MountPoints.find((m: any) => m.SourceVolume === v.Name);
+        return Volume.host(v.Name, { sourcePath: v.Host.SourcePath, containerPath: mount.ContainerPath });
+      }),
     });
     const [[, rendered]] = resources(stack, 'AWS::ECS::TaskDefinition');
-    const { NetworkMode, PidMode, IpcMode } = rendered.Properties;
+    const { NetworkMode, PidMode, IpcMode, ContainerDefinitions } = rendered.Properties;
     expect([NetworkMode, PidMode, IpcMode]).toEqual([task.NetworkMode, task.PidMode, task.IpcMode]);
-    expect(rendered.Properties.ContainerDefinitions[0].Privileged).toBe(true);
+    const byName = (name: string) => ContainerDefinitions.find((c: any) => c.Name === name);
+    expect(byName('app').Privileged).toBe(true);
+    expect(byName(init.Name)).toEqual(expect.objectContaining({ Privileged: true, Essential: false }));
+    expect([byName(init.Name).EntryPoint, byName(init.Name).Command]).toEqual([init.EntryPoint, init.Command]);
+    expect(byName('app').DependsOn).toEqual([{ ContainerName: init.Name, Condition: 'SUCCESS' }]);
+    expect(byName('app').MountPoints).toEqual(expect.arrayContaining(sensor.MountPoints.map((m: any) => expect.objectContaining(m))));
 
     const managed = testStack();
     const managedEnvironment = productionEnvironment(managed);
     new DaemonService(managed, 'Sensor', {
       environment: managedEnvironment,
-      image: Image.fromRegistry('registry.crowdstrike.com/falcon-sensor/us-1/release/falcon-sensor:7.20.0'),
+      image,
       capacity: Capacity.managedInstances(new ManagedInstancesCapacity(managed, 'Managed', { environment: managedEnvironment })),
       memoryLimitMiB: 512,
       hostPidNamespace: true,
       hostIpcNamespace: true,
       containerSecurity: { privileged: true, user: '0', readOnlyRootFilesystem: false },
+      initContainers: [initContainer()],
     });
     expect(mainContainer(managed, 'AWS::ECS::DaemonTaskDefinition').Privileged).toBe(true);
     expect(privilegedFinding(managed, 'AWS::ECS::DaemonTaskDefinition')).toEqual({ verdict: 'Non-Compliant', acknowledged: false });
+  });
+
+  test('a privileged init container is a host agent\'s too: in an application service it fails with CONFLICTING_OPTIONS', () => {
+    const stack = testStack();
+    expectError(ErrorCode.CONFLICTING_OPTIONS, () => new BackgroundService(stack, 'App', {
+      environment: productionEnvironment(stack),
+      image,
+      initContainers: [initContainer()],
+    }));
   });
 });
