@@ -96,5 +96,7 @@ export function warnIfPrivileged(
   if (security?.privileged !== true) return;
   warnWithRule(scope, WarningId.PRIVILEGED_CONTAINER,
     `container ${container.containerName} is privileged: it has every capability and the host's devices; `
-    + 'prefer the capabilities the agent documents (linuxSettings.addCapabilities)', taskResource, 'NoPrivilegedContainer');
+    + 'prefer the capabilities the agent documents (linuxSettings.addCapabilities). Where AWS Control Tower\'s proactive control '
+    + 'CT.ECS.PR.11 is enabled, it refuses an ECS task definition with a privileged container (a managed daemon\'s is not one it reads)',
+    taskResource, 'NoPrivilegedContainer');
 }
