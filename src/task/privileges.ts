@@ -28,7 +28,7 @@ export interface PrivilegeSite {
   readonly managedDaemon: boolean;
 }
 
-/** Check the capabilities the main container adds and whether it is privileged. */
+/** Check the capabilities the main container adds, and which containers are privileged (a host agent's only). */
 export function checkPrivileges(scope: Construct, props: WorkloadTaskProps, site: PrivilegeSite): void {
   const add = props.linuxSettings?.addCapabilities ?? [];
   const drop = props.linuxSettings?.dropCapabilities ?? [];
