@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     // The engine of `cdk diff`: the gate diffs the integ snapshots against the last release's.
     '@aws-cdk/cloudformation-diff@2.187.5',
+    // What `cdk init app --language typescript` runs an app with (aws-cdk 2.1148: tsx, TypeScript 7):
+    // the importer's check runs the app it wrote with it, as the user's `cdk synth` will.
+    'tsx@^4.23.0',
   ],
 
   jestOptions: {

@@ -17,16 +17,34 @@ export interface Verification {
 const TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
+/**
+ * What runs TypeScript, in the order tried: tsx (what `cdk init app --language typescript` has
+ * written since aws-cdk 2.1100-odd, beside TypeScript 7), then ts-node (older CDK apps).
+ */
+export enum TypeScriptRunner {
+  TSX = 'tsx',
+  TS_NODE = 'ts-node',
+}
+
+const RUNNER_MODULES: Record<TypeScriptRunner, string> = {
+  [TypeScriptRunner.TSX]: 'tsx/cjs',
+  [TypeScriptRunner.TS_NODE]: 'ts-node/register/transpile-only',
+};
+
+/**
  * Synthesize the app the importer wrote, once, as `cdk synth` would (into a scratch directory,
  * with no AWS call), so that a value the library refuses is reported now, at its source's
- * file and line, and not by the user's first synth. TypeScript runs through ts-node, found in
- * the user's project (a CDK TypeScript app has it) or beside this CLI; `cdk-shipyard` is this
- * CLI's own library, so the check is the one the app will meet.
+ * file and line, and not by the user's first synth. TypeScript runs through tsx or ts-node,
+ * found in the user's project (a CDK TypeScript app has one) or beside this CLI; `cdk-shipyard`
+ * is this CLI's own library, so the check is the one the app will meet.
  */
-export function verifyApp(file: string, report: ImportReport): Verification {
+export function verifyApp(
+  file: string, report: ImportReport, runners: TypeScriptRunner[] = [TypeScriptRunner.TSX, TypeScriptRunner.TS_NODE],
+): Verification {
   const appFile = path.resolve(file);
-  const tsNode = resolveFrom(['ts-node/register/transpile-only'], [path.dirname(appFile), __dirname]);
-  if (!tsNode) return { skipped: 'ts-node is not installed in the project: run `npx cdk synth` to check the app', problems: [] };
+  const dirs = [path.dirname(appFile), __dirname];
+  const runner = runners.map(r => ({ r, module: resolveFrom([RUNNER_MODULES[r]], dirs) })).find(x => x.module !== undefined);
+  if (!runner) return { skipped: `neither ${runners.join(' nor ')} is installed in the project: run \`npx cdk synth\` to check the app`, problems: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-shipyard-verify-'));
   try {
     const hook = path.join(scratch, 'library.js');
@@ -36,13 +54,13 @@ export function verifyApp(file: string, report: ImportReport): Verification {
       'const resolve = Module._resolveFilename;',
       `Module._resolveFilename = function (request, ...rest) { return resolve.call(this, request === 'cdk-shipyard' ? ${JSON.stringify(path.join(__dirname, '..', 'index'))} : request, ...rest); };`,
     ].join('\n'));
-    const run = spawnSync(process.execPath, ['-r', tsNode, '-r', hook, appFile], {
+    const run = spawnSync(process.execPath, ['-r', runner.module!, '-r', hook, appFile], {
       cwd: path.dirname(appFile),
       env: {
         ...process.env,
         CDK_OUTDIR: path.join(scratch, 'cdk.out'),
         AWS_EC2_METADATA_DISABLED: 'true',
-        TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: 'commonjs', esModuleInterop: true }),
+        ...runner.r === TypeScriptRunner.TS_NODE ? { TS_NODE_COMPILER_OPTIONS: JSON.stringify(tsNodeOptions(runner.module!, dirs)) } : {},
       },
       encoding: 'utf8',
       timeout: TIMEOUT_MS,
@@ -53,6 +71,20 @@ export function verifyApp(file: string, report: ImportReport): Verification {
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * ts-node's compiler options for the app, over the project's tsconfig.json: CommonJS with its
+ * module resolution (`node`, which the NodeNext of `cdk init`'s tsconfig.json would refuse beside
+ * CommonJS: error TS5110), which TypeScript 6 reports as deprecated (error TS5107) unless told to
+ * ignore it, an option TypeScript 5 refuses with that value.
+ */
+function tsNodeOptions(tsNode: string, dirs: string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = { module: 'commonjs', moduleResolution: 'node', esModuleInterop: true };
+  const typescript = resolveFrom(['typescript/package.json'], [...dirs, path.dirname(tsNode)]);
+  const major = typescript ? Number(JSON.parse(fs.readFileSync(typescript, 'utf8')).version.split('.')[0]) : 0;
+  if (major >= 6) options.ignoreDeprecations = `${major}.0`;
+  return options;
 }
 
 /** The first of the modules that resolves from one of the directories. */
