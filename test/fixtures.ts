@@ -1,7 +1,7 @@
 /** Shared test fixtures: apps with the validation flag on, and a production environment. */
 import { App, Stack, Stage, Token, aws_certificatemanager as acm, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentAttributes, EnvironmentProps, IEnvironment, Image, WebService, WebServiceProps } from '../src';
+import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentAttributes, EnvironmentProps, IEnvironment, Image, ManagedInstancesCapacity, WebService, WebServiceProps } from '../src';
 import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 import { ErrorCode } from '../src/guardrails/errors';
 
@@ -116,6 +116,13 @@ export function containerNamed(stack: Stack, name: string): any {
   const found = containerDefinitions(stack).find(c => c.Name === name);
   expect(found).toBeDefined();
   return found;
+}
+
+/** A production environment with ECS Managed Instances capacity `Managed`, in a stack of its own. */
+export function managedInstancesEnvironment() {
+  const stack = testStack();
+  const environment = productionEnvironment(stack);
+  return { stack, environment, instances: new ManagedInstancesCapacity(stack, 'Managed', { environment }) };
 }
 
 /** A production environment with an Auto Scaling group capacity `Instances`. */

@@ -4,7 +4,7 @@
 
 import { aws_ecs as ecs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { ContainerSecurityOptions, isRoot } from './baseline';
+import { baselineContainerProps, ContainerSecurityOptions, isRoot } from './baseline';
 import type { TaskPlatform } from './task-builder';
 import { ErrorCode, ShipyardError } from '../guardrails/errors';
 import { warn, WarningId } from '../guardrails/warnings';
@@ -76,8 +76,7 @@ export function warnAboutPrivileges(scope: Construct, container: ecs.ContainerDe
     // Docker leaves a non-root user's process no effective capabilities (its ambient set stays
     // empty: moby/moby#8460, #50083, and moby/moby#36587's "+i rather than the +eip you get as
     // root"): one added is used only through a file capability of the program (setcap).
-    const security = props.containerSecurity ?? {};
-    const user = security.imageUser ? undefined : security.user ?? '1000:1000';
+    const user = baselineContainerProps(props.containerSecurity).user;
     const nonRoot = user !== undefined && !isRoot(user)
       ? `; the container runs as non-root user ${user}, whose processes hold them only through file capabilities of their program (setcap), `
         + 'so an agent that needs them as a process runs as root (containerSecurity.user: \'0\')'

@@ -10,27 +10,30 @@ import * as path from 'path';
 import { TypeScriptRunner, verifyApp } from '../../lib/cli/verify';
 import { importComposeText, ROOT } from '../importer/harness';
 
-/** A project outside the repository (no tsconfig.json above it), its node_modules the repository's. */
-function bareProject(): string {
+/**
+ * Run `check` in a project outside the repository (no tsconfig.json above it, unless `tsconfig`
+ * is given), its node_modules the repository's, with `app` written as its app.ts.
+ */
+function inBareProject(app: string, check: (appFile: string) => void, tsconfig?: string): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-verify-'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return dir;
+  try {
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    if (tsconfig) fs.copyFileSync(tsconfig, path.join(dir, 'tsconfig.json'));
+    const appFile = path.join(dir, 'app.ts');
+    fs.writeFileSync(appFile, app);
+    check(appFile);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('verifyApp', () => {
   const imported = importComposeText('services:\n  web:\n    image: nginx:1.27\n    ports: ["80:8080"]\n    cap_add: [SYS_PTRACE]\n');
 
   test.each([TypeScriptRunner.TSX, TypeScriptRunner.TS_NODE])('with %s, in a project with no tsconfig.json, the app it wrote synthesizes', runner => {
-    const dir = bareProject();
-    try {
-      const appFile = path.join(dir, 'app.ts');
-      fs.writeFileSync(appFile, imported.files['app.ts']);
-      // TypeScript 6 (the repository's) reports CommonJS's implied node10 resolution as deprecated
-      // (TS5107) unless told to ignore it: the check must not fail a good app on that.
-      expect(verifyApp(appFile, imported.report, [runner])).toEqual({ problems: [] });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // TypeScript 6 (the repository's) reports CommonJS's implied node10 resolution as deprecated
+    // (TS5107) unless told to ignore it: the check must not fail a good app on that.
+    inBareProject(imported.files['app.ts'], appFile => expect(verifyApp(appFile, imported.report, [runner])).toEqual({ problems: [] }));
   });
 
   // The tsconfig.json `cdk init app --language typescript` writes (module and moduleResolution
@@ -38,29 +41,16 @@ describe('verifyApp', () => {
   const initTsconfig = path.join(path.dirname(require.resolve('aws-cdk/package.json')), 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json');
 
   test.each([TypeScriptRunner.TSX, TypeScriptRunner.TS_NODE])('with %s, in a project with the tsconfig.json cdk init writes, the app synthesizes', runner => {
-    const dir = bareProject();
-    try {
-      fs.copyFileSync(initTsconfig, path.join(dir, 'tsconfig.json'));
-      expect(JSON.parse(fs.readFileSync(initTsconfig, 'utf8')).compilerOptions.module).toBe('NodeNext');
-      const appFile = path.join(dir, 'app.ts');
-      fs.writeFileSync(appFile, imported.files['app.ts']);
-      expect(verifyApp(appFile, imported.report, [runner])).toEqual({ problems: [] });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(JSON.parse(fs.readFileSync(initTsconfig, 'utf8')).compilerOptions.module).toBe('NodeNext');
+    inBareProject(imported.files['app.ts'], appFile => expect(verifyApp(appFile, imported.report, [runner])).toEqual({ problems: [] }), initTsconfig);
   });
 
   test('a value the library refuses is reported, by either runner', () => {
     const bad = importComposeText('services:\n  web:\n    image: nginx:1.27\n    ports: ["80:8080"]\n');
-    const dir = bareProject();
-    try {
-      const appFile = path.join(dir, 'app.ts');
-      fs.writeFileSync(appFile, bad.files['app.ts'].replace("Image.fromRegistry('nginx:1.27')", "Image.fromRegistry('Nginx:1.27')"));
+    inBareProject(bad.files['app.ts'].replace("Image.fromRegistry('nginx:1.27')", "Image.fromRegistry('Nginx:1.27')"), appFile => {
       for (const runner of [TypeScriptRunner.TSX, TypeScriptRunner.TS_NODE]) {
         expect(verifyApp(appFile, bad.report, [runner]).problems.join('\n')).toMatch(/cdk-shipyard:IMAGE/);
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

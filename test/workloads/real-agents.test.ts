@@ -8,10 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, aws_ecs as ecs, Stack } from 'aws-cdk-lib';
 import * as YAML from 'yaml';
-import { BackgroundService, Capacity, DaemonService, Image, ManagedInstancesCapacity, Volume, WarningId } from '../../src';
+import { BackgroundService, Capacity, DaemonService, Image, Volume, WarningId } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { SHIPYARD_RULES } from '../../src/guardrails/shipyard-checks';
-import { ec2Environment, expectError, hasWarning, productionEnvironment, resources, testStack } from '../fixtures';
+import { ec2Environment, expectError, hasWarning, managedInstancesEnvironment, productionEnvironment, resources, testStack } from '../fixtures';
 
 const AGENTS = path.join(__dirname, 'real', 'agents');
 
@@ -40,6 +40,15 @@ function capabilities(names: string[]): ecs.Capability[] {
   });
 }
 
+/** A task definition file's host volumes, each mounted where its first container mounts it. */
+function documentedHostVolumes(definition: any): Volume[] {
+  const [container] = definition.containerDefinitions;
+  return definition.volumes.map((v: any) => {
+    const mount = container.mountPoints.find((m: any) => m.sourceVolume === v.name);
+    return Volume.host(v.name, { sourcePath: v.host.sourcePath, containerPath: mount.containerPath, readOnly: mount.readOnly ?? false });
+  });
+}
+
 /** The main container of the first task definition of `type` in `stack`. */
 function mainContainer(stack: Stack, type = 'AWS::ECS::TaskDefinition'): any {
   const [[, task]] = resources(stack, type);
@@ -58,10 +67,6 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
   const documented = JSON.parse(fs.readFileSync(path.join(AGENTS, 'datadog-agent-sysprobe-ecs.json'), 'utf8'));
   const [agent] = documented.containerDefinitions;
   const added: string[] = agent.linuxParameters.capabilities.add;
-  const volumes = () => documented.volumes.map((v: any) => {
-    const mount = agent.mountPoints.find((m: any) => m.sourceVolume === v.name);
-    return Volume.host(v.name, { sourcePath: v.host.sourcePath, containerPath: mount.containerPath, readOnly: mount.readOnly ?? false });
-  });
 
   test('as an EC2 daemon, it adds the capabilities Datadog lists, with its memory and host mounts, and is warned', () => {
     const { stack, environment, instances } = ec2Environment();
@@ -70,7 +75,7 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
       image: Image.fromRegistry(agent.image),
       capacity: Capacity.ec2(instances),
       memoryLimitMiB: agent.memory,
-      volumes: volumes(),
+      volumes: documentedHostVolumes(documented),
       containerSecurity: { user: '0' }, // the Agent reads the Docker socket
       linuxSettings: { addCapabilities: capabilities(added) },
     });
@@ -83,16 +88,14 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
   });
 
   test('as a managed daemon on ECS Managed Instances, the daemon task definition adds them too', () => {
-    const stack = testStack();
-    const environment = productionEnvironment(stack);
-    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    const { stack, environment, instances } = managedInstancesEnvironment();
     new DaemonService(stack, 'Agent', {
       environment,
       image: Image.fromRegistry(agent.image),
       capacity: Capacity.managedInstances(instances),
       cpu: 256,
       memoryLimitMiB: 512,
-      volumes: volumes(),
+      volumes: documentedHostVolumes(documented),
       containerSecurity: { user: '0' },
       linuxSettings: { addCapabilities: capabilities(added) },
     });
@@ -112,9 +115,7 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
     };
     expectError(ErrorCode.PLATFORM, onFargate);
     expect(onFargate).toThrow(new RegExp(refused.join(', ')));
-    const stack = testStack();
-    const environment = productionEnvironment(stack);
-    const instances = new ManagedInstancesCapacity(stack, 'Managed', { environment });
+    const { stack, environment, instances } = managedInstancesEnvironment();
     expectError(ErrorCode.PLATFORM, () => new BackgroundService(stack, 'OnManagedInstances', {
       environment,
       image: Image.fromRegistry(agent.image),
@@ -145,10 +146,7 @@ describe('New Relic\'s infrastructure agent (newrelic/nri-ecs task_definition_ex
       memoryLimitMiB: agent.memory,
       networkMode: documented.networkMode === 'host' ? ecs.NetworkMode.HOST : undefined,
       containerSecurity: { privileged: agent.privileged, readOnlyRootFilesystem: agent.readonlyRootFilesystem, user: '0' },
-      volumes: documented.volumes.map((v: any) => {
-        const mount = agent.mountPoints.find((m: any) => m.sourceVolume === v.name);
-        return Volume.host(v.name, { sourcePath: v.host.sourcePath, containerPath: mount.containerPath, readOnly: mount.readOnly });
-      }),
+      volumes: documentedHostVolumes(documented),
     });
     if (acknowledge) Annotations.of(daemon).acknowledgeWarning(WarningId.PRIVILEGED_CONTAINER, 'New Relic documents its agent as privileged');
     return stack;
@@ -255,12 +253,11 @@ describe('CrowdStrike\'s Falcon sensor (CrowdStrike/falcon-cloudformation falcon
     expect(byName('app').DependsOn).toEqual([{ ContainerName: init.Name, Condition: 'SUCCESS' }]);
     expect(byName('app').MountPoints).toEqual(expect.arrayContaining(sensor.MountPoints.map((m: any) => expect.objectContaining(m))));
 
-    const managed = testStack();
-    const managedEnvironment = productionEnvironment(managed);
+    const { stack: managed, environment: managedEnvironment, instances: managedInstances } = managedInstancesEnvironment();
     new DaemonService(managed, 'Sensor', {
       environment: managedEnvironment,
       image,
-      capacity: Capacity.managedInstances(new ManagedInstancesCapacity(managed, 'Managed', { environment: managedEnvironment })),
+      capacity: Capacity.managedInstances(managedInstances),
       memoryLimitMiB: 512,
       hostPidNamespace: true,
       hostIpcNamespace: true,

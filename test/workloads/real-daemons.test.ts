@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { aws_ecs as ecs, aws_secretsmanager as secretsmanager, Duration } from 'aws-cdk-lib';
-import { Capacity, DaemonService, Image, ManagedInstancesCapacity, Volume, WarningId } from '../../src';
+import { Capacity, DaemonService, Image, Volume, WarningId } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
-import { ec2Environment, expectError, hasWarning, productionEnvironment, resources, testStack } from '../fixtures';
+import { ec2Environment, expectError, hasWarning, managedInstancesEnvironment, resources } from '../fixtures';
 
 interface Documented {
   containerDefinitions: Array<{
@@ -29,12 +29,6 @@ function documentedVolumes(): Volume[] {
     const mount = AGENT.mountPoints.find(m => m.sourceVolume === v.name)!;
     return Volume.host(v.name, { sourcePath: v.host.sourcePath, containerPath: mount.containerPath, readOnly: mount.readOnly });
   });
-}
-/** A production environment with ECS Managed Instances capacity, in a stack of its own. */
-function managedInstances() {
-  const stack = testStack();
-  const environment = productionEnvironment(stack);
-  return { stack, environment, instances: new ManagedInstancesCapacity(stack, 'Managed', { environment }) };
 }
 
 /** The mount points of a task definition's first container, each as [host path, container path, read-only]. */
@@ -80,7 +74,7 @@ describe('Datadog\'s documented Agent daemon (DataDog/documentation datadog-agen
   });
 
   test('the same daemon on Managed Instances: the daemon task definition carries the same volumes, mounts and memory', () => {
-    const { stack, environment, instances } = managedInstances();
+    const { stack, environment, instances } = managedInstancesEnvironment();
     const key = new secretsmanager.Secret(stack, 'DatadogKey');
     new DaemonService(stack, 'Agent', {
       environment,
@@ -113,7 +107,7 @@ describe('Datadog\'s CDK construct for the Agent as an ECS managed daemon (DataD
   ];
 
   test('ported to DaemonService, it renders what the construct writes', () => {
-    const { stack, environment, instances } = managedInstances();
+    const { stack, environment, instances } = managedInstancesEnvironment();
     new DaemonService(stack, 'Agent', {
       environment,
       image: Image.fromRegistry('public.ecr.aws/datadog/agent:7.77.0'),
@@ -205,7 +199,7 @@ describe('the CloudWatch agent daemon of Container Insights (aws-samples/amazon-
   });
 
   test('as a managed daemon: the same mounts in the daemon task definition', () => {
-    const { stack, environment, instances } = managedInstances();
+    const { stack, environment, instances } = managedInstancesEnvironment();
     new DaemonService(stack, 'CloudWatchAgent', {
       environment,
       image: Image.fromRegistry('amazon/cloudwatch-agent:1.247354.0b251981'),
