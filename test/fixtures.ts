@@ -4,20 +4,29 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AutoScalingCapacity, AutoScalingCapacityProps, Environment, EnvironmentAttributes, EnvironmentProps, IEnvironment, Image, ManagedInstancesCapacity, WebService, WebServiceProps } from '../src';
 import { newDefaultsContext } from '../src/guardrails/changed-defaults';
 import { ErrorCode } from '../src/guardrails/errors';
+import { NAG_ACKNOWLEDGEMENTS_CONTEXT } from '../src/private/nag-template';
 
 export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+
+/**
+ * The context of the tests' apps: aws-cdk-lib's validation as errors, every changed default chosen,
+ * and every cdk-nag pack's acknowledgements written into the template, where the tests read what
+ * the library acknowledges and why (an app writes those of the packs it attaches: see
+ * test/private/nag.test.ts).
+ */
+const TEST_CONTEXT = { '@aws-cdk/core:validateAgainstDefaultRules': true, [NAG_ACKNOWLEDGEMENTS_CONTEXT]: 'all' };
 
 /**
  * An app whose synth treats CloudFormation validation findings as errors (aws-cdk-lib 2.262+),
  * with the library's new defaults chosen, as a new app's cdk.json chooses them.
  */
 export function testApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...newDefaultsContext(), ...context } });
+  return new App({ context: { ...TEST_CONTEXT, ...newDefaultsContext(), ...context } });
 }
 
 /** An app that has chosen every changed default but `flag`: the one a test watches warn. */
 export function appUnsetting(flag: string): App {
-  const context: Record<string, unknown> = { '@aws-cdk/core:validateAgainstDefaultRules': true, ...newDefaultsContext() };
+  const context: Record<string, unknown> = { ...TEST_CONTEXT, ...newDefaultsContext() };
   delete context[flag];
   return new App({ context });
 }

@@ -14,6 +14,10 @@ import { App } from 'aws-cdk-lib';
 import { templateFindings, unacknowledgedInTemplate } from './nag';
 import { SCENARIOS } from '../integ/scenarios';
 import { newDefaultsContext } from '../src/guardrails/changed-defaults';
+import { NAG_ACKNOWLEDGEMENTS_CONTEXT } from '../src/private/nag-template';
+
+/** An app whose templates an auditor reads without running cdk-nag: every pack's acknowledgements in them. */
+const AUDITED = { ...newDefaultsContext(), [NAG_ACKNOWLEDGEMENTS_CONTEXT]: 'all' };
 
 describe('findings rendered from the template alone', () => {
   const policy = (resource: unknown, cdkNag?: unknown) => ({
@@ -79,7 +83,7 @@ describe('the integ apps in environment-agnostic stacks with the workloads apart
   const REFERENCES: Record<string, Record<string, string>> = { exports: {}, weak: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } };
   test.each(Object.keys(SCENARIOS).flatMap(name => Object.keys(REFERENCES).map(references => [name, references] as const)))(
     'every granular IAM finding in the %s app\'s templates (%s references) is acknowledged as the template renders it', (name, references) => {
-      const context = { ...newDefaultsContext(), ...REFERENCES[references] };
+      const context = { ...AUDITED, ...REFERENCES[references] };
       const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
       SCENARIOS[name](app, { workloadsApart: true });
       const stacks = app.synth().stacks;
@@ -89,7 +93,7 @@ describe('the integ apps in environment-agnostic stacks with the workloads apart
     });
 
   test('with weak references, the workloads read the environment\'s stack through Fn::GetStackOutput in acknowledged policies', () => {
-    const context = { ...newDefaultsContext(), '@aws-cdk/core:defaultCrossStackReferences': 'weak' };
+    const context = { ...AUDITED, '@aws-cdk/core:defaultCrossStackReferences': 'weak' };
     const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
     SCENARIOS['scheduled-job'](app, { workloadsApart: true });
     const workloads = app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template;
@@ -97,7 +101,7 @@ describe('the integ apps in environment-agnostic stacks with the workloads apart
   });
 
   test('the variant references the environment\'s stack through Fn::ImportValue in acknowledged policies', () => {
-    const app = new App({ context: newDefaultsContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
+    const app = new App({ context: AUDITED, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipyard-nag-template-')) });
     SCENARIOS['scheduled-job'](app, { workloadsApart: true });
     const workloads = app.synth().getStackByName('ShipyardIntegScheduledJobWorkloads').template;
     const imported = templateFindings(workloads).filter(f => f.finding.includes(':ExportsOutput'));

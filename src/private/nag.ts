@@ -1,5 +1,6 @@
 import { CfnResource, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { TemplateEntry, writeInTemplate } from './nag-template';
 
 /** One cdk-nag finding the library acknowledges, with the reason auditors read. */
 export interface Acknowledgement {
@@ -19,26 +20,27 @@ export interface Acknowledgement {
  * Acknowledge cdk-nag findings on exactly one CloudFormation resource, in a way both
  * cdk-nag majors honour:
  * - 2.x reads `Metadata.cdk_nag.rules_to_suppress` on the resource (the same shape
- *   `NagSuppressions.addResourceSuppressions` writes), which also puts every reason
- *   in the synthesized template where auditors read it;
- * - 3.x reads `Validations.of(construct).acknowledge(...)` records, one per finding.
+ *   `NagSuppressions.addResourceSuppressions` writes), written as the app synthesizes for the
+ *   packs it attaches (or every pack's with the context `cdk-shipyard:nagAcknowledgements: all`),
+ *   so the template carries the reasons of the checks that ran (ADR 17);
+ * - 3.x reads `Validations.of(construct).acknowledge(...)` records, one per finding, which the
+ *   cloud assembly keeps beside the template (every pack's: 3.x runs after synth).
  *
  * cdk-nag itself is not a dependency of the library: both formats are written here.
  */
 export function acknowledge(resource: IConstruct, rules: Acknowledgement[]): void {
   const cfn = toCfnResource(resource);
-  const existing = (cfn.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<Record<string, unknown>>;
-  const merged = [...existing];
+  const entries: TemplateEntry[] = [];
   for (const rule of rules) {
-    const entry: Record<string, unknown> = { id: rule.id, reason: rule.reason };
+    const entry: TemplateEntry = { id: rule.id, reason: rule.reason };
     const appliesTo = rule.appliesTo?.map(finding => renderFinding(cfn, finding));
     // cdk-nag reads the tree renderings; a finding with tokens may render otherwise in the template.
     if (appliesTo) entry.applies_to = [...appliesTo, ...rule.appliesTo!.filter(f => Token.isUnresolved(f)).map(f => templateRendering(cfn, f))];
-    if (!merged.some(e => JSON.stringify(e) === JSON.stringify(entry))) merged.push(entry);
+    entries.push(entry);
     const v3Ids = appliesTo ? appliesTo.map(f => `${rule.id}[${f}]`) : [rule.id];
     for (const id of v3Ids) recordAcknowledgement(cfn, id, rule.reason);
   }
-  cfn.addMetadata('cdk_nag', { rules_to_suppress: merged });
+  writeInTemplate(cfn, entries);
 }
 
 /**

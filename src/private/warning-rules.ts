@@ -1,6 +1,7 @@
 import { AspectPriority, Aspects, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { acknowledge } from './nag';
+import { ensureTemplateWriter } from './nag-template';
 import { warn, WarningId } from '../guardrails/warnings';
 
 /** A library warning and the ShipyardChecks rule that reports the same thing on a resource. */
@@ -22,6 +23,8 @@ const PAIRS = new WeakMap<IConstruct, Pair[]>();
  */
 export function warnWithRule(scope: IConstruct, id: WarningId, message: string, resource: IConstruct, rule: string): void {
   warn(scope, id, message);
+  // The rule may be acknowledged as the app synthesizes, when the template writer can no longer be added.
+  ensureTemplateWriter(scope);
   const root = scope.node.root;
   let pairs = PAIRS.get(root);
   if (!pairs) {

@@ -1,6 +1,7 @@
 /**
  * What a stack acknowledges and what the app was warned about: cdk-nag acknowledgements
- * (`Metadata.cdk_nag.rules_to_suppress`, the shape `NagSuppressions` and this library write),
+ * (`Metadata.cdk_nag.rules_to_suppress`, the shape `NagSuppressions` and this library write, and
+ * the `Validations` records cdk-nag 3.x reads, kept beside the template),
  * cfn-guard exceptions (`Metadata.guard.SuppressedRules`, which Control Tower's proactive controls
  * and cfn-guard read; that format carries no reason), and the CDK warnings in the assembly's
  * metadata (`aws:cdk:warning`), with the id an acknowledgeable warning carries.
@@ -47,7 +48,38 @@ export function acknowledgementsOf(stack: StackTemplate): Acknowledgement[] {
       if (typeof rule === 'string') out.push({ tool: 'cfn-guard', resource: where, rule, appliesTo: [] });
     }
   }
+  out.push(...recordedOnly(stack, new Set(out.map(a => `${a.resource} ${a.rule}`))));
   return out.sort((a, b) => compare(a.resource, b.resource) || compare(a.tool, b.tool) || compare(a.rule, b.rule));
+}
+
+/**
+ * The acknowledgements recorded beside the template (`Validations.of(resource).acknowledge`, what
+ * cdk-nag 3.x reads, in the assembly's `aws:cdk:acknowledged-rules` metadata) that the template does
+ * not hold: an app that runs no cdk-nag 2.x pack has the library write none into its templates (ADR 17).
+ * A granular finding is recorded as `Rule[finding]`.
+ */
+function recordedOnly(stack: StackTemplate, inTemplate: Set<string>): Acknowledgement[] {
+  const found = new Map<string, { resource: string; rule: string; reason: unknown; appliesTo: Set<string> }>();
+  const resources = new Set(Object.keys(stack.template.Resources ?? {}).map(id => stack.paths.get(id)));
+  for (const [cdkPath, entries] of Object.entries(stack.metadata)) {
+    // Records of the template's resources only (the metadata also names constructs that render none).
+    if (!resources.has(cdkPath.replace(/^\//, ''))) continue;
+    const resource = below(stack, cdkPath.replace(/^\//, ''));
+    for (const entry of entries) {
+      if (entry?.type !== 'aws:cdk:acknowledged-rules' || typeof entry.data !== 'object' || entry.data === null) continue;
+      for (const [id, reason] of Object.entries<unknown>(entry.data)) {
+        const m = /^(?:annotation::)?([^[]+)(?:\[(.*)\])?$/is.exec(id);
+        if (!m || inTemplate.has(`${resource} ${m[1]}`)) continue;
+        const key = `${resource} ${m[1]}`;
+        const ack = found.get(key) ?? { resource, rule: m[1], reason, appliesTo: new Set<string>() };
+        if (m[2] !== undefined) ack.appliesTo.add(m[2]);
+        found.set(key, ack);
+      }
+    }
+  }
+  return [...found.values()].map(a => ({
+    tool: 'cdk-nag', resource: a.resource, rule: a.rule, reason: typeof a.reason === 'string' ? a.reason : undefined, appliesTo: [...a.appliesTo].sort(compare),
+  }));
 }
 
 /** The stack's warnings, in path order, each once. */
