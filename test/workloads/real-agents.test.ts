@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, aws_ecs as ecs, Stack } from 'aws-cdk-lib';
 import * as YAML from 'yaml';
-import { BackgroundService, Capacity, DaemonService, Image, Volume, WarningId } from '../../src';
+import { BackgroundService, Capacity, DaemonService, IEnvironment, Image, Volume, WarningId } from '../../src';
 import { ErrorCode } from '../../src/guardrails/errors';
 import { SHIPYARD_RULES } from '../../src/guardrails/shipyard-checks';
 import { ec2Environment, expectError, hasWarning, managedInstancesEnvironment, productionEnvironment, resources, testStack } from '../fixtures';
@@ -68,17 +68,21 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
   const [agent] = documented.containerDefinitions;
   const added: string[] = agent.linuxParameters.capabilities.add;
 
-  test('as an EC2 daemon, it adds the capabilities Datadog lists, with its memory and host mounts, and is warned', () => {
-    const { stack, environment, instances } = ec2Environment();
+  /** The system probe as a daemon on `capacity`, as Datadog documents it (root: the Agent reads the Docker socket). */
+  const sysprobe = (stack: Stack, environment: IEnvironment, capacity: Capacity, size: { cpu?: number; memoryLimitMiB: number }) =>
     new DaemonService(stack, 'Agent', {
       environment,
       image: Image.fromRegistry(agent.image),
-      capacity: Capacity.ec2(instances),
-      memoryLimitMiB: agent.memory,
+      capacity,
+      ...size,
       volumes: documentedHostVolumes(documented),
-      containerSecurity: { user: '0' }, // the Agent reads the Docker socket
+      containerSecurity: { user: '0' },
       linuxSettings: { addCapabilities: capabilities(added) },
     });
+
+  test('as an EC2 daemon, it adds the capabilities Datadog lists, with its memory and host mounts, and is warned', () => {
+    const { stack, environment, instances } = ec2Environment();
+    sysprobe(stack, environment, Capacity.ec2(instances), { memoryLimitMiB: agent.memory });
     const container = mainContainer(stack);
     expect(container.LinuxParameters.Capabilities.Add).toEqual(added);
     expect(container.Privileged).toBe(false);
@@ -89,16 +93,7 @@ describe('Datadog\'s system probe (DataDog/documentation datadog-agent-sysprobe-
 
   test('as a managed daemon on ECS Managed Instances, the daemon task definition adds them too', () => {
     const { stack, environment, instances } = managedInstancesEnvironment();
-    new DaemonService(stack, 'Agent', {
-      environment,
-      image: Image.fromRegistry(agent.image),
-      capacity: Capacity.managedInstances(instances),
-      cpu: 256,
-      memoryLimitMiB: 512,
-      volumes: documentedHostVolumes(documented),
-      containerSecurity: { user: '0' },
-      linuxSettings: { addCapabilities: capabilities(added) },
-    });
+    sysprobe(stack, environment, Capacity.managedInstances(instances), { cpu: 256, memoryLimitMiB: 512 });
     expect(mainContainer(stack, 'AWS::ECS::DaemonTaskDefinition').LinuxParameters.Capabilities.Add).toEqual(added);
   });
 

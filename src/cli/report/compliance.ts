@@ -62,15 +62,16 @@ function recordedOnly(stack: StackTemplate, inTemplate: Set<string>): Acknowledg
   const found = new Map<string, { resource: string; rule: string; reason: unknown; appliesTo: Set<string> }>();
   const resources = new Set(Object.keys(stack.template.Resources ?? {}).map(id => stack.paths.get(id)));
   for (const [cdkPath, entries] of Object.entries(stack.metadata)) {
+    const full = cdkPath.replace(/^\//, '');
     // Records of the template's resources only (the metadata also names constructs that render none).
-    if (!resources.has(cdkPath.replace(/^\//, ''))) continue;
-    const resource = below(stack, cdkPath.replace(/^\//, ''));
+    if (!resources.has(full)) continue;
+    const resource = below(stack, full);
     for (const entry of entries) {
       if (entry?.type !== 'aws:cdk:acknowledged-rules' || typeof entry.data !== 'object' || entry.data === null) continue;
       for (const [id, reason] of Object.entries<unknown>(entry.data)) {
         const m = /^(?:annotation::)?([^[]+)(?:\[(.*)\])?$/is.exec(id);
-        if (!m || inTemplate.has(`${resource} ${m[1]}`)) continue;
-        const key = `${resource} ${m[1]}`;
+        const key = `${resource} ${m?.[1]}`;
+        if (!m || inTemplate.has(key)) continue;
         const ack = found.get(key) ?? { resource, rule: m[1], reason, appliesTo: new Set<string>() };
         if (m[2] !== undefined) ack.appliesTo.add(m[2]);
         found.set(key, ack);
