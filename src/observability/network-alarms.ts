@@ -12,7 +12,7 @@ import { ONE_MINUTE } from '../private/metrics';
  * each listener's), after `rollbackAlarmMinutes` of failed health checks.
  */
 export function alarmOnUnhealthyTargets(scope: Construct, loadBalancer: elbv2.NetworkLoadBalancer, groups: elbv2.NetworkTargetGroup[],
-  rollbackAlarmMinutes: number, env: IEnvironment): cloudwatch.Alarm {
+  rollbackAlarmMinutes: number, env: IEnvironment): cloudwatch.AlarmBase {
   return fixedNameAlarm(scope, scope, {
     id: 'UnhealthyTargets',
     description: `targets failed the load balancer health check for ${Duration.minutes(rollbackAlarmMinutes).toHumanString()}`,

@@ -16,8 +16,8 @@ export interface ConsumedQueue {
 }
 
 /** The alarms of the queues a worker consumes, in `scope` (the worker), notifying `topic`. */
-export function queueAlarms(scope: Construct, consumed: ConsumedQueue[], options: WorkerAlarmsOptions, topic?: sns.ITopic): cloudwatch.Alarm[] {
-  const created: cloudwatch.Alarm[] = [];
+export function queueAlarms(scope: Construct, consumed: ConsumedQueue[], options: WorkerAlarmsOptions, topic?: sns.ITopic): cloudwatch.AlarmBase[] {
+  const created: cloudwatch.AlarmBase[] = [];
   const add = (id: string, metric: cloudwatch.IMetric, threshold: number, periods: number, description: string) =>
     created.push(fixedNameAlarm(scope, scope, { id, metric, threshold, periods, description, topic }));
   const age = options.oldestMessageAge ?? Duration.minutes(15);

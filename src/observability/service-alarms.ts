@@ -106,7 +106,7 @@ export interface ServiceAlarmsProps extends ServiceAlarmsOptions {
  */
 export class ServiceAlarms extends Construct {
   /** The alarms created, by kind. */
-  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly alarms: cloudwatch.AlarmBase[] = [];
   /** Names of the alarms that roll a deployment back (5xx rate, unhealthy targets). */
   public readonly rollbackAlarmNames: string[] = [];
 
@@ -180,16 +180,21 @@ export class ServiceAlarms extends Construct {
 
   /** A rule matching the service's unexpected task stops (no target: EventBridge counts its matches), and that count. */
   private unexpectedStopsMetric(props: ServiceAlarmsProps): cloudwatch.Metric {
-    const rule = new events.Rule(this, 'UnexpectedStopsRule', {
+    // The rule `events.Rule` would write (the same logical id and template), without its lazy
+    // pattern, targets and name to resolve in every synthesis pass: one per service (ADR 18).
+    const pattern = unexpectedStopPattern(props.service.cluster, false, serviceTasks(props.service));
+    const rule = new events.CfnRule(new Construct(this, 'UnexpectedStopsRule'), 'Resource', {
       description: `${this.node.path}: tasks of the service that stopped unexpectedly`,
-      eventPattern: unexpectedStopPattern(props.service.cluster, false, serviceTasks(props.service)),
+      // As events.Rule renders a pattern: each field in order, detailType as `detail-type`.
+      eventPattern: Object.fromEntries(Object.entries(pattern).map(([key, value]) => [key === 'detailType' ? 'detail-type' : key, value])),
+      state: 'ENABLED',
     });
     return new cloudwatch.Metric({
       namespace: 'AWS/Events',
       metricName: 'MatchedEvents',
       statistic: 'Sum',
       period: Duration.minutes(5),
-      dimensionsMap: { RuleName: rule.ruleName },
+      dimensionsMap: { RuleName: rule.ref },
     });
   }
 

@@ -176,7 +176,7 @@ export class NetworkService extends Construct implements IServiceWorkload {
   /** The service's alarms. */
   public readonly alarms: ServiceAlarms;
   /** The unhealthy-target alarm (rolls deployments back). */
-  public readonly unhealthyTargetsAlarm: cloudwatch.Alarm;
+  public readonly unhealthyTargetsAlarm: cloudwatch.AlarmBase;
   /** The scalable task count, with scaling. */
   public readonly scalableTaskCount?: ecs.ScalableTaskCount;
   /** The rule that notifies the alarm topic when a deployment fails. */

@@ -133,7 +133,7 @@ export class ScheduledJob extends Construct implements ec2.IConnectable {
    * The alarm raised when a run fails, or with `rerunsOnFailure` when its last rerun fails
    * (notifies the environment's topic).
    */
-  public readonly failureAlarm: cloudwatch.Alarm;
+  public readonly failureAlarm: cloudwatch.AlarmBase;
   /** The state machine that skips overlapping runs, with `preventOverlap` (the same as `runner`). */
   public readonly overlapGuard?: sfn.StateMachine;
   /** The state machine the schedule starts, with `preventOverlap` or `rerunsOnFailure`. */

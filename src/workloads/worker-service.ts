@@ -117,7 +117,7 @@ export class WorkerService extends Construct implements IServiceWorkload {
   /** The service's alarms. */
   public readonly alarms: ServiceAlarms;
   /** The queue alarms (oldest message, dead-letter queue). */
-  public readonly queueAlarms: cloudwatch.Alarm[] = [];
+  public readonly queueAlarms: cloudwatch.AlarmBase[] = [];
   /** The scalable task count, with scaling. */
   public readonly scalableTaskCount?: ecs.ScalableTaskCount;
   /** The rule that notifies the alarm topic when a deployment fails. */
