@@ -128,8 +128,8 @@ const SIMPLE_STATISTICS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', '
 
 /**
  * What aws-cdk-lib's `Alarm` renders for a metric in `stack`, or undefined where it renders
- * more than this does: a metric of another account, a labelled single metric, an expression
- * over expressions or a search.
+ * more than this does or refuses: a metric of another account or region, a labelled single
+ * metric, an expression over expressions or a search.
  */
 function renderMetric(metric: cloudwatch.IMetric, stack: Stack): Partial<cloudwatch.CfnAlarmProps> | undefined {
   if (metric instanceof cloudwatch.MathExpression) {
@@ -153,10 +153,11 @@ function renderMetric(metric: cloudwatch.IMetric, stack: Stack): Partial<cloudwa
   };
 }
 
-/** A metric of the alarm's own account. */
+/** A metric of the alarm's own account and region (`Alarm` adds the account of another, and refuses another region). */
 function plainMetric(metric: cloudwatch.IMetric, stack: Stack): metric is cloudwatch.Metric {
   if (!(metric instanceof cloudwatch.Metric)) return false;
-  return metric.account === undefined || (!Token.isUnresolved(stack.account) && metric.account === stack.account);
+  const own = (value: string | undefined, stackValue: string) => value === undefined || (!Token.isUnresolved(stackValue) && value === stackValue);
+  return own(metric.account, stack.account) && own(metric.region, stack.region);
 }
 
 function metricStat(metric: cloudwatch.Metric): cloudwatch.CfnAlarm.MetricStatProperty {

@@ -118,8 +118,14 @@ describe('alarms rendered as aws-cdk-lib renders them', () => {
     expect(rendered.resources).toEqual(l2.resources);
   });
 
-  test('a metric of the stack\'s own account is rendered', () => {
-    const { rendered, l2 } = templates({ description: 'it failed', metric: metric({ account: SPECIFIC.account }), threshold: 1, periods: 1 }, SPECIFIC);
+  test('a metric of another region fails as with the Alarm', () => {
+    const other = metric({ region: 'us-west-2' });
+    expect(() => templates({ description: 'it failed', metric: other, threshold: 1, periods: 1 }, SPECIFIC)).toThrow(/Cannot create an Alarm in region 'eu-west-1'/);
+  });
+
+  test('a metric of the stack\'s own account and region is rendered', () => {
+    const own = metric({ account: SPECIFIC.account, region: SPECIFIC.region });
+    const { rendered, l2 } = templates({ description: 'it failed', metric: own, threshold: 1, periods: 1 }, SPECIFIC);
     expect(rendered.alarm).not.toBeInstanceOf(cloudwatch.Alarm);
     expect(JSON.stringify(rendered.resources)).toEqual(JSON.stringify(l2.resources));
   });
