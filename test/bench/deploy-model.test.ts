@@ -57,6 +57,16 @@ describe('deploy-time model', () => {
     expect(modelDeploy(t).newImageSeconds).toBe(3 + TASK + 30 + 300 + 180);
   });
 
+  test('a rollback alarm the service names by reference (its Ref is its name, as aws-cdk-lib writes alarm.alarmName) counts', () => {
+    const alarms = {
+      Named: { Type: 'AWS::CloudWatch::Alarm', Properties: { EvaluationPeriods: 1, Metrics: [{ Id: 'e', MetricStat: { Period: 300 } }] } },
+      Other: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 600, EvaluationPeriods: 1 } },
+    };
+    const service = { DeploymentConfiguration: { Alarms: { Enable: true, AlarmNames: [{ Ref: 'Named' }] } } };
+    const t = template(service, {}, alarms);
+    expect(bakeSeconds(t, t.Resources.Service0Service)).toBe(300);
+  });
+
   test('early success with deferred cleanup takes the last wave\'s draining off the critical path; blocking cleanup keeps it', () => {
     const group = { HealthCheckIntervalSeconds: 5, TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] };
     const early = (cleanup: string, healthyPercent = 100, more: Record<string, any> = {}) => modelDeploy(template({

@@ -114,8 +114,10 @@ export function bakeSeconds(template: Template, service: any): number {
   if (!alarms?.Enable) return 0;
   const names = new Set((alarms.AlarmNames ?? []).map((n: unknown) => JSON.stringify(n)));
   let longest = 0;
-  for (const resource of Object.values(template.Resources)) {
-    if (resource.Type !== 'AWS::CloudWatch::Alarm' || !names.has(JSON.stringify(resource.Properties?.AlarmName))) continue;
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    // A name the service lists literally, or a reference to the alarm (its Ref is its name).
+    const named = names.has(JSON.stringify(resource.Properties?.AlarmName)) || names.has(JSON.stringify({ Ref: id }));
+    if (resource.Type !== 'AWS::CloudWatch::Alarm' || !named) continue;
     const p = resource.Properties;
     const period = p.Period ?? Math.max(0, ...(p.Metrics ?? []).map((m: any) => m.MetricStat?.Period ?? m.Period ?? 0));
     longest = Math.max(longest, period * (p.EvaluationPeriods ?? 1));
