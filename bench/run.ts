@@ -4,8 +4,9 @@
  * stack, and 100 across stacks of 25 (as docs/environment.md lays out many services); cdk-shipyard
  * on the shared load balancer, without its alarms, and on the environment's ECS gateway.
  *
- * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the two
- * variants take turns going first, and each cell is the median of BENCH_REPEAT runs. Prints a table and writes
+ * Each measurement runs in a fresh process (so peak RSS belongs to one variant), the
+ * variants take turns going first, and each cell is the median of BENCH_REPEAT runs; synth-time
+ * ratios are the median of each round's own ratio (see `pairwise`). Prints a table and writes
  * .bench/results.json. Run with `npx projen bench` (compiles the library first).
  *
  * Options: BENCH_SIZES=1,10,25,100  BENCH_REPEAT=5  BENCH_FLAGS=recommended|none (see workload.ts)
@@ -20,6 +21,8 @@ interface Sample {
   count: number;
   loadMs: number;
   synthMs: number;
+  /** Of synthMs, building the constructs (the rest is app.synth()). */
+  constructMs: number;
   peakRssMiB: number;
   resources: number;
   templateBytes: number;
@@ -30,7 +33,7 @@ interface Sample {
 
 const sizes = (process.env.BENCH_SIZES ?? '1,10,25,100').split(',').map(Number);
 const repeat = Number(process.env.BENCH_REPEAT ?? 5);
-const variants = ['shipyard', 'shipyard-no-alarms', 'shipyard-gateway', 'ecs-patterns'];
+const variants = ['shipyard', 'shipyard-no-alarms', 'shipyard-gateway', 'ecs-patterns', 'ecs-patterns-alarmed'];
 /** The deploy model reads one stack: the sizes whose services share the environment's. */
 const oneStack = sizes.filter(n => n <= 25);
 const root = path.join(__dirname, '..');
@@ -52,6 +55,16 @@ function run(variant: string, count: number): Sample {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const results: Record<string, Record<number, Sample>> = Object.fromEntries(variants.map(v => [v, {}]));
+/**
+ * Synth-time ratios taken within each round (the variants run back to back) and their median,
+ * with the lowest and highest: a machine that slows down or speeds up between rounds moves every
+ * variant of a round alike, so these hold where a ratio of medians across rounds would drift.
+ */
+const ratios: Record<string, Record<number, { median: number; low: number; high: number }>> = {};
+function pairwise(samples: Record<string, Sample[]>, variant: string, base: string) {
+  const rs = samples[variant].map((s, r) => s.synthMs / samples[base][r].synthMs);
+  return { median: median(rs), low: Math.min(...rs), high: Math.max(...rs) };
+}
 for (const count of sizes) {
   const samples: Record<string, Sample[]> = Object.fromEntries(variants.map(v => [v, []]));
   for (let r = 0; r < repeat; r++) {
@@ -66,24 +79,29 @@ for (const count of sizes) {
       count,
       loadMs: median(s.map(x => x.loadMs)),
       synthMs: median(s.map(x => x.synthMs)),
+      constructMs: median(s.map(x => x.constructMs)),
       peakRssMiB: median(s.map(x => x.peakRssMiB)),
       resources: s[0].resources,
       templateBytes: s[0].templateBytes,
       monthlyUsd: s[0].monthlyUsd,
       deploy: s[0].deploy,
     };
+    (ratios[variant] ??= {})[count] = pairwise(samples, variant, 'ecs-patterns');
   }
+  (ratios['shipyard vs ecs-patterns-alarmed'] ??= {})[count] = pairwise(samples, 'shipyard', 'ecs-patterns-alarmed');
 }
 
 const rows: string[] = [];
-const header = '| N | variant | synth (ms) | ratio | peak RSS (MiB) | ratio | resources | ratio | template (KiB) | ratio | fixed USD/month | ratio |';
-rows.push(header, '|---|---|---|---|---|---|---|---|---|---|---|---|');
+const header = '| N | variant | synth (ms) | ratio (range) | of which construct (ms) | peak RSS (MiB) | ratio | resources | ratio | template (KiB) | ratio | fixed USD/month | ratio |';
+rows.push(header, '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const count of sizes) {
   const base = results['ecs-patterns'][count];
   for (const variant of variants) {
     const s = results[variant][count];
     const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x';
-    rows.push(`| ${count} | ${variant} | ${s.synthMs.toFixed(0)} | ${ratio(s.synthMs, base.synthMs)} | ${s.peakRssMiB.toFixed(0)} | `
+    const r = ratios[variant][count];
+    rows.push(`| ${count} | ${variant} | ${s.synthMs.toFixed(0)} | ${r.median.toFixed(2)}x (${r.low.toFixed(2)}-${r.high.toFixed(2)}) | `
+      + `${s.constructMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | `
       + `${ratio(s.peakRssMiB, base.peakRssMiB)} | ${s.resources} | ${ratio(s.resources, base.resources)} | `
       + `${(s.templateBytes / 1024).toFixed(0)} | ${ratio(s.templateBytes, base.templateBytes)} | `
       + `${s.monthlyUsd.toFixed(0)} | ${ratio(s.monthlyUsd, base.monthlyUsd)} |`);
@@ -92,6 +110,11 @@ for (const count of sizes) {
 console.log(`cdk-shipyard vs aws-ecs-patterns, feature flags: ${process.env.BENCH_FLAGS ?? 'recommended'}, `
   + `median of ${repeat} runs each, one process per run (${process.version})`);
 console.log(rows.join('\n'));
+console.log('\nLike for like: cdk-shipyard against aws-ecs-patterns with the same alarms, rule and alarm rollback written by hand (synth time, pairwise)');
+for (const count of sizes) {
+  const r = ratios['shipyard vs ecs-patterns-alarmed'][count];
+  console.log(`- N = ${count}: ${r.median.toFixed(2)}x (${r.low.toFixed(2)}-${r.high.toFixed(2)})`);
+}
 
 // The deploy-time model (src/cli/report/deploy-model.ts): deterministic, read from the templates. The
 // development profile (DeploySpeed.FAST, one task per service) is modeled from one run.

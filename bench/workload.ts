@@ -3,7 +3,7 @@
  * circuit breaker) with cdk-shipyard or with aws-ecs-patterns, synthesizes them and
  * prints one JSON line with the measurements.
  *
- *   ts-node bench/workload.ts <shipyard|shipyard-no-alarms|shipyard-gateway|ecs-patterns> <N>
+ *   ts-node bench/workload.ts <shipyard|shipyard-no-alarms|shipyard-gateway|ecs-patterns|ecs-patterns-alarmed> <N>
  *
  * Up to 25 services share the stack of the environment (or VPC and cluster); more go in stacks
  * of 25 each beside it, as docs/environment.md lays out many services (N = 100: four). The
@@ -12,6 +12,9 @@
  *
  * shipyard-no-alarms switches the per-service alarms (and alarm rollback) off, so the
  * table separates what the library costs from what its default alarms add.
+ * ecs-patterns-alarmed adds to each aws-ecs-patterns service the alarms, rule and alarm
+ * rollback cdk-shipyard's production defaults have, written with aws-cdk-lib's own constructs
+ * as its users would (`alarmLikeShipyard`): the same watching, compared like with like.
  *
  * BENCH_FLAGS=recommended (default) runs both as a new CDK app would, with the feature
  * flags `cdk init` writes to cdk.json (cx-api CURRENTLY_RECOMMENDED_FLAGS) and, as the README
@@ -93,11 +96,13 @@ function main(): void {
         deployment: bare ? shipyard.Deployment.rolling({ rollbackOnAlarm: false }) : undefined,
       });
     }
-  } else if (variant === 'ecs-patterns') {
+  } else if (variant === 'ecs-patterns' || variant === 'ecs-patterns-alarmed') {
     const vpc = new cdk.aws_ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
-    const cluster = new cdk.aws_ecs.Cluster(stack, 'Cluster', { vpc });
+    // The alarmed variant reads Container Insights' task counts, as cdk-shipyard's alarms do.
+    const containerInsightsV2 = variant === 'ecs-patterns-alarmed' ? cdk.aws_ecs.ContainerInsights.ENABLED : undefined;
+    const cluster = new cdk.aws_ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2 });
     for (let i = 0; i < count; i++) {
-      new patterns.ApplicationLoadBalancedFargateService(stackFor(i), `Service${i}`, {
+      const service = new patterns.ApplicationLoadBalancedFargateService(stackFor(i), `Service${i}`, {
         cluster,
         cpu: 512,
         memoryLimitMiB: 1024,
@@ -105,10 +110,14 @@ function main(): void {
         circuitBreaker: { rollback: true },
         taskImageOptions: { image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:1.27'), containerPort: 8080 },
       });
+      if (variant === 'ecs-patterns-alarmed') alarmLikeShipyard(cdk, service);
     }
   } else {
     throw new Error(`unknown variant ${variant}; use shipyard or ecs-patterns`);
   }
+  // The two phases apart: building the constructs, and app.synth() (aspects, references,
+  // validation, templates, tree.json).
+  const constructMs = performance.now() - start;
   const assembly = app.synth();
   const synthMs = performance.now() - start;
 
@@ -124,7 +133,73 @@ function main(): void {
   if (!process.env.BENCH_KEEP) fs.rmSync(outdir, { recursive: true, force: true });
   else console.error(`kept ${outdir}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ variant, count, loadMs, synthMs, peakRssMiB, resources, templateBytes, monthlyUsd, deploy }));
+  console.log(JSON.stringify({ variant, count, loadMs, synthMs, constructMs, peakRssMiB, resources, templateBytes, monthlyUsd, deploy }));
+}
+
+/**
+ * What an aws-ecs-patterns user writes to watch a service as cdk-shipyard's production defaults
+ * do, with the CDK's own L2 constructs: the same two alarms (the same metrics, expressions and
+ * windows; ADR 15), the EventBridge rule that counts unexpected task stops, and alarm rollback.
+ * The `ecs-patterns-alarmed` variant compares like with like: the same watching, written by hand.
+ */
+function alarmLikeShipyard(cdk: typeof import('aws-cdk-lib'), service: import('aws-cdk-lib/aws-ecs-patterns').ApplicationLoadBalancedFargateService): void {
+  const cw = cdk.aws_cloudwatch;
+  const minute = cdk.Duration.minutes(1);
+  const fiveMinutes = cdk.Duration.minutes(5);
+  const tg = service.targetGroup.metrics;
+  const failing = new cw.Alarm(service, 'Failing', {
+    metric: new cw.MathExpression({
+      expression: 'MAX([IF((FILL(e0, 0)) >= 3, 100 * (FILL(e0, 0)) / (FILL(r0, 0)), 0) * 100 / 5, 100 * (FILL(u0, 0))])',
+      usingMetrics: {
+        e0: tg.httpCodeTarget(cdk.aws_elasticloadbalancingv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute }),
+        r0: tg.requestCount({ period: minute }),
+        u0: tg.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
+      },
+      period: minute,
+    }),
+    threshold: 100,
+    evaluationPeriods: 1,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
+  service.service.enableDeploymentAlarms([failing.alarmName], { behavior: cdk.aws_ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+  const stops = new cdk.aws_events.Rule(service, 'UnexpectedStops', {
+    eventPattern: {
+      source: ['aws.ecs'],
+      detailType: ['ECS Task State Change'],
+      detail: {
+        clusterArn: [service.cluster.clusterArn],
+        lastStatus: ['STOPPED'],
+        stopCode: ['EssentialContainerExited', 'TaskFailedToStart', 'InfrastructureHealth', 'TerminationNotice'],
+        group: [`service:${service.service.serviceName}`],
+      },
+    },
+  });
+  const insights = (metricName: string) => new cw.Metric({
+    namespace: 'ECS/ContainerInsights',
+    metricName,
+    statistic: 'Average',
+    period: fiveMinutes,
+    dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.service.serviceName },
+  });
+  new cw.Alarm(service, 'Degraded', {
+    metric: new cw.MathExpression({
+      expression: 'MAX([100 * l0 / 2, 100 * (desired - running), 100 * cpu / 90, 100 * memory / 90, 100 * stops / 3])',
+      usingMetrics: {
+        l0: tg.targetResponseTime({ period: fiveMinutes, statistic: 'p99' }),
+        desired: insights('DesiredTaskCount'),
+        running: insights('RunningTaskCount'),
+        cpu: service.service.metricCpuUtilization({ period: fiveMinutes }),
+        memory: service.service.metricMemoryUtilization({ period: fiveMinutes }),
+        stops: new cw.Metric({ namespace: 'AWS/Events', metricName: 'MatchedEvents', statistic: 'Sum', period: fiveMinutes, dimensionsMap: { RuleName: stops.ruleName } }),
+      },
+      period: fiveMinutes,
+    }),
+    threshold: 100,
+    evaluationPeriods: 1,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
 }
 
 main();
