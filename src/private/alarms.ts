@@ -37,7 +37,11 @@ export function fixedNameAlarm(scope: Construct, owner: Construct, props: FixedN
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   };
   const rendered = renderMetric(props.metric, Stack.of(scope));
-  const alarm = rendered ? new RenderedAlarm(scope, props.id, { ...base, ...rendered }) : l2Alarm(scope, props, base);
+  // What RenderedAlarm does not render (another account or region, a labelled single metric,
+  // nested expressions) gets aws-cdk-lib's Alarm, whose props these are too.
+  const alarm = rendered
+    ? new RenderedAlarm(scope, props.id, { ...base, ...rendered })
+    : new cloudwatch.Alarm(scope, props.id, { ...base, metric: props.metric });
   if (props.topic) {
     alarm.addAlarmAction(new actions.SnsAction(props.topic));
     alarm.addOkAction(new actions.SnsAction(props.topic));
@@ -46,19 +50,6 @@ export function fixedNameAlarm(scope: Construct, owner: Construct, props: FixedN
     acknowledge(alarm, inCompliancePacks('CloudWatchAlarmAction', reason));
   }
   return alarm;
-}
-
-/** Metrics a `RenderedAlarm` does not render (cross-account, labelled single metrics, nested expressions) get aws-cdk-lib's alarm. */
-function l2Alarm(scope: Construct, props: FixedNameAlarmProps, base: { alarmName: string; alarmDescription: string }): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, props.id, {
-    alarmName: base.alarmName,
-    alarmDescription: base.alarmDescription,
-    metric: props.metric,
-    threshold: props.threshold,
-    evaluationPeriods: props.periods,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
 }
 
 /**
